@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, ipcMain, Menu, protocol, session, type MenuItemConstructorOptions } from 'electron';
+import { createCore } from '../src/core';
+import { userDataDir } from '../src/settings/store';
+import { forwardEvents, registerIpc } from './ipc';
+import { serveAppRequest } from './protocol';
+import { createElectronSettingsStore } from './settings-store';
+import { APP_ORIGIN, APP_SCHEME, hardenWebContents, isAppUrl, secureWebPreferences } from './window';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const rendererRoot = path.join(here, '..', 'renderer');
+
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true } }]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let window: BrowserWindow | null = null;
+  app.on('second-instance', () => {
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+  app.on('window-all-closed', () => app.quit());
+
+  void app.whenReady().then(() => {
+    const core = createCore({ settings: createElectronSettingsStore(userDataDir(process.platform, process.env, app.getPath('home'))) });
+    protocol.handle(APP_SCHEME, (request) => serveAppRequest(request.url, rendererRoot));
+    // No request leaves the app: only its own files load, and no permission (camera, notifications...) is granted.
+    session.defaultSession.webRequest.onBeforeRequest((details, callback) =>
+      callback({ cancel: !(isAppUrl(details.url) || details.url.startsWith('devtools://')) }),
+    );
+    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate()));
+
+    window = new BrowserWindow({
+      width: 1280,
+      height: 820,
+      minWidth: 960,
+      minHeight: 640,
+      backgroundColor: '#11151c',
+      title: 'AUCMEDI Desk',
+      webPreferences: secureWebPreferences(path.join(here, 'preload.cjs')),
+    });
+    const contents = window.webContents;
+    registerIpc({
+      ipcMain,
+      core,
+      isTrustedSender: (event) => event.sender === contents && isAppUrl(event.senderFrame?.url ?? ''),
+    });
+    const stopForwarding = forwardEvents(core, contents);
+    window.on('closed', () => {
+      stopForwarding();
+      window = null;
+    });
+    core.start();
+    app.on('will-quit', () => core.dispose());
+    void window.loadURL(`${APP_ORIGIN}/index.html`);
+  });
+}
+
+function menuTemplate(): MenuItemConstructorOptions[] {
+  const template: MenuItemConstructorOptions[] = [{ role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }];
+  if (process.platform === 'darwin') template.unshift({ role: 'appMenu' });
+  return template;
+}

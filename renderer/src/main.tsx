@@ -1,0 +1,18 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { onCoreEvent } from './bridge';
+import { useAppStore } from './store';
+import './styles.css';
+
+onCoreEvent((event) => {
+  if (event.type === 'engine:status') useAppStore.getState().applyEngineStatus(event.status);
+});
+void useAppStore.getState().loadEngineStatus();
+void useAppStore.getState().loadSettings();
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

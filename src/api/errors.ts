@@ -1,0 +1,37 @@
+/** An error as the user meets it: a code, a plain sentence and what to do next. Never a stack. */
+export interface UserError {
+  code: ErrorCode;
+  message: string;
+  action: string;
+  /** Technical detail for the "details" disclosure and for IT (one line, no stack trace). */
+  detail?: string;
+}
+
+export type ErrorCode =
+  | 'ENGINE_NOT_INSTALLED'
+  | 'ENGINE_NOT_RUNNING'
+  | 'ENGINE_PERMISSION_DENIED'
+  | 'ENGINE_TOO_OLD'
+  | 'ENGINE_UNHEALTHY'
+  | 'ENGINE_UNREACHABLE'
+  | 'INVALID_REQUEST'
+  | 'UNKNOWN_CHANNEL'
+  | 'UNTRUSTED_SENDER'
+  | 'SETTINGS_UNWRITABLE'
+  | 'INTERNAL';
+
+/** Thrown inside the core; turned into a `UserError` response at the boundary. */
+export class UserErrorException extends Error {
+  constructor(readonly userError: UserError) {
+    super(userError.message);
+    this.name = 'UserErrorException';
+  }
+}
+
+export type Response<T> = { ok: true; data: T } | { ok: false; error: UserError };
+
+/** The first line of an error's message, bounded: what a detail may show, never a stack trace. */
+export function errorDetail(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return (text.split('\n')[0] ?? '').trim().slice(0, 300);
+}

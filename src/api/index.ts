@@ -1,0 +1,5 @@
+export * from './channels';
+export * from './errors';
+export * from './events';
+export * from './types';
+export type { AucmediBridge } from './bridge';

@@ -1,0 +1,63 @@
+import type { UserError } from './errors';
+
+export interface Settings {
+  /** User-set engine endpoint in DOCKER_HOST form (unix://, npipe://, tcp://); null = find it like the docker CLI. */
+  engineEndpoint: string | null;
+  /** The AUCMEDI image reference in use. */
+  imageRef: string;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  engineEndpoint: null,
+  imageRef: 'ghcr.io/frankkramer-lab/aucmedi:latest',
+};
+
+export interface EngineInfo {
+  version: string;
+  apiVersion: string;
+  os: string;
+  osType: string;
+  arch: string;
+  kernelVersion: string;
+  cpus: number;
+  memoryBytes: number;
+  storageDriver: string;
+  rootDir: string;
+  /** Free bytes where the engine stores images; null when the engine's disk is not visible from here (remote engine, Docker Desktop VM). */
+  freeDiskBytes: number | null;
+  runtimes: string[];
+}
+
+export type EngineStatusCode =
+  | 'ENGINE_OK'
+  | 'ENGINE_NOT_INSTALLED'
+  | 'ENGINE_NOT_RUNNING'
+  | 'ENGINE_PERMISSION_DENIED'
+  | 'ENGINE_TOO_OLD'
+  | 'ENGINE_UNHEALTHY'
+  | 'ENGINE_UNREACHABLE';
+
+export interface EngineStatus {
+  ok: boolean;
+  code: EngineStatusCode;
+  /** One plain sentence for the user. */
+  message: string;
+  /** What to do next ('' when nothing is needed). */
+  action: string;
+  detail?: string;
+  /** The endpoint that was tried, in DOCKER_HOST form, and where it came from. */
+  endpoint: string;
+  endpointSource: EndpointSource;
+  info?: EngineInfo;
+  checkedAt: string;
+}
+
+export type EndpointSource = 'settings' | 'DOCKER_HOST' | 'default' | 'rootless' | 'docker-desktop';
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  platform: string;
+}
+
+export type { UserError };

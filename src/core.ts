@@ -1,0 +1,149 @@
+import os from 'node:os';
+import type { Channel, RequestOf, ResponseOf } from './api/channels';
+import { CHANNELS, isChannel } from './api/channels';
+import { errorDetail, UserErrorException, type Response, type UserError } from './api/errors';
+import type { CoreEvent } from './api/events';
+import { describeIssues, requestSchemas } from './api/schemas';
+import { EngineService } from './engine/service';
+import type { WatchTimings } from './engine/watch';
+import type { SettingsStore } from './settings/store';
+import { APP_NAME, APP_VERSION } from './version';
+
+export interface CoreDeps {
+  settings: SettingsStore;
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  homedir?: string;
+  username?: string;
+  watchTimings?: WatchTimings;
+}
+
+/** channel -> validated handler; what Electron, the CLI and the e2e harness mount, unchanged. */
+export type HandlerTable = { [C in Channel]: (request: unknown) => Promise<Response<ResponseOf<C>>> };
+
+export interface Core {
+  handlers: HandlerTable;
+  /** Dispatch by channel name, with an error response for a channel that does not exist. */
+  invoke(channel: unknown, request: unknown): Promise<Response<unknown>>;
+  subscribe(listener: (event: CoreEvent) => void): () => void;
+  /** Starts background work (engine watching). */
+  start(): void;
+  dispose(): void;
+}
+
+type Implementations = { [C in Channel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> };
+
+export function createCore(deps: CoreDeps): Core {
+  const env = deps.env ?? process.env;
+  const platform = deps.platform ?? process.platform;
+  const listeners = new Set<(event: CoreEvent) => void>();
+  const emit = (event: CoreEvent) => {
+    for (const listener of listeners) listener(event);
+  };
+
+  const engine = new EngineService({
+    env,
+    platform,
+    homedir: deps.homedir ?? os.homedir(),
+    username: deps.username ?? safeUsername(),
+    endpointSetting: () => deps.settings.read().engineEndpoint,
+    onStatus: (status) => emit({ type: 'engine:status', status }),
+    ...(deps.watchTimings ? { timings: deps.watchTimings } : {}),
+  });
+
+  const implementations: Implementations = {
+    'app:info': async () => ({ name: APP_NAME, version: APP_VERSION, platform }),
+    'engine:status': () => engine.status(),
+    'engine:diagnose': () => engine.refresh(),
+    'settings:get': async () => deps.settings.read(),
+    'settings:update': async (patch) => {
+      const before = deps.settings.read();
+      const after = { ...before, ...patch };
+      try {
+        deps.settings.write(after);
+      } catch (error) {
+        throw new UserErrorException({
+          code: 'SETTINGS_UNWRITABLE',
+          message: 'The settings could not be saved.',
+          action: 'Check that your user folder is writable and has free space, then try again.',
+          detail: errorDetail(error),
+        });
+      }
+      if (before.engineEndpoint !== after.engineEndpoint) await engine.refresh();
+      return after;
+    },
+  };
+
+  const handlers = Object.fromEntries(
+    CHANNELS.map((channel) => [channel, guard(channel, implementations[channel] as (request: unknown) => Promise<unknown>)]),
+  ) as HandlerTable;
+
+  return {
+    handlers,
+    invoke: (channel, request) => (isChannel(channel) ? handlers[channel](request) : Promise.resolve(unknownChannel(channel))),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    start: () => engine.startWatching(),
+    dispose() {
+      engine.stopWatching();
+      listeners.clear();
+    },
+  };
+}
+
+/** Validates the request, runs the handler, and turns every failure into a `UserError` value. */
+function guard(channel: Channel, implementation: (request: unknown) => Promise<unknown>) {
+  const schema = requestSchemas[channel];
+  return async (request: unknown): Promise<Response<unknown>> => {
+    const parsed = schema.safeParse(request ?? {});
+    if (!parsed.success) {
+      return {
+        ok: false,
+        error: {
+          code: 'INVALID_REQUEST',
+          message: `The request to "${channel}" was not accepted: ${describeIssues(parsed.error)}.`,
+          action: 'Check the values you entered. If this came from the app itself, please report it.',
+        },
+      };
+    }
+    try {
+      return { ok: true, data: await implementation(parsed.data) };
+    } catch (error) {
+      return { ok: false, error: toUserError(error) };
+    }
+  };
+}
+
+export function toUserError(error: unknown): UserError {
+  if (error instanceof UserErrorException) {
+    const { detail, ...rest } = error.userError;
+    return detail === undefined ? rest : { ...rest, detail: errorDetail(detail) };
+  }
+  return {
+    code: 'INTERNAL',
+    message: 'Something went wrong inside the app.',
+    action: 'Try again. If it happens again, report it with the details below.',
+    detail: errorDetail(error),
+  };
+}
+
+function unknownChannel(channel: unknown): Response<never> {
+  return {
+    ok: false,
+    error: {
+      code: 'UNKNOWN_CHANNEL',
+      message: `The app asked for "${String(channel).slice(0, 80)}", which the core does not offer.`,
+      action: 'This is a bug in the app; please report it.',
+    },
+  };
+}
+
+function safeUsername(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'your account';
+  }
+}

@@ -1,0 +1,103 @@
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import type { EndpointSource } from '../api/types';
+
+export interface TlsFiles {
+  ca: string;
+  cert: string;
+  key: string;
+  verify: boolean;
+}
+
+export type Transport =
+  | { kind: 'socket'; path: string }
+  | { kind: 'tcp'; host: string; port: number; tls: TlsFiles | null };
+
+/** Where the Docker engine is, in DOCKER_HOST form (`url`) and as dockerode needs it (`transport`). */
+export interface EngineEndpoint {
+  url: string;
+  source: EndpointSource;
+  transport: Transport;
+}
+
+export interface EndpointContext {
+  env: NodeJS.ProcessEnv;
+  platform: NodeJS.Platform;
+  homedir: string;
+}
+
+export const WINDOWS_PIPE = '//./pipe/docker_engine';
+export const LINUX_SOCKET = '/var/run/docker.sock';
+
+/** Parses a DOCKER_HOST-style address the way the docker CLI reads it. Throws on a form it does not know. */
+export function parseEndpoint(url: string, source: EndpointSource, ctx: EndpointContext): EngineEndpoint {
+  if (url.startsWith('unix://')) {
+    const socketPath = url.slice('unix://'.length) || LINUX_SOCKET;
+    return { url: `unix://${socketPath}`, source, transport: { kind: 'socket', path: socketPath } };
+  }
+  if (url.startsWith('npipe://')) {
+    const pipe = url.slice('npipe://'.length) || WINDOWS_PIPE;
+    return { url: `npipe://${pipe}`, source, transport: { kind: 'socket', path: pipe } };
+  }
+  if (url.startsWith('tcp://')) {
+    const rest = url.slice('tcp://'.length).replace(/\/+$/, '');
+    const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/.exec(rest);
+    if (!match) throw new Error(`"${url}" is not a valid tcp:// engine address (expected tcp://HOST:PORT)`);
+    const verify = isTruthy(ctx.env.DOCKER_TLS_VERIFY);
+    const certDir = ctx.env.DOCKER_CERT_PATH || path.join(ctx.homedir, '.docker');
+    const tls = verify
+      ? {
+          ca: path.join(certDir, 'ca.pem'),
+          cert: path.join(certDir, 'cert.pem'),
+          key: path.join(certDir, 'key.pem'),
+          verify,
+        }
+      : null;
+    const host = match[1]!.replace(/^\[|\]$/g, '');
+    const port = match[2] ? Number(match[2]) : tls ? 2376 : 2375;
+    return { url: `tcp://${match[1]}:${port}`, source, transport: { kind: 'tcp', host, port, tls } };
+  }
+  throw new Error(`"${url}" is not an engine address this app knows (use unix://, npipe:// or tcp://)`);
+}
+
+function isTruthy(value: string | undefined): boolean {
+  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+}
+
+/**
+ * Every place the engine may be, in the order the app tries them: the user's setting wins, then
+ * DOCKER_HOST, then the platform's usual sockets (Linux system, rootless, Docker Desktop).
+ */
+export function candidateEndpoints(settingsEndpoint: string | null, ctx: EndpointContext): EngineEndpoint[] {
+  if (settingsEndpoint) return [parseEndpoint(settingsEndpoint, 'settings', ctx)];
+  if (ctx.env.DOCKER_HOST) return [parseEndpoint(ctx.env.DOCKER_HOST, 'DOCKER_HOST', ctx)];
+  if (ctx.platform === 'win32') return [parseEndpoint(`npipe://${WINDOWS_PIPE}`, 'default', ctx)];
+  const sockets: Array<[string, EndpointSource]> = [[LINUX_SOCKET, 'default']];
+  if (ctx.env.XDG_RUNTIME_DIR) sockets.push([path.posix.join(ctx.env.XDG_RUNTIME_DIR, 'docker.sock'), 'rootless']);
+  sockets.push([path.posix.join(ctx.homedir, '.docker', 'run', 'docker.sock'), 'docker-desktop']);
+  return sockets.map(([socket, source]) => parseEndpoint(`unix://${socket}`, source, ctx));
+}
+
+async function socketExists(socketPath: string): Promise<boolean> {
+  try {
+    await access(socketPath);
+    return true;
+  } catch (error) {
+    // A socket we may not open still exists: that is a permission problem to diagnose, not absence.
+    return (error as NodeJS.ErrnoException).code === 'EACCES';
+  }
+}
+
+/** The first candidate whose socket exists; the first candidate when none does (so it is diagnosed). */
+export async function chooseEndpoint(
+  candidates: EngineEndpoint[],
+  exists: (socketPath: string) => Promise<boolean> = socketExists,
+): Promise<EngineEndpoint> {
+  if (candidates.length === 0) throw new Error('no engine endpoint candidates');
+  for (const candidate of candidates) {
+    if (candidate.transport.kind !== 'socket') return candidate;
+    if (candidate.transport.path.startsWith('//./pipe/')) return candidate;
+    if (await exists(candidate.transport.path)) return candidate;
+  }
+  return candidates[0]!;
+}

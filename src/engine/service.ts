@@ -1,0 +1,75 @@
+import type Docker from 'dockerode';
+import { errorDetail } from '../api/errors';
+import type { EngineStatus } from '../api/types';
+import { createDockerClient } from './client';
+import { diagnoseEngine } from './diagnose';
+import { candidateEndpoints, chooseEndpoint, type EndpointContext, type EngineEndpoint } from './endpoint';
+import { isEngineInstalled } from './installed';
+import { EngineWatcher, type WatchTimings } from './watch';
+
+export interface EngineServiceOptions extends EndpointContext {
+  username: string;
+  /** The user's engine endpoint setting, read each time so a change takes effect at once. */
+  endpointSetting: () => string | null;
+  onStatus: (status: EngineStatus) => void;
+  timings?: WatchTimings;
+}
+
+/** The engine as the rest of the core sees it: where it is, how it is, and a client for it. */
+export class EngineService {
+  private readonly watcher: EngineWatcher;
+
+  constructor(private readonly options: EngineServiceOptions) {
+    this.watcher = new EngineWatcher(() => this.diagnose(), options.onStatus, options.timings);
+  }
+
+  async endpoint(): Promise<EngineEndpoint> {
+    return chooseEndpoint(candidateEndpoints(this.options.endpointSetting(), this.options));
+  }
+
+  async client(): Promise<Docker> {
+    return createDockerClient(await this.endpoint());
+  }
+
+  /** The last known status, or a fresh one if none is known yet. */
+  async status(): Promise<EngineStatus> {
+    return this.watcher.status ?? this.watcher.check();
+  }
+
+  /** A fresh check; also what the watcher records and broadcasts. */
+  refresh(): Promise<EngineStatus> {
+    return this.watcher.recheck();
+  }
+
+  startWatching(): void {
+    this.watcher.start();
+  }
+
+  stopWatching(): void {
+    this.watcher.stop();
+  }
+
+  private async diagnose(): Promise<EngineStatus> {
+    const { platform, env, username } = this.options;
+    let endpoint: EngineEndpoint;
+    try {
+      endpoint = await this.endpoint();
+    } catch (error) {
+      return {
+        ok: false,
+        code: 'ENGINE_UNREACHABLE',
+        message: 'The Docker engine address is not valid.',
+        action: 'Correct the engine address in Settings (or DOCKER_HOST), or clear it to find the engine automatically.',
+        detail: errorDetail(error),
+        endpoint: this.options.endpointSetting() ?? env.DOCKER_HOST ?? '',
+        endpointSource: this.options.endpointSetting() ? 'settings' : 'DOCKER_HOST',
+        checkedAt: new Date().toISOString(),
+      };
+    }
+    return diagnoseEngine(endpoint, {
+      platform,
+      username,
+      isInstalled: () => isEngineInstalled(platform, env),
+    });
+  }
+}

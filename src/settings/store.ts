@@ -1,0 +1,72 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_SETTINGS, type Settings } from '../api/types';
+import { settingsPatchSchema } from '../api/schemas';
+
+/** Where settings live. Electron wraps electron-store around the same file; the CLI and tests use `JsonFileSettingsStore`. */
+export interface SettingsStore {
+  read(): Settings;
+  write(settings: Settings): void;
+}
+
+/** Keeps only valid fields of what was stored, over the defaults: a hand-edited or older file never breaks the app. */
+export function sanitizeSettings(stored: unknown): Settings {
+  const result: Settings = { ...DEFAULT_SETTINGS };
+  if (!stored || typeof stored !== 'object') return result;
+  for (const [key, value] of Object.entries(stored)) {
+    if (!(key in DEFAULT_SETTINGS)) continue;
+    const parsed = settingsPatchSchema.safeParse({ [key]: value });
+    if (parsed.success) Object.assign(result, parsed.data);
+  }
+  return result;
+}
+
+/** Settings in one JSON file, written atomically (temporary file, fsync, rename). */
+export class JsonFileSettingsStore implements SettingsStore {
+  constructor(readonly file: string) {}
+
+  read(): Settings {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch {
+      return { ...DEFAULT_SETTINGS };
+    }
+    try {
+      return sanitizeSettings(JSON.parse(text));
+    } catch {
+      // Keep the unreadable file for IT instead of overwriting it on the next write.
+      renameSync(this.file, `${this.file}.unreadable-${Date.now()}`);
+      return { ...DEFAULT_SETTINGS };
+    }
+  }
+
+  write(settings: Settings): void {
+    writeFileAtomic(this.file, `${JSON.stringify(settings, null, 2)}\n`);
+  }
+}
+
+export function writeFileAtomic(file: string, content: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, content, { mode: 0o600 });
+  const fd = openSync(temporary, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, file);
+}
+
+export const PRODUCT_NAME = 'AUCMEDI Desk';
+
+/** The per-user folder for settings and run records, where Electron's `userData` would be. `AUCMEDI_DESK_HOME` overrides it. */
+export function userDataDir(platform: NodeJS.Platform, env: NodeJS.ProcessEnv, homedir: string): string {
+  if (env.AUCMEDI_DESK_HOME) return env.AUCMEDI_DESK_HOME;
+  if (platform === 'win32') return path.win32.join(env.APPDATA || path.win32.join(homedir, 'AppData', 'Roaming'), PRODUCT_NAME);
+  if (platform === 'darwin') return path.posix.join(homedir, 'Library', 'Application Support', PRODUCT_NAME);
+  return path.posix.join(env.XDG_CONFIG_HOME || path.posix.join(homedir, '.config'), PRODUCT_NAME);
+}
+
+export const SETTINGS_FILE_NAME = 'settings.json';

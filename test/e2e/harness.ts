@@ -1,0 +1,97 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Core } from '../../src/core';
+import { CONTENT_SECURITY_POLICY } from '../../electron/csp';
+import { headersFor } from '../../electron/protocol';
+import { CHROMIUM_PATH } from '../helpers/requirements';
+
+/** The origin the built renderer is served from inside the browser; nothing is listening anywhere. */
+export const APP_URL = 'http://aucmedi.test/';
+const RENDERER_ROOT = path.resolve('dist/renderer');
+export const SCREENSHOT_DIR = path.resolve('test/e2e/screenshots');
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export interface AppPage {
+  page: Page;
+  /** Every request the page made outside the app's own origin (all refused). */
+  foreignRequests: string[];
+  /** Console errors and uncaught page errors. */
+  pageErrors: string[];
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the real, built renderer with the real core behind it, mounted exactly as Electron mounts
+ * it: `window.aucmedi.invoke` reaches the core's handler table, core events are pushed in.
+ */
+export async function openApp(browser: Browser, core: Core, viewport = { width: 1280, height: 820 }): Promise<AppPage> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const foreignRequests: string[] = [];
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+
+  await context.route('**/*', async (route) => {
+    const url = route.request().url();
+    if (!url.startsWith(APP_URL)) {
+      foreignRequests.push(url);
+      return route.abort('blockedbyclient');
+    }
+    const relative = decodeURIComponent(new URL(url).pathname).replace(/^\/+/, '') || 'index.html';
+    const file = path.resolve(RENDERER_ROOT, relative);
+    if (!file.startsWith(RENDERER_ROOT + path.sep)) return route.fulfill({ status: 404, body: 'Not found' });
+    try {
+      const headers = { ...headersFor(file), 'content-security-policy': CONTENT_SECURITY_POLICY };
+      return route.fulfill({ status: 200, headers, body: readFileSync(file) });
+    } catch {
+      return route.fulfill({ status: 404, body: 'Not found' });
+    }
+  });
+
+  await page.exposeBinding('__aucmediInvoke', (_source, channel: unknown, request: unknown) => core.invoke(channel, request));
+  await page.addInitScript(() => {
+    type Listener = (event: unknown) => void;
+    const listeners = new Set<Listener>();
+    const w = window as unknown as Record<string, unknown>;
+    w.__aucmediPush = (event: unknown) => listeners.forEach((listener) => listener(event));
+    w.aucmedi = Object.freeze({
+      invoke: (channel: string, request: unknown) => (w.__aucmediInvoke as (c: string, r: unknown) => Promise<unknown>)(channel, request),
+      onEvent: (listener: Listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    });
+  });
+  const unsubscribe = core.subscribe((event) => {
+    page.evaluate((e) => (window as unknown as { __aucmediPush?: (e: unknown) => void }).__aucmediPush?.(e), event).catch(() => undefined);
+  });
+
+  await page.goto(`${APP_URL}index.html`);
+  return {
+    page,
+    foreignRequests,
+    pageErrors,
+    async screenshot(name) {
+      mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      return file;
+    },
+    async close() {
+      unsubscribe();
+      await context.close();
+    },
+  };
+}

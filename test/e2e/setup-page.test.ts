@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../src/core';
+import { JsonFileSettingsStore } from '../../src/settings/store';
+import { dockerServerVersion, requireBuild, requireChromium, requireEngine } from '../helpers/requirements';
+import { tempDir } from '../helpers/temp';
+import { launchBrowser, openApp, type AppPage } from './harness';
+
+const ready = requireEngine() && requireChromium() && requireBuild();
+
+describe.runIf(ready)('Setup page (real UI in Chromium, real core, real engine)', () => {
+  const dir = tempDir();
+  const settingsFile = path.join(dir, 'settings.json');
+  let browser: Browser;
+  let core: Core;
+  let app: AppPage;
+
+  beforeAll(async () => {
+    core = createCore({ settings: new JsonFileSettingsStore(settingsFile), watchTimings: { okIntervalMs: 300, minBackoffMs: 200, maxBackoffMs: 500 } });
+    core.start();
+    browser = await launchBrowser();
+    app = await openApp(browser, core);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await browser?.close();
+    core?.dispose();
+  });
+
+  const state = () => app.page.getByTestId('engine-state');
+  const waitForState = (text: string) => app.page.getByTestId('engine-state').filter({ hasText: text }).waitFor({ timeout: 20_000 });
+
+  it("shows the real engine's version", async () => {
+    await waitForState('Ready');
+    expect(await app.page.getByTestId('engine-version').textContent()).toBe(dockerServerVersion());
+    expect(await app.page.getByTestId('engine-message').textContent()).toMatch(/is running and ready/);
+    const file = await app.screenshot('setup');
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('shows the not-running diagnosis with its action when pointed at a dead socket, and recovers when pointed back', async () => {
+    const dead = `unix://${path.join(dir, 'dead.sock')}`;
+    await app.page.getByTestId('endpoint-input').fill(dead);
+    await app.page.getByTestId('endpoint-save').click();
+    await waitForState('Not running');
+    const problem = app.page.getByTestId('engine-problem');
+    expect(await problem.textContent()).toMatch(/not running at the address set in Settings/);
+    expect(await problem.textContent()).toMatch(/What to do: Start Docker, or clear the engine address/);
+    expect(await app.page.getByTestId('engine-endpoint').textContent()).toBe(dead);
+    expect(new JsonFileSettingsStore(settingsFile).read().engineEndpoint).toBe(dead);
+    await app.screenshot('setup-not-running');
+
+    await app.page.getByTestId('endpoint-auto').click();
+    await waitForState('Ready');
+    expect(await app.page.getByTestId('engine-version').textContent()).toBe(dockerServerVersion());
+  });
+
+  it('updates by itself when the engine changes behind its back (events pushed from the core)', async () => {
+    const store = new JsonFileSettingsStore(settingsFile);
+    store.write({ ...store.read(), engineEndpoint: `unix://${path.join(dir, 'elsewhere.sock')}` });
+    await waitForState('Not running');
+    store.write({ ...store.read(), engineEndpoint: null });
+    await waitForState('Ready');
+  });
+
+  it('rejects an invalid engine address with a clear message and keeps the old one', async () => {
+    await app.page.getByTestId('endpoint-input').fill('http://example.com');
+    await app.page.getByTestId('endpoint-save').click();
+    const error = app.page.getByTestId('settings-error');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/must start with unix:\/\/, npipe:\/\/ or tcp:\/\//);
+    expect(new JsonFileSettingsStore(settingsFile).read().engineEndpoint).toBeNull();
+    expect(await state().textContent()).toBe('Ready');
+  });
+
+  it('can be used with the keyboard alone', async () => {
+    await app.page.reload();
+    await waitForState('Ready');
+    await app.page.keyboard.press('Tab');
+    expect(await app.page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('nav-setup');
+    await app.page.keyboard.press('Tab');
+    await app.page.keyboard.press('Enter');
+    await app.page.getByTestId('page-dataset').waitFor();
+    await app.page.getByTestId('nav-setup').click();
+  });
+
+  it('makes no request outside the app and logs no error', () => {
+    expect(app.foreignRequests).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { formatBytes } from '../../../src/api/format';
+
+describe('formatBytes', () => {
+  it('uses binary units with one decimal, and says unknown for missing values', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1536)).toBe('1.5 KB');
+    expect(formatBytes(23.5 * 1024 ** 3)).toBe('23.5 GB');
+    expect(formatBytes(null)).toBe('unknown');
+    expect(formatBytes(Number.NaN)).toBe('unknown');
+  });
+});

@@ -1,0 +1,33 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return sourceFiles(full);
+    return /\.(ts|tsx)$/.test(name) ? [full] : [];
+  });
+}
+const imports = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^\s*import\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => ({ typeOnly: Boolean(m[1]), from: m[2]! }));
+
+describe('module boundaries of DESIGN.md', () => {
+  it('src/ imports nothing from electron, react or the other layers', () => {
+    const offenders = sourceFiles('src').flatMap((file) =>
+      imports(file)
+        .filter(({ from }) => /^(electron|react|react-dom|zustand)(\/|$)/.test(from) || /(^|\/)(electron|renderer)\//.test(from))
+        .map(({ from }) => `${file}: ${from}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('renderer/ takes only types from src/ (and the pure formatting helpers of src/api/format)', () => {
+    const offenders = sourceFiles('renderer').flatMap((file) =>
+      imports(file)
+        .filter(({ typeOnly, from }) => /(\.\.\/)+src\//.test(from) && !typeOnly && !from.endsWith('src/api/format'))
+        .map(({ from }) => `${file}: ${from}`),
+    );
+    expect(offenders).toEqual([]);
+    expect(sourceFiles('renderer').length).toBeGreaterThan(5);
+  });
+});

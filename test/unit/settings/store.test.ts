@@ -1,0 +1,49 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '../../../src/api/types';
+import { JsonFileSettingsStore, sanitizeSettings, userDataDir } from '../../../src/settings/store';
+import { tempDir } from '../../helpers/temp';
+
+describe('JsonFileSettingsStore', () => {
+  const dir = tempDir();
+
+  it('starts from the defaults and keeps what was written', () => {
+    const store = new JsonFileSettingsStore(path.join(dir, 'a', 'settings.json'));
+    expect(store.read()).toEqual(DEFAULT_SETTINGS);
+    store.write({ ...DEFAULT_SETTINGS, engineEndpoint: 'unix:///x.sock' });
+    expect(new JsonFileSettingsStore(store.file).read().engineEndpoint).toBe('unix:///x.sock');
+    expect(readdirSync(path.dirname(store.file))).toEqual(['settings.json']); // no temporary file left behind
+  });
+
+  it('keeps an unreadable file aside instead of overwriting it, and starts from the defaults', () => {
+    const file = path.join(dir, 'broken.json');
+    writeFileSync(file, '{"engineEndpoint": "unix:///x.s');
+    const store = new JsonFileSettingsStore(file);
+    expect(store.read()).toEqual(DEFAULT_SETTINGS);
+    const kept = readdirSync(dir).filter((name) => name.startsWith('broken.json.unreadable-'));
+    expect(kept).toHaveLength(1);
+    expect(readFileSync(path.join(dir, kept[0]!), 'utf8')).toContain('unix:///x.s');
+    expect(existsSync(file)).toBe(false);
+  });
+});
+
+describe('sanitizeSettings', () => {
+  it('keeps valid fields, drops invalid and unknown ones', () => {
+    expect(sanitizeSettings({ engineEndpoint: 'ftp://nope', imageRef: 'local/aucmedi:1', other: 1 })).toEqual({
+      engineEndpoint: null,
+      imageRef: 'local/aucmedi:1',
+    });
+    expect(sanitizeSettings('garbage')).toEqual(DEFAULT_SETTINGS);
+  });
+});
+
+describe('userDataDir', () => {
+  it('is where Electron keeps userData, per platform, unless AUCMEDI_DESK_HOME says otherwise', () => {
+    expect(userDataDir('linux', {}, '/home/ana')).toBe('/home/ana/.config/AUCMEDI Desk');
+    expect(userDataDir('linux', { XDG_CONFIG_HOME: '/cfg' }, '/home/ana')).toBe('/cfg/AUCMEDI Desk');
+    expect(userDataDir('darwin', {}, '/Users/ana')).toBe('/Users/ana/Library/Application Support/AUCMEDI Desk');
+    expect(userDataDir('win32', { APPDATA: 'C:\\Users\\ana\\AppData\\Roaming' }, 'C:\\Users\\ana')).toBe('C:\\Users\\ana\\AppData\\Roaming\\AUCMEDI Desk');
+    expect(userDataDir('linux', { AUCMEDI_DESK_HOME: '/tmp/x' }, '/home/ana')).toBe('/tmp/x');
+  });
+});
