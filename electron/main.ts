@@ -5,6 +5,7 @@ import { createCore } from '../src/core';
 import { userDataDir } from '../src/settings/store';
 import { forwardEvents, registerIpc } from './ipc';
 import { serveAppRequest } from './protocol';
+import { electronDialogs } from './dialogs';
 import { createElectronSettingsStore } from './settings-store';
 import { APP_ORIGIN, APP_SCHEME, hardenWebContents, isAppUrl, secureWebPreferences } from './window';
 
@@ -26,7 +27,10 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => app.quit());
 
   void app.whenReady().then(() => {
-    const core = createCore({ settings: createElectronSettingsStore(userDataDir(process.platform, process.env, app.getPath('home'))) });
+    const core = createCore({
+      settings: createElectronSettingsStore(userDataDir(process.platform, process.env, app.getPath('home'))),
+      dialogs: electronDialogs(() => window),
+    });
     protocol.handle(APP_SCHEME, (request) => serveAppRequest(request.url, rendererRoot));
     // No request leaves the app: only its own files load, and no permission (camera, notifications...) is granted.
     session.defaultSession.webRequest.onBeforeRequest((details, callback) =>

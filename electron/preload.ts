@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import type { AucmediBridge } from '../src/api/bridge';
 import { EVENT_CHANNEL, isChannel } from '../src/api/channels';
 import type { CoreEvent } from '../src/api/events';
@@ -16,6 +16,7 @@ const bridge: AucmediBridge = {
       ipcRenderer.removeListener(EVENT_CHANNEL, handler);
     };
   },
+  pathForFile: (file) => webUtils.getPathForFile(file),
 };
 
 contextBridge.exposeInMainWorld('aucmedi', bridge);

@@ -44,3 +44,8 @@ elif is_root && command -v dockerd >/dev/null 2>&1 && [ -z "${DOCKER_HOST:-}" ];
 else
   log "WARNING: no Docker engine answers and none can be started here"
 fi
+
+if engine_answers; then
+  log "building the test images (skipped when up to date)"
+  bash scripts/build-test-images.sh
+fi

@@ -4,7 +4,11 @@ import { CHANNELS, isChannel } from './api/channels';
 import { errorDetail, UserErrorException, type Response, type UserError } from './api/errors';
 import type { CoreEvent } from './api/events';
 import { describeIssues, requestSchemas } from './api/schemas';
+import { FILE_PURPOSES, noDialogs, type Dialogs } from './dialogs';
+import { imageHandlers } from './engine/image-handlers';
 import { EngineService } from './engine/service';
+import { detectGpus, gpuDetectionDeps } from './gpu/detect';
+import { Operations } from './operations';
 import type { WatchTimings } from './engine/watch';
 import type { SettingsStore } from './settings/store';
 import { APP_NAME, APP_VERSION } from './version';
@@ -16,6 +20,8 @@ export interface CoreDeps {
   homedir?: string;
   username?: string;
   watchTimings?: WatchTimings;
+  /** Native dialogs (Electron) or injected paths (e2e); absent in the CLI. */
+  dialogs?: Dialogs;
 }
 
 /** channel -> validated handler; what Electron, the CLI and the e2e harness mount, unchanged. */
@@ -51,7 +57,29 @@ export function createCore(deps: CoreDeps): Core {
     ...(deps.watchTimings ? { timings: deps.watchTimings } : {}),
   });
 
+  const operations = new Operations();
+  const images = imageHandlers({ engine, settings: deps.settings, operations, emit });
+
   const implementations: Implementations = {
+    ...images.handlers,
+    'gpu:detect': async () => {
+      const docker = await engine.client();
+      const imageRef = deps.settings.read().imageRef;
+      // The probe runs in the AUCMEDI image in use; without it there is nothing to probe in yet.
+      const present = await images.catalog.resolveId(docker, imageRef).catch(() => null);
+      return detectGpus(gpuDetectionDeps(docker, { image: present ? imageRef : null, platform }));
+    },
+    'operations:cancel': async ({ operationId }) => ({ cancelled: operations.cancel(operationId) }),
+    'dialog:open-file': async ({ purpose }) => {
+      if (!deps.dialogs) throw noDialogs();
+      const { openTitle, filters } = FILE_PURPOSES[purpose];
+      return { path: await deps.dialogs.openFile({ title: openTitle, filters }) };
+    },
+    'dialog:save-file': async ({ purpose, defaultName }) => {
+      if (!deps.dialogs) throw noDialogs();
+      const { saveTitle, filters } = FILE_PURPOSES[purpose];
+      return { path: await deps.dialogs.saveFile({ title: saveTitle, defaultName, filters }) };
+    },
     'app:info': async () => ({ name: APP_NAME, version: APP_VERSION, platform }),
     'engine:status': () => engine.status(),
     'engine:diagnose': () => engine.refresh(),
@@ -88,6 +116,7 @@ export function createCore(deps: CoreDeps): Core {
     start: () => engine.startWatching(),
     dispose() {
       engine.stopWatching();
+      operations.cancelAll();
       listeners.clear();
     },
   };

@@ -37,3 +37,10 @@ export function onCoreEvent(listener: (event: CoreEvent) => void): () => void {
 }
 
 export const isConnected = () => Boolean(window.aucmedi);
+
+/** The host path of a dropped file, or '' when the window cannot know it. */
+export const pathForFile = (file: File): string => window.aucmedi?.pathForFile(file) ?? '';
+
+let counter = 0;
+/** An id for a long operation, so its progress events and a cancel can name it. */
+export const newOperationId = (kind: string) => `${kind}-${Date.now().toString(36)}-${(counter += 1)}`;

@@ -7,4 +7,6 @@ export interface AucmediBridge {
   invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<Response<ResponseOf<C>>>;
   /** Returns a function that unsubscribes. */
   onEvent(listener: (event: CoreEvent) => void): () => void;
+  /** The host path of a file or folder dropped on the window ('' when it has none). */
+  pathForFile(file: File): string;
 }

@@ -1,4 +1,5 @@
-import type { AppInfo, EngineStatus, Settings } from './types';
+import type { GpuReport } from './gpu';
+import type { AppInfo, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings } from './types';
 
 type Empty = Record<string, never>;
 
@@ -9,7 +10,19 @@ export interface ChannelMap {
   'engine:diagnose': { request: Empty; response: EngineStatus };
   'settings:get': { request: Empty; response: Settings };
   'settings:update': { request: Partial<Settings>; response: Settings };
+  'images:list': { request: Empty; response: ImageList };
+  'images:load': { request: { file: string; operationId: string }; response: ImageLoadResult };
+  'images:save': { request: { reference: string; file: string; operationId: string; overwrite?: boolean }; response: ImageSaveResult };
+  'images:pull': { request: { reference: string; operationId: string }; response: { id: string } };
+  'images:remove': { request: { reference: string }; response: { removed: string } };
+  'gpu:detect': { request: Empty; response: GpuReport };
+  'operations:cancel': { request: { operationId: string }; response: { cancelled: boolean } };
+  'dialog:open-file': { request: { purpose: FilePurpose }; response: PickedPath };
+  'dialog:save-file': { request: { purpose: FilePurpose; defaultName: string }; response: PickedPath };
 }
+
+/** What a file dialog is for; the core turns it into a title and file filters. */
+export type FilePurpose = 'image-tarball';
 
 export type Channel = keyof ChannelMap;
 export type RequestOf<C extends Channel> = ChannelMap[C]['request'];
@@ -21,6 +34,15 @@ export const CHANNELS = [
   'engine:diagnose',
   'settings:get',
   'settings:update',
+  'images:list',
+  'images:load',
+  'images:save',
+  'images:pull',
+  'images:remove',
+  'gpu:detect',
+  'operations:cancel',
+  'dialog:open-file',
+  'dialog:save-file',
 ] as const satisfies readonly Channel[];
 
 /** The Electron channel that carries core events to the window. */

@@ -1,6 +1,8 @@
-import type { EngineStatus } from './types';
+import type { EngineStatus, TransferProgress } from './types';
 
 /** Everything the core pushes to the window, on one stream. */
-export type CoreEvent = { type: 'engine:status'; status: EngineStatus };
+export type CoreEvent =
+  | { type: 'engine:status'; status: EngineStatus }
+  | { type: 'image:progress'; progress: TransferProgress };
 
 export type CoreEventType = CoreEvent['type'];

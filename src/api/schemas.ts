@@ -11,7 +11,18 @@ export const engineEndpointSchema = z
   .refine(noControlChars, 'must not contain control characters')
   .refine((s) => /^(unix|npipe|tcp):\/\/.+/.test(s), 'must start with unix://, npipe:// or tcp://');
 
-const imageRefSchema = z
+/** An absolute host path (POSIX or Windows form), as a picker or a drop gives it. */
+export const absolutePathSchema = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine(noControlChars, 'must not contain control characters')
+  .refine((s) => s.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(s) || s.startsWith('\\\\'), 'must be an absolute path');
+
+const operationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _');
+const filePurposeSchema = z.enum(['image-tarball']);
+
+export const imageRefSchema = z
   .string()
   .min(1)
   .max(512)
@@ -31,6 +42,15 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'engine:diagnose': empty as z.ZodType<RequestOf<'engine:diagnose'>>,
   'settings:get': empty as z.ZodType<RequestOf<'settings:get'>>,
   'settings:update': settingsPatchSchema as z.ZodType<RequestOf<'settings:update'>>,
+  'images:list': empty as z.ZodType<RequestOf<'images:list'>>,
+  'images:load': z.object({ file: absolutePathSchema, operationId: operationIdSchema }).strict(),
+  'images:save': z.object({ reference: imageRefSchema, file: absolutePathSchema, operationId: operationIdSchema, overwrite: z.boolean().optional() }).strict(),
+  'images:pull': z.object({ reference: imageRefSchema, operationId: operationIdSchema }).strict(),
+  'images:remove': z.object({ reference: imageRefSchema }).strict(),
+  'gpu:detect': empty as z.ZodType<RequestOf<'gpu:detect'>>,
+  'operations:cancel': z.object({ operationId: operationIdSchema }).strict(),
+  'dialog:open-file': z.object({ purpose: filePurposeSchema }).strict(),
+  'dialog:save-file': z.object({ purpose: filePurposeSchema, defaultName: z.string().min(1).max(255).refine(noControlChars).refine((s) => !/[\\/]/.test(s), 'must be a file name, not a path') }).strict(),
 };
 
 /** A short, readable list of what is wrong with a request. */

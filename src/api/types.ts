@@ -61,3 +61,55 @@ export interface AppInfo {
 }
 
 export type { UserError };
+
+export interface ImageSummary {
+  id: string;
+  references: string[];
+  created: string;
+  sizeBytes: number;
+  /** Read from the image itself (`aucmedi -v`); null when it cannot say. */
+  aucmediVersion: string | null;
+  /** The test stand-in, not AUCMEDI (label org.aucmedi-desk.stand-in). */
+  standIn: boolean;
+  inUse: boolean;
+}
+
+export interface ImageList {
+  images: ImageSummary[];
+  /** The reference in use (a setting), and whether that image is present. */
+  inUse: string;
+  inUsePresent: boolean;
+}
+
+export type TransferKind = 'load' | 'save' | 'pull';
+
+export interface TransferProgress {
+  operationId: string;
+  kind: TransferKind;
+  /** reading/writing: bytes move; registering: the engine unpacks what it received. */
+  phase: 'reading' | 'registering' | 'writing' | 'pulling' | 'done';
+  bytesDone: number;
+  bytesTotal: number | null;
+  bytesPerSecond: number;
+  secondsLeft: number | null;
+}
+
+export interface ImageLoadResult {
+  references: string[];
+  imageIds: string[];
+  sha256: string;
+  /** 'verified' when a NAME.sha256 beside the file matched; 'none' when there was none. */
+  checksum: 'verified' | 'none';
+}
+
+export interface ImageSaveResult {
+  file: string;
+  checksumFile: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface PickedPath {
+  /** null when the user cancelled the dialog. */
+  path: string | null;
+}

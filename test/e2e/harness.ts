@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Core } from '../../src/core';
+import type { Dialogs } from '../../src/dialogs';
 import { CONTENT_SECURITY_POLICY } from '../../electron/csp';
 import { headersFor } from '../../electron/protocol';
 import { CHROMIUM_PATH } from '../helpers/requirements';
@@ -19,8 +20,22 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** File dialogs that answer with the paths a test queued, as a user picking them would. */
+export class ScriptedDialogs implements Dialogs {
+  readonly openQueue: string[] = [];
+  readonly saveQueue: string[] = [];
+  async openFile() {
+    return this.openQueue.shift() ?? null;
+  }
+  async saveFile() {
+    return this.saveQueue.shift() ?? null;
+  }
+}
+
 export interface AppPage {
   page: Page;
+  /** Drops files (host paths) on the element, as the file manager would. */
+  drop(selector: string, paths: string[]): Promise<void>;
   /** Every request the page made outside the app's own origin (all refused). */
   foreignRequests: string[];
   /** Console errors and uncaught page errors. */
@@ -66,7 +81,10 @@ export async function openApp(browser: Browser, core: Core, viewport = { width: 
     const listeners = new Set<Listener>();
     const w = window as unknown as Record<string, unknown>;
     w.__aucmediPush = (event: unknown) => listeners.forEach((listener) => listener(event));
+    const dropped = new WeakMap<File, string>();
+    w.__aucmediDropped = dropped;
     w.aucmedi = Object.freeze({
+      pathForFile: (file: File) => dropped.get(file) ?? '',
       invoke: (channel: string, request: unknown) => (w.__aucmediInvoke as (c: string, r: unknown) => Promise<unknown>)(channel, request),
       onEvent: (listener: Listener) => {
         listeners.add(listener);
@@ -81,6 +99,25 @@ export async function openApp(browser: Browser, core: Core, viewport = { width: 
   await page.goto(`${APP_URL}index.html`);
   return {
     page,
+    async drop(selector, paths) {
+      await page.evaluate(
+        ({ selector, paths }) => {
+          const target = document.querySelector(selector);
+          if (!target) throw new Error(`nothing matches ${selector}`);
+          const dropped = (window as unknown as { __aucmediDropped: WeakMap<File, string> }).__aucmediDropped;
+          const transfer = new DataTransfer();
+          for (const p of paths) {
+            const file = new File(['x'], p.split(/[\\/]/).pop()!);
+            dropped.set(file, p);
+            transfer.items.add(file);
+          }
+          for (const type of ['dragenter', 'dragover', 'drop']) {
+            target.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+          }
+        },
+        { selector, paths },
+      );
+    },
     foreignRequests,
     pageErrors,
     async screenshot(name) {

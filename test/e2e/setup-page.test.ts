@@ -40,6 +40,15 @@ describe.runIf(ready)('Setup page (real UI in Chromium, real core, real engine)'
     expect(existsSync(file)).toBe(true);
   });
 
+  it('shows what the GPU can do, as the core detects it', async () => {
+    const report = await core.handlers['gpu:detect']({});
+    if (!report.ok) throw new Error(report.error.message);
+    await app.page.getByTestId('gpu-message').waitFor({ timeout: 30_000 });
+    expect(await app.page.getByTestId('gpu-message').textContent()).toContain(report.data.message);
+    if (!report.data.ok) expect(await app.page.getByTestId('gpu-problem').textContent()).toContain(report.data.action);
+    await app.screenshot('setup-gpu');
+  });
+
   it('shows the not-running diagnosis with its action when pointed at a dead socket, and recovers when pointed back', async () => {
     const dead = `unix://${path.join(dir, 'dead.sock')}`;
     await app.page.getByTestId('endpoint-input').fill(dead);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -51,4 +51,36 @@ describe.runIf(ready)('aucmedi-desk engine (built CLI, real engine)', () => {
       expect(status.action).toContain('usermod -aG docker nobody');
     },
   );
+});
+
+describe.runIf(ready)('aucmedi-desk image (built CLI, real engine)', () => {
+  const home = tempDir();
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, AUCMEDI_DESK_HOME: home }, timeout: 120_000 });
+
+  it('lists images as JSON', () => {
+    const result = run(['image', 'list', '--json']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ inUse: 'ghcr.io/frankkramer-lab/aucmedi:latest', images: expect.any(Array) });
+  });
+
+  it('refuses a file that is not an image with exit 1 and says what to do', () => {
+    const file = path.join(home, 'notes.txt');
+    writeFileSync(file, 'hello');
+    const result = run(['image', 'load', file]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/notes\.txt is not a Docker image file\.\nWhat to do: Choose the image file made with "docker save"/);
+  });
+
+  it('reports the GPU as JSON, exit 0 only when a GPU is ready', () => {
+    const result = run(['gpu', '--json']);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ code: expect.stringMatching(/^GPU_/), message: expect.any(String), engine: { deviceRequests: true } });
+    expect(result.status).toBe(report.ok ? 0 : 1);
+  });
+
+  it('exits 2 on wrong usage', () => {
+    expect(run(['image', 'save', 'only-one-arg']).status).toBe(2);
+    expect(run(['image', 'frob']).status).toBe(2);
+  });
 });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CoreEvent } from '../../src/api/events';
+import type { EngineStatus } from '../../src/api/types';
 import { createCore } from '../../src/core';
 import { JsonFileSettingsStore } from '../../src/settings/store';
 import { dockerServerVersion, requireEngine } from '../helpers/requirements';
@@ -30,13 +30,13 @@ describe.runIf(hasEngine)('the core against the real Docker engine', () => {
   });
 
   it('notices while watching that the engine went away and came back, and says so on the event stream', async () => {
-    const events: CoreEvent[] = [];
-    core.subscribe((event) => events.push(event));
+    const events: EngineStatus[] = [];
+    core.subscribe((event) => event.type === 'engine:status' && events.push(event.status));
     core.start();
     const waitFor = async (code: string) => {
       const end = Date.now() + 15_000;
-      while (!events.some((e) => e.status.code === code)) {
-        if (Date.now() > end) throw new Error(`no ${code} event; saw ${events.map((e) => e.status.code).join(', ')}`);
+      while (!events.some((e) => e.code === code)) {
+        if (Date.now() > end) throw new Error(`no ${code} event; saw ${events.map((e) => e.code).join(', ')}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     };
@@ -46,7 +46,7 @@ describe.runIf(hasEngine)('the core against the real Docker engine', () => {
     await waitFor('ENGINE_NOT_RUNNING');
     settings.write({ ...settings.read(), engineEndpoint: null });
     await waitFor('ENGINE_OK');
-    const codes = events.map((e) => e.status.code);
+    const codes = events.map((e) => e.code);
     expect(codes.indexOf('ENGINE_NOT_RUNNING')).toBeLessThan(codes.lastIndexOf('ENGINE_OK'));
   });
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHANNELS } from '../../src/api/channels';
-import type { CoreEvent } from '../../src/api/events';
+import type { EngineStatus } from '../../src/api/types';
 import { createCore, type Core } from '../../src/core';
 import { JsonFileSettingsStore } from '../../src/settings/store';
 import { startFakeEngine } from '../helpers/fake-engine';
@@ -64,19 +64,19 @@ describe('engine endpoint setting', () => {
     try {
       const file = path.join(dir, 'endpoint.json');
       const c = makeCore({ DOCKER_HOST: `unix://${path.join(dir, 'absent.sock')}` }, file);
-      const events: CoreEvent[] = [];
-      c.subscribe((event) => events.push(event));
+      const events: EngineStatus[] = [];
+      c.subscribe((event) => event.type === 'engine:status' && events.push(event.status));
       const before = await c.handlers['engine:status']({});
       expect(before).toMatchObject({ ok: true, data: { code: 'ENGINE_NOT_RUNNING', endpointSource: 'DOCKER_HOST' } });
 
       const updated = await c.handlers['settings:update']({ engineEndpoint: `unix://${engine.socketPath}` });
       expect(updated).toMatchObject({ ok: true, data: { engineEndpoint: `unix://${engine.socketPath}` } });
       expect(new JsonFileSettingsStore(file).read().engineEndpoint).toBe(`unix://${engine.socketPath}`);
-      expect(events.map((e) => e.status.code)).toEqual(['ENGINE_NOT_RUNNING', 'ENGINE_OK']);
-      expect(events[1]!.status.endpointSource).toBe('settings');
+      expect(events.map((e) => e.code)).toEqual(['ENGINE_NOT_RUNNING', 'ENGINE_OK']);
+      expect(events[1]!.endpointSource).toBe('settings');
 
       await c.handlers['settings:update']({ engineEndpoint: null });
-      expect(events.at(-1)!.status).toMatchObject({ code: 'ENGINE_NOT_RUNNING', endpointSource: 'DOCKER_HOST' });
+      expect(events.at(-1)!).toMatchObject({ code: 'ENGINE_NOT_RUNNING', endpointSource: 'DOCKER_HOST' });
     } finally {
       await engine.close();
     }

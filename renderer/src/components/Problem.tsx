@@ -1,9 +1,9 @@
 import type { UserError } from '../../../src/api';
 
 /** A failure as the user should meet it: what happened, what to do, details folded away. */
-export function Problem({ error, testId }: { error: Pick<UserError, 'message' | 'action' | 'detail'>; testId?: string }) {
+export function Problem({ error, testId, tone = 'error' }: { error: Pick<UserError, 'message' | 'action' | 'detail'>; testId?: string; tone?: 'error' | 'warning' }) {
   return (
-    <div className="problem" role="alert" data-testid={testId}>
+    <div className={tone === 'warning' ? 'problem warning' : 'problem'} role={tone === 'warning' ? 'status' : 'alert'} data-testid={testId}>
       <p className="problem-message">{error.message}</p>
       {error.action && (
         <p className="problem-action">

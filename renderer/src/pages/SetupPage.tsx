@@ -1,7 +1,23 @@
+import { useEffect } from 'react';
+import { useAppStore } from '../store';
 import { EndpointCard } from './EndpointCard';
 import { EngineCard } from './EngineCard';
+import { GpuCard } from './GpuCard';
+import { ImagesCard } from './ImagesCard';
 
 export function SetupPage() {
+  const engineOk = useAppStore((s) => s.engineStatus?.ok ?? false);
+  const engineVersion = useAppStore((s) => s.engineStatus?.info?.version);
+  const imageRef = useAppStore((s) => s.settings?.imageRef);
+  const listImages = useAppStore((s) => s.listImages);
+  const detectGpus = useAppStore((s) => s.detectGpus);
+  useEffect(() => {
+    if (engineOk) void listImages();
+  }, [engineOk, engineVersion, imageRef, listImages]);
+  useEffect(() => {
+    if (engineOk) void detectGpus();
+  }, [engineOk, engineVersion, imageRef, detectGpus]);
+
   return (
     <>
       <header className="page-header">
@@ -9,6 +25,8 @@ export function SetupPage() {
         <p className="muted">Check that this workstation is ready to run AUCMEDI.</p>
       </header>
       <EngineCard />
+      {engineOk && <ImagesCard />}
+      {engineOk && <GpuCard />}
       <EndpointCard />
     </>
   );

@@ -1,12 +1,16 @@
 import { create } from 'zustand';
 import { createEngineSlice, type EngineSlice } from './engine';
+import { createGpuSlice, type GpuSlice } from './gpu';
+import { createImagesSlice, type ImagesSlice } from './images';
 import { createNavigationSlice, type NavigationSlice } from './navigation';
 import { createSettingsSlice, type SettingsSlice } from './settings';
 
-export type AppState = EngineSlice & SettingsSlice & NavigationSlice;
+export type AppState = EngineSlice & SettingsSlice & NavigationSlice & ImagesSlice & GpuSlice;
 
 export const useAppStore = create<AppState>()((...args) => ({
   ...createEngineSlice(...args),
   ...createSettingsSlice(...args),
   ...createNavigationSlice(...args),
+  ...createImagesSlice(...args),
+  ...createGpuSlice(...args),
 }));

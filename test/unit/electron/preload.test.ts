@@ -8,6 +8,7 @@ const listeners = new Map<string, Set<(...args: unknown[]) => void>>();
 
 // A fake electron module: what a sandboxed preload can reach.
 vi.mock('electron', () => ({
+  webUtils: { getPathForFile: (file: { name: string }) => `/dropped/${file.name}` },
   contextBridge: { exposeInMainWorld: (key: string, api: unknown) => void (exposed[key] = api) },
   ipcRenderer: {
     invoke: async (channel: string, request: unknown) => {
@@ -27,9 +28,13 @@ beforeAll(async () => {
 });
 
 describe('preload bridge', () => {
-  it('exposes window.aucmedi with invoke and onEvent, and nothing else', () => {
+  it('gives the host path of a dropped file through webUtils', () => {
+    expect((exposed.aucmedi as AucmediBridge).pathForFile({ name: 'image.tar' } as File)).toBe('/dropped/image.tar');
+  });
+
+  it('exposes window.aucmedi with invoke, onEvent and pathForFile, and nothing else', () => {
     expect(Object.keys(exposed)).toEqual(['aucmedi']);
-    expect(Object.keys(exposed.aucmedi as object).sort()).toEqual(['invoke', 'onEvent']);
+    expect(Object.keys(exposed.aucmedi as object).sort()).toEqual(['invoke', 'onEvent', 'pathForFile']);
   });
 
   it('forwards known channels to the main process', async () => {

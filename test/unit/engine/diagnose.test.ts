@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyConnectionError, compareApiVersions, diagnoseEngine, type DiagnoseDeps } from '../../../src/engine/diagnose';
 import { parseEndpoint, type EngineEndpoint } from '../../../src/engine/endpoint';
+import { tempDir } from '../../helpers/temp';
 import { MODERN_INFO, MODERN_VERSION, startFakeEngine, type FakeEngineScript } from '../../helpers/fake-engine';
 
 const ctx = { env: {}, platform: 'linux' as const, homedir: '/home/ana' };
@@ -91,7 +91,7 @@ describe('diagnoseEngine against a scripted engine', () => {
 });
 
 describe('diagnoseEngine without an engine', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'no-engine-'));
+  const dir = tempDir('no-engine-');
 
   it('says Docker is not running when the socket is missing but Docker is installed', async () => {
     const status = await diagnoseEngine(socket(path.join(dir, 'missing.sock')), deps());

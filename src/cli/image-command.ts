@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { formatBytes } from '../api/format';
+import type { Response } from '../api/errors';
+import type { ImageList } from '../api/types';
+import type { Core } from '../core';
+import { formatTransfer } from './progress';
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Live progress on an interactive terminal (overwrites one line); absent otherwise. */
+  status?: (line: string) => void;
+}
+
+export function formatImageList(list: ImageList): string {
+  if (list.images.length === 0) {
+    return `No AUCMEDI image is present. The image in use is ${list.inUse}.\nLoad one from a file: aucmedi-desk image load FILE`;
+  }
+  const lines = list.images.map((image) => {
+    const mark = image.inUse ? '*' : ' ';
+    const name = image.references.join(', ') || image.id.slice(7, 19);
+    const version = image.aucmediVersion ? `AUCMEDI ${image.aucmediVersion}` : 'AUCMEDI version unknown';
+    const standIn = image.standIn ? ' [test stand-in, not AUCMEDI]' : '';
+    return `${mark} ${name}  ${version}  ${formatBytes(image.sizeBytes)}  ${image.created.slice(0, 10)}  ${image.id.slice(7, 19)}${standIn}`;
+  });
+  if (!list.inUsePresent) lines.push(`  (the image in use, ${list.inUse}, is not present: load it from a file)`);
+  return lines.join('\n');
+}
+
+/** `aucmedi-desk image list|load FILE|save REF FILE|rm REF`. */
+export async function imageCommand(core: Core, args: string[], json: boolean, io: CliIo): Promise<number> {
+  const [action, ...rest] = args;
+  const operationId = `cli-${randomUUID().slice(0, 8)}`;
+  const unsubscribe = core.subscribe((event) => {
+    if (event.type === 'image:progress' && event.progress.operationId === operationId) io.status?.(formatTransfer(event.progress));
+  });
+  const cancel = () => void core.handlers['operations:cancel']({ operationId });
+  process.once('SIGINT', cancel);
+  try {
+    switch (action) {
+      case 'list':
+        return finish(await core.handlers['images:list']({}), json, io, formatImageList);
+      case 'load':
+        return finish(await core.handlers['images:load']({ file: path.resolve(rest[0] ?? ''), operationId }), json, io, (r) =>
+          [`Loaded ${r.references.join(', ') || r.imageIds.join(', ')}`, `SHA-256 ${r.sha256} (${r.checksum === 'verified' ? 'matches the .sha256 file' : 'no .sha256 file beside it'})`].join('\n'),
+        );
+      case 'save':
+        return finish(
+          await core.handlers['images:save']({ reference: rest[0] ?? '', file: path.resolve(rest[1] ?? ''), operationId, overwrite: rest.includes('--force') }),
+          json,
+          io,
+          (r) => `Exported to ${r.file} (${formatBytes(r.bytes)})\nSHA-256 ${r.sha256}, written to ${r.checksumFile}`,
+        );
+      case 'rm':
+        return finish(await core.handlers['images:remove']({ reference: rest[0] ?? '' }), json, io, (r) => `Removed ${r.removed}`);
+      default:
+        return -1;
+    }
+  } finally {
+    process.removeListener('SIGINT', cancel);
+    unsubscribe();
+  }
+}
+
+/** Prints a response as JSON or as text; exit 0 on success, 1 on an error value. */
+export function finish<T>(response: Response<T>, json: boolean, io: CliIo, text: (data: T) => string): number {
+  io.status?.('');
+  if (response.ok) {
+    io.out(json ? JSON.stringify(response.data, null, 2) : text(response.data));
+    return 0;
+  }
+  const { error } = response;
+  if (json) io.out(JSON.stringify({ error }, null, 2));
+  else io.err([error.message, error.action && `What to do: ${error.action}`, error.detail && `Details: ${error.detail}`].filter(Boolean).join('\n'));
+  return 1;
+}

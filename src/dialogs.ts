@@ -1,0 +1,32 @@
+import { UserErrorException } from './api/errors';
+import type { FilePurpose } from './api/channels';
+
+export interface FileFilter {
+  name: string;
+  extensions: string[];
+}
+
+/** Native file dialogs, provided by the shell (Electron) or by the e2e harness; the CLI has none. */
+export interface Dialogs {
+  openFile(options: { title: string; filters: FileFilter[] }): Promise<string | null>;
+  saveFile(options: { title: string; defaultName: string; filters: FileFilter[] }): Promise<string | null>;
+}
+
+export const FILE_PURPOSES: Record<FilePurpose, { openTitle: string; saveTitle: string; filters: FileFilter[] }> = {
+  'image-tarball': {
+    openTitle: 'Load the AUCMEDI image from a file',
+    saveTitle: 'Export the image to a file',
+    filters: [
+      { name: 'Docker image files', extensions: ['tar', 'gz', 'tgz', 'xz', 'bz2', 'zst'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  },
+};
+
+export function noDialogs(): UserErrorException {
+  return new UserErrorException({
+    code: 'DIALOG_UNAVAILABLE',
+    message: 'No file dialog is available here.',
+    action: 'Give the file path on the command line instead.',
+  });
+}

@@ -1,0 +1,41 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserErrorException } from '../api/errors';
+
+/** The `sha256sum` line for a file: `<hex>  <name>`. */
+export function checksumLine(sha256: string, file: string): string {
+  return `${sha256}  ${path.basename(file)}\n`;
+}
+
+export const checksumFileFor = (file: string) => `${file}.sha256`;
+
+/**
+ * The expected SHA-256 of `file` from `FILE.sha256` beside it (`sha256sum` format), or null when
+ * there is none. A checksum file that names another file or is unreadable is an error, not ignored.
+ */
+export async function readExpectedChecksum(file: string): Promise<string | null> {
+  const checksumFile = checksumFileFor(file);
+  let text: string;
+  try {
+    text = await readFile(checksumFile, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw invalidChecksumFile(checksumFile, `it cannot be read (${(error as Error).message})`);
+  }
+  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  const name = path.basename(file);
+  for (const line of lines) {
+    const match = /^([0-9a-fA-F]{64})(?:\s+\*?(.+))?$/.exec(line);
+    if (!match) continue;
+    if (!match[2] || path.basename(match[2]) === name) return match[1]!.toLowerCase();
+  }
+  throw invalidChecksumFile(checksumFile, `it holds no SHA-256 line for ${name}`);
+}
+
+function invalidChecksumFile(checksumFile: string, why: string): UserErrorException {
+  return new UserErrorException({
+    code: 'CHECKSUM_FILE_INVALID',
+    message: `The checksum file ${path.basename(checksumFile)} is not usable: ${why}.`,
+    action: 'Copy the image file and its .sha256 file again from the original, or remove the .sha256 file to load without checking.',
+  });
+}

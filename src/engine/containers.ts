@@ -1,0 +1,105 @@
+import type Docker from 'dockerode';
+
+/** Labels on every container the app creates, so it can find (and clean up) its own. */
+export const APP_LABEL = 'org.aucmedi-desk.app';
+export const PURPOSE_LABEL = 'org.aucmedi-desk.purpose';
+
+export interface DeviceRequest {
+  Driver: string;
+  Count?: number;
+  DeviceIDs?: string[];
+  Capabilities: string[][];
+}
+
+export interface HardeningOptions {
+  /** Bind mounts in Docker's `SOURCE:TARGET[:ro]` form, host paths already in the host's own form. */
+  binds?: string[];
+  deviceRequests?: DeviceRequest[];
+  /** `uid:gid` on Linux, so files written to bind mounts belong to the user. */
+  user?: string;
+  shmSizeBytes?: number;
+  /** Only the offline-bundle weights download may set this, and says so to the user. */
+  allowNetwork?: boolean;
+}
+
+/** The HostConfig of DESIGN.md: no network, no capabilities, no new privileges, never privileged. */
+export function hardenedHostConfig(options: HardeningOptions = {}): Docker.HostConfig {
+  return {
+    NetworkMode: options.allowNetwork ? 'bridge' : 'none',
+    CapDrop: ['ALL'],
+    SecurityOpt: ['no-new-privileges'],
+    Privileged: false,
+    ReadonlyRootfs: false,
+    AutoRemove: false,
+    ShmSize: options.shmSizeBytes ?? 64 * 1024 * 1024,
+    ...(options.binds?.length ? { Binds: options.binds } : {}),
+    ...(options.deviceRequests?.length ? { DeviceRequests: options.deviceRequests } : {}),
+  };
+}
+
+export interface RunOnceOptions extends HardeningOptions {
+  image: string;
+  cmd: string[];
+  entrypoint?: string[];
+  env?: string[];
+  purpose: string;
+  /** The container is killed after this long. */
+  timeoutMs?: number;
+}
+
+export interface RunOnceResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a short, hardened container to completion and returns its exit code and output; the
+ * container is always removed. Throws the engine's error when it cannot be created or started.
+ */
+export async function runOnce(docker: Docker, options: RunOnceOptions): Promise<RunOnceResult> {
+  const container = await docker.createContainer({
+    Image: options.image,
+    Cmd: options.cmd,
+    ...(options.entrypoint ? { Entrypoint: options.entrypoint } : {}),
+    ...(options.env ? { Env: options.env } : {}),
+    ...(options.user ? { User: options.user } : {}),
+    Labels: { [APP_LABEL]: 'aucmedi-desk', [PURPOSE_LABEL]: options.purpose },
+    AttachStdout: false,
+    AttachStderr: false,
+    Tty: false,
+    HostConfig: hardenedHostConfig(options),
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await container.start();
+    const waited = container.wait() as Promise<{ StatusCode: number }>;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        container.kill().catch(() => undefined);
+        reject(new Error(`the container did not finish within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`));
+      }, options.timeoutMs ?? 60_000);
+    });
+    const { StatusCode } = await Promise.race([waited, timedOut]);
+    const logs = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+    return { exitCode: StatusCode, ...demultiplex(logs) };
+  } finally {
+    clearTimeout(timer);
+    await container.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+/** Splits Docker's multiplexed log format (8-byte frame headers; 1 = stdout, 2 = stderr) without a TTY. */
+export function demultiplex(buffer: Buffer): { stdout: string; stderr: string } {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const stream = buffer[offset];
+    const size = buffer.readUInt32BE(offset + 4);
+    const frame = buffer.subarray(offset + 8, offset + 8 + size);
+    (stream === 2 ? err : out).push(frame);
+    offset += 8 + size;
+  }
+  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
