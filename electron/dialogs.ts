@@ -10,6 +10,12 @@ export function electronDialogs(window: () => BrowserWindow | null): Dialogs {
       const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
+    async openFolder({ title }) {
+      const parent = window();
+      const options = { title, properties: ['openDirectory' as const] };
+      const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
     async saveFile({ title, defaultName, filters }) {
       const parent = window();
       const options = { title, defaultPath: defaultName, filters };

@@ -4,7 +4,7 @@ import { CHANNELS, isChannel } from './api/channels';
 import { errorDetail, UserErrorException, type Response, type UserError } from './api/errors';
 import type { CoreEvent } from './api/events';
 import { describeIssues, requestSchemas } from './api/schemas';
-import { FILE_PURPOSES, noDialogs, type Dialogs } from './dialogs';
+import { FILE_PURPOSES, FOLDER_PURPOSES, noDialogs, type Dialogs } from './dialogs';
 import { imageHandlers } from './engine/image-handlers';
 import { EngineService } from './engine/service';
 import { detectGpus, gpuDetectionDeps } from './gpu/detect';
@@ -74,6 +74,10 @@ export function createCore(deps: CoreDeps): Core {
       if (!deps.dialogs) throw noDialogs();
       const { openTitle, filters } = FILE_PURPOSES[purpose];
       return { path: await deps.dialogs.openFile({ title: openTitle, filters }) };
+    },
+    'dialog:open-folder': async ({ purpose }) => {
+      if (!deps.dialogs) throw noDialogs();
+      return { path: await deps.dialogs.openFolder(FOLDER_PURPOSES[purpose]) };
     },
     'dialog:save-file': async ({ purpose, defaultName }) => {
       if (!deps.dialogs) throw noDialogs();

@@ -1,5 +1,5 @@
 import { UserErrorException } from './api/errors';
-import type { FilePurpose } from './api/channels';
+import type { FilePurpose, FolderPurpose } from './api/channels';
 
 export interface FileFilter {
   name: string;
@@ -10,6 +10,7 @@ export interface FileFilter {
 export interface Dialogs {
   openFile(options: { title: string; filters: FileFilter[] }): Promise<string | null>;
   saveFile(options: { title: string; defaultName: string; filters: FileFilter[] }): Promise<string | null>;
+  openFolder(options: { title: string }): Promise<string | null>;
 }
 
 export const FILE_PURPOSES: Record<FilePurpose, { openTitle: string; saveTitle: string; filters: FileFilter[] }> = {
@@ -21,6 +22,18 @@ export const FILE_PURPOSES: Record<FilePurpose, { openTitle: string; saveTitle: 
       { name: 'All files', extensions: ['*'] },
     ],
   },
+  'annotation-csv': {
+    openTitle: 'Choose the annotation file (CSV)',
+    saveTitle: 'Save the annotation file',
+    filters: [
+      { name: 'CSV files', extensions: ['csv', 'txt'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  },
+};
+
+export const FOLDER_PURPOSES: Record<FolderPurpose, { title: string }> = {
+  dataset: { title: 'Choose the dataset folder' },
 };
 
 export function noDialogs(): UserErrorException {

@@ -1,5 +1,5 @@
 import type { GpuReport } from './gpu';
-import type { AppInfo, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings } from './types';
+import type { AppInfo, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings, SettingsPatch } from './types';
 
 type Empty = Record<string, never>;
 
@@ -9,7 +9,7 @@ export interface ChannelMap {
   'engine:status': { request: Empty; response: EngineStatus };
   'engine:diagnose': { request: Empty; response: EngineStatus };
   'settings:get': { request: Empty; response: Settings };
-  'settings:update': { request: Partial<Settings>; response: Settings };
+  'settings:update': { request: SettingsPatch; response: Settings };
   'images:list': { request: Empty; response: ImageList };
   'images:load': { request: { file: string; operationId: string }; response: ImageLoadResult };
   'images:save': { request: { reference: string; file: string; operationId: string; overwrite?: boolean }; response: ImageSaveResult };
@@ -19,10 +19,14 @@ export interface ChannelMap {
   'operations:cancel': { request: { operationId: string }; response: { cancelled: boolean } };
   'dialog:open-file': { request: { purpose: FilePurpose }; response: PickedPath };
   'dialog:save-file': { request: { purpose: FilePurpose; defaultName: string }; response: PickedPath };
+  'dialog:open-folder': { request: { purpose: FolderPurpose }; response: PickedPath };
 }
 
+/** What a folder dialog is for. */
+export type FolderPurpose = 'dataset';
+
 /** What a file dialog is for; the core turns it into a title and file filters. */
-export type FilePurpose = 'image-tarball';
+export type FilePurpose = 'image-tarball' | 'annotation-csv';
 
 export type Channel = keyof ChannelMap;
 export type RequestOf<C extends Channel> = ChannelMap[C]['request'];
@@ -43,6 +47,7 @@ export const CHANNELS = [
   'operations:cancel',
   'dialog:open-file',
   'dialog:save-file',
+  'dialog:open-folder',
 ] as const satisfies readonly Channel[];
 
 /** The Electron channel that carries core events to the window. */

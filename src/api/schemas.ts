@@ -20,7 +20,8 @@ export const absolutePathSchema = z
   .refine((s) => s.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(s) || s.startsWith('\\\\'), 'must be an absolute path');
 
 const operationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _');
-const filePurposeSchema = z.enum(['image-tarball']);
+const filePurposeSchema = z.enum(['image-tarball', 'annotation-csv']);
+const folderPurposeSchema = z.enum(['dataset']);
 
 export const imageRefSchema = z
   .string()
@@ -34,6 +35,15 @@ export const settingsPatchSchema = z
     imageRef: imageRefSchema.optional(),
   })
   .strict();
+
+/** Every stored setting, for reading a settings file back field by field. */
+export const storedSettingsFields = {
+  engineEndpoint: engineEndpointSchema.nullable(),
+  imageRef: imageRefSchema,
+  recentDatasets: z
+    .array(z.object({ path: absolutePathSchema, gtFile: absolutePathSchema.nullable(), ohe: z.boolean(), usedAt: z.string().max(64) }))
+    .max(20),
+};
 
 /** One schema per channel; the core validates every request with it before a handler runs. */
 export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
@@ -50,6 +60,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'gpu:detect': empty as z.ZodType<RequestOf<'gpu:detect'>>,
   'operations:cancel': z.object({ operationId: operationIdSchema }).strict(),
   'dialog:open-file': z.object({ purpose: filePurposeSchema }).strict(),
+  'dialog:open-folder': z.object({ purpose: folderPurposeSchema }).strict(),
   'dialog:save-file': z.object({ purpose: filePurposeSchema, defaultName: z.string().min(1).max(255).refine(noControlChars).refine((s) => !/[\\/]/.test(s), 'must be a file name, not a path') }).strict(),
 };
 

@@ -5,11 +5,24 @@ export interface Settings {
   engineEndpoint: string | null;
   /** The AUCMEDI image reference in use. */
   imageRef: string;
+  /** Datasets scanned lately, newest first (kept by the core, not set by the window). */
+  recentDatasets: RecentDataset[];
 }
+
+export interface RecentDataset {
+  path: string;
+  gtFile: string | null;
+  ohe: boolean;
+  usedAt: string;
+}
+
+/** The settings the window may change with `settings:update`. */
+export type SettingsPatch = Partial<Pick<Settings, 'engineEndpoint' | 'imageRef'>>;
 
 export const DEFAULT_SETTINGS: Settings = {
   engineEndpoint: null,
   imageRef: 'ghcr.io/frankkramer-lab/aucmedi:latest',
+  recentDatasets: [],
 };
 
 export interface EngineInfo {

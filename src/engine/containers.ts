@@ -3,6 +3,8 @@ import type Docker from 'dockerode';
 /** Labels on every container the app creates, so it can find (and clean up) its own. */
 export const APP_LABEL = 'org.aucmedi-desk.app';
 export const PURPOSE_LABEL = 'org.aucmedi-desk.purpose';
+/** Only run containers (training, prediction, evaluation) carry a run id. */
+export const RUN_ID_LABEL = 'org.aucmedi-desk.run-id';
 
 export interface DeviceRequest {
   Driver: string;

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { UserErrorException } from '../api/errors';
 import type { ImageList, ImageSummary, TransferProgress } from '../api/types';
-import { APP_LABEL, runOnce } from './containers';
+import { RUN_ID_LABEL, runOnce } from './containers';
 import { engineMessage, engineUnavailable, isConnectionError } from './engine-errors';
 import { imageNotFound } from './image-save';
 import { readAll } from './image-load';
@@ -71,7 +71,7 @@ export class ImageCatalog {
     const docker = await this.docker();
     const id = await this.resolveId(docker, reference);
     if (!id) throw imageNotFound(reference);
-    const users = await docker.listContainers({ all: true, filters: { ancestor: [id], label: [APP_LABEL] } });
+    const users = await docker.listContainers({ all: true, filters: { ancestor: [id], label: [RUN_ID_LABEL] } });
     if (users.length > 0) throw inUse(reference);
     try {
       await docker.getImage(reference).remove();

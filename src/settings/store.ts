@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SETTINGS, type Settings } from '../api/types';
-import { settingsPatchSchema } from '../api/schemas';
+import { storedSettingsFields } from '../api/schemas';
 
 /** Where settings live. Electron wraps electron-store around the same file; the CLI and tests use `JsonFileSettingsStore`. */
 export interface SettingsStore {
@@ -14,9 +14,9 @@ export function sanitizeSettings(stored: unknown): Settings {
   const result: Settings = { ...DEFAULT_SETTINGS };
   if (!stored || typeof stored !== 'object') return result;
   for (const [key, value] of Object.entries(stored)) {
-    if (!(key in DEFAULT_SETTINGS)) continue;
-    const parsed = settingsPatchSchema.safeParse({ [key]: value });
-    if (parsed.success) Object.assign(result, parsed.data);
+    if (!(key in storedSettingsFields)) continue;
+    const parsed = storedSettingsFields[key as keyof typeof storedSettingsFields].safeParse(value);
+    if (parsed.success) Object.assign(result, { [key]: parsed.data });
   }
   return result;
 }

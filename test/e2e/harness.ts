@@ -24,6 +24,10 @@ export function launchBrowser(): Promise<Browser> {
 export class ScriptedDialogs implements Dialogs {
   readonly openQueue: string[] = [];
   readonly saveQueue: string[] = [];
+  readonly folderQueue: string[] = [];
+  async openFolder() {
+    return this.folderQueue.shift() ?? null;
+  }
   async openFile() {
     return this.openQueue.shift() ?? null;
   }

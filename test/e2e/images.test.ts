@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TransferProgress } from '../../src/api/types';
 import { createCore, type Core } from '../../src/core';
 import { JsonFileSettingsStore } from '../../src/settings/store';
-import { buildStandIn, docker, imageExists, STAND_IN_TAG } from '../helpers/docker-cli';
+import { buildStandIn, docker, imageExists, ownStandInCopy } from '../helpers/docker-cli';
 import { requireBuild, requireChromium, requireEngine } from '../helpers/requirements';
 import { tempDir } from '../helpers/temp';
 import { launchBrowser, openApp, ScriptedDialogs, type AppPage } from './harness';
@@ -26,7 +26,7 @@ describe.runIf(ready)('Setup page: the AUCMEDI image (real UI, real core, real e
 
   beforeAll(async () => {
     buildStandIn();
-    docker(['tag', STAND_IN_TAG, tag]);
+    ownStandInCopy(tag);
     docker(['save', '-o', tarball, tag]);
     spawnSync('bash', ['-c', `cd ${dir} && sha256sum aucmedi-e2e.tar > aucmedi-e2e.tar.sha256`]);
     docker(['rmi', tag]);

@@ -18,3 +18,8 @@ export function buildStandIn(): void {
   const result = spawnSync('bash', ['docker/stand-in/build.sh'], { encoding: 'utf8', timeout: 900_000, stdio: ['ignore', 'pipe', 'pipe'] });
   if (result.status !== 0) throw new Error(`building the stand-in image failed:\n${result.stdout}\n${result.stderr}`);
 }
+
+/** A tag of its own for a test: an image derived from the stand-in with a unique label, so its id is the test's alone. */
+export function ownStandInCopy(tag: string): void {
+  docker(['build', '--network', 'none', '-q', '-t', tag, '-'], { input: `FROM ${STAND_IN_TAG}\nLABEL org.aucmedi-desk.test-copy="${tag}"\n` });
+}

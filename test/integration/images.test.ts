@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TransferProgress } from '../../src/api/types';
 import { createCore, type Core } from '../../src/core';
 import { JsonFileSettingsStore } from '../../src/settings/store';
-import { buildStandIn, docker, engineImageState, imageExists, STAND_IN_TAG } from '../helpers/docker-cli';
+import { buildStandIn, docker, engineImageState, imageExists, ownStandInCopy } from '../helpers/docker-cli';
 import { requireEngine } from '../helpers/requirements';
 import { tempDir } from '../helpers/temp';
 
@@ -21,17 +21,18 @@ describe.runIf(hasEngine)('images through the core, against the real engine', ()
   let core: Core;
   const progress: TransferProgress[] = [];
   let probeTar: string;
+  let probeId: string;
 
   beforeAll(async () => {
     buildStandIn();
-    docker(['tag', STAND_IN_TAG, copyTag]);
+    ownStandInCopy(copyTag);
     // A small image whose layer exists nowhere else, so a failed load can be seen to leave nothing.
     const rootfs = path.join(dir, 'rootfs.tar');
     const payload = randomBytes(6 * 1024 * 1024);
     spawnSync('bash', ['-c', `mkdir -p ${dir}/r && head -c 0 /dev/null > ${dir}/r/empty`]);
     writeFileSync(path.join(dir, 'r', 'payload.bin'), payload);
     spawnSync('tar', ['-C', path.join(dir, 'r'), '-cf', rootfs, '.']);
-    docker(['import', rootfs, probeTag]);
+    probeId = docker(['import', rootfs, probeTag]).stdout;
     probeTar = path.join(dir, 'probe.tar');
     docker(['save', '-o', probeTar, probeTag]);
     docker(['rmi', probeTag]);
@@ -92,15 +93,16 @@ describe.runIf(hasEngine)('images through the core, against the real engine', ()
   });
 
   describe('bad files get a clear error and leave the engine as it was', () => {
+    // Other test files use the engine at the same time, so "unchanged" is checked for this image's own id and tag.
     const loadFails = async (file: string, code: string) => {
-      const before = engineImageState();
       const response = await core.handlers['images:load']({ file, operationId: `bad-${randomUUID().slice(0, 8)}` });
       expect(response.ok).toBe(false);
       if (response.ok) return;
       expect(response.error.code).toBe(code);
       expect(response.error.action.length).toBeGreaterThan(10);
       expect(imageExists(probeTag)).toBe(false);
-      expect(engineImageState()).toBe(before);
+      expect(imageExists(probeId)).toBe(false);
+      expect(engineImageState()).not.toContain(probeId);
       return response.error;
     };
 
@@ -149,7 +151,7 @@ describe.runIf(hasEngine)('images through the core, against the real engine', ()
   });
 
   it('refuses to remove an image a run container uses', async () => {
-    const id = docker(['create', '--label', 'org.aucmedi-desk.app=aucmedi-desk', copyTag, '-v']).stdout;
+    const id = docker(['create', '--label', 'org.aucmedi-desk.app=aucmedi-desk', '--label', 'org.aucmedi-desk.run-id=run-test', copyTag, '-v']).stdout;
     try {
       const response = await core.handlers['images:remove']({ reference: copyTag });
       expect(response).toMatchObject({ ok: false, error: { code: 'IMAGE_IN_USE' } });
