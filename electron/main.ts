@@ -30,6 +30,7 @@ if (!app.requestSingleInstanceLock()) {
     const core = createCore({
       settings: createElectronSettingsStore(userDataDir(process.platform, process.env, app.getPath('home'))),
       dialogs: electronDialogs(() => window),
+      reattachRuns: true,
     });
     protocol.handle(APP_SCHEME, (request) => serveAppRequest(request.url, rendererRoot));
     // No request leaves the app: only its own files load, and no permission (camera, notifications...) is granted.

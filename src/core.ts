@@ -5,10 +5,16 @@ import { errorDetail, UserErrorException, type Response, type UserError } from '
 import type { CoreEvent } from './api/events';
 import { describeIssues, requestSchemas } from './api/schemas';
 import { FILE_PURPOSES, FOLDER_PURPOSES, noDialogs, type Dialogs } from './dialogs';
+import { datasetHandlers } from './dataset/handlers';
 import { imageHandlers } from './engine/image-handlers';
 import { EngineService } from './engine/service';
 import { detectGpus, gpuDetectionDeps } from './gpu/detect';
 import { Operations } from './operations';
+import { RunService } from './runs/service';
+import { RunStore } from './runs/store';
+import { scanDataset } from './dataset/scan';
+import { userDataDir } from './settings/store';
+import path from 'node:path';
 import type { WatchTimings } from './engine/watch';
 import type { SettingsStore } from './settings/store';
 import { APP_NAME, APP_VERSION } from './version';
@@ -22,6 +28,12 @@ export interface CoreDeps {
   watchTimings?: WatchTimings;
   /** Native dialogs (Electron) or injected paths (e2e); absent in the CLI. */
   dialogs?: Dialogs;
+  /** The app's data folder (run records, default weights folder); default: the user-data folder. */
+  dataDir?: string;
+  /** Follow runs left running by an earlier start (the app and `runs attach` do; one-shot CLI commands do not). */
+  reattachRuns?: boolean;
+  /** Extra environment for run containers (tests slow the stand-in down with it). */
+  runEnv?: string[];
 }
 
 /** channel -> validated handler; what Electron, the CLI and the e2e harness mount, unchanged. */
@@ -32,8 +44,10 @@ export interface Core {
   /** Dispatch by channel name, with an error response for a channel that does not exist. */
   invoke(channel: unknown, request: unknown): Promise<Response<unknown>>;
   subscribe(listener: (event: CoreEvent) => void): () => void;
-  /** Starts background work (engine watching). */
+  /** Starts background work (engine watching; following runs left running, when asked). */
   start(): void;
+  /** The run lifecycle, for the CLI's foreground commands and tests. */
+  runs: RunService;
   dispose(): void;
 }
 
@@ -59,16 +73,38 @@ export function createCore(deps: CoreDeps): Core {
 
   const operations = new Operations();
   const images = imageHandlers({ engine, settings: deps.settings, operations, emit });
+  const homedir = deps.homedir ?? os.homedir();
+  const dataDir = deps.dataDir ?? userDataDir(platform, env, homedir);
+  const detect = async () => {
+    const docker = await engine.client();
+    const imageRef = deps.settings.read().imageRef;
+    // The probe runs in the AUCMEDI image in use; without it there is nothing to probe in yet.
+    const present = await images.catalog.resolveId(docker, imageRef).catch(() => null);
+    return detectGpus(gpuDetectionDeps(docker, { image: present ? imageRef : null, platform }));
+  };
+  const runs = new RunService({
+    store: new RunStore(path.join(dataDir, 'runs')),
+    docker: () => engine.client(),
+    engineInfo: async () => (await engine.status()).info ?? null,
+    emit,
+    platform,
+    imageRef: () => deps.settings.read().imageRef,
+    resolveImageId: (docker, reference) => images.catalog.resolveId(docker, reference),
+    scanDataset: (request) => scanDataset(request),
+    detectGpus: detect,
+    runsDir: () => deps.settings.read().runsDir ?? path.join(homedir, 'AUCMEDI Desk runs'),
+    weightsDir: () => deps.settings.read().weightsDir ?? path.join(dataDir, 'weights'),
+    extraEnv: deps.runEnv ?? [],
+  });
 
   const implementations: Implementations = {
     ...images.handlers,
-    'gpu:detect': async () => {
-      const docker = await engine.client();
-      const imageRef = deps.settings.read().imageRef;
-      // The probe runs in the AUCMEDI image in use; without it there is nothing to probe in yet.
-      const present = await images.catalog.resolveId(docker, imageRef).catch(() => null);
-      return detectGpus(gpuDetectionDeps(docker, { image: present ? imageRef : null, platform }));
-    },
+    ...datasetHandlers({ settings: deps.settings, operations, emit }),
+    'gpu:detect': detect,
+    'runs:start-training': (request) => runs.startTraining(request),
+    'runs:stop': ({ runId }) => runs.stop(runId),
+    'runs:list': async () => runs.list(),
+    'runs:get': async ({ runId }) => runs.get(runId),
     'operations:cancel': async ({ operationId }) => ({ cancelled: operations.cancel(operationId) }),
     'dialog:open-file': async ({ purpose }) => {
       if (!deps.dialogs) throw noDialogs();
@@ -117,9 +153,14 @@ export function createCore(deps: CoreDeps): Core {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    start: () => engine.startWatching(),
+    start: () => {
+      engine.startWatching();
+      if (deps.reattachRuns) void runs.reattach().catch(() => undefined);
+    },
+    runs,
     dispose() {
       engine.stopWatching();
+      runs.detachAll();
       operations.cancelAll();
       listeners.clear();
     },

@@ -1,3 +1,4 @@
+import { DatasetPage } from './pages/DatasetPage';
 import { NotYetPage } from './pages/NotYetPage';
 import { SetupPage } from './pages/SetupPage';
 import { useAppStore } from './store';
@@ -33,7 +34,7 @@ export function App() {
         </ul>
       </nav>
       <main className="content" data-testid={`page-${page}`}>
-        {page === 'setup' ? <SetupPage /> : <NotYetPage title={current.label} />}
+        {page === 'setup' ? <SetupPage /> : page === 'dataset' ? <DatasetPage /> : <NotYetPage title={current.label} />}
       </main>
     </div>
   );

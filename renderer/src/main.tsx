@@ -8,6 +8,7 @@ import './styles.css';
 onCoreEvent((event) => {
   if (event.type === 'engine:status') useAppStore.getState().applyEngineStatus(event.status);
   if (event.type === 'image:progress') useAppStore.getState().applyTransferProgress(event.progress);
+  if (event.type === 'dataset:scan-progress') useAppStore.getState().applyScanProgress(event.progress);
 });
 void useAppStore.getState().loadEngineStatus();
 void useAppStore.getState().loadSettings();

@@ -1,4 +1,6 @@
+import type { DatasetReport } from './dataset';
 import type { GpuReport } from './gpu';
+import type { RunRecord, RunSummary, TrainingRequest } from './runs';
 import type { AppInfo, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings, SettingsPatch } from './types';
 
 type Empty = Record<string, never>;
@@ -16,6 +18,12 @@ export interface ChannelMap {
   'images:pull': { request: { reference: string; operationId: string }; response: { id: string } };
   'images:remove': { request: { reference: string }; response: { removed: string } };
   'gpu:detect': { request: Empty; response: GpuReport };
+  'runs:start-training': { request: TrainingRequest; response: RunRecord };
+  'runs:stop': { request: { runId: string }; response: RunRecord };
+  'runs:list': { request: Empty; response: RunSummary[] };
+  'runs:get': { request: { runId: string }; response: RunRecord };
+  'dataset:scan': { request: { path: string; gtFile?: string | null; ohe?: boolean; scanId: string }; response: DatasetReport };
+  'dataset:preview': { request: { path: string; file: string }; response: { dataUrl: string | null; reason?: string } };
   'operations:cancel': { request: { operationId: string }; response: { cancelled: boolean } };
   'dialog:open-file': { request: { purpose: FilePurpose }; response: PickedPath };
   'dialog:save-file': { request: { purpose: FilePurpose; defaultName: string }; response: PickedPath };
@@ -44,6 +52,12 @@ export const CHANNELS = [
   'images:pull',
   'images:remove',
   'gpu:detect',
+  'runs:start-training',
+  'runs:stop',
+  'runs:list',
+  'runs:get',
+  'dataset:scan',
+  'dataset:preview',
   'operations:cancel',
   'dialog:open-file',
   'dialog:save-file',

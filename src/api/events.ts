@@ -1,8 +1,15 @@
+import type { DatasetScanProgress } from './dataset';
+import type { EpochMetrics, ProgressState } from './progress';
+import type { RunSummary } from './runs';
 import type { EngineStatus, TransferProgress } from './types';
 
 /** Everything the core pushes to the window, on one stream. */
 export type CoreEvent =
   | { type: 'engine:status'; status: EngineStatus }
-  | { type: 'image:progress'; progress: TransferProgress };
+  | { type: 'image:progress'; progress: TransferProgress }
+  | { type: 'dataset:scan-progress'; progress: DatasetScanProgress }
+  | { type: 'run:state'; run: RunSummary }
+  /** The parser's state; `epoch` when an epoch just finished (append it to the charts). */
+  | { type: 'run:progress'; runId: string; progress: ProgressState; epoch?: EpochMetrics };
 
 export type CoreEventType = CoreEvent['type'];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { trainingOptionsSchema } from './aucmedi';
 import type { Channel, RequestOf } from './channels';
 
 const empty = z.object({}).strict();
@@ -33,6 +34,8 @@ export const settingsPatchSchema = z
   .object({
     engineEndpoint: engineEndpointSchema.nullable().optional(),
     imageRef: imageRefSchema.optional(),
+    runsDir: absolutePathSchema.nullable().optional(),
+    weightsDir: absolutePathSchema.nullable().optional(),
   })
   .strict();
 
@@ -40,6 +43,8 @@ export const settingsPatchSchema = z
 export const storedSettingsFields = {
   engineEndpoint: engineEndpointSchema.nullable(),
   imageRef: imageRefSchema,
+  runsDir: absolutePathSchema.nullable(),
+  weightsDir: absolutePathSchema.nullable(),
   recentDatasets: z
     .array(z.object({ path: absolutePathSchema, gtFile: absolutePathSchema.nullable(), ohe: z.boolean(), usedAt: z.string().max(64) }))
     .max(20),
@@ -57,6 +62,29 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'images:save': z.object({ reference: imageRefSchema, file: absolutePathSchema, operationId: operationIdSchema, overwrite: z.boolean().optional() }).strict(),
   'images:pull': z.object({ reference: imageRefSchema, operationId: operationIdSchema }).strict(),
   'images:remove': z.object({ reference: imageRefSchema }).strict(),
+  'dataset:scan': z.object({ path: absolutePathSchema, gtFile: absolutePathSchema.nullable().optional(), ohe: z.boolean().optional(), scanId: operationIdSchema }).strict(),
+  'dataset:preview': z
+    .object({
+      path: absolutePathSchema,
+      file: z.string().min(1).max(4096).refine(noControlChars, 'must not contain control characters').refine((s) => !s.split(/[\\/]/).includes('..'), 'must stay inside the dataset'),
+    })
+    .strict(),
+  'runs:start-training': z
+    .object({
+      dataset: z.object({ path: absolutePathSchema, gtFile: absolutePathSchema.nullable(), ohe: z.boolean() }).strict(),
+      options: trainingOptionsSchema.omit({ ohe: true, gt: true }),
+      gpus: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('all') }).strict(),
+        z.object({ kind: z.literal('none') }).strict(),
+        z.object({ kind: z.literal('ids'), ids: z.array(z.string().regex(/^[A-Za-z0-9-]{1,80}$/)).min(1).max(16) }).strict(),
+      ]),
+      outputDir: absolutePathSchema.nullable().optional(),
+      imageRef: imageRefSchema.nullable().optional(),
+    })
+    .strict(),
+  'runs:stop': z.object({ runId: operationIdSchema }).strict(),
+  'runs:list': empty as z.ZodType<RequestOf<'runs:list'>>,
+  'runs:get': z.object({ runId: operationIdSchema }).strict(),
   'gpu:detect': empty as z.ZodType<RequestOf<'gpu:detect'>>,
   'operations:cancel': z.object({ operationId: operationIdSchema }).strict(),
   'dialog:open-file': z.object({ purpose: filePurposeSchema }).strict(),

@@ -7,6 +7,10 @@ export interface Settings {
   imageRef: string;
   /** Datasets scanned lately, newest first (kept by the core, not set by the window). */
   recentDatasets: RecentDataset[];
+  /** Where new runs get their output folders; null = `AUCMEDI Desk runs` in the home folder. */
+  runsDir: string | null;
+  /** The pretrained-weights folder; null = `weights` in the app's data folder. */
+  weightsDir: string | null;
 }
 
 export interface RecentDataset {
@@ -17,12 +21,14 @@ export interface RecentDataset {
 }
 
 /** The settings the window may change with `settings:update`. */
-export type SettingsPatch = Partial<Pick<Settings, 'engineEndpoint' | 'imageRef'>>;
+export type SettingsPatch = Partial<Pick<Settings, 'engineEndpoint' | 'imageRef' | 'runsDir' | 'weightsDir'>>;
 
 export const DEFAULT_SETTINGS: Settings = {
   engineEndpoint: null,
   imageRef: 'ghcr.io/frankkramer-lab/aucmedi:latest',
   recentDatasets: [],
+  runsDir: null,
+  weightsDir: null,
 };
 
 export interface EngineInfo {

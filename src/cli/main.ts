@@ -3,19 +3,32 @@ import path from 'node:path';
 import { createCore, type Core } from '../core';
 import { JsonFileSettingsStore, SETTINGS_FILE_NAME, userDataDir } from '../settings/store';
 import { APP_VERSION } from '../version';
+import { datasetValidateCommand } from './dataset-command';
 import { engineCommand } from './engine-command';
 import { gpuCommand } from './gpu-command';
 import { imageCommand, type CliIo } from './image-command';
+import { runsCommand, trainCommand } from './run-commands';
 
 const USAGE = `Usage: aucmedi-desk <command> [options]
 
 Commands:
   engine [--json]                 Check the Docker engine: exit 0 when it is ready, 1 when not.
   gpu [--json]                    What the GPU can do for training: exit 0 when a GPU is ready, 1 when training would run on the CPU.
+  dataset validate PATH [--gt FILE] [--ohe] [--json]
+                                  Check a dataset as AUCMEDI will read it: exit 0 without errors, 1 with errors.
   image list [--json]             The AUCMEDI images present (* = the one in use).
   image load FILE [--json]        Load an image file (docker save tarball, plain or gz/xz); checks FILE.sha256 when present.
   image save REF FILE [--force]   Export an image to FILE and write FILE.sha256 beside it.
   image rm REF                    Remove an image (refused while a run uses it).
+
+  train DATASET [--gt FILE] [--ohe] [--architecture KEY[,KEY]] [--analysis minimal|standard|advanced]
+        [--epochs N] [--batch-size N] [--workers N] [--metalearner M] [--three-dim]
+        [--gpus all|0,1|none] [--out DIR] [--image REF] [--json]
+                                  Train in the foreground with progress; Ctrl-C stops the container cleanly.
+  runs list [--json]              The runs, newest first.
+  runs show ID [--json]           One run: state, settings, last epoch, models, error.
+  runs attach ID                  Follow a run left running (after the app or the terminal closed).
+  runs stop ID                    Stop a run; the models saved so far are kept.
 
 Options:
   --json             Machine-readable output.
@@ -26,10 +39,35 @@ Exit codes: 0 success, 1 failure (the message says what to do), 2 wrong usage.`;
 
 export const EXIT_USAGE = 2;
 
-/** What each command accepts: positional arguments and flags. */
-const COMMANDS: Record<string, { positional: number; flags: string[]; run: (core: Core, args: string[], json: boolean, io: CliIo) => Promise<number> }> = {
+interface CommandSpec {
+  positional: number;
+  /** Flags without a value. */
+  flags: string[];
+  /** Options that take a value (`--gt FILE`). */
+  options?: string[];
+  run: (core: Core, args: string[], json: boolean, io: CliIo, values: Record<string, string>) => Promise<number>;
+}
+
+/** What each command accepts: positional arguments, flags and options with values. */
+const COMMANDS: Record<string, CommandSpec> = {
   engine: { positional: 0, flags: ['--json'], run: (core, _args, json, io) => engineCommand(core, json, io.out) },
   gpu: { positional: 0, flags: ['--json'], run: (core, _args, json, io) => gpuCommand(core, json, io) },
+  'dataset validate': {
+    positional: 1,
+    flags: ['--json', '--ohe'],
+    options: ['--gt'],
+    run: (core, args, json, io, values) => datasetValidateCommand(core, args[0]!, values['--gt'], args.includes('--ohe'), json, io),
+  },
+  train: {
+    positional: 1,
+    flags: ['--json', '--ohe', '--three-dim'],
+    options: ['--gt', '--architecture', '--analysis', '--epochs', '--batch-size', '--workers', '--metalearner', '--gpus', '--out', '--image'],
+    run: (core, args, json, io, values) => trainCommand(core, args[0]!, values, args, json, io),
+  },
+  'runs list': { positional: 0, flags: ['--json'], run: (core, _args, json, io) => runsCommand(core, 'list', undefined, json, io) },
+  'runs show': { positional: 1, flags: ['--json'], run: (core, args, json, io) => runsCommand(core, 'show', args[0], json, io) },
+  'runs stop': { positional: 1, flags: ['--json'], run: (core, args, json, io) => runsCommand(core, 'stop', args[0], json, io) },
+  'runs attach': { positional: 1, flags: ['--json'], run: (core, args, json, io) => runsCommand(core, 'attach', args[0], json, io) },
   'image list': { positional: 0, flags: ['--json'], run: (core, args, json, io) => imageCommand(core, ['list', ...args], json, io) },
   'image load': { positional: 1, flags: ['--json'], run: (core, args, json, io) => imageCommand(core, ['load', ...args], json, io) },
   'image save': { positional: 2, flags: ['--json', '--force'], run: (core, args, json, io) => imageCommand(core, ['save', ...args], json, io) },
@@ -49,20 +87,37 @@ export async function main(argv: string[], out = (text: string) => console.log(t
   const name = COMMANDS[`${first} ${second}`] ? `${first} ${second}` : first;
   const command = COMMANDS[name];
   if (!command) return usageError(`unknown command "${argv.slice(0, 2).join(' ')}"`, err);
-  const rest = argv.slice(name.split(' ').length);
-  const flags = rest.filter((arg) => arg.startsWith('--'));
-  const positional = rest.filter((arg) => !arg.startsWith('--'));
-  const unknown = flags.filter((flag) => !command.flags.includes(flag));
-  if (unknown.length) return usageError(`unknown option for "${name}": ${unknown.join(' ')}`, err);
-  if (positional.length !== command.positional) return usageError(`"${name}" takes ${command.positional} argument(s), got ${positional.length}`, err);
+  const parsed = parseArguments(argv.slice(name.split(' ').length), command);
+  if (typeof parsed === 'string') return usageError(`${parsed} (in "${name}")`, err);
+  if (parsed.positional.length !== command.positional) return usageError(`"${name}" takes ${command.positional} argument(s), got ${parsed.positional.length}`, err);
 
   const core = createCore({ settings: defaultSettingsStore() });
   const io: CliIo = { out, err, ...(process.stderr.isTTY ? { status: terminalStatus() } : {}) };
   try {
-    return await command.run(core, rest.filter((arg) => arg !== '--json'), flags.includes('--json'), io);
+    const args = [...parsed.positional, ...parsed.flags.filter((flag) => flag !== '--json')];
+    return await command.run(core, args, parsed.flags.includes('--json'), io, parsed.values);
   } finally {
     core.dispose();
   }
+}
+
+/** Splits arguments into positional ones, known flags and options with values; a string says what is wrong. */
+export function parseArguments(args: string[], spec: Pick<CommandSpec, 'flags' | 'options'>): { positional: string[]; flags: string[]; values: Record<string, string> } | string {
+  const positional: string[] = [];
+  const flags: string[] = [];
+  const values: Record<string, string> = {};
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i]!;
+    if (!arg.startsWith('--')) positional.push(arg);
+    else if (spec.flags.includes(arg)) flags.push(arg);
+    else if (spec.options?.includes(arg)) {
+      const value = args[i + 1];
+      if (value === undefined || value.startsWith('--')) return `${arg} needs a value`;
+      values[arg] = value;
+      i += 1;
+    } else return `unknown option ${arg}`;
+  }
+  return { positional, flags, values };
 }
 
 function terminalStatus(): (line: string) => void {

@@ -87,7 +87,8 @@ export async function runOnce(docker: Docker, options: RunOnceOptions): Promise<
     return { exitCode: StatusCode, ...demultiplex(logs) };
   } finally {
     clearTimeout(timer);
-    await container.remove({ force: true }).catch(() => undefined);
+    // v: the image declares VOLUME /data; its anonymous volume goes with the container.
+    await container.remove({ force: true, v: true }).catch(() => undefined);
   }
 }
 
@@ -95,13 +96,26 @@ export async function runOnce(docker: Docker, options: RunOnceOptions): Promise<
 export function demultiplex(buffer: Buffer): { stdout: string; stderr: string } {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  let offset = 0;
-  while (offset + 8 <= buffer.length) {
-    const stream = buffer[offset];
-    const size = buffer.readUInt32BE(offset + 4);
-    const frame = buffer.subarray(offset + 8, offset + 8 + size);
-    (stream === 2 ? err : out).push(frame);
-    offset += 8 + size;
-  }
+  const demuxer = new FrameDemuxer((stream, payload) => (stream === 'stderr' ? err : out).push(payload));
+  demuxer.push(buffer);
   return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
+
+/** The streaming form: frames may arrive split across chunks; payloads are passed on as they complete. */
+export class FrameDemuxer {
+  private pending: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly sink: (stream: 'stdout' | 'stderr', payload: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    let offset = 0;
+    while (offset + 8 <= this.pending.length) {
+      const size = this.pending.readUInt32BE(offset + 4);
+      if (offset + 8 + size > this.pending.length) break;
+      this.sink(this.pending[offset] === 2 ? 'stderr' : 'stdout', this.pending.subarray(offset + 8, offset + 8 + size));
+      offset += 8 + size;
+    }
+    this.pending = this.pending.subarray(offset);
+  }
 }

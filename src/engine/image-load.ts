@@ -58,6 +58,8 @@ export async function loadImageTarball(docker: Docker, file: string, options: Lo
   let held: Buffer | null = null;
 
   const verifying = new Transform({
+    // Room for a few chunks on each side, so reading and hashing run ahead of the engine instead of in lock-step.
+    highWaterMark: 8 * CHUNK_BYTES,
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       hash.update(chunk);
       meter.add(chunk.length);

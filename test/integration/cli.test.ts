@@ -4,6 +4,8 @@ import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { dockerServerVersion, requireBuild, requireEngine, requireRoot } from '../helpers/requirements';
+import { makeClassDataset } from '../helpers/images';
+import { buildStandIn, STAND_IN_TAG } from '../helpers/docker-cli';
 import { tempDir } from '../helpers/temp';
 
 const ready = requireEngine() && requireBuild();
@@ -83,4 +85,62 @@ describe.runIf(ready)('aucmedi-desk image (built CLI, real engine)', () => {
     expect(run(['image', 'save', 'only-one-arg']).status).toBe(2);
     expect(run(['image', 'frob']).status).toBe(2);
   });
+});
+
+describe.runIf(requireBuild())('aucmedi-desk dataset validate (built CLI)', () => {
+  const home = tempDir();
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, AUCMEDI_DESK_HOME: home }, timeout: 120_000 });
+
+  it('exits 0 for a dataset AUCMEDI accepts, and prints the classes', () => {
+    const good = path.join(home, 'good');
+    makeClassDataset(good, { classes: { benign: 12, malignant: 12 } });
+    const result = run(['dataset', 'validate', good]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/benign\s+12/);
+    const json = JSON.parse(run(['dataset', 'validate', good, '--json']).stdout);
+    expect(json).toMatchObject({ interface: 'directory', dimensionality: '2D', errors: 0, totalImages: 24 });
+  });
+
+  it('exits 1 when there are errors, and 2 on wrong usage', () => {
+    const csvSet = path.join(home, 'flat');
+    makeClassDataset(csvSet, { classes: { a: 3, b: 3 }, layout: 'flat' });
+    const gt = path.join(home, 'gt.csv');
+    writeFileSync(gt, 'SAMPLE,CLASS\na_000,a\nmissing_1,b\n');
+    const result = run(['dataset', 'validate', csvSet, '--gt', gt, '--json']);
+    expect(result.status).toBe(1);
+    const codes = JSON.parse(result.stdout).problems.map((p: { code: string }) => p.code);
+    expect(codes).toEqual(expect.arrayContaining(['CSV_MISSING_FILE', 'FILE_NOT_IN_CSV']));
+    expect(run(['dataset', 'validate']).status).toBe(2);
+    expect(run(['dataset', 'validate', csvSet, '--gt']).status).toBe(2);
+  });
+});
+
+describe.runIf(ready)('aucmedi-desk train and runs (built CLI, stand-in image)', () => {
+  const home = tempDir();
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, AUCMEDI_DESK_HOME: home }, timeout: 300_000 });
+
+  it('trains in the foreground, prints the result, and lists the run', () => {
+    buildStandIn();
+    const dataset = path.join(home, 'dataset');
+    makeClassDataset(dataset, { classes: { benign: 16, malignant: 16 }, size: 16 });
+    const out = path.join(home, 'out');
+    const result = run(['train', dataset, '--architecture', 'Vanilla', '--epochs', '12', '--batch-size', '8', '--gpus', 'none', '--out', out, '--image', STAND_IN_TAG]);
+    expect(result.status, result.stderr + result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/^Run run-\S+: succeeded/m);
+    expect(result.stdout).toContain(`Output:     ${out}`);
+    const runs = JSON.parse(run(['runs', 'list', '--json']).stdout);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ state: 'succeeded', outputDir: out });
+    const shown = run(['runs', 'show', runs[0].id]);
+    expect(shown.status).toBe(0);
+    expect(shown.stdout).toMatch(/Models: +model\.best_loss\.keras, model\.last\.keras/);
+  }, 300_000);
+
+  it('refuses a broken request with exit 1 and says what to do', () => {
+    const result = run(['train', path.join(home, 'missing'), '--architecture', 'Vanilla', '--gpus', 'none', '--image', STAND_IN_TAG]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/What to do:/);
+  }, 120_000);
 });

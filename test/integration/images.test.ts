@@ -157,7 +157,7 @@ describe.runIf(hasEngine)('images through the core, against the real engine', ()
       expect(response).toMatchObject({ ok: false, error: { code: 'IMAGE_IN_USE' } });
       expect(imageExists(copyTag)).toBe(true);
     } finally {
-      docker(['rm', '-f', id]);
+      docker(['rm', '-f', '-v', id]);
     }
   });
 

@@ -11,10 +11,11 @@ interface Props {
   onReject: (error: UserError) => void;
   children: ReactNode;
   testId?: string;
+  large?: boolean;
 }
 
 /** Drop one file from the file manager; anything else gets a clear message and nothing happens. */
-export function DropZone({ accepts, isAcceptable, onPath, onReject, children, testId }: Props) {
+export function DropZone({ accepts, isAcceptable, onPath, onReject, children, testId, large }: Props) {
   const [over, setOver] = useState(false);
   const reject = (message: string) => onReject({ code: 'INVALID_REQUEST', message, action: `Drop ${accepts}.` });
 
@@ -32,7 +33,7 @@ export function DropZone({ accepts, isAcceptable, onPath, onReject, children, te
 
   return (
     <div
-      className={over ? 'drop-zone over' : 'drop-zone'}
+      className={`drop-zone${large ? ' large' : ''}${over ? ' over' : ''}`}
       data-testid={testId}
       onDragOver={(event) => {
         event.preventDefault();

@@ -1,11 +1,12 @@
 import { create } from 'zustand';
+import { createDatasetSlice, type DatasetSlice } from './dataset';
 import { createEngineSlice, type EngineSlice } from './engine';
 import { createGpuSlice, type GpuSlice } from './gpu';
 import { createImagesSlice, type ImagesSlice } from './images';
 import { createNavigationSlice, type NavigationSlice } from './navigation';
 import { createSettingsSlice, type SettingsSlice } from './settings';
 
-export type AppState = EngineSlice & SettingsSlice & NavigationSlice & ImagesSlice & GpuSlice;
+export type AppState = EngineSlice & SettingsSlice & NavigationSlice & ImagesSlice & GpuSlice & DatasetSlice;
 
 export const useAppStore = create<AppState>()((...args) => ({
   ...createEngineSlice(...args),
@@ -13,4 +14,5 @@ export const useAppStore = create<AppState>()((...args) => ({
   ...createNavigationSlice(...args),
   ...createImagesSlice(...args),
   ...createGpuSlice(...args),
+  ...createDatasetSlice(...args),
 }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT_USAGE, main } from '../../../src/cli/main';
+import { EXIT_USAGE, main, parseArguments } from '../../../src/cli/main';
 import { formatEngineStatus } from '../../../src/cli/engine-command';
 
 const capture = () => {
@@ -44,5 +44,17 @@ describe('aucmedi-desk command line', () => {
         '  Details:    connect ENOENT',
       ].join('\n'),
     );
+  });
+});
+
+describe('parseArguments', () => {
+  it('separates positional arguments, flags and options with values', () => {
+    expect(parseArguments(['/data', '--gt', '/a.csv', '--ohe', '--json'], { flags: ['--ohe', '--json'], options: ['--gt'] })).toEqual({
+      positional: ['/data'],
+      flags: ['--ohe', '--json'],
+      values: { '--gt': '/a.csv' },
+    });
+    expect(parseArguments(['--gt'], { flags: [], options: ['--gt'] })).toBe('--gt needs a value');
+    expect(parseArguments(['--nope'], { flags: [], options: [] })).toBe('unknown option --nope');
   });
 });

@@ -34,6 +34,8 @@ describe('sanitizeSettings', () => {
       engineEndpoint: null,
       imageRef: 'local/aucmedi:1',
       recentDatasets: [],
+      runsDir: null,
+      weightsDir: null,
     });
     const recent = [{ path: '/data/chest', gtFile: null, ohe: false, usedAt: '2026-11-24T10:00:00.000Z' }];
     expect(sanitizeSettings({ recentDatasets: recent }).recentDatasets).toEqual(recent);

@@ -1,0 +1,63 @@
+import { useEffect } from 'react';
+import { invoke } from '../bridge';
+import { useAppStore } from '../store';
+
+const THUMBNAIL_PX = 112;
+
+/** Downscales an image (data URL from the core) to a small thumbnail, so large scans cost little to show. */
+async function thumbnail(dataUrl: string): Promise<string> {
+  // An <img> (img-src allows data:), not fetch(): the CSP gives fetch no data: URLs.
+  const image = new Image();
+  image.src = dataUrl;
+  await image.decode();
+  const scale = Math.min(1, THUMBNAIL_PX / Math.max(image.naturalWidth, image.naturalHeight));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(image.naturalWidth * scale));
+  canvas.height = Math.max(1, Math.round(image.naturalHeight * scale));
+  canvas.getContext('2d')!.drawImage(image, 0, 0, canvas.width, canvas.height);
+  return canvas.toDataURL('image/png');
+}
+
+/** A few images per class, read through the core (the page has no file access of its own). */
+export function PreviewStrip({ root, samples }: { root: string; samples: Record<string, string[]> }) {
+  const previews = useAppStore((s) => s.previews);
+  const setPreview = useAppStore((s) => s.setPreview);
+
+  useEffect(() => {
+    let cancelled = false;
+    void (async () => {
+      for (const files of Object.values(samples)) {
+        for (const file of files) {
+          if (cancelled) return;
+          const response = await invoke('dataset:preview', { path: root, file });
+          const dataUrl = response.ok && response.data.dataUrl ? await thumbnail(response.data.dataUrl).catch(() => null) : null;
+          if (!cancelled) setPreview(file, dataUrl);
+        }
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [root, samples, setPreview]);
+
+  return (
+    <div className="preview-strip" data-testid="preview-strip">
+      {Object.entries(samples).map(([className, files]) => (
+        <figure key={className} className="preview-class">
+          <figcaption>{className}</figcaption>
+          <div className="thumbs">
+            {files.map((file) =>
+              previews[file] ? (
+                <img key={file} src={previews[file]!} alt={file} title={file} data-testid="preview-image" />
+              ) : (
+                <span key={file} className="thumb-placeholder" title={file}>
+                  {file in previews ? 'no preview' : '…'}
+                </span>
+              ),
+            )}
+          </div>
+        </figure>
+      ))}
+    </div>
+  );
+}

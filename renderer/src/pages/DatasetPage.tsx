@@ -1,0 +1,160 @@
+import { formatBytes } from '../../../src/api/format';
+import { ClassBars } from '../components/ClassBars';
+import { DropZone } from '../components/DropZone';
+import { PreviewStrip } from '../components/PreviewStrip';
+import { Problem } from '../components/Problem';
+import { ProblemList } from '../components/ProblemList';
+import { useAppStore } from '../store';
+
+const INTERFACE_LABEL = { directory: 'one folder per class', csv: 'image folder + annotation file (CSV)' } as const;
+
+export function DatasetPage() {
+  const selection = useAppStore((s) => s.datasetSelection);
+  const report = useAppStore((s) => s.datasetReport);
+  const scan = useAppStore((s) => s.datasetScan);
+  const error = useAppStore((s) => s.datasetError);
+  const recent = useAppStore((s) => s.settings?.recentDatasets ?? []);
+  const { pickDatasetFolder, pickAnnotationFile, scanDataset, setAnnotation, cancelScan, showDatasetError } = useAppStore.getState();
+
+  return (
+    <>
+      <header className="page-header">
+        <h1>Dataset</h1>
+        <p className="muted">Choose the folder with your images. The app checks it as AUCMEDI will read it; it never changes, moves or copies your files.</p>
+      </header>
+
+      <section className="card" aria-labelledby="dataset-choose-heading">
+        <h2 id="dataset-choose-heading">Images</h2>
+        <DropZone
+          accepts="one dataset folder"
+          isAcceptable={() => true}
+          onPath={(path) => void scanDataset({ path, gtFile: null, ohe: false })}
+          onReject={showDatasetError}
+          testId="dataset-drop"
+          large
+        >
+          <p className="lead">Drop the dataset folder here</p>
+          <p className="muted">One sub-folder per class with the images inside, or one folder of images plus an annotation file.</p>
+          <button type="button" onClick={() => void pickDatasetFolder()} data-testid="dataset-choose">
+            Choose folder…
+          </button>
+        </DropZone>
+
+        {selection && (
+          <div className="selection" data-testid="dataset-selection">
+            <p>
+              Folder: <code>{selection.path}</code>
+            </p>
+            <div className="inline-form">
+              <DropZone
+                accepts="an annotation file (.csv)"
+                isAcceptable={(name) => /\.(csv|txt)$/i.test(name)}
+                onPath={(gtFile) => void setAnnotation(gtFile, selection.ohe)}
+                onReject={showDatasetError}
+                testId="annotation-drop"
+              >
+                {selection.gtFile ? (
+                  <>
+                    Annotation file: <code data-testid="annotation-file">{selection.gtFile}</code>{' '}
+                    <button type="button" className="secondary" onClick={() => void setAnnotation(null, false)}>
+                      Remove
+                    </button>
+                  </>
+                ) : (
+                  <>
+                    <button type="button" className="secondary" onClick={() => void pickAnnotationFile()} data-testid="annotation-choose">
+                      Add annotation file (CSV)…
+                    </button>
+                    <span className="muted"> or drop it here, for a flat image folder.</span>
+                  </>
+                )}
+              </DropZone>
+              {selection.gtFile && (
+                <label className="checkbox">
+                  <input type="checkbox" checked={selection.ohe} onChange={(event) => void setAnnotation(selection.gtFile, event.target.checked)} data-testid="ohe" />
+                  Several labels per image (one column per class, 0 or 1)
+                </label>
+              )}
+            </div>
+          </div>
+        )}
+
+        {scan && (
+          <div className="transfer" data-testid="scan-progress">
+            <div className="transfer-head">
+              <strong>Checking the dataset…</strong>
+              <button type="button" className="secondary" onClick={() => void cancelScan()} data-testid="scan-cancel">
+                Cancel
+              </button>
+            </div>
+            <progress aria-label="Checking the dataset" />
+            <p className="muted small">
+              {scan.progress ? `${scan.progress.filesSeen.toLocaleString()} files, ${formatBytes(scan.progress.bytesSeen)} · ${scan.progress.currentFolder || 'top folder'}` : 'Starting…'}
+            </p>
+          </div>
+        )}
+        {error && <Problem error={error} testId="dataset-error" />}
+
+        {recent.length > 0 && !scan && (
+          <div className="recent">
+            <h3>Recently used</h3>
+            <ul data-testid="recent-datasets">
+              {recent.map((entry) => (
+                <li key={`${entry.path}|${entry.gtFile}`}>
+                  <button type="button" className="link" onClick={() => void scanDataset({ path: entry.path, gtFile: entry.gtFile, ohe: entry.ohe })}>
+                    {entry.path}
+                    {entry.gtFile ? ` + ${entry.gtFile.split(/[\\/]/).pop()}` : ''}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </section>
+
+      {report && (
+        <section className="card" aria-labelledby="report-heading" data-testid="dataset-report">
+          <header className="card-header">
+            <h2 id="report-heading">What AUCMEDI will see</h2>
+            <span className={`badge ${report.errors ? 'badge-bad' : 'badge-ok'}`} data-testid="dataset-verdict">
+              {report.errors ? `${report.errors} ${report.errors === 1 ? 'problem' : 'problems'} to fix` : 'Ready for training'}
+            </span>
+          </header>
+          <dl className="facts">
+            <dt>Layout</dt>
+            <dd data-testid="dataset-interface">{INTERFACE_LABEL[report.interface]}</dd>
+            <dt>Images</dt>
+            <dd data-testid="dataset-dimensionality">
+              {report.totalImages.toLocaleString()} {report.dimensionality === '3D' ? '3D volumes' : report.dimensionality === '2D' ? '2D images' : `images (${report.dimensionality})`},{' '}
+              {formatBytes(report.totalBytes)}
+            </dd>
+            <dt>Formats</dt>
+            <dd>{Object.entries(report.formats).map(([format, count]) => `${format} ${count}`).join(', ') || 'none'}</dd>
+            <dt>Labels</dt>
+            <dd>{report.multiLabel ? 'several per image (multi-label)' : 'one per image'}</dd>
+          </dl>
+          <h3>Classes</h3>
+          <ClassBars classes={report.classes} />
+          {report.problems.length > 0 && (
+            <>
+              <h3>
+                {report.errors} {report.errors === 1 ? 'error' : 'errors'}, {report.warnings} {report.warnings === 1 ? 'warning' : 'warnings'}
+              </h3>
+              <ProblemList problems={report.problems} />
+            </>
+          )}
+          {report.dimensionality === '2D' && Object.keys(report.samples).length > 0 && (
+            <>
+              <h3>Preview</h3>
+              <PreviewStrip root={report.path} samples={report.samples} />
+            </>
+          )}
+          <p className="muted small">
+            Checked {report.fingerprint.fileCount.toLocaleString()} files in {(report.durationMs / 1000).toFixed(1)} s · fingerprint{' '}
+            <code>{report.fingerprint.sha256.slice(0, 16)}</code>
+          </p>
+        </section>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,103 @@
+/**
+ * Dataset scan and validation: what the window asks (`DatasetScanRequest`) and what it gets back
+ * (`DatasetReport`). Types only, plain JSON-serialisable values.
+ */
+
+/** Absolute host paths, as a folder picker or a drop gives them. */
+export interface DatasetScanRequest {
+  /** The image folder: class sub-folders (directory interface) or flat images (with `gtFile`). */
+  path: string;
+  /** Annotation CSV; its presence selects AUCMEDI's CSV interface. */
+  gtFile?: string | null;
+  /** The CSV is one-hot encoded (`SAMPLE,c1,c2,...`): multi-label. */
+  ohe?: boolean;
+}
+
+export type DatasetInterface = 'directory' | 'csv';
+export type DatasetDimensionality = '2D' | '3D' | 'mixed' | 'unknown';
+export type DatasetProblemSeverity = 'error' | 'warning';
+
+/** Errors: AUCMEDI would fail or learn nonsense. Warnings: it works, but the user should know. */
+export type DatasetProblemCode =
+  // errors
+  | 'TOO_FEW_CLASSES'
+  | 'EMPTY_CLASS'
+  | 'DUPLICATE_NAMES'
+  | 'CSV_INVALID'
+  | 'CSV_MISSING_FILE'
+  | 'FILE_NOT_IN_CSV'
+  | 'UNKNOWN_CLASS_COLUMN'
+  | 'ONEHOT_INVALID_VALUE'
+  | 'UNREADABLE_FILE'
+  | 'UNREADABLE_FOLDER'
+  | 'NOT_AN_IMAGE'
+  | 'FORMAT_MISMATCH'
+  | 'MIXED_DIMENSIONS'
+  | 'HIDDEN_CLASS_FOLDER'
+  // warnings
+  | 'CLASS_IMBALANCE'
+  | 'SMALL_CLASS'
+  | 'UNLABELLED_SAMPLES'
+  | 'FILES_OUTSIDE_CLASSES'
+  | 'IGNORED_NON_IMAGE'
+  | 'IMAGE_WITHOUT_EXTENSION'
+  | 'HIDDEN_FILES'
+  | 'NESTED_FOLDERS'
+  | 'SYMLINKS'
+  | 'SIZE_VARIATION'
+  | 'EXTENSION_MISMATCH';
+
+export interface DatasetProblem {
+  severity: DatasetProblemSeverity;
+  code: DatasetProblemCode;
+  /** One plain sentence: what is wrong. */
+  message: string;
+  /** What to do about it. */
+  action: string;
+  /** Relative paths ('/'-separated) of the files, folders or CSV lines concerned, at most 20. */
+  files: string[];
+  /** How many are concerned in all (may exceed `files.length`). */
+  fileCount: number;
+}
+
+export interface DatasetFingerprint {
+  fileCount: number;
+  totalBytes: number;
+  /** sha256 (hex) of the sorted `relativePath\tsize\tmtimeMs\n` lines of the dataset's files. */
+  sha256: string;
+}
+
+export interface DatasetClass {
+  name: string;
+  count: number;
+}
+
+export interface DatasetReport {
+  path: string;
+  interface: DatasetInterface;
+  dimensionality: DatasetDimensionality;
+  multiLabel: boolean;
+  /** In the order AUCMEDI numbers them (sorted names, or the CSV's one-hot columns). */
+  classes: DatasetClass[];
+  totalImages: number;
+  /** Bytes of the images AUCMEDI will read (volume companions such as .raw included). */
+  totalBytes: number;
+  /** Image format (png, jpeg, tiff, bmp, gif, webp, nii, nii.gz, mha, mhd, nrrd, dcm, dcm-series) -> count. */
+  formats: Record<string, number>;
+  problems: DatasetProblem[];
+  errors: number;
+  warnings: number;
+  fingerprint: DatasetFingerprint;
+  scannedAt: string;
+  durationMs: number;
+  /** class name -> relative paths of up to 4 images of that class, for previews. */
+  samples: Record<string, string[]>;
+}
+
+export interface DatasetScanProgress {
+  scanId: string;
+  filesSeen: number;
+  bytesSeen: number;
+  /** Relative path of the folder being listed ('' for the dataset folder itself). */
+  currentFolder: string;
+}

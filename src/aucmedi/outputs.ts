@@ -1,0 +1,549 @@
+/**
+ * Readers of AUCMEDI's output files, and the confusion matrix and ROC curves the app draws itself.
+ *
+ * The readers never assume columns: they read the header and look columns up by name; they take
+ * LF, CRLF and CR line ends, a UTF-8 byte order mark, quoted fields (RFC 4180), and Python's
+ * `NaN`/`Infinity` in JSON. Values that are empty, `NA`, `nan` or infinite become null. A missing
+ * file is a `UserErrorException` (`AUCMEDI_OUTPUT_MISSING`), unreadable content another.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type {
+  ClassConfusion,
+  ConfusionMatrix,
+  ModelFiles,
+  ModelFold,
+  ModelFolder,
+  PerformanceMetrics,
+  PerformanceRow,
+  PredictionRow,
+  Predictions,
+  RocCurve,
+  RocPoint,
+  TrainingLog,
+  TrainingLogRow,
+  TrainingMeta,
+} from '../api/aucmedi';
+import { errorDetail, UserErrorException, type UserError } from '../api/errors';
+import { isTrainedMetalearner } from './architectures';
+
+export const META_FILE = 'meta.training.json';
+export const TRAINING_LOG_FILE = 'logs.training.csv';
+export const BEST_LOSS_MODEL_FILE = 'model.best_loss.keras';
+export const LAST_MODEL_FILE = 'model.last.keras';
+export const METALEARNER_FILE = 'metalearner.model.pickle';
+export const PREDICTIONS_FILE = 'preds.csv';
+export const PERFORMANCE_FILE = 'metrics.performance.csv';
+export const FITTING_PLOT_FILE = 'plot.fitting_course.png';
+export const EVALUATION_PLOTS = ['plot.performance.barplot.png', 'plot.performance.confusion_matrix.png', 'plot.performance.roc.png'] as const;
+
+/** AUCMEDI's multi-label threshold in evaluation (`metrics_threshold=0.5`). */
+export const MULTI_LABEL_THRESHOLD = 0.5;
+
+// ---------------------------------------------------------------------------------------------
+// CSV and numbers
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * RFC 4180 CSV: quoted fields with `""` escapes and line breaks inside quotes; LF, CRLF or CR
+ * line ends; a leading byte order mark is dropped; blank lines are skipped.
+ */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  let fieldWasQuoted = false;
+  const input = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const endRow = () => {
+    row.push(field);
+    if (!(row.length === 1 && row[0] === '' && !fieldWasQuoted)) rows.push(row);
+    row = [];
+    field = '';
+    fieldWasQuoted = false;
+  };
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (input[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += c;
+    } else if (c === '"') {
+      quoted = true;
+      fieldWasQuoted = true;
+    } else if (c === ',') {
+      row.push(field);
+      field = '';
+      fieldWasQuoted = false;
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && input[i + 1] === '\n') i++;
+      endRow();
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0 || fieldWasQuoted) endRow();
+  return rows;
+}
+
+/** A number as Python/pandas/Keras write it; null for empty, `NA`, `nan`, `None`, infinities and text. */
+export function parseNumber(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  const t = text.trim();
+  if (t === '' || !/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return null;
+  const value = Number(t);
+  return Number.isFinite(value) ? value : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+// ---------------------------------------------------------------------------------------------
+
+/** Reads an output file as text; a missing or unreadable file becomes a typed user error. */
+export async function readOutputText(file: string, what = path.basename(file)): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw fileError(error, file, what);
+  }
+}
+
+function fileError(error: unknown, file: string, what: string): UserErrorException {
+  const code = (error as { code?: string })?.code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return new UserErrorException({
+      code: 'AUCMEDI_OUTPUT_MISSING',
+      message: `AUCMEDI's ${what} was not found.`,
+      action: 'Check that the run finished and that the folder was not moved, then try again.',
+      detail: `${file}: ${errorDetail(error)}`.slice(0, 300),
+    });
+  }
+  return new UserErrorException({
+    code: 'AUCMEDI_OUTPUT_UNREADABLE',
+    message: `AUCMEDI's ${what} could not be read.`,
+    action: 'Check that your user account may read the folder, then try again.',
+    detail: `${file}: ${errorDetail(error)}`.slice(0, 300),
+  });
+}
+
+function invalidOutput(what: string, problem: string, detail?: string): UserErrorException {
+  const error: UserError = {
+    code: 'AUCMEDI_OUTPUT_INVALID',
+    message: `AUCMEDI's ${what} ${problem}.`,
+    action: 'The file may be damaged or from another program. Run the step again to write a new one.',
+  };
+  if (detail !== undefined) error.detail = detail.slice(0, 300);
+  return new UserErrorException(error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// meta.training.json
+// ---------------------------------------------------------------------------------------------
+
+/** Reads `<dir>/meta.training.json`. */
+export async function readTrainingMeta(dir: string): Promise<TrainingMeta> {
+  return parseTrainingMeta(await readOutputText(path.join(dir, META_FILE), `training record (${META_FILE})`));
+}
+
+/** Parses the text of `meta.training.json` (Python's `json.dump` of the training config). */
+export function parseTrainingMeta(text: string): TrainingMeta {
+  const what = `training record (${META_FILE})`;
+  let config: unknown;
+  try {
+    config = JSON.parse(pythonJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
+  } catch (error) {
+    throw invalidOutput(what, 'is not valid JSON', errorDetail(error));
+  }
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw invalidOutput(what, 'is not a JSON object');
+  const c = config as Record<string, unknown>;
+  const classNames = Array.isArray(c.class_names) ? c.class_names.filter((n) => typeof n === 'string' || typeof n === 'number').map(String) : null;
+  if (!classNames) throw invalidOutput(what, 'has no class names');
+  const architecture = c.architecture;
+  const architectures = Array.isArray(architecture) ? architecture.map(String) : typeof architecture === 'string' ? [architecture] : [];
+  const threeDim = typeof c.three_dim === 'boolean' ? c.three_dim : typeof c.two_dim === 'boolean' ? !c.two_dim : false;
+  return {
+    classNames,
+    analysis: typeof c.analysis === 'string' ? c.analysis : null,
+    architectures,
+    threeDim,
+    shape3D: readShape(c.shape_3D),
+    epochs: finiteOrNull(c.epochs),
+    batchSize: finiteOrNull(c.batch_size),
+    workers: finiteOrNull(c.workers),
+    metalearner: typeof c.metalearner === 'string' ? c.metalearner : null,
+    ohe: c.ohe === true,
+    multiLabel: typeof c.multi_label === 'boolean' ? c.multi_label : null,
+    interface: typeof c.interface === 'string' ? c.interface : null,
+    config: c,
+  };
+}
+
+/** Python's `json.dump` writes `NaN`, `Infinity` and `-Infinity` bare; JSON has no such tokens. */
+function pythonJson(text: string): string {
+  return text.replace(/"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g, (token) => (token.startsWith('"') ? token : 'null'));
+}
+
+function finiteOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function readShape(value: unknown): [number, number, number] | null {
+  const parts = Array.isArray(value) ? value : typeof value === 'string' ? value.split('x') : null;
+  if (!parts || parts.length !== 3) return null;
+  const numbers = parts.map((p) => Number(p));
+  return numbers.every((n) => Number.isInteger(n) && n > 0) ? (numbers as [number, number, number]) : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// logs.training.csv (Keras CSVLogger)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Parses a Keras CSVLogger file (`logs.training.csv`, or an advanced run's `cv_<i>.logs.csv`):
+ * `epoch` plus one column per metric, whatever the header names. A repeated header line (two
+ * loggers appending to one file) switches to its columns.
+ */
+export function readTrainingLog(text: string): TrainingLog {
+  const table = parseCsv(text);
+  const columns: string[] = [];
+  const rows: TrainingLogRow[] = [];
+  let header: string[] | null = null;
+  for (const cells of table) {
+    const isHeader = header === null || (cells.some((c) => c.trim().toLowerCase() === 'epoch') && parseNumber(cells[0]) === null && cells.every((c) => parseNumber(c) === null));
+    if (isHeader) {
+      header = cells.map((c) => c.trim());
+      for (const name of header) if (name.toLowerCase() !== 'epoch' && name !== '' && !columns.includes(name)) columns.push(name);
+      continue;
+    }
+    const names = header!;
+    const epochIndex = names.findIndex((n) => n.toLowerCase() === 'epoch');
+    const epochValue = epochIndex >= 0 ? parseNumber(cells[epochIndex]) : null;
+    const epoch = epochValue !== null && Number.isInteger(epochValue) ? epochValue : rows.length;
+    const metrics: Record<string, number | null> = {};
+    names.forEach((name, i) => {
+      if (i !== epochIndex && name !== '') metrics[name] = parseNumber(cells[i]);
+    });
+    rows.push({ epoch, epochNumber: epoch + 1, metrics });
+  }
+  if (header === null) throw invalidOutput(`training log (${TRAINING_LOG_FILE})`, 'is empty');
+  return { columns, rows };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The model folder
+// ---------------------------------------------------------------------------------------------
+
+/** The files of a training output folder, by role. */
+export async function listModelFiles(dir: string): Promise<ModelFiles> {
+  let names: string[];
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    names = entries.filter((e) => e.isFile()).map((e) => e.name);
+  } catch (error) {
+    throw fileError(error, dir, 'model folder');
+  }
+  return classifyModelFiles(names);
+}
+
+/** Sorts file names of a model folder into roles (`.keras`, and the older `.hdf5`/`.h5`, alike). */
+export function classifyModelFiles(names: readonly string[]): ModelFiles {
+  const files: ModelFiles = { meta: null, bestLoss: null, last: null, trainingLog: null, folds: [], metalearner: null, plots: [], other: [] };
+  const fold = (index: number): ModelFold => {
+    let entry = files.folds.find((f) => f.index === index);
+    if (!entry) {
+      entry = { index, model: null, log: null };
+      files.folds.push(entry);
+    }
+    return entry;
+  };
+  for (const name of [...names].sort()) {
+    let match: RegExpExecArray | null;
+    if (name === META_FILE) files.meta = name;
+    else if (/^model\.best_loss\.(keras|hdf5|h5)$/.test(name)) files.bestLoss ??= name;
+    else if (/^model\.last\.(keras|hdf5|h5)$/.test(name)) files.last ??= name;
+    else if (name === TRAINING_LOG_FILE) files.trainingLog = name;
+    else if ((match = /^cv_(\d+)\.model\.(keras|hdf5|h5)$/.exec(name))) fold(Number(match[1])).model ??= name;
+    else if ((match = /^cv_(\d+)\.logs\.csv$/.exec(name))) fold(Number(match[1])).log = name;
+    else if (name === METALEARNER_FILE) files.metalearner = name;
+    else if (/^plot\..+\.png$/i.test(name)) files.plots.push(name);
+    else files.other.push(name);
+  }
+  // `.keras` wins over an older format of the same role when both exist.
+  const preferKeras = (current: string | null, stem: string) => (names.includes(`${stem}.keras`) ? `${stem}.keras` : current);
+  files.bestLoss = preferKeras(files.bestLoss, 'model.best_loss');
+  files.last = preferKeras(files.last, 'model.last');
+  for (const f of files.folds) f.model = preferKeras(f.model, `cv_${f.index}.model`);
+  files.folds.sort((a, b) => a.index - b.index);
+  return files;
+}
+
+/**
+ * Checks that `dir` is a finished training AUCMEDI's prediction can use: `meta.training.json`
+ * with class names, and the model files its analysis loads (minimal: `model.last.keras`;
+ * standard: `model.best_loss.keras`; advanced: `cv_<i>.model.keras` per architecture and, for a
+ * trained metalearner, `metalearner.model.pickle`).
+ */
+export async function checkModelFolder(dir: string): Promise<ModelFolder> {
+  const files = await listModelFiles(dir);
+  const incomplete = (message: string, action: string, detail?: string) =>
+    new UserErrorException({ code: 'MODEL_FOLDER_INCOMPLETE', message, action, detail: (detail ?? dir).slice(0, 300) });
+  if (!files.meta) {
+    throw incomplete(
+      `This folder is not an AUCMEDI model: it has no ${META_FILE}.`,
+      'Choose the output folder of a finished training (it holds meta.training.json and the model files).',
+    );
+  }
+  const meta = await readTrainingMeta(dir);
+  if (meta.classNames.length === 0) throw incomplete(`The model's ${META_FILE} lists no classes.`, 'Train the model again.');
+  let modelFiles: string[];
+  const missing: string[] = [];
+  if (meta.analysis === 'minimal') {
+    if (files.last) modelFiles = [files.last];
+    else {
+      modelFiles = [];
+      missing.push(LAST_MODEL_FILE);
+    }
+  } else if (meta.analysis === 'standard') {
+    if (files.bestLoss) modelFiles = [files.bestLoss];
+    else {
+      modelFiles = [];
+      missing.push(BEST_LOSS_MODEL_FILE);
+    }
+  } else if (meta.analysis === 'advanced') {
+    if (meta.architectures.length === 0) throw incomplete(`The model's ${META_FILE} names no architectures.`, 'Train the model again.');
+    modelFiles = [];
+    meta.architectures.forEach((_, i) => {
+      const model = files.folds.find((f) => f.index === i)?.model;
+      if (model) modelFiles.push(model);
+      else missing.push(`cv_${i}.model.keras`);
+    });
+    if (meta.metalearner !== null && isTrainedMetalearner(meta.metalearner)) {
+      if (files.metalearner) modelFiles.push(files.metalearner);
+      else missing.push(METALEARNER_FILE);
+    }
+  } else {
+    throw incomplete(`The model's ${META_FILE} names an analysis the app does not know (${meta.analysis ?? 'none'}).`, 'Use a model trained with the minimal, standard or advanced analysis.');
+  }
+  if (missing.length > 0) {
+    throw incomplete(
+      `The model folder is incomplete: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing.`,
+      'The training may not have finished. Choose the folder of a finished training, or train again.',
+      `${dir}: missing ${missing.join(', ')}`,
+    );
+  }
+  return { dir, meta, files, modelFiles };
+}
+
+// ---------------------------------------------------------------------------------------------
+// preds.csv
+// ---------------------------------------------------------------------------------------------
+
+/** Parses `preds.csv`: `SAMPLE,<class 1>,<class 2>,...`, one probability per class. */
+export function readPredictions(text: string): Predictions {
+  const what = `predictions (${PREDICTIONS_FILE})`;
+  const table = parseCsv(text);
+  const header = table[0]?.map((c) => c.trim());
+  if (!header) throw invalidOutput(what, 'are empty');
+  let sampleIndex = header.indexOf('SAMPLE');
+  if (sampleIndex < 0) sampleIndex = header.findIndex((h) => h.toLowerCase() === 'sample');
+  if (sampleIndex < 0) throw invalidOutput(what, 'have no SAMPLE column', header.join(',').slice(0, 300));
+  const classColumns = header.map((name, index) => ({ name, index })).filter((c) => c.index !== sampleIndex);
+  if (classColumns.length === 0) throw invalidOutput(what, 'have no class columns', header.join(','));
+  const classes = classColumns.map((c) => c.name);
+  const rows: PredictionRow[] = table.slice(1).map((cells) => {
+    const probabilities = classColumns.map((c) => parseNumber(cells[c.index]));
+    let best = -1;
+    probabilities.forEach((p, i) => {
+      // The first of equal maxima wins, as numpy's argmax.
+      if (p !== null && (best < 0 || p > probabilities[best]!)) best = i;
+    });
+    return {
+      sample: (cells[sampleIndex] ?? '').trim(),
+      probabilities,
+      predictedClass: best >= 0 ? classes[best]! : null,
+      probability: best >= 0 ? probabilities[best]! : null,
+    };
+  });
+  return { classes, rows };
+}
+
+// ---------------------------------------------------------------------------------------------
+// metrics.performance.csv
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Parses `metrics.performance.csv`, AUCMEDI's long layout `metric,score,class` (columns found by
+ * name), pivoted to one row per class. Unknown metrics are kept; a metric that is absent for a
+ * class (AUC when it is "not defined") is absent from that class's row.
+ */
+export function readPerformanceMetrics(text: string): PerformanceMetrics {
+  const what = `evaluation metrics (${PERFORMANCE_FILE})`;
+  const table = parseCsv(text);
+  const header = table[0]?.map((c) => c.trim().toLowerCase());
+  if (!header) throw invalidOutput(what, 'are empty');
+  const metricIndex = header.indexOf('metric');
+  const scoreIndex = header.indexOf('score');
+  const classIndex = header.indexOf('class');
+  if (metricIndex < 0 || scoreIndex < 0) throw invalidOutput(what, 'have no metric and score columns', table[0]!.join(',').slice(0, 300));
+  const metrics: string[] = [];
+  const rows: PerformanceRow[] = [];
+  for (const cells of table.slice(1)) {
+    const metric = (cells[metricIndex] ?? '').trim();
+    if (metric === '') continue;
+    const className = classIndex >= 0 ? (cells[classIndex] ?? '').trim() : '';
+    if (!metrics.includes(metric)) metrics.push(metric);
+    let row = rows.find((r) => r.className === className);
+    if (!row) {
+      row = { className, metrics: {} };
+      rows.push(row);
+    }
+    row.metrics[metric] = parseNumber(cells[scoreIndex]);
+  }
+  return { metrics, rows };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Confusion matrix and ROC from predictions and ground truth
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Ground truth by sample: a class name (single-label), or the list of positive classes
+ * (multi-label, one-hot). Keys may be file names or paths (`cat/cat_001.png`): they are matched
+ * to predictions by sample name, as AUCMEDI's evaluation does.
+ */
+export type GroundTruth = Readonly<Record<string, string | readonly string[]>>;
+
+export interface ConfusionOptions {
+  /** Force the kind; by default multi-label when any sample has other than exactly one class. */
+  multiLabel?: boolean;
+  /** Multi-label: probability at which a class counts as predicted (AUCMEDI: 0.5). */
+  threshold?: number;
+}
+
+const IMAGE_EXTENSIONS = /\.(nii\.gz|png|jpe?g|tiff?|bmp|gif|npy|nii|mha|mhd|nrrd|dcm)$/i;
+
+/** `cat/cat_001.png` -> `cat_001`: the name AUCMEDI's predictions use for a sample. */
+export function sampleName(fileOrPath: string): string {
+  const base = fileOrPath.split(/[\\/]/).pop() ?? fileOrPath;
+  return base.replace(IMAGE_EXTENSIONS, '');
+}
+
+interface Matched {
+  row: PredictionRow;
+  truth: Set<string>;
+}
+
+function matchSamples(predictions: Predictions, groundTruth: GroundTruth) {
+  const truthBySample = new Map<string, Set<string>>();
+  for (const [key, value] of Object.entries(groundTruth)) {
+    truthBySample.set(sampleName(key), new Set(typeof value === 'string' ? [value] : value));
+  }
+  const unknown = new Set<string>();
+  for (const truth of truthBySample.values()) for (const c of truth) if (!predictions.classes.includes(c)) unknown.add(c);
+  if (unknown.size > 0) {
+    throw new UserErrorException({
+      code: 'CLASSES_MISMATCH',
+      message: `The ground truth has ${unknown.size === 1 ? 'a class' : 'classes'} the model does not know: ${[...unknown].slice(0, 5).join(', ')}.`,
+      action: `Evaluate with a dataset that has the model's classes (${predictions.classes.slice(0, 10).join(', ')}).`,
+      detail: `model classes: ${predictions.classes.join(', ')}`.slice(0, 300),
+    });
+  }
+  const matched: Matched[] = [];
+  const withoutGroundTruth: string[] = [];
+  const predicted = new Set<string>();
+  for (const row of predictions.rows) {
+    const name = sampleName(row.sample);
+    predicted.add(name);
+    const truth = truthBySample.get(name);
+    if (truth) matched.push({ row, truth });
+    else withoutGroundTruth.push(row.sample);
+  }
+  const withoutPrediction = [...truthBySample.keys()].filter((s) => !predicted.has(s));
+  return { matched, withoutGroundTruth, withoutPrediction };
+}
+
+/**
+ * Single-label: the classes x classes matrix of counts, `matrix[truth][predicted]`, the prediction
+ * being the most probable class (AUCMEDI's `compute_confusion_matrix`). Multi-label: per class TP,
+ * FP, FN, TN at the threshold (AUCMEDI's metrics). Samples without a counterpart are listed.
+ */
+export function computeConfusionMatrix(predictions: Predictions, groundTruth: GroundTruth, options: ConfusionOptions = {}): ConfusionMatrix {
+  const { matched, withoutGroundTruth, withoutPrediction } = matchSamples(predictions, groundTruth);
+  const classes = [...predictions.classes];
+  const multiLabel = options.multiLabel ?? Object.values(groundTruth).some((v) => typeof v !== 'string' && v.length !== 1);
+  if (!multiLabel) {
+    const matrix = classes.map(() => classes.map(() => 0));
+    let counted = 0;
+    for (const { row, truth } of matched) {
+      const t = classes.indexOf([...truth][0] ?? '');
+      const p = row.predictedClass === null ? -1 : classes.indexOf(row.predictedClass);
+      if (t < 0 || p < 0) {
+        withoutPrediction.push(row.sample);
+        continue;
+      }
+      matrix[t]![p]!++;
+      counted++;
+    }
+    return { kind: 'single-label', classes, matrix, matched: counted, withoutGroundTruth, withoutPrediction };
+  }
+  const threshold = options.threshold ?? MULTI_LABEL_THRESHOLD;
+  const perClass: ClassConfusion[] = classes.map((className, c) => {
+    const counts = { className, tp: 0, fp: 0, fn: 0, tn: 0 };
+    for (const { row, truth } of matched) {
+      const p = row.probabilities[c];
+      const predictedPositive = p !== null && p !== undefined && p >= threshold;
+      const positive = truth.has(className);
+      if (positive && predictedPositive) counts.tp++;
+      else if (positive) counts.fn++;
+      else if (predictedPositive) counts.fp++;
+      else counts.tn++;
+    }
+    return counts;
+  });
+  return { kind: 'multi-label', classes, threshold, perClass, matched: matched.length, withoutGroundTruth, withoutPrediction };
+}
+
+/**
+ * The one-vs-rest ROC curve of one class over the samples with both a prediction and a ground
+ * truth: one point per distinct score (ties move together), from (0, 0) to (1, 1), and its area
+ * (trapezoids; equal to the probability that a positive outscores a negative, ties counting
+ * half). Undefined (no points, AUC null) when the class has no positives or no negatives.
+ */
+export function computeRoc(predictions: Predictions, groundTruth: GroundTruth, className: string): RocCurve {
+  const c = predictions.classes.indexOf(className);
+  if (c < 0) {
+    throw new UserErrorException({
+      code: 'CLASSES_MISMATCH',
+      message: `The predictions have no class "${className}".`,
+      action: `Choose one of the model's classes: ${predictions.classes.slice(0, 10).join(', ')}.`,
+    });
+  }
+  const { matched } = matchSamples(predictions, groundTruth);
+  const scored = matched
+    .map(({ row, truth }) => ({ score: row.probabilities[c], positive: truth.has(className) }))
+    .filter((s): s is { score: number; positive: boolean } => typeof s.score === 'number')
+    .sort((a, b) => b.score - a.score);
+  const positives = scored.filter((s) => s.positive).length;
+  const negatives = scored.length - positives;
+  if (positives === 0 || negatives === 0) return { className, positives, negatives, points: [], auc: null };
+  const points: RocPoint[] = [{ fpr: 0, tpr: 0, threshold: null }];
+  let tp = 0;
+  let fp = 0;
+  let auc = 0;
+  for (let i = 0; i < scored.length; ) {
+    const score = scored[i]!.score;
+    const previousTpr = tp / positives;
+    const previousFpr = fp / negatives;
+    while (i < scored.length && scored[i]!.score === score) {
+      if (scored[i]!.positive) tp++;
+      else fp++;
+      i++;
+    }
+    const tpr = tp / positives;
+    const fpr = fp / negatives;
+    auc += ((fpr - previousFpr) * (tpr + previousTpr)) / 2;
+    points.push({ fpr, tpr, threshold: score });
+  }
+  return { className, positives, negatives, points, auc };
+}

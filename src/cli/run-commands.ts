@@ -1,0 +1,123 @@
+import path from 'node:path';
+import { AUCMEDI_DEFAULTS, type Analysis } from '../api/aucmedi';
+import type { ProgressState } from '../api/progress';
+import type { GpuChoice, RunRecord, RunSummary } from '../api/runs';
+import type { Core } from '../core';
+import { finish, type CliIo } from './image-command';
+
+const OK = 0;
+const FAILED = 1;
+
+/** One terminal line of a run's progress. */
+export function formatProgress(progress: ProgressState): string {
+  const parts: string[] = [];
+  if (progress.epoch !== null) parts.push(`Epoch ${progress.epoch}/${progress.totalEpochs ?? '?'}`);
+  if (progress.batch !== null) parts.push(`batch ${progress.batch}/${progress.totalBatches ?? '?'}`);
+  for (const name of ['loss', 'auc', 'val_loss', 'val_auc']) {
+    const value = progress.liveMetrics[name];
+    if (typeof value === 'number') parts.push(`${name} ${value.toFixed(4)}`);
+  }
+  if (progress.etaSeconds !== null) parts.push(`ETA ${Math.ceil(progress.etaSeconds)} s`);
+  return parts.join('  ') || 'Starting…';
+}
+
+export function formatRun(run: RunSummary | RunRecord): string {
+  const lines = [
+    `Run ${run.id}: ${run.state}`,
+    `  Mode:       ${run.mode}, ${run.options.analysis}, ${run.options.architectures.join(', ')}, ${run.options.epochs} epochs, batch ${run.options.batchSize}`,
+    `  Dataset:    ${run.dataset.path}${run.dataset.gtFile ? ` + ${run.dataset.gtFile}` : ''}`,
+    `  Output:     ${run.outputDir}`,
+    `  Image:      ${run.imageRef} (${run.imageId?.slice(7, 19) ?? 'unresolved'})`,
+    `  Started:    ${run.startedAt ?? '-'}   Ended: ${run.endedAt ?? '-'}`,
+  ];
+  const last = 'epochs' in run ? run.epochs.at(-1) : run.lastEpoch;
+  if (last) lines.push(`  Last epoch: ${last.epoch}: ${Object.entries(last.metrics).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`);
+  if (run.modelFiles.length) lines.push(`  Models:     ${run.modelFiles.join(', ')}`);
+  if (run.error) lines.push(`  Error:      ${run.error.message}`, `  What to do: ${run.error.action}`, ...(run.error.detail ? [`  Details:    ${run.error.detail}`] : []));
+  return lines.join('\n');
+}
+
+export function parseGpus(text: string | undefined): GpuChoice | null {
+  if (text === undefined || text === 'auto') return null;
+  if (text === 'all') return { kind: 'all' };
+  if (text === 'none' || text === 'cpu') return { kind: 'none' };
+  return { kind: 'ids', ids: text.split(',').map((id) => id.trim()).filter(Boolean) };
+}
+
+/** Follows a run in the foreground until it ends; Ctrl-C stops it cleanly. Exit 0 only when it succeeded. */
+async function followToEnd(core: Core, runId: string, json: boolean, io: CliIo): Promise<number> {
+  const unsubscribe = core.subscribe((event) => {
+    if (event.type !== 'run:progress' || event.runId !== runId) return;
+    if (json && event.epoch) io.out(JSON.stringify({ runId, epoch: event.epoch }));
+    if (!json) io.status?.(formatProgress(event.progress));
+    if (!json && event.epoch && !io.status) io.out(`Epoch ${event.epoch.epoch}: ${Object.entries(event.epoch.metrics).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  });
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    io.err('\nStopping the run (the models saved so far are kept)…');
+    void core.handlers['runs:stop']({ runId });
+  };
+  process.on('SIGINT', stop);
+  try {
+    const record = await core.runs.waitForEnd(runId);
+    io.status?.('');
+    io.out(json ? JSON.stringify(record, null, 2) : formatRun(record));
+    return record.state === 'succeeded' ? OK : FAILED;
+  } finally {
+    process.removeListener('SIGINT', stop);
+    unsubscribe();
+  }
+}
+
+/** `aucmedi-desk train DATASET ...`: runs in the foreground with progress. */
+export async function trainCommand(core: Core, dataset: string, values: Record<string, string>, flags: string[], json: boolean, io: CliIo): Promise<number> {
+  let gpus = parseGpus(values['--gpus']);
+  if (!gpus) {
+    const report = await core.handlers['gpu:detect']({});
+    gpus = report.ok && report.data.ok ? { kind: 'all' } : { kind: 'none' };
+    if (gpus.kind === 'none') io.err(`No GPU is ready, so this run trains on the CPU (slow). ${report.ok ? report.data.message : ''}`.trim());
+  }
+  const number = (name: string, fallback: number) => (values[name] === undefined ? fallback : Number(values[name]));
+  const response = await core.handlers['runs:start-training']({
+    dataset: { path: path.resolve(dataset), gtFile: values['--gt'] ? path.resolve(values['--gt']) : null, ohe: flags.includes('--ohe') },
+    options: {
+      analysis: (values['--analysis'] ?? AUCMEDI_DEFAULTS.analysis) as Analysis,
+      architectures: (values['--architecture'] ?? AUCMEDI_DEFAULTS.architecture).split(','),
+      epochs: number('--epochs', AUCMEDI_DEFAULTS.epochs),
+      batchSize: number('--batch-size', AUCMEDI_DEFAULTS.trainingBatchSize),
+      workers: number('--workers', AUCMEDI_DEFAULTS.workers),
+      threeDim: flags.includes('--three-dim'),
+      ...(values['--metalearner'] ? { metalearner: values['--metalearner'] } : {}),
+    },
+    gpus,
+    outputDir: values['--out'] ? path.resolve(values['--out']) : null,
+    imageRef: values['--image'] ?? null,
+  });
+  if (!response.ok) return finish(response, json, io, () => '');
+  if (!json) io.err(`Run ${response.data.id} started; outputs in ${response.data.outputDir}. Ctrl-C stops it.`);
+  return followToEnd(core, response.data.id, json, io);
+}
+
+/** `aucmedi-desk runs list|show ID|stop ID|attach ID`. */
+export async function runsCommand(core: Core, action: string, runId: string | undefined, json: boolean, io: CliIo): Promise<number> {
+  switch (action) {
+    case 'list':
+      return finish(await core.handlers['runs:list']({}), json, io, (runs) =>
+        runs.length ? runs.map((run) => `${run.id}  ${run.state.padEnd(11)} ${run.options.architectures.join(',')}  ${run.dataset.path}`).join('\n') : 'No runs yet.',
+      );
+    case 'show':
+      return finish(await core.handlers['runs:get']({ runId: runId ?? '' }), json, io, formatRun);
+    case 'stop':
+      await core.runs.reattach().catch(() => []);
+      return finish(await core.handlers['runs:stop']({ runId: runId ?? '' }), json, io, formatRun);
+    case 'attach': {
+      const reattached = await core.runs.reattach();
+      if (!reattached.some((run) => run.id === runId)) return finish(await core.handlers['runs:get']({ runId: runId ?? '' }), json, io, formatRun);
+      return followToEnd(core, runId!, json, io);
+    }
+    default:
+      return -1;
+  }
+}

@@ -1,0 +1,287 @@
+/**
+ * The annotation CSV of AUCMEDI's CSV interface: `SAMPLE,CLASS` (one class per image) or one-hot
+ * `SAMPLE,c1,c2,...` (multi-label). Header line required; UTF-8 with or without BOM; `,` or `;`;
+ * CRLF or LF; quoted fields ("" inside quotes). Samples are image names without extension.
+ */
+import { UserErrorException } from '../api/errors';
+import type { DatasetProblem } from '../api/dataset';
+import { compareNames, plural, problem } from './problems';
+
+export type Separator = ',' | ';';
+
+export interface CsvRecord {
+  cells: string[];
+  /** 1-based line number where the record starts. */
+  line: number;
+}
+
+export interface AnnotationRow {
+  sample: string;
+  line: number;
+  /** Indices into `Annotations.classes`. */
+  labels: number[];
+}
+
+export interface Annotations {
+  separator: Separator;
+  oneHot: boolean;
+  /** Sorted class names (single-label), or the one-hot columns in file order. */
+  classes: string[];
+  rows: AnnotationRow[];
+  problems: DatasetProblem[];
+  /** The header makes the file unusable: no rows were read. */
+  unusable: boolean;
+}
+
+/** Turns the file's bytes into text, or throws ANNOTATION_FILE_INVALID for what is not a UTF-8 text file. */
+export function decodeAnnotationFile(bytes: Uint8Array, fileName: string): string {
+  const invalid = (message: string, action: string, detail?: string): never => {
+    throw new UserErrorException({ code: 'ANNOTATION_FILE_INVALID', message, action, ...(detail ? { detail } : {}) });
+  };
+  const saveAsCsv = 'Open it in your spreadsheet program and save it again as "CSV UTF-8 (comma delimited)".';
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    invalid(`The annotation file ${fileName} is saved as UTF-16 text, which AUCMEDI cannot read.`, saveAsCsv);
+  }
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
+    invalid(`The annotation file ${fileName} is a spreadsheet workbook (such as .xlsx), not a CSV file.`, saveAsCsv);
+  }
+  if (bytes.includes(0)) invalid(`The annotation file ${fileName} is not a text file.`, 'Choose the CSV file that lists each image and its class.');
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch (error) {
+    return invalid(`The annotation file ${fileName} is not UTF-8 text (perhaps saved with a regional encoding).`, saveAsCsv, String(error));
+  }
+}
+
+/** The separator of the header line: the more frequent of `,` and `;` outside quotes (`,` on a tie). */
+export function detectSeparator(text: string): Separator {
+  let commas = 0;
+  let semicolons = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && ch === ',') commas++;
+    else if (!quoted && ch === ';') semicolons++;
+  }
+  return semicolons > commas ? ';' : ',';
+}
+
+/** RFC 4180 records; blank lines skipped. `unterminated` is the line of a quote never closed. */
+export function parseCsv(text: string, separator: Separator): { records: CsvRecord[]; unterminated: number | null } {
+  const records: CsvRecord[] = [];
+  let cells: string[] = [];
+  let cell = '';
+  let line = 1;
+  let recordLine = 1;
+  let quoted = false;
+  let cellWasQuoted = false;
+  let anyQuoted = false;
+  const endRecord = () => {
+    cells.push(cell);
+    // blank lines, and lines of empty cells (",," as spreadsheets write them), are skipped
+    if (anyQuoted || cells.some((c) => c.trim() !== '')) records.push({ cells, line: recordLine });
+    cells = [];
+    cell = '';
+    cellWasQuoted = false;
+    anyQuoted = false;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          cell += '"';
+          i++;
+        } else quoted = false;
+      } else {
+        if (ch === '\n' || (ch === '\r' && text[i + 1] !== '\n')) line++;
+        cell += ch;
+      }
+      continue;
+    }
+    if (ch === '"' && cell.trim() === '') {
+      quoted = true;
+      cellWasQuoted = true;
+      anyQuoted = true;
+      cell = '';
+    } else if (ch === separator) {
+      cells.push(cell);
+      cell = '';
+      cellWasQuoted = false;
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      endRecord();
+      line++;
+      recordLine = line;
+    } else cell += ch;
+  }
+  if (quoted) return { records, unterminated: recordLine };
+  if (cell !== '' || cells.length > 0 || cellWasQuoted) endRecord();
+  return { records, unterminated: null };
+}
+
+const ONE = new Set(['1', '1.0']);
+const ZERO = new Set(['0', '0.0']);
+
+/** Reads the annotation text into classes and rows, with the problems of the file itself. */
+export function readAnnotations(text: string, options: { ohe: boolean; fileName: string }): Annotations {
+  const { ohe, fileName } = options;
+  const separator = detectSeparator(text);
+  const where = (line: number, sample?: string) => `${fileName}:${line}${sample ? `: ${sample}` : ''}`;
+  const result: Annotations = { separator, oneHot: ohe, classes: [], rows: [], problems: [], unusable: true };
+  const fail = (code: DatasetProblem['code'], message: string, action: string, files: string[] = []) => {
+    result.problems.push(problem('error', code, message, action, files));
+    return result;
+  };
+  const headerExample = ohe ? 'SAMPLE,<class 1>,<class 2>,...' : 'SAMPLE,CLASS';
+
+  const { records, unterminated } = parseCsv(text, separator);
+  if (unterminated !== null) {
+    return fail('CSV_INVALID', `The annotation file has a quote (") on line ${unterminated} that is never closed.`, 'Close the quote, or remove it, then check again.', [where(unterminated)]);
+  }
+  const header = records[0];
+  if (!header) return fail('CSV_INVALID', 'The annotation file is empty.', `Write one line per image under a header line "${headerExample}".`, [fileName]);
+  const names = header.cells.map((c) => c.trim());
+  if (names.length < 2) {
+    return fail(
+      'CSV_INVALID',
+      'The annotation file has only one column: AUCMEDI needs the image name and its class, separated by commas.',
+      `Start the file with the header line "${headerExample}" and separate the columns with commas.`,
+      [where(header.line)],
+    );
+  }
+  const sampleColumn = names.indexOf('SAMPLE');
+  if (sampleColumn < 0) {
+    const lower = names.findIndex((n) => n.toLowerCase() === 'sample');
+    if (lower >= 0) {
+      return fail('CSV_INVALID', `The image-name column is called "${names[lower]}", but AUCMEDI needs it to be called SAMPLE, in capitals.`, `Rename that column to SAMPLE.`, [where(header.line)]);
+    }
+    return fail(
+      'CSV_INVALID',
+      'The annotation file has no header line: its first line must name the columns, starting with SAMPLE.',
+      `Add the header line "${headerExample}" at the top of the file.`,
+      [where(header.line, header.cells.join(separator).slice(0, 60))],
+    );
+  }
+
+  const body = records.slice(1);
+  const isBinary = (value: string) => ONE.has(value) || ZERO.has(value);
+  const otherColumns = names.map((_, i) => i).filter((i) => i !== sampleColumn);
+  let classColumns: number[];
+  if (ohe) {
+    classColumns = otherColumns;
+    const badValues: string[] = [];
+    let badCount = 0;
+    for (const record of body) {
+      const bad = classColumns.find((i) => !isBinary((record.cells[i] ?? '').trim()));
+      if (bad !== undefined) {
+        badCount++;
+        badValues.push(where(record.line, `${names[bad]} = "${(record.cells[bad] ?? '').trim()}"`));
+      }
+    }
+    if (badCount > 0) {
+      const looksSingleLabel = names.includes('CLASS') && classColumns.length === 1;
+      result.problems.push(
+        problem(
+          'error',
+          'ONEHOT_INVALID_VALUE',
+          looksSingleLabel
+            ? 'The annotation file has one CLASS column with class names, but it was read as one-hot (multi-label), where every class column holds 0 or 1.'
+            : `${plural(badCount, 'line')} of the annotation file hold a value other than 0 or 1 in a class column.`,
+          looksSingleLabel ? 'Switch off "one-hot (multi-label)" for this file.' : 'Write 1 where the image shows the class and 0 where it does not.',
+          badValues,
+          badCount,
+        ),
+      );
+      return result;
+    }
+  } else {
+    const classColumn = names.indexOf('CLASS');
+    if (classColumn < 0) {
+      const looksOneHot = body.length > 0 && body.every((r) => otherColumns.every((i) => isBinary((r.cells[i] ?? '').trim())));
+      return fail(
+        'UNKNOWN_CLASS_COLUMN',
+        looksOneHot
+          ? `The annotation file has no CLASS column; its columns ${otherColumns.map((i) => names[i]).join(', ')} hold 0 and 1, as in a one-hot (multi-label) file.`
+          : `The annotation file has no CLASS column (its columns are ${names.join(', ')}).`,
+        looksOneHot ? 'Switch on "one-hot (multi-label)" for this file.' : 'Name the column that holds the class of each image CLASS.',
+        [where(header.line)],
+      );
+    }
+    classColumns = [classColumn];
+  }
+
+  // rows: shape, empty cells, duplicates
+  const ragged: string[] = [];
+  const noSample: string[] = [];
+  const noClass: string[] = [];
+  const seen = new Map<string, number>();
+  const duplicates: string[] = [];
+  let duplicateCount = 0;
+  const parsed: { sample: string; line: number; values: string[] }[] = [];
+  for (const record of body) {
+    const sample = (record.cells[sampleColumn] ?? '').trim();
+    // a line of the wrong length is reported once, as such, even when it also lacks a value
+    const isRagged = record.cells.length !== names.length;
+    if (isRagged) ragged.push(where(record.line, sample));
+    if (sample === '') {
+      if (!isRagged) noSample.push(where(record.line));
+      continue;
+    }
+    const values = classColumns.map((i) => (record.cells[i] ?? '').trim());
+    if (!ohe && values[0] === '') {
+      if (!isRagged) noClass.push(where(record.line, sample));
+      continue;
+    }
+    const first = seen.get(sample);
+    if (first !== undefined) {
+      duplicateCount++;
+      duplicates.push(where(record.line, `${sample} (also on line ${first})`));
+      continue;
+    }
+    seen.set(sample, record.line);
+    parsed.push({ sample, line: record.line, values });
+  }
+  if (ragged.length > 0) {
+    result.problems.push(
+      problem('error', 'CSV_INVALID', `${plural(ragged.length, 'line')} of the annotation file have a different number of columns than its header (${names.length}).`, `Give every line exactly ${names.length} values, separated by "${separator}".`, ragged),
+    );
+  }
+  if (noSample.length > 0) {
+    result.problems.push(problem('error', 'CSV_INVALID', `${plural(noSample.length, 'line')} of the annotation file name no image.`, 'Fill in the image name (SAMPLE) on those lines, or delete them.', noSample));
+  }
+  if (noClass.length > 0) {
+    result.problems.push(problem('error', 'CSV_INVALID', `${plural(noClass.length, 'image')} in the annotation file have no class.`, 'Fill in the CLASS of those images, or delete their lines.', noClass));
+  }
+  if (duplicateCount > 0) {
+    result.problems.push(
+      problem('error', 'DUPLICATE_NAMES', `${plural(duplicateCount, 'image')} are listed more than once in the annotation file: AUCMEDI needs each image once.`, 'Keep one line per image and delete the repeated lines.', duplicates, duplicateCount),
+    );
+  }
+
+  if (ohe) {
+    result.classes = classColumns.map((i) => names[i]!);
+    result.rows = parsed.map(({ sample, line, values }) => ({ sample, line, labels: values.flatMap((v, k) => (ONE.has(v) ? [k] : [])) }));
+    const unlabelled = result.rows.filter((r) => r.labels.length === 0);
+    if (unlabelled.length > 0) {
+      result.problems.push(
+        problem(
+          'warning',
+          'UNLABELLED_SAMPLES',
+          `${plural(unlabelled.length, 'image')} in the annotation file have 0 in every class column.`,
+          'Check those lines: an image with no class teaches the model that it shows none of them.',
+          unlabelled.map((r) => where(r.line, r.sample)),
+        ),
+      );
+    }
+  } else {
+    result.classes = [...new Set(parsed.map((p) => p.values[0]!))].sort(compareNames);
+    const index = new Map(result.classes.map((name, i) => [name, i]));
+    result.rows = parsed.map(({ sample, line, values }) => ({ sample, line, labels: [index.get(values[0]!)!] }));
+  }
+  result.unusable = false;
+  return result;
+}

@@ -1,0 +1,3 @@
+export { scanDataset, cancelledError, type ScanOptions } from './scan';
+export { formatDatasetReport } from './format';
+export { fingerprintOf, fingerprintLine } from './fingerprint';

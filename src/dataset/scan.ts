@@ -1,0 +1,185 @@
+/**
+ * `scanDataset`: checks the request, reads the annotation CSV, walks the dataset once (probing
+ * every file's first bytes in worker threads, fingerprinting on the way), and returns the report.
+ * Reads only: nothing is ever written into the dataset folder.
+ */
+import { promises as fsp, type Stats } from 'node:fs';
+import path from 'node:path';
+import type { DatasetReport, DatasetScanProgress, DatasetScanRequest } from '../api/dataset';
+import { errorDetail, UserErrorException, type ErrorCode } from '../api/errors';
+import { decodeAnnotationFile, readAnnotations, type Annotations } from './csv';
+import { FingerprintBuilder } from './fingerprint';
+import { splitName } from './names';
+import { ProbePool } from './probe';
+import { HEAD_BYTES } from './signatures';
+import { DatasetValidator } from './validate';
+import { walkDataset, type WalkProgress } from './walk';
+
+export interface ScanOptions {
+  signal?: AbortSignal;
+  /** Called about every 100 ms while the scan runs, and once at the end. */
+  onProgress?: (progress: Omit<DatasetScanProgress, 'scanId'>) => void;
+  /** Probe worker threads (default: the machine's cores, 2 to 4). */
+  workers?: number;
+  /** How often `onProgress` is called (default 100 ms). */
+  progressIntervalMs?: number;
+}
+
+/** Annotation files larger than this are not read (100 000 lines are a few MB). */
+const MAX_ANNOTATION_BYTES = 256 * 1024 * 1024;
+export const PROGRESS_INTERVAL_MS = 100;
+
+export async function scanDataset(request: DatasetScanRequest, options: ScanOptions = {}): Promise<DatasetReport> {
+  const started = performance.now();
+  const scannedAt = new Date().toISOString();
+  const { signal, onProgress } = options;
+  throwIfCancelled(signal);
+
+  const root = path.resolve(request.path);
+  await checkDatasetFolder(root);
+  const gtFile = request.gtFile ? path.resolve(request.gtFile) : null;
+  const fingerprint = new FingerprintBuilder();
+  let annotations: Annotations | null = null;
+  let annotationRel: string | null = null;
+  if (gtFile) {
+    const { text, stat } = await readAnnotationFile(gtFile);
+    const relative = path.relative(root, gtFile).split(path.sep).join('/');
+    const inside = relative !== '' && !relative.startsWith('../') && relative !== '..' && !path.isAbsolute(relative);
+    annotationRel = inside ? relative : null;
+    annotations = readAnnotations(text, { ohe: Boolean(request.ohe), fileName: path.basename(gtFile) });
+    // an annotation file outside the dataset is part of what a run learns from: fingerprint it too
+    if (!inside) fingerprint.add(relative === '' ? path.basename(gtFile) : relative, stat.size, stat.mtimeMs);
+  }
+  throwIfCancelled(signal);
+
+  const validator = new DatasetValidator({
+    interface: gtFile ? 'csv' : 'directory',
+    annotations,
+    annotationRel,
+    ...(gtFile ? { annotationName: path.basename(gtFile) } : {}),
+  });
+  const progress: WalkProgress = { filesSeen: 0, bytesSeen: 0, currentFolder: '' };
+  const report = () => onProgress?.({ filesSeen: progress.filesSeen, bytesSeen: progress.bytesSeen, currentFolder: progress.currentFolder });
+  const timer = onProgress ? setInterval(report, options.progressIntervalMs ?? PROGRESS_INTERVAL_MS) : null;
+  timer?.unref();
+  const pool = new ProbePool(HEAD_BYTES, undefined, options.workers);
+  try {
+    await walkDataset({ root, imageDepth: gtFile ? 0 : 1, pool, headBytes: HEAD_BYTES, fingerprint, visitor: validator, progress, ...(signal ? { signal } : {}) });
+  } catch (error) {
+    throwIfCancelled(signal);
+    throw error;
+  } finally {
+    if (timer) clearInterval(timer);
+    await pool.close();
+  }
+  report();
+
+  const result = validator.finish();
+  const print = await fingerprint.finish();
+  throwIfCancelled(signal);
+  const errors = result.problems.filter((p) => p.severity === 'error').length;
+  return {
+    path: root,
+    interface: gtFile ? 'csv' : 'directory',
+    dimensionality: result.dimensionality,
+    multiLabel: result.multiLabel,
+    classes: result.classes,
+    totalImages: result.totalImages,
+    totalBytes: result.totalBytes,
+    formats: result.formats,
+    problems: result.problems,
+    errors,
+    warnings: result.problems.length - errors,
+    fingerprint: print,
+    scannedAt,
+    durationMs: Math.round(performance.now() - started),
+    samples: result.samples,
+  };
+}
+
+export function cancelledError(): UserErrorException {
+  return new UserErrorException({
+    code: 'OPERATION_CANCELLED',
+    message: 'The dataset check was cancelled.',
+    action: 'Start the check again when you are ready.',
+  });
+}
+
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw cancelledError();
+}
+
+function userError(code: ErrorCode, message: string, action: string, error?: unknown): UserErrorException {
+  return new UserErrorException({ code, message, action, ...(error === undefined ? {} : { detail: errorDetail(error) }) });
+}
+
+const errnoOf = (error: unknown) => (error as NodeJS.ErrnoException | null)?.code ?? '';
+const DENIED = new Set(['EACCES', 'EPERM']);
+const MISSING = new Set(['ENOENT', 'ENOTDIR']);
+
+async function checkDatasetFolder(root: string): Promise<void> {
+  let stat: Stats;
+  try {
+    stat = await fsp.stat(root);
+  } catch (error) {
+    if (MISSING.has(errnoOf(error))) {
+      throw userError('DATASET_NOT_FOUND', `The dataset folder ${root} does not exist.`, 'Check the path, or choose the folder again (it may be on a drive or share that is not connected).', error);
+    }
+    if (DENIED.has(errnoOf(error))) {
+      throw userError('DATASET_UNREADABLE', `You do not have permission to open the dataset folder ${root}.`, 'Ask your IT department for read access to the folder, or copy the dataset to a folder of your own.', error);
+    }
+    throw userError('DATASET_UNREADABLE', `The dataset folder ${root} cannot be opened.`, 'Check that the drive or network share is connected, then try again.', error);
+  }
+  if (!stat.isDirectory()) {
+    const { format, ext } = splitName(path.basename(root));
+    const what = ext === 'csv' ? 'an annotation (CSV) file' : format ? 'an image file' : 'a file';
+    throw userError(
+      'DATASET_NOT_A_FOLDER',
+      `${root} is ${what}, not a folder.`,
+      ext === 'csv'
+        ? 'Choose the folder that holds the images, and give this CSV file as its annotation file.'
+        : 'Choose the folder that holds the dataset: one sub-folder per class, or a folder of images with an annotation CSV file.',
+    );
+  }
+  try {
+    const dir = await fsp.opendir(root);
+    await dir.close();
+  } catch (error) {
+    throw userError(
+      'DATASET_UNREADABLE',
+      DENIED.has(errnoOf(error)) ? `You do not have permission to read the dataset folder ${root}.` : `The dataset folder ${root} cannot be read.`,
+      'Ask your IT department for read access to the folder, or copy the dataset to a folder of your own.',
+      error,
+    );
+  }
+}
+
+async function readAnnotationFile(file: string): Promise<{ text: string; stat: Stats }> {
+  let stat: Stats;
+  try {
+    stat = await fsp.stat(file);
+  } catch (error) {
+    if (MISSING.has(errnoOf(error))) {
+      throw userError('ANNOTATION_FILE_NOT_FOUND', `The annotation file ${file} does not exist.`, 'Check the path, or choose the annotation file again.', error);
+    }
+    throw userError('ANNOTATION_FILE_UNREADABLE', `The annotation file ${file} cannot be opened.`, 'Check that you have read access to it, then try again.', error);
+  }
+  if (stat.isDirectory()) {
+    throw userError('ANNOTATION_FILE_INVALID', `${file} is a folder, not an annotation file.`, 'Choose the CSV file that lists each image and its class.');
+  }
+  if (stat.size > MAX_ANNOTATION_BYTES) {
+    throw userError('ANNOTATION_FILE_INVALID', `The annotation file ${file} is too large to be a list of images (${Math.round(stat.size / 2 ** 20)} MB).`, 'Choose the CSV file that lists each image and its class.');
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await fsp.readFile(file);
+  } catch (error) {
+    throw userError(
+      'ANNOTATION_FILE_UNREADABLE',
+      DENIED.has(errnoOf(error)) ? `You do not have permission to read the annotation file ${file}.` : `The annotation file ${file} cannot be read.`,
+      'Check that you have read access to it, then try again.',
+      error,
+    );
+  }
+  return { text: decodeAnnotationFile(bytes, path.basename(file)), stat };
+}

@@ -1,0 +1,652 @@
+/**
+ * Validation: consumes what the walk finds, file by file as batches arrive (so the work is spread
+ * over the scan), and at the end turns it into classes, counts, 2D/3D and the problems a clinician
+ * reads: errors where AUCMEDI would fail or learn nonsense, warnings where it works but they
+ * should know.
+ */
+import type { DatasetClass, DatasetDimensionality, DatasetInterface, DatasetProblem } from '../api/dataset';
+import type { Annotations } from './csv';
+import { FORMAT_DIMS, isHiddenOrSystem, splitName, VOLUME_COMPANION_EXTENSIONS } from './names';
+import { Bucket, compareNames, MAX_LISTED_FILES, plural, problem, sortProblems } from './problems';
+import { EXPECTED_SIGNATURE, SIGNATURE_DIMS, SIGNATURE_NAMES, sniff, type Signature } from './signatures';
+import type { FolderRole, WalkFile, WalkVisitor } from './walk';
+
+/** Fewer images than this in a class is a warning. */
+export const SMALL_CLASS_IMAGES = 10;
+/** Largest class / smallest class above this is a warning. */
+export const IMBALANCE_RATIO = 10;
+/** Largest image area / smallest image area above this is a warning. */
+export const SIZE_RATIO = 16;
+/** Preview images per class. */
+export const SAMPLES_PER_CLASS = 4;
+
+export interface ValidationOptions {
+  interface: DatasetInterface;
+  /** The parsed annotation CSV (CSV interface). */
+  annotations: Annotations | null;
+  /** The annotation file's path relative to the dataset when it lies inside it. */
+  annotationRel: string | null;
+  /** The annotation file's name, as CSV lines are cited (`labels.csv:12`). */
+  annotationName?: string;
+}
+
+export interface ValidationResult {
+  dimensionality: DatasetDimensionality;
+  multiLabel: boolean;
+  classes: DatasetClass[];
+  totalImages: number;
+  totalBytes: number;
+  formats: Record<string, number>;
+  problems: DatasetProblem[];
+  samples: Record<string, string[]>;
+}
+
+interface ClassFolder {
+  count: number;
+  samples: string[];
+  unreadable: boolean;
+}
+
+interface DimsGroup {
+  count: number;
+  files: string[];
+}
+
+interface Series {
+  dicom: number;
+  other: number;
+  bytes: number;
+}
+
+const FILE_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOENT: 'it disappeared during the check, or its name cannot be read',
+  EIO: 'a read error on the disk or network share',
+  EBUSY: 'it is in use',
+};
+
+export class DatasetValidator implements WalkVisitor {
+  private readonly imageDepth: number;
+  private readonly classFolders = new Map<string, ClassFolder>();
+  private readonly hiddenClassFolders = new Bucket();
+  private readonly unreadableFolders = new Bucket();
+  private readonly folderErrors = new Set<string>();
+  private readonly hidden = new Bucket();
+  private readonly links = new Bucket();
+  private linksOutside = 0;
+  private readonly nested = new Bucket();
+  private readonly ignored = new Bucket();
+  private readonly outsideClasses = new Bucket();
+  private readonly withoutExtension = new Bucket();
+  private readonly unreadable = new Bucket();
+  private readonly fileErrors = new Set<string>();
+  private readonly notImages = new Bucket();
+  private readonly formatMismatch = new Bucket();
+  private readonly extensionMismatch = new Bucket();
+  private readonly companions: { rel: string; key: string; size: number }[] = [];
+  private readonly metaHeaders = new Set<string>();
+  private readonly series = new Map<string, Series>();
+  /** Sample names seen; with the names and paths of all images, to list duplicates at the end. */
+  private readonly names = new Set<string>();
+  private readonly duplicateNames = new Set<string>();
+  private readonly imageRels: string[] = [];
+  private readonly images2D: DimsGroup = { count: 0, files: [] };
+  private readonly images3D: DimsGroup = { count: 0, files: [] };
+  /** 2D pixel sizes: widths and heights interleaved, and the image of each. */
+  private readonly sizeDims: number[] = [];
+  private readonly sizeRels: string[] = [];
+  private readonly formats = new Map<string, number>();
+  private totalImages = 0;
+  private totalBytes = 0;
+  // CSV interface
+  private readonly sampleRows = new Map<string, number>();
+  private readonly rowFiles: (string | undefined)[] = [];
+  private readonly notInCsv = new Bucket();
+  // the class folder of the last image (images arrive folder by folder)
+  private lastDir: string | null = null;
+  private lastFolder: ClassFolder | undefined;
+
+  constructor(private readonly options: ValidationOptions) {
+    this.imageDepth = options.interface === 'directory' ? 1 : 0;
+    options.annotations?.rows.forEach((row, index) => this.sampleRows.set(row.sample, index));
+  }
+
+  folder(rel: string, depth: number, role: FolderRole): void {
+    if (role === 'hidden') {
+      if (depth === 1 && this.imageDepth === 1) this.hiddenClassFolders.add(rel);
+      else this.hidden.add(`${rel}/`);
+    } else if (role === 'images') this.classFolders.set(rel, { count: 0, samples: [], unreadable: false });
+    else if (role === 'nested') this.nested.add(rel);
+    else this.series.set(rel, { dicom: 0, other: 0, bytes: 0 });
+  }
+
+  link(rel: string, _depth: number, outside: boolean): void {
+    this.links.add(rel);
+    if (outside) this.linksOutside += 1;
+  }
+
+  special(rel: string): void {
+    this.ignored.add(rel);
+  }
+
+  hiddenFile(rel: string): void {
+    this.hidden.add(rel);
+  }
+
+  unreadableFolder(rel: string, code: string): void {
+    this.unreadableFolders.add(rel);
+    this.folderErrors.add(code);
+    const folder = this.classFolders.get(rel);
+    if (folder) folder.unreadable = true;
+    this.series.delete(rel);
+  }
+
+  file(file: WalkFile): void {
+    const { rel, name, depth } = file;
+    const parts = splitName(name);
+    const hidden = isHiddenOrSystem(name, false);
+    if (rel === this.options.annotationRel) return;
+    if (hidden) this.hidden.add(rel);
+    // hidden files named like images are still images to AUCMEDI; other hidden files stay out of everything
+    if (hidden && parts.format === null) return;
+
+    if (file.error) {
+      this.unreadable.add(rel);
+      this.fileErrors.add(file.error);
+      return;
+    }
+    const sniffed = sniff(file.head, file.head.length);
+
+    if (depth > this.imageDepth) {
+      // a file of a DICOM series candidate
+      const series = this.series.get(file.dir);
+      if (!series) return;
+      series.bytes += file.size;
+      if (sniffed?.signature === 'dicom') series.dicom += 1;
+      else series.other += 1;
+      return;
+    }
+    if (depth < this.imageDepth) {
+      if (parts.format !== null || sniffed !== null) this.outsideClasses.add(rel);
+      else this.ignored.add(rel);
+      return;
+    }
+    if (parts.format === null) {
+      if (VOLUME_COMPANION_EXTENSIONS.has(parts.ext)) this.companions.push({ rel, key: `${file.dir}/${parts.base}`, size: file.size });
+      else if (sniffed !== null) this.withoutExtension.add(`${rel} (${SIGNATURE_NAMES[sniffed.signature]})`);
+      else this.ignored.add(rel);
+      return;
+    }
+    if (sniffed === null) {
+      this.notImages.add(rel);
+      return;
+    }
+    const expected = EXPECTED_SIGNATURE[parts.format];
+    if (sniffed.signature !== expected) {
+      const contentDims = SIGNATURE_DIMS[sniffed.signature];
+      if (contentDims === '2D' && FORMAT_DIMS[parts.format] === '2D') {
+        this.extensionMismatch.add(`${rel} (${SIGNATURE_NAMES[sniffed.signature]})`);
+      } else {
+        this.formatMismatch.add(`${rel} (${SIGNATURE_NAMES[sniffed.signature]})`);
+        return;
+      }
+    }
+    if (parts.format === 'mhd') this.metaHeaders.add(`${file.dir}/${parts.base}`);
+    this.addImage(rel, file.dir, parts.base, parts.format, SIGNATURE_DIMS[sniffed.signature as Signature], file.size);
+    if (sniffed.width && sniffed.height) {
+      this.sizeDims.push(sniffed.width, sniffed.height);
+      this.sizeRels.push(rel);
+    }
+  }
+
+  private addImage(rel: string, dir: string, sample: string, format: string, dims: '2D' | '3D', size: number): void {
+    this.totalImages += 1;
+    this.totalBytes += size;
+    this.formats.set(format, (this.formats.get(format) ?? 0) + 1);
+    const group = dims === '2D' ? this.images2D : this.images3D;
+    group.count += 1;
+    group.files.push(rel);
+    const before = this.names.size;
+    this.names.add(sample);
+    if (this.names.size === before) this.duplicateNames.add(sample);
+    this.imageRels.push(rel);
+
+    if (this.options.interface === 'directory') {
+      if (dir !== this.lastDir) {
+        this.lastDir = dir;
+        const slash = dir.indexOf('/');
+        this.lastFolder = this.classFolders.get(slash < 0 ? dir : dir.slice(0, slash));
+      }
+      const folder = this.lastFolder;
+      if (!folder) return;
+      folder.count += 1;
+      keepSmallest(folder.samples, rel);
+      return;
+    }
+    const name = rel.slice(rel.lastIndexOf('/') + 1);
+    const row = this.sampleRows.get(name) ?? this.sampleRows.get(sample);
+    if (row === undefined) this.notInCsv.add(rel);
+    else {
+      // two files for one sample (a.png and a.jpg) are reported as duplicate names
+      const known = this.rowFiles[row];
+      if (known === undefined || compareNames(rel, known) < 0) this.rowFiles[row] = rel;
+    }
+  }
+
+  finish(): ValidationResult {
+    const problems: DatasetProblem[] = [];
+    const csv = this.options.interface === 'csv';
+    const annotations = this.options.annotations;
+
+    // DICOM series become one 3D image each; other folders below the image folders are ignored
+    for (const [rel, series] of [...this.series].sort(([a], [b]) => compareNames(a, b))) {
+      if (series.dicom > 0 && series.other === 0) {
+        const slash = rel.lastIndexOf('/');
+        this.addImage(rel, slash < 0 ? '' : rel.slice(0, slash), rel.slice(slash + 1), 'dcm-series', '3D', series.bytes);
+      } else this.nested.add(rel);
+    }
+    for (const companion of this.companions) {
+      if (this.metaHeaders.has(companion.key)) this.totalBytes += companion.size;
+      else this.ignored.add(companion.rel);
+    }
+
+    // classes
+    let classes: DatasetClass[] = [];
+    const samples: Record<string, string[]> = {};
+    if (!csv) {
+      const names = [...this.classFolders.keys()].sort(compareNames);
+      classes = names.map((name) => ({ name, count: this.classFolders.get(name)!.count }));
+      for (const name of names) samples[name] = this.classFolders.get(name)!.samples;
+    } else if (annotations && !annotations.unusable) {
+      const counts = annotations.classes.map(() => 0);
+      const picks: string[][] = annotations.classes.map(() => []);
+      annotations.rows.forEach((row, index) => {
+        for (const label of row.labels) {
+          counts[label]! += 1;
+          const file = this.rowFiles[index];
+          if (file !== undefined) keepSmallest(picks[label]!, file);
+        }
+      });
+      classes = annotations.classes.map((name, i) => ({ name, count: counts[i]! }));
+      annotations.classes.forEach((name, i) => (samples[name] = picks[i]!));
+    }
+    if (annotations) problems.push(...annotations.problems);
+    const classLabel = (name: string) => (csv ? name : `${name}/`);
+    const classesChecked = !csv || (annotations !== null && !annotations.unusable);
+
+    // errors
+    if (classesChecked) {
+      const withImages = classes.filter((c) => c.count > 0);
+      if (withImages.length < 2) problems.push(this.tooFewClasses(classes, withImages));
+      const empty = classes.filter((c) => c.count === 0 && !this.classFolders.get(c.name)?.unreadable);
+      if (empty.length > 0 && classes.length > 0) {
+        const first = empty[0]!.name;
+        problems.push(
+          problem(
+            'error',
+            'EMPTY_CLASS',
+            csv
+              ? empty.length === 1
+                ? `The class "${first}" has no image marked 1 in the annotation file.`
+                : `${empty.length} classes have no image marked 1 in the annotation file.`
+              : empty.length === 1
+                ? `The class folder "${first}" holds no images.`
+                : `${empty.length} class folders hold no images.`,
+            csv ? 'Mark the images of those classes with 1, or remove their columns.' : 'Put the images of that class into it, or remove the empty folder.',
+            empty.map((c) => classLabel(c.name)),
+          ),
+        );
+      }
+    }
+    if (this.hiddenClassFolders.size > 0) {
+      const items = this.hiddenClassFolders.first(1000);
+      problems.push(
+        problem(
+          'error',
+          'HIDDEN_CLASS_FOLDER',
+          items.length === 1
+            ? `The hidden or system folder "${items[0]}" is at the top of the dataset folder, where AUCMEDI would take it as a class.`
+            : `${items.length} hidden or system folders are at the top of the dataset folder, where AUCMEDI would take them as classes.`,
+          'Move or delete them: only class folders belong at the top of the dataset folder.',
+          items.map((f) => `${f}/`),
+        ),
+      );
+    }
+    const groups = new Map<string, string[]>();
+    if (this.duplicateNames.size > 0) {
+      for (const rel of this.imageRels) {
+        const name = sampleName(rel);
+        if (!this.duplicateNames.has(name)) continue;
+        const group = groups.get(name) ?? [];
+        group.push(rel);
+        groups.set(name, group);
+      }
+    }
+    const duplicates = [...groups.values()];
+    if (duplicates.length > 0) {
+      const files = duplicates.flat().sort(compareNames);
+      const acrossClasses = !csv && duplicates.every((group) => new Set(group.map((f) => f.split('/')[0])).size === group.length);
+      problems.push(
+        problem(
+          'error',
+          'DUPLICATE_NAMES',
+          acrossClasses
+            ? `${plural(duplicates.length, 'image name')} appear in more than one class folder: AUCMEDI needs unique names.`
+            : `${plural(duplicates.length, 'image name')} appear more than once (the extension does not count): AUCMEDI needs unique names.`,
+          'Rename or remove the duplicates.',
+          files,
+        ),
+      );
+    }
+    if (csv && annotations && !annotations.unusable) {
+      const missing = annotations.rows.flatMap((row, i) => (this.rowFiles[i] === undefined ? [`${this.annotationName()}:${row.line}: ${row.sample}`] : []));
+      if (missing.length > 0) {
+        problems.push(
+          problem(
+            'error',
+            'CSV_MISSING_FILE',
+            `${plural(missing.length, 'image')} listed in the annotation file ${missing.length === 1 ? 'is' : 'are'} not in the image folder.`,
+            'Check that you chose the right image folder, or delete those lines from the annotation file.',
+            missing,
+          ),
+        );
+      }
+      if (this.notInCsv.size > 0) {
+        problems.push(
+          problem(
+            'error',
+            'FILE_NOT_IN_CSV',
+            `${plural(this.notInCsv.size, 'image')} in the image folder ${this.notInCsv.size === 1 ? 'is' : 'are'} not listed in the annotation file.`,
+            'Add a line for each of them to the annotation file, or move them out of the image folder.',
+            this.notInCsv.first(),
+          this.notInCsv.size,
+          ),
+        );
+      }
+    }
+    if (this.unreadableFolders.size > 0) {
+      const items = this.unreadableFolders.first(1000);
+      problems.push(
+        problem(
+          'error',
+          'UNREADABLE_FOLDER',
+          `${items.length === 1 ? `The folder "${items[0]}" cannot` : `${items.length} folders cannot`} be opened (${reasons(this.folderErrors)}), so the images in ${items.length === 1 ? 'it' : 'them'} cannot be checked or used.`,
+          'Ask your IT department for read access to the folder, or remove it from the dataset.',
+          items.map((f) => `${f}/`),
+        ),
+      );
+    }
+    if (this.unreadable.size > 0) {
+      problems.push(
+        problem(
+          'error',
+          'UNREADABLE_FILE',
+          `${plural(this.unreadable.size, 'file')} cannot be read (${reasons(this.fileErrors)}).`,
+          'Check that you have read access to these files (or copy them again), or remove them.',
+          this.unreadable.first(),
+          this.unreadable.size,
+        ),
+      );
+    }
+    if (this.notImages.size > 0) {
+      problems.push(
+        problem(
+          'error',
+          'NOT_AN_IMAGE',
+          `${plural(this.notImages.size, 'file')} named like images ${this.notImages.size === 1 ? 'is' : 'are'} not images (empty, damaged, or another kind of file).`,
+          'Replace them with the real images, or delete them.',
+          this.notImages.first(),
+          this.notImages.size,
+        ),
+      );
+    }
+    if (this.formatMismatch.size > 0) {
+      problems.push(
+        problem(
+          'error',
+          'FORMAT_MISMATCH',
+          `${plural(this.formatMismatch.size, 'file')} hold another format than their extension says, one that AUCMEDI would not read that way (the real format is in brackets).`,
+          'Give each file the extension of its real format, or convert it.',
+          this.formatMismatch.first(),
+          this.formatMismatch.size,
+        ),
+      );
+    }
+    const two = this.images2D;
+    const three = this.images3D;
+    let dimensionality: DatasetDimensionality = 'unknown';
+    if (two.count > 0 && three.count > 0) {
+      dimensionality = 'mixed';
+      const minority = two.count <= three.count ? two : three;
+      problems.push(
+        problem(
+          'error',
+          'MIXED_DIMENSIONS',
+          `The dataset mixes ${plural(two.count, '2D image')} and ${plural(three.count, '3D volume')}: AUCMEDI trains on one kind at a time.`,
+          `Keep only 2D images or only 3D volumes in this dataset (the ${minority === two ? '2D images' : '3D volumes'} are listed).`,
+          minority.files.sort(compareNames),
+          minority.count,
+        ),
+      );
+    } else if (two.count > 0) dimensionality = '2D';
+    else if (three.count > 0) dimensionality = '3D';
+
+    // warnings
+    if (classesChecked) {
+      const withImages = classes.filter((c) => c.count > 0);
+      if (withImages.length >= 2) {
+        const largest = withImages.reduce((a, b) => (b.count > a.count ? b : a));
+        const smallest = withImages.reduce((a, b) => (b.count < a.count ? b : a));
+        const ratio = largest.count / smallest.count;
+        if (ratio > IMBALANCE_RATIO) {
+          problems.push(
+            problem(
+              'warning',
+              'CLASS_IMBALANCE',
+              `The classes are strongly imbalanced: "${largest.name}" has ${ratio < 100 ? ratio.toFixed(1) : Math.round(ratio)} times as many images (${largest.count}) as "${smallest.name}" (${smallest.count}).`,
+              'Add images to the small classes if you can; otherwise expect the model to favour the large ones, and judge it by per-class results, not accuracy alone.',
+              [classLabel(largest.name), classLabel(smallest.name)],
+            ),
+          );
+        }
+      }
+      const small = classes.filter((c) => c.count > 0 && c.count < SMALL_CLASS_IMAGES);
+      if (small.length > 0) {
+        problems.push(
+          problem(
+            'warning',
+            'SMALL_CLASS',
+            small.length === 1
+              ? `The class "${small[0]!.name}" has only ${plural(small[0]!.count, 'image')}: too few for the model to learn it reliably.`
+              : `${small.length} classes have fewer than ${SMALL_CLASS_IMAGES} images: too few for the model to learn them reliably.`,
+            'Add more images to these classes; several dozen per class is a sensible minimum.',
+            small.map((c) => classLabel(c.name)),
+          ),
+        );
+      }
+    }
+    const sizeProblem = this.sizeVariation();
+    if (sizeProblem) problems.push(sizeProblem);
+    if (this.extensionMismatch.size > 0) {
+      problems.push(
+        problem(
+          'warning',
+          'EXTENSION_MISMATCH',
+          `${plural(this.extensionMismatch.size, 'image')} hold another format than their extension says (the real format is in brackets); AUCMEDI reads 2D images by their content, so they will still be used.`,
+          'Rename them with the extension of their real format to avoid confusion.',
+          this.extensionMismatch.first(),
+          this.extensionMismatch.size,
+        ),
+      );
+    }
+    if (this.withoutExtension.size > 0) {
+      problems.push(
+        problem(
+          'warning',
+          'IMAGE_WITHOUT_EXTENSION',
+          `${plural(this.withoutExtension.size, 'file')} look like images (the format is in brackets) but do not have an image extension, so AUCMEDI will ignore them.`,
+          'If they belong to the dataset, give them the extension of their format (such as .png or .dcm).',
+          this.withoutExtension.first(),
+          this.withoutExtension.size,
+        ),
+      );
+    }
+    if (this.outsideClasses.size > 0) {
+      problems.push(
+        problem(
+          'warning',
+          'FILES_OUTSIDE_CLASSES',
+          `${plural(this.outsideClasses.size, 'image')} lie directly in the dataset folder, outside the class folders, so AUCMEDI will ignore them.`,
+          'Move each image into the folder of its class, or delete it if it does not belong to the dataset.',
+          this.outsideClasses.first(),
+          this.outsideClasses.size,
+        ),
+      );
+    }
+    if (this.nested.size > 0) {
+      problems.push(
+        problem(
+          'warning',
+          'NESTED_FOLDERS',
+          csv
+            ? `${plural(this.nested.size, 'sub-folder')} of the image folder will be ignored: AUCMEDI reads only the images directly in the image folder.`
+            : `${plural(this.nested.size, 'folder')} inside the class folders will be ignored: AUCMEDI reads only the images directly in each class folder.`,
+          'If the images in them belong to the dataset, move them up into the class folder itself.',
+          this.nested.first().map((f) => `${f}/`),
+          this.nested.size,
+        ),
+      );
+    }
+    if (this.ignored.size > 0) {
+      problems.push(
+        problem(
+          'warning',
+          'IGNORED_NON_IMAGE',
+          `${plural(this.ignored.size, 'file')} ${this.ignored.size === 1 ? 'is' : 'are'} not images and will be ignored.`,
+          'Nothing to do if they are notes or documents; move them elsewhere to keep the dataset folder to images only.',
+          this.ignored.first(),
+          this.ignored.size,
+        ),
+      );
+    }
+    if (this.hidden.size > 0) {
+      problems.push(
+        problem(
+          'warning',
+          'HIDDEN_FILES',
+          `${plural(this.hidden.size, 'hidden or system file')} (such as .DS_Store or Thumbs.db) ${this.hidden.size === 1 ? 'is' : 'are'} in the dataset folder.`,
+          'They are usually left by the operating system and can be deleted; AUCMEDI ignores them unless they are named like images.',
+          this.hidden.first(),
+          this.hidden.size,
+        ),
+      );
+    }
+    if (this.links.size > 0) {
+      const outside = this.linksOutside;
+      problems.push(
+        problem(
+          'warning',
+          'SYMLINKS',
+          `${plural(this.links.size, 'symbolic link')} ${this.links.size === 1 ? 'was' : 'were'} not followed${outside > 0 ? ` (${outside} pointing outside the dataset folder, where the training container cannot see)` : ''}, so ${this.links.size === 1 ? 'it is' : 'they are'} not counted.`,
+          'If what they point to belongs to the dataset, put a real copy in the dataset folder instead of the link.',
+          this.links.first(),
+          this.links.size,
+        ),
+      );
+    }
+
+    return {
+      dimensionality,
+      multiLabel: csv && Boolean(annotations?.oneHot),
+      classes,
+      totalImages: this.totalImages,
+      totalBytes: this.totalBytes,
+      formats: Object.fromEntries([...this.formats].sort(([a], [b]) => compareNames(a, b))),
+      problems: sortProblems(problems),
+      samples,
+    };
+  }
+
+  private annotationName(): string {
+    return this.options.annotationName ?? 'annotations.csv';
+  }
+
+  private tooFewClasses(classes: DatasetClass[], withImages: DatasetClass[]): DatasetProblem {
+    const csv = this.options.interface === 'csv';
+    const action = csv
+      ? 'Make sure the annotation file gives the images at least two different classes.'
+      : 'Put the images of each class into a sub-folder named after the class: at least two classes.';
+    if (withImages.length === 1) {
+      const only = withImages[0]!.name;
+      return problem(
+        'error',
+        'TOO_FEW_CLASSES',
+        `Only one class ("${only}") has images: AUCMEDI needs at least two classes to learn to tell them apart.`,
+        csv ? 'Add images of at least one other class to the annotation file.' : 'Add a folder with the images of another class.',
+        [csv ? only : `${only}/`],
+      );
+    }
+    if (!csv && classes.length === 0 && this.outsideClasses.size > 0) {
+      return problem(
+        'error',
+        'TOO_FEW_CLASSES',
+        "This folder holds images but no class folders: AUCMEDI's folder layout needs one sub-folder per class.",
+        'Put the images of each class into a sub-folder named after the class, or choose the annotation CSV file that lists their classes.',
+        [],
+        0,
+      );
+    }
+    return problem('error', 'TOO_FEW_CLASSES', csv ? 'The annotation file gives no class with images.' : 'The dataset folder has no class folder with images.', action, [], 0);
+  }
+
+  private sizeVariation(): DatasetProblem | null {
+    const dims = this.sizeDims;
+    const count = this.sizeRels.length;
+    if (count < 2) return null;
+    const areas = new Float64Array(count);
+    let min = 0;
+    let max = 0;
+    for (let i = 0; i < count; i++) {
+      areas[i] = Math.max(1, dims[2 * i]! * dims[2 * i + 1]!);
+      if (areas[i]! < areas[min]!) min = i;
+      if (areas[i]! > areas[max]!) max = i;
+    }
+    if (areas[max]! / areas[min]! <= SIZE_RATIO) return null;
+    const median = Float64Array.from(areas).sort()[count >> 1]!;
+    const distance = (i: number) => Math.abs(Math.log(areas[i]! / median));
+    let outliers: number[] = [];
+    for (let i = 0; i < count; i++) if (distance(i) > Math.log(4)) outliers.push(i);
+    if (outliers.length === 0) outliers = [min, max];
+    const total = outliers.length;
+    outliers = outliers.sort((a, b) => distance(b) - distance(a) || compareNames(this.sizeRels[a]!, this.sizeRels[b]!)).slice(0, MAX_LISTED_FILES);
+    const size = (i: number) => `${dims[2 * i]}×${dims[2 * i + 1]}`;
+    return problem(
+      'warning',
+      'SIZE_VARIATION',
+      `Image sizes differ widely, from ${size(min)} to ${size(max)} pixels: AUCMEDI scales every image to the same size, so small ones turn blurry and large ones lose detail.`,
+      'Check that the listed images (the most unusual sizes first) belong to the dataset; images of similar size and framing give better results.',
+      outliers.map((i) => `${this.sizeRels[i]} (${size(i)})`),
+      total,
+    );
+  }
+}
+
+/** The sample name of an image path: its file (or DICOM series folder) name without the image extension. */
+function sampleName(rel: string): string {
+  const name = rel.slice(rel.lastIndexOf('/') + 1);
+  const parts = splitName(name);
+  return parts.format === null ? name : parts.base;
+}
+
+/** Keeps the `SAMPLES_PER_CLASS` smallest names, sorted. */
+function keepSmallest(list: string[], rel: string): void {
+  if (list.length >= SAMPLES_PER_CLASS && compareNames(rel, list[list.length - 1]!) >= 0) return;
+  list.push(rel);
+  list.sort(compareNames);
+  if (list.length > SAMPLES_PER_CLASS) list.pop();
+}
+
+function reasons(codes: Set<string>): string {
+  return [...new Set([...codes].map((code) => FILE_ERRORS[code] ?? `error ${code}`))].join('; ');
+}

@@ -1,0 +1,91 @@
+import { accessSync, constants, mkdirSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { UserErrorException } from '../api/errors';
+import type { DatasetReport } from '../api/dataset';
+import type { GpuReport } from '../api/gpu';
+import type { GpuChoice } from '../api/runs';
+import { checkWeightsCache } from '../aucmedi/weights';
+
+/** Below this much free space the output folder is refused (models and logs of one run). */
+export const MIN_FREE_BYTES = 1024 ** 3;
+
+export function requireValidDataset(report: DatasetReport): void {
+  if (report.errors === 0) return;
+  const first = report.problems.find((problem) => problem.severity === 'error')!;
+  throw new UserErrorException({
+    code: 'DATASET_INVALID',
+    message: `The dataset has ${report.errors} ${report.errors === 1 ? 'problem' : 'problems'} that would make AUCMEDI fail: ${first.message}`,
+    action: `${first.action} The Dataset page lists every problem.`,
+  });
+}
+
+/** The output folder: new or empty, writable, on a disk with room. Created here; nothing else is written. */
+export function prepareOutputFolder(dir: string, minFreeBytes = MIN_FREE_BYTES): void {
+  const fail = (message: string, action: string, detail?: string) =>
+    new UserErrorException({ code: 'OUTPUT_FOLDER_UNUSABLE', message, action, ...(detail ? { detail } : {}) });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw fail(`The output folder ${dir} cannot be created.`, 'Choose another output folder, one you may write to.', (error as Error).message);
+  }
+  if (!statSync(dir).isDirectory()) throw fail(`${dir} is a file, not a folder.`, 'Choose a folder for the outputs.');
+  if (readdirSync(dir).length > 0) throw fail(`The output folder ${dir} is not empty: the run would mix its files with others.`, 'Choose an empty or new folder.');
+  const probe = path.join(dir, `.aucmedi-desk-write-test-${process.pid}`);
+  try {
+    accessSync(dir, constants.W_OK);
+    writeFileSync(probe, '');
+  } catch (error) {
+    throw fail(`The output folder ${dir} is not writable.`, 'Choose a folder you may write to.', (error as Error).message);
+  } finally {
+    rmSync(probe, { force: true });
+  }
+  const stats = statfsSync(dir);
+  const free = stats.bavail * stats.bsize;
+  if (free < minFreeBytes) {
+    throw new UserErrorException({
+      code: 'DISK_FULL',
+      message: `The disk of ${dir} has only ${(free / 1024 ** 2).toFixed(0)} MB free; a run needs at least ${(minFreeBytes / 1024 ** 3).toFixed(0)} GB.`,
+      action: 'Free disk space or choose an output folder on another disk.',
+    });
+  }
+}
+
+/** The architectures' pretrained weights must be in the weights folder: Keras cannot fetch them offline. */
+export function requireWeights(weightsDir: string | null, architectures: string[], threeDim: boolean): void {
+  let files: string[] = [];
+  try {
+    if (weightsDir) files = readdirSync(weightsDir);
+  } catch {
+    files = [];
+  }
+  const check = checkWeightsCache(files, architectures, threeDim ? '3D' : '2D');
+  if (check.allReady) return;
+  const names = check.missing.map((m) => `${m.architecture}: ${m.file}`).join('; ');
+  throw new UserErrorException({
+    code: 'WEIGHTS_MISSING',
+    message: `The pretrained weights for ${check.missing.map((m) => m.architecture).join(', ')} are not on this computer, and AUCMEDI cannot download them offline.`,
+    action: `Import the weights file (${names}) into the weights folder${weightsDir ? ` (${weightsDir})` : ''}, or choose Vanilla, which needs none.`,
+  });
+}
+
+export function requireGpus(choice: GpuChoice, report: GpuReport): void {
+  if (choice.kind === 'none') return;
+  if (!report.ok) {
+    throw new UserErrorException({
+      code: 'GPU_UNAVAILABLE',
+      message: `The run asks for a GPU, but: ${report.message}`,
+      action: `${report.action} Or choose "CPU" for this run.`.trim(),
+    });
+  }
+  if (choice.kind === 'ids') {
+    const known = new Set(report.gpus.flatMap((gpu) => [String(gpu.index), gpu.uuid ?? '']));
+    const unknown = choice.ids.filter((id) => !known.has(id));
+    if (unknown.length) {
+      throw new UserErrorException({
+        code: 'GPU_UNAVAILABLE',
+        message: `There is no GPU ${unknown.join(', ')} on this computer.`,
+        action: `Choose among the GPUs listed on the Setup page (${report.gpus.map((gpu) => gpu.index).join(', ')}).`,
+      });
+    }
+  }
+}

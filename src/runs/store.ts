@@ -1,0 +1,50 @@
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { RunRecord } from '../api/runs';
+import { writeFileAtomic } from '../settings/store';
+
+/**
+ * One JSON file per run, each write atomic (temporary file, fsync, rename), so a crash at any
+ * moment leaves either the old or the new record. electron-store keeps settings; run records are
+ * kept apart because they are written at every epoch and one file per run keeps each write small.
+ */
+export class RunStore {
+  constructor(readonly dir: string) {}
+
+  private file(id: string): string {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new Error(`invalid run id ${id}`);
+    return path.join(this.dir, `${id}.json`);
+  }
+
+  save(record: RunRecord): void {
+    writeFileAtomic(this.file(record.id), JSON.stringify(record));
+  }
+
+  get(id: string): RunRecord | null {
+    try {
+      return JSON.parse(readFileSync(this.file(id), 'utf8')) as RunRecord;
+    } catch {
+      return null;
+    }
+  }
+
+  list(): RunRecord[] {
+    const records: RunRecord[] = [];
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return []; // no run yet
+    }
+    for (const name of names) {
+      if (!name.endsWith('.json')) continue;
+      const record = this.get(name.slice(0, -5));
+      if (record) records.push(record);
+    }
+    return records.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  delete(id: string): void {
+    rmSync(this.file(id), { force: true });
+  }
+}
