@@ -9,6 +9,7 @@ import { datasetHandlers } from './dataset/handlers';
 import { imageHandlers } from './engine/image-handlers';
 import { EngineService } from './engine/service';
 import { detectGpus, gpuDetectionDeps } from './gpu/detect';
+import { aucmediCatalog } from './aucmedi/catalog';
 import { Operations } from './operations';
 import { RunService } from './runs/service';
 import { RunStore } from './runs/store';
@@ -101,10 +102,12 @@ export function createCore(deps: CoreDeps): Core {
     ...images.handlers,
     ...datasetHandlers({ settings: deps.settings, operations, emit }),
     'gpu:detect': detect,
+    'aucmedi:catalog': async () => aucmediCatalog(deps.settings.read().weightsDir ?? path.join(dataDir, 'weights')),
     'runs:start-training': (request) => runs.startTraining(request),
     'runs:stop': ({ runId }) => runs.stop(runId),
     'runs:list': async () => runs.list(),
     'runs:get': async ({ runId }) => runs.get(runId),
+    'runs:log': ({ runId, offset }) => runs.readLog(runId, offset),
     'operations:cancel': async ({ operationId }) => ({ cancelled: operations.cancel(operationId) }),
     'dialog:open-file': async ({ purpose }) => {
       if (!deps.dialogs) throw noDialogs();

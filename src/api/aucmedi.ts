@@ -366,3 +366,13 @@ export interface RocCurve {
   /** Area under the curve; null when there are no positives or no negatives ("not defined"). */
   auc: number | null;
 }
+
+/** Everything the Train page needs to offer choices, in one answer (`aucmedi:catalog`). */
+export interface AucmediCatalog {
+  architectures: ArchitectureInfo[];
+  metalearners: { key: string; description: string; multiLabel: boolean; trained: boolean }[];
+  defaults: typeof AUCMEDI_DEFAULTS;
+  limits: typeof AUCMEDI_LIMITS;
+  /** The weights folder and, per dimensionality, the architectures whose pretrained weights are there (ready offline). */
+  weights: { dir: string | null; ready: { '2D': string[]; '3D': string[] } };
+}

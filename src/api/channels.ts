@@ -1,3 +1,4 @@
+import type { AucmediCatalog } from './aucmedi';
 import type { DatasetReport } from './dataset';
 import type { GpuReport } from './gpu';
 import type { RunRecord, RunSummary, TrainingRequest } from './runs';
@@ -18,10 +19,13 @@ export interface ChannelMap {
   'images:pull': { request: { reference: string; operationId: string }; response: { id: string } };
   'images:remove': { request: { reference: string }; response: { removed: string } };
   'gpu:detect': { request: Empty; response: GpuReport };
+  'aucmedi:catalog': { request: Empty; response: AucmediCatalog };
   'runs:start-training': { request: TrainingRequest; response: RunRecord };
   'runs:stop': { request: { runId: string }; response: RunRecord };
   'runs:list': { request: Empty; response: RunSummary[] };
   'runs:get': { request: { runId: string }; response: RunRecord };
+  /** The run's console log from byte `offset` on (at most 256 KB a call); `nextOffset` continues it. */
+  'runs:log': { request: { runId: string; offset: number }; response: { text: string; nextOffset: number; size: number } };
   'dataset:scan': { request: { path: string; gtFile?: string | null; ohe?: boolean; scanId: string }; response: DatasetReport };
   'dataset:preview': { request: { path: string; file: string }; response: { dataUrl: string | null; reason?: string } };
   'operations:cancel': { request: { operationId: string }; response: { cancelled: boolean } };
@@ -52,10 +56,12 @@ export const CHANNELS = [
   'images:pull',
   'images:remove',
   'gpu:detect',
+  'aucmedi:catalog',
   'runs:start-training',
   'runs:stop',
   'runs:list',
   'runs:get',
+  'runs:log',
   'dataset:scan',
   'dataset:preview',
   'operations:cancel',

@@ -1,4 +1,5 @@
 import type { DatasetScanProgress } from './dataset';
+import type { GpuSampleBatch } from './gpu';
 import type { EpochMetrics, ProgressState } from './progress';
 import type { RunSummary } from './runs';
 import type { EngineStatus, TransferProgress } from './types';
@@ -10,6 +11,8 @@ export type CoreEvent =
   | { type: 'dataset:scan-progress'; progress: DatasetScanProgress }
   | { type: 'run:state'; run: RunSummary }
   /** The parser's state; `epoch` when an epoch just finished (append it to the charts). */
-  | { type: 'run:progress'; runId: string; progress: ProgressState; epoch?: EpochMetrics };
+  | { type: 'run:progress'; runId: string; progress: ProgressState; epoch?: EpochMetrics }
+  /** GPU utilisation and memory every few seconds while a run uses GPUs. */
+  | { type: 'run:gpu'; runId: string; sample: GpuSampleBatch };
 
 export type CoreEventType = CoreEvent['type'];

@@ -69,6 +69,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
       file: z.string().min(1).max(4096).refine(noControlChars, 'must not contain control characters').refine((s) => !s.split(/[\\/]/).includes('..'), 'must stay inside the dataset'),
     })
     .strict(),
+  'aucmedi:catalog': empty as z.ZodType<RequestOf<'aucmedi:catalog'>>,
   'runs:start-training': z
     .object({
       dataset: z.object({ path: absolutePathSchema, gtFile: absolutePathSchema.nullable(), ohe: z.boolean() }).strict(),
@@ -85,6 +86,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'runs:stop': z.object({ runId: operationIdSchema }).strict(),
   'runs:list': empty as z.ZodType<RequestOf<'runs:list'>>,
   'runs:get': z.object({ runId: operationIdSchema }).strict(),
+  'runs:log': z.object({ runId: operationIdSchema, offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict(),
   'gpu:detect': empty as z.ZodType<RequestOf<'gpu:detect'>>,
   'operations:cancel': z.object({ operationId: operationIdSchema }).strict(),
   'dialog:open-file': z.object({ purpose: filePurposeSchema }).strict(),

@@ -72,23 +72,60 @@ export function detectSeparator(text: string): Separator {
 /** RFC 4180 records; blank lines skipped. `unterminated` is the line of a quote never closed. */
 export function parseCsv(text: string, separator: Separator): { records: CsvRecord[]; unterminated: number | null } {
   const records: CsvRecord[] = [];
-  let cells: string[] = [];
-  let cell = '';
+  for (const step of parseCsvSteps(text, separator, records)) if (step !== null) return { records, unterminated: step };
+  return { records, unterminated: null };
+}
+
+/**
+ * The parser, in steps: yields null every few thousand records (so a caller can let the event loop
+ * run), or the line of a quote that is never closed (and stops). Lines without quotes, nearly all of
+ * them, are split at once; a line with quotes is read character by character, across line breaks.
+ */
+export function* parseCsvSteps(input: string, separator: Separator, records: CsvRecord[]): Generator<number | null> {
+  // old Mac files end lines with CR alone
+  const text = input.includes('\n') || !input.includes('\r') ? input : input.replace(/\r/g, '\n');
+  let pos = 0;
   let line = 1;
-  let recordLine = 1;
+  let sinceYield = 0;
+  let nextQuote = -1;
+  while (pos < text.length) {
+    if (++sinceYield >= 5000) {
+      sinceYield = 0;
+      yield null;
+    }
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    // the next quote, searched again only once passed (a search per line would scan the whole file)
+    if (nextQuote < pos) {
+      nextQuote = text.indexOf('"', pos);
+      if (nextQuote < 0) nextQuote = text.length;
+    }
+    if (nextQuote >= end) {
+      const raw = text.charCodeAt(end - 1) === 13 /* \r */ ? text.slice(pos, end - 1) : text.slice(pos, end);
+      const cells = raw.split(separator);
+      if (cells.some((c) => c.trim() !== '')) records.push({ cells, line });
+      pos = end + 1;
+      line += 1;
+      continue;
+    }
+    const record = readQuotedRecord(text, pos, separator);
+    if (record.unterminated) {
+      yield line;
+      return;
+    }
+    records.push({ cells: record.cells, line });
+    pos = record.end;
+    line += record.lines;
+  }
+}
+
+/** One record that holds quotes, from `start` to the end of its (last) line. */
+function readQuotedRecord(text: string, start: number, separator: Separator): { cells: string[]; end: number; lines: number; unterminated: boolean } {
+  const cells: string[] = [];
+  let cell = '';
   let quoted = false;
-  let cellWasQuoted = false;
-  let anyQuoted = false;
-  const endRecord = () => {
-    cells.push(cell);
-    // blank lines, and lines of empty cells (",," as spreadsheets write them), are skipped
-    if (anyQuoted || cells.some((c) => c.trim() !== '')) records.push({ cells, line: recordLine });
-    cells = [];
-    cell = '';
-    cellWasQuoted = false;
-    anyQuoted = false;
-  };
-  for (let i = 0; i < text.length; i++) {
+  let lines = 1;
+  for (let i = start; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
       if (ch === '"') {
@@ -97,37 +134,60 @@ export function parseCsv(text: string, separator: Separator): { records: CsvReco
           i++;
         } else quoted = false;
       } else {
-        if (ch === '\n' || (ch === '\r' && text[i + 1] !== '\n')) line++;
+        if (ch === '\n') lines++;
         cell += ch;
       }
       continue;
     }
     if (ch === '"' && cell.trim() === '') {
       quoted = true;
-      cellWasQuoted = true;
-      anyQuoted = true;
       cell = '';
     } else if (ch === separator) {
       cells.push(cell);
       cell = '';
-      cellWasQuoted = false;
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      recordLine = line;
+    } else if (ch === '\n' || (ch === '\r' && text[i + 1] === '\n')) {
+      cells.push(cell);
+      return { cells, end: ch === '\r' ? i + 2 : i + 1, lines, unterminated: false };
     } else cell += ch;
   }
-  if (quoted) return { records, unterminated: recordLine };
-  if (cell !== '' || cells.length > 0 || cellWasQuoted) endRecord();
-  return { records, unterminated: null };
+  if (quoted) return { cells, end: text.length, lines, unterminated: true };
+  cells.push(cell);
+  return { cells, end: text.length, lines, unterminated: false };
 }
 
 const ONE = new Set(['1', '1.0']);
 const ZERO = new Set(['0', '0.0']);
 
+export interface AnnotationOptions {
+  ohe: boolean;
+  /** How CSV lines are cited in problems (`labels.csv:12`). */
+  fileName: string;
+}
+
 /** Reads the annotation text into classes and rows, with the problems of the file itself. */
-export function readAnnotations(text: string, options: { ohe: boolean; fileName: string }): Annotations {
+export function readAnnotations(text: string, options: AnnotationOptions): Annotations {
+  const steps = readAnnotationsSteps(text, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** The same, in short steps that let the event loop run between them (a CSV may list 100 000 images). */
+export async function readAnnotationsAsync(text: string, options: AnnotationOptions, signal?: AbortSignal): Promise<Annotations> {
+  const steps = readAnnotationsSteps(text, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+  }
+}
+
+/** Rows handled between two yields. */
+const ROWS_PER_STEP = 5000;
+
+function* readAnnotationsSteps(text: string, options: AnnotationOptions): Generator<void, Annotations> {
   const { ohe, fileName } = options;
   const separator = detectSeparator(text);
   const where = (line: number, sample?: string) => `${fileName}:${line}${sample ? `: ${sample}` : ''}`;
@@ -138,7 +198,15 @@ export function readAnnotations(text: string, options: { ohe: boolean; fileName:
   };
   const headerExample = ohe ? 'SAMPLE,<class 1>,<class 2>,...' : 'SAMPLE,CLASS';
 
-  const { records, unterminated } = parseCsv(text, separator);
+  const records: CsvRecord[] = [];
+  let unterminated: number | null = null;
+  for (const step of parseCsvSteps(text, separator, records)) {
+    if (step !== null) {
+      unterminated = step;
+      break;
+    }
+    yield;
+  }
   if (unterminated !== null) {
     return fail('CSV_INVALID', `The annotation file has a quote (") on line ${unterminated} that is never closed.`, 'Close the quote, or remove it, then check again.', [where(unterminated)]);
   }
@@ -175,7 +243,9 @@ export function readAnnotations(text: string, options: { ohe: boolean; fileName:
     classColumns = otherColumns;
     const badValues: string[] = [];
     let badCount = 0;
+    let k = 0;
     for (const record of body) {
+      if (++k % ROWS_PER_STEP === 0) yield;
       const bad = classColumns.find((i) => !isBinary((record.cells[i] ?? '').trim()));
       if (bad !== undefined) {
         badCount++;
@@ -222,7 +292,9 @@ export function readAnnotations(text: string, options: { ohe: boolean; fileName:
   const duplicates: string[] = [];
   let duplicateCount = 0;
   const parsed: { sample: string; line: number; values: string[] }[] = [];
+  let k = 0;
   for (const record of body) {
+    if (++k % ROWS_PER_STEP === 0) yield;
     const sample = (record.cells[sampleColumn] ?? '').trim();
     // a line of the wrong length is reported once, as such, even when it also lacks a value
     const isRagged = record.cells.length !== names.length;
@@ -262,6 +334,7 @@ export function readAnnotations(text: string, options: { ohe: boolean; fileName:
     );
   }
 
+  yield;
   if (ohe) {
     result.classes = classColumns.map((i) => names[i]!);
     result.rows = parsed.map(({ sample, line, values }) => ({ sample, line, labels: values.flatMap((v, k) => (ONE.has(v) ? [k] : [])) }));

@@ -127,7 +127,8 @@ export class ProbePool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(PROBE_WORKER_SOURCE, { eval: true, name: 'aucmedi-dataset-probe' });
+    // a roomier young generation: each fstat leaves a Stats object and its Dates behind, all dead at once
+    const worker = new Worker(PROBE_WORKER_SOURCE, { eval: true, name: 'aucmedi-dataset-probe', resourceLimits: { maxYoungGenerationSizeMb: 32 } });
     const slot: Slot = { worker, inFlight: new Map() };
     worker.on('message', (reply: Reply) => {
       const job = slot.inFlight.get(reply.id);

@@ -7,7 +7,7 @@ import { promises as fsp, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { DatasetReport, DatasetScanProgress, DatasetScanRequest } from '../api/dataset';
 import { errorDetail, UserErrorException, type ErrorCode } from '../api/errors';
-import { decodeAnnotationFile, readAnnotations, type Annotations } from './csv';
+import { decodeAnnotationFile, readAnnotationsAsync, type Annotations } from './csv';
 import { FingerprintBuilder } from './fingerprint';
 import { splitName } from './names';
 import { ProbePool } from './probe';
@@ -46,7 +46,10 @@ export async function scanDataset(request: DatasetScanRequest, options: ScanOpti
     const relative = path.relative(root, gtFile).split(path.sep).join('/');
     const inside = relative !== '' && !relative.startsWith('../') && relative !== '..' && !path.isAbsolute(relative);
     annotationRel = inside ? relative : null;
-    annotations = readAnnotations(text, { ohe: Boolean(request.ohe), fileName: path.basename(gtFile) });
+    annotations = await readAnnotationsAsync(text, { ohe: Boolean(request.ohe), fileName: path.basename(gtFile) }, signal).catch((error: unknown) => {
+      throwIfCancelled(signal);
+      throw error;
+    });
     // an annotation file outside the dataset is part of what a run learns from: fingerprint it too
     if (!inside) fingerprint.add(relative === '' ? path.basename(gtFile) : relative, stat.size, stat.mtimeMs);
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { errorDetail, UserErrorException } from '../api/errors';
@@ -17,6 +18,7 @@ import { kerasMountSpec } from '../aucmedi/weights';
 import { APP_LABEL, FrameDemuxer, PURPOSE_LABEL, RUN_ID_LABEL } from '../engine/containers';
 import { engineUnavailable, isConnectionError } from '../engine/engine-errors';
 import { imageNotFound } from '../engine/image-save';
+import { createGpuMonitor, type GpuMonitor } from '../gpu/monitor';
 import { runContainerOptions } from './container';
 import { writeManifest } from './manifest';
 import { prepareOutputFolder, requireGpus, requireValidDataset, requireWeights } from './preflight';
@@ -50,6 +52,7 @@ interface ActiveRun {
   done: Promise<RunRecord>;
   lastEmit: number;
   timer: NodeJS.Timeout | null;
+  gpuMonitor: GpuMonitor | null;
 }
 
 /**
@@ -71,6 +74,27 @@ export class RunService {
     const record = this.active.get(id)?.record ?? this.deps.store.get(id);
     if (!record) throw runNotFound(id);
     return record;
+  }
+
+  /** A piece of the run's console log (run.log in its output folder), from `offset` on. */
+  async readLog(id: string, offset: number, maxBytes = 256 * 1024): Promise<{ text: string; nextOffset: number; size: number }> {
+    const record = this.get(id);
+    let handle;
+    try {
+      handle = await open(path.join(record.outputDir, RUN_LOG_FILE), 'r');
+    } catch {
+      return { text: '', nextOffset: offset, size: 0 };
+    }
+    try {
+      const { size } = await handle.stat();
+      const start = Math.min(offset, size);
+      const buffer = Buffer.alloc(Math.min(maxBytes, size - start));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+      const end = completeUtf8Length(buffer, bytesRead);
+      return { text: buffer.subarray(0, end).toString('utf8'), nextOffset: start + end, size };
+    } finally {
+      await handle.close();
+    }
   }
 
   /** Resolves when the run has ended (at once for an ended run). */
@@ -205,6 +229,7 @@ export class RunService {
   detachAll(): void {
     for (const active of this.active.values()) {
       if (active.timer) clearTimeout(active.timer);
+      void active.gpuMonitor?.stop();
       active.log.end();
     }
     this.active.clear();
@@ -214,7 +239,7 @@ export class RunService {
     const log = createWriteStream(path.join(record.outputDir, RUN_LOG_FILE), { flags: 'w' });
     log.on('error', () => undefined); // a log file that cannot be written must not end the run
     const parser = new KerasParser({ totalEpochs: record.options.epochs, logEvents: false, onEvent: (event) => this.onProgress(record.id, event) });
-    const active: ActiveRun = { record, parser, log, done: Promise.resolve(record), lastEmit: 0, timer: null };
+    const active: ActiveRun = { record, parser, log, done: Promise.resolve(record), lastEmit: 0, timer: null, gpuMonitor: this.monitorGpus(record) };
     active.done = this.pump(docker, container, active);
     this.active.set(record.id, active);
   }
@@ -239,6 +264,7 @@ export class RunService {
       lost = error;
     }
     parser.end();
+    await active.gpuMonitor?.stop();
     if (this.active.get(record.id) !== active) return record; // detached meanwhile
     if (active.timer) clearTimeout(active.timer);
     await new Promise<void>((resolve) => log.end(resolve));
@@ -278,6 +304,19 @@ export class RunService {
     this.save(record);
     // Results are read and recorded: now the container may go (with its anonymous /data volume).
     if (state !== 'interrupted') await container.remove({ force: true, v: true }).catch(() => undefined);
+  }
+
+  /** While a run uses GPUs: their utilisation and memory every few seconds, for the run page. */
+  private monitorGpus(record: RunRecord): GpuMonitor | null {
+    if (record.gpus.kind === 'none') return null;
+    const ids = record.gpus.kind === 'ids' ? record.gpus.ids.map(Number) : [];
+    const monitor = createGpuMonitor({
+      intervalMs: 3000,
+      ...(ids.length && ids.every(Number.isInteger) ? { indices: ids } : {}),
+      onSample: (sample) => this.deps.emit({ type: 'run:gpu', runId: record.id, sample }),
+    });
+    monitor.start();
+    return monitor;
   }
 
   private onProgress(runId: string, event: ProgressEvent): void {
@@ -322,6 +361,16 @@ export function summarize(record: RunRecord): RunSummary {
   const { epochs, progress: _progress, ...rest } = record;
   const losses = epochs.map((e) => e.metrics.val_loss).filter((v): v is number => typeof v === 'number');
   return { ...rest, lastEpoch: epochs.at(-1) ?? null, bestValLoss: losses.length ? Math.min(...losses) : null };
+}
+
+/** The length up to the last complete UTF-8 character; a character cut at the end comes with the next read. */
+export function completeUtf8Length(buffer: Uint8Array, length: number): number {
+  let lead = length - 1;
+  while (lead >= 0 && length - lead <= 3 && (buffer[lead]! & 0xc0) === 0x80) lead -= 1;
+  if (lead < 0) return length;
+  const byte = buffer[lead]!;
+  const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+  return length - lead >= needed ? length : lead;
 }
 
 function newRunId(): string {

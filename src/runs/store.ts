@@ -21,8 +21,9 @@ export class RunStore {
   }
 
   get(id: string): RunRecord | null {
+    const file = this.file(id);
     try {
-      return JSON.parse(readFileSync(this.file(id), 'utf8')) as RunRecord;
+      return JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
     } catch {
       return null;
     }

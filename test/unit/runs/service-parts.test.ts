@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../../src/api/runs';
+import { gpuDeviceRequests, runContainerOptions } from '../../../src/runs/container';
+import { completeUtf8Length, summarize } from '../../../src/runs/service';
+import { RunStore } from '../../../src/runs/store';
+import { tempDir } from '../../helpers/temp';
+
+describe('completeUtf8Length', () => {
+  it('cuts before a character split at the end, and keeps complete ones', () => {
+    const text = Buffer.from('ab€', 'utf8'); // € is 3 bytes
+    expect(completeUtf8Length(text, text.length)).toBe(text.length);
+    expect(completeUtf8Length(text, text.length - 1)).toBe(2);
+    expect(completeUtf8Length(text, 3)).toBe(2);
+    expect(completeUtf8Length(Buffer.from('abc'), 3)).toBe(3);
+  });
+});
+
+describe('run containers', () => {
+  it('ask for GPUs by device request: all, some, or none', () => {
+    expect(gpuDeviceRequests({ kind: 'none' })).toEqual([]);
+    expect(gpuDeviceRequests({ kind: 'all' })).toEqual([{ Driver: 'nvidia', Count: -1, Capabilities: [['gpu']] }]);
+    expect(gpuDeviceRequests({ kind: 'ids', ids: ['0', 'GPU-abc'] })).toEqual([{ Driver: 'nvidia', DeviceIDs: ['0', 'GPU-abc'], Capabilities: [['gpu']] }]);
+  });
+
+  it('are hardened, labelled, not auto-removed, and run the AUCMEDI arguments as given', () => {
+    const options = runContainerOptions({
+      runId: 'run-1',
+      mode: 'training',
+      imageId: 'sha256:abc',
+      args: ['training', '--epochs', '3'],
+      binds: ['/d:/data/training:ro'],
+      env: ['KERAS_HOME=/keras'],
+      tmpfs: { '/keras': 'rw' },
+      gpus: { kind: 'none' },
+      platform: 'win32',
+    });
+    expect(options).toMatchObject({
+      Image: 'sha256:abc',
+      Cmd: ['training', '--epochs', '3'],
+      Labels: { 'org.aucmedi-desk.run-id': 'run-1', 'org.aucmedi-desk.mode': 'training' },
+      HostConfig: { NetworkMode: 'none', CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'], AutoRemove: false, Tmpfs: { '/keras': 'rw' }, Binds: ['/d:/data/training:ro'] },
+    });
+    expect(options.User).toBeUndefined(); // only Linux maps the host user
+    expect(options.Env).toEqual(expect.arrayContaining(['HOME=/tmp', 'KERAS_HOME=/keras']));
+  });
+});
+
+describe('RunStore', () => {
+  it('keeps one record per run, newest first, and survives a missing folder', () => {
+    const store = new RunStore(`${tempDir()}/runs`);
+    expect(store.list()).toEqual([]);
+    const record = { id: 'run-a', createdAt: '2026-01-01T00:00:00Z', epochs: [], progress: null } as unknown as RunRecord;
+    store.save(record);
+    store.save({ ...record, id: 'run-b', createdAt: '2026-01-02T00:00:00Z' });
+    expect(store.list().map((r) => r.id)).toEqual(['run-b', 'run-a']);
+    expect(() => store.get('../etc/passwd')).toThrow(/invalid run id/);
+    store.delete('run-a');
+    expect(store.get('run-a')).toBeNull();
+  });
+
+  it('summarizes a run with its last epoch and best val_loss', () => {
+    const epochs = [1, 2, 3].map((epoch) => ({ epoch, model: 0, phase: 'frozen' as const, seconds: null, metrics: { val_loss: [0.5, 0.2, 0.3][epoch - 1]! } }));
+    const summary = summarize({ id: 'r', epochs, progress: null } as unknown as RunRecord);
+    expect(summary.bestValLoss).toBe(0.2);
+    expect(summary.lastEpoch?.epoch).toBe(3);
+    expect('epochs' in summary).toBe(false);
+  });
+});
