@@ -5,7 +5,7 @@
  */
 import { UserErrorException } from '../api/errors';
 import type { DatasetProblem } from '../api/dataset';
-import { compareNames, plural, problem } from './problems';
+import { agree, compareNames, plural, problem } from './problems';
 
 export type Separator = ',' | ';';
 
@@ -260,7 +260,7 @@ function* readAnnotationsSteps(text: string, options: AnnotationOptions): Genera
           'ONEHOT_INVALID_VALUE',
           looksSingleLabel
             ? 'The annotation file has one CLASS column with class names, but it was read as one-hot (multi-label), where every class column holds 0 or 1.'
-            : `${plural(badCount, 'line')} of the annotation file hold a value other than 0 or 1 in a class column.`,
+            : `${plural(badCount, 'line')} of the annotation file ${agree(badCount, 'holds', 'hold')} a value other than 0 or 1 in a class column.`,
           looksSingleLabel ? 'Switch off "one-hot (multi-label)" for this file.' : 'Write 1 where the image shows the class and 0 where it does not.',
           badValues,
           badCount,
@@ -319,18 +319,18 @@ function* readAnnotationsSteps(text: string, options: AnnotationOptions): Genera
   }
   if (ragged.length > 0) {
     result.problems.push(
-      problem('error', 'CSV_INVALID', `${plural(ragged.length, 'line')} of the annotation file have a different number of columns than its header (${names.length}).`, `Give every line exactly ${names.length} values, separated by "${separator}".`, ragged),
+      problem('error', 'CSV_INVALID', `${plural(ragged.length, 'line')} of the annotation file ${agree(ragged.length, 'has', 'have')} a different number of columns than its header (${names.length}).`, `Give every line exactly ${names.length} values, separated by "${separator}".`, ragged),
     );
   }
   if (noSample.length > 0) {
-    result.problems.push(problem('error', 'CSV_INVALID', `${plural(noSample.length, 'line')} of the annotation file name no image.`, 'Fill in the image name (SAMPLE) on those lines, or delete them.', noSample));
+    result.problems.push(problem('error', 'CSV_INVALID', `${plural(noSample.length, 'line')} of the annotation file ${agree(noSample.length, 'names', 'name')} no image.`, 'Fill in the image name (SAMPLE) on those lines, or delete them.', noSample));
   }
   if (noClass.length > 0) {
-    result.problems.push(problem('error', 'CSV_INVALID', `${plural(noClass.length, 'image')} in the annotation file have no class.`, 'Fill in the CLASS of those images, or delete their lines.', noClass));
+    result.problems.push(problem('error', 'CSV_INVALID', `${plural(noClass.length, 'image')} in the annotation file ${agree(noClass.length, 'has', 'have')} no class.`, 'Fill in the CLASS of those images, or delete their lines.', noClass));
   }
   if (duplicateCount > 0) {
     result.problems.push(
-      problem('error', 'DUPLICATE_NAMES', `${plural(duplicateCount, 'image')} are listed more than once in the annotation file: AUCMEDI needs each image once.`, 'Keep one line per image and delete the repeated lines.', duplicates, duplicateCount),
+      problem('error', 'DUPLICATE_NAMES', `${plural(duplicateCount, 'image')} ${agree(duplicateCount, 'is', 'are')} listed more than once in the annotation file: AUCMEDI needs each image once.`, 'Keep one line per image and delete the repeated lines.', duplicates, duplicateCount),
     );
   }
 
@@ -344,7 +344,7 @@ function* readAnnotationsSteps(text: string, options: AnnotationOptions): Genera
         problem(
           'warning',
           'UNLABELLED_SAMPLES',
-          `${plural(unlabelled.length, 'image')} in the annotation file have 0 in every class column.`,
+          `${plural(unlabelled.length, 'image')} in the annotation file ${agree(unlabelled.length, 'has', 'have')} 0 in every class column.`,
           'Check those lines: an image with no class teaches the model that it shows none of them.',
           unlabelled.map((r) => where(r.line, r.sample)),
         ),

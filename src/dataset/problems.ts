@@ -60,6 +60,11 @@ export function plural(count: number, singular: string, pluralForm = `${singular
   return `${count.toLocaleString('en-US')} ${count === 1 ? singular : pluralForm}`;
 }
 
+/** The verb (or any word) that agrees with a count: `agree(1, 'is', 'are')`. */
+export function agree(count: number, one: string, many: string): string {
+  return count === 1 ? one : many;
+}
+
 const ORDER: DatasetProblemCode[] = [
   'CSV_INVALID',
   'UNKNOWN_CLASS_COLUMN',

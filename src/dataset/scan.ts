@@ -62,7 +62,13 @@ export async function scanDataset(request: DatasetScanRequest, options: ScanOpti
     ...(gtFile ? { annotationName: path.basename(gtFile) } : {}),
   });
   const progress: WalkProgress = { filesSeen: 0, bytesSeen: 0, currentFolder: '' };
-  const report = () => onProgress?.({ filesSeen: progress.filesSeen, bytesSeen: progress.bytesSeen, currentFolder: progress.currentFolder });
+  const report = () => {
+    try {
+      onProgress?.({ filesSeen: progress.filesSeen, bytesSeen: progress.bytesSeen, currentFolder: progress.currentFolder });
+    } catch {
+      // a listener's failure must not take the scan (or, from a timer, the process) down
+    }
+  };
   const timer = onProgress ? setInterval(report, options.progressIntervalMs ?? PROGRESS_INTERVAL_MS) : null;
   timer?.unref();
   const pool = new ProbePool(HEAD_BYTES, undefined, options.workers);

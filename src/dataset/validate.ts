@@ -7,7 +7,7 @@
 import type { DatasetClass, DatasetDimensionality, DatasetInterface, DatasetProblem } from '../api/dataset';
 import type { Annotations } from './csv';
 import { FORMAT_DIMS, isHiddenOrSystem, splitName, VOLUME_COMPANION_EXTENSIONS } from './names';
-import { Bucket, compareNames, MAX_LISTED_FILES, plural, problem, sortProblems } from './problems';
+import { agree, Bucket, compareNames, MAX_LISTED_FILES, plural, problem, sortProblems } from './problems';
 import { EXPECTED_SIGNATURE, SIGNATURE_DIMS, SIGNATURE_NAMES, sniff, type Signature } from './signatures';
 import type { FolderRole, WalkFile, WalkVisitor } from './walk';
 
@@ -332,8 +332,8 @@ export class DatasetValidator implements WalkVisitor {
           'error',
           'DUPLICATE_NAMES',
           acrossClasses
-            ? `${plural(duplicates.length, 'image name')} appear in more than one class folder: AUCMEDI needs unique names.`
-            : `${plural(duplicates.length, 'image name')} appear more than once (the extension does not count): AUCMEDI needs unique names.`,
+            ? `${plural(duplicates.length, 'image name')} ${agree(duplicates.length, 'appears', 'appear')} in more than one class folder: AUCMEDI needs unique names.`
+            : `${plural(duplicates.length, 'image name')} ${agree(duplicates.length, 'appears', 'appear')} more than once (the extension does not count): AUCMEDI needs unique names.`,
           'Rename or remove the duplicates.',
           files,
         ),
@@ -394,7 +394,7 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'error',
           'NOT_AN_IMAGE',
-          `${plural(this.notImages.size, 'file')} named like images ${this.notImages.size === 1 ? 'is' : 'are'} not images (empty, damaged, or another kind of file).`,
+          `${plural(this.notImages.size, 'file')} named like ${agree(this.notImages.size, 'an image is not an image', 'images are not images')} (empty, damaged, or another kind of file).`,
           'Replace them with the real images, or delete them.',
           this.notImages.first(),
           this.notImages.size,
@@ -406,7 +406,7 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'error',
           'FORMAT_MISMATCH',
-          `${plural(this.formatMismatch.size, 'file')} hold another format than their extension says, one that AUCMEDI would not read that way (the real format is in brackets).`,
+          `${plural(this.formatMismatch.size, 'file')} ${agree(this.formatMismatch.size, 'holds', 'hold')} another format than the extension says, one that AUCMEDI would not read that way (the real format is in brackets).`,
           'Give each file the extension of its real format, or convert it.',
           this.formatMismatch.first(),
           this.formatMismatch.size,
@@ -473,7 +473,7 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'warning',
           'EXTENSION_MISMATCH',
-          `${plural(this.extensionMismatch.size, 'image')} hold another format than their extension says (the real format is in brackets); AUCMEDI reads 2D images by their content, so they will still be used.`,
+          `${plural(this.extensionMismatch.size, 'image')} ${agree(this.extensionMismatch.size, 'holds', 'hold')} another format than the extension says (the real format is in brackets); AUCMEDI reads 2D images by their content, so ${agree(this.extensionMismatch.size, 'it', 'they')} will still be used.`,
           'Rename them with the extension of their real format to avoid confusion.',
           this.extensionMismatch.first(),
           this.extensionMismatch.size,
@@ -485,7 +485,7 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'warning',
           'IMAGE_WITHOUT_EXTENSION',
-          `${plural(this.withoutExtension.size, 'file')} look like images (the format is in brackets) but do not have an image extension, so AUCMEDI will ignore them.`,
+          `${plural(this.withoutExtension.size, 'file')} ${agree(this.withoutExtension.size, 'looks like an image', 'look like images')} (the format is in brackets) but ${agree(this.withoutExtension.size, 'has', 'have')} no image extension, so AUCMEDI will ignore ${agree(this.withoutExtension.size, 'it', 'them')}.`,
           'If they belong to the dataset, give them the extension of their format (such as .png or .dcm).',
           this.withoutExtension.first(),
           this.withoutExtension.size,
@@ -497,7 +497,7 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'warning',
           'FILES_OUTSIDE_CLASSES',
-          `${plural(this.outsideClasses.size, 'image')} lie directly in the dataset folder, outside the class folders, so AUCMEDI will ignore them.`,
+          `${plural(this.outsideClasses.size, 'image')} ${agree(this.outsideClasses.size, 'lies', 'lie')} directly in the dataset folder, outside the class folders, so AUCMEDI will ignore ${agree(this.outsideClasses.size, 'it', 'them')}.`,
           'Move each image into the folder of its class, or delete it if it does not belong to the dataset.',
           this.outsideClasses.first(),
           this.outsideClasses.size,
@@ -523,7 +523,7 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'warning',
           'IGNORED_NON_IMAGE',
-          `${plural(this.ignored.size, 'file')} ${this.ignored.size === 1 ? 'is' : 'are'} not images and will be ignored.`,
+          `${plural(this.ignored.size, 'file')} ${agree(this.ignored.size, 'is not an image', 'are not images')} and will be ignored.`,
           'Nothing to do if they are notes or documents; move them elsewhere to keep the dataset folder to images only.',
           this.ignored.first(),
           this.ignored.size,

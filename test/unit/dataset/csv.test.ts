@@ -84,7 +84,7 @@ describe('annotation CSV parsing', () => {
     }
   });
 
-  it('is an empty file is CSV_INVALID', () => {
+  it('calls an empty file CSV_INVALID', () => {
     expect(codesOf('')).toEqual(['error:CSV_INVALID']);
     expect(codesOf('\n\n')).toEqual(['error:CSV_INVALID']);
   });
