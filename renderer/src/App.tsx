@@ -1,14 +1,35 @@
 import { DatasetPage } from './pages/DatasetPage';
 import { NotYetPage } from './pages/NotYetPage';
+import { RunPage } from './pages/RunPage';
+import { RunsPage } from './pages/RunsPage';
 import { SetupPage } from './pages/SetupPage';
+import { TrainPage } from './pages/TrainPage';
 import { useAppStore } from './store';
-import { PAGES } from './store/navigation';
+import { PAGES, type PageId } from './store/navigation';
+
+function Page({ page }: { page: PageId }) {
+  switch (page) {
+    case 'setup':
+      return <SetupPage />;
+    case 'dataset':
+      return <DatasetPage />;
+    case 'train':
+      return <TrainPage />;
+    case 'runs':
+      return <RunsPage />;
+    case 'run':
+      return <RunPage />;
+    default:
+      return <NotYetPage title={PAGES.find((p) => p.id === page)?.label ?? page} />;
+  }
+}
 
 export function App() {
   const page = useAppStore((s) => s.page);
   const goTo = useAppStore((s) => s.goTo);
   const engineOk = useAppStore((s) => s.engineStatus?.ok);
-  const current = PAGES.find((p) => p.id === page)!;
+  /** The run page belongs to Runs in the sidebar. */
+  const section = page === 'run' ? 'runs' : page;
 
   return (
     <div className="shell">
@@ -21,7 +42,7 @@ export function App() {
             <li key={p.id}>
               <button
                 type="button"
-                className={p.id === page ? 'nav-item active' : 'nav-item'}
+                className={p.id === section ? 'nav-item active' : 'nav-item'}
                 aria-current={p.id === page ? 'page' : undefined}
                 onClick={() => goTo(p.id)}
                 data-testid={`nav-${p.id}`}
@@ -34,7 +55,7 @@ export function App() {
         </ul>
       </nav>
       <main className="content" data-testid={`page-${page}`}>
-        {page === 'setup' ? <SetupPage /> : page === 'dataset' ? <DatasetPage /> : <NotYetPage title={current.label} />}
+        <Page page={page} />
       </main>
     </div>
   );

@@ -7,3 +7,4 @@ export * from './dataset';
 export * from './aucmedi';
 export * from './progress';
 export type { AucmediBridge } from './bridge';
+export * from './runs';

@@ -1,12 +1,14 @@
 import { create } from 'zustand';
+import { createCatalogSlice, type CatalogSlice } from './catalog';
 import { createDatasetSlice, type DatasetSlice } from './dataset';
 import { createEngineSlice, type EngineSlice } from './engine';
 import { createGpuSlice, type GpuSlice } from './gpu';
 import { createImagesSlice, type ImagesSlice } from './images';
 import { createNavigationSlice, type NavigationSlice } from './navigation';
+import { createRunsSlice, type RunsSlice } from './runs';
 import { createSettingsSlice, type SettingsSlice } from './settings';
 
-export type AppState = EngineSlice & SettingsSlice & NavigationSlice & ImagesSlice & GpuSlice & DatasetSlice;
+export type AppState = EngineSlice & SettingsSlice & NavigationSlice & ImagesSlice & GpuSlice & DatasetSlice & CatalogSlice & RunsSlice;
 
 export const useAppStore = create<AppState>()((...args) => ({
   ...createEngineSlice(...args),
@@ -15,4 +17,6 @@ export const useAppStore = create<AppState>()((...args) => ({
   ...createImagesSlice(...args),
   ...createGpuSlice(...args),
   ...createDatasetSlice(...args),
+  ...createCatalogSlice(...args),
+  ...createRunsSlice(...args),
 }));

@@ -1,0 +1,107 @@
+import { useLayoutEffect, useRef, useState } from 'react';
+
+const LINE_HEIGHT = 20;
+const OVERSCAN = 10;
+
+interface LogPanelProps {
+  lines: readonly string[];
+  /** The line still being written (already resolved for display), shown last. */
+  partial?: string;
+  /** Lines dropped from the front to keep memory bounded. */
+  dropped?: number;
+  /** The beginning of a long log was not read at all. */
+  skipped?: boolean;
+  height?: number;
+  /** Where the whole log is, said when lines were dropped. */
+  fullLogHint?: string;
+  testId?: string;
+}
+
+const levelOf = (line: string) =>
+  /Traceback|Error\b|error:|^\s*E\d{4}|Exception|Killed|out of memory/i.test(line) ? 'log-error' : /warn/i.test(line) ? 'log-warn' : /^Epoch \d+/.test(line) ? 'log-epoch' : '';
+
+/**
+ * The console log in a fixed-height box that renders only the lines in view. It follows the end
+ * while the user is at the bottom, and stays put once they scroll up to read.
+ */
+export function LogPanel({ lines, partial = '', dropped = 0, skipped = false, height = 320, fullLogHint, testId = 'log-panel' }: LogPanelProps) {
+  const boxRef = useRef<HTMLDivElement | null>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [follow, setFollow] = useState(true);
+  const [copied, setCopied] = useState<string | null>(null);
+  const all = partial ? lines.length + 1 : lines.length;
+  const total = all * LINE_HEIGHT;
+
+  useLayoutEffect(() => {
+    const box = boxRef.current;
+    if (box && follow) {
+      box.scrollTop = box.scrollHeight;
+      setScrollTop(box.scrollTop);
+    }
+  }, [all, partial, follow]);
+
+  const onScroll = () => {
+    const box = boxRef.current;
+    if (!box) return;
+    setScrollTop(box.scrollTop);
+    setFollow(box.scrollTop + box.clientHeight >= box.scrollHeight - LINE_HEIGHT);
+  };
+
+  const first = Math.max(0, Math.floor(scrollTop / LINE_HEIGHT) - OVERSCAN);
+  const last = Math.min(all, Math.ceil((scrollTop + height) / LINE_HEIGHT) + OVERSCAN);
+  const visible: { index: number; text: string }[] = [];
+  for (let i = first; i < last; i += 1) visible.push({ index: i, text: i < lines.length ? lines[i]! : partial });
+
+  const copy = async () => {
+    const text = (partial ? [...lines, partial] : lines).join('\n');
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(`Copied ${all.toLocaleString()} lines.`);
+    } catch {
+      setCopied('The log could not be copied here; select the lines and copy them instead.');
+    }
+  };
+
+  return (
+    <div className="log-panel" data-testid={testId}>
+      <div className="log-toolbar">
+        <span className="muted small" data-testid="log-count">
+          {all.toLocaleString()} {all === 1 ? 'line' : 'lines'}
+          {(dropped > 0 || skipped) && ` · earlier lines are not shown here${fullLogHint ? `; the whole log is ${fullLogHint}` : ''}`}
+        </span>
+        <span className="log-actions">
+          {!follow && (
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                setFollow(true);
+              }}
+              data-testid="log-follow"
+            >
+              Jump to the end
+            </button>
+          )}
+          <button type="button" className="secondary" onClick={() => void copy()} disabled={all === 0} data-testid="log-copy">
+            Copy
+          </button>
+        </span>
+      </div>
+      {copied && (
+        <p className="muted small" role="status">
+          {copied}
+        </p>
+      )}
+      <div className="log-box" ref={boxRef} onScroll={onScroll} style={{ height }} tabIndex={0} role="log" aria-label="Console output of the run" aria-live="off">
+        <div style={{ height: total, position: 'relative' }}>
+          {visible.map(({ index, text }) => (
+            <div key={index} className={`log-line ${levelOf(text)}`} style={{ top: index * LINE_HEIGHT, height: LINE_HEIGHT }}>
+              {text || '\u00a0'}
+            </div>
+          ))}
+        </div>
+        {all === 0 && <p className="muted log-empty">Nothing printed yet.</p>}
+      </div>
+    </div>
+  );
+}

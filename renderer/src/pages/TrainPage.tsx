@@ -1,0 +1,397 @@
+import { useEffect, useMemo } from 'react';
+import type { Analysis, AucmediCatalog, DatasetReport, GpuReport } from '../../../src/api';
+import type { GpuChoice, TrainingRequest } from '../../../src/api/runs';
+import { ArchitecturePicker } from '../components/ArchitecturePicker';
+import { Problem } from '../components/Problem';
+import { useAppStore } from '../store';
+import type { TrainDraft } from '../store/catalog';
+
+const ANALYSIS_TEXT: Record<Analysis, { title: string; text: string }> = {
+  minimal: {
+    title: 'Minimal',
+    text: 'Trains one model on all images, with no images held back for checking. Quickest, but you cannot see how well it does on unseen images, and it never stops early.',
+  },
+  standard: {
+    title: 'Standard (recommended)',
+    text: 'Holds back 15 % of the images to check the model after every epoch, keeps the best model, lowers the learning rate when progress stalls and stops early when it no longer improves.',
+  },
+  advanced: {
+    title: 'Advanced',
+    text: 'Trains several models, one per chosen architecture, each on a different part of the data (cross-validation), and combines them into one ensemble. Most robust; takes as long as all models together.',
+  },
+};
+
+const ANALYSES: Analysis[] = ['minimal', 'standard', 'advanced'];
+
+/** A whole number within limits, or a sentence saying what is wrong. */
+function integerField(text: string, limits: { min: number; max: number }, what: string): { value: number } | { problem: string } {
+  const value = Number(text.trim());
+  if (!text.trim() || !Number.isInteger(value)) return { problem: `${what} must be a whole number.` };
+  if (value < limits.min || value > limits.max) return { problem: `${what} must be between ${limits.min.toLocaleString()} and ${limits.max.toLocaleString()}.` };
+  return { value };
+}
+
+function buildRequest(draft: TrainDraft, catalog: AucmediCatalog, report: DatasetReport, dataset: TrainingRequest['dataset'], gpus: GpuChoice): { request: TrainingRequest | null; problems: string[] } {
+  const { limits } = catalog;
+  const problems: string[] = [];
+  const threeDim = report.dimensionality === '3D';
+  const epochs = integerField(draft.epochs, limits.epochs, 'Epochs');
+  const batchSize = integerField(draft.batchSize, limits.batchSize, 'Batch size');
+  const workers = integerField(draft.workers, limits.workers, 'Workers');
+  const shape = draft.shape3D.map((side, i) => integerField(side, limits.shape3DSide, `The ${['width', 'height', 'depth'][i]} of the 3D shape`));
+  for (const field of [epochs, batchSize, workers, ...(threeDim ? shape : [])]) if ('problem' in field) problems.push(field.problem);
+  if (draft.architectures.length === 0) problems.push('Choose an architecture.');
+  else if (draft.analysis === 'advanced' && draft.architectures.length < limits.advancedArchitectures.min) {
+    problems.push(`The advanced analysis combines at least ${limits.advancedArchitectures.min} architectures; choose another one.`);
+  }
+  if (problems.length || 'problem' in epochs || 'problem' in batchSize || 'problem' in workers) return { request: null, problems };
+  const options: TrainingRequest['options'] = {
+    analysis: draft.analysis,
+    architectures: draft.analysis === 'advanced' ? draft.architectures : draft.architectures.slice(0, 1),
+    epochs: epochs.value,
+    batchSize: batchSize.value,
+    workers: workers.value,
+    threeDim,
+  };
+  if (threeDim) options.shape3D = shape.map((s) => ('value' in s ? s.value : 0)) as [number, number, number];
+  if (draft.analysis === 'advanced') options.metalearner = draft.metalearner;
+  return { request: { dataset, options, gpus, outputDir: null }, problems };
+}
+
+/** The GPU choice to start with: all GPUs when they are ready, the CPU otherwise. */
+const defaultGpus = (report: GpuReport | null): GpuChoice => (report?.ok && report.gpus.length ? { kind: 'all' } : { kind: 'none' });
+const gpuValue = (choice: GpuChoice) => (choice.kind === 'ids' ? `gpu:${choice.ids[0]}` : choice.kind);
+
+export function TrainPage() {
+  const selection = useAppStore((s) => s.datasetSelection);
+  const report = useAppStore((s) => s.datasetReport);
+  const scanning = useAppStore((s) => s.datasetScan !== null);
+  const catalog = useAppStore((s) => s.catalog);
+  const catalogError = useAppStore((s) => s.catalogError);
+  const draft = useAppStore((s) => s.trainDraft);
+  const gpuReport = useAppStore((s) => s.gpuReport);
+  const gpuChecking = useAppStore((s) => s.gpuChecking);
+  const settings = useAppStore((s) => s.settings);
+  const starting = useAppStore((s) => s.starting);
+  const startError = useAppStore((s) => s.startError);
+  const { goTo, loadCatalog, updateTrainDraft, detectGpus, startTraining, resetTrainDraft } = useAppStore.getState();
+
+  useEffect(() => {
+    void loadCatalog(); // weights may have been imported since the last visit
+    if (!useAppStore.getState().gpuReport && !useAppStore.getState().gpuChecking) void detectGpus();
+    return () => useAppStore.getState().clearStartError();
+  }, [loadCatalog, detectGpus]);
+
+  const dim = report?.dimensionality === '3D' ? '3D' : '2D';
+  const architectures = useMemo(() => catalog?.architectures.filter((a) => a.dimensionality === dim) ?? [], [catalog, dim]);
+  const metalearners = useMemo(() => catalog?.metalearners.filter((m) => !report?.multiLabel || m.multiLabel) ?? [], [catalog, report?.multiLabel]);
+
+  // Drop choices that do not fit this dataset (another dimensionality, a metalearner multi-label cannot use).
+  useEffect(() => {
+    if (!draft || !catalog) return;
+    const known = new Set(architectures.map((a) => a.key));
+    const kept = draft.architectures.filter((key) => known.has(key));
+    if (kept.length !== draft.architectures.length) updateTrainDraft({ architectures: kept });
+    if (metalearners.length && !metalearners.some((m) => m.key === draft.metalearner)) updateTrainDraft({ metalearner: metalearners[0]!.key });
+  }, [draft, catalog, architectures, metalearners, updateTrainDraft]);
+
+  const header = (
+    <header className="page-header">
+      <h1>Train</h1>
+      <p className="muted">Choose how AUCMEDI should learn from your dataset, then start. The training runs in the background; you can watch it live.</p>
+    </header>
+  );
+
+  if (!selection || !report || report.errors > 0 || (report.dimensionality !== '2D' && report.dimensionality !== '3D')) {
+    const message = scanning
+      ? 'The dataset is still being checked.'
+      : !selection || !report
+        ? 'There is no checked dataset yet.'
+        : report.errors > 0
+          ? `The dataset has ${report.errors} ${report.errors === 1 ? 'problem' : 'problems'} that would make AUCMEDI fail.`
+          : 'The dataset mixes 2D images and 3D volumes, or its kind could not be told.';
+    const action = scanning
+      ? 'Wait until the check has finished on the Dataset page.'
+      : !selection || !report
+        ? 'Choose the folder with your images on the Dataset page; it is checked there, then you come back here.'
+        : 'The Dataset page lists each problem and what to do about it; fix them, then check the folder again.';
+    return (
+      <>
+        {header}
+        <section className="card" data-testid="train-no-dataset">
+          <Problem error={{ message, action }} tone="warning" />
+          <div className="actions">
+            <button type="button" onClick={() => goTo('dataset')} data-testid="train-go-dataset">
+              Go to the Dataset page
+            </button>
+          </div>
+        </section>
+      </>
+    );
+  }
+
+  if (!catalog || !draft) {
+    return (
+      <>
+        {header}
+        <section className="card">{catalogError ? <Problem error={catalogError} testId="catalog-error" /> : <p className="muted">Loading the architectures…</p>}</section>
+      </>
+    );
+  }
+
+  const gpus = draft.gpus ?? defaultGpus(gpuReport);
+  const { request, problems } = buildRequest(draft, catalog, report, selection, gpus);
+  const { limits, defaults } = catalog;
+  const gpuReady = Boolean(gpuReport?.ok && gpuReport.gpus.length);
+  const totalImages = report.totalImages;
+
+  const setAnalysis = (analysis: Analysis) => updateTrainDraft({ analysis, architectures: analysis === 'advanced' ? draft.architectures : draft.architectures.slice(0, 1) });
+  const start = () => {
+    if (request) void startTraining(request);
+  };
+
+  return (
+    <>
+      {header}
+      <section className="card" aria-labelledby="train-dataset-heading" data-testid="train-dataset">
+        <header className="card-header">
+          <h2 id="train-dataset-heading">Dataset</h2>
+          <span className="badge badge-ok">{report.warnings ? `Ready, ${report.warnings} ${report.warnings === 1 ? 'warning' : 'warnings'}` : 'Ready'}</span>
+        </header>
+        <p>
+          <code>{selection.path}</code>
+          {selection.gtFile && (
+            <>
+              {' '}
+              with <code>{selection.gtFile.split(/[\\/]/).pop()}</code>
+            </>
+          )}
+        </p>
+        <p className="muted">
+          {totalImages.toLocaleString()} {dim === '3D' ? '3D volumes' : '2D images'} in {report.classes.length} classes ({report.classes.map((c) => c.name).join(', ')}),{' '}
+          {report.multiLabel ? 'several labels per image' : 'one label per image'}.{' '}
+          <button type="button" className="link" onClick={() => goTo('dataset')}>
+            Change
+          </button>
+        </p>
+      </section>
+
+      <section className="card" aria-labelledby="train-analysis-heading">
+        <h2 id="train-analysis-heading">Analysis</h2>
+        <div className="choice-cards" role="radiogroup" aria-label="Analysis">
+          {ANALYSES.map((analysis) => (
+            <label key={analysis} className={draft.analysis === analysis ? 'choice-card checked' : 'choice-card'} data-testid={`analysis-${analysis}`}>
+              <input type="radio" name="analysis" value={analysis} checked={draft.analysis === analysis} onChange={() => setAnalysis(analysis)} />
+              <span>
+                <strong>{ANALYSIS_TEXT[analysis].title}</strong>
+                <span className="muted small choice-text">{ANALYSIS_TEXT[analysis].text}</span>
+              </span>
+            </label>
+          ))}
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="train-arch-heading">
+        <header className="card-header">
+          <h2 id="train-arch-heading">Architecture</h2>
+          <span className="muted small" data-testid="arch-selected">
+            {draft.architectures.length ? draft.architectures.join(', ') : 'none chosen yet'}
+          </span>
+        </header>
+        <p className="muted">
+          {draft.analysis === 'advanced'
+            ? `The network designs to combine: choose ${limits.advancedArchitectures.min} to ${limits.advancedArchitectures.max}. Each is trained on its own part of the data.`
+            : `The network design AUCMEDI trains. ${dim} ${dim === '3D' ? 'volumes' : 'images'}: only the matching architectures are listed. AUCMEDI's usual choice is ${defaults.architecture}; Vanilla is quick for a first test.`}
+        </p>
+        <ArchitecturePicker
+          architectures={architectures}
+          ready={catalog.weights.ready[dim]}
+          multiple={draft.analysis === 'advanced'}
+          max={limits.advancedArchitectures.max}
+          selected={draft.architectures}
+          onChange={(keys) => updateTrainDraft({ architectures: keys })}
+          weightsDir={catalog.weights.dir}
+        />
+        {draft.analysis === 'advanced' && (
+          <div className="field">
+            <label htmlFor="train-metalearner">How the models are combined</label>
+            <select id="train-metalearner" value={draft.metalearner} onChange={(event) => updateTrainDraft({ metalearner: event.target.value })} data-testid="metalearner">
+              {metalearners.map((m) => (
+                <option key={m.key} value={m.key}>
+                  {m.key}
+                  {m.key === defaults.metalearner ? ' (default)' : ''}
+                </option>
+              ))}
+            </select>
+            <p className="muted small">
+              {metalearners.find((m) => m.key === draft.metalearner)?.description}
+              {report.multiLabel && ' Only the methods that work with several labels per image are offered.'}
+            </p>
+          </div>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="train-settings-heading">
+        <header className="card-header">
+          <h2 id="train-settings-heading">Settings</h2>
+          <button type="button" className="secondary" onClick={() => resetTrainDraft()} data-testid="train-reset">
+            Back to AUCMEDI&apos;s defaults
+          </button>
+        </header>
+        <div className="fields">
+          <NumberField
+            id="train-epochs"
+            label="Epochs"
+            value={draft.epochs}
+            limits={limits.epochs}
+            defaultValue={defaults.epochs}
+            onChange={(epochs) => updateTrainDraft({ epochs })}
+            help={
+              draft.analysis === 'minimal'
+                ? 'How many times the network goes through every image. The minimal analysis always runs all of them.'
+                : 'The most times the network goes through every image. AUCMEDI stops earlier by itself once the model stops improving, so a large number is safe; it only limits the longest possible run.'
+            }
+          />
+          <NumberField
+            id="train-batch"
+            label="Batch size"
+            value={draft.batchSize}
+            limits={limits.batchSize}
+            defaultValue={defaults.trainingBatchSize}
+            onChange={(batchSize) => updateTrainDraft({ batchSize })}
+            help="How many images are processed together. Larger is faster but needs more GPU memory: lower it if the run fails for lack of memory."
+          />
+          <NumberField
+            id="train-workers"
+            label="Workers"
+            value={draft.workers}
+            limits={limits.workers}
+            defaultValue={defaults.workers}
+            onChange={(workers) => updateTrainDraft({ workers })}
+            help="How many processes read images in parallel. 1 is safe; more can help when reading the images is the slow part."
+          />
+          {dim === '3D' && (
+            <div className="field" data-testid="train-shape3d">
+              <span className="field-label">3D shape (voxels)</span>
+              <div className="shape-inputs">
+                {(['width', 'height', 'depth'] as const).map((side, i) => (
+                  <input
+                    key={side}
+                    type="number"
+                    aria-label={`3D shape ${side}`}
+                    min={limits.shape3DSide.min}
+                    max={limits.shape3DSide.max}
+                    value={draft.shape3D[i]}
+                    onChange={(event) => {
+                      const shape3D = [...draft.shape3D] as TrainDraft['shape3D'];
+                      shape3D[i] = event.target.value;
+                      updateTrainDraft({ shape3D });
+                    }}
+                  />
+                ))}
+              </div>
+              <p className="muted small">
+                Every volume is resized to this size before training (default {defaults.shape3D.join(' × ')}). Larger keeps more detail but needs much more memory.
+              </p>
+            </div>
+          )}
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="train-hw-heading" data-testid="train-hardware">
+        <h2 id="train-hw-heading">Where it runs</h2>
+        {!gpuReport ? (
+          <p className="muted">{gpuChecking ? 'Looking for a GPU…' : 'The GPU has not been checked.'}</p>
+        ) : gpuReady ? (
+          <p className="muted">{gpuReport.message}</p>
+        ) : (
+          <p data-testid="train-cpu-note">
+            <strong>This run uses the CPU.</strong> {gpuReport.message}
+            {gpuReport.action && <span className="muted"> {gpuReport.action}</span>}
+          </p>
+        )}
+        <div className="field">
+          <label htmlFor="train-gpu">Processor</label>
+          <select
+            id="train-gpu"
+            value={gpuValue(gpus)}
+            onChange={(event) => {
+              const value = event.target.value;
+              updateTrainDraft({ gpus: value === 'all' ? { kind: 'all' } : value === 'none' ? { kind: 'none' } : { kind: 'ids', ids: [value.slice(4)] } });
+            }}
+            data-testid="train-gpu"
+          >
+            {gpuReady && <option value="all">{gpuReport!.gpus.length > 1 ? `All ${gpuReport!.gpus.length} GPUs` : `GPU: ${gpuReport!.gpus[0]!.name}`}</option>}
+            {gpuReady &&
+              gpuReport!.gpus.length > 1 &&
+              gpuReport!.gpus.map((gpu) => (
+                <option key={gpu.index} value={`gpu:${gpu.index}`}>
+                  GPU {gpu.index}: {gpu.name}
+                  {gpu.memoryMiB ? ` (${Math.round(gpu.memoryMiB / 1024)} GB)` : ''}
+                </option>
+              ))}
+            {!gpuReady && gpus.kind !== 'none' && <option value={gpuValue(gpus)}>GPU (not ready)</option>}
+            <option value="none">CPU{gpuReady ? ' (much slower)' : ''}</option>
+          </select>
+        </div>
+        <h3>Output</h3>
+        <p data-testid="train-output">
+          A new folder for this run{settings?.runsDir ? (
+            <>
+              {' '}
+              in <code>{settings.runsDir}</code>
+            </>
+          ) : (
+            ' in the runs folder (AUCMEDI Desk runs, in your home folder)'
+          )}
+          . Its path is shown once the run has started.
+        </p>
+      </section>
+
+      <section className="card start-card" aria-label="Start">
+        {problems.length > 0 && (
+          <ul className="hint-list" data-testid="train-problems">
+            {problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        )}
+        {startError && <Problem error={startError} testId="train-start-error" />}
+        <div className="actions">
+          <button type="button" className="primary-large" onClick={start} disabled={!request || starting} data-testid="train-start">
+            {starting ? 'Starting…' : 'Start training'}
+          </button>
+        </div>
+        {starting && <p className="muted small">Checking Docker, the image, the dataset, the weights and the output folder…</p>}
+      </section>
+    </>
+  );
+}
+
+function NumberField({
+  id,
+  label,
+  value,
+  limits,
+  defaultValue,
+  onChange,
+  help,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  limits: { min: number; max: number };
+  defaultValue: number;
+  onChange(value: string): void;
+  help: string;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} type="number" inputMode="numeric" min={limits.min} max={limits.max} step={1} value={value} onChange={(event) => onChange(event.target.value)} data-testid={id} />
+      <p className="muted small">
+        {help} Default {defaultValue.toLocaleString()}; {limits.min.toLocaleString()} to {limits.max.toLocaleString()}.
+      </p>
+    </div>
+  );
+}
