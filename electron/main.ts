@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, Menu, protocol, session, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type MenuItemConstructorOptions } from 'electron';
 import { createCore } from '../src/core';
 import { userDataDir } from '../src/settings/store';
 import { forwardEvents, registerIpc } from './ipc';
+import { quitChoice, quitQuestion } from './quit-guard';
 import { serveAppRequest } from './protocol';
 import { electronDialogs } from './dialogs';
 import { createElectronSettingsStore } from './settings-store';
@@ -61,6 +62,19 @@ if (!app.requestSingleInstanceLock()) {
       window = null;
     });
     core.start();
+    let quitConfirmed = false;
+    app.on('before-quit', (event) => {
+      const question = quitConfirmed ? null : quitQuestion(core.runs.activeRuns());
+      if (!question) return;
+      event.preventDefault();
+      void dialog.showMessageBox({ type: 'question', ...question }).then(async ({ response }) => {
+        const choice = quitChoice(response);
+        if (choice === 'cancel') return;
+        if (choice === 'stop-runs') await Promise.all(core.runs.activeRuns().map((run) => core.runs.stop(run.id).catch(() => undefined)));
+        quitConfirmed = true;
+        app.quit();
+      });
+    });
     app.on('will-quit', () => core.dispose());
     void window.loadURL(`${APP_ORIGIN}/index.html`);
   });

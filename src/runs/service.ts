@@ -97,6 +97,11 @@ export class RunService {
     }
   }
 
+  /** Runs this core follows that have not ended yet. */
+  activeRuns(): RunRecord[] {
+    return [...this.active.values()].map((active) => active.record).filter((record) => !FINISHED_STATES.includes(record.state));
+  }
+
   /** Resolves when the run has ended (at once for an ended run). */
   async waitForEnd(id: string): Promise<RunRecord> {
     const active = this.active.get(id);
