@@ -4,7 +4,7 @@
  * reads: errors where AUCMEDI would fail or learn nonsense, warnings where it works but they
  * should know.
  */
-import type { DatasetClass, DatasetDimensionality, DatasetInterface, DatasetProblem } from '../api/dataset';
+import type { DatasetClass, DatasetDimensionality, DatasetInterface, DatasetProblem, DatasetReport } from '../api/dataset';
 import type { Annotations } from './csv';
 import { FORMAT_DIMS, isHiddenOrSystem, splitName, VOLUME_COMPANION_EXTENSIONS } from './names';
 import { agree, Bucket, compareNames, MAX_LISTED_FILES, plural, problem, sortProblems } from './problems';
@@ -30,16 +30,7 @@ export interface ValidationOptions {
   annotationName?: string;
 }
 
-export interface ValidationResult {
-  dimensionality: DatasetDimensionality;
-  multiLabel: boolean;
-  classes: DatasetClass[];
-  totalImages: number;
-  totalBytes: number;
-  formats: Record<string, number>;
-  problems: DatasetProblem[];
-  samples: Record<string, string[]>;
-}
+export type ValidationResult = Pick<DatasetReport, 'dimensionality' | 'multiLabel' | 'classes' | 'totalImages' | 'totalBytes' | 'formats' | 'problems' | 'samples'>;
 
 interface ClassFolder {
   count: number;

@@ -328,7 +328,8 @@ describe('request schemas (the IPC boundary)', () => {
     expect(trainingOptionsSchema.parse(base)).toEqual(base);
     const full = { ...base, analysis: 'advanced', architectures: ['Vanilla', 'ResNet18'], threeDim: true, shape3D: [64, 64, 64], metalearner: 'weighted_mean', ohe: true, gt: true };
     expect(trainingOptionsSchema.parse(full)).toEqual(full);
-    expect(predictionOptionsSchema.parse({ batchSize: 12, workers: 1, xaiMethod: 'gradcam++', modelAnalysis: 'standard' })).toBeTruthy();
+    const prediction = { batchSize: 12, workers: 1, xaiMethod: 'gradcam++', modelAnalysis: 'standard' };
+    expect(predictionOptionsSchema.parse(prediction)).toEqual(prediction);
     expect(evaluationOptionsSchema.parse({ ohe: false, gt: true })).toEqual({ ohe: false, gt: true });
   });
 
