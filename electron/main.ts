@@ -13,7 +13,8 @@ import { APP_ORIGIN, APP_SCHEME, hardenWebContents, isAppUrl, secureWebPreferenc
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererRoot = path.join(here, '..', 'renderer');
 
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true } }]);
+// Standard + secure give app://aucmedi a real origin for the CSP and module scripts; same-origin fetch only (not corsEnabled).
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
