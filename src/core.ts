@@ -107,6 +107,7 @@ export function createCore(deps: CoreDeps): Core {
     'runs:stop': ({ runId }) => runs.stop(runId),
     'runs:list': async () => runs.list(),
     'runs:get': async ({ runId }) => runs.get(runId),
+    'runs:delete': ({ runId, deleteFiles }) => runs.delete(runId, deleteFiles),
     'runs:log': ({ runId, offset }) => runs.readLog(runId, offset),
     'operations:cancel': async ({ operationId }) => ({ cancelled: operations.cancel(operationId) }),
     'dialog:open-file': async ({ purpose }) => {

@@ -10,6 +10,7 @@ onCoreEvent((event) => {
   if (event.type === 'image:progress') useAppStore.getState().applyTransferProgress(event.progress);
   if (event.type === 'dataset:scan-progress') useAppStore.getState().applyScanProgress(event.progress);
   if (event.type === 'run:state') useAppStore.getState().applyRunState(event.run);
+  if (event.type === 'run:deleted') useAppStore.getState().applyRunDeleted(event.runId);
   if (event.type === 'run:progress') useAppStore.getState().applyRunProgress(event.runId, event.progress, event.epoch);
 });
 void useAppStore.getState().loadEngineStatus();

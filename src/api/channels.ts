@@ -24,6 +24,8 @@ export interface ChannelMap {
   'runs:stop': { request: { runId: string }; response: RunRecord };
   'runs:list': { request: Empty; response: RunSummary[] };
   'runs:get': { request: { runId: string }; response: RunRecord };
+  /** Forgets an ended run; its output folder too only with `deleteFiles` (after a second confirmation in the window). */
+  'runs:delete': { request: { runId: string; deleteFiles: boolean }; response: { deleted: string; filesDeleted: boolean } };
   /** The run's console log from byte `offset` on (at most 256 KB a call); `nextOffset` continues it. */
   'runs:log': { request: { runId: string; offset: number }; response: { text: string; nextOffset: number; size: number } };
   'dataset:scan': { request: { path: string; gtFile?: string | null; ohe?: boolean; scanId: string }; response: DatasetReport };
@@ -61,6 +63,7 @@ export const CHANNELS = [
   'runs:stop',
   'runs:list',
   'runs:get',
+  'runs:delete',
   'runs:log',
   'dataset:scan',
   'dataset:preview',

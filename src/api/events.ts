@@ -10,6 +10,7 @@ export type CoreEvent =
   | { type: 'image:progress'; progress: TransferProgress }
   | { type: 'dataset:scan-progress'; progress: DatasetScanProgress }
   | { type: 'run:state'; run: RunSummary }
+  | { type: 'run:deleted'; runId: string }
   /** The parser's state; `epoch` when an epoch just finished (append it to the charts). */
   | { type: 'run:progress'; runId: string; progress: ProgressState; epoch?: EpochMetrics }
   /** GPU utilisation and memory every few seconds while a run uses GPUs. */

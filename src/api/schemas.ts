@@ -86,6 +86,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'runs:stop': z.object({ runId: operationIdSchema }).strict(),
   'runs:list': empty as z.ZodType<RequestOf<'runs:list'>>,
   'runs:get': z.object({ runId: operationIdSchema }).strict(),
+  'runs:delete': z.object({ runId: operationIdSchema, deleteFiles: z.boolean() }).strict(),
   'runs:log': z.object({ runId: operationIdSchema, offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict(),
   'gpu:detect': empty as z.ZodType<RequestOf<'gpu:detect'>>,
   'operations:cancel': z.object({ operationId: operationIdSchema }).strict(),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { errorDetail, UserErrorException } from '../api/errors';
@@ -20,7 +20,7 @@ import { engineUnavailable, isConnectionError } from '../engine/engine-errors';
 import { imageNotFound } from '../engine/image-save';
 import { createGpuMonitor, type GpuMonitor } from '../gpu/monitor';
 import { runContainerOptions } from './container';
-import { writeManifest } from './manifest';
+import { MANIFEST_FILE, writeManifest } from './manifest';
 import { prepareOutputFolder, requireGpus, requireValidDataset, requireWeights } from './preflight';
 import type { RunStore } from './store';
 
@@ -95,6 +95,38 @@ export class RunService {
     } finally {
       await handle.close();
     }
+  }
+
+  /**
+   * Forgets an ended run; with `deleteFiles`, also removes its output folder, but only when that
+   * folder's run.json names this run (a folder that is not the run's own is never deleted).
+   */
+  async delete(id: string, deleteFiles: boolean): Promise<{ deleted: string; filesDeleted: boolean }> {
+    const record = this.get(id);
+    if (this.active.has(id) || !FINISHED_STATES.includes(record.state)) {
+      throw new UserErrorException({ code: 'RUN_ACTIVE', message: 'This run is still going, so it was not deleted.', action: 'Stop the run first, then delete it.' });
+    }
+    let filesDeleted = false;
+    if (deleteFiles) {
+      let manifestId: unknown = null;
+      try {
+        manifestId = JSON.parse(await readFile(path.join(record.outputDir, MANIFEST_FILE), 'utf8')).run?.id;
+      } catch {
+        manifestId = null;
+      }
+      if (manifestId !== id) {
+        throw new UserErrorException({
+          code: 'RUN_FILES_NOT_DELETED',
+          message: `The folder ${record.outputDir} does not hold this run's record (run.json), so its files were left as they are.`,
+          action: 'Delete the record only, and remove the folder yourself if you are sure it is this run\'s.',
+        });
+      }
+      await rm(record.outputDir, { recursive: true, force: true });
+      filesDeleted = true;
+    }
+    this.deps.store.delete(id);
+    this.deps.emit({ type: 'run:deleted', runId: id });
+    return { deleted: id, filesDeleted };
   }
 
   /** Runs this core follows that have not ended yet. */

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,6 +166,21 @@ describe.runIf(ready)('Train, Run and Runs pages (real UI, real core, real engin
     expect(await runsOnRecord()).toHaveLength(1);
     await app.screenshot('train-weights-missing');
   }, 60_000);
+
+  it('deletes the run: the record after one confirmation, its files only after a second', async () => {
+    const record = await core.handlers['runs:get']({ runId });
+    if (!record.ok) throw new Error(record.error.message);
+    const outputDir = record.data.outputDir;
+    expect(existsSync(outputDir)).toBe(true);
+    await app.page.getByTestId('nav-runs').click();
+    await app.page.getByTestId('run-delete').click();
+    await app.page.getByTestId('run-delete-files-step').click();
+    expect(await app.page.getByTestId('runs-table').textContent()).toContain(`Delete the folder ${outputDir}`);
+    await app.page.getByTestId('run-delete-files').click();
+    await app.page.getByTestId('runs-table').waitFor({ state: 'detached', timeout: 10_000 });
+    expect(existsSync(outputDir)).toBe(false);
+    expect(await runsOnRecord()).toHaveLength(0);
+  });
 
   it('made no outside request and logged no error', () => {
     expect(app.foreignRequests).toEqual([]);

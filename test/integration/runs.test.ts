@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreEvent } from '../../src/api/events';
@@ -85,6 +85,11 @@ describe.runIf(hasEngine)('training runs with the stand-in image (real engine, r
     const stored = await core.handlers['runs:get']({ runId: record.id });
     expect(stored).toMatchObject({ ok: true, data: { state: 'succeeded' } });
     expect(snapshotFolder(dataset)).toEqual(before);
+
+    const forgotten = await core.handlers['runs:delete']({ runId: record.id, deleteFiles: false });
+    expect(forgotten).toMatchObject({ ok: true, data: { filesDeleted: false } });
+    expect(existsSync(path.join(record.outputDir, 'model.best_loss.keras'))).toBe(true);
+    expect((await core.handlers['runs:list']({})).ok && (await core.runs.list()).some((r) => r.id === record.id)).toBe(false);
   }, 240_000);
 
   it('creates the container hardened as DESIGN.md says', async () => {
@@ -107,6 +112,8 @@ describe.runIf(hasEngine)('training runs with the stand-in image (real engine, r
     const core = newCore(['AUCMEDI_STANDIN_BATCH_DELAY=0.2']);
     const started = await start(core, request(40));
     await waitFor(() => (core.runs.get(started.id).epochs.length >= 2 ? true : null), 120_000);
+    const refused = await core.handlers['runs:delete']({ runId: started.id, deleteFiles: true });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'RUN_ACTIVE' } });
     const stopped = await core.handlers['runs:stop']({ runId: started.id });
     if (!stopped.ok) throw new Error(stopped.error.message);
     expect(stopped.data.state).toBe('cancelled');
@@ -114,6 +121,19 @@ describe.runIf(hasEngine)('training runs with the stand-in image (real engine, r
     expect(stopped.data.epochs.length).toBeLessThan(40);
     expect(existsSync(path.join(stopped.data.outputDir, 'model.best_loss.keras'))).toBe(true);
     expect(containersOf(started.id)).toBe('');
+
+    // Deleting the record keeps the files; deleting files needs the folder's run.json to name the run.
+    const manifest = path.join(stopped.data.outputDir, 'run.json');
+    const original = readFileSync(manifest, 'utf8');
+    writeFileSync(manifest, original.replace(started.id, 'run-someone-else'));
+    const notTheirs = await core.handlers['runs:delete']({ runId: started.id, deleteFiles: true });
+    expect(notTheirs).toMatchObject({ ok: false, error: { code: 'RUN_FILES_NOT_DELETED' } });
+    expect(existsSync(stopped.data.outputDir)).toBe(true);
+    writeFileSync(manifest, original);
+    const deleted = await core.handlers['runs:delete']({ runId: started.id, deleteFiles: true });
+    expect(deleted).toMatchObject({ ok: true, data: { deleted: started.id, filesDeleted: true } });
+    expect(existsSync(stopped.data.outputDir)).toBe(false);
+    expect(await core.handlers['runs:get']({ runId: started.id })).toMatchObject({ ok: false, error: { code: 'RUN_NOT_FOUND' } });
   }, 180_000);
 
   it('reattaches from a new core after the first one went away, with the same epoch history as the container logged', async () => {

@@ -48,6 +48,10 @@ export interface RunsSlice {
   /** Reads what the log file has beyond the last offset (for the open run); true when more is left to read. */
   pollLog(): Promise<boolean>;
   applyRunState(run: RunSummary): void;
+  /** Forgets an ended run (and its output folder with `deleteFiles`); false with `deleteError` set when refused. */
+  deleteRun(runId: string, deleteFiles: boolean): Promise<boolean>;
+  deleteError: UserError | null;
+  applyRunDeleted(runId: string): void;
   applyRunProgress(runId: string, progress: ProgressState, epoch?: EpochMetrics): void;
   clearStartError(): void;
 }
@@ -180,6 +184,22 @@ export const createRunsSlice: StateCreator<AppState, [], [], RunsSlice> = (set, 
     } finally {
       polling = null;
     }
+  },
+  deleteError: null,
+  async deleteRun(runId, deleteFiles) {
+    const response = await invoke('runs:delete', { runId, deleteFiles });
+    if (!response.ok) {
+      set({ deleteError: response.error });
+      return false;
+    }
+    set({ deleteError: null });
+    get().applyRunDeleted(runId);
+    return true;
+  },
+  applyRunDeleted(runId) {
+    const runs = get().runs;
+    if (runs) set({ runs: runs.filter((r) => r.id !== runId) });
+    if (get().openRun?.id === runId) set({ openRun: null });
   },
   applyRunState(run) {
     const runs = get().runs;
