@@ -6,21 +6,6 @@
 /** Image formats by extension, as the scanner reports them in `DatasetReport.formats`. */
 export type ImageFormat = 'png' | 'jpeg' | 'tiff' | 'bmp' | 'gif' | 'webp' | 'nii' | 'nii.gz' | 'mha' | 'mhd' | 'nrrd' | 'dcm';
 
-export const FORMAT_DIMS: Record<ImageFormat, '2D' | '3D'> = {
-  png: '2D',
-  jpeg: '2D',
-  tiff: '2D',
-  bmp: '2D',
-  gif: '2D',
-  webp: '2D',
-  nii: '3D',
-  'nii.gz': '3D',
-  mha: '3D',
-  mhd: '3D',
-  nrrd: '3D',
-  dcm: '3D',
-};
-
 const EXTENSIONS: Record<string, ImageFormat> = {
   png: 'png',
   jpg: 'jpeg',

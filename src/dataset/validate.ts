@@ -6,7 +6,7 @@
  */
 import type { DatasetClass, DatasetDimensionality, DatasetInterface, DatasetProblem, DatasetReport } from '../api/dataset';
 import type { Annotations } from './csv';
-import { FORMAT_DIMS, isHiddenOrSystem, splitName, VOLUME_COMPANION_EXTENSIONS } from './names';
+import { isHiddenOrSystem, splitName, VOLUME_COMPANION_EXTENSIONS } from './names';
 import { agree, Bucket, compareNames, MAX_LISTED_FILES, plural, problem, sortProblems } from './problems';
 import { EXPECTED_SIGNATURE, SIGNATURE_DIMS, SIGNATURE_NAMES, sniff, type Signature } from './signatures';
 import type { FolderRole, WalkFile, WalkVisitor } from './walk';
@@ -176,7 +176,7 @@ export class DatasetValidator implements WalkVisitor {
     const expected = EXPECTED_SIGNATURE[parts.format];
     if (sniffed.signature !== expected) {
       const contentDims = SIGNATURE_DIMS[sniffed.signature];
-      if (contentDims === '2D' && FORMAT_DIMS[parts.format] === '2D') {
+      if (contentDims === '2D' && SIGNATURE_DIMS[EXPECTED_SIGNATURE[parts.format]] === '2D') {
         this.extensionMismatch.add(`${rel} (${SIGNATURE_NAMES[sniffed.signature]})`);
       } else {
         this.formatMismatch.add(`${rel} (${SIGNATURE_NAMES[sniffed.signature]})`);
