@@ -50,7 +50,8 @@ describe.runIf(ready)('Dataset page (real UI in Chromium, real core)', () => {
     const codes = await warnings.evaluateAll((items) => items.map((item) => item.getAttribute('data-code')));
     expect(codes).toEqual(expect.arrayContaining(['CLASS_IMBALANCE', 'SMALL_CLASS', 'IGNORED_NON_IMAGE', 'NESTED_FOLDERS']));
     expect(await app.page.getByTestId('problem-list').textContent()).toMatch(/What to do:/);
-    await app.page.getByTestId('preview-image').first().waitFor({ timeout: 30_000 });
+    // Previews arrive one by one: wait for the fourth before counting.
+    await app.page.getByTestId('preview-image').nth(3).waitFor({ timeout: 30_000 });
     expect(await app.page.getByTestId('preview-image').count()).toBeGreaterThanOrEqual(4);
     const width = await app.page.getByTestId('preview-image').first().evaluate((img) => (img as HTMLImageElement).naturalWidth);
     expect(width).toBeLessThanOrEqual(112);
