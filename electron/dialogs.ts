@@ -1,4 +1,4 @@
-import { dialog, type BrowserWindow } from 'electron';
+import { dialog, shell, type BrowserWindow } from 'electron';
 import type { Dialogs } from '../src/dialogs';
 
 /** Native open/save dialogs, attached to the app window. */
@@ -21,6 +21,10 @@ export function electronDialogs(window: () => BrowserWindow | null): Dialogs {
       const options = { title, defaultPath: defaultName, filters };
       const result = parent ? await dialog.showSaveDialog(parent, options) : await dialog.showSaveDialog(options);
       return result.canceled ? null : (result.filePath ?? null);
+    },
+    async showFolder(folder) {
+      const failure = await shell.openPath(folder);
+      if (failure) throw new Error(failure);
     },
   };
 }

@@ -109,6 +109,22 @@ export function createCore(deps: CoreDeps): Core {
     'runs:get': async ({ runId }) => runs.get(runId),
     'runs:delete': ({ runId, deleteFiles }) => runs.delete(runId, deleteFiles),
     'runs:log': ({ runId, offset }) => runs.readLog(runId, offset),
+    'runs:save-log': async ({ runId }) => {
+      if (!deps.dialogs) throw noDialogs();
+      runs.get(runId);
+      const { saveTitle, filters } = FILE_PURPOSES['run-log'];
+      const target = await deps.dialogs.saveFile({ title: saveTitle, defaultName: `${runId}.log`, filters });
+      if (target) await runs.copyLog(runId, target);
+      return { path: target };
+    },
+    'runs:open-folder': async ({ runId }) => {
+      if (!deps.dialogs) throw noDialogs();
+      const folder = await runs.outputFolder(runId);
+      await deps.dialogs.showFolder(folder).catch((error: unknown) => {
+        throw new UserErrorException({ code: 'RUN_FOLDER_MISSING', message: `The file manager could not open ${folder}.`, action: 'Open the folder yourself; its path is shown on the run page.', detail: errorDetail(error) });
+      });
+      return { opened: folder };
+    },
     'operations:cancel': async ({ operationId }) => ({ cancelled: operations.cancel(operationId) }),
     'dialog:open-file': async ({ purpose }) => {
       if (!deps.dialogs) throw noDialogs();

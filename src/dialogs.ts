@@ -11,6 +11,8 @@ export interface Dialogs {
   openFile(options: { title: string; filters: FileFilter[] }): Promise<string | null>;
   saveFile(options: { title: string; defaultName: string; filters: FileFilter[] }): Promise<string | null>;
   openFolder(options: { title: string }): Promise<string | null>;
+  /** Shows a folder in the system's file manager. */
+  showFolder(folder: string): Promise<void>;
 }
 
 export const FILE_PURPOSES: Record<FilePurpose, { openTitle: string; saveTitle: string; filters: FileFilter[] }> = {
@@ -30,10 +32,21 @@ export const FILE_PURPOSES: Record<FilePurpose, { openTitle: string; saveTitle: 
       { name: 'All files', extensions: ['*'] },
     ],
   },
+  'run-log': {
+    openTitle: 'Open a run log',
+    saveTitle: 'Save the run log',
+    filters: [
+      { name: 'Log files', extensions: ['log', 'txt'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  },
 };
 
 export const FOLDER_PURPOSES: Record<FolderPurpose, { title: string }> = {
   dataset: { title: 'Choose the dataset folder' },
+  'run-output': { title: 'Choose a new or empty folder for this run\'s results' },
+  model: { title: 'Choose a trained model folder (with meta.training.json)' },
+  'prediction-images': { title: 'Choose the folder of images to classify' },
 };
 
 export function noDialogs(): UserErrorException {

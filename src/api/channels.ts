@@ -28,6 +28,10 @@ export interface ChannelMap {
   'runs:delete': { request: { runId: string; deleteFiles: boolean }; response: { deleted: string; filesDeleted: boolean } };
   /** The run's console log from byte `offset` on (at most 256 KB a call); `nextOffset` continues it. */
   'runs:log': { request: { runId: string; offset: number }; response: { text: string; nextOffset: number; size: number } };
+  /** Asks where to save the run's console log (native dialog) and copies it there; null when the user cancelled. */
+  'runs:save-log': { request: { runId: string }; response: PickedPath };
+  /** Opens the run's output folder in the system's file manager. */
+  'runs:open-folder': { request: { runId: string }; response: { opened: string } };
   'dataset:scan': { request: { path: string; gtFile?: string | null; ohe?: boolean; scanId: string }; response: DatasetReport };
   'dataset:preview': { request: { path: string; file: string }; response: { dataUrl: string | null; reason?: string } };
   'operations:cancel': { request: { operationId: string }; response: { cancelled: boolean } };
@@ -37,10 +41,10 @@ export interface ChannelMap {
 }
 
 /** What a folder dialog is for. */
-export type FolderPurpose = 'dataset';
+export type FolderPurpose = 'dataset' | 'run-output' | 'model' | 'prediction-images';
 
 /** What a file dialog is for; the core turns it into a title and file filters. */
-export type FilePurpose = 'image-tarball' | 'annotation-csv';
+export type FilePurpose = 'image-tarball' | 'annotation-csv' | 'run-log';
 
 export type Channel = keyof ChannelMap;
 export type RequestOf<C extends Channel> = ChannelMap[C]['request'];
@@ -65,6 +69,8 @@ export const CHANNELS = [
   'runs:get',
   'runs:delete',
   'runs:log',
+  'runs:save-log',
+  'runs:open-folder',
   'dataset:scan',
   'dataset:preview',
   'operations:cancel',

@@ -21,8 +21,8 @@ export const absolutePathSchema = z
   .refine((s) => s.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(s) || s.startsWith('\\\\'), 'must be an absolute path');
 
 const operationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _');
-const filePurposeSchema = z.enum(['image-tarball', 'annotation-csv']);
-const folderPurposeSchema = z.enum(['dataset']);
+const filePurposeSchema = z.enum(['image-tarball', 'annotation-csv', 'run-log']);
+const folderPurposeSchema = z.enum(['dataset', 'run-output', 'model', 'prediction-images']);
 
 export const imageRefSchema = z
   .string()
@@ -87,6 +87,8 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'runs:list': empty as z.ZodType<RequestOf<'runs:list'>>,
   'runs:get': z.object({ runId: operationIdSchema }).strict(),
   'runs:delete': z.object({ runId: operationIdSchema, deleteFiles: z.boolean() }).strict(),
+  'runs:save-log': z.object({ runId: operationIdSchema }).strict(),
+  'runs:open-folder': z.object({ runId: operationIdSchema }).strict(),
   'runs:log': z.object({ runId: operationIdSchema, offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict(),
   'gpu:detect': empty as z.ZodType<RequestOf<'gpu:detect'>>,
   'operations:cancel': z.object({ operationId: operationIdSchema }).strict(),

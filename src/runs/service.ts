@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { open, readFile, rm } from 'node:fs/promises';
+import { copyFile, open, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { errorDetail, UserErrorException } from '../api/errors';
@@ -95,6 +95,31 @@ export class RunService {
     } finally {
       await handle.close();
     }
+  }
+
+  /** Copies the run's console log to `target`, a file the user chose in a save dialog. */
+  async copyLog(id: string, target: string): Promise<void> {
+    const source = path.join(this.get(id).outputDir, RUN_LOG_FILE);
+    try {
+      await stat(source);
+    } catch {
+      throw new UserErrorException({ code: 'RUN_LOG_MISSING', message: `This run has no log file (${source} is missing).`, action: 'The output folder may have been moved or deleted; check it in your file manager.' });
+    }
+    try {
+      await copyFile(source, target);
+    } catch (error) {
+      throw new UserErrorException({ code: 'FILE_NOT_WRITTEN', message: `The log could not be saved to ${target}.`, action: 'Choose a folder you can write to, with free space, and save again.', detail: errorDetail(error) });
+    }
+  }
+
+  /** The run's output folder, checked to still exist. */
+  async outputFolder(id: string): Promise<string> {
+    const folder = this.get(id).outputDir;
+    const info = await stat(folder).catch(() => null);
+    if (!info?.isDirectory()) {
+      throw new UserErrorException({ code: 'RUN_FOLDER_MISSING', message: `The run's output folder ${folder} is not there any more.`, action: 'It may have been moved, renamed or deleted; look for it in your file manager.' });
+    }
+    return folder;
   }
 
   /**

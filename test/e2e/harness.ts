@@ -34,6 +34,11 @@ export class ScriptedDialogs implements Dialogs {
   async saveFile() {
     return this.saveQueue.shift() ?? null;
   }
+  /** Folders the app asked the file manager to show. */
+  readonly shownFolders: string[] = [];
+  async showFolder(folder: string) {
+    this.shownFolders.push(folder);
+  }
 }
 
 export interface AppPage {
