@@ -15,7 +15,7 @@ const CHOICES: QuitChoice[] = ['leave-running', 'stop-runs', 'cancel'];
 /** What to ask when the user quits while runs are going: leave them running (found again at the next start), stop them, or stay. */
 export function quitQuestion(active: RunRecord[]): QuitQuestion | null {
   if (active.length === 0) return null;
-  const what = active.length === 1 ? `A training run (${active[0]!.options.architectures.join(', ')}) is still going.` : `${active.length} runs are still going.`;
+  const what = active.length === 1 ? `A ${active[0]!.mode} run is still going.` : `${active.length} runs are still going.`;
   return {
     message: what,
     detail:

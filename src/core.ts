@@ -1,5 +1,8 @@
 import os from 'node:os';
-import type { Channel, RequestOf, ResponseOf } from './api/channels';
+import type { Channel, FilePurpose, RequestOf, ResponseOf } from './api/channels';
+import type { EvaluationRecord } from './api/runs';
+import { writeFile } from 'node:fs/promises';
+import { evaluationReportHtml, predictionsCsv, readEvaluationResults, readPredictionTable, readRunImage } from './runs/results';
 import { CHANNELS, isChannel } from './api/channels';
 import { errorDetail, UserErrorException, type Response, type UserError } from './api/errors';
 import type { CoreEvent } from './api/events';
@@ -98,12 +101,40 @@ export function createCore(deps: CoreDeps): Core {
     extraEnv: deps.runEnv ?? [],
   });
 
+  /** Asks where to save (native dialog) and writes the text there; null when the user cancelled. */
+  const saveWithDialog = async (purpose: FilePurpose, defaultName: string, text: string) => {
+    if (!deps.dialogs) throw noDialogs();
+    const { saveTitle, filters } = FILE_PURPOSES[purpose];
+    const target = await deps.dialogs.saveFile({ title: saveTitle, defaultName, filters });
+    if (!target) return { path: null };
+    try {
+      await writeFile(target, text);
+    } catch (error) {
+      throw new UserErrorException({ code: 'FILE_NOT_WRITTEN', message: `The file could not be saved to ${target}.`, action: 'Choose a folder you can write to, with free space, and save again.', detail: errorDetail(error) });
+    }
+    return { path: target };
+  };
+
   const implementations: Implementations = {
     ...images.handlers,
     ...datasetHandlers({ settings: deps.settings, operations, emit }),
     'gpu:detect': detect,
     'aucmedi:catalog': async () => aucmediCatalog(deps.settings.read().weightsDir ?? path.join(dataDir, 'weights')),
     'runs:start-training': (request) => runs.startTraining(request),
+    'runs:start-prediction': (request) => runs.startPrediction(request),
+    'runs:start-evaluation': (request) => runs.startEvaluation(request),
+    'runs:predictions': ({ runId }) => readPredictionTable(runs.get(runId)),
+    'runs:evaluation': ({ runId }) => readEvaluationResults(runs.get(runId)),
+    'runs:image': ({ runId, sample, kind }) => readRunImage(runs.get(runId), sample, kind),
+    'runs:export-predictions': async ({ runId, predictedClass, below }) => {
+      const table = await readPredictionTable(runs.get(runId));
+      return saveWithDialog('predictions-csv', `${runId}.predictions.csv`, predictionsCsv(table, { predictedClass: predictedClass ?? null, below: below ?? null }));
+    },
+    'runs:export-report': async ({ runId }) => {
+      const record = runs.get(runId);
+      const results = await readEvaluationResults(record);
+      return saveWithDialog('report-html', `${runId}.report.html`, evaluationReportHtml(record as EvaluationRecord, results, APP_VERSION));
+    },
     'runs:stop': ({ runId }) => runs.stop(runId),
     'runs:list': async () => runs.list(),
     'runs:get': async ({ runId }) => runs.get(runId),

@@ -32,6 +32,22 @@ export const FILE_PURPOSES: Record<FilePurpose, { openTitle: string; saveTitle: 
       { name: 'All files', extensions: ['*'] },
     ],
   },
+  'predictions-csv': {
+    openTitle: 'Open predictions',
+    saveTitle: 'Export the predictions table (CSV)',
+    filters: [
+      { name: 'CSV files', extensions: ['csv'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  },
+  'report-html': {
+    openTitle: 'Open a report',
+    saveTitle: 'Save the evaluation report (HTML)',
+    filters: [
+      { name: 'HTML files', extensions: ['html', 'htm'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  },
   'run-log': {
     openTitle: 'Open a run log',
     saveTitle: 'Save the run log',

@@ -1,7 +1,8 @@
 import type { AucmediCatalog } from './aucmedi';
 import type { DatasetReport } from './dataset';
 import type { GpuReport } from './gpu';
-import type { RunRecord, RunSummary, TrainingRequest } from './runs';
+import type { EvaluationRecord, EvaluationRequest, PredictionRecord, PredictionRequest, RunRecord, RunSummary, TrainingRecord, TrainingRequest } from './runs';
+import type { EvaluationResults, PredictionTable } from './results';
 import type { AppInfo, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings, SettingsPatch } from './types';
 
 type Empty = Record<string, never>;
@@ -20,7 +21,20 @@ export interface ChannelMap {
   'images:remove': { request: { reference: string }; response: { removed: string } };
   'gpu:detect': { request: Empty; response: GpuReport };
   'aucmedi:catalog': { request: Empty; response: AucmediCatalog };
-  'runs:start-training': { request: TrainingRequest; response: RunRecord };
+  'runs:start-training': { request: TrainingRequest; response: TrainingRecord };
+  'runs:start-prediction': { request: PredictionRequest; response: PredictionRecord };
+  /** Prediction on a labelled set, then AUCMEDI's evaluation of it: one run, two containers. */
+  'runs:start-evaluation': { request: EvaluationRequest; response: EvaluationRecord };
+  /** A finished prediction's table (`preds.csv` as read) and which samples have a heat map. */
+  'runs:predictions': { request: { runId: string }; response: PredictionTable };
+  /** A finished evaluation's metrics, confusion matrix, ROC curves and AUCMEDI's plots. */
+  'runs:evaluation': { request: { runId: string }; response: EvaluationResults };
+  /** An input image or heat map of a prediction or evaluation, by sample name (downscaled by the window). */
+  'runs:image': { request: { runId: string; sample: string; kind: 'image' | 'heatmap' }; response: { dataUrl: string | null; reason?: string } };
+  /** Asks where to save the (filtered) predictions as CSV and writes them there; `preds.csv` itself stays as AUCMEDI wrote it. */
+  'runs:export-predictions': { request: { runId: string; predictedClass?: string | null; below?: number | null }; response: PickedPath };
+  /** Asks where to save the one-page HTML report of an evaluation and writes it there. */
+  'runs:export-report': { request: { runId: string }; response: PickedPath };
   'runs:stop': { request: { runId: string }; response: RunRecord };
   'runs:list': { request: Empty; response: RunSummary[] };
   'runs:get': { request: { runId: string }; response: RunRecord };
@@ -32,7 +46,7 @@ export interface ChannelMap {
   'runs:save-log': { request: { runId: string }; response: PickedPath };
   /** Opens the run's output folder in the system's file manager. */
   'runs:open-folder': { request: { runId: string }; response: { opened: string } };
-  'dataset:scan': { request: { path: string; gtFile?: string | null; ohe?: boolean; scanId: string }; response: DatasetReport };
+  'dataset:scan': { request: { path: string; gtFile?: string | null; ohe?: boolean; purpose?: 'training' | 'prediction'; scanId: string }; response: DatasetReport };
   'dataset:preview': { request: { path: string; file: string }; response: { dataUrl: string | null; reason?: string } };
   'operations:cancel': { request: { operationId: string }; response: { cancelled: boolean } };
   'dialog:open-file': { request: { purpose: FilePurpose }; response: PickedPath };
@@ -44,7 +58,7 @@ export interface ChannelMap {
 export type FolderPurpose = 'dataset' | 'run-output' | 'model' | 'prediction-images';
 
 /** What a file dialog is for; the core turns it into a title and file filters. */
-export type FilePurpose = 'image-tarball' | 'annotation-csv' | 'run-log';
+export type FilePurpose = 'image-tarball' | 'annotation-csv' | 'run-log' | 'predictions-csv' | 'report-html';
 
 export type Channel = keyof ChannelMap;
 export type RequestOf<C extends Channel> = ChannelMap[C]['request'];
@@ -64,6 +78,13 @@ export const CHANNELS = [
   'gpu:detect',
   'aucmedi:catalog',
   'runs:start-training',
+  'runs:start-prediction',
+  'runs:start-evaluation',
+  'runs:predictions',
+  'runs:evaluation',
+  'runs:image',
+  'runs:export-predictions',
+  'runs:export-report',
   'runs:stop',
   'runs:list',
   'runs:get',

@@ -11,9 +11,12 @@ export interface DatasetScanRequest {
   gtFile?: string | null;
   /** The CSV is one-hot encoded (`SAMPLE,c1,c2,...`): multi-label. */
   ohe?: boolean;
+  /** `prediction`: a flat folder of images to classify (no classes); default `training`. */
+  purpose?: 'training' | 'prediction';
 }
 
-export type DatasetInterface = 'directory' | 'csv';
+/** `images`: a flat folder of images to classify, as prediction takes it. */
+export type DatasetInterface = 'directory' | 'csv' | 'images';
 export type DatasetDimensionality = '2D' | '3D' | 'mixed' | 'unknown';
 export type DatasetProblemSeverity = 'error' | 'warning';
 
@@ -34,6 +37,7 @@ export type DatasetProblemCode =
   | 'FORMAT_MISMATCH'
   | 'MIXED_DIMENSIONS'
   | 'HIDDEN_CLASS_FOLDER'
+  | 'NO_IMAGES'
   // warnings
   | 'CLASS_IMBALANCE'
   | 'SMALL_CLASS'

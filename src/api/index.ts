@@ -8,3 +8,4 @@ export * from './aucmedi';
 export * from './progress';
 export type { AucmediBridge } from './bridge';
 export * from './runs';
+export * from './results';

@@ -1,5 +1,5 @@
-import type { TrainingOptions } from './aucmedi';
-import type { DatasetFingerprint } from './dataset';
+import type { EvaluationOptions, PredictionOptions, TrainingOptions } from './aucmedi';
+import type { DatasetFingerprint, DatasetInterface } from './dataset';
 import type { UserError } from './errors';
 import type { EpochMetrics, ProgressState } from './progress';
 
@@ -32,9 +32,42 @@ export interface TrainingRequest {
   imageRef?: string | null;
 }
 
-export interface RunRecord {
+/** The trained model a prediction or evaluation applies: a training run of the history, or a model folder. */
+export type ModelChoice = { runId: string } | { dir: string };
+
+/** The model as it was checked before the run (from its `meta.training.json`). */
+export interface ModelRef {
+  dir: string;
+  /** The training run it came from, when chosen from the history. */
+  runId: string | null;
+  classNames: string[];
+  analysis: string | null;
+  architectures: string[];
+  threeDim: boolean;
+}
+
+export interface PredictionRequest {
+  model: ModelChoice;
+  /** A flat folder of images to classify. */
+  images: string;
+  options: Omit<PredictionOptions, 'modelAnalysis'>;
+  gpus: GpuChoice;
+  outputDir?: string | null;
+  imageRef?: string | null;
+}
+
+/** Prediction on a labelled set, then evaluation of those predictions: two containers, one run. */
+export interface EvaluationRequest {
+  model: ModelChoice;
+  dataset: DatasetRef;
+  options: Omit<PredictionOptions, 'modelAnalysis' | 'xaiMethod'>;
+  gpus: GpuChoice;
+  outputDir?: string | null;
+  imageRef?: string | null;
+}
+
+interface RunCommon {
   id: string;
-  mode: RunMode;
   state: RunState;
   createdAt: string;
   startedAt: string | null;
@@ -42,24 +75,54 @@ export interface RunRecord {
   imageRef: string;
   /** The image id the run was started with, resolved before start. */
   imageId: string | null;
+  /** The container of the current step. */
   containerId: string | null;
   outputDir: string;
-  /** The exact AUCMEDI command: the arguments after the entrypoint, the mode first. */
+  /** The exact AUCMEDI command of the current step: the arguments after the entrypoint, the mode first. */
   command: string[];
-  dataset: DatasetRef & { fingerprint: DatasetFingerprint | null };
-  options: TrainingOptions;
   gpus: GpuChoice;
   progress: ProgressState | null;
-  epochs: EpochMetrics[];
   exitCode: number | null;
   error: UserError | null;
+}
+
+export interface TrainingRecord extends RunCommon {
+  mode: 'training';
+  dataset: DatasetRef & { fingerprint: DatasetFingerprint | null };
+  options: TrainingOptions;
+  epochs: EpochMetrics[];
   /** Model files found in the output folder (kept also when the run was stopped). */
   modelFiles: string[];
   classNames: string[];
 }
 
+export interface PredictionRecord extends RunCommon {
+  mode: 'prediction';
+  model: ModelRef;
+  images: { path: string; fingerprint: DatasetFingerprint | null; totalImages: number };
+  options: PredictionOptions;
+  /** Read from `preds.csv` at the end. */
+  results: { file: string; samples: number; classes: string[]; heatMaps: number } | null;
+}
+
+export interface EvaluationRecord extends RunCommon {
+  mode: 'evaluation';
+  model: ModelRef;
+  dataset: DatasetRef & { fingerprint: DatasetFingerprint | null; interface: DatasetInterface };
+  options: PredictionOptions & EvaluationOptions;
+  /** The step under way (or where the run ended). */
+  step: 'prediction' | 'evaluation';
+  /** The prediction step's command (`command` is the evaluation's once it started). */
+  predictionCommand: string[];
+  /** Read at the end: the files and the headline figures. */
+  results: { predictions: string; metricsFile: string; samples: number; classes: string[]; plots: string[] } | null;
+}
+
+export type RunRecord = TrainingRecord | PredictionRecord | EvaluationRecord;
+
 /** What the runs list shows; the full record is one `runs:get` away. */
-export type RunSummary = Omit<RunRecord, 'epochs' | 'progress'> & {
+type Summarized<R> = Omit<R, 'epochs' | 'progress'> & {
   lastEpoch: EpochMetrics | null;
   bestValLoss: number | null;
 };
+export type RunSummary = Summarized<TrainingRecord> | Summarized<PredictionRecord> | Summarized<EvaluationRecord>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { trainingOptionsSchema } from './aucmedi';
+import { predictionOptionsSchema, trainingOptionsSchema } from './aucmedi';
 import type { Channel, RequestOf } from './channels';
 
 const empty = z.object({}).strict();
@@ -21,7 +21,7 @@ export const absolutePathSchema = z
   .refine((s) => s.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(s) || s.startsWith('\\\\'), 'must be an absolute path');
 
 const operationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _');
-const filePurposeSchema = z.enum(['image-tarball', 'annotation-csv', 'run-log']);
+const filePurposeSchema = z.enum(['image-tarball', 'annotation-csv', 'run-log', 'predictions-csv', 'report-html']);
 const folderPurposeSchema = z.enum(['dataset', 'run-output', 'model', 'prediction-images']);
 
 export const imageRefSchema = z
@@ -50,6 +50,14 @@ export const storedSettingsFields = {
     .max(20),
 };
 
+const gpuChoiceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('all') }).strict(),
+  z.object({ kind: z.literal('none') }).strict(),
+  z.object({ kind: z.literal('ids'), ids: z.array(z.string().regex(/^[A-Za-z0-9-]{1,80}$/)).min(1).max(16) }).strict(),
+]);
+const datasetRefSchema = z.object({ path: absolutePathSchema, gtFile: absolutePathSchema.nullable(), ohe: z.boolean() }).strict();
+const modelChoiceSchema = z.union([z.object({ runId: operationIdSchema }).strict(), z.object({ dir: absolutePathSchema }).strict()]);
+
 /** One schema per channel; the core validates every request with it before a handler runs. */
 export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'app:info': empty as z.ZodType<RequestOf<'app:info'>>,
@@ -62,7 +70,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'images:save': z.object({ reference: imageRefSchema, file: absolutePathSchema, operationId: operationIdSchema, overwrite: z.boolean().optional() }).strict(),
   'images:pull': z.object({ reference: imageRefSchema, operationId: operationIdSchema }).strict(),
   'images:remove': z.object({ reference: imageRefSchema }).strict(),
-  'dataset:scan': z.object({ path: absolutePathSchema, gtFile: absolutePathSchema.nullable().optional(), ohe: z.boolean().optional(), scanId: operationIdSchema }).strict(),
+  'dataset:scan': z.object({ path: absolutePathSchema, gtFile: absolutePathSchema.nullable().optional(), ohe: z.boolean().optional(), purpose: z.enum(['training', 'prediction']).optional(), scanId: operationIdSchema }).strict(),
   'dataset:preview': z
     .object({
       path: absolutePathSchema,
@@ -72,17 +80,38 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'aucmedi:catalog': empty as z.ZodType<RequestOf<'aucmedi:catalog'>>,
   'runs:start-training': z
     .object({
-      dataset: z.object({ path: absolutePathSchema, gtFile: absolutePathSchema.nullable(), ohe: z.boolean() }).strict(),
+      dataset: datasetRefSchema,
       options: trainingOptionsSchema.omit({ ohe: true, gt: true }),
-      gpus: z.discriminatedUnion('kind', [
-        z.object({ kind: z.literal('all') }).strict(),
-        z.object({ kind: z.literal('none') }).strict(),
-        z.object({ kind: z.literal('ids'), ids: z.array(z.string().regex(/^[A-Za-z0-9-]{1,80}$/)).min(1).max(16) }).strict(),
-      ]),
+      gpus: gpuChoiceSchema,
       outputDir: absolutePathSchema.nullable().optional(),
       imageRef: imageRefSchema.nullable().optional(),
     })
     .strict(),
+  'runs:start-prediction': z
+    .object({
+      model: modelChoiceSchema,
+      images: absolutePathSchema,
+      options: predictionOptionsSchema.omit({ modelAnalysis: true }),
+      gpus: gpuChoiceSchema,
+      outputDir: absolutePathSchema.nullable().optional(),
+      imageRef: imageRefSchema.nullable().optional(),
+    })
+    .strict(),
+  'runs:start-evaluation': z
+    .object({
+      model: modelChoiceSchema,
+      dataset: datasetRefSchema,
+      options: predictionOptionsSchema.omit({ modelAnalysis: true, xaiMethod: true }),
+      gpus: gpuChoiceSchema,
+      outputDir: absolutePathSchema.nullable().optional(),
+      imageRef: imageRefSchema.nullable().optional(),
+    })
+    .strict(),
+  'runs:predictions': z.object({ runId: operationIdSchema }).strict(),
+  'runs:evaluation': z.object({ runId: operationIdSchema }).strict(),
+  'runs:image': z.object({ runId: operationIdSchema, sample: z.string().min(1).max(1024).refine(noControlChars, 'must not contain control characters').refine((s) => !/[\\/]/.test(s), 'must be a sample name, not a path'), kind: z.enum(['image', 'heatmap']) }).strict(),
+  'runs:export-predictions': z.object({ runId: operationIdSchema, predictedClass: z.string().min(1).max(256).nullable().optional(), below: z.number().min(0).max(1).nullable().optional() }).strict(),
+  'runs:export-report': z.object({ runId: operationIdSchema }).strict(),
   'runs:stop': z.object({ runId: operationIdSchema }).strict(),
   'runs:list': empty as z.ZodType<RequestOf<'runs:list'>>,
   'runs:get': z.object({ runId: operationIdSchema }).strict(),

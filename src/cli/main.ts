@@ -7,7 +7,7 @@ import { datasetValidateCommand } from './dataset-command';
 import { engineCommand } from './engine-command';
 import { gpuCommand } from './gpu-command';
 import { imageCommand, type CliIo } from './image-command';
-import { runsCommand, trainCommand } from './run-commands';
+import { evaluateCommand, predictCommand, runsCommand, trainCommand } from './run-commands';
 
 const USAGE = `Usage: aucmedi-desk <command> [options]
 
@@ -25,6 +25,10 @@ Commands:
         [--epochs N] [--batch-size N] [--workers N] [--metalearner M] [--three-dim]
         [--gpus all|0,1|none] [--out DIR] [--image REF] [--json]
                                   Train in the foreground with progress; Ctrl-C stops the container cleanly.
+  predict IMAGES --model RUN_OR_DIR [--xai METHOD] [--batch-size N] [--workers N] [--gpus ..] [--out DIR] [--json]
+                                  Classify a flat folder of images with a trained model (a run id or a model folder).
+  evaluate DATASET --model RUN_OR_DIR [--gt FILE] [--ohe] [--batch-size N] [--gpus ..] [--out DIR] [--json]
+                                  Score a model on a labelled set: prediction, then AUCMEDI's evaluation.
   runs list [--json]              The runs, newest first.
   runs show ID [--json]           One run: state, settings, last epoch, models, error.
   runs attach ID                  Follow a run left running (after the app or the terminal closed).
@@ -63,6 +67,18 @@ const COMMANDS: Record<string, CommandSpec> = {
     flags: ['--json', '--ohe', '--three-dim'],
     options: ['--gt', '--architecture', '--analysis', '--epochs', '--batch-size', '--workers', '--metalearner', '--gpus', '--out', '--image'],
     run: (core, args, json, io, values) => trainCommand(core, args[0]!, values, args, json, io),
+  },
+  predict: {
+    positional: 1,
+    flags: ['--json'],
+    options: ['--model', '--xai', '--batch-size', '--workers', '--gpus', '--out', '--image'],
+    run: (core, args, json, io, values) => (values['--model'] ? predictCommand(core, args[0]!, values, json, io) : Promise.resolve(missingModel(io))),
+  },
+  evaluate: {
+    positional: 1,
+    flags: ['--json', '--ohe'],
+    options: ['--model', '--gt', '--batch-size', '--workers', '--gpus', '--out', '--image'],
+    run: (core, args, json, io, values) => (values['--model'] ? evaluateCommand(core, args[0]!, values, args, json, io) : Promise.resolve(missingModel(io))),
   },
   'runs list': { positional: 0, flags: ['--json'], run: (core, _args, json, io) => runsCommand(core, 'list', undefined, json, io) },
   'runs show': { positional: 1, flags: ['--json'], run: (core, args, json, io) => runsCommand(core, 'show', args[0], json, io) },
@@ -131,4 +147,9 @@ function usageError(message: string, err: (text: string) => void): number {
 
 function defaultSettingsStore(): JsonFileSettingsStore {
   return new JsonFileSettingsStore(path.join(userDataDir(process.platform, process.env, os.homedir()), SETTINGS_FILE_NAME));
+}
+
+function missingModel(io: CliIo): number {
+  io.err('aucmedi-desk: --model RUN_OR_DIR is required (a training run id, or a trained model folder). See aucmedi-desk --help.');
+  return EXIT_USAGE;
 }

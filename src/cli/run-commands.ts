@@ -21,18 +21,38 @@ export function formatProgress(progress: ProgressState): string {
   return parts.join('  ') || 'Starting…';
 }
 
+/** What the run is, in a few words: mode, architecture(s), and what it reads. */
+export function describeRun(run: RunSummary | RunRecord): { what: string; input: string } {
+  if (run.mode === 'training') {
+    return {
+      what: `training, ${run.options.analysis}, ${run.options.architectures.join(', ')}, ${run.options.epochs} epochs, batch ${run.options.batchSize}`,
+      input: `${run.dataset.path}${run.dataset.gtFile ? ` + ${run.dataset.gtFile}` : ''}`,
+    };
+  }
+  const model = `model ${run.model.runId ?? run.model.dir} (${run.model.architectures.join(', ')})`;
+  if (run.mode === 'prediction') return { what: `prediction with ${model}${run.options.xaiMethod ? `, heat maps ${run.options.xaiMethod}` : ''}`, input: run.images.path };
+  return { what: `evaluation of ${model}, step ${run.step}`, input: `${run.dataset.path}${run.dataset.gtFile ? ` + ${run.dataset.gtFile}` : ''}` };
+}
+
 export function formatRun(run: RunSummary | RunRecord): string {
+  const { what, input } = describeRun(run);
   const lines = [
     `Run ${run.id}: ${run.state}`,
-    `  Mode:       ${run.mode}, ${run.options.analysis}, ${run.options.architectures.join(', ')}, ${run.options.epochs} epochs, batch ${run.options.batchSize}`,
-    `  Dataset:    ${run.dataset.path}${run.dataset.gtFile ? ` + ${run.dataset.gtFile}` : ''}`,
+    `  Mode:       ${what}`,
+    `  Input:      ${input}`,
     `  Output:     ${run.outputDir}`,
     `  Image:      ${run.imageRef} (${run.imageId?.slice(7, 19) ?? 'unresolved'})`,
     `  Started:    ${run.startedAt ?? '-'}   Ended: ${run.endedAt ?? '-'}`,
   ];
-  const last = 'epochs' in run ? run.epochs.at(-1) : run.lastEpoch;
-  if (last) lines.push(`  Last epoch: ${last.epoch}: ${Object.entries(last.metrics).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`);
-  if (run.modelFiles.length) lines.push(`  Models:     ${run.modelFiles.join(', ')}`);
+  if (run.mode === 'training') {
+    const last = 'epochs' in run ? run.epochs.at(-1) : run.lastEpoch;
+    if (last) lines.push(`  Last epoch: ${last.epoch}: ${Object.entries(last.metrics).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`);
+    if (run.modelFiles.length) lines.push(`  Models:     ${run.modelFiles.join(', ')}`);
+  } else if (run.mode === 'prediction' && run.results) {
+    lines.push(`  Results:    ${run.results.samples} images classified into ${run.results.classes.join(', ')}: ${path.join(run.outputDir, run.results.file)}${run.results.heatMaps ? `, ${run.results.heatMaps} heat maps` : ''}`);
+  } else if (run.mode === 'evaluation' && run.results) {
+    lines.push(`  Results:    ${run.results.samples} images scored: ${path.join(run.outputDir, run.results.metricsFile)}`);
+  }
   if (run.error) lines.push(`  Error:      ${run.error.message}`, `  What to do: ${run.error.action}`, ...(run.error.detail ? [`  Details:    ${run.error.detail}`] : []));
   return lines.join('\n');
 }
@@ -100,12 +120,64 @@ export async function trainCommand(core: Core, dataset: string, values: Record<s
   return followToEnd(core, response.data.id, json, io);
 }
 
+/** `--model RUN_OR_DIR`: a run id of the history, or a model folder. */
+function modelChoice(value: string | undefined): { runId: string } | { dir: string } {
+  const text = value ?? '';
+  return /^run-[A-Za-z0-9_-]+$/.test(text) ? { runId: text } : { dir: path.resolve(text) };
+}
+
+async function gpusFor(core: Core, values: Record<string, string>, io: CliIo): Promise<GpuChoice> {
+  const chosen = parseGpus(values['--gpus']);
+  if (chosen) return chosen;
+  const report = await core.handlers['gpu:detect']({});
+  if (report.ok && report.data.ok) return { kind: 'all' };
+  io.err(`No GPU is ready, so this run uses the CPU (slow). ${report.ok ? report.data.message : ''}`.trim());
+  return { kind: 'none' };
+}
+
+/** `aucmedi-desk predict --model RUN_OR_DIR IMAGES [--xai M] [--out DIR]`. */
+export async function predictCommand(core: Core, images: string, values: Record<string, string>, json: boolean, io: CliIo): Promise<number> {
+  const response = await core.handlers['runs:start-prediction']({
+    model: modelChoice(values['--model']),
+    images: path.resolve(images),
+    options: {
+      batchSize: values['--batch-size'] === undefined ? AUCMEDI_DEFAULTS.predictionBatchSize : Number(values['--batch-size']),
+      workers: values['--workers'] === undefined ? AUCMEDI_DEFAULTS.workers : Number(values['--workers']),
+      ...(values['--xai'] ? { xaiMethod: values['--xai'] } : {}),
+    },
+    gpus: await gpusFor(core, values, io),
+    outputDir: values['--out'] ? path.resolve(values['--out']) : null,
+    imageRef: values['--image'] ?? null,
+  });
+  if (!response.ok) return finish(response, json, io, () => '');
+  if (!json) io.err(`Prediction ${response.data.id} started; results in ${response.data.outputDir}. Ctrl-C stops it.`);
+  return followToEnd(core, response.data.id, json, io);
+}
+
+/** `aucmedi-desk evaluate --model RUN_OR_DIR DATASET [--gt FILE --ohe] [--out DIR]`. */
+export async function evaluateCommand(core: Core, dataset: string, values: Record<string, string>, flags: string[], json: boolean, io: CliIo): Promise<number> {
+  const response = await core.handlers['runs:start-evaluation']({
+    model: modelChoice(values['--model']),
+    dataset: { path: path.resolve(dataset), gtFile: values['--gt'] ? path.resolve(values['--gt']) : null, ohe: flags.includes('--ohe') },
+    options: {
+      batchSize: values['--batch-size'] === undefined ? AUCMEDI_DEFAULTS.predictionBatchSize : Number(values['--batch-size']),
+      workers: values['--workers'] === undefined ? AUCMEDI_DEFAULTS.workers : Number(values['--workers']),
+    },
+    gpus: await gpusFor(core, values, io),
+    outputDir: values['--out'] ? path.resolve(values['--out']) : null,
+    imageRef: values['--image'] ?? null,
+  });
+  if (!response.ok) return finish(response, json, io, () => '');
+  if (!json) io.err(`Evaluation ${response.data.id} started (prediction, then evaluation); results in ${response.data.outputDir}. Ctrl-C stops it.`);
+  return followToEnd(core, response.data.id, json, io);
+}
+
 /** `aucmedi-desk runs list|show ID|stop ID|attach ID`. */
 export async function runsCommand(core: Core, action: string, runId: string | undefined, json: boolean, io: CliIo): Promise<number> {
   switch (action) {
     case 'list':
       return finish(await core.handlers['runs:list']({}), json, io, (runs) =>
-        runs.length ? runs.map((run) => `${run.id}  ${run.state.padEnd(11)} ${run.options.architectures.join(',')}  ${run.dataset.path}`).join('\n') : 'No runs yet.',
+        runs.length ? runs.map((run) => `${run.id}  ${run.mode.padEnd(10)} ${run.state.padEnd(11)} ${describeRun(run).input}`).join('\n') : 'No runs yet.',
       );
     case 'show':
       return finish(await core.handlers['runs:get']({ runId: runId ?? '' }), json, io, formatRun);

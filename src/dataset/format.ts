@@ -11,7 +11,9 @@ export function formatDatasetReport(report: DatasetReport): string {
   const layout =
     report.interface === 'directory'
       ? 'one folder per class (directory interface)'
-      : `images with an annotation CSV (CSV interface${report.multiLabel ? ', one-hot, multi-label' : ''})`;
+      : report.interface === 'images'
+        ? 'a flat folder of images to classify'
+        : `images with an annotation CSV (CSV interface${report.multiLabel ? ', one-hot, multi-label' : ''})`;
   const dims = { '2D': '2D images', '3D': '3D volumes', mixed: '2D and 3D mixed', unknown: 'no images found' }[report.dimensionality];
   const formats = Object.entries(report.formats)
     .sort(([, a], [, b]) => b - a)

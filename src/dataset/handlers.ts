@@ -17,14 +17,14 @@ export function datasetHandlers(deps: { settings: SettingsStore; operations: Ope
   // The window may preview files only from folders the user chose and the core scanned.
   const scannedRoots = new Set<string>();
   return {
-    'dataset:scan': ({ path, gtFile, ohe, scanId }) =>
+    'dataset:scan': ({ path, gtFile, ohe, purpose, scanId }) =>
       deps.operations.run(scanId, async (signal) => {
         const report = await scanDataset(
-          { path, gtFile: gtFile ?? null, ohe: ohe ?? false },
+          { path, gtFile: gtFile ?? null, ohe: ohe ?? false, purpose: purpose ?? 'training' },
           { signal, onProgress: (progress) => deps.emit({ type: 'dataset:scan-progress', progress: { scanId, ...progress } }) },
         );
         scannedRoots.add(report.path);
-        rememberDataset(deps.settings, { path: report.path, gtFile: gtFile ?? null, ohe: ohe ?? false, usedAt: new Date().toISOString() });
+        if (purpose !== 'prediction') rememberDataset(deps.settings, { path: report.path, gtFile: gtFile ?? null, ohe: ohe ?? false, usedAt: new Date().toISOString() });
         return report;
       }),
     'dataset:preview': async ({ path, file }) => {

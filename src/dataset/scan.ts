@@ -37,7 +37,12 @@ export async function scanDataset(request: DatasetScanRequest, options: ScanOpti
 
   const root = path.resolve(request.path);
   await checkDatasetFolder(root);
+  const toClassify = request.purpose === 'prediction';
+  if (toClassify && request.gtFile) {
+    throw userError('DATASET_INVALID', 'Images to classify need no annotation file.', 'Choose only the folder of images.');
+  }
   const gtFile = request.gtFile ? path.resolve(request.gtFile) : null;
+  const datasetInterface = toClassify ? 'images' : gtFile ? 'csv' : 'directory';
   const fingerprint = new FingerprintBuilder();
   let annotations: Annotations | null = null;
   let annotationRel: string | null = null;
@@ -56,7 +61,7 @@ export async function scanDataset(request: DatasetScanRequest, options: ScanOpti
   throwIfCancelled(signal);
 
   const validator = new DatasetValidator({
-    interface: gtFile ? 'csv' : 'directory',
+    interface: datasetInterface,
     annotations,
     annotationRel,
     ...(gtFile ? { annotationName: path.basename(gtFile) } : {}),
@@ -73,7 +78,7 @@ export async function scanDataset(request: DatasetScanRequest, options: ScanOpti
   timer?.unref();
   const pool = new ProbePool(HEAD_BYTES, undefined, options.workers);
   try {
-    await walkDataset({ root, imageDepth: gtFile ? 0 : 1, pool, headBytes: HEAD_BYTES, fingerprint, visitor: validator, progress, ...(signal ? { signal } : {}) });
+    await walkDataset({ root, imageDepth: datasetInterface === 'directory' ? 1 : 0, pool, headBytes: HEAD_BYTES, fingerprint, visitor: validator, progress, ...(signal ? { signal } : {}) });
   } catch (error) {
     throwIfCancelled(signal);
     throw error;
@@ -89,7 +94,7 @@ export async function scanDataset(request: DatasetScanRequest, options: ScanOpti
   const errors = result.problems.filter((p) => p.severity === 'error').length;
   return {
     path: root,
-    interface: gtFile ? 'csv' : 'directory',
+    interface: datasetInterface,
     dimensionality: result.dimensionality,
     multiLabel: result.multiLabel,
     classes: result.classes,

@@ -94,6 +94,8 @@ export class DatasetValidator implements WalkVisitor {
   private readonly sampleRows = new Map<string, number>();
   private readonly rowFiles: (string | undefined)[] = [];
   private readonly notInCsv = new Bucket();
+  // images to classify
+  private readonly flatSamples: string[] = [];
   // the class folder of the last image (images arrive folder by folder)
   private lastDir: string | null = null;
   private lastFolder: ClassFolder | undefined;
@@ -215,6 +217,10 @@ export class DatasetValidator implements WalkVisitor {
       keepSmallest(folder.samples, rel);
       return;
     }
+    if (this.options.interface === 'images') {
+      keepSmallest(this.flatSamples, rel);
+      return;
+    }
     const name = rel.slice(rel.lastIndexOf('/') + 1);
     const row = this.sampleRows.get(name) ?? this.sampleRows.get(sample);
     if (row === undefined) this.notInCsv.add(rel);
@@ -245,7 +251,13 @@ export class DatasetValidator implements WalkVisitor {
     // classes
     let classes: DatasetClass[] = [];
     const samples: Record<string, string[]> = {};
-    if (!csv) {
+    const toClassify = this.options.interface === 'images';
+    if (toClassify) {
+      samples.images = this.flatSamples;
+      if (this.totalImages === 0) {
+        problems.push(problem('error', 'NO_IMAGES', 'This folder holds no images to classify.', 'Choose the folder that holds the images themselves (not a folder of folders).', [], 0));
+      }
+    } else if (!csv) {
       const names = [...this.classFolders.keys()].sort(compareNames);
       classes = names.map((name) => ({ name, count: this.classFolders.get(name)!.count }));
       for (const name of names) samples[name] = this.classFolders.get(name)!.samples;
@@ -264,7 +276,7 @@ export class DatasetValidator implements WalkVisitor {
     }
     if (annotations) problems.push(...annotations.problems);
     const classLabel = (name: string) => (csv ? name : `${name}/`);
-    const classesChecked = !csv || (annotations !== null && !annotations.unusable);
+    const classesChecked = !toClassify && (!csv || (annotations !== null && !annotations.unusable));
 
     // errors
     if (classesChecked) {
@@ -500,7 +512,7 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'warning',
           'NESTED_FOLDERS',
-          csv
+          csv || this.options.interface === 'images'
             ? `${plural(this.nested.size, 'sub-folder')} of the image folder will be ignored: AUCMEDI reads only the images directly in the image folder.`
             : `${plural(this.nested.size, 'folder')} inside the class folders will be ignored: AUCMEDI reads only the images directly in each class folder.`,
           'If the images in them belong to the dataset, move them up into the class folder itself.',

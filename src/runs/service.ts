@@ -1,19 +1,32 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { copyFile, open, readFile, rm, stat } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { copyFile, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { errorDetail, UserErrorException } from '../api/errors';
 import type { CoreEvent } from '../api/events';
 import type { EngineInfo } from '../api/types';
-import { FINISHED_STATES, type RunRecord, type RunState, type RunSummary, type TrainingRequest } from '../api/runs';
+import {
+  FINISHED_STATES,
+  type EvaluationRecord,
+  type EvaluationRequest,
+  type PredictionRecord,
+  type PredictionRequest,
+  type RunRecord,
+  type RunState,
+  type RunSummary,
+  type TrainingRecord,
+  type TrainingRequest,
+} from '../api/runs';
 import type { ProgressEvent } from '../api/progress';
+import { ANALYSES, type PredictionOptions } from '../api/aucmedi';
 import type { DatasetReport, DatasetScanRequest } from '../api/dataset';
 import type { GpuReport } from '../api/gpu';
-import { trainingArgs, trainingBinds } from '../aucmedi/arguments';
+import { bind, CONTAINER_DATASET_DIR, evaluationArgs, evaluationBinds, predictionArgs, predictionBinds, trainingArgs, trainingBinds } from '../aucmedi/arguments';
 import { explainError } from '../aucmedi/explain-error';
 import { KerasParser } from '../aucmedi/keras-parser';
-import { listModelFiles, readTrainingMeta } from '../aucmedi/outputs';
+import { EVALUATION_PLOTS, listModelFiles, PERFORMANCE_FILE, PREDICTIONS_FILE, readOutputText, readPerformanceMetrics, readPredictions, readTrainingMeta } from '../aucmedi/outputs';
 import { kerasMountSpec } from '../aucmedi/weights';
 import { APP_LABEL, FrameDemuxer, PURPOSE_LABEL, RUN_ID_LABEL } from '../engine/containers';
 import { engineUnavailable, isConnectionError } from '../engine/engine-errors';
@@ -23,8 +36,14 @@ import { runContainerOptions } from './container';
 import { MANIFEST_FILE, writeManifest } from './manifest';
 import { prepareOutputFolder, requireGpus, requireValidDataset, requireWeights } from './preflight';
 import type { RunStore } from './store';
+import { LINKED_INPUTS_DIR, linkClassFolderImages, requireKnownClasses, requireMatchingDimensions, requireOutsideInputs, resolveModel } from './inputs';
 
 export const RUN_LOG_FILE = 'run.log';
+/** An evaluation's first step (prediction) logs here; its second step writes run.log. */
+export const PREDICTION_STEP_LOG_FILE = 'prediction.log';
+/** Inside an evaluation's output folder: the prediction step's and the evaluation step's outputs. */
+export const EVALUATION_PREDICTION_DIR = 'prediction';
+export const EVALUATION_RESULTS_DIR = 'evaluation';
 const PROGRESS_INTERVAL_MS = 250;
 const STOP_GRACE_SECONDS = 10;
 
@@ -81,7 +100,7 @@ export class RunService {
     const record = this.get(id);
     let handle;
     try {
-      handle = await open(path.join(record.outputDir, RUN_LOG_FILE), 'r');
+      handle = await open(path.join(record.outputDir, logFileOf(record)), 'r');
     } catch {
       return { text: '', nextOffset: offset, size: 0 };
     }
@@ -99,7 +118,8 @@ export class RunService {
 
   /** Copies the run's console log to `target`, a file the user chose in a save dialog. */
   async copyLog(id: string, target: string): Promise<void> {
-    const source = path.join(this.get(id).outputDir, RUN_LOG_FILE);
+    const record = this.get(id);
+    const source = path.join(record.outputDir, logFileOf(record));
     try {
       await stat(source);
     } catch {
@@ -165,12 +185,8 @@ export class RunService {
     return active ? active.done : this.get(id);
   }
 
-  async startTraining(request: TrainingRequest): Promise<RunRecord> {
-    const docker = await this.connect('starting the training');
-    const imageRef = request.imageRef ?? this.deps.imageRef();
-    const imageId = await this.deps.resolveImageId(docker, imageRef);
-    if (!imageId) throw imageNotFound(imageRef);
-
+  async startTraining(request: TrainingRequest): Promise<TrainingRecord> {
+    const { docker, imageRef, imageId } = await this.image(request.imageRef, 'starting the training');
     const { dataset, gpus } = request;
     const options = { ...request.options, ohe: dataset.ohe, gt: dataset.gtFile !== null };
     const args = trainingArgs(options);
@@ -181,18 +197,89 @@ export class RunService {
 
     const id = newRunId();
     const outputDir = path.resolve(request.outputDir ?? path.join(this.deps.runsDir(), id));
+    requireOutsideInputs(outputDir, [dataset.path]);
     prepareOutputFolder(outputDir);
-    const weightsDir = this.deps.weightsDir();
-    const keras = kerasMountSpec(weightsDir);
-    const binds = [
-      ...trainingBinds({ dataset: dataset.path, ...(dataset.gtFile ? { annotations: dataset.gtFile } : {}), output: outputDir }),
-      ...keras.binds,
-    ];
-
-    const record: RunRecord = {
-      id,
+    const record: TrainingRecord = {
+      ...this.common(id, imageRef, imageId, outputDir, args, gpus),
       mode: 'training',
-      state: 'preparing',
+      dataset: { ...dataset, fingerprint: report.fingerprint },
+      options,
+      epochs: [],
+      modelFiles: [],
+      classNames: [],
+    };
+    await this.launch(docker, record, 'training');
+    return record;
+  }
+
+  /** Classifies a flat folder of images with a trained model; `preds.csv` (and heat maps) in a new folder. */
+  async startPrediction(request: PredictionRequest): Promise<PredictionRecord> {
+    const { docker, imageRef, imageId } = await this.image(request.imageRef, 'starting the prediction');
+    const model = await resolveModel(request.model, (id) => this.get(id));
+    const analysis = ANALYSES.find((known) => known === model.analysis);
+    const options: PredictionOptions = { ...request.options, ...(analysis ? { modelAnalysis: analysis } : {}) };
+    const args = predictionArgs(options);
+    const report = await this.deps.scanDataset({ path: request.images, gtFile: null, ohe: false, purpose: 'prediction' });
+    requireValidDataset(report);
+    requireMatchingDimensions(model, report, 'the image folder');
+    if (request.gpus.kind !== 'none') requireGpus(request.gpus, await this.deps.detectGpus());
+
+    const id = newRunId();
+    const outputDir = path.resolve(request.outputDir ?? path.join(this.deps.runsDir(), id));
+    requireOutsideInputs(outputDir, [report.path, model.dir]);
+    prepareOutputFolder(outputDir);
+    const record: PredictionRecord = {
+      ...this.common(id, imageRef, imageId, outputDir, args, request.gpus),
+      mode: 'prediction',
+      model,
+      images: { path: report.path, fingerprint: report.fingerprint, totalImages: report.totalImages },
+      options,
+      results: null,
+    };
+    await this.launch(docker, record, 'prediction');
+    return record;
+  }
+
+  /**
+   * Scores a model on a labelled set: prediction on the set's images, then AUCMEDI's evaluation of
+   * those predictions against the labels, two containers one after the other in one run.
+   */
+  async startEvaluation(request: EvaluationRequest): Promise<EvaluationRecord> {
+    const { docker, imageRef, imageId } = await this.image(request.imageRef, 'starting the evaluation');
+    const model = await resolveModel(request.model, (id) => this.get(id));
+    const { dataset } = request;
+    const options = { ...request.options, ohe: dataset.ohe, gt: dataset.gtFile !== null };
+    evaluationArgs(options);
+    const report = await this.deps.scanDataset({ path: dataset.path, gtFile: dataset.gtFile, ohe: dataset.ohe });
+    requireValidDataset(report);
+    requireMatchingDimensions(model, report, 'the labelled set');
+    requireKnownClasses(model, report);
+    if (request.gpus.kind !== 'none') requireGpus(request.gpus, await this.deps.detectGpus());
+
+    const id = newRunId();
+    const outputDir = path.resolve(request.outputDir ?? path.join(this.deps.runsDir(), id));
+    requireOutsideInputs(outputDir, [report.path, model.dir]);
+    prepareOutputFolder(outputDir);
+    const record: EvaluationRecord = {
+      ...this.common(id, imageRef, imageId, outputDir, predictionArgs(options), request.gpus),
+      mode: 'evaluation',
+      model,
+      dataset: { ...dataset, path: report.path, fingerprint: report.fingerprint, interface: report.interface },
+      options,
+      step: 'prediction',
+      predictionCommand: predictionArgs(options),
+      results: null,
+    };
+    mkdirSync(path.join(outputDir, EVALUATION_PREDICTION_DIR));
+    if (report.interface === 'directory') linkClassFolderImages(report.path, path.join(outputDir, LINKED_INPUTS_DIR));
+    await this.launch(docker, record, 'prediction');
+    return record;
+  }
+
+  private common(id: string, imageRef: string, imageId: string, outputDir: string, command: string[], gpus: RunRecord['gpus']) {
+    return {
+      id,
+      state: 'preparing' as RunState,
       createdAt: new Date().toISOString(),
       startedAt: null,
       endedAt: null,
@@ -200,37 +287,71 @@ export class RunService {
       imageId,
       containerId: null,
       outputDir,
-      command: args,
-      dataset: { ...dataset, fingerprint: report.fingerprint },
-      options,
+      command,
       gpus,
       progress: null,
-      epochs: [],
       exitCode: null,
       error: null,
-      modelFiles: [],
-      classNames: [],
     };
+  }
+
+  private async image(requested: string | null | undefined, doing: string): Promise<{ docker: Docker; imageRef: string; imageId: string }> {
+    const docker = await this.connect(doing);
+    const imageRef = requested ?? this.deps.imageRef();
+    const imageId = await this.deps.resolveImageId(docker, imageRef);
+    if (!imageId) throw imageNotFound(imageRef);
+    return { docker, imageRef, imageId };
+  }
+
+  /** The mounts of the run's current step (all host paths are in the record, so a reattached run gets the same). */
+  private mounts(record: RunRecord): string[] {
+    if (record.mode === 'training') {
+      const { dataset } = record;
+      return trainingBinds({ dataset: dataset.path, ...(dataset.gtFile ? { annotations: dataset.gtFile } : {}), output: record.outputDir });
+    }
+    if (record.mode === 'prediction') return predictionBinds({ images: record.images.path, model: record.model.dir, output: record.outputDir });
+    const { dataset } = record;
+    const predictions = path.join(record.outputDir, EVALUATION_PREDICTION_DIR);
+    if (record.step === 'prediction') {
+      const linked = dataset.interface === 'directory';
+      return [
+        ...predictionBinds({ images: linked ? path.join(record.outputDir, LINKED_INPUTS_DIR) : dataset.path, model: record.model.dir, output: predictions }),
+        ...(linked ? [bind(dataset.path, CONTAINER_DATASET_DIR, true, 'dataset folder')] : []),
+      ];
+    }
+    return evaluationBinds({
+      dataset: dataset.path,
+      ...(dataset.gtFile ? { annotations: dataset.gtFile } : {}),
+      predictions: path.join(predictions, PREDICTIONS_FILE),
+      output: path.join(record.outputDir, EVALUATION_RESULTS_DIR),
+    });
+  }
+
+  /** Creates and starts the container of the run's current step, then follows it. */
+  private async launch(docker: Docker, record: RunRecord, mode: RunRecord['mode']): Promise<Docker.Container> {
+    const weightsDir = this.deps.weightsDir();
+    const keras = kerasMountSpec(weightsDir);
+    const binds = [...this.mounts(record), ...(record.mode === 'training' ? keras.binds : [])];
     this.save(record);
     let container: Docker.Container;
     try {
       container = await docker.createContainer(
-        runContainerOptions({ runId: id, mode: 'training', imageId, args, binds, env: [...keras.env, ...this.deps.extraEnv], tmpfs: keras.tmpfs, gpus, platform: this.deps.platform }),
+        runContainerOptions({ runId: record.id, mode, imageId: record.imageId!, args: record.command, binds, env: [...keras.env, ...this.deps.extraEnv], tmpfs: keras.tmpfs, gpus: record.gpus, platform: this.deps.platform }),
       );
       record.containerId = container.id;
       await container.start();
     } catch (error) {
       record.state = 'failed';
       record.endedAt = new Date().toISOString();
-      record.error = { code: 'RUN_START_FAILED', message: 'Docker could not start the training container.', action: 'Check the Setup page, then try again.', detail: errorDetail(error) };
+      record.error = { code: 'RUN_START_FAILED', message: `Docker could not start the ${mode} container.`, action: 'Check the Setup page, then try again.', detail: errorDetail(error) };
       this.save(record);
       throw new UserErrorException(record.error);
     }
     record.state = 'running';
-    record.startedAt = new Date().toISOString();
+    record.startedAt ??= new Date().toISOString();
     this.save(record);
     this.follow(docker, container, record);
-    return record;
+    return container;
   }
 
   /** Asks the container to stop (SIGTERM, then a kill after a grace period); models already saved are kept. */
@@ -298,9 +419,9 @@ export class RunService {
   }
 
   private follow(docker: Docker, container: Docker.Container, record: RunRecord): void {
-    const log = createWriteStream(path.join(record.outputDir, RUN_LOG_FILE), { flags: 'w' });
+    const log = createWriteStream(path.join(record.outputDir, logFileOf(record)), { flags: 'w' });
     log.on('error', () => undefined); // a log file that cannot be written must not end the run
-    const parser = new KerasParser({ totalEpochs: record.options.epochs, logEvents: false, onEvent: (event) => this.onProgress(record.id, event) });
+    const parser = new KerasParser({ ...(record.mode === 'training' ? { totalEpochs: record.options.epochs } : {}), logEvents: false, onEvent: (event) => this.onProgress(record.id, event) });
     const active: ActiveRun = { record, parser, log, done: Promise.resolve(record), lastEmit: 0, timer: null, gpuMonitor: this.monitorGpus(record) };
     active.done = this.pump(docker, container, active);
     this.active.set(record.id, active);
@@ -330,17 +451,23 @@ export class RunService {
     if (this.active.get(record.id) !== active) return record; // detached meanwhile
     if (active.timer) clearTimeout(active.timer);
     await new Promise<void>((resolve) => log.end(resolve));
-    await this.finish(container, active, exitCode, lost);
+    const nextStep = await this.finish(container, active, exitCode, lost);
     this.active.delete(record.id);
-    return record;
+    if (!nextStep) return record;
+    try {
+      await this.launch(docker, record, 'evaluation');
+    } catch {
+      return record; // recorded as failed by launch
+    }
+    return this.active.get(record.id)?.done ?? record;
   }
 
-  private async finish(container: Docker.Container, active: ActiveRun, exitCode: number | null, lost: unknown): Promise<void> {
+  /** Ends the run with its results read and recorded; true when an evaluation goes on to its second step instead. */
+  private async finish(container: Docker.Container, active: ActiveRun, exitCode: number | null, lost: unknown): Promise<boolean> {
     const { record, parser } = active;
     record.progress = parser.state();
-    record.epochs = parser.epochs();
+    if (record.mode === 'training') record.epochs = parser.epochs();
     record.exitCode = exitCode;
-    record.endedAt = new Date().toISOString();
     const state: RunState = lost
       ? 'interrupted'
       : record.state === 'stopping'
@@ -348,24 +475,61 @@ export class RunService {
         : exitCode === 0
           ? 'succeeded'
           : 'failed';
+    if (record.mode === 'evaluation' && record.step === 'prediction' && state === 'succeeded') {
+      await container.remove({ force: true, v: true }).catch(() => undefined);
+      record.step = 'evaluation';
+      record.command = evaluationArgs(record.options);
+      record.exitCode = null;
+      record.containerId = null;
+      this.save(record);
+      return true;
+    }
     record.state = state;
-    if (state === 'failed') record.error = explainError(record.progress.errors.length ? record.progress.errors : null, { mode: record.mode });
+    record.endedAt = new Date().toISOString();
+    if (state === 'failed') record.error = explainError(record.progress.errors.length ? record.progress.errors : null, { mode: record.mode === 'evaluation' ? record.step : record.mode });
     if (state === 'interrupted') {
       record.error = isConnectionError(lost)
         ? { code: 'RUN_INTERRUPTED', message: 'Docker stopped while the run was going.', action: 'Start Docker again: the app finds the run by itself if its container survived.', detail: errorDetail(lost) }
-        : { code: 'RUN_INTERRUPTED', message: 'The run\'s container could not be followed to its end.', action: 'Check the Setup page; models already saved are in the output folder.', detail: errorDetail(lost) };
+        : { code: 'RUN_INTERRUPTED', message: 'The run\'s container could not be followed to its end.', action: 'Check the Setup page; what was saved is in the output folder.', detail: errorDetail(lost) };
     }
-    try {
-      const files = await listModelFiles(record.outputDir);
-      record.modelFiles = [files.bestLoss, files.last, ...files.folds.map((fold) => fold.model), files.metalearner].filter((f): f is string => Boolean(f));
-      record.classNames = (await readTrainingMeta(record.outputDir)).classNames;
-    } catch {
-      // No meta file (a run stopped or failed early): nothing more to read.
-    }
+    await this.readResults(record);
     writeManifest(record, await this.deps.engineInfo().catch(() => null));
     this.save(record);
     // Results are read and recorded: now the container may go (with its anonymous /data volume).
     if (state !== 'interrupted') await container.remove({ force: true, v: true }).catch(() => undefined);
+    return false;
+  }
+
+  /** What the run left in its output folder; a run that succeeded without its result file has failed. */
+  private async readResults(record: RunRecord): Promise<void> {
+    if (record.mode === 'training') {
+      try {
+        const files = await listModelFiles(record.outputDir);
+        record.modelFiles = [files.bestLoss, files.last, ...files.folds.map((fold) => fold.model), files.metalearner].filter((f): f is string => Boolean(f));
+        record.classNames = (await readTrainingMeta(record.outputDir)).classNames;
+      } catch {
+        // No meta file (a run stopped or failed early): nothing more to read.
+      }
+      return;
+    }
+    if (record.state !== 'succeeded') return;
+    try {
+      if (record.mode === 'prediction') {
+        const predictions = readPredictions(await readOutputText(path.join(record.outputDir, PREDICTIONS_FILE), `predictions (${PREDICTIONS_FILE})`));
+        const heatMaps = await readdir(path.join(record.outputDir, 'xai')).catch(() => []);
+        record.results = { file: PREDICTIONS_FILE, samples: predictions.rows.length, classes: predictions.classes, heatMaps: heatMaps.length };
+      } else {
+        const predictionsFile = `${EVALUATION_PREDICTION_DIR}/${PREDICTIONS_FILE}`;
+        const metricsFile = `${EVALUATION_RESULTS_DIR}/${PERFORMANCE_FILE}`;
+        const predictions = readPredictions(await readOutputText(path.join(record.outputDir, predictionsFile), `predictions (${PREDICTIONS_FILE})`));
+        readPerformanceMetrics(await readOutputText(path.join(record.outputDir, metricsFile), `metrics (${PERFORMANCE_FILE})`));
+        const present = new Set(await readdir(path.join(record.outputDir, EVALUATION_RESULTS_DIR)).catch(() => []));
+        record.results = { predictions: predictionsFile, metricsFile, samples: predictions.rows.length, classes: predictions.classes, plots: EVALUATION_PLOTS.filter((plot) => present.has(plot)) };
+      }
+    } catch (error) {
+      record.state = 'failed';
+      record.error = error instanceof UserErrorException ? error.userError : { code: 'AUCMEDI_OUTPUT_INVALID', message: 'AUCMEDI\'s results could not be read.', action: 'Run it again.', detail: errorDetail(error) };
+    }
   }
 
   /** While a run uses GPUs: their utilisation and memory every few seconds, for the run page. */
@@ -384,7 +548,7 @@ export class RunService {
   private onProgress(runId: string, event: ProgressEvent): void {
     const active = this.active.get(runId);
     if (!active) return;
-    if (event.type === 'epoch-end') {
+    if (event.type === 'epoch-end' && active.record.mode === 'training') {
       active.record.progress = active.parser.state();
       active.record.epochs = active.parser.epochs();
       this.deps.store.save(active.record);
@@ -420,9 +584,18 @@ export class RunService {
 }
 
 export function summarize(record: RunRecord): RunSummary {
+  if (record.mode !== 'training') {
+    const { progress: _progress, ...rest } = record;
+    return { ...rest, lastEpoch: null, bestValLoss: null };
+  }
   const { epochs, progress: _progress, ...rest } = record;
   const losses = epochs.map((e) => e.metrics.val_loss).filter((v): v is number => typeof v === 'number');
   return { ...rest, lastEpoch: epochs.at(-1) ?? null, bestValLoss: losses.length ? Math.min(...losses) : null };
+}
+
+/** The console log of the run's current step. */
+export function logFileOf(record: RunRecord): string {
+  return record.mode === 'evaluation' && record.step === 'prediction' ? PREDICTION_STEP_LOG_FILE : RUN_LOG_FILE;
 }
 
 /** The length up to the last complete UTF-8 character; a character cut at the end comes with the next read. */

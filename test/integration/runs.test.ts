@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreEvent } from '../../src/api/events';
-import type { RunRecord, TrainingRequest } from '../../src/api/runs';
+import type { RunRecord, TrainingRecord, TrainingRequest } from '../../src/api/runs';
 import { readTrainingLog } from '../../src/aucmedi/outputs';
 import { createCore, type Core } from '../../src/core';
 import { JsonFileSettingsStore } from '../../src/settings/store';
@@ -13,6 +13,11 @@ import { snapshotFolder } from '../helpers/snapshot';
 import { tempDir } from '../helpers/temp';
 
 const hasEngine = requireEngine();
+
+function training(record: RunRecord): TrainingRecord {
+  if (record.mode !== 'training') throw new Error(`run ${record.id} is a ${record.mode}`);
+  return record;
+}
 
 describe.runIf(hasEngine)('training runs with the stand-in image (real engine, real containers)', () => {
   const dir = tempDir();
@@ -59,7 +64,7 @@ describe.runIf(hasEngine)('training runs with the stand-in image (real engine, r
     const started = await start(core, request(12));
     expect(started.state).toBe('running');
     expect(started.command).toEqual(expect.arrayContaining(['--architecture', 'Vanilla', '--epochs', '12', '--analysis', 'standard']));
-    const record = await core.runs.waitForEnd(started.id);
+    const record = training(await core.runs.waitForEnd(started.id));
 
     expect(record.state).toBe('succeeded');
     expect(record.exitCode).toBe(0);
@@ -111,14 +116,14 @@ describe.runIf(hasEngine)('training runs with the stand-in image (real engine, r
   it('stops mid-run on request: cancelled, with the models saved so far kept and listed', async () => {
     const core = newCore(['AUCMEDI_STANDIN_BATCH_DELAY=0.2']);
     const started = await start(core, request(40));
-    await waitFor(() => (core.runs.get(started.id).epochs.length >= 2 ? true : null), 120_000);
+    await waitFor(() => (training(core.runs.get(started.id)).epochs.length >= 2 ? true : null), 120_000);
     const refused = await core.handlers['runs:delete']({ runId: started.id, deleteFiles: true });
     expect(refused).toMatchObject({ ok: false, error: { code: 'RUN_ACTIVE' } });
     const stopped = await core.handlers['runs:stop']({ runId: started.id });
     if (!stopped.ok) throw new Error(stopped.error.message);
     expect(stopped.data.state).toBe('cancelled');
-    expect(stopped.data.modelFiles).toContain('model.best_loss.keras');
-    expect(stopped.data.epochs.length).toBeLessThan(40);
+    expect(training(stopped.data).modelFiles).toContain('model.best_loss.keras');
+    expect(training(stopped.data).epochs.length).toBeLessThan(40);
     expect(existsSync(path.join(stopped.data.outputDir, 'model.best_loss.keras'))).toBe(true);
     expect(containersOf(started.id)).toBe('');
 
@@ -139,13 +144,13 @@ describe.runIf(hasEngine)('training runs with the stand-in image (real engine, r
   it('reattaches from a new core after the first one went away, with the same epoch history as the container logged', async () => {
     const first = newCore(['AUCMEDI_STANDIN_BATCH_DELAY=0.05']);
     const started = await start(first, request(14));
-    await waitFor(() => (first.runs.get(started.id).epochs.length >= 2 ? true : null), 120_000);
+    await waitFor(() => (training(first.runs.get(started.id)).epochs.length >= 2 ? true : null), 120_000);
     first.dispose(); // the app quits (or crashes); the container keeps running
 
     const second = newCore();
     const reattached = await second.runs.reattach();
     expect(reattached.map((r) => r.id)).toContain(started.id);
-    const record = await second.runs.waitForEnd(started.id);
+    const record = training(await second.runs.waitForEnd(started.id));
     expect(record.state).toBe('succeeded');
     expect(record.epochs.map((e) => e.metrics.val_loss)).toEqual(csvValLoss(record.outputDir).map((v) => Number(v!.toFixed(4))));
     expect(containersOf(started.id)).toBe('');
@@ -159,7 +164,7 @@ describe.runIf(hasEngine)('training runs with the stand-in image (real engine, r
     const settings = new JsonFileSettingsStore(path.join(dataDir, 'settings.json'));
     settings.write({ ...settings.read(), weightsDir: weights });
     const started = await start(core, request(3, { options: { analysis: 'standard', architectures: ['DenseNet121'], epochs: 3, batchSize: 8, workers: 1, threeDim: false } }));
-    const record = await core.runs.waitForEnd(started.id);
+    const record = training(await core.runs.waitForEnd(started.id));
     settings.write({ ...settings.read(), weightsDir: null });
     expect(record.state).toBe('failed');
     expect(record.exitCode).not.toBe(0);

@@ -6,7 +6,7 @@ import { Problem } from '../components/Problem';
 import { ProblemList } from '../components/ProblemList';
 import { useAppStore } from '../store';
 
-const INTERFACE_LABEL = { directory: 'one folder per class', csv: 'image folder + annotation file (CSV)' } as const;
+const INTERFACE_LABEL = { directory: 'one folder per class', csv: 'image folder + annotation file (CSV)', images: 'a flat folder of images to classify' } as const;
 
 export function DatasetPage() {
   const selection = useAppStore((s) => s.datasetSelection);

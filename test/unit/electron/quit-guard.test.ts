@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../../src/api/runs';
 import { quitChoice, quitQuestion } from '../../../electron/quit-guard';
 
-const run = (architectures: string[]) => ({ options: { architectures } }) as unknown as RunRecord;
+const run = (architectures: string[]) => ({ mode: 'training', options: { architectures } }) as unknown as RunRecord;
 
 describe('quitting while runs are going', () => {
   it('asks nothing when no run is going', () => {
@@ -11,7 +11,7 @@ describe('quitting while runs are going', () => {
 
   it('offers to leave the runs running, stop them, or not quit', () => {
     const question = quitQuestion([run(['DenseNet121'])])!;
-    expect(question.message).toBe('A training run (DenseNet121) is still going.');
+    expect(question.message).toBe('A training run is still going.');
     expect(question.buttons).toEqual(['Leave running and quit', 'Stop the runs and quit', 'Do not quit']);
     expect(quitChoice(question.defaultId)).toBe('leave-running');
     expect(quitChoice(1)).toBe('stop-runs');

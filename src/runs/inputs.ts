@@ -1,0 +1,103 @@
+/**
+ * What prediction and evaluation runs take in: the model (checked before anything starts), the
+ * images, and for a labelled class-folder set the flat view AUCMEDI's prediction needs.
+ */
+import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { errorDetail, UserErrorException } from '../api/errors';
+import type { DatasetReport } from '../api/dataset';
+import { FINISHED_STATES, type ModelChoice, type ModelRef, type RunRecord } from '../api/runs';
+import { CONTAINER_DATASET_DIR } from '../aucmedi/arguments';
+import { checkModelFolder } from '../aucmedi/outputs';
+import { isHiddenOrSystem, splitName } from '../dataset/names';
+
+/** The folder of links an evaluation of a class-folder set gives prediction (inside its output folder). */
+export const LINKED_INPUTS_DIR = 'inputs';
+
+export async function resolveModel(choice: ModelChoice, getRun: (id: string) => RunRecord): Promise<ModelRef> {
+  let dir: string;
+  let runId: string | null = null;
+  if ('runId' in choice) {
+    const run = getRun(choice.runId);
+    if (run.mode !== 'training') {
+      throw new UserErrorException({ code: 'MODEL_FOLDER_INCOMPLETE', message: `Run ${run.id} is a ${run.mode}, not a training: it holds no model.`, action: 'Choose a training run.' });
+    }
+    if (!FINISHED_STATES.includes(run.state)) {
+      throw new UserErrorException({ code: 'RUN_ACTIVE', message: 'This training is still going: its model is not finished.', action: 'Wait until it has finished, or choose another model.' });
+    }
+    dir = run.outputDir;
+    runId = run.id;
+  } else dir = path.resolve(choice.dir);
+  const folder = await checkModelFolder(dir);
+  return { dir, runId, classNames: folder.meta.classNames, analysis: folder.meta.analysis, architectures: folder.meta.architectures, threeDim: folder.meta.threeDim };
+}
+
+/** The images must be what the model was trained on: 2D images for a 2D model, volumes for a 3D one. */
+export function requireMatchingDimensions(model: ModelRef, report: DatasetReport, what: string): void {
+  const expected = model.threeDim ? '3D' : '2D';
+  if (report.dimensionality === expected || report.dimensionality === 'unknown') return;
+  const kinds = { '2D': '2D images', '3D': '3D volumes' };
+  throw new UserErrorException({
+    code: 'DATASET_INVALID',
+    message: `The model was trained on ${kinds[expected]}, but ${what} ${report.dimensionality === 'mixed' ? 'mixes 2D images and 3D volumes' : `holds ${kinds[report.dimensionality]}`}.`,
+    action: `Choose ${kinds[expected]}, or a model trained on ${report.dimensionality === 'mixed' ? 'the same kind of images' : kinds[report.dimensionality]}.`,
+  });
+}
+
+/** Every class of a labelled set must be one the model knows (AUCMEDI matches them by name). */
+export function requireKnownClasses(model: ModelRef, report: DatasetReport): void {
+  const unknown = report.classes.map((c) => c.name).filter((name) => !model.classNames.includes(name));
+  if (unknown.length === 0) return;
+  throw new UserErrorException({
+    code: 'DATASET_INVALID',
+    message: `The labelled set has ${unknown.length === 1 ? 'a class' : 'classes'} the model does not know: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}. The model knows ${model.classNames.join(', ')}.`,
+    action: 'Rename the class folders (or CSV classes) to the model\'s class names, or choose the model trained for these classes.',
+  });
+}
+
+/** Nothing is ever written into the folders a run reads: the output folder must lie outside them. */
+export function requireOutsideInputs(outputDir: string, inputs: string[]): void {
+  for (const input of inputs) {
+    const relative = path.relative(path.resolve(input), outputDir);
+    if (relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))) {
+      throw new UserErrorException({
+        code: 'OUTPUT_FOLDER_UNUSABLE',
+        message: `The output folder ${outputDir} lies inside ${input}, which the run only reads.`,
+        action: 'Choose an output folder outside the images, the dataset and the model folder.',
+      });
+    }
+  }
+}
+
+/**
+ * AUCMEDI predicts a flat folder; a class-folder set is not one. Instead of copying patient data,
+ * `dir` gets one symbolic link per image pointing at the image's path inside the container (the
+ * dataset is mounted read-only at /data/training), so the links resolve only there. Returns how
+ * many were made.
+ */
+export function linkClassFolderImages(datasetDir: string, dir: string): number {
+  mkdirSync(dir, { recursive: true });
+  let count = 0;
+  try {
+    for (const classEntry of readdirSync(datasetDir, { withFileTypes: true })) {
+      if (!classEntry.isDirectory() || isHiddenOrSystem(classEntry.name, true)) continue;
+      for (const entry of readdirSync(path.join(datasetDir, classEntry.name), { withFileTypes: true })) {
+        const image = (entry.isFile() && splitName(entry.name).format !== null) || entry.isDirectory(); // a folder: a DICOM series
+        if (!image || isHiddenOrSystem(entry.name, entry.isDirectory())) continue;
+        symlinkSync(`${CONTAINER_DATASET_DIR}/${classEntry.name}/${entry.name}`, path.join(dir, entry.name));
+        count += 1;
+      }
+    }
+  } catch (error) {
+    throw new UserErrorException({
+      code: 'OUTPUT_FOLDER_UNUSABLE',
+      message: 'The list of images to predict could not be prepared in the output folder.',
+      action:
+        process.platform === 'win32'
+          ? 'On Windows this needs permission to create symbolic links (Developer Mode). Or give the labelled set as one image folder with an annotation CSV.'
+          : 'Check that the output folder is writable and that no two class folders hold an image of the same name.',
+      detail: errorDetail(error),
+    });
+  }
+  return count;
+}

@@ -1,0 +1,211 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EvaluationRecord, PredictionRecord, RunRecord } from '../../src/api/runs';
+import { createCore, type Core } from '../../src/core';
+import { JsonFileSettingsStore } from '../../src/settings/store';
+import { buildStandIn, docker, STAND_IN_TAG } from '../helpers/docker-cli';
+import { makeClassDataset } from '../helpers/images';
+import { requireEngine } from '../helpers/requirements';
+import { snapshotFolder } from '../helpers/snapshot';
+import { tempDir } from '../helpers/temp';
+import { ScriptedDialogs } from '../e2e/harness';
+
+const hasEngine = requireEngine();
+
+/** preds.csv read here with nothing of the app: header, then sample and one probability per class. */
+function readPredsCsv(file: string): { classes: string[]; rows: { sample: string; p: number[] }[] } {
+  const [header, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
+  return { classes: header!.split(',').slice(1), rows: lines.map((line) => ({ sample: line.split(',')[0]!, p: line.split(',').slice(1).map(Number) })) };
+}
+
+describe.runIf(hasEngine)('prediction and evaluation with the stand-in image (real engine, real containers)', () => {
+  const dir = tempDir();
+  const trainingSet = path.join(dir, 'training');
+  const newImages = path.join(dir, 'new-images');
+  const labelledSet = path.join(dir, 'labelled');
+  const csvSet = path.join(dir, 'csv-set');
+  const dataDir = path.join(dir, 'app-data');
+  const dialogs = new ScriptedDialogs();
+  const snapshots = new Map<string, string[]>();
+  let core: Core;
+  let trainingId: string;
+  let labels: Record<string, string>;
+
+  const ok = async <T>(promise: Promise<{ ok: true; data: T } | { ok: false; error: { code: string; message: string } }>): Promise<T> => {
+    const response = await promise;
+    if (!response.ok) throw new Error(`${response.error.code}: ${response.error.message}`);
+    return response.data;
+  };
+  const containersOf = (runId: string) => docker(['ps', '-a', '-q', '--filter', `label=org.aucmedi-desk.run-id=${runId}`]).stdout;
+  const runsNow = () => readdirSync(path.join(dir, 'runs')).length;
+
+  beforeAll(async () => {
+    buildStandIn();
+    makeClassDataset(trainingSet, { classes: { benign: 20, malignant: 20 }, size: 16, seed: 3 });
+    makeClassDataset(newImages, { classes: { benign: 5, malignant: 5 }, size: 16, seed: 5, layout: 'flat' });
+    labels = makeClassDataset(labelledSet, { classes: { benign: 8, malignant: 8 }, size: 16, seed: 7 }).labels;
+    const csv = makeClassDataset(csvSet, { classes: { benign: 6, malignant: 6 }, size: 16, seed: 9, layout: 'flat' });
+    writeFileSync(path.join(dir, 'csv-labels.csv'), `SAMPLE,CLASS\n${Object.entries(csv.labels).map(([s, c]) => `${s},${c}`).join('\n')}\n`);
+    for (const folder of [trainingSet, newImages, labelledSet, csvSet]) snapshots.set(folder, snapshotFolder(folder));
+
+    const settings = new JsonFileSettingsStore(path.join(dataDir, 'settings.json'));
+    settings.write({ ...settings.read(), imageRef: STAND_IN_TAG, runsDir: path.join(dir, 'runs') });
+    core = createCore({ settings, dataDir, dialogs });
+    const started = await ok(
+      core.handlers['runs:start-training']({
+        dataset: { path: trainingSet, gtFile: null, ohe: false },
+        options: { analysis: 'standard', architectures: ['Vanilla'], epochs: 15, batchSize: 8, workers: 1, threeDim: false },
+        gpus: { kind: 'none' },
+      }),
+    );
+    trainingId = started.id;
+    const trained = await core.runs.waitForEnd(trainingId);
+    if (trained.state !== 'succeeded') throw new Error(`the training ${trained.state}: ${trained.error?.message}`);
+  }, 900_000);
+  afterAll(() => core?.dispose());
+
+  it('predicts new images with a model from the history: preds.csv as AUCMEDI wrote it, the table equal to it, heat maps, manifest', async () => {
+    const started = await ok(core.handlers['runs:start-prediction']({ model: { runId: trainingId }, images: newImages, options: { batchSize: 4, workers: 1, xaiMethod: 'gradcam' }, gpus: { kind: 'none' } }));
+    expect(started.command).toEqual(expect.arrayContaining(['prediction', '--xai_method', 'gradcam', '--batch_size', '4']));
+    const record = (await core.runs.waitForEnd(started.id)) as PredictionRecord;
+    expect(record.state).toBe('succeeded');
+    expect(record.results).toMatchObject({ samples: 10, classes: ['benign', 'malignant'], heatMaps: 10 });
+    expect(record.model).toMatchObject({ runId: trainingId, classNames: ['benign', 'malignant'], analysis: 'standard' });
+    expect(containersOf(record.id)).toBe('');
+
+    const file = readPredsCsv(path.join(record.outputDir, 'preds.csv'));
+    const table = await ok(core.handlers['runs:predictions']({ runId: record.id }));
+    expect(table.classes).toEqual(file.classes);
+    expect(table.rows.map((row) => row.sample)).toEqual(file.rows.map((row) => row.sample));
+    table.rows.forEach((row, i) => {
+      expect(row.probabilities).toEqual(file.rows[i]!.p);
+      const best = file.rows[i]!.p.indexOf(Math.max(...file.rows[i]!.p));
+      expect(row.predictedClass).toBe(file.classes[best]);
+    });
+    expect(table.heatMaps).toHaveLength(10);
+    // the model learnt: most new images are classified as the class they were drawn from
+    const right = table.rows.filter((row) => row.sample.startsWith(row.predictedClass ?? '?')).length;
+    expect(right).toBeGreaterThanOrEqual(7);
+
+    const image = await ok(core.handlers['runs:image']({ runId: record.id, sample: table.rows[0]!.sample, kind: 'image' }));
+    expect(image.dataUrl).toMatch(/^data:image\/png;base64,/);
+    const heat = await ok(core.handlers['runs:image']({ runId: record.id, sample: table.rows[0]!.sample, kind: 'heatmap' }));
+    expect(heat.dataUrl).toMatch(/^data:image\/png;base64,/);
+    expect(await core.handlers['runs:image']({ runId: record.id, sample: '../../etc/passwd', kind: 'image' })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+
+    // export of the filtered table; preds.csv stays as it was
+    const preds = readFileSync(path.join(record.outputDir, 'preds.csv'), 'utf8');
+    const exported = path.join(dir, 'export.csv');
+    dialogs.saveQueue.push(exported);
+    expect(await ok(core.handlers['runs:export-predictions']({ runId: record.id, predictedClass: 'benign' }))).toEqual({ path: exported });
+    const lines = readFileSync(exported, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('SAMPLE,benign,malignant,PREDICTED,PROBABILITY');
+    expect(lines.length - 1).toBe(table.rows.filter((row) => row.predictedClass === 'benign').length);
+    expect(lines.slice(1).every((line) => line.split(',')[3] === 'benign')).toBe(true);
+    expect(readFileSync(path.join(record.outputDir, 'preds.csv'), 'utf8')).toBe(preds);
+
+    const manifest = JSON.parse(readFileSync(path.join(record.outputDir, 'run.json'), 'utf8'));
+    expect(manifest).toMatchObject({ run: { id: record.id, mode: 'prediction', state: 'succeeded' }, model: { trainingRun: trainingId }, images: { path: newImages, fingerprint: { fileCount: 10 } } });
+    expect(manifest.command[0]).toBe('aucmedi');
+  }, 300_000);
+
+  it('evaluates on a labelled class-folder set: two steps, metrics, and a confusion matrix equal to one computed from the CSVs', async () => {
+    const events: string[] = [];
+    const unsubscribe = core.subscribe((event) => {
+      if (event.type === 'run:state') events.push(`${event.run.state}:${event.run.mode === 'evaluation' ? event.run.step : ''}`);
+    });
+    const started = await ok(core.handlers['runs:start-evaluation']({ model: { runId: trainingId }, dataset: { path: labelledSet, gtFile: null, ohe: false }, options: { batchSize: 8, workers: 1 }, gpus: { kind: 'none' } }));
+    expect(started.step).toBe('prediction');
+    const record = (await core.runs.waitForEnd(started.id)) as EvaluationRecord;
+    unsubscribe();
+    expect(record.state).toBe('succeeded');
+    expect(record.step).toBe('evaluation');
+    expect(events).toEqual(expect.arrayContaining(['running:prediction', 'running:evaluation', 'succeeded:evaluation']));
+    expect(record.command[0]).toBe('evaluation');
+    expect(record.predictionCommand[0]).toBe('prediction');
+    expect(record.results).toMatchObject({ samples: 16, plots: expect.arrayContaining(['plot.performance.confusion_matrix.png']) });
+    expect(containersOf(record.id)).toBe('');
+    expect(existsSync(path.join(record.outputDir, 'prediction.log'))).toBe(true);
+
+    const results = await ok(core.handlers['runs:evaluation']({ runId: record.id }));
+    // the confusion matrix, computed here from preds.csv and the folder names alone
+    const preds = readPredsCsv(path.join(record.outputDir, 'prediction', 'preds.csv'));
+    const expected = preds.classes.map(() => preds.classes.map(() => 0));
+    for (const row of preds.rows) {
+      const truth = preds.classes.indexOf(labels[row.sample]!);
+      const predicted = row.p.indexOf(Math.max(...row.p));
+      expected[truth]![predicted]! += 1;
+    }
+    expect(results.confusion).toMatchObject({ kind: 'single-label', classes: ['benign', 'malignant'], matrix: expected, matched: 16 });
+    expect(results.metrics.rows.map((row) => row.className)).toEqual(['benign', 'malignant']);
+    expect(results.metrics.metrics).toEqual(expect.arrayContaining(['Sensitivity', 'Specificity', 'AUC', 'F1']));
+    expect(results.roc).toHaveLength(2);
+    expect(results.plots.every((plot) => plot.dataUrl?.startsWith('data:image/png;base64,'))).toBe(true);
+
+    const report = path.join(dir, 'report.html');
+    dialogs.saveQueue.push(report);
+    expect(await ok(core.handlers['runs:export-report']({ runId: record.id }))).toEqual({ path: report });
+    const html = readFileSync(report, 'utf8');
+    expect(html).toContain(record.id);
+    expect(html).toContain(record.dataset.fingerprint!.sha256);
+    expect(html).toContain('Sensitivity');
+    expect(html).not.toMatch(/<script|https?:\/\//);
+  }, 300_000);
+
+  it('evaluates on images with an annotation CSV (no links needed)', async () => {
+    const gtFile = path.join(dir, 'csv-labels.csv');
+    const started = await ok(core.handlers['runs:start-evaluation']({ model: { runId: trainingId }, dataset: { path: csvSet, gtFile, ohe: false }, options: { batchSize: 8, workers: 1 }, gpus: { kind: 'none' } }));
+    const record = (await core.runs.waitForEnd(started.id)) as EvaluationRecord;
+    expect(record.state).toBe('succeeded');
+    expect(existsSync(path.join(record.outputDir, 'inputs'))).toBe(false);
+    const results = await ok(core.handlers['runs:evaluation']({ runId: record.id }));
+    expect(results.confusion.matched).toBe(12);
+  }, 300_000);
+
+  it('refuses bad input before any container starts, each with a sentence and what to do', async () => {
+    const before = runsNow();
+    const refuse = async (promise: Promise<{ ok: boolean; error?: { code: string; message: string; action: string } }>) => {
+      const response = await promise;
+      expect(response.ok).toBe(false);
+      expect(response.error!.action.length).toBeGreaterThan(10);
+      return response.error!;
+    };
+    const options = { batchSize: 4, workers: 1 };
+    const gpus = { kind: 'none' } as const;
+
+    // a model folder missing its files
+    const broken = path.join(dir, 'broken-model');
+    mkdirSync(broken);
+    writeFileSync(path.join(broken, 'meta.training.json'), JSON.stringify({ class_names: ['a', 'b'], analysis: 'standard', architecture: 'Vanilla', three_dim: false }));
+    expect((await refuse(core.handlers['runs:start-prediction']({ model: { dir: broken }, images: newImages, options, gpus }))).code).toBe('MODEL_FOLDER_INCOMPLETE');
+    // a 3D model on 2D images
+    const volumeModel = path.join(dir, 'volume-model');
+    mkdirSync(volumeModel);
+    writeFileSync(path.join(volumeModel, 'meta.training.json'), JSON.stringify({ class_names: ['a', 'b'], analysis: 'minimal', architecture: 'Vanilla', three_dim: true }));
+    writeFileSync(path.join(volumeModel, 'model.last.keras'), 'x');
+    expect((await refuse(core.handlers['runs:start-prediction']({ model: { dir: volumeModel }, images: newImages, options, gpus }))).message).toMatch(/trained on 3D volumes.*2D images/);
+    // an empty image folder
+    const empty = path.join(dir, 'empty');
+    mkdirSync(empty);
+    expect((await refuse(core.handlers['runs:start-prediction']({ model: { runId: trainingId }, images: empty, options, gpus }))).message).toMatch(/no images to classify/);
+    // classes the model does not know
+    const otherClasses = path.join(dir, 'other-classes');
+    makeClassDataset(otherClasses, { classes: { cyst: 3, benign: 3 }, size: 16, seed: 1 });
+    expect((await refuse(core.handlers['runs:start-evaluation']({ model: { runId: trainingId }, dataset: { path: otherClasses, gtFile: null, ohe: false }, options, gpus }))).message).toMatch(/does not know: cyst/);
+    // heat maps need a model of one network
+    expect((await refuse(core.handlers['runs:start-prediction']({ model: { runId: trainingId }, images: newImages, options: { ...options, xaiMethod: 'nonsense' }, gpus }))).code).toBe('PREDICTION_OPTIONS_INVALID');
+    // an output folder inside the images
+    expect((await refuse(core.handlers['runs:start-prediction']({ model: { runId: trainingId }, images: newImages, options, gpus, outputDir: path.join(newImages, 'out') }))).code).toBe('OUTPUT_FOLDER_UNUSABLE');
+    // a prediction is no model
+    const prediction = (await core.runs.list()).find((run: RunRecord | { mode: string }) => run.mode === 'prediction')!;
+    expect((await refuse(core.handlers['runs:start-prediction']({ model: { runId: prediction.id }, images: newImages, options, gpus }))).message).toMatch(/not a training/);
+
+    expect(runsNow()).toBe(before);
+    expect(existsSync(path.join(newImages, 'out'))).toBe(false);
+  }, 120_000);
+
+  it('wrote nothing into the training set, the images, the labelled sets', () => {
+    for (const [folder, snapshot] of snapshots) expect(snapshotFolder(folder)).toEqual(snapshot);
+  });
+});
