@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { CoreEvent } from '../../src/api';
 import type { Core } from '../../src/core';
 import type { Dialogs } from '../../src/dialogs';
 import { CONTENT_SECURITY_POLICY } from '../../electron/csp';
@@ -50,6 +51,8 @@ export interface AppPage {
   /** Console errors and uncaught page errors. */
   pageErrors: string[];
   screenshot(name: string): Promise<string>;
+  /** Delivers an event to the page as the core's own events are delivered (for events this machine cannot produce). */
+  pushEvent(event: CoreEvent): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -134,6 +137,9 @@ export async function openApp(browser: Browser, core: Core, viewport = { width: 
       const file = path.join(SCREENSHOT_DIR, `${name}.png`);
       await page.screenshot({ path: file, fullPage: true });
       return file;
+    },
+    async pushEvent(event) {
+      await page.evaluate((e) => (window as unknown as { __aucmediPush: (e: unknown) => void }).__aucmediPush(e), event);
     },
     async close() {
       unsubscribe();

@@ -1,4 +1,6 @@
 import { useLayoutEffect, useRef, useState } from 'react';
+import type { PickedPath, Response, UserError } from '../../../src/api';
+import { Problem } from './Problem';
 
 const LINE_HEIGHT = 20;
 const OVERSCAN = 10;
@@ -15,6 +17,8 @@ interface LogPanelProps {
   /** Where the whole log is, said when lines were dropped. */
   fullLogHint?: string;
   testId?: string;
+  /** Saves the whole log to a file the user picks; absent: no Save button. */
+  onSave?: () => Promise<Response<PickedPath>>;
 }
 
 const levelOf = (line: string) =>
@@ -24,11 +28,13 @@ const levelOf = (line: string) =>
  * The console log in a fixed-height box that renders only the lines in view. It follows the end
  * while the user is at the bottom, and stays put once they scroll up to read.
  */
-export function LogPanel({ lines, partial = '', dropped = 0, skipped = false, height = 320, fullLogHint, testId = 'log-panel' }: LogPanelProps) {
+export function LogPanel({ lines, partial = '', dropped = 0, skipped = false, height = 320, fullLogHint, testId = 'log-panel', onSave }: LogPanelProps) {
   const boxRef = useRef<HTMLDivElement | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [follow, setFollow] = useState(true);
   const [copied, setCopied] = useState<string | null>(null);
+  const [saved, setSaved] = useState<{ path: string } | { error: UserError } | null>(null);
+  const [saving, setSaving] = useState(false);
   const all = partial ? lines.length + 1 : lines.length;
   const total = all * LINE_HEIGHT;
 
@@ -62,6 +68,15 @@ export function LogPanel({ lines, partial = '', dropped = 0, skipped = false, he
     }
   };
 
+  const save = async () => {
+    if (!onSave) return;
+    setSaving(true);
+    const response = await onSave();
+    setSaving(false);
+    if (!response.ok) setSaved({ error: response.error });
+    else setSaved(response.data.path ? { path: response.data.path } : null);
+  };
+
   return (
     <div className="log-panel" data-testid={testId}>
       <div className="log-toolbar">
@@ -85,6 +100,11 @@ export function LogPanel({ lines, partial = '', dropped = 0, skipped = false, he
           <button type="button" className="secondary" onClick={() => void copy()} disabled={all === 0} data-testid="log-copy">
             Copy
           </button>
+          {onSave && (
+            <button type="button" className="secondary" onClick={() => void save()} disabled={saving} data-testid="log-save">
+              Save…
+            </button>
+          )}
         </span>
       </div>
       {copied && (
@@ -92,6 +112,12 @@ export function LogPanel({ lines, partial = '', dropped = 0, skipped = false, he
           {copied}
         </p>
       )}
+      {saved && 'path' in saved && (
+        <p className="small" role="status" data-testid="log-saved">
+          Saved to <code>{saved.path}</code>
+        </p>
+      )}
+      {saved && 'error' in saved && <Problem error={saved.error} testId="log-save-error" />}
       <div className="log-box" ref={boxRef} onScroll={onScroll} style={{ height }} tabIndex={0} role="log" aria-label="Console output of the run" aria-live="off">
         <div style={{ height: total, position: 'relative' }}>
           {visible.map(({ index, text }) => (

@@ -1,8 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { EpochMetrics, ProgressState } from '../../../src/api';
 import type { GpuChoice, RunRecord } from '../../../src/api/runs';
+import { GpuPanel } from '../components/GpuPanel';
 import { LineChart, formatValue, type ChartMarker, type ChartSeries } from '../components/LineChart';
 import { LogPanel } from '../components/LogPanel';
+import { OpenFolderButton } from '../components/OpenFolderButton';
 import { Problem } from '../components/Problem';
 import { RunProgress, STATE_BADGE, STATE_LABEL } from '../components/RunProgress';
 import { useAppStore } from '../store';
@@ -88,6 +90,21 @@ function StopControl({ record }: { record: RunRecord }) {
   );
 }
 
+function Processor({ record }: { record: RunRecord }) {
+  const gpuReport = useAppStore((s) => s.gpuReport);
+  const names = useMemo(() => new Map((gpuReport?.gpus ?? []).map((gpu) => [gpu.index, gpu.name])), [gpuReport]);
+  return (
+    <section className="card" aria-labelledby="run-processor-heading" data-testid="run-processor">
+      <h2 id="run-processor-heading">Processor</h2>
+      {record.gpus.kind === 'none' ? (
+        <p data-testid="run-cpu">Running on the CPU. No GPU was chosen for this run, so each epoch takes longer.</p>
+      ) : (
+        <GpuPanel runId={record.id} names={names} />
+      )}
+    </section>
+  );
+}
+
 function Results({ record }: { record: RunRecord }) {
   const last = [...record.epochs].reverse().find((e) => e.model === record.epochs[record.epochs.length - 1]?.model);
   const best = record.progress?.bestEpoch ?? null;
@@ -100,6 +117,9 @@ function Results({ record }: { record: RunRecord }) {
         <dt>Output folder</dt>
         <dd>
           <code data-testid="run-output-dir">{record.outputDir}</code>
+          <div className="open-folder">
+            <OpenFolderButton runId={record.id} />
+          </div>
         </dd>
         <dt>Model files</dt>
         <dd>
@@ -159,7 +179,7 @@ export function RunPage() {
   const record = useAppStore((s) => (s.openRun && s.openRun.id === s.openRunId ? s.openRun : null));
   const error = useAppStore((s) => s.openRunError);
   const log = useAppStore((s) => (s.runLog && s.runLog.runId === s.openRunId ? s.runLog : null));
-  const { loadRun, pollLog, goTo } = useAppStore.getState();
+  const { loadRun, pollLog, goTo, saveRunLog } = useAppStore.getState();
   const [now, setNow] = useState(() => Date.now());
   const [model, setModel] = useState<number | null>(null);
   const [showLog, setShowLog] = useState<boolean | null>(null);
@@ -168,6 +188,7 @@ export function RunPage() {
 
   useEffect(() => {
     if (runId) void loadRun(runId);
+    return () => useAppStore.setState({ folderError: null });
   }, [runId, loadRun]);
 
   // The clock and the log: every second while the run is active, once more when it has ended.
@@ -239,9 +260,12 @@ export function RunPage() {
             </header>
             <RunProgress record={record} now={active ? now : Date.now()} />
             {active && (
-              <p className="small">
-                Outputs go to <code data-testid="run-output-live">{record.outputDir}</code>
-              </p>
+              <div className="output-line">
+                <p className="small">
+                  Outputs go to <code data-testid="run-output-live">{record.outputDir}</code>
+                </p>
+                <OpenFolderButton runId={record.id} />
+              </div>
             )}
             {record.error && record.state !== 'cancelled' && (
               <>
@@ -263,6 +287,8 @@ export function RunPage() {
             )}
             <StopControl record={record} />
           </section>
+
+          {active && <Processor record={record} />}
 
           {(record.epochs.length > 0 || active) && (
             <section className="card" aria-labelledby="run-charts-heading">
@@ -299,7 +325,7 @@ export function RunPage() {
               </button>
             </header>
             {logOpen && log && (
-              <LogPanel lines={log.lines} partial={partial} dropped={log.dropped} skipped={log.skippedBytes > 0} fullLogHint={`run.log in ${record.outputDir}`} />
+              <LogPanel key={record.id} lines={log.lines} partial={partial} dropped={log.dropped} skipped={log.skippedBytes > 0} fullLogHint={`run.log in ${record.outputDir}`} onSave={() => saveRunLog(record.id)} />
             )}
             {!logOpen && <p className="muted small">What AUCMEDI printed, line by line; saved as run.log in the output folder.</p>}
           </section>

@@ -1,19 +1,28 @@
 import { useEffect, useState } from 'react';
 import type { RunSummary } from '../../../src/api/runs';
+import { CompareChart } from '../components/CompareChart';
 import { formatValue } from '../components/LineChart';
+import { OpenFolderButton } from '../components/OpenFolderButton';
 import { Problem } from '../components/Problem';
 import { STATE_BADGE, STATE_LABEL } from '../components/RunProgress';
 import { useAppStore } from '../store';
+import { COMPARE_LIMIT } from '../store/runs';
+
+const comparable = (run: RunSummary) => run.mode === 'training' && run.state !== 'preparing';
 
 /** The history of training runs, newest first; a row opens its run. */
 export function RunsPage() {
   const runs = useAppStore((s) => s.runs);
   const error = useAppStore((s) => s.runsError);
   const deleteError = useAppStore((s) => s.deleteError);
-  const { loadRuns, showRun, goTo } = useAppStore.getState();
+  const folderError = useAppStore((s) => s.folderError);
+  const compareIds = useAppStore((s) => s.compareIds);
+  const { loadRuns, showRun, goTo, toggleCompare } = useAppStore.getState();
+  const canCompare = (runs?.filter(comparable).length ?? 0) >= 2;
 
   useEffect(() => {
     void loadRuns();
+    return () => useAppStore.setState({ folderError: null });
   }, [loadRuns]);
 
   return (
@@ -24,6 +33,8 @@ export function RunsPage() {
       </header>
       {error && <Problem error={error} testId="runs-error" />}
       {deleteError && <Problem error={deleteError} testId="runs-delete-error" />}
+      {folderError && <Problem error={folderError.error} testId="runs-folder-error" />}
+      {canCompare && <Compare />}
       <section className="card">
         {runs === null ? (
           <p className="muted">Loading…</p>
@@ -40,6 +51,7 @@ export function RunsPage() {
           <table className="table runs-table" data-testid="runs-table">
             <thead>
               <tr>
+                {canCompare && <th>Compare</th>}
                 <th>State</th>
                 <th>Dataset</th>
                 <th>Architecture</th>
@@ -54,6 +66,21 @@ export function RunsPage() {
                 const dataset = run.dataset.path.split(/[\\/]/).filter(Boolean).pop() ?? run.dataset.path;
                 return (
                   <tr key={run.id} className="clickable" onClick={() => showRun(run.id)} data-testid="runs-row" data-run-id={run.id}>
+                    {canCompare && (
+                      <td onClick={(event) => event.stopPropagation()}>
+                        {comparable(run) && (
+                          <input
+                            type="checkbox"
+                            className="compare-tick"
+                            checked={compareIds.includes(run.id)}
+                            disabled={!compareIds.includes(run.id) && compareIds.length >= COMPARE_LIMIT}
+                            onChange={() => toggleCompare(run.id)}
+                            aria-label={`Compare the ${run.options.architectures.join(' + ')} run of ${new Date(run.createdAt).toLocaleString()}`}
+                            data-testid="runs-compare-tick"
+                          />
+                        )}
+                      </td>
+                    )}
                     <td>
                       <span className={`badge ${STATE_BADGE[run.state]}`}>{STATE_LABEL[run.state]}</span>
                     </td>
@@ -69,7 +96,10 @@ export function RunsPage() {
                     <td>{run.lastEpoch ? `${run.lastEpoch.epoch} of ${run.options.epochs}` : '–'}</td>
                     <td>{new Date(run.createdAt).toLocaleString()}</td>
                     <td onClick={(event) => event.stopPropagation()}>
-                      <DeleteRun run={run} />
+                      <span className="row-actions">
+                        <OpenFolderButton runId={run.id} label="Open folder" showError={false} />
+                        <DeleteRun run={run} />
+                      </span>
                     </td>
                   </tr>
                 );
@@ -79,6 +109,36 @@ export function RunsPage() {
         )}
       </section>
     </>
+  );
+}
+
+/** Tick two to four runs, then their curves share one chart. */
+function Compare() {
+  const compareIds = useAppStore((s) => s.compareIds);
+  const comparison = useAppStore((s) => s.comparison);
+  const error = useAppStore((s) => s.comparisonError);
+  const { loadComparison, closeComparison } = useAppStore.getState();
+  return (
+    <section className="card" aria-labelledby="compare-heading" data-testid="runs-compare-card">
+      <header className="card-header">
+        <h2 id="compare-heading">Compare runs</h2>
+        <div className="row-actions">
+          <button type="button" onClick={() => void loadComparison()} disabled={compareIds.length < 2} data-testid="runs-compare">
+            {comparison ? 'Compare again' : compareIds.length >= 2 ? `Compare ${compareIds.length} runs` : 'Compare'}
+          </button>
+          {comparison && (
+            <button type="button" className="secondary" onClick={closeComparison} data-testid="runs-compare-close">
+              Close
+            </button>
+          )}
+        </div>
+      </header>
+      <p className="muted small">
+        Tick two to {COMPARE_LIMIT} runs in the list below to see their learning curves on one chart. A run still training is shown as far as it has got when you press Compare.
+      </p>
+      {error && <Problem error={error} testId="runs-compare-error" />}
+      {comparison && <CompareChart runs={comparison} />}
+    </section>
   );
 }
 

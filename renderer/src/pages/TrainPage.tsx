@@ -31,7 +31,14 @@ function integerField(text: string, limits: { min: number; max: number }, what: 
   return { value };
 }
 
-function buildRequest(draft: TrainDraft, catalog: AucmediCatalog, report: DatasetReport, dataset: TrainingRequest['dataset'], gpus: GpuChoice): { request: TrainingRequest | null; problems: string[] } {
+function buildRequest(
+  draft: TrainDraft,
+  catalog: AucmediCatalog,
+  report: DatasetReport,
+  dataset: TrainingRequest['dataset'],
+  gpus: GpuChoice,
+  outputDir: string | null,
+): { request: TrainingRequest | null; problems: string[] } {
   const { limits } = catalog;
   const problems: string[] = [];
   const threeDim = report.dimensionality === '3D';
@@ -55,7 +62,7 @@ function buildRequest(draft: TrainDraft, catalog: AucmediCatalog, report: Datase
   };
   if (threeDim) options.shape3D = shape.map((s) => ('value' in s ? s.value : 0)) as [number, number, number];
   if (draft.analysis === 'advanced') options.metalearner = draft.metalearner;
-  return { request: { dataset, options, gpus, outputDir: null }, problems };
+  return { request: { dataset, options, gpus, outputDir }, problems };
 }
 
 /** The GPU choice to start with: all GPUs when they are ready, the CPU otherwise. */
@@ -74,7 +81,9 @@ export function TrainPage() {
   const settings = useAppStore((s) => s.settings);
   const starting = useAppStore((s) => s.starting);
   const startError = useAppStore((s) => s.startError);
-  const { goTo, loadCatalog, updateTrainDraft, detectGpus, startTraining, resetTrainDraft } = useAppStore.getState();
+  const outputDir = useAppStore((s) => s.trainOutputDir);
+  const outputChoiceError = useAppStore((s) => s.outputChoiceError);
+  const { goTo, loadCatalog, updateTrainDraft, detectGpus, startTraining, resetTrainDraft, chooseTrainOutputDir, resetTrainOutputDir } = useAppStore.getState();
 
   useEffect(() => {
     void loadCatalog(); // weights may have been imported since the last visit
@@ -140,7 +149,7 @@ export function TrainPage() {
   }
 
   const gpus = draft.gpus ?? defaultGpus(gpuReport);
-  const { request, problems } = buildRequest(draft, catalog, report, selection, gpus);
+  const { request, problems } = buildRequest(draft, catalog, report, selection, gpus, outputDir);
   const { limits, defaults } = catalog;
   const gpuReady = Boolean(gpuReport?.ok && gpuReport.gpus.length);
   const totalImages = report.totalImages;
@@ -334,18 +343,32 @@ export function TrainPage() {
             <option value="none">CPU{gpuReady ? ' (much slower)' : ''}</option>
           </select>
         </div>
-        <h3>Output</h3>
+        <h3>Output folder</h3>
         <p data-testid="train-output">
-          A new folder for this run{settings?.runsDir ? (
-            <>
-              {' '}
-              in <code>{settings.runsDir}</code>
-            </>
+          {outputDir ? (
+            <code data-testid="train-output-chosen">{outputDir}</code>
           ) : (
-            ' in the runs folder (AUCMEDI Desk runs, in your home folder)'
+            <>
+              A new folder under {settings?.runsDir ? <code>{settings.runsDir}</code> : <>&ldquo;AUCMEDI Desk runs&rdquo; in your home folder</>}
+            </>
           )}
-          . Its path is shown once the run has started.
         </p>
+        <p className="muted small">
+          {outputDir
+            ? 'The folder must be empty or new: the run writes its models, run.json and run.log there.'
+            : 'Each run gets a folder of its own, named after the run. Choose a folder of your own if the models should go elsewhere, for example a project share.'}
+        </p>
+        <div className="actions">
+          <button type="button" className="secondary" onClick={() => void chooseTrainOutputDir()} data-testid="train-output-choose">
+            Choose folder…
+          </button>
+          {outputDir && (
+            <button type="button" className="secondary" onClick={resetTrainOutputDir} data-testid="train-output-default">
+              Use default
+            </button>
+          )}
+        </div>
+        {outputChoiceError && <Problem error={outputChoiceError} testId="train-output-error" />}
       </section>
 
       <section className="card start-card" aria-label="Start">

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { EpochMetrics, ProgressState, UserError } from '../../../src/api';
+import type { EpochMetrics, PickedPath, ProgressState, Response, UserError } from '../../../src/api';
 import type { RunRecord, RunState, RunSummary, TrainingRequest } from '../../../src/api/runs';
 import { invoke } from '../bridge';
 import type { AppState } from './index';
@@ -54,7 +54,28 @@ export interface RunsSlice {
   applyRunDeleted(runId: string): void;
   applyRunProgress(runId: string, progress: ProgressState, epoch?: EpochMetrics): void;
   clearStartError(): void;
+  /** The output folder chosen on the Train page; null: a new folder under the runs folder. */
+  trainOutputDir: string | null;
+  outputChoiceError: UserError | null;
+  chooseTrainOutputDir(): Promise<void>;
+  resetTrainOutputDir(): void;
+  /** Asks where to save the run's log (the core opens the dialog and copies it). */
+  saveRunLog(runId: string): Promise<Response<PickedPath>>;
+  /** The latest refusal to show a run's output folder. */
+  folderError: { runId: string; error: UserError } | null;
+  openRunFolder(runId: string): Promise<void>;
+  /** Runs ticked on the Runs page for comparison, in the order ticked. */
+  compareIds: string[];
+  toggleCompare(runId: string): void;
+  /** The full records of the compared runs, as of the last Compare. */
+  comparison: RunRecord[] | null;
+  comparisonError: UserError | null;
+  loadComparison(): Promise<void>;
+  closeComparison(): void;
 }
+
+/** The most runs one comparison chart stays readable with. */
+export const COMPARE_LIMIT = 4;
 
 /** A terminal line as it finally looks: what follows the last carriage return, backspaces applied, colours removed. */
 export function resolveRedraws(raw: string): string {
@@ -123,7 +144,8 @@ export const createRunsSlice: StateCreator<AppState, [], [], RunsSlice> = (set, 
       set({ startError: response.error });
       return null;
     }
-    set({ openRun: response.data, runLog: { runId: response.data.id, lines: [], partial: '', offset: 0, dropped: 0, skippedBytes: 0 }, stopError: null });
+    // A chosen folder holds this run's outputs now; the next run needs another.
+    set({ openRun: response.data, runLog: { runId: response.data.id, lines: [], partial: '', offset: 0, dropped: 0, skippedBytes: 0 }, stopError: null, trainOutputDir: null });
     get().showRun(response.data.id);
     void get().loadRuns();
     return response.data;
@@ -199,6 +221,7 @@ export const createRunsSlice: StateCreator<AppState, [], [], RunsSlice> = (set, 
   applyRunDeleted(runId) {
     const runs = get().runs;
     if (runs) set({ runs: runs.filter((r) => r.id !== runId) });
+    set({ compareIds: get().compareIds.filter((id) => id !== runId), comparison: get().comparison?.filter((run) => run.id !== runId) ?? null });
     if (get().openRun?.id === runId) set({ openRun: null });
   },
   applyRunState(run) {
@@ -227,4 +250,33 @@ export const createRunsSlice: StateCreator<AppState, [], [], RunsSlice> = (set, 
     set({ openRun: { ...open, progress, epochs } });
   },
   clearStartError: () => set({ startError: null }),
+  trainOutputDir: null,
+  outputChoiceError: null,
+  async chooseTrainOutputDir() {
+    const response = await invoke('dialog:open-folder', { purpose: 'run-output' });
+    if (!response.ok) set({ outputChoiceError: response.error });
+    else if (response.data.path) set({ trainOutputDir: response.data.path, outputChoiceError: null, startError: null });
+  },
+  resetTrainOutputDir: () => set({ trainOutputDir: null, outputChoiceError: null, startError: null }),
+  saveRunLog: (runId) => invoke('runs:save-log', { runId }),
+  folderError: null,
+  async openRunFolder(runId) {
+    const response = await invoke('runs:open-folder', { runId });
+    set({ folderError: response.ok ? null : { runId, error: response.error } });
+  },
+  compareIds: [],
+  toggleCompare(runId) {
+    const ids = get().compareIds;
+    if (ids.includes(runId)) set({ compareIds: ids.filter((id) => id !== runId) });
+    else if (ids.length < COMPARE_LIMIT) set({ compareIds: [...ids, runId] });
+  },
+  comparison: null,
+  comparisonError: null,
+  async loadComparison() {
+    const responses = await Promise.all(get().compareIds.map((runId) => invoke('runs:get', { runId })));
+    const failed = responses.find((r) => !r.ok);
+    if (failed && !failed.ok) set({ comparisonError: failed.error });
+    else set({ comparison: responses.flatMap((r) => (r.ok ? [r.data] : [])), comparisonError: null });
+  },
+  closeComparison: () => set({ comparison: null, comparisonError: null }),
 });

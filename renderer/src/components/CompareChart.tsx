@@ -1,0 +1,36 @@
+import { useMemo } from 'react';
+import type { RunRecord } from '../../../src/api/runs';
+import { LineChart, type ChartSeries } from './LineChart';
+import { STATE_LABEL } from './RunProgress';
+
+export const COMPARE_COLORS = ['#5eb1ff', '#ffa657', '#4cc38a', '#c39bff'];
+
+function series(run: RunRecord, n: number, metric: string, dashed = false): ChartSeries | null {
+  // An advanced run trains one model after another; its first model stands for it here.
+  const epochs = run.epochs.filter((e) => e.model === 0 && metric in e.metrics);
+  if (!epochs.length) return null;
+  return { key: `${run.id}:${metric}`, label: `#${n} ${metric}`, color: COMPARE_COLORS[(n - 1) % COMPARE_COLORS.length]!, dashed, points: epochs.map((e) => ({ x: e.epoch, y: e.metrics[metric] ?? null })) };
+}
+
+/** The learning curves of a few runs on shared charts, each run in its own colour. */
+export function CompareChart({ runs }: { runs: readonly RunRecord[] }) {
+  const loss = useMemo(() => runs.flatMap((run, i) => [series(run, i + 1, 'val_loss'), series(run, i + 1, 'loss', true)]).filter((s): s is ChartSeries => s !== null), [runs]);
+  const auc = useMemo(() => runs.map((run, i) => series(run, i + 1, 'val_auc')).filter((s): s is ChartSeries => s !== null), [runs]);
+  return (
+    <div className="charts" data-testid="compare-charts">
+      <ol className="compare-legend" aria-label="Compared runs">
+        {runs.map((run, i) => (
+          <li key={run.id} data-testid="compare-legend-item" data-run-id={run.id}>
+            <span className="compare-swatch" style={{ background: COMPARE_COLORS[i % COMPARE_COLORS.length] }} aria-hidden="true" />
+            <strong>#{i + 1}</strong> {run.options.architectures.join(' + ')} · {run.dataset.path.split(/[\\/]/).filter(Boolean).pop()} · {new Date(run.createdAt).toLocaleString()} ·{' '}
+            <span className="muted">
+              {STATE_LABEL[run.state]}, {run.epochs.filter((e) => e.model === 0).length} epochs · run <code>{run.id}</code>
+            </span>
+          </li>
+        ))}
+      </ol>
+      <LineChart title="Loss (lower is better): solid validation, dashed training" series={loss} testId="compare-loss" emptyText="These runs have no finished epoch yet." />
+      <LineChart title="Validation AUC (higher is better, 1 is perfect)" series={auc} testId="compare-auc" emptyText="These runs recorded no validation AUC (the minimal analysis holds no images back)." />
+    </div>
+  );
+}

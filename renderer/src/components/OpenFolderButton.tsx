@@ -1,0 +1,16 @@
+import { useAppStore } from '../store';
+import { Problem } from './Problem';
+
+/** Shows a run's output folder in the file manager; says so when the folder is gone (unless the page says it elsewhere). */
+export function OpenFolderButton({ runId, label = 'Open output folder', showError = true }: { runId: string; label?: string; showError?: boolean }) {
+  const openRunFolder = useAppStore((s) => s.openRunFolder);
+  const error = useAppStore((s) => (s.folderError?.runId === runId ? s.folderError.error : null));
+  return (
+    <>
+      <button type="button" className="secondary" onClick={() => void openRunFolder(runId)} data-testid="run-open-folder">
+        {label}
+      </button>
+      {showError && error && <Problem error={error} testId="run-folder-error" />}
+    </>
+  );
+}
