@@ -2,7 +2,7 @@
  * What prediction and evaluation runs take in: the model (checked before anything starts), the
  * images, and for a labelled class-folder set the flat view AUCMEDI's prediction needs.
  */
-import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { errorDetail, UserErrorException } from '../api/errors';
 import type { DatasetReport } from '../api/dataset';
@@ -28,6 +28,9 @@ export async function resolveModel(choice: ModelChoice, getRun: (id: string) => 
     dir = run.outputDir;
     runId = run.id;
   } else dir = path.resolve(choice.dir);
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UserErrorException({ code: 'MODEL_FOLDER_INCOMPLETE', message: `There is no model folder ${dir}.`, action: 'Choose the output folder of a finished training (it holds meta.training.json and the model files).' });
+  }
   const folder = await checkModelFolder(dir);
   return { dir, runId, classNames: folder.meta.classNames, analysis: folder.meta.analysis, architectures: folder.meta.architectures, threeDim: folder.meta.threeDim };
 }

@@ -138,6 +138,30 @@ describe.runIf(ready)('aucmedi-desk train and runs (built CLI, stand-in image)',
     expect(shown.stdout).toMatch(/Models: +model\.best_loss\.keras, model\.last\.keras/);
   }, 300_000);
 
+  it('predicts with the trained run and evaluates it on a labelled set, in the foreground', () => {
+    const [training] = JSON.parse(run(['runs', 'list', '--json']).stdout);
+    const images = path.join(home, 'new-images');
+    makeClassDataset(images, { classes: { benign: 3, malignant: 3 }, size: 16, seed: 4, layout: 'flat' });
+    const predicted = run(['predict', images, '--model', training.id, '--xai', 'gradcam', '--gpus', 'none', '--image', STAND_IN_TAG, '--json']);
+    expect(predicted.status, predicted.stderr + predicted.stdout).toBe(0);
+    const prediction = JSON.parse(predicted.stdout);
+    expect(prediction).toMatchObject({ mode: 'prediction', state: 'succeeded', results: { samples: 6, heatMaps: 6 }, model: { runId: training.id } });
+
+    const labelled = path.join(home, 'labelled');
+    makeClassDataset(labelled, { classes: { benign: 4, malignant: 4 }, size: 16, seed: 6 });
+    const evaluated = run(['evaluate', labelled, '--model', training.outputDir, '--gpus', 'none', '--image', STAND_IN_TAG]);
+    expect(evaluated.status, evaluated.stderr + evaluated.stdout).toBe(0);
+    expect(evaluated.stdout).toMatch(/^Run run-\S+: succeeded/m);
+    expect(evaluated.stdout).toMatch(/Results: +8 images scored: .*metrics\.performance\.csv/);
+
+    const missing = run(['predict', images, '--gpus', 'none']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('--model RUN_OR_DIR is required');
+    const wrong = run(['predict', images, '--model', path.join(home, 'no-model'), '--gpus', 'none', '--image', STAND_IN_TAG]);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/There is no model folder [\s\S]*What to do:/);
+  }, 300_000);
+
   it('refuses a broken request with exit 1 and says what to do', () => {
     const result = run(['train', path.join(home, 'missing'), '--architecture', 'Vanilla', '--gpus', 'none', '--image', STAND_IN_TAG]);
     expect(result.status).toBe(1);

@@ -31,6 +31,7 @@ describe.runIf(hasEngine)('prediction and evaluation with the stand-in image (re
   let core: Core;
   let trainingId: string;
   let labels: Record<string, string>;
+  const extraCores: Core[] = [];
 
   const ok = async <T>(promise: Promise<{ ok: true; data: T } | { ok: false; error: { code: string; message: string } }>): Promise<T> => {
     const response = await promise;
@@ -63,7 +64,10 @@ describe.runIf(hasEngine)('prediction and evaluation with the stand-in image (re
     const trained = await core.runs.waitForEnd(trainingId);
     if (trained.state !== 'succeeded') throw new Error(`the training ${trained.state}: ${trained.error?.message}`);
   }, 900_000);
-  afterAll(() => core?.dispose());
+  afterAll(() => {
+    core?.dispose();
+    for (const extra of extraCores) extra.dispose();
+  });
 
   it('predicts new images with a model from the history: preds.csv as AUCMEDI wrote it, the table equal to it, heat maps, manifest', async () => {
     const started = await ok(core.handlers['runs:start-prediction']({ model: { runId: trainingId }, images: newImages, options: { batchSize: 4, workers: 1, xaiMethod: 'gradcam' }, gpus: { kind: 'none' } }));
@@ -162,6 +166,45 @@ describe.runIf(hasEngine)('prediction and evaluation with the stand-in image (re
     const results = await ok(core.handlers['runs:evaluation']({ runId: record.id }));
     expect(results.confusion.matched).toBe(12);
   }, 300_000);
+
+  const slowCore = () => {
+    const settings = new JsonFileSettingsStore(path.join(dataDir, 'settings.json'));
+    const slow = createCore({ settings, dataDir, dialogs, runEnv: ['AUCMEDI_STANDIN_BATCH_DELAY=0.4'] });
+    extraCores.push(slow);
+    return slow;
+  };
+  const waitFor = async (check: () => boolean, timeoutMs: number) => {
+    const until = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > until) throw new Error('timed out');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  it('stops a prediction mid-way on request: cancelled, container removed, no results claimed', async () => {
+    const slow = slowCore();
+    const started = await ok(slow.handlers['runs:start-prediction']({ model: { runId: trainingId }, images: newImages, options: { batchSize: 1, workers: 1 }, gpus: { kind: 'none' } }));
+    await waitFor(() => (slow.runs.get(started.id).progress?.batch ?? 0) >= 2, 60_000);
+    expect(slow.runs.get(started.id).progress?.phase).toBe('predicting');
+    const stopped = await ok(slow.handlers['runs:stop']({ runId: started.id }));
+    expect(stopped).toMatchObject({ state: 'cancelled', results: null });
+    expect(containersOf(started.id)).toBe('');
+  }, 120_000);
+
+  it('goes on with an evaluation after the core was closed mid-prediction: a new core reattaches and runs the second step', async () => {
+    const first = slowCore();
+    const started = await ok(first.handlers['runs:start-evaluation']({ model: { runId: trainingId }, dataset: { path: labelledSet, gtFile: null, ohe: false }, options: { batchSize: 1, workers: 1 }, gpus: { kind: 'none' } }));
+    await waitFor(() => (first.runs.get(started.id).progress?.batch ?? 0) >= 2, 60_000);
+    first.dispose();
+    expect(containersOf(started.id)).not.toBe('');
+
+    const second = slowCore();
+    const reattached = await second.runs.reattach();
+    expect(reattached.map((run) => run.id)).toContain(started.id);
+    const record = (await second.runs.waitForEnd(started.id)) as EvaluationRecord;
+    expect(record).toMatchObject({ state: 'succeeded', step: 'evaluation', results: { samples: 16 } });
+    expect(containersOf(started.id)).toBe('');
+  }, 180_000);
 
   it('refuses bad input before any container starts, each with a sentence and what to do', async () => {
     const before = runsNow();

@@ -1,0 +1,108 @@
+import { lstatSync, mkdirSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { DatasetReport } from '../../../src/api/dataset';
+import { UserErrorException } from '../../../src/api/errors';
+import type { EvaluationRecord, ModelRef } from '../../../src/api/runs';
+import { readPredictions } from '../../../src/aucmedi/outputs';
+import { linkClassFolderImages, requireKnownClasses, requireMatchingDimensions, requireOutsideInputs } from '../../../src/runs/inputs';
+import { evaluationReportHtml, filterPredictions, predictionsCsv } from '../../../src/runs/results';
+import { tempDir } from '../../helpers/temp';
+
+const model: ModelRef = { dir: '/models/m', runId: null, classNames: ['benign', 'malignant'], analysis: 'standard', architectures: ['Vanilla'], threeDim: false };
+const report = (fields: Partial<DatasetReport>) => ({ dimensionality: '2D', classes: [], ...fields }) as DatasetReport;
+const messageOf = (fn: () => void) => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof UserErrorException) return error.userError.message;
+    throw error;
+  }
+  return null;
+};
+
+describe('checks before a prediction or evaluation starts', () => {
+  it('wants the images of the kind the model was trained on', () => {
+    expect(messageOf(() => requireMatchingDimensions(model, report({ dimensionality: '2D' }), 'the image folder'))).toBeNull();
+    expect(messageOf(() => requireMatchingDimensions(model, report({ dimensionality: '3D' }), 'the image folder'))).toBe('The model was trained on 2D images, but the image folder holds 3D volumes.');
+    expect(messageOf(() => requireMatchingDimensions({ ...model, threeDim: true }, report({ dimensionality: 'mixed' }), 'the labelled set'))).toBe(
+      'The model was trained on 3D volumes, but the labelled set mixes 2D images and 3D volumes.',
+    );
+  });
+
+  it('wants every class of a labelled set to be one the model knows', () => {
+    expect(messageOf(() => requireKnownClasses(model, report({ classes: [{ name: 'benign', count: 3 }] })))).toBeNull();
+    expect(messageOf(() => requireKnownClasses(model, report({ classes: [{ name: 'cyst', count: 3 }, { name: 'benign', count: 1 }] })))).toBe(
+      'The labelled set has a class the model does not know: cyst. The model knows benign, malignant.',
+    );
+  });
+
+  it('keeps the output folder out of the folders a run reads', () => {
+    expect(messageOf(() => requireOutsideInputs('/data/out', ['/data/images', '/models/m']))).toBeNull();
+    expect(messageOf(() => requireOutsideInputs('/data/images/out', ['/data/images']))).toMatch(/lies inside \/data\/images/);
+    expect(messageOf(() => requireOutsideInputs('/data/images', ['/data/images']))).toMatch(/lies inside/);
+    expect(messageOf(() => requireOutsideInputs('/data/images-2', ['/data/images']))).toBeNull();
+  });
+
+  it('gives prediction a flat view of a class-folder set with links that resolve only inside the container', () => {
+    const dir = tempDir('aucmedi-links-');
+    const dataset = path.join(dir, 'set');
+    for (const [cls, names] of Object.entries({ benign: ['b1.png', 'b2.jpg', '.DS_Store', 'notes.txt'], malignant: ['m1.png'] })) {
+      mkdirSync(path.join(dataset, cls), { recursive: true });
+      for (const name of names) writeFileSync(path.join(dataset, cls, name), 'x');
+    }
+    mkdirSync(path.join(dataset, 'malignant', 'series-1'));
+    const links = path.join(dir, 'out', 'inputs');
+    expect(linkClassFolderImages(dataset, links)).toBe(4);
+    expect(readdirSync(links).sort()).toEqual(['b1.png', 'b2.jpg', 'm1.png', 'series-1']);
+    expect(lstatSync(path.join(links, 'b1.png')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(path.join(links, 'b1.png'))).toBe('/data/training/benign/b1.png');
+    expect(readlinkSync(path.join(links, 'series-1'))).toBe('/data/training/malignant/series-1');
+  });
+});
+
+describe('prediction exports and the evaluation report', () => {
+  const predictions = readPredictions('SAMPLE,benign,malignant\na,0.9,0.1\nb,0.3,0.7\n=cmd,0.55,0.45\n');
+
+  it('filters by predicted class and by confidence below a threshold', () => {
+    expect(filterPredictions(predictions, { predictedClass: 'benign' }).map((r) => r.sample)).toEqual(['a', '=cmd']);
+    expect(filterPredictions(predictions, { below: 0.8 }).map((r) => r.sample)).toEqual(['b', '=cmd']);
+    expect(filterPredictions(predictions, { predictedClass: 'malignant', below: 0.6 })).toEqual([]);
+  });
+
+  it('writes CSV with the predicted class, and a name a spreadsheet would run as a formula quoted as text', () => {
+    expect(predictionsCsv(predictions)).toBe("SAMPLE,benign,malignant,PREDICTED,PROBABILITY\na,0.9,0.1,benign,0.9\nb,0.3,0.7,malignant,0.7\n\"'=cmd\",0.55,0.45,benign,0.55\n");
+  });
+
+  it('escapes everything in the report and references nothing outside it', () => {
+    const record = {
+      id: 'run-1',
+      state: 'succeeded',
+      startedAt: 's',
+      endedAt: 'e',
+      model: { ...model, classNames: ['<b>'] },
+      dataset: { path: '/x/<script>', gtFile: null, ohe: false, fingerprint: { fileCount: 2, totalBytes: 10, sha256: 'abc' }, interface: 'directory' },
+      imageRef: 'img',
+      imageId: 'sha256:1',
+      predictionCommand: ['prediction'],
+      command: ['evaluation'],
+    } as unknown as EvaluationRecord;
+    const html = evaluationReportHtml(
+      record,
+      {
+        metrics: { metrics: ['AUC'], rows: [{ className: '<b>', metrics: { AUC: 0.75 } }] },
+        confusion: { kind: 'single-label', classes: ['<b>'], matrix: [[2]], matched: 2, withoutGroundTruth: [], withoutPrediction: [] },
+        roc: [],
+        plots: [{ name: 'plot.png', dataUrl: 'data:image/png;base64,AAAA' }],
+        predictions,
+      },
+      '1.0.0',
+    );
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<b>');
+    expect(html).toContain('&lt;script&gt;');
+    expect(html).toContain('<td>0.750</td>');
+    expect(html).toContain('sha256 abc');
+    expect(html).not.toMatch(/(src|href)="(?!data:)/);
+  });
+});
