@@ -14,6 +14,8 @@ import { EngineService } from './engine/service';
 import { detectGpus, gpuDetectionDeps } from './gpu/detect';
 import { aucmediCatalog } from './aucmedi/catalog';
 import { Operations } from './operations';
+import { TransferMeter } from './engine/progress';
+import { importWeights, listWeights } from './weights/import';
 import { RunService } from './runs/service';
 import { RunStore } from './runs/store';
 import { scanDataset } from './dataset/scan';
@@ -86,6 +88,7 @@ export function createCore(deps: CoreDeps): Core {
     const present = await images.catalog.resolveId(docker, imageRef).catch(() => null);
     return detectGpus(gpuDetectionDeps(docker, { image: present ? imageRef : null, platform }));
   };
+  const weightsDir = () => deps.settings.read().weightsDir ?? path.join(dataDir, 'weights');
   const runs = new RunService({
     store: new RunStore(path.join(dataDir, 'runs')),
     docker: () => engine.client(),
@@ -97,7 +100,7 @@ export function createCore(deps: CoreDeps): Core {
     scanDataset: (request) => scanDataset(request),
     detectGpus: detect,
     runsDir: () => deps.settings.read().runsDir ?? path.join(homedir, 'AUCMEDI Desk runs'),
-    weightsDir: () => deps.settings.read().weightsDir ?? path.join(dataDir, 'weights'),
+    weightsDir,
     extraEnv: deps.runEnv ?? [],
   });
 
@@ -119,7 +122,20 @@ export function createCore(deps: CoreDeps): Core {
     ...images.handlers,
     ...datasetHandlers({ settings: deps.settings, operations, emit }),
     'gpu:detect': detect,
-    'aucmedi:catalog': async () => aucmediCatalog(deps.settings.read().weightsDir ?? path.join(dataDir, 'weights')),
+    'aucmedi:catalog': async () => aucmediCatalog(weightsDir()),
+    'weights:list': async () => ({ dir: weightsDir(), files: await listWeights(weightsDir()) }),
+    'weights:import': ({ source, operationId }) =>
+      operations.run(operationId, (signal) => {
+        const meter = new TransferMeter(null);
+        return importWeights(source, weightsDir(), {
+          signal,
+          onProgress: ({ bytesDone, bytesTotal, file }) => {
+            meter.add(bytesDone - meter.bytesDone);
+            if (!meter.due() && bytesDone !== bytesTotal) return;
+            emit({ type: 'weights:progress', progress: { operationId, bytesDone, bytesTotal, bytesPerSecond: meter.bytesPerSecond, secondsLeft: bytesTotal === null ? null : Math.max(0, (bytesTotal - bytesDone) / Math.max(1, meter.bytesPerSecond)), file } });
+          },
+        });
+      }),
     'runs:start-training': (request) => runs.startTraining(request),
     'runs:start-prediction': (request) => runs.startPrediction(request),
     'runs:start-evaluation': (request) => runs.startEvaluation(request),

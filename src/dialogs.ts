@@ -48,6 +48,14 @@ export const FILE_PURPOSES: Record<FilePurpose, { openTitle: string; saveTitle: 
       { name: 'All files', extensions: ['*'] },
     ],
   },
+  'weights-archive': {
+    openTitle: 'Import pretrained weights from an archive (.zip or .tar)',
+    saveTitle: 'Save the weights archive',
+    filters: [
+      { name: 'Archives', extensions: ['zip', 'tar'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  },
   'run-log': {
     openTitle: 'Open a run log',
     saveTitle: 'Save the run log',
@@ -63,6 +71,7 @@ export const FOLDER_PURPOSES: Record<FolderPurpose, { title: string }> = {
   'run-output': { title: 'Choose a new or empty folder for this run\'s results' },
   model: { title: 'Choose a trained model folder (with meta.training.json)' },
   'prediction-images': { title: 'Choose the folder of images to classify' },
+  'weights-folder': { title: 'Import pretrained weights from a folder (such as a copy of ~/.keras/models)' },
 };
 
 export function noDialogs(): UserErrorException {

@@ -3,6 +3,7 @@ import type { DatasetReport } from './dataset';
 import type { GpuReport } from './gpu';
 import type { EvaluationRecord, EvaluationRequest, PredictionRecord, PredictionRequest, RunRecord, RunSummary, TrainingRecord, TrainingRequest } from './runs';
 import type { EvaluationResults, PredictionTable } from './results';
+import type { WeightsFileInfo, WeightsImportResult } from './weights';
 import type { AppInfo, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings, SettingsPatch } from './types';
 
 type Empty = Record<string, never>;
@@ -21,6 +22,10 @@ export interface ChannelMap {
   'images:remove': { request: { reference: string }; response: { removed: string } };
   'gpu:detect': { request: Empty; response: GpuReport };
   'aucmedi:catalog': { request: Empty; response: AucmediCatalog };
+  /** The weights folder and its files (name, size, SHA-256). */
+  'weights:list': { request: Empty; response: { dir: string; files: WeightsFileInfo[] } };
+  /** Copies weights from a folder or a .zip/.tar into the weights folder (progress: `weights:progress`, cancellable). */
+  'weights:import': { request: { source: string; operationId: string }; response: WeightsImportResult };
   'runs:start-training': { request: TrainingRequest; response: TrainingRecord };
   'runs:start-prediction': { request: PredictionRequest; response: PredictionRecord };
   /** Prediction on a labelled set, then AUCMEDI's evaluation of it: one run, two containers. */
@@ -55,10 +60,10 @@ export interface ChannelMap {
 }
 
 /** What a folder dialog is for. */
-export type FolderPurpose = 'dataset' | 'run-output' | 'model' | 'prediction-images';
+export type FolderPurpose = 'dataset' | 'run-output' | 'model' | 'prediction-images' | 'weights-folder';
 
 /** What a file dialog is for; the core turns it into a title and file filters. */
-export type FilePurpose = 'image-tarball' | 'annotation-csv' | 'run-log' | 'predictions-csv' | 'report-html';
+export type FilePurpose = 'image-tarball' | 'annotation-csv' | 'run-log' | 'predictions-csv' | 'report-html' | 'weights-archive';
 
 export type Channel = keyof ChannelMap;
 export type RequestOf<C extends Channel> = ChannelMap[C]['request'];
@@ -77,6 +82,8 @@ export const CHANNELS = [
   'images:remove',
   'gpu:detect',
   'aucmedi:catalog',
+  'weights:list',
+  'weights:import',
   'runs:start-training',
   'runs:start-prediction',
   'runs:start-evaluation',

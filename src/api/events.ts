@@ -3,11 +3,13 @@ import type { GpuSampleBatch } from './gpu';
 import type { EpochMetrics, ProgressState } from './progress';
 import type { RunSummary } from './runs';
 import type { EngineStatus, TransferProgress } from './types';
+import type { WeightsProgress } from './weights';
 
 /** Everything the core pushes to the window, on one stream. */
 export type CoreEvent =
   | { type: 'engine:status'; status: EngineStatus }
   | { type: 'image:progress'; progress: TransferProgress }
+  | { type: 'weights:progress'; progress: WeightsProgress }
   | { type: 'dataset:scan-progress'; progress: DatasetScanProgress }
   | { type: 'run:state'; run: RunSummary }
   | { type: 'run:deleted'; runId: string }

@@ -9,3 +9,4 @@ export * from './progress';
 export type { AucmediBridge } from './bridge';
 export * from './runs';
 export * from './results';
+export * from './weights';

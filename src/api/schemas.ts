@@ -21,8 +21,8 @@ export const absolutePathSchema = z
   .refine((s) => s.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(s) || s.startsWith('\\\\'), 'must be an absolute path');
 
 const operationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _');
-const filePurposeSchema = z.enum(['image-tarball', 'annotation-csv', 'run-log', 'predictions-csv', 'report-html']);
-const folderPurposeSchema = z.enum(['dataset', 'run-output', 'model', 'prediction-images']);
+const filePurposeSchema = z.enum(['image-tarball', 'annotation-csv', 'run-log', 'predictions-csv', 'report-html', 'weights-archive']);
+const folderPurposeSchema = z.enum(['dataset', 'run-output', 'model', 'prediction-images', 'weights-folder']);
 
 export const imageRefSchema = z
   .string()
@@ -78,6 +78,8 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
     })
     .strict(),
   'aucmedi:catalog': empty as z.ZodType<RequestOf<'aucmedi:catalog'>>,
+  'weights:list': empty as z.ZodType<RequestOf<'weights:list'>>,
+  'weights:import': z.object({ source: absolutePathSchema, operationId: operationIdSchema }).strict(),
   'runs:start-training': z
     .object({
       dataset: datasetRefSchema,
