@@ -33,6 +33,8 @@ if (!app.requestSingleInstanceLock()) {
       settings: createElectronSettingsStore(userDataDir(process.platform, process.env, app.getPath('home'))),
       dialogs: electronDialogs(() => window),
       reattachRuns: true,
+      // beside the installed program (AppImage/NSIS folder), then shipped inside it (extraResources)
+      bundleDirs: [path.join(path.dirname(app.getPath('exe')), 'offline-bundle'), path.join(process.resourcesPath, 'offline-bundle')],
     });
     protocol.handle(APP_SCHEME, (request) => serveAppRequest(request.url, rendererRoot));
     // No request leaves the app: only its own files load, and no permission (camera, notifications...) is granted.

@@ -16,6 +16,7 @@ import { aucmediCatalog } from './aucmedi/catalog';
 import { Operations } from './operations';
 import { TransferMeter } from './engine/progress';
 import { importWeights, listWeights } from './weights/import';
+import { findOfflineBundle } from './weights/bundle';
 import { RunService } from './runs/service';
 import { RunStore } from './runs/store';
 import { scanDataset } from './dataset/scan';
@@ -38,6 +39,8 @@ export interface CoreDeps {
   dataDir?: string;
   /** Follow runs left running by an earlier start (the app and `runs attach` do; one-shot CLI commands do not). */
   reattachRuns?: boolean;
+  /** Folders where an offline bundle may lie (next to the installer, the app's resources); none in the CLI. */
+  bundleDirs?: string[];
   /** Extra environment for run containers (tests slow the stand-in down with it). */
   runEnv?: string[];
 }
@@ -124,6 +127,7 @@ export function createCore(deps: CoreDeps): Core {
     'gpu:detect': detect,
     'aucmedi:catalog': async () => aucmediCatalog(weightsDir()),
     'weights:list': async () => ({ dir: weightsDir(), files: await listWeights(weightsDir()) }),
+    'bundle:find': () => findOfflineBundle(deps.bundleDirs ?? []),
     'weights:import': ({ source, operationId }) =>
       operations.run(operationId, (signal) => {
         const meter = new TransferMeter(null);

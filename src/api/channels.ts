@@ -3,7 +3,7 @@ import type { DatasetReport } from './dataset';
 import type { GpuReport } from './gpu';
 import type { EvaluationRecord, EvaluationRequest, PredictionRecord, PredictionRequest, RunRecord, RunSummary, TrainingRecord, TrainingRequest } from './runs';
 import type { EvaluationResults, PredictionTable } from './results';
-import type { WeightsFileInfo, WeightsImportResult } from './weights';
+import type { OfflineBundle, WeightsFileInfo, WeightsImportResult } from './weights';
 import type { AppInfo, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings, SettingsPatch } from './types';
 
 type Empty = Record<string, never>;
@@ -26,6 +26,8 @@ export interface ChannelMap {
   'weights:list': { request: Empty; response: { dir: string; files: WeightsFileInfo[] } };
   /** Copies weights from a folder or a .zip/.tar into the weights folder (progress: `weights:progress`, cancellable). */
   'weights:import': { request: { source: string; operationId: string }; response: WeightsImportResult };
+  /** The offline bundle next to the installer or in its resources (image tarball, weights archive), or null. */
+  'bundle:find': { request: Empty; response: OfflineBundle | null };
   'runs:start-training': { request: TrainingRequest; response: TrainingRecord };
   'runs:start-prediction': { request: PredictionRequest; response: PredictionRecord };
   /** Prediction on a labelled set, then AUCMEDI's evaluation of it: one run, two containers. */
@@ -84,6 +86,7 @@ export const CHANNELS = [
   'aucmedi:catalog',
   'weights:list',
   'weights:import',
+  'bundle:find',
   'runs:start-training',
   'runs:start-prediction',
   'runs:start-evaluation',

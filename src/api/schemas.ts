@@ -79,6 +79,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
     .strict(),
   'aucmedi:catalog': empty as z.ZodType<RequestOf<'aucmedi:catalog'>>,
   'weights:list': empty as z.ZodType<RequestOf<'weights:list'>>,
+  'bundle:find': empty as z.ZodType<RequestOf<'bundle:find'>>,
   'weights:import': z.object({ source: absolutePathSchema, operationId: operationIdSchema }).strict(),
   'runs:start-training': z
     .object({

@@ -24,3 +24,17 @@ export interface WeightsProgress {
   /** The file being copied. */
   file: string;
 }
+
+export interface OfflineBundleFile {
+  file: string;
+  sizeBytes: number;
+  /** A `FILE.sha256` lies beside it (verified while importing). */
+  hasChecksum: boolean;
+}
+
+/** What was found next to the installer: the AUCMEDI image tarball and/or a weights archive. */
+export interface OfflineBundle {
+  dir: string;
+  image: OfflineBundleFile | null;
+  weights: OfflineBundleFile | null;
+}

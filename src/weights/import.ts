@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { errorDetail, UserErrorException } from '../api/errors';
 import type { WeightsFileInfo, WeightsImportResult } from '../api/weights';
 import { writeFileAtomic } from '../settings/store';
+import { readExpectedChecksum } from '../engine/checksum';
 import { openTarEntry, readTarEntries } from './tar';
 import { openZipEntry, readZipEntries, ZipFormatError } from './zip';
 
@@ -83,6 +84,7 @@ export async function importWeights(
   weightsDir: string,
   options: { signal?: AbortSignal; onProgress?: (progress: ImportProgress) => void } = {},
 ): Promise<WeightsImportResult> {
+  await verifyChecksum(source, options.signal);
   const candidates = await listCandidates(source);
   await mkdir(weightsDir, { recursive: true });
   const sums = await readChecksums(weightsDir);
@@ -219,6 +221,23 @@ async function copyHashed(input: Readable, target: string, signal: AbortSignal |
   });
   await pipeline(input, tap, createWriteStream(target, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
   return { sha256: hash.digest('hex'), bytes, head };
+}
+
+/** An archive with `FILE.sha256` beside it must match it before anything is copied. */
+async function verifyChecksum(source: string, signal: AbortSignal | undefined): Promise<void> {
+  if (!(await stat(source).catch(() => null))?.isFile()) return;
+  const expected = await readExpectedChecksum(source);
+  if (expected === null) return;
+  if (signal?.aborted) throw cancelled();
+  const actual = await hashFile(source);
+  if (actual !== expected) {
+    throw new UserErrorException({
+      code: 'WEIGHTS_CHECKSUM_MISMATCH',
+      message: `${path.basename(source)} does not match its checksum file: it was damaged or changed on the way.`,
+      action: 'Copy the archive again from the connected machine (with its .sha256) and import it again.',
+      detail: `expected ${expected}, got ${actual}`,
+    });
+  }
 }
 
 async function hashFile(file: string): Promise<string> {

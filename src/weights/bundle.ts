@@ -1,0 +1,33 @@
+/**
+ * The offline bundle: an AUCMEDI image tarball and a pretrained-weights archive placed next to the
+ * installer (or shipped in its resources, `offline-bundle/`), each with a `.sha256` beside it. The
+ * app finds them at start and offers to import them; the checksums are verified while importing.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { OfflineBundle, OfflineBundleFile } from '../api/weights';
+import { checksumFileFor } from '../engine/checksum';
+
+const IMAGE_ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tar\.zst)$/i;
+const WEIGHTS_ARCHIVE = /\.(zip|tar)$/i;
+
+/** The first folder of `dirs` that holds a bundle, or null. */
+export async function findOfflineBundle(dirs: readonly string[]): Promise<OfflineBundle | null> {
+  for (const dir of dirs) {
+    const names = await readdir(dir).catch(() => null);
+    if (!names) continue;
+    const file = async (name: string): Promise<OfflineBundleFile | null> => {
+      const full = path.join(dir, name);
+      const info = await stat(full).catch(() => null);
+      if (!info?.isFile()) return null;
+      return { file: full, sizeBytes: info.size, hasChecksum: names.includes(path.basename(checksumFileFor(full))) };
+    };
+    const sorted = [...names].sort();
+    // A weights archive says so in its name; every other image archive is taken for the AUCMEDI image.
+    const weightsName = sorted.find((name) => WEIGHTS_ARCHIVE.test(name) && /weights|keras/i.test(name));
+    const imageName = sorted.find((name) => IMAGE_ARCHIVE.test(name) && name !== weightsName);
+    const bundle: OfflineBundle = { dir, image: imageName ? await file(imageName) : null, weights: weightsName ? await file(weightsName) : null };
+    if (bundle.image || bundle.weights) return bundle;
+  }
+  return null;
+}
