@@ -64,60 +64,126 @@ export function parseGpus(text: string | undefined): GpuChoice | null {
   return { kind: 'ids', ids: text.split(',').map((id) => id.trim()).filter(Boolean) };
 }
 
+/**
+ * Ctrl-C for a foreground run. Installed before the run is asked to start: a Ctrl-C while it is
+ * being started (dataset check, container start) stops it as soon as it has started, instead of
+ * ending the CLI and leaving its container training unfollowed; a second one then quits at once.
+ * Once started, Ctrl-C stops the run (SIGTERM, a kill after the grace period); the models saved so
+ * far are kept. A stop the engine refuses is said, and Ctrl-C may be pressed again.
+ */
+class Interrupt {
+  private runId: string | null = null;
+  /** Ctrl-C was pressed (and the stop not refused). */
+  requested = false;
+  private stopping = false;
+  private readonly onSigint = () => this.interrupted();
+
+  constructor(
+    private readonly core: Core,
+    private readonly io: CliIo,
+  ) {
+    process.on('SIGINT', this.onSigint);
+  }
+
+  /** The run has started: a Ctrl-C that came meanwhile stops it now. */
+  started(runId: string): void {
+    this.runId = runId;
+    if (this.requested) this.stop();
+  }
+
+  dispose(): void {
+    process.removeListener('SIGINT', this.onSigint);
+  }
+
+  private interrupted(): void {
+    if (this.runId === null) {
+      if (this.requested) {
+        // Quit now, as Ctrl-C did before any handler (the run, if it starts, goes on unfollowed).
+        this.io.err('\nQuitting. If the run started, `aucmedi-desk runs list` shows it and `aucmedi-desk runs stop ID` stops it.');
+        this.dispose();
+        process.kill(process.pid, 'SIGINT');
+        return;
+      }
+      this.requested = true;
+      this.io.err('\nStopping: a run being started is stopped as soon as it has started (Ctrl-C again quits at once).');
+      return;
+    }
+    if (this.stopping) {
+      this.io.err('Still stopping the run…');
+      return;
+    }
+    this.requested = true;
+    this.stop();
+  }
+
+  private stop(): void {
+    const runId = this.runId!;
+    this.stopping = true;
+    this.io.err('\nStopping the run (the models saved so far are kept)…');
+    void this.core.handlers['runs:stop']({ runId }).then((response) => {
+      if (response.ok) return;
+      this.stopping = false;
+      this.requested = false;
+      this.io.err(`The run could not be stopped: ${response.error.message}\nWhat to do: ${response.error.action}\nPress Ctrl-C to try again.`);
+    });
+  }
+}
+
 /** Follows a run in the foreground until it ends; Ctrl-C stops it cleanly. Exit 0 only when it succeeded. */
-async function followToEnd(core: Core, runId: string, json: boolean, io: CliIo): Promise<number> {
+async function followToEnd(core: Core, runId: string, json: boolean, io: CliIo, interrupt: Interrupt): Promise<number> {
   const unsubscribe = core.subscribe((event) => {
     if (event.type !== 'run:progress' || event.runId !== runId) return;
     if (json && event.epoch) io.out(JSON.stringify({ runId, epoch: event.epoch }));
     if (!json) io.status?.(formatProgress(event.progress));
     if (!json && event.epoch && !io.status) io.out(`Epoch ${event.epoch.epoch}: ${Object.entries(event.epoch.metrics).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   });
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    io.err('\nStopping the run (the models saved so far are kept)…');
-    void core.handlers['runs:stop']({ runId });
-  };
-  process.on('SIGINT', stop);
+  interrupt.started(runId);
   try {
     const record = await core.runs.waitForEnd(runId);
     io.status?.('');
     io.out(json ? JSON.stringify(record, null, 2) : formatRun(record));
     return record.state === 'succeeded' ? OK : FAILED;
   } finally {
-    process.removeListener('SIGINT', stop);
     unsubscribe();
   }
 }
 
 /** `aucmedi-desk train DATASET ...`: runs in the foreground with progress. */
 export async function trainCommand(core: Core, dataset: string, values: Record<string, string>, flags: string[], json: boolean, io: CliIo): Promise<number> {
-  let gpus = parseGpus(values['--gpus']);
-  if (!gpus) {
-    const report = await core.handlers['gpu:detect']({});
-    gpus = report.ok && report.data.ok ? { kind: 'all' } : { kind: 'none' };
-    if (gpus.kind === 'none') io.err(`No GPU is ready, so this run trains on the CPU (slow). ${report.ok ? report.data.message : ''}`.trim());
+  const interrupt = new Interrupt(core, io);
+  try {
+    let gpus = parseGpus(values['--gpus']);
+    if (!gpus) {
+      const report = await core.handlers['gpu:detect']({});
+      gpus = report.ok && report.data.ok ? { kind: 'all' } : { kind: 'none' };
+      if (gpus.kind === 'none') io.err(`No GPU is ready, so this run trains on the CPU (slow). ${report.ok ? report.data.message : ''}`.trim());
+    }
+    if (interrupt.requested) {
+      io.err('Stopped before the run was started: nothing runs.');
+      return FAILED;
+    }
+    const number = (name: string, fallback: number) => (values[name] === undefined ? fallback : Number(values[name]));
+    const response = await core.handlers['runs:start-training']({
+      dataset: { path: path.resolve(dataset), gtFile: values['--gt'] ? path.resolve(values['--gt']) : null, ohe: flags.includes('--ohe') },
+      options: {
+        analysis: (values['--analysis'] ?? AUCMEDI_DEFAULTS.analysis) as Analysis,
+        architectures: (values['--architecture'] ?? AUCMEDI_DEFAULTS.architecture).split(','),
+        epochs: number('--epochs', AUCMEDI_DEFAULTS.epochs),
+        batchSize: number('--batch-size', AUCMEDI_DEFAULTS.trainingBatchSize),
+        workers: number('--workers', AUCMEDI_DEFAULTS.workers),
+        threeDim: flags.includes('--three-dim'),
+        ...(values['--metalearner'] ? { metalearner: values['--metalearner'] } : {}),
+      },
+      gpus,
+      outputDir: values['--out'] ? path.resolve(values['--out']) : null,
+      imageRef: values['--image'] ?? null,
+    });
+    if (!response.ok) return finish(response, json, io, () => '');
+    if (!json) io.err(`Run ${response.data.id} started; outputs in ${response.data.outputDir}. Ctrl-C stops it.`);
+    return await followToEnd(core, response.data.id, json, io, interrupt);
+  } finally {
+    interrupt.dispose();
   }
-  const number = (name: string, fallback: number) => (values[name] === undefined ? fallback : Number(values[name]));
-  const response = await core.handlers['runs:start-training']({
-    dataset: { path: path.resolve(dataset), gtFile: values['--gt'] ? path.resolve(values['--gt']) : null, ohe: flags.includes('--ohe') },
-    options: {
-      analysis: (values['--analysis'] ?? AUCMEDI_DEFAULTS.analysis) as Analysis,
-      architectures: (values['--architecture'] ?? AUCMEDI_DEFAULTS.architecture).split(','),
-      epochs: number('--epochs', AUCMEDI_DEFAULTS.epochs),
-      batchSize: number('--batch-size', AUCMEDI_DEFAULTS.trainingBatchSize),
-      workers: number('--workers', AUCMEDI_DEFAULTS.workers),
-      threeDim: flags.includes('--three-dim'),
-      ...(values['--metalearner'] ? { metalearner: values['--metalearner'] } : {}),
-    },
-    gpus,
-    outputDir: values['--out'] ? path.resolve(values['--out']) : null,
-    imageRef: values['--image'] ?? null,
-  });
-  if (!response.ok) return finish(response, json, io, () => '');
-  if (!json) io.err(`Run ${response.data.id} started; outputs in ${response.data.outputDir}. Ctrl-C stops it.`);
-  return followToEnd(core, response.data.id, json, io);
 }
 
 /** `--model RUN_OR_DIR`: a run id of the history, or a model folder. */
@@ -187,7 +253,12 @@ export async function runsCommand(core: Core, action: string, runId: string | un
     case 'attach': {
       const reattached = await core.runs.reattach();
       if (!reattached.some((run) => run.id === runId)) return finish(await core.handlers['runs:get']({ runId: runId ?? '' }), json, io, formatRun);
-      return followToEnd(core, runId!, json, io);
+      const interrupt = new Interrupt(core, io);
+      try {
+        return await followToEnd(core, runId!, json, io, interrupt);
+      } finally {
+        interrupt.dispose();
+      }
     }
     default:
       return -1;
