@@ -2,6 +2,7 @@ import path from 'node:path';
 import { AUCMEDI_DEFAULTS, type Analysis } from '../api/aucmedi';
 import type { ProgressState } from '../api/progress';
 import type { GpuChoice, RunRecord, RunSummary } from '../api/runs';
+import type { Response } from '../api/errors';
 import type { Core } from '../core';
 import { finish, type CliIo } from './image-command';
 
@@ -148,48 +149,25 @@ async function followToEnd(core: Core, runId: string, json: boolean, io: CliIo, 
   }
 }
 
-/** `aucmedi-desk train DATASET ...`: runs in the foreground with progress. */
-export async function trainCommand(core: Core, dataset: string, values: Record<string, string>, flags: string[], json: boolean, io: CliIo): Promise<number> {
+/**
+ * Starts a run and follows it in the foreground. Ctrl-C is handled from the first moment (see
+ * `Interrupt`), also while the GPU is checked and the run is being started.
+ */
+async function runInForeground(core: Core, values: Record<string, string>, json: boolean, io: CliIo, label: string, start: (gpus: GpuChoice) => Promise<Response<RunRecord>>): Promise<number> {
   const interrupt = new Interrupt(core, io);
   try {
-    let gpus = parseGpus(values['--gpus']);
-    if (!gpus) {
-      const report = await core.handlers['gpu:detect']({});
-      gpus = report.ok && report.data.ok ? { kind: 'all' } : { kind: 'none' };
-      if (gpus.kind === 'none') io.err(`No GPU is ready, so this run trains on the CPU (slow). ${report.ok ? report.data.message : ''}`.trim());
-    }
+    const gpus = await gpusFor(core, values, io);
     if (interrupt.requested) {
       io.err('Stopped before the run was started: nothing runs.');
       return FAILED;
     }
-    const number = (name: string, fallback: number) => (values[name] === undefined ? fallback : Number(values[name]));
-    const response = await core.handlers['runs:start-training']({
-      dataset: { path: path.resolve(dataset), gtFile: values['--gt'] ? path.resolve(values['--gt']) : null, ohe: flags.includes('--ohe') },
-      options: {
-        analysis: (values['--analysis'] ?? AUCMEDI_DEFAULTS.analysis) as Analysis,
-        architectures: (values['--architecture'] ?? AUCMEDI_DEFAULTS.architecture).split(','),
-        epochs: number('--epochs', AUCMEDI_DEFAULTS.epochs),
-        batchSize: number('--batch-size', AUCMEDI_DEFAULTS.trainingBatchSize),
-        workers: number('--workers', AUCMEDI_DEFAULTS.workers),
-        threeDim: flags.includes('--three-dim'),
-        ...(values['--metalearner'] ? { metalearner: values['--metalearner'] } : {}),
-      },
-      gpus,
-      outputDir: values['--out'] ? path.resolve(values['--out']) : null,
-      imageRef: values['--image'] ?? null,
-    });
+    const response = await start(gpus);
     if (!response.ok) return finish(response, json, io, () => '');
-    if (!json) io.err(`Run ${response.data.id} started; outputs in ${response.data.outputDir}. Ctrl-C stops it.`);
+    if (!json) io.err(`${label} ${response.data.id} started; outputs in ${response.data.outputDir}. Ctrl-C stops it.`);
     return await followToEnd(core, response.data.id, json, io, interrupt);
   } finally {
     interrupt.dispose();
   }
-}
-
-/** `--model RUN_OR_DIR`: a run id of the history, or a model folder. */
-function modelChoice(value: string | undefined): { runId: string } | { dir: string } {
-  const text = value ?? '';
-  return /^run-[A-Za-z0-9_-]+$/.test(text) ? { runId: text } : { dir: path.resolve(text) };
 }
 
 async function gpusFor(core: Core, values: Record<string, string>, io: CliIo): Promise<GpuChoice> {
@@ -201,41 +179,66 @@ async function gpusFor(core: Core, values: Record<string, string>, io: CliIo): P
   return { kind: 'none' };
 }
 
-/** `aucmedi-desk predict --model RUN_OR_DIR IMAGES [--xai M] [--out DIR]`. */
-export async function predictCommand(core: Core, images: string, values: Record<string, string>, json: boolean, io: CliIo): Promise<number> {
-  const response = await core.handlers['runs:start-prediction']({
-    model: modelChoice(values['--model']),
-    images: path.resolve(images),
-    options: {
-      batchSize: values['--batch-size'] === undefined ? AUCMEDI_DEFAULTS.predictionBatchSize : Number(values['--batch-size']),
-      workers: values['--workers'] === undefined ? AUCMEDI_DEFAULTS.workers : Number(values['--workers']),
-      ...(values['--xai'] ? { xaiMethod: values['--xai'] } : {}),
-    },
-    gpus: await gpusFor(core, values, io),
-    outputDir: values['--out'] ? path.resolve(values['--out']) : null,
-    imageRef: values['--image'] ?? null,
-  });
-  if (!response.ok) return finish(response, json, io, () => '');
-  if (!json) io.err(`Prediction ${response.data.id} started; results in ${response.data.outputDir}. Ctrl-C stops it.`);
-  return followToEnd(core, response.data.id, json, io);
+const numberOr = (values: Record<string, string>, name: string, fallback: number) => (values[name] === undefined ? fallback : Number(values[name]));
+const outputOf = (values: Record<string, string>) => ({ outputDir: values['--out'] ? path.resolve(values['--out']) : null, imageRef: values['--image'] ?? null });
+
+/** `aucmedi-desk train DATASET ...`: runs in the foreground with progress. */
+export function trainCommand(core: Core, dataset: string, values: Record<string, string>, flags: string[], json: boolean, io: CliIo): Promise<number> {
+  return runInForeground(core, values, json, io, 'Run', (gpus) =>
+    core.handlers['runs:start-training']({
+      dataset: { path: path.resolve(dataset), gtFile: values['--gt'] ? path.resolve(values['--gt']) : null, ohe: flags.includes('--ohe') },
+      options: {
+        analysis: (values['--analysis'] ?? AUCMEDI_DEFAULTS.analysis) as Analysis,
+        architectures: (values['--architecture'] ?? AUCMEDI_DEFAULTS.architecture).split(','),
+        epochs: numberOr(values, '--epochs', AUCMEDI_DEFAULTS.epochs),
+        batchSize: numberOr(values, '--batch-size', AUCMEDI_DEFAULTS.trainingBatchSize),
+        workers: numberOr(values, '--workers', AUCMEDI_DEFAULTS.workers),
+        threeDim: flags.includes('--three-dim'),
+        ...(values['--metalearner'] ? { metalearner: values['--metalearner'] } : {}),
+      },
+      gpus,
+      ...outputOf(values),
+    }),
+  );
 }
 
-/** `aucmedi-desk evaluate --model RUN_OR_DIR DATASET [--gt FILE --ohe] [--out DIR]`. */
-export async function evaluateCommand(core: Core, dataset: string, values: Record<string, string>, flags: string[], json: boolean, io: CliIo): Promise<number> {
-  const response = await core.handlers['runs:start-evaluation']({
-    model: modelChoice(values['--model']),
-    dataset: { path: path.resolve(dataset), gtFile: values['--gt'] ? path.resolve(values['--gt']) : null, ohe: flags.includes('--ohe') },
-    options: {
-      batchSize: values['--batch-size'] === undefined ? AUCMEDI_DEFAULTS.predictionBatchSize : Number(values['--batch-size']),
-      workers: values['--workers'] === undefined ? AUCMEDI_DEFAULTS.workers : Number(values['--workers']),
-    },
-    gpus: await gpusFor(core, values, io),
-    outputDir: values['--out'] ? path.resolve(values['--out']) : null,
-    imageRef: values['--image'] ?? null,
-  });
-  if (!response.ok) return finish(response, json, io, () => '');
-  if (!json) io.err(`Evaluation ${response.data.id} started (prediction, then evaluation); results in ${response.data.outputDir}. Ctrl-C stops it.`);
-  return followToEnd(core, response.data.id, json, io);
+/** `--model RUN_OR_DIR`: a run id of the history, or a model folder. */
+function modelChoice(value: string | undefined): { runId: string } | { dir: string } {
+  const text = value ?? '';
+  return /^run-[A-Za-z0-9_-]+$/.test(text) ? { runId: text } : { dir: path.resolve(text) };
+}
+
+/** `aucmedi-desk predict IMAGES --model RUN_OR_DIR [--xai M] [--out DIR]`. */
+export function predictCommand(core: Core, images: string, values: Record<string, string>, json: boolean, io: CliIo): Promise<number> {
+  return runInForeground(core, values, json, io, 'Prediction', (gpus) =>
+    core.handlers['runs:start-prediction']({
+      model: modelChoice(values['--model']),
+      images: path.resolve(images),
+      options: {
+        batchSize: numberOr(values, '--batch-size', AUCMEDI_DEFAULTS.predictionBatchSize),
+        workers: numberOr(values, '--workers', AUCMEDI_DEFAULTS.workers),
+        ...(values['--xai'] ? { xaiMethod: values['--xai'] } : {}),
+      },
+      gpus,
+      ...outputOf(values),
+    }),
+  );
+}
+
+/** `aucmedi-desk evaluate DATASET --model RUN_OR_DIR [--gt FILE --ohe] [--out DIR]`: prediction, then evaluation. */
+export function evaluateCommand(core: Core, dataset: string, values: Record<string, string>, flags: string[], json: boolean, io: CliIo): Promise<number> {
+  return runInForeground(core, values, json, io, 'Evaluation (prediction, then evaluation)', (gpus) =>
+    core.handlers['runs:start-evaluation']({
+      model: modelChoice(values['--model']),
+      dataset: { path: path.resolve(dataset), gtFile: values['--gt'] ? path.resolve(values['--gt']) : null, ohe: flags.includes('--ohe') },
+      options: {
+        batchSize: numberOr(values, '--batch-size', AUCMEDI_DEFAULTS.predictionBatchSize),
+        workers: numberOr(values, '--workers', AUCMEDI_DEFAULTS.workers),
+      },
+      gpus,
+      ...outputOf(values),
+    }),
+  );
 }
 
 /** `aucmedi-desk runs list|show ID|stop ID|attach ID`. */

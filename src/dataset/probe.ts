@@ -50,6 +50,9 @@ export function defaultWorkerCount(): number {
   return Math.max(2, Math.min(4, cores));
 }
 
+/** Jobs waiting beyond what the busy workers hold before one more worker is started. */
+const SPAWN_BACKLOG = 2;
+
 const bufferBytes = (names: number, headBytes: number) => names * (19 + headBytes);
 
 export class ProbePool {
@@ -107,7 +110,9 @@ export class ProbePool {
   private pump(): void {
     while (this.queue.length > 0 && !this.closed) {
       let slot = this.leastBusy();
-      if ((!slot || slot.inFlight.size > 0) && this.slots.length < this.maxWorkers) slot = this.spawn();
+      // Another worker only when work piles up: starting one costs ~50 ms, more than a small dataset's whole scan.
+      const saturated = !slot || (slot.inFlight.size >= this.depth && this.queue.length > SPAWN_BACKLOG);
+      if (saturated && this.slots.length < this.maxWorkers) slot = this.spawn();
       if (!slot || slot.inFlight.size >= this.depth) return;
       const job = this.queue.shift()!;
       slot.inFlight.set(job.id, job);

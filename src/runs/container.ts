@@ -41,6 +41,9 @@ export function runContainerOptions(spec: RunContainerSpec): Docker.ContainerCre
     Env: ['HOME=/tmp', 'PYTHONUNBUFFERED=1', ...spec.env],
     ...(user ? { User: user } : {}),
     Labels: { [APP_LABEL]: 'aucmedi-desk', [PURPOSE_LABEL]: 'run', [RUN_ID_LABEL]: spec.runId, [MODE_LABEL]: spec.mode },
+    // AUCMEDI is the container's PID 1, which ignores SIGTERM; SIGINT is Python's KeyboardInterrupt, so
+    // a stop ends it at once instead of after the grace period's kill, with the models saved so far kept.
+    StopSignal: 'SIGINT',
     Tty: false,
     AttachStdout: false,
     AttachStderr: false,

@@ -46,6 +46,7 @@ export const EVALUATION_PREDICTION_DIR = 'prediction';
 export const EVALUATION_RESULTS_DIR = 'evaluation';
 const PROGRESS_INTERVAL_MS = 250;
 const STOP_GRACE_SECONDS = 10;
+const SAVE_INTERVAL_MS = 1000;
 
 export interface RunServiceDeps {
   store: RunStore;
@@ -71,6 +72,8 @@ interface ActiveRun {
   done: Promise<RunRecord>;
   lastEmit: number;
   timer: NodeJS.Timeout | null;
+  lastSave: number;
+  saveTimer: NodeJS.Timeout | null;
   gpuMonitor: GpuMonitor | null;
 }
 
@@ -412,6 +415,10 @@ export class RunService {
   detachAll(): void {
     for (const active of this.active.values()) {
       if (active.timer) clearTimeout(active.timer);
+      if (active.saveTimer) {
+        clearTimeout(active.saveTimer);
+        this.deps.store.save(active.record);
+      }
       void active.gpuMonitor?.stop();
       active.log.end();
     }
@@ -422,7 +429,7 @@ export class RunService {
     const log = createWriteStream(path.join(record.outputDir, logFileOf(record)), { flags: 'w' });
     log.on('error', () => undefined); // a log file that cannot be written must not end the run
     const parser = new KerasParser({ ...(record.mode === 'training' ? { totalEpochs: record.options.epochs } : {}), logEvents: false, onEvent: (event) => this.onProgress(record.id, event) });
-    const active: ActiveRun = { record, parser, log, done: Promise.resolve(record), lastEmit: 0, timer: null, gpuMonitor: this.monitorGpus(record) };
+    const active: ActiveRun = { record, parser, log, done: Promise.resolve(record), lastEmit: 0, timer: null, lastSave: 0, saveTimer: null, gpuMonitor: this.monitorGpus(record) };
     active.done = this.pump(docker, container, active);
     this.active.set(record.id, active);
   }
@@ -450,6 +457,7 @@ export class RunService {
     await active.gpuMonitor?.stop();
     if (this.active.get(record.id) !== active) return record; // detached meanwhile
     if (active.timer) clearTimeout(active.timer);
+    if (active.saveTimer) clearTimeout(active.saveTimer);
     await new Promise<void>((resolve) => log.end(resolve));
     const nextStep = await this.finish(container, active, exitCode, lost);
     this.active.delete(record.id);
@@ -551,7 +559,7 @@ export class RunService {
     if (event.type === 'epoch-end' && active.record.mode === 'training') {
       active.record.progress = active.parser.state();
       active.record.epochs = active.parser.epochs();
-      this.deps.store.save(active.record);
+      this.persistSoon(active);
       this.deps.emit({ type: 'run:progress', runId, progress: active.record.progress, epoch: event.metrics });
       active.lastEmit = Date.now();
       return;
@@ -565,6 +573,23 @@ export class RunService {
       active.record.progress = active.parser.state();
       this.deps.emit({ type: 'run:progress', runId, progress: active.record.progress });
     }, wait);
+  }
+
+  /**
+   * Epochs are persisted as they arrive, but at most once a second: the record grows with the run,
+   * and a replayed log (reattach) brings thousands of epochs at once. What a crash could lose in that
+   * second is replayed from the container's log at the next start.
+   */
+  private persistSoon(active: ActiveRun): void {
+    if (active.saveTimer) return;
+    const wait = Math.max(0, SAVE_INTERVAL_MS - (Date.now() - active.lastSave));
+    const write = () => {
+      active.saveTimer = null;
+      active.lastSave = Date.now();
+      if (this.active.get(active.record.id) === active) this.deps.store.save(active.record);
+    };
+    if (wait === 0) write();
+    else active.saveTimer = setTimeout(write, wait);
   }
 
   private save(record: RunRecord): void {

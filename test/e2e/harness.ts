@@ -6,12 +6,51 @@ import type { Core } from '../../src/core';
 import type { Dialogs } from '../../src/dialogs';
 import { CONTENT_SECURITY_POLICY } from '../../electron/csp';
 import { headersFor } from '../../electron/protocol';
+import { docker } from '../helpers/docker-cli';
 import { CHROMIUM_PATH } from '../helpers/requirements';
 
 /** The origin the built renderer is served from inside the browser; nothing is listening anywhere. */
 export const APP_URL = 'http://aucmedi.test/';
 const RENDERER_ROOT = path.resolve('dist/renderer');
 export const SCREENSHOT_DIR = path.resolve('test/e2e/screenshots');
+
+/**
+ * Trains a tiny Vanilla model through the core's handlers directly (no window), for the pages that
+ * apply a model; resolves with the run id once the training has succeeded.
+ */
+export async function trainTinyModel(core: Core, dataset: string, epochs = 15): Promise<string> {
+  const started = await core.handlers['runs:start-training']({
+    dataset: { path: dataset, gtFile: null, ohe: false },
+    options: { analysis: 'standard', architectures: ['Vanilla'], epochs, batchSize: 8, workers: 1, threeDim: false },
+    gpus: { kind: 'none' },
+  });
+  if (!started.ok) throw new Error(`${started.error.code}: ${started.error.message}`);
+  const trained = await core.runs.waitForEnd(started.data.id);
+  if (trained.state !== 'succeeded') throw new Error(`the training ${trained.state}: ${trained.error?.message}`);
+  return trained.id;
+}
+
+/** preds.csv read with nothing of the app: header, then the sample and one probability per class; `best` is the class with the highest one. */
+export function readPredsCsv(file: string): { classes: string[]; rows: { sample: string; p: number[]; best: string; top: number }[] } {
+  const [header, ...lines] = readFileSync(file, 'utf8').trim().split(/\r?\n/);
+  const classes = header!.split(',').slice(1);
+  const rows = lines.map((line) => {
+    const [sample, ...values] = line.split(',');
+    const p = values.map(Number);
+    const top = Math.max(...p);
+    return { sample: sample!, p, best: classes[p.indexOf(top)]!, top };
+  });
+  return { classes, rows };
+}
+
+/** Removes the containers of the given runs that are still there (a failing test must leave none behind). */
+export async function removeRunContainers(core: Core | undefined, runIds: string[]): Promise<void> {
+  for (const runId of runIds) {
+    await core?.handlers['runs:stop']({ runId }).catch(() => undefined);
+    const ids = docker(['ps', '-a', '-q', '--filter', `label=org.aucmedi-desk.run-id=${runId}`]).stdout.split('\n').filter(Boolean);
+    if (ids.length) docker(['rm', '-f', ...ids], { allowFail: true });
+  }
+}
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({

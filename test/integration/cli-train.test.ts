@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunRecord } from '../../src/api/runs';
+import type { TrainingRecord } from '../../src/api/runs';
 import { buildStandIn, docker, STAND_IN_TAG } from '../helpers/docker-cli';
 import { makeClassDataset } from '../helpers/images';
 import { requireBuild, requireEngine } from '../helpers/requirements';
@@ -78,7 +78,7 @@ describe.runIf(ready)('aucmedi-desk train, stopped with Ctrl-C (built CLI, stand
     });
   const containersOf = (runId: string) => docker(['ps', '-a', '-q', '--filter', `label=org.aucmedi-desk.run-id=${runId}`]).stdout;
   /** The record the CLI prints at the end with --json: what follows the one-line epoch objects. */
-  const finalRecord = (stdout: string): RunRecord =>
+  const finalRecord = (stdout: string): TrainingRecord =>
     JSON.parse(
       stdout
         .split('\n')

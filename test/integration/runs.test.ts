@@ -122,6 +122,8 @@ describe.runIf(hasEngine)('training runs with the stand-in image (real engine, r
     const stopped = await core.handlers['runs:stop']({ runId: started.id });
     if (!stopped.ok) throw new Error(stopped.error.message);
     expect(stopped.data.state).toBe('cancelled');
+    // SIGINT (the container's stop signal) ends AUCMEDI itself; 137 would mean it ignored it and was killed after the grace period
+    expect(stopped.data.exitCode).not.toBe(137);
     expect(training(stopped.data).modelFiles).toContain('model.best_loss.keras');
     expect(training(stopped.data).epochs.length).toBeLessThan(40);
     expect(existsSync(path.join(stopped.data.outputDir, 'model.best_loss.keras'))).toBe(true);
