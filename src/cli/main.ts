@@ -8,6 +8,7 @@ import { engineCommand } from './engine-command';
 import { gpuCommand } from './gpu-command';
 import { imageCommand, type CliIo } from './image-command';
 import { evaluateCommand, predictCommand, runsCommand, trainCommand } from './run-commands';
+import { weightsCommand } from './weights-command';
 
 const USAGE = `Usage: aucmedi-desk <command> [options]
 
@@ -20,6 +21,8 @@ Commands:
   image load FILE [--json]        Load an image file (docker save tarball, plain or gz/xz); checks FILE.sha256 when present.
   image save REF FILE [--force]   Export an image to FILE and write FILE.sha256 beside it.
   image rm REF                    Remove an image (refused while a run uses it).
+  weights list [--json]           The pretrained-weights folder: files, sizes, SHA-256.
+  weights import SOURCE [--json]  Copy weights from a folder (e.g. a copy of ~/.keras/models), a .zip or a .tar; SOURCE.sha256 checked when present.
 
   train DATASET [--gt FILE] [--ohe] [--architecture KEY[,KEY]] [--analysis minimal|standard|advanced]
         [--epochs N] [--batch-size N] [--workers N] [--metalearner M] [--three-dim]
@@ -84,6 +87,8 @@ const COMMANDS: Record<string, CommandSpec> = {
   'runs show': { positional: 1, flags: ['--json'], run: (core, args, json, io) => runsCommand(core, 'show', args[0], json, io) },
   'runs stop': { positional: 1, flags: ['--json'], run: (core, args, json, io) => runsCommand(core, 'stop', args[0], json, io) },
   'runs attach': { positional: 1, flags: ['--json'], run: (core, args, json, io) => runsCommand(core, 'attach', args[0], json, io) },
+  'weights list': { positional: 0, flags: ['--json'], run: (core, _args, json, io) => weightsCommand(core, 'list', undefined, json, io) },
+  'weights import': { positional: 1, flags: ['--json'], run: (core, args, json, io) => weightsCommand(core, 'import', args[0], json, io) },
   'image list': { positional: 0, flags: ['--json'], run: (core, args, json, io) => imageCommand(core, ['list', ...args], json, io) },
   'image load': { positional: 1, flags: ['--json'], run: (core, args, json, io) => imageCommand(core, ['load', ...args], json, io) },
   'image save': { positional: 2, flags: ['--json', '--force'], run: (core, args, json, io) => imageCommand(core, ['save', ...args], json, io) },

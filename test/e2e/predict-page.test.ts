@@ -167,15 +167,16 @@ describe.runIf(ready)('Predict page and prediction results (real UI, real core, 
   }, 60_000);
 
   it('shows a thumbnail of every image and, on request, its heat map beside it', async () => {
+    await app.page.getByTestId('prediction-row').last().scrollIntoViewIfNeeded();
     await app.page.waitForFunction(() => document.querySelectorAll('[data-testid=image-thumb]').length === 10, null, { timeout: 30_000 });
     expect(await app.page.getByTestId('heatmap-thumb').count()).toBe(0);
     await app.page.getByTestId('prediction-heatmaps').check();
-    await app.page.waitForFunction(() => document.querySelectorAll('[data-testid=heatmap-thumb]').length === 10, null, { timeout: 10_000 }).catch(async (e) => {
-      console.log(await app.page.locator('.run-thumb').evaluateAll((els) => els.map((el) => el.getAttribute('title') + ' | ' + el.innerHTML.slice(0, 60))));
-      throw e;
-    });
+    // Thumbnails are read when their row comes into view.
+    await app.page.getByTestId('prediction-row').last().scrollIntoViewIfNeeded();
+    await app.page.waitForFunction(() => document.querySelectorAll('[data-testid=heatmap-thumb]').length === 10, null, { timeout: 30_000 });
     const sizes = await app.page.getByTestId('heatmap-thumb').evaluateAll((images) => images.map((image) => (image as HTMLImageElement).naturalWidth));
     expect(sizes.every((width) => width > 0 && width <= 64)).toBe(true);
+    await app.page.getByTestId('prediction-results').scrollIntoViewIfNeeded();
     await app.screenshot('prediction-results');
   }, 60_000);
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -167,4 +167,25 @@ describe.runIf(ready)('aucmedi-desk train and runs (built CLI, stand-in image)',
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/What to do:/);
   }, 120_000);
+});
+
+describe.runIf(requireBuild())('aucmedi-desk weights (built CLI)', () => {
+  const home = tempDir();
+  const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, AUCMEDI_DESK_HOME: home }, timeout: 60_000 });
+
+  it('imports weights from a folder, lists them with their SHA-256, and refuses what is not weights', () => {
+    const source = path.join(home, 'keras-models');
+    mkdirSync(source);
+    writeFileSync(path.join(source, 'efficientnetb0_notop.h5'), Buffer.concat([Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(1000, 7)]));
+    writeFileSync(path.join(source, 'notes.txt'), 'x');
+    const imported = run(['weights', 'import', source]);
+    expect(imported.status, imported.stderr).toBe(0);
+    expect(imported.stdout).toMatch(/imported +efficientnetb0_notop\.h5/);
+    expect(imported.stdout).toMatch(/refused +notes\.txt: not a weights file/);
+    const listed = JSON.parse(run(['weights', 'list', '--json']).stdout);
+    expect(listed.files).toEqual([{ name: 'efficientnetb0_notop.h5', sizeBytes: 1008, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    const missing = run(['weights', 'import', path.join(home, 'nowhere')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/cannot be read[\s\S]*What to do:/);
+  });
 });

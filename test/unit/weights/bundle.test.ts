@@ -1,0 +1,32 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findOfflineBundle } from '../../../src/weights/bundle';
+import { tempDir } from '../../helpers/temp';
+
+describe('finding the offline bundle next to the installer', () => {
+  it('takes the first folder that holds one: the image tarball and the weights archive, each with or without a .sha256', async () => {
+    const dir = tempDir('aucmedi-bundle-');
+    const empty = path.join(dir, 'empty');
+    const bundle = path.join(dir, 'offline-bundle');
+    mkdirSync(empty);
+    mkdirSync(bundle);
+    writeFileSync(path.join(bundle, 'aucmedi-0.11.0.tar.gz'), 'image');
+    writeFileSync(path.join(bundle, 'aucmedi-0.11.0.tar.gz.sha256'), 'x');
+    writeFileSync(path.join(bundle, 'keras-weights.zip'), 'weights');
+    writeFileSync(path.join(bundle, 'README.txt'), 'notes');
+    expect(await findOfflineBundle([path.join(dir, 'missing'), empty, bundle])).toEqual({
+      dir: bundle,
+      image: { file: path.join(bundle, 'aucmedi-0.11.0.tar.gz'), sizeBytes: 5, hasChecksum: true },
+      weights: { file: path.join(bundle, 'keras-weights.zip'), sizeBytes: 7, hasChecksum: false },
+    });
+  });
+
+  it('tells a weights .tar from the image tarball by its name, and finds nothing where there is nothing', async () => {
+    const dir = tempDir('aucmedi-bundle-tar-');
+    writeFileSync(path.join(dir, 'weights.tar'), 'w');
+    expect(await findOfflineBundle([dir])).toMatchObject({ image: null, weights: { file: path.join(dir, 'weights.tar') } });
+    expect(await findOfflineBundle([tempDir('aucmedi-bundle-none-')])).toBeNull();
+    expect(await findOfflineBundle([])).toBeNull();
+  });
+});
