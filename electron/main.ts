@@ -33,6 +33,7 @@ if (!app.requestSingleInstanceLock()) {
       settings: createElectronSettingsStore(userDataDir(process.platform, process.env, app.getPath('home'))),
       dialogs: electronDialogs(() => window),
       reattachRuns: true,
+      runQueue: true,
       // beside the installed program (AppImage/NSIS folder), then shipped inside it (extraResources)
       bundleDirs: [path.join(path.dirname(app.getPath('exe')), 'offline-bundle'), path.join(process.resourcesPath, 'offline-bundle')],
     });

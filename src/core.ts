@@ -18,6 +18,8 @@ import { TransferMeter } from './engine/progress';
 import { importWeights, listWeights } from './weights/import';
 import { findOfflineBundle } from './weights/bundle';
 import { RunService } from './runs/service';
+import { RunQueue } from './runs/queue';
+import { FINISHED_STATES } from './api/runs';
 import { RunStore } from './runs/store';
 import { scanDataset } from './dataset/scan';
 import { userDataDir } from './settings/store';
@@ -39,6 +41,8 @@ export interface CoreDeps {
   dataDir?: string;
   /** Follow runs left running by an earlier start (the app and `runs attach` do; one-shot CLI commands do not). */
   reattachRuns?: boolean;
+  /** Start queued runs when their turn comes (the app); a one-shot CLI command leaves the queue alone. */
+  runQueue?: boolean;
   /** Folders where an offline bundle may lie (next to the installer, the app's resources); none in the CLI. */
   bundleDirs?: string[];
   /** Extra environment for run containers (tests slow the stand-in down with it). */
@@ -68,7 +72,10 @@ export function createCore(deps: CoreDeps): Core {
   const listeners = new Set<(event: CoreEvent) => void>();
   const emit = (event: CoreEvent) => {
     for (const listener of listeners) listener(event);
+    // a run ended, or the engine came back: a queued run may start now
+    if (deps.runQueue && ((event.type === 'run:state' && FINISHED_STATES.includes(event.run.state)) || (event.type === 'engine:status' && event.status.ok))) void queue?.tick();
   };
+  let queue: RunQueue | null = null;
 
   const engine = new EngineService({
     env,
@@ -121,6 +128,16 @@ export function createCore(deps: CoreDeps): Core {
     return { path: target };
   };
 
+  queue = new RunQueue({
+    file: path.join(dataDir, 'queue.json'),
+    start: (item) => (item.mode === 'training' ? runs.startTraining(item.request) : item.mode === 'prediction' ? runs.startPrediction(item.request) : runs.startEvaluation(item.request)),
+    activeRuns: () => runs.activeRuns(),
+    // the CLI's one-shot commands never start the app's queued runs
+    engineUp: async () => Boolean(deps.runQueue) && (await engine.status()).ok,
+    onChange: (entries) => emit({ type: 'queue:changed', queue: entries }),
+  });
+  const runQueue = queue;
+
   const implementations: Implementations = {
     ...images.handlers,
     ...datasetHandlers({ settings: deps.settings, operations, emit }),
@@ -156,6 +173,10 @@ export function createCore(deps: CoreDeps): Core {
       return saveWithDialog('report-html', `${runId}.report.html`, evaluationReportHtml(record as EvaluationRecord, results, APP_VERSION));
     },
     'runs:stop': ({ runId }) => runs.stop(runId),
+    'queue:list': async () => runQueue.list(),
+    'queue:add': async (item) => runQueue.add(item),
+    'queue:move': async ({ id, position }) => runQueue.move(id, position),
+    'queue:remove': async ({ id }) => runQueue.remove(id),
     'runs:list': async () => runs.list(),
     'runs:get': async ({ runId }) => runs.get(runId),
     'runs:delete': ({ runId, deleteFiles }) => runs.delete(runId, deleteFiles),
@@ -226,10 +247,12 @@ export function createCore(deps: CoreDeps): Core {
     },
     start: () => {
       engine.startWatching();
-      if (deps.reattachRuns) void runs.reattach().catch(() => undefined);
+      // runs left running are found first, so the queue knows what is busy
+      void (deps.reattachRuns ? runs.reattach().catch(() => []) : Promise.resolve([])).then(() => runQueue.tick());
     },
     runs,
     dispose() {
+      runQueue.close();
       engine.stopWatching();
       runs.detachAll();
       operations.cancelAll();

@@ -1,7 +1,7 @@
 import type { AucmediCatalog } from './aucmedi';
 import type { DatasetReport } from './dataset';
 import type { GpuReport } from './gpu';
-import type { EvaluationRecord, EvaluationRequest, PredictionRecord, PredictionRequest, RunRecord, RunSummary, TrainingRecord, TrainingRequest } from './runs';
+import type { EvaluationRecord, EvaluationRequest, PredictionRecord, PredictionRequest, QueueEntry, QueueItem, RunRecord, RunSummary, TrainingRecord, TrainingRequest } from './runs';
 import type { EvaluationResults, PredictionTable } from './results';
 import type { OfflineBundle, WeightsFileInfo, WeightsImportResult } from './weights';
 import type { AppInfo, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings, SettingsPatch } from './types';
@@ -43,6 +43,13 @@ export interface ChannelMap {
   /** Asks where to save the one-page HTML report of an evaluation and writes it there. */
   'runs:export-report': { request: { runId: string }; response: PickedPath };
   'runs:stop': { request: { runId: string }; response: RunRecord };
+  /** The run queue, next first. */
+  'queue:list': { request: Empty; response: QueueEntry[] };
+  /** Queues a training, prediction or evaluation (options checked now, data when it starts). */
+  'queue:add': { request: QueueItem; response: QueueEntry };
+  /** Moves a queued run to a position (1 = next). */
+  'queue:move': { request: { id: string; position: number }; response: QueueEntry[] };
+  'queue:remove': { request: { id: string }; response: QueueEntry[] };
   'runs:list': { request: Empty; response: RunSummary[] };
   'runs:get': { request: { runId: string }; response: RunRecord };
   /** Forgets an ended run; its output folder too only with `deleteFiles` (after a second confirmation in the window). */
@@ -96,6 +103,10 @@ export const CHANNELS = [
   'runs:export-predictions',
   'runs:export-report',
   'runs:stop',
+  'queue:list',
+  'queue:add',
+  'queue:move',
+  'queue:remove',
   'runs:list',
   'runs:get',
   'runs:delete',

@@ -1,7 +1,7 @@
 import type { DatasetScanProgress } from './dataset';
 import type { GpuSampleBatch } from './gpu';
 import type { EpochMetrics, ProgressState } from './progress';
-import type { RunSummary } from './runs';
+import type { QueueEntry, RunSummary } from './runs';
 import type { EngineStatus, TransferProgress } from './types';
 import type { WeightsProgress } from './weights';
 
@@ -13,6 +13,8 @@ export type CoreEvent =
   | { type: 'dataset:scan-progress'; progress: DatasetScanProgress }
   | { type: 'run:state'; run: RunSummary }
   | { type: 'run:deleted'; runId: string }
+  /** The queue after any change (added, moved, removed, started, refused). */
+  | { type: 'queue:changed'; queue: QueueEntry[] }
   /** The parser's state; `epoch` when an epoch just finished (append it to the charts). */
   | { type: 'run:progress'; runId: string; progress: ProgressState; epoch?: EpochMetrics }
   /** GPU utilisation and memory every few seconds while a run uses GPUs. */

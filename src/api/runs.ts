@@ -126,3 +126,16 @@ type Summarized<R> = Omit<R, 'epochs' | 'progress'> & {
   bestValLoss: number | null;
 };
 export type RunSummary = Summarized<TrainingRecord> | Summarized<PredictionRecord> | Summarized<EvaluationRecord>;
+
+/** A run waiting in the queue: what will be started, exactly as a Start button would. */
+export type QueueItem = { mode: 'training'; request: TrainingRequest } | { mode: 'prediction'; request: PredictionRequest } | { mode: 'evaluation'; request: EvaluationRequest };
+
+export interface QueueEntry {
+  id: string;
+  addedAt: string;
+  /** 1 = the next to start. */
+  position: number;
+  item: QueueItem;
+  /** Set when its start was refused (e.g. the dataset changed meanwhile): it waits for the user to remove it. */
+  error: UserError | null;
+}

@@ -58,6 +58,36 @@ const gpuChoiceSchema = z.discriminatedUnion('kind', [
 const datasetRefSchema = z.object({ path: absolutePathSchema, gtFile: absolutePathSchema.nullable(), ohe: z.boolean() }).strict();
 const modelChoiceSchema = z.union([z.object({ runId: operationIdSchema }).strict(), z.object({ dir: absolutePathSchema }).strict()]);
 
+const trainingRequestSchema = z
+  .object({
+    dataset: datasetRefSchema,
+    options: trainingOptionsSchema.omit({ ohe: true, gt: true }),
+    gpus: gpuChoiceSchema,
+    outputDir: absolutePathSchema.nullable().optional(),
+    imageRef: imageRefSchema.nullable().optional(),
+  })
+  .strict();
+const predictionRequestSchema = z
+  .object({
+    model: modelChoiceSchema,
+    images: absolutePathSchema,
+    options: predictionOptionsSchema.omit({ modelAnalysis: true }),
+    gpus: gpuChoiceSchema,
+    outputDir: absolutePathSchema.nullable().optional(),
+    imageRef: imageRefSchema.nullable().optional(),
+  })
+  .strict();
+const evaluationRequestSchema = z
+  .object({
+    model: modelChoiceSchema,
+    dataset: datasetRefSchema,
+    options: predictionOptionsSchema.omit({ modelAnalysis: true, xaiMethod: true }),
+    gpus: gpuChoiceSchema,
+    outputDir: absolutePathSchema.nullable().optional(),
+    imageRef: imageRefSchema.nullable().optional(),
+  })
+  .strict();
+
 /** One schema per channel; the core validates every request with it before a handler runs. */
 export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'app:info': empty as z.ZodType<RequestOf<'app:info'>>,
@@ -81,35 +111,17 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'weights:list': empty as z.ZodType<RequestOf<'weights:list'>>,
   'bundle:find': empty as z.ZodType<RequestOf<'bundle:find'>>,
   'weights:import': z.object({ source: absolutePathSchema, operationId: operationIdSchema }).strict(),
-  'runs:start-training': z
-    .object({
-      dataset: datasetRefSchema,
-      options: trainingOptionsSchema.omit({ ohe: true, gt: true }),
-      gpus: gpuChoiceSchema,
-      outputDir: absolutePathSchema.nullable().optional(),
-      imageRef: imageRefSchema.nullable().optional(),
-    })
-    .strict(),
-  'runs:start-prediction': z
-    .object({
-      model: modelChoiceSchema,
-      images: absolutePathSchema,
-      options: predictionOptionsSchema.omit({ modelAnalysis: true }),
-      gpus: gpuChoiceSchema,
-      outputDir: absolutePathSchema.nullable().optional(),
-      imageRef: imageRefSchema.nullable().optional(),
-    })
-    .strict(),
-  'runs:start-evaluation': z
-    .object({
-      model: modelChoiceSchema,
-      dataset: datasetRefSchema,
-      options: predictionOptionsSchema.omit({ modelAnalysis: true, xaiMethod: true }),
-      gpus: gpuChoiceSchema,
-      outputDir: absolutePathSchema.nullable().optional(),
-      imageRef: imageRefSchema.nullable().optional(),
-    })
-    .strict(),
+  'runs:start-training': trainingRequestSchema,
+  'runs:start-prediction': predictionRequestSchema,
+  'runs:start-evaluation': evaluationRequestSchema,
+  'queue:list': empty as z.ZodType<RequestOf<'queue:list'>>,
+  'queue:add': z.discriminatedUnion('mode', [
+    z.object({ mode: z.literal('training'), request: trainingRequestSchema }).strict(),
+    z.object({ mode: z.literal('prediction'), request: predictionRequestSchema }).strict(),
+    z.object({ mode: z.literal('evaluation'), request: evaluationRequestSchema }).strict(),
+  ]),
+  'queue:move': z.object({ id: operationIdSchema, position: z.number().int().min(1).max(10_000) }).strict(),
+  'queue:remove': z.object({ id: operationIdSchema }).strict(),
   'runs:predictions': z.object({ runId: operationIdSchema }).strict(),
   'runs:evaluation': z.object({ runId: operationIdSchema }).strict(),
   'runs:image': z.object({ runId: operationIdSchema, sample: z.string().min(1).max(1024).refine(noControlChars, 'must not contain control characters').refine((s) => !/[\\/]/.test(s), 'must be a sample name, not a path'), kind: z.enum(['image', 'heatmap']) }).strict(),

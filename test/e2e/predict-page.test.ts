@@ -88,6 +88,7 @@ describe.runIf(ready)('Predict page and prediction results (real UI, real core, 
   it('starts a prediction with heat maps and opens its run page', async () => {
     await app.page.locator(`[data-testid=predict-model-run][data-run-id="${trainingId}"]`).click();
     expect(await app.page.getByTestId('predict-model-dir').count()).toBe(0);
+    expect(await app.page.getByTestId('predict-start-error').count()).toBe(0);
     await app.page.getByTestId('predict-xai-on').check();
     expect(await app.page.getByTestId('predict-xai-method').inputValue()).toBe('gradcam');
     expect(await app.page.getByTestId('predict-xai').textContent()).toMatch(/heat map colours the parts of an image/);
@@ -185,7 +186,7 @@ describe.runIf(ready)('Predict page and prediction results (real UI, real core, 
     const row = app.page.locator(`[data-testid=runs-row][data-run-id="${record.id}"]`);
     await row.waitFor();
     expect(await row.getByTestId('runs-mode').textContent()).toBe('Prediction');
-    expect(await row.textContent()).toMatch(/new-images[\s\S]*Vanilla[\s\S]*training run[\s\S]*10 images classified, with heat maps/);
+    expect(await row.textContent()).toMatch(/new-images[\s\S]*Vanilla[\s\S]*model of the training of [\s\S]*10 images classified, with heat maps/);
     expect(await app.page.locator(`[data-testid=runs-row][data-run-id="${trainingId}"] [data-testid=runs-mode]`).textContent()).toBe('Training');
     // Only trainings can be compared.
     expect(await row.getByTestId('runs-compare-tick').count()).toBe(0);

@@ -60,7 +60,7 @@ describe('RunStore', () => {
 
   it('summarizes a run with its last epoch and best val_loss', () => {
     const epochs = [1, 2, 3].map((epoch) => ({ epoch, model: 0, phase: 'frozen' as const, seconds: null, metrics: { val_loss: [0.5, 0.2, 0.3][epoch - 1]! } }));
-    const summary = summarize({ id: 'r', epochs, progress: null } as unknown as RunRecord);
+    const summary = summarize({ id: 'r', mode: 'training', epochs, progress: null } as unknown as RunRecord);
     expect(summary.bestValLoss).toBe(0.2);
     expect(summary.lastEpoch?.epoch).toBe(3);
     expect('epochs' in summary).toBe(false);

@@ -1,0 +1,150 @@
+/**
+ * The run queue: trainings, predictions and evaluations waiting their turn. A queued run starts
+ * when nothing running needs what it needs (the CPU, or the same GPUs); runs on different GPUs go
+ * side by side. The queue is one JSON file (atomic writes), so it survives restarts; while the
+ * engine is down queued runs wait, and a run the preflight refuses stays in the queue with the
+ * reason until the user removes it.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { UserErrorException } from '../api/errors';
+import type { GpuChoice, QueueEntry, QueueItem, RunRecord } from '../api/runs';
+import { trainingArgs, predictionArgs, evaluationArgs } from '../aucmedi/arguments';
+import { isConnectionError } from '../engine/engine-errors';
+import { writeFileAtomic } from '../settings/store';
+
+export interface RunQueueDeps {
+  file: string;
+  start: (item: QueueItem) => Promise<RunRecord>;
+  activeRuns: () => RunRecord[];
+  engineUp: () => Promise<boolean>;
+  onChange: (queue: QueueEntry[]) => void;
+}
+
+/** Two runs can go side by side only on different GPUs; the CPU, and "all GPUs", are taken whole. */
+export function conflicts(a: GpuChoice, b: GpuChoice): boolean {
+  if (a.kind === 'none' || b.kind === 'none') return a.kind === b.kind;
+  if (a.kind === 'all' || b.kind === 'all') return true;
+  return a.ids.some((id) => b.ids.includes(id));
+}
+
+export class RunQueue {
+  private entries: QueueEntry[];
+  private ticking = false;
+  private again = false;
+  private closed = false;
+
+  constructor(private readonly deps: RunQueueDeps) {
+    this.entries = readQueue(deps.file);
+  }
+
+  list(): QueueEntry[] {
+    return this.entries.map((entry, index) => ({ ...entry, position: index + 1 }));
+  }
+
+  /** Checks the options (not the data: that is checked when the run starts) and queues the run last. */
+  add(item: QueueItem): QueueEntry {
+    checkOptions(item);
+    const entry: QueueEntry = { id: `queued-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`, addedAt: new Date().toISOString(), position: 0, item, error: null };
+    this.entries.push(entry);
+    this.changed();
+    void this.tick();
+    return this.list().find((e) => e.id === entry.id)!;
+  }
+
+  /** Moves an entry to `position` (1 = next). */
+  move(id: string, position: number): QueueEntry[] {
+    const index = this.indexOf(id);
+    const [entry] = this.entries.splice(index, 1);
+    this.entries.splice(Math.max(0, Math.min(this.entries.length, position - 1)), 0, entry!);
+    this.changed();
+    void this.tick();
+    return this.list();
+  }
+
+  remove(id: string): QueueEntry[] {
+    this.entries.splice(this.indexOf(id), 1);
+    this.changed();
+    return this.list();
+  }
+
+  /**
+   * Starts what can start now, in queue order: an entry starts when no running run and no entry
+   * before it (still waiting) needs the same CPU or GPUs, so a later run never overtakes an earlier
+   * one on the same resources.
+   */
+  async tick(): Promise<void> {
+    if (this.closed) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = true;
+    try {
+      do {
+        this.again = false;
+        if (!this.entries.some((e) => e.error === null) || !(await this.deps.engineUp().catch(() => false))) return;
+        const busy = this.deps.activeRuns().map((run) => run.gpus);
+        const waiting: GpuChoice[] = [];
+        for (const entry of [...this.entries]) {
+          if (this.closed) return;
+          if (entry.error) continue;
+          const gpus = entry.item.request.gpus;
+          if ([...busy, ...waiting].some((other) => conflicts(gpus, other))) {
+            waiting.push(gpus);
+            continue;
+          }
+          try {
+            await this.deps.start(entry.item);
+            this.entries = this.entries.filter((e) => e.id !== entry.id);
+            busy.push(gpus);
+          } catch (error) {
+            if (isEngineError(error)) return; // the engine went away: the queue waits for it
+            entry.error = error instanceof UserErrorException ? error.userError : { code: 'RUN_START_FAILED', message: 'The queued run could not be started.', action: 'Remove it from the queue and start it again.' };
+            waiting.push(gpus);
+          }
+          this.changed();
+        }
+      } while (this.again);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Starts nothing more (the core is going away; the queue stays on disk for the next start). */
+  close(): void {
+    this.closed = true;
+  }
+
+  private indexOf(id: string): number {
+    const index = this.entries.findIndex((e) => e.id === id);
+    if (index < 0) throw new UserErrorException({ code: 'RUN_NOT_FOUND', message: 'This run is not in the queue any more: it has started or was removed.', action: 'Look for it on the Runs page.' });
+    return index;
+  }
+
+  private changed(): void {
+    writeFileAtomic(this.deps.file, JSON.stringify(this.entries));
+    this.deps.onChange(this.list());
+  }
+}
+
+function checkOptions(item: QueueItem): void {
+  if (item.mode === 'training') trainingArgs({ ...item.request.options, ohe: item.request.dataset.ohe, gt: item.request.dataset.gtFile !== null });
+  else if (item.mode === 'prediction') predictionArgs(item.request.options);
+  else evaluationArgs({ ohe: item.request.dataset.ohe, gt: item.request.dataset.gtFile !== null });
+}
+
+function isEngineError(error: unknown): boolean {
+  const code = error instanceof UserErrorException ? error.userError.code : null;
+  return (code !== null && code.startsWith('ENGINE_')) || isConnectionError(error);
+}
+
+function readQueue(file: string): QueueEntry[] {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return Array.isArray(parsed) ? (parsed as QueueEntry[]).filter((e) => typeof e?.id === 'string' && e.item && typeof e.item.mode === 'string') : [];
+  } catch {
+    return []; // no queue yet
+  }
+}
+
