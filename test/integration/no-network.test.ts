@@ -284,7 +284,7 @@ describe.runIf(hasEngine && engineOnUnixSocket)('no network: a whole core sessio
 
   it('trains to the end through the recording proxy', () => {
     expect(run.state).toBe('succeeded');
-    expect(run.epochs.length).toBe(3);
+    expect(run.mode === 'training' ? run.epochs.length : -1).toBe(3);
     expect(proxy.requests.some((r) => /\/containers\/[0-9a-f]+\/logs\?/.test(r))).toBe(true);
   });
 
