@@ -17,6 +17,7 @@ import { Operations } from './operations';
 import { TransferMeter } from './engine/progress';
 import { importWeights, listWeights } from './weights/import';
 import { findOfflineBundle } from './weights/bundle';
+import { exportWeights } from './weights/export';
 import { RunService } from './runs/service';
 import { RunQueue } from './runs/queue';
 import { FINISHED_STATES } from './api/runs';
@@ -145,6 +146,24 @@ export function createCore(deps: CoreDeps): Core {
     'aucmedi:catalog': async () => aucmediCatalog(weightsDir()),
     'weights:list': async () => ({ dir: weightsDir(), files: await listWeights(weightsDir()) }),
     'bundle:find': () => findOfflineBundle(deps.bundleDirs ?? []),
+    'weights:export': ({ operationId }) =>
+      operations.run(operationId, async (signal) => {
+        if (!deps.dialogs) throw noDialogs();
+        const files = await listWeights(weightsDir());
+        const { saveTitle, filters } = FILE_PURPOSES['weights-archive'];
+        const target = await deps.dialogs.saveFile({ title: saveTitle, defaultName: 'keras-weights.tar', filters });
+        if (!target) return { file: null };
+        const total = files.reduce((sum, f) => sum + f.sizeBytes, 0);
+        const meter = new TransferMeter(total);
+        const exported = await exportWeights(weightsDir(), files, target, {
+          signal,
+          onBytes: (n) => {
+            meter.add(n);
+            if (meter.due() || meter.bytesDone === total) emit({ type: 'weights:progress', progress: { operationId, bytesDone: meter.bytesDone, bytesTotal: total, bytesPerSecond: meter.bytesPerSecond, secondsLeft: meter.secondsLeft, file: '' } });
+          },
+        });
+        return { file: exported.file, sha256: exported.sha256, bytes: exported.bytes };
+      }),
     'weights:import': ({ source, operationId }) =>
       operations.run(operationId, (signal) => {
         const meter = new TransferMeter(null);

@@ -26,6 +26,8 @@ export interface ChannelMap {
   'weights:list': { request: Empty; response: { dir: string; files: WeightsFileInfo[] } };
   /** Copies weights from a folder or a .zip/.tar into the weights folder (progress: `weights:progress`, cancellable). */
   'weights:import': { request: { source: string; operationId: string }; response: WeightsImportResult };
+  /** Asks where to save (native dialog) and writes the weights folder as one .tar with FILE.sha256 beside it, for the offline bundle. */
+  'weights:export': { request: { operationId: string }; response: { file: string | null; sha256?: string; bytes?: number } };
   /** The offline bundle next to the installer or in its resources (image tarball, weights archive), or null. */
   'bundle:find': { request: Empty; response: OfflineBundle | null };
   'runs:start-training': { request: TrainingRequest; response: TrainingRecord };
@@ -93,6 +95,7 @@ export const CHANNELS = [
   'aucmedi:catalog',
   'weights:list',
   'weights:import',
+  'weights:export',
   'bundle:find',
   'runs:start-training',
   'runs:start-prediction',

@@ -110,6 +110,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'aucmedi:catalog': empty as z.ZodType<RequestOf<'aucmedi:catalog'>>,
   'weights:list': empty as z.ZodType<RequestOf<'weights:list'>>,
   'bundle:find': empty as z.ZodType<RequestOf<'bundle:find'>>,
+  'weights:export': z.object({ operationId: operationIdSchema }).strict(),
   'weights:import': z.object({ source: absolutePathSchema, operationId: operationIdSchema }).strict(),
   'runs:start-training': trainingRequestSchema,
   'runs:start-prediction': predictionRequestSchema,
