@@ -18,6 +18,8 @@ import { TransferMeter } from './engine/progress';
 import { importWeights, listWeights } from './weights/import';
 import { findOfflineBundle } from './weights/bundle';
 import { exportWeights } from './weights/export';
+import { downloadWeights } from './weights/download';
+import { imageNotFound } from './engine/image-save';
 import { RunService } from './runs/service';
 import { RunQueue } from './runs/queue';
 import { FINISHED_STATES } from './api/runs';
@@ -146,6 +148,13 @@ export function createCore(deps: CoreDeps): Core {
     'aucmedi:catalog': async () => aucmediCatalog(weightsDir()),
     'weights:list': async () => ({ dir: weightsDir(), files: await listWeights(weightsDir()) }),
     'bundle:find': () => findOfflineBundle(deps.bundleDirs ?? []),
+    'weights:download': async ({ architectures, threeDim }) => {
+      const docker = await engine.client();
+      const imageRef = deps.settings.read().imageRef;
+      const imageId = await images.catalog.resolveId(docker, imageRef);
+      if (!imageId) throw imageNotFound(imageRef);
+      return downloadWeights({ docker, imageId, platform, staging: path.join(dataDir, `weights-download-${process.pid}-${Date.now()}`), weightsDir: weightsDir() }, architectures, threeDim);
+    },
     'weights:export': ({ operationId }) =>
       operations.run(operationId, async (signal) => {
         if (!deps.dialogs) throw noDialogs();

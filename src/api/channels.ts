@@ -3,7 +3,7 @@ import type { DatasetReport } from './dataset';
 import type { GpuReport } from './gpu';
 import type { EvaluationRecord, EvaluationRequest, PredictionRecord, PredictionRequest, QueueEntry, QueueItem, RunRecord, RunSummary, TrainingRecord, TrainingRequest } from './runs';
 import type { EvaluationResults, PredictionTable } from './results';
-import type { OfflineBundle, WeightsFileInfo, WeightsImportResult } from './weights';
+import type { OfflineBundle, WeightsDownloadResult, WeightsFileInfo, WeightsImportResult } from './weights';
 import type { AppInfo, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings, SettingsPatch } from './types';
 
 type Empty = Record<string, never>;
@@ -26,6 +26,12 @@ export interface ChannelMap {
   'weights:list': { request: Empty; response: { dir: string; files: WeightsFileInfo[] } };
   /** Copies weights from a folder or a .zip/.tar into the weights folder (progress: `weights:progress`, cancellable). */
   'weights:import': { request: { source: string; operationId: string }; response: WeightsImportResult };
+  /**
+   * On a connected machine: fetches the architectures' pretrained weights by running the AUCMEDI
+   * image once each WITH network access (the only containers that get one; `allowNetwork` is the
+   * user's explicit consent), then imports them into the weights folder.
+   */
+  'weights:download': { request: { architectures: string[]; threeDim: boolean; allowNetwork: true }; response: WeightsDownloadResult };
   /** Asks where to save (native dialog) and writes the weights folder as one .tar with FILE.sha256 beside it, for the offline bundle. */
   'weights:export': { request: { operationId: string }; response: { file: string | null; sha256?: string; bytes?: number } };
   /** The offline bundle next to the installer or in its resources (image tarball, weights archive), or null. */
@@ -96,6 +102,7 @@ export const CHANNELS = [
   'weights:list',
   'weights:import',
   'weights:export',
+  'weights:download',
   'bundle:find',
   'runs:start-training',
   'runs:start-prediction',

@@ -38,3 +38,11 @@ export interface OfflineBundle {
   image: OfflineBundleFile | null;
   weights: OfflineBundleFile | null;
 }
+
+/** "Prepare offline bundle": which architectures' weights were fetched, were there already, or failed (with the reason). */
+export interface WeightsDownloadResult {
+  downloaded: string[];
+  alreadyThere: string[];
+  failed: { architecture: string; reason: string }[];
+  imported?: WeightsImportResult;
+}

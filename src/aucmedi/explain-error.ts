@@ -13,6 +13,8 @@ export type RunMode = 'training' | 'prediction' | 'evaluation';
 export interface ExplainOptions {
   /** The kind of run that failed (default `training`), for the wording. */
   mode?: RunMode;
+  /** A host folder whose disk the caller found full (the run's output folder), named in a disk-full sentence. */
+  fullDisk?: string;
 }
 
 /** Longest detail kept (one line, no stack trace). */
@@ -20,7 +22,7 @@ const MAX_DETAIL = 500;
 
 interface Rule {
   test: RegExp;
-  explain: (line: string, mode: RunMode) => Omit<UserError, 'detail'>;
+  explain: (line: string, mode: RunMode, options: ExplainOptions) => Omit<UserError, 'detail'>;
 }
 
 /** The last path segment of the first URL in `line` (the weights file Keras tried to fetch). */
@@ -69,10 +71,10 @@ const RULES: Rule[] = [
           },
   },
   {
-    test: /No space left on device|\[Errno 28\]|Disk quota exceeded|\[Errno 122\]/i,
-    explain: () => ({
+    test: /No space left on device|\[Errno 28\]|\bENOSPC\b|Disk quota exceeded|\[Errno 122\]|\bEDQUOT\b/i,
+    explain: (_line, _mode, { fullDisk }) => ({
       code: 'DISK_FULL',
-      message: 'The disk the run writes to is full.',
+      message: fullDisk === undefined ? 'The disk the run writes to is full.' : `The disk of ${fullDisk} is full.`,
       action: 'Free some space on it, or choose an output folder on another disk, then start again.',
     }),
   },
@@ -154,7 +156,7 @@ export function explainError(error: string | readonly string[] | null | undefine
   for (let i = lines.length - 1; i >= 0; i -= 1) {
     const line = lines[i]!;
     for (const rule of RULES) {
-      if (rule.test.test(line)) return { ...rule.explain(line, mode), detail: detail(i === lines.length - 1 ? line : `${line} -> ${last}`) };
+      if (rule.test.test(line)) return { ...rule.explain(line, mode, options), detail: detail(i === lines.length - 1 ? line : `${line} -> ${last}`) };
     }
   }
   return {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statfsSync } from 'node:fs';
 import { copyFile, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
@@ -34,7 +34,7 @@ import { imageNotFound } from '../engine/image-save';
 import { createGpuMonitor, type GpuMonitor } from '../gpu/monitor';
 import { runContainerOptions } from './container';
 import { MANIFEST_FILE, writeManifest } from './manifest';
-import { prepareOutputFolder, requireGpus, requireValidDataset, requireWeights } from './preflight';
+import { MIN_FREE_BYTES, prepareOutputFolder, requireGpus, requireValidDataset, requireWeights } from './preflight';
 import type { RunStore } from './store';
 import { LINKED_INPUTS_DIR, linkClassFolderImages, requireKnownClasses, requireMatchingDimensions, requireOutsideInputs, resolveModel } from './inputs';
 
@@ -393,7 +393,13 @@ export class RunService {
       const record = this.deps.store.get(id);
       if (!record) continue;
       found.add(id);
-      if (FINISHED_STATES.includes(record.state)) continue;
+      if (FINISHED_STATES.includes(record.state)) {
+        // A run already ended and recorded (interrupted when Docker stopped under it) whose stopped
+        // container came back with the engine: a leftover, removed with its anonymous /data volume.
+        // The record is left as it is. A container still running (an engine with live-restore) is left alone.
+        if (info.State !== 'running') await docker.getContainer(info.Id).remove({ force: true, v: true }).catch(() => undefined);
+        continue;
+      }
       this.follow(docker, docker.getContainer(info.Id), record);
       reattached.push(record);
     }
@@ -494,14 +500,28 @@ export class RunService {
     }
     record.state = state;
     record.endedAt = new Date().toISOString();
-    if (state === 'failed') record.error = explainError(record.progress.errors.length ? record.progress.errors : null, { mode: record.mode === 'evaluation' ? record.step : record.mode });
+    if (state === 'failed') {
+      const fullDisk = outputDiskFull(record.outputDir) ? { fullDisk: record.outputDir } : {};
+      record.error = explainError(record.progress.errors.length ? record.progress.errors : null, { mode: record.mode === 'evaluation' ? record.step : record.mode, ...fullDisk });
+    }
     if (state === 'interrupted') {
       record.error = isConnectionError(lost)
-        ? { code: 'RUN_INTERRUPTED', message: 'Docker stopped while the run was going.', action: 'Start Docker again: the app finds the run by itself if its container survived.', detail: errorDetail(lost) }
+        ? {
+            code: 'RUN_INTERRUPTED',
+            message: 'Docker stopped while the run was going, so the run ended early.',
+            action: `Start Docker again (the Setup page says when it is back), then start the ${record.mode} again. What it saved before Docker stopped is kept in ${record.outputDir}.`,
+            detail: errorDetail(lost),
+          }
         : { code: 'RUN_INTERRUPTED', message: 'The run\'s container could not be followed to its end.', action: 'Check the Setup page; what was saved is in the output folder.', detail: errorDetail(lost) };
     }
     await this.readResults(record);
-    writeManifest(record, await this.deps.engineInfo().catch(() => null));
+    try {
+      writeManifest(record, await this.deps.engineInfo().catch(() => null));
+    } catch (error) {
+      // run.json cannot be written (a full disk, a folder gone): the record in the app's store says so,
+      // and the run's end is still recorded and its container still removed.
+      manifestNotWritten(record, error);
+    }
     this.save(record);
     // Results are read and recorded: now the container may go (with its anonymous /data volume).
     if (state !== 'interrupted') await container.remove({ force: true, v: true }).catch(() => undefined);
@@ -631,6 +651,42 @@ export function completeUtf8Length(buffer: Uint8Array, length: number): number {
   const byte = buffer[lead]!;
   const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
   return length - lead >= needed ? length : lead;
+}
+
+/** True when the output folder's disk has less room than a run needs: a disk-full error is then that disk's. */
+function outputDiskFull(dir: string): boolean {
+  try {
+    const stats = statfsSync(dir);
+    return stats.bavail * stats.bsize < MIN_FREE_BYTES;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The run's manifest could not be written. A run that had failed keeps its reason (the manifest's
+ * failure goes into the detail); otherwise the run is recorded as failed, since it has no record
+ * beside its outputs; what it wrote is kept either way.
+ */
+function manifestNotWritten(record: RunRecord, error: unknown): void {
+  const code = (error as NodeJS.ErrnoException).code;
+  const full = code === 'ENOSPC' || code === 'EDQUOT';
+  const detail = `${MANIFEST_FILE} not written: ${errorDetail(error)}`;
+  if (record.error) {
+    record.error = { ...record.error, detail: record.error.detail ? `${record.error.detail}; ${detail}` : detail };
+    return;
+  }
+  if (record.state === 'succeeded') record.state = 'failed';
+  record.error = {
+    code: full ? 'DISK_FULL' : 'FILE_NOT_WRITTEN',
+    message: full
+      ? `The disk of ${record.outputDir} is full, so the ${record.mode}'s record (${MANIFEST_FILE}) could not be written there.`
+      : `The ${record.mode}'s record (${MANIFEST_FILE}) could not be written to ${record.outputDir}.`,
+    action: full
+      ? 'Free some space on that disk, or choose an output folder on another disk, then start again. What the run wrote before is kept in the folder.'
+      : 'Check that the output folder still exists and that you may write to it, then start again.',
+    detail,
+  };
 }
 
 function newRunId(): string {

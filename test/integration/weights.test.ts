@@ -66,4 +66,25 @@ describe.runIf(hasEngine)('offline pretrained weights: imported, shown ready, mo
     const ended = await core.runs.waitForEnd(started.data.id);
     expect(ended.state, ended.error?.message).toBe('succeeded');
   }, 300_000);
+
+  it('"prepare offline bundle" asks for explicit consent, says plainly why a download failed, and leaves nothing behind', async () => {
+    const noConsent = await core.handlers['weights:download']({ architectures: ['EfficientNetB0'], threeDim: false } as never);
+    expect(noConsent).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+    const already = await core.handlers['weights:download']({ architectures: ['DenseNet121'], threeDim: false, allowNetwork: true });
+    expect(already).toMatchObject({ ok: true, data: { downloaded: [], alreadyThere: ['DenseNet121'], failed: [] } });
+
+    // Here Docker has no network for containers (dockerd --bridge=none), or, where it has one, the
+    // stand-in (like an air-gapped AUCMEDI) cannot reach the download site: either way a sentence.
+    const response = await core.handlers['weights:download']({ architectures: ['EfficientNetB0'], threeDim: false, allowNetwork: true });
+    if (response.ok) {
+      expect(response.data.downloaded).toEqual([]);
+      expect(response.data.failed).toEqual([{ architecture: 'EfficientNetB0', reason: expect.stringMatching(/download|network|internet/i) }]);
+    } else {
+      expect(response.error).toMatchObject({ code: 'WEIGHTS_DOWNLOAD_FAILED', message: expect.stringMatching(/network access/) });
+    }
+    const listed = await core.handlers['weights:list']({});
+    expect(listed.ok && listed.data.files.map((f) => f.name)).toEqual([DENSENET]);
+    expect(readdirSync(path.join(dir, 'data')).filter((name) => name.startsWith('weights-download-'))).toEqual([]);
+    expect(docker(['ps', '-a', '-q', '--filter', 'label=org.aucmedi-desk.purpose=weights-download']).stdout).toBe('');
+  }, 300_000);
 });

@@ -1,0 +1,113 @@
+/**
+ * "Prepare offline bundle" on a connected machine: the pretrained weights of the chosen
+ * architectures are fetched the way AUCMEDI itself fetches them, by running the AUCMEDI image
+ * once per architecture (a one-epoch training on a tiny generated dataset) with its Keras home on
+ * a host folder. These are the only containers the app ever gives a network, and only when the
+ * user asked for it in so many words (`allowNetwork: true`); everything else about them is
+ * hardened as usual. The files Keras downloaded are then imported into the weights folder.
+ */
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { errorDetail, UserErrorException } from '../api/errors';
+import type { WeightsDownloadResult } from '../api/weights';
+import { CONTAINER_DATASET_DIR, CONTAINER_MODEL_DIR, bind, trainingArgs } from '../aucmedi/arguments';
+import { explainError } from '../aucmedi/explain-error';
+import { checkWeightsCache } from '../aucmedi/weights';
+import { runOnce } from '../engine/containers';
+import { hostUser } from '../runs/container';
+import { importWeights } from './import';
+
+const CONTAINER_KERAS_HOME = '/keras';
+
+export interface DownloadOptions {
+  docker: Docker;
+  imageId: string;
+  platform: NodeJS.Platform;
+  /** A scratch folder for the generated dataset, the model and Keras's downloads; removed at the end. */
+  staging: string;
+  weightsDir: string;
+  /** Per architecture; a large model on a slow line takes a while. */
+  timeoutMs?: number;
+}
+
+/** A 24-bit BMP (Pillow reads it; no encoder needed): a bright square whose place tells the class. */
+function bmp(size: number, classIndex: number, seed: number): Buffer {
+  const row = Math.ceil((size * 3) / 4) * 4;
+  const buffer = Buffer.alloc(54 + row * size);
+  buffer.write('BM', 0, 'latin1');
+  buffer.writeUInt32LE(buffer.length, 2);
+  buffer.writeUInt32LE(54, 10);
+  buffer.writeUInt32LE(40, 14);
+  buffer.writeInt32LE(size, 18);
+  buffer.writeInt32LE(size, 22);
+  buffer.writeUInt16LE(1, 26);
+  buffer.writeUInt16LE(24, 28);
+  buffer.writeUInt32LE(row * size, 34);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const inside = classIndex === 0 ? x < size / 2 : x >= size / 2;
+      const value = inside ? 200 + ((x * 7 + y * 13 + seed) % 50) : (x * 3 + y * 5 + seed) % 40;
+      buffer.fill(value, 54 + y * row + x * 3, 54 + y * row + x * 3 + 3);
+    }
+  }
+  return buffer;
+}
+
+function writeTinyDataset(dir: string): void {
+  ['a', 'b'].forEach((name, classIndex) => {
+    mkdirSync(path.join(dir, name), { recursive: true });
+    for (let i = 0; i < 4; i++) writeFileSync(path.join(dir, name, `${name}_${i}.bmp`), bmp(32, classIndex, i));
+  });
+}
+
+export async function downloadWeights(options: DownloadOptions, architectures: string[], threeDim: boolean): Promise<WeightsDownloadResult> {
+  const dimensionality = threeDim ? '3D' : '2D';
+  const present = () => readdirSync(options.weightsDir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+  mkdirSync(options.weightsDir, { recursive: true });
+  const wanted = checkWeightsCache(present(), architectures, dimensionality).missing.map((m) => m.architecture);
+  const result: WeightsDownloadResult = { downloaded: [], alreadyThere: architectures.filter((a) => !wanted.includes(a)), failed: [] };
+  if (wanted.length === 0) return result;
+
+  const dataset = path.join(options.staging, 'dataset');
+  const keras = path.join(options.staging, 'keras');
+  mkdirSync(path.join(keras, 'models'), { recursive: true });
+  writeTinyDataset(dataset);
+  try {
+    for (const architecture of wanted) {
+      const output = path.join(options.staging, `model-${architecture}`);
+      mkdirSync(output);
+      const user = hostUser(options.platform);
+      let run;
+      try {
+        run = await runOnce(options.docker, {
+          image: options.imageId,
+          cmd: trainingArgs({ analysis: 'minimal', architectures: [architecture], epochs: 1, batchSize: 2, workers: 1, threeDim, ohe: false, gt: false }),
+          env: ['HOME=/tmp', `KERAS_HOME=${CONTAINER_KERAS_HOME}`, 'PYTHONUNBUFFERED=1'],
+          binds: [bind(dataset, CONTAINER_DATASET_DIR, true), bind(output, CONTAINER_MODEL_DIR, false), bind(keras, CONTAINER_KERAS_HOME, false)],
+          allowNetwork: true,
+          ...(user ? { user } : {}),
+          purpose: 'weights-download',
+          timeoutMs: options.timeoutMs ?? 30 * 60_000,
+        });
+      } catch (error) {
+        throw new UserErrorException({
+          code: 'WEIGHTS_DOWNLOAD_FAILED',
+          message: 'Docker could not start a container with network access here, so the weights cannot be downloaded on this computer.',
+          action: 'Prepare the offline bundle on a computer whose Docker can reach the internet, or import the weights from files.',
+          detail: errorDetail(error),
+        });
+      }
+      const ready = checkWeightsCache(readdirSync(path.join(keras, 'models')), [architecture], dimensionality).allReady;
+      if (ready) result.downloaded.push(architecture);
+      else {
+        const explained = explainError(run.stderr.split('\n').filter(Boolean).slice(-8), { mode: 'training' });
+        result.failed.push({ architecture, reason: `${explained.message} ${explained.action}`.trim() });
+      }
+    }
+    if (result.downloaded.length > 0) result.imported = await importWeights(path.join(keras, 'models'), options.weightsDir);
+  } finally {
+    rmSync(options.staging, { recursive: true, force: true });
+  }
+  return result;
+}
