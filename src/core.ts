@@ -20,6 +20,7 @@ import { findOfflineBundle } from './weights/bundle';
 import { exportWeights } from './weights/export';
 import { downloadWeights } from './weights/download';
 import { imageNotFound } from './engine/image-save';
+import { removeOrphanedHelpers } from './engine/containers';
 import { RunService } from './runs/service';
 import { RunQueue } from './runs/queue';
 import { FINISHED_STATES } from './api/runs';
@@ -275,6 +276,7 @@ export function createCore(deps: CoreDeps): Core {
     },
     start: () => {
       engine.startWatching();
+      void engine.client().then((docker) => removeOrphanedHelpers(docker)).catch(() => undefined);
       // runs left running are found first, so the queue knows what is busy
       void (deps.reattachRuns ? runs.reattach().catch(() => []) : Promise.resolve([])).then(() => runQueue.tick());
     },

@@ -127,7 +127,9 @@ try {
       resolve();
     });
   });
-  const record = await core.runs.waitForEnd(response.data.id);
+  const ended = await core.runs.waitForEnd(response.data.id);
+  if (ended.mode !== 'training') throw new Error('not a training');
+  const record = ended;
   await waiting;
   const coreDone = performance.now() - started;
   clearInterval(sampler);
@@ -139,9 +141,9 @@ try {
 
   console.log(`run ${record.id}: ${record.state}, ${record.epochs.length} epochs (${EPOCHS} asked), exit ${record.exitCode}, models ${record.modelFiles.join(', ') || '-'}`);
   console.log(`container finished after ${(containerDone / 1000).toFixed(1)} s; the core had the run recorded at ${(coreDone / 1000).toFixed(1)} s`);
-  console.log(`run.log ${(logBytes / 1024).toFixed(0)} KiB, ${progressEvents} run:progress events, the record (JSON, written at every epoch) ${(recordBytes / 1024).toFixed(0)} KiB at the end`);
+  console.log(`run.log ${(logBytes / 1024).toFixed(0)} KiB, ${progressEvents} run:progress events, the record (JSON) ${(recordBytes / 1024).toFixed(0)} KiB at the end`);
   console.log(`event loop delay while following: max ${(loop.max / 1e6).toFixed(0)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms, mean ${(loop.mean / 1e6).toFixed(1)} ms`);
-  console.log(`record saves: ${saves.count}, ${(saves.ms / 1000).toFixed(1)} s in all (synchronous, on the event loop), longest ${saves.maxMs.toFixed(1)} ms`);
+  console.log(`record saves: ${saves.count}, ${(saves.ms / 1000).toFixed(1)} s in all (synchronous, at most one a second while epochs arrive), longest ${saves.maxMs.toFixed(1)} ms`);
   if (record.state !== 'succeeded' || record.epochs.length !== EPOCHS) failed = true;
 
   console.log(`\nsampled every ${SAMPLE_MS} ms (heap without a forced GC), every ~10 % of the run:`);

@@ -1,5 +1,6 @@
 import { DatasetPage } from './pages/DatasetPage';
-import { NotYetPage } from './pages/NotYetPage';
+import { EvaluatePage } from './pages/EvaluatePage';
+import { PredictPage } from './pages/PredictPage';
 import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
 import { SetupPage } from './pages/SetupPage';
@@ -19,8 +20,10 @@ function Page({ page }: { page: PageId }) {
       return <RunsPage />;
     case 'run':
       return <RunPage />;
-    default:
-      return <NotYetPage title={PAGES.find((p) => p.id === page)?.label ?? page} />;
+    case 'predict':
+      return <PredictPage />;
+    case 'evaluate':
+      return <EvaluatePage />;
   }
 }
 

@@ -8,7 +8,12 @@ import './styles.css';
 onCoreEvent((event) => {
   if (event.type === 'engine:status') useAppStore.getState().applyEngineStatus(event.status);
   if (event.type === 'image:progress') useAppStore.getState().applyTransferProgress(event.progress);
-  if (event.type === 'dataset:scan-progress') useAppStore.getState().applyScanProgress(event.progress);
+  if (event.type === 'dataset:scan-progress') {
+    // Each page's check has its own id; the slice whose check it is takes it.
+    useAppStore.getState().applyScanProgress(event.progress);
+    useAppStore.getState().applyPredictScanProgress(event.progress);
+    useAppStore.getState().applyEvaluateScanProgress(event.progress);
+  }
   if (event.type === 'run:state') useAppStore.getState().applyRunState(event.run);
   if (event.type === 'run:deleted') useAppStore.getState().applyRunDeleted(event.runId);
   if (event.type === 'run:progress') useAppStore.getState().applyRunProgress(event.runId, event.progress, event.epoch);

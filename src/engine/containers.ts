@@ -92,6 +92,27 @@ export async function runOnce(docker: Docker, options: RunOnceOptions): Promise<
   }
 }
 
+/**
+ * Removes the app's short-lived helper containers (version check, GPU probe, weights download)
+ * that a process which ended mid-way (killed, crashed, closed) left behind. Only those created
+ * well over the longest helper timeout ago, so a helper another process is still using is kept.
+ * Run containers are never touched here: they hold results until their run is finished.
+ */
+export async function removeOrphanedHelpers(docker: Docker, olderThanMs = 45 * 60_000, now = Date.now()): Promise<number> {
+  const containers = await docker.listContainers({ all: true, filters: { label: [APP_LABEL] } });
+  let removed = 0;
+  for (const info of containers) {
+    const purpose = info.Labels?.[PURPOSE_LABEL];
+    if (!purpose || purpose === 'run' || now - info.Created * 1000 < olderThanMs) continue;
+    await docker
+      .getContainer(info.Id)
+      .remove({ force: true, v: true })
+      .then(() => (removed += 1))
+      .catch(() => undefined);
+  }
+  return removed;
+}
+
 /** Splits Docker's multiplexed log format (8-byte frame headers; 1 = stdout, 2 = stderr) without a TTY. */
 export function demultiplex(buffer: Buffer): { stdout: string; stderr: string } {
   const out: Buffer[] = [];

@@ -63,6 +63,9 @@ describe.runIf(ready)('Evaluate page and evaluation results (real UI, real core,
     await app.page.getByTestId('evaluate-set-choose').click();
     await app.page.getByTestId('evaluate-set-verdict').filter({ hasText: 'Ready' }).waitFor({ timeout: 60_000 });
     expect(await app.page.getByTestId('evaluate-set-count').textContent()).toMatch(/^16 2D images/);
+    // Few images per class make rough scores; the training advice (more images to learn from) is not shown here.
+    expect(await app.page.getByTestId('evaluate-few-images').count()).toBe(1);
+    expect(await app.page.locator('[data-code=SMALL_CLASS]').count()).toBe(0);
     expect(await app.page.getByTestId('evaluate-set-summary').getByTestId('class-bar').count()).toBe(2);
     await app.page.getByTestId('evaluate-batch').fill('2');
     await app.page.getByTestId('evaluate-cpu-note').waitFor({ timeout: 60_000 });
@@ -81,6 +84,17 @@ describe.runIf(ready)('Evaluate page and evaluation results (real UI, real core,
     const step = app.page.getByTestId('run-step');
     await step.waitFor();
     expect(await step.textContent()).toMatch(/^Step 1 of 2: predicting the labelled images/);
+    // The batches of step 1 are shown as they go, unless the step is over before the first one is reported.
+    const seen = await app.page.waitForFunction(
+      () => {
+        const bar = document.querySelector('[data-testid=batch-bar]')?.textContent ?? '';
+        if (/^Batch \d+ of \d+/.test(bar)) return bar;
+        return document.querySelector('[data-testid=run-step]')?.getAttribute('data-step') === 'prediction' ? false : 'step 1 over';
+      },
+      null,
+      { timeout: 60_000 },
+    );
+    expect(await seen.jsonValue()).toMatch(/^Batch \d+ of 8|^step 1 over$/);
     await app.screenshot('evaluation-run');
 
     await app.page.locator('[data-testid=run-state][data-state=succeeded]').waitFor({ timeout: 180_000 });

@@ -177,8 +177,17 @@ describe.runIf(ready)('Predict page and prediction results (real UI, real core, 
     await app.page.waitForFunction(() => document.querySelectorAll('[data-testid=heatmap-thumb]').length === 10, null, { timeout: 30_000 });
     const sizes = await app.page.getByTestId('heatmap-thumb').evaluateAll((images) => images.map((image) => (image as HTMLImageElement).naturalWidth));
     expect(sizes.every((width) => width > 0 && width <= 64)).toBe(true);
+
+    // A click shows the image and its heat map large, below the row.
+    await app.page.getByTestId('prediction-open').first().click();
+    const detail = app.page.getByTestId('prediction-detail');
+    await detail.getByTestId('image-large').waitFor({ timeout: 10_000 });
+    await detail.getByTestId('heatmap-large').waitFor({ timeout: 10_000 });
+    expect(await app.page.getByTestId('prediction-detail').count()).toBe(1);
     await app.page.getByTestId('prediction-results').scrollIntoViewIfNeeded();
     await app.screenshot('prediction-results');
+    await app.page.getByTestId('prediction-open').first().click();
+    expect(await app.page.getByTestId('prediction-detail').count()).toBe(0);
   }, 60_000);
 
   it('lists the prediction on the Runs page with its mode, and links to the training it used', async () => {

@@ -8,7 +8,8 @@
  *
  * Needs root and the dockerd binary. `cleanup()` is safe to call at any moment, even after a
  * failed start: it stops the containers, dockerd, its containerd and the shims it left, unmounts
- * whatever is still mounted under the folder (overlay layers, network namespaces) and removes it.
+ * whatever is still mounted under the folder (overlay layers, network namespaces, the data-root's
+ * tmpfs) and removes it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -39,9 +40,15 @@ export interface SecondEngine {
 
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 30_000;
+const DATA_ROOT_BYTES = 2 * 1024 ** 3;
 
-export function dockerdAvailable(): boolean {
-  return spawnSync('dockerd', ['--version'], { encoding: 'utf8' }).status === 0;
+/** Like requirements.ts: under CI=true a missing dockerd binary fails the file; locally it skips it, loudly. */
+export function requireDockerd(): boolean {
+  if (spawnSync('dockerd', ['--version'], { encoding: 'utf8' }).status === 0) return true;
+  const message = 'the dockerd binary is not available (needed to start a second, private engine): install docker.io';
+  if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`CI=true and ${message}`);
+  console.warn(`\n*** SKIPPING: ${message} ***\n`);
+  return false;
 }
 
 /** Creates the folders; `start()` starts the engine. */
@@ -55,6 +62,14 @@ export function secondEngine(prefix = '/tmp/aucmedi-engine2-'): SecondEngine {
   const log = path.join(dir, 'dockerd.log');
   mkdirSync(dataRoot);
   mkdirSync(execRoot);
+  // The data-root on a tmpfs of its own (overlay2 works on tmpfs): loading the image is faster, and
+  // cleaning up is an unmount instead of deleting ~8000 layer files from disk (15 s here). RAM is
+  // used only as far as filled (the stand-in image: ~220 MB).
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${DATA_ROOT_BYTES},mode=0711`, 'tmpfs', dataRoot], { encoding: 'utf8' });
+  if (mount.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`mounting a tmpfs for the second engine's data-root failed: ${mount.stderr || mount.error?.message}`);
+  }
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
 
@@ -95,7 +110,15 @@ export function secondEngine(prefix = '/tmp/aucmedi-engine2-'): SecondEngine {
         closeSync(out);
       }
       const started = child;
-      exited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
+      // If this process ends without cleanup() (a killed test worker), dockerd is still told to shut down.
+      const onExit = () => started.kill('SIGTERM');
+      process.once('exit', onExit);
+      exited = new Promise<void>((resolve) =>
+        started.once('exit', () => {
+          process.removeListener('exit', onExit);
+          resolve();
+        }),
+      );
       const end = Date.now() + START_TIMEOUT_MS;
       for (;;) {
         if (await ping()) return;

@@ -136,7 +136,9 @@ describe.runIf(ready)('aucmedi-desk train, stopped with Ctrl-C (built CLI, stand
     const { run, out } = train(false);
     await run.line(/^Epoch 1: /, 120_000);
     run.child.kill('SIGINT');
-    await new Promise((r) => setTimeout(r, 1000));
+    // the stop itself takes well under a second (SIGINT ends AUCMEDI at once): press again as soon as it is under way
+    const pressedAt = Date.now();
+    while (!run.stderr().includes('Stopping the run') && Date.now() - pressedAt < 10_000) await new Promise((r) => setTimeout(r, 5));
     run.child.kill('SIGINT');
     const exit = await Promise.race([run.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the CLI did not exit within ${EXIT_WITHIN_MS} ms of Ctrl-C:\n${run.stderr()}`)), EXIT_WITHIN_MS))]);
     expect(exit, run.stderr()).toMatchObject({ code: 1, signal: null });

@@ -1,11 +1,11 @@
 import { useMemo } from 'react';
-import type { RunRecord } from '../../../src/api/runs';
+import type { TrainingRecord } from '../../../src/api/runs';
 import { LineChart, type ChartSeries } from './LineChart';
 import { STATE_LABEL } from './RunProgress';
 
 export const COMPARE_COLORS = ['#5eb1ff', '#ffa657', '#4cc38a', '#c39bff'];
 
-function series(run: RunRecord, n: number, metric: string, dashed = false): ChartSeries | null {
+function series(run: TrainingRecord, n: number, metric: string, dashed = false): ChartSeries | null {
   // An advanced run trains one model after another; its first model stands for it here.
   const epochs = run.epochs.filter((e) => e.model === 0 && metric in e.metrics);
   if (!epochs.length) return null;
@@ -13,7 +13,7 @@ function series(run: RunRecord, n: number, metric: string, dashed = false): Char
 }
 
 /** The learning curves of a few runs on shared charts, each run in its own colour. */
-export function CompareChart({ runs }: { runs: readonly RunRecord[] }) {
+export function CompareChart({ runs }: { runs: readonly TrainingRecord[] }) {
   const loss = useMemo(() => runs.flatMap((run, i) => [series(run, i + 1, 'val_loss'), series(run, i + 1, 'loss', true)]).filter((s): s is ChartSeries => s !== null), [runs]);
   const auc = useMemo(() => runs.map((run, i) => series(run, i + 1, 'val_auc')).filter((s): s is ChartSeries => s !== null), [runs]);
   return (

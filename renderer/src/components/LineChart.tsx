@@ -180,7 +180,7 @@ function valueAt(points: readonly ChartPoint[], x: number): number | null {
   return p.x === x ? p.y : null;
 }
 
-function useWidth(): [RefObject<HTMLDivElement | null>, number] {
+export function useWidth(): [RefObject<HTMLDivElement | null>, number] {
   const ref = useRef<HTMLDivElement | null>(null);
   const [width, setWidth] = useState(640);
   useEffect(() => {

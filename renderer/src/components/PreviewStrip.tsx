@@ -1,22 +1,9 @@
 import { useEffect } from 'react';
 import { invoke } from '../bridge';
+import { thumbnail } from '../thumbnail';
 import { useAppStore } from '../store';
 
 const THUMBNAIL_PX = 112;
-
-/** Downscales an image (data URL from the core) to a small thumbnail, so large scans cost little to show. */
-async function thumbnail(dataUrl: string): Promise<string> {
-  // An <img> (img-src allows data:), not fetch(): the CSP gives fetch no data: URLs.
-  const image = new Image();
-  image.src = dataUrl;
-  await image.decode();
-  const scale = Math.min(1, THUMBNAIL_PX / Math.max(image.naturalWidth, image.naturalHeight));
-  const canvas = document.createElement('canvas');
-  canvas.width = Math.max(1, Math.round(image.naturalWidth * scale));
-  canvas.height = Math.max(1, Math.round(image.naturalHeight * scale));
-  canvas.getContext('2d')!.drawImage(image, 0, 0, canvas.width, canvas.height);
-  return canvas.toDataURL('image/png');
-}
 
 /** A few images per class, read through the core (the page has no file access of its own). */
 export function PreviewStrip({ root, samples }: { root: string; samples: Record<string, string[]> }) {
@@ -30,7 +17,7 @@ export function PreviewStrip({ root, samples }: { root: string; samples: Record<
         for (const file of files) {
           if (cancelled) return;
           const response = await invoke('dataset:preview', { path: root, file });
-          const dataUrl = response.ok && response.data.dataUrl ? await thumbnail(response.data.dataUrl).catch(() => null) : null;
+          const dataUrl = response.ok && response.data.dataUrl ? await thumbnail(response.data.dataUrl, THUMBNAIL_PX).catch(() => null) : null;
           if (!cancelled) setPreview(file, dataUrl);
         }
       }

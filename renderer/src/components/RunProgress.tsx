@@ -1,4 +1,4 @@
-import type { RunRecord, RunState } from '../../../src/api/runs';
+import type { RunMode, RunRecord, RunState, TrainingRecord } from '../../../src/api/runs';
 
 export const STATE_LABEL: Record<RunState, string> = {
   preparing: 'Preparing',
@@ -20,14 +20,36 @@ export const STATE_BADGE: Record<RunState, string> = {
   interrupted: 'badge-bad',
 };
 
-const STATE_SENTENCE: Record<RunState, string> = {
-  preparing: 'Checking everything and starting the training container…',
-  running: 'AUCMEDI is training the model. You may use other pages meanwhile; closing the app does not stop the run.',
-  stopping: 'Stopping: AUCMEDI has been asked to end. The models saved so far are kept.',
-  succeeded: 'The training finished. The model is saved in the output folder.',
-  failed: 'The training stopped with an error.',
-  cancelled: 'You stopped this run. The models saved until then are kept in the output folder.',
-  interrupted: 'The run was interrupted: its container is gone.',
+export const MODE_LABEL: Record<RunMode, string> = { training: 'Training', prediction: 'Prediction', evaluation: 'Evaluation' };
+
+const STATE_SENTENCE: Record<RunMode, Record<RunState, string>> = {
+  training: {
+    preparing: 'Checking everything and starting the training container…',
+    running: 'AUCMEDI is training the model. You may use other pages meanwhile; closing the app does not stop the run.',
+    stopping: 'Stopping: AUCMEDI has been asked to end. The models saved so far are kept.',
+    succeeded: 'The training finished. The model is saved in the output folder.',
+    failed: 'The training stopped with an error.',
+    cancelled: 'You stopped this run. The models saved until then are kept in the output folder.',
+    interrupted: 'The run was interrupted: its container is gone.',
+  },
+  prediction: {
+    preparing: 'Checking everything and starting the prediction container…',
+    running: 'AUCMEDI is classifying the images. You may use other pages meanwhile; closing the app does not stop the run.',
+    stopping: 'Stopping: AUCMEDI has been asked to end.',
+    succeeded: 'The prediction finished. Every image and its predicted class is listed below.',
+    failed: 'The prediction stopped with an error.',
+    cancelled: 'You stopped this prediction before it finished, so there are no results.',
+    interrupted: 'The prediction was interrupted: its container is gone.',
+  },
+  evaluation: {
+    preparing: 'Checking everything and starting the first step…',
+    running: 'AUCMEDI is evaluating the model on the labelled images. You may use other pages meanwhile; closing the app does not stop the run.',
+    stopping: 'Stopping: AUCMEDI has been asked to end.',
+    succeeded: 'The evaluation finished. The scores are below.',
+    failed: 'The evaluation stopped with an error.',
+    cancelled: 'You stopped this evaluation before it finished, so there are no scores.',
+    interrupted: 'The evaluation was interrupted: its container is gone.',
+  },
 };
 
 const PHASE_SENTENCE = {
@@ -74,8 +96,51 @@ function Bar({ value, max, label, testId }: { value: number; max: number | null;
   );
 }
 
-/** State, phase, epoch and batch bars with the time left, and the elapsed time. */
+/** State, progress bars and the elapsed time, for any kind of run. */
 export function RunProgress({ record, now }: { record: RunRecord; now: number }) {
+  return record.mode === 'training' ? <TrainingProgress record={record} now={now} /> : <PredictionProgress record={record} now={now} />;
+}
+
+const batchLabel = (progress: RunRecord['progress'], what: string) =>
+  progress?.batch !== null && progress?.batch !== undefined
+    ? `Batch ${progress.batch} of ${progress.totalBatches ?? '?'}${progress.etaSeconds !== null ? ` · about ${formatDuration(progress.etaSeconds)} left ${what}` : ''}`
+    : 'Waiting for the first batch…';
+
+/** A prediction, or an evaluation's two steps: which step, the batch bar while images are predicted, the elapsed time. */
+function PredictionProgress({ record, now }: { record: Exclude<RunRecord, TrainingRecord>; now: number }) {
+  const progress = record.progress;
+  const active = ['preparing', 'running', 'stopping'].includes(record.state);
+  const scoring = record.mode === 'evaluation' && record.step === 'evaluation';
+  return (
+    <div className="run-progress" data-testid="run-progress">
+      <p className="lead" data-testid="run-sentence">
+        {STATE_SENTENCE[record.mode][record.state]}
+      </p>
+      {record.mode === 'evaluation' && active && (
+        <p data-testid="run-step" data-step={record.step}>
+          <strong>{scoring ? 'Step 2 of 2: scoring' : 'Step 1 of 2: predicting the labelled images'}</strong>
+          <span className="muted">{scoring ? ' — comparing the predictions with the labels.' : ' — the scores are computed in step 2.'}</span>
+        </p>
+      )}
+      {active && (
+        <div className="run-bars">
+          {scoring ? (
+            <Bar testId="batch-bar" value={0} max={null} label="Computing the scores and plots…" />
+          ) : (
+            <Bar testId="batch-bar" value={progress?.batch ?? 0} max={progress?.totalBatches ?? null} label={progress?.phase === 'predicting' ? batchLabel(progress, 'for the prediction') : 'Starting up: loading the model and the images.'} />
+          )}
+        </div>
+      )}
+      <dl className="facts">
+        <dt>Elapsed</dt>
+        <dd data-testid="run-elapsed">{formatDuration(elapsedSeconds(record, now))}</dd>
+      </dl>
+    </div>
+  );
+}
+
+/** Phase, epoch and batch bars with the time left, and the elapsed time. */
+function TrainingProgress({ record, now }: { record: TrainingRecord; now: number }) {
   const progress = record.progress;
   const active = ['preparing', 'running', 'stopping'].includes(record.state);
   const elapsed = elapsedSeconds(record, now);
@@ -91,7 +156,7 @@ export function RunProgress({ record, now }: { record: RunRecord; now: number })
   return (
     <div className="run-progress" data-testid="run-progress">
       <p className="lead" data-testid="run-sentence">
-        {STATE_SENTENCE[record.state]}
+        {STATE_SENTENCE.training[record.state]}
       </p>
       {progress && active && <p data-testid="run-phase">{PHASE_SENTENCE[progress.phase]}</p>}
       {progress?.earlyStopped && (
@@ -112,11 +177,7 @@ export function RunProgress({ record, now }: { record: RunRecord; now: number })
               testId="batch-bar"
               value={progress?.batch ?? 0}
               max={progress?.totalBatches ?? null}
-              label={
-                progress?.batch !== null && progress?.batch !== undefined
-                  ? `Batch ${progress.batch} of ${progress.totalBatches ?? '?'}${progress.etaSeconds !== null ? ` · about ${formatDuration(progress.etaSeconds)} left in this epoch` : ''}`
-                  : 'Waiting for the first batch…'
-              }
+              label={batchLabel(progress, 'in this epoch')}
             />
           )}
         </div>

@@ -2,15 +2,36 @@ import { useEffect, useState } from 'react';
 import type { RunSummary } from '../../../src/api/runs';
 import { CompareChart } from '../components/CompareChart';
 import { formatValue } from '../components/LineChart';
+import { ModelLink } from '../components/ModelLink';
 import { OpenFolderButton } from '../components/OpenFolderButton';
 import { Problem } from '../components/Problem';
-import { STATE_BADGE, STATE_LABEL } from '../components/RunProgress';
+import { MODE_LABEL, STATE_BADGE, STATE_LABEL } from '../components/RunProgress';
 import { useAppStore } from '../store';
 import { COMPARE_LIMIT } from '../store/runs';
 
 const comparable = (run: RunSummary) => run.mode === 'training' && run.state !== 'preparing';
+const folderName = (dir: string) => dir.split(/[\\/]/).filter(Boolean).pop() ?? dir;
+const inputOf = (run: RunSummary) => (run.mode === 'prediction' ? run.images.path : run.dataset.path);
 
-/** The history of training runs, newest first; a row opens its run. */
+/** What a run came to: the best val_loss and epochs of a training, the images a prediction or evaluation went through. */
+function Outcome({ run }: { run: RunSummary }) {
+  if (run.mode === 'training') {
+    return (
+      <>
+        <td>{formatValue(run.bestValLoss)}</td>
+        <td>{run.lastEpoch ? `${run.lastEpoch.epoch} of ${run.options.epochs}` : '–'}</td>
+      </>
+    );
+  }
+  const text = !run.results
+    ? '–'
+    : run.mode === 'prediction'
+      ? `${run.results.samples.toLocaleString()} images classified${run.results.heatMaps ? ', with heat maps' : ''}`
+      : `${run.results.samples.toLocaleString()} images scored`;
+  return <td colSpan={2}>{text}</td>;
+}
+
+/** The history of all runs, newest first; a row opens its run. */
 export function RunsPage() {
   const runs = useAppStore((s) => s.runs);
   const error = useAppStore((s) => s.runsError);
@@ -29,7 +50,7 @@ export function RunsPage() {
     <>
       <header className="page-header">
         <h1>Runs</h1>
-        <p className="muted">Every training started on this computer, newest first. Open one to see its curves, its log and where its model is.</p>
+        <p className="muted">Every training, prediction and evaluation started on this computer, newest first. Open one to see its progress, its results, its log and where its files are.</p>
       </header>
       {error && <Problem error={error} testId="runs-error" />}
       {deleteError && <Problem error={deleteError} testId="runs-delete-error" />}
@@ -40,7 +61,7 @@ export function RunsPage() {
           <p className="muted">Loading…</p>
         ) : runs.length === 0 ? (
           <>
-            <p className="lead">No training has been started yet.</p>
+            <p className="lead">Nothing has been started yet.</p>
             <div className="actions">
               <button type="button" onClick={() => goTo('train')}>
                 Go to Train
@@ -53,8 +74,9 @@ export function RunsPage() {
               <tr>
                 {canCompare && <th>Compare</th>}
                 <th>State</th>
-                <th>Dataset</th>
-                <th>Architecture</th>
+                <th>Mode</th>
+                <th>Input</th>
+                <th>Model</th>
                 <th>Best val_loss</th>
                 <th>Last epoch</th>
                 <th>Started</th>
@@ -63,9 +85,10 @@ export function RunsPage() {
             </thead>
             <tbody>
               {runs.map((run) => {
-                const dataset = run.dataset.path.split(/[\\/]/).filter(Boolean).pop() ?? run.dataset.path;
+                const input = inputOf(run);
+                const architectures = (run.mode === 'training' ? run.options.architectures : run.model.architectures).join(' + ');
                 return (
-                  <tr key={run.id} className="clickable" onClick={() => showRun(run.id)} data-testid="runs-row" data-run-id={run.id}>
+                  <tr key={run.id} className="clickable" onClick={() => showRun(run.id)} data-testid="runs-row" data-run-id={run.id} data-mode={run.mode}>
                     {canCompare && (
                       <td onClick={(event) => event.stopPropagation()}>
                         {comparable(run) && (
@@ -75,7 +98,7 @@ export function RunsPage() {
                             checked={compareIds.includes(run.id)}
                             disabled={!compareIds.includes(run.id) && compareIds.length >= COMPARE_LIMIT}
                             onChange={() => toggleCompare(run.id)}
-                            aria-label={`Compare the ${run.options.architectures.join(' + ')} run of ${new Date(run.createdAt).toLocaleString()}`}
+                            aria-label={`Compare the ${architectures} run of ${new Date(run.createdAt).toLocaleString()}`}
                             data-testid="runs-compare-tick"
                           />
                         )}
@@ -84,16 +107,24 @@ export function RunsPage() {
                     <td>
                       <span className={`badge ${STATE_BADGE[run.state]}`}>{STATE_LABEL[run.state]}</span>
                     </td>
-                    <td title={run.dataset.path}>{dataset}</td>
-                    <td>
+                    <td data-testid="runs-mode">{MODE_LABEL[run.mode]}</td>
+                    <td className="input-cell" title={input}>
+                      {folderName(input)}
+                    </td>
+                    <td className="model-cell">
                       {/* The row is clickable; this button makes it reachable with the keyboard. */}
                       <button type="button" className="link" onClick={(event) => { event.stopPropagation(); showRun(run.id); }} data-testid="runs-open">
-                        {run.options.architectures.join(' + ')}
+                        {architectures}
                       </button>
-                      <span className="muted small"> · {run.options.analysis}</span>
+                      {run.mode === 'training' ? (
+                        <span className="muted small"> · {run.options.analysis}</span>
+                      ) : (
+                        <span className="muted small model-of">
+                          <ModelLink model={run.model} />
+                        </span>
+                      )}
                     </td>
-                    <td>{formatValue(run.bestValLoss)}</td>
-                    <td>{run.lastEpoch ? `${run.lastEpoch.epoch} of ${run.options.epochs}` : '–'}</td>
+                    <Outcome run={run} />
                     <td>{new Date(run.createdAt).toLocaleString()}</td>
                     <td onClick={(event) => event.stopPropagation()}>
                       <span className="row-actions">
@@ -175,7 +206,7 @@ function DeleteRun({ run }: { run: RunSummary }) {
   return (
     <span className="row-actions">
       <span>
-        Delete the folder <code>{run.outputDir}</code> with its models and logs? This cannot be undone.
+        Delete the folder <code>{run.outputDir}</code> with its {run.mode === 'training' ? 'models' : 'results'} and logs? This cannot be undone.
       </span>
       <button type="button" className="danger" onClick={() => void deleteRun(run.id, true)} data-testid="run-delete-files">
         Delete record and files

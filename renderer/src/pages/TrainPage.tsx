@@ -1,7 +1,10 @@
 import { useEffect, useMemo } from 'react';
-import type { Analysis, AucmediCatalog, DatasetReport, GpuReport } from '../../../src/api';
+import type { Analysis, AucmediCatalog, DatasetReport } from '../../../src/api';
 import type { GpuChoice, TrainingRequest } from '../../../src/api/runs';
 import { ArchitecturePicker } from '../components/ArchitecturePicker';
+import { integerField, NumberField } from '../components/NumberField';
+import { OutputFolderField } from '../components/OutputFolderField';
+import { defaultGpus, ProcessorField } from '../components/ProcessorField';
 import { Problem } from '../components/Problem';
 import { useAppStore } from '../store';
 import type { TrainDraft } from '../store/catalog';
@@ -22,14 +25,6 @@ const ANALYSIS_TEXT: Record<Analysis, { title: string; text: string }> = {
 };
 
 const ANALYSES: Analysis[] = ['minimal', 'standard', 'advanced'];
-
-/** A whole number within limits, or a sentence saying what is wrong. */
-function integerField(text: string, limits: { min: number; max: number }, what: string): { value: number } | { problem: string } {
-  const value = Number(text.trim());
-  if (!text.trim() || !Number.isInteger(value)) return { problem: `${what} must be a whole number.` };
-  if (value < limits.min || value > limits.max) return { problem: `${what} must be between ${limits.min.toLocaleString()} and ${limits.max.toLocaleString()}.` };
-  return { value };
-}
 
 function buildRequest(
   draft: TrainDraft,
@@ -65,10 +60,6 @@ function buildRequest(
   return { request: { dataset, options, gpus, outputDir }, problems };
 }
 
-/** The GPU choice to start with: all GPUs when they are ready, the CPU otherwise. */
-const defaultGpus = (report: GpuReport | null): GpuChoice => (report?.ok && report.gpus.length ? { kind: 'all' } : { kind: 'none' });
-const gpuValue = (choice: GpuChoice) => (choice.kind === 'ids' ? `gpu:${choice.ids[0]}` : choice.kind);
-
 export function TrainPage() {
   const selection = useAppStore((s) => s.datasetSelection);
   const report = useAppStore((s) => s.datasetReport);
@@ -78,7 +69,6 @@ export function TrainPage() {
   const draft = useAppStore((s) => s.trainDraft);
   const gpuReport = useAppStore((s) => s.gpuReport);
   const gpuChecking = useAppStore((s) => s.gpuChecking);
-  const settings = useAppStore((s) => s.settings);
   const starting = useAppStore((s) => s.starting);
   const startError = useAppStore((s) => s.startError);
   const outputDir = useAppStore((s) => s.trainOutputDir);
@@ -151,7 +141,6 @@ export function TrainPage() {
   const gpus = draft.gpus ?? defaultGpus(gpuReport);
   const { request, problems } = buildRequest(draft, catalog, report, selection, gpus, outputDir);
   const { limits, defaults } = catalog;
-  const gpuReady = Boolean(gpuReport?.ok && gpuReport.gpus.length);
   const totalImages = report.totalImages;
 
   const setAnalysis = (analysis: Analysis) => updateTrainDraft({ analysis, architectures: analysis === 'advanced' ? draft.architectures : draft.architectures.slice(0, 1) });
@@ -309,66 +298,15 @@ export function TrainPage() {
 
       <section className="card" aria-labelledby="train-hw-heading" data-testid="train-hardware">
         <h2 id="train-hw-heading">Where it runs</h2>
-        {!gpuReport ? (
-          <p className="muted">{gpuChecking ? 'Looking for a GPU…' : 'The GPU has not been checked.'}</p>
-        ) : gpuReady ? (
-          <p className="muted">{gpuReport.message}</p>
-        ) : (
-          <p data-testid="train-cpu-note">
-            <strong>This run uses the CPU.</strong> {gpuReport.message}
-            {gpuReport.action && <span className="muted"> {gpuReport.action}</span>}
-          </p>
-        )}
-        <div className="field">
-          <label htmlFor="train-gpu">Processor</label>
-          <select
-            id="train-gpu"
-            value={gpuValue(gpus)}
-            onChange={(event) => {
-              const value = event.target.value;
-              updateTrainDraft({ gpus: value === 'all' ? { kind: 'all' } : value === 'none' ? { kind: 'none' } : { kind: 'ids', ids: [value.slice(4)] } });
-            }}
-            data-testid="train-gpu"
-          >
-            {gpuReady && <option value="all">{gpuReport!.gpus.length > 1 ? `All ${gpuReport!.gpus.length} GPUs` : `GPU: ${gpuReport!.gpus[0]!.name}`}</option>}
-            {gpuReady &&
-              gpuReport!.gpus.length > 1 &&
-              gpuReport!.gpus.map((gpu) => (
-                <option key={gpu.index} value={`gpu:${gpu.index}`}>
-                  GPU {gpu.index}: {gpu.name}
-                  {gpu.memoryMiB ? ` (${Math.round(gpu.memoryMiB / 1024)} GB)` : ''}
-                </option>
-              ))}
-            {!gpuReady && gpus.kind !== 'none' && <option value={gpuValue(gpus)}>GPU (not ready)</option>}
-            <option value="none">CPU{gpuReady ? ' (much slower)' : ''}</option>
-          </select>
-        </div>
-        <h3>Output folder</h3>
-        <p data-testid="train-output">
-          {outputDir ? (
-            <code data-testid="train-output-chosen">{outputDir}</code>
-          ) : (
-            <>
-              A new folder under {settings?.runsDir ? <code>{settings.runsDir}</code> : <>&ldquo;AUCMEDI Desk runs&rdquo; in your home folder</>}
-            </>
-          )}
-        </p>
-        <p className="muted small">
-          {outputDir
-            ? 'The folder must be empty or new: the run writes its models, run.json and run.log there.'
-            : 'Each run gets a folder of its own, named after the run. Choose a folder of your own if the models should go elsewhere, for example a project share.'}
-        </p>
-        <div className="actions">
-          <button type="button" className="secondary" onClick={() => void chooseTrainOutputDir()} data-testid="train-output-choose">
-            Choose folder…
-          </button>
-          {outputDir && (
-            <button type="button" className="secondary" onClick={resetTrainOutputDir} data-testid="train-output-default">
-              Use default
-            </button>
-          )}
-        </div>
-        {outputChoiceError && <Problem error={outputChoiceError} testId="train-output-error" />}
+        <ProcessorField prefix="train" value={gpus} onChange={(choice) => updateTrainDraft({ gpus: choice })} gpuReport={gpuReport} gpuChecking={gpuChecking} what="run" />
+        <OutputFolderField
+          prefix="train"
+          value={outputDir}
+          error={outputChoiceError}
+          onChoose={() => void chooseTrainOutputDir()}
+          onReset={resetTrainOutputDir}
+          writes="its models, run.json and run.log"
+        />
       </section>
 
       <section className="card start-card" aria-label="Start">
@@ -391,30 +329,3 @@ export function TrainPage() {
   );
 }
 
-function NumberField({
-  id,
-  label,
-  value,
-  limits,
-  defaultValue,
-  onChange,
-  help,
-}: {
-  id: string;
-  label: string;
-  value: string;
-  limits: { min: number; max: number };
-  defaultValue: number;
-  onChange(value: string): void;
-  help: string;
-}) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input id={id} type="number" inputMode="numeric" min={limits.min} max={limits.max} step={1} value={value} onChange={(event) => onChange(event.target.value)} data-testid={id} />
-      <p className="muted small">
-        {help} Default {defaultValue.toLocaleString()}; {limits.min.toLocaleString()} to {limits.max.toLocaleString()}.
-      </p>
-    </div>
-  );
-}

@@ -2,13 +2,24 @@ import { create } from 'zustand';
 import { createCatalogSlice, type CatalogSlice } from './catalog';
 import { createDatasetSlice, type DatasetSlice } from './dataset';
 import { createEngineSlice, type EngineSlice } from './engine';
+import { createEvaluateSlice, type EvaluateSlice } from './evaluate';
 import { createGpuSlice, type GpuSlice } from './gpu';
 import { createImagesSlice, type ImagesSlice } from './images';
 import { createNavigationSlice, type NavigationSlice } from './navigation';
+import { createPredictSlice, type PredictSlice } from './predict';
 import { createRunsSlice, type RunsSlice } from './runs';
 import { createSettingsSlice, type SettingsSlice } from './settings';
 
-export type AppState = EngineSlice & SettingsSlice & NavigationSlice & ImagesSlice & GpuSlice & DatasetSlice & CatalogSlice & RunsSlice;
+export type AppState = EngineSlice &
+  SettingsSlice &
+  NavigationSlice &
+  ImagesSlice &
+  GpuSlice &
+  DatasetSlice &
+  CatalogSlice &
+  RunsSlice &
+  PredictSlice &
+  EvaluateSlice;
 
 export const useAppStore = create<AppState>()((...args) => ({
   ...createEngineSlice(...args),
@@ -19,4 +30,6 @@ export const useAppStore = create<AppState>()((...args) => ({
   ...createDatasetSlice(...args),
   ...createCatalogSlice(...args),
   ...createRunsSlice(...args),
+  ...createPredictSlice(...args),
+  ...createEvaluateSlice(...args),
 }));

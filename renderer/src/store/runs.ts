@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { EpochMetrics, PickedPath, ProgressState, Response, UserError } from '../../../src/api';
-import type { RunRecord, RunState, RunSummary, TrainingRequest } from '../../../src/api/runs';
+import type { RunRecord, RunState, RunSummary, TrainingRecord, TrainingRequest } from '../../../src/api/runs';
 import { invoke } from '../bridge';
 import type { AppState } from './index';
 
@@ -27,7 +27,12 @@ export interface RunLog {
   dropped: number;
   /** Bytes at the start of a long log that were never read (only its last part is shown). */
   skippedBytes: number;
+  /** The step whose log this is (an evaluation logs its two steps to two files); null for one-step runs. */
+  step: string | null;
 }
+
+const stepOf = (run: Pick<RunRecord, 'mode'> & { step?: string }) => (run.mode === 'evaluation' ? (run.step ?? null) : null);
+const emptyLog = (run: Pick<RunRecord, 'id' | 'mode'> & { step?: string }): RunLog => ({ runId: run.id, lines: [], partial: '', offset: 0, dropped: 0, skippedBytes: 0, step: stepOf(run) });
 
 export interface RunsSlice {
   runs: RunSummary[] | null;
@@ -44,6 +49,8 @@ export interface RunsSlice {
   loadRun(runId: string): Promise<void>;
   /** Starts a training run; on success opens its page. */
   startTraining(request: TrainingRequest): Promise<RunRecord | null>;
+  /** Opens the page of a run that was just started (training, prediction or evaluation). */
+  showStartedRun(record: RunRecord): void;
   stopRun(runId: string): Promise<void>;
   /** Reads what the log file has beyond the last offset (for the open run); true when more is left to read. */
   pollLog(): Promise<boolean>;
@@ -68,7 +75,7 @@ export interface RunsSlice {
   compareIds: string[];
   toggleCompare(runId: string): void;
   /** The full records of the compared runs, as of the last Compare. */
-  comparison: RunRecord[] | null;
+  comparison: TrainingRecord[] | null;
   comparisonError: UserError | null;
   loadComparison(): Promise<void>;
   closeComparison(): void;
@@ -128,12 +135,14 @@ export const createRunsSlice: StateCreator<AppState, [], [], RunsSlice> = (set, 
     else set({ runsError: response.error });
   },
   async loadRun(runId) {
-    if (get().openRun?.id !== runId) set({ openRun: null, runLog: { runId, lines: [], partial: '', offset: 0, dropped: 0, skippedBytes: 0 }, stopError: null });
+    if (get().openRun?.id !== runId) set({ openRun: null, runLog: null, stopError: null });
     set({ openRunError: null });
     const response = await invoke('runs:get', { runId });
     if (get().openRunId !== runId) return;
-    if (response.ok) set({ openRun: response.data });
-    else set({ openRunError: response.error });
+    if (!response.ok) return set({ openRunError: response.error });
+    const log = get().runLog;
+    if (!log || log.runId !== runId || log.step !== stepOf(response.data)) set({ runLog: emptyLog(response.data) });
+    set({ openRun: response.data });
   },
   async startTraining(request) {
     if (get().starting) return null;
@@ -145,10 +154,14 @@ export const createRunsSlice: StateCreator<AppState, [], [], RunsSlice> = (set, 
       return null;
     }
     // A chosen folder holds this run's outputs now; the next run needs another.
-    set({ openRun: response.data, runLog: { runId: response.data.id, lines: [], partial: '', offset: 0, dropped: 0, skippedBytes: 0 }, stopError: null, trainOutputDir: null });
-    get().showRun(response.data.id);
-    void get().loadRuns();
+    set({ trainOutputDir: null });
+    get().showStartedRun(response.data);
     return response.data;
+  },
+  showStartedRun(record) {
+    set({ openRun: record, runLog: emptyLog(record), stopError: null });
+    get().showRun(record.id);
+    void get().loadRuns();
   },
   async stopRun(runId) {
     set({ stopError: null });
@@ -190,7 +203,7 @@ export const createRunsSlice: StateCreator<AppState, [], [], RunsSlice> = (set, 
         if (!advanced || !more) break;
       }
       const current = get().runLog;
-      if (!current || current.runId !== log.runId || current.offset !== log.offset) return false;
+      if (!current || current.runId !== log.runId || current.step !== log.step || current.offset !== log.offset) return false;
       if (!chunk && offset === current.offset) return more;
       const pieces = (current.partial + chunk).split('\n');
       const partial = compactPartial(pieces.pop()!);
@@ -201,7 +214,7 @@ export const createRunsSlice: StateCreator<AppState, [], [], RunsSlice> = (set, 
         dropped += lines.length - LOG_LINE_LIMIT;
         lines = lines.slice(lines.length - LOG_LINE_LIMIT);
       }
-      set({ runLog: { runId: log.runId, lines, partial, offset, dropped, skippedBytes } });
+      set({ runLog: { ...current, lines, partial, offset, dropped, skippedBytes } });
       return more;
     } finally {
       polling = null;
@@ -232,15 +245,17 @@ export const createRunsSlice: StateCreator<AppState, [], [], RunsSlice> = (set, 
     }
     const open = get().openRun;
     if (open && open.id === run.id) {
-      const fields: Partial<RunSummary> = { ...run };
-      delete fields.lastEpoch;
-      delete fields.bestValLoss;
-      set({ openRun: { ...open, ...fields } });
+      const { lastEpoch: _lastEpoch, bestValLoss: _bestValLoss, ...fields } = run;
+      const nextStep = stepOf(run) !== stepOf(open);
+      // The evaluation's second step: a new container, a new log file, its own progress.
+      set({ openRun: { ...open, ...fields, ...(nextStep ? { progress: null } : {}) } as RunRecord });
+      if (nextStep) set({ runLog: emptyLog(run) });
     }
   },
   applyRunProgress(runId, progress, epoch) {
     const open = get().openRun;
     if (!open || open.id !== runId) return;
+    if (open.mode !== 'training') return set({ openRun: { ...open, progress } });
     let epochs = open.epochs;
     if (epoch) {
       // Keras 3 may report an epoch twice (the last bar, then the final line): keep the latest.
@@ -276,7 +291,7 @@ export const createRunsSlice: StateCreator<AppState, [], [], RunsSlice> = (set, 
     const responses = await Promise.all(get().compareIds.map((runId) => invoke('runs:get', { runId })));
     const failed = responses.find((r) => !r.ok);
     if (failed && !failed.ok) set({ comparisonError: failed.error });
-    else set({ comparison: responses.flatMap((r) => (r.ok ? [r.data] : [])), comparisonError: null });
+    else set({ comparison: responses.flatMap((r) => (r.ok && r.data.mode === 'training' ? [r.data] : [])), comparisonError: null });
   },
   closeComparison: () => set({ comparison: null, comparisonError: null }),
 });

@@ -1,0 +1,36 @@
+/** A whole-number field with its limits and default said below it. */
+export function NumberField({
+  id,
+  label,
+  value,
+  limits,
+  defaultValue,
+  onChange,
+  help,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  limits: { min: number; max: number };
+  defaultValue: number;
+  onChange(value: string): void;
+  help: string;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} type="number" inputMode="numeric" min={limits.min} max={limits.max} step={1} value={value} onChange={(event) => onChange(event.target.value)} data-testid={id} />
+      <p className="muted small">
+        {help} Default {defaultValue.toLocaleString()}; {limits.min.toLocaleString()} to {limits.max.toLocaleString()}.
+      </p>
+    </div>
+  );
+}
+
+/** A whole number within limits, or a sentence saying what is wrong. */
+export function integerField(text: string, limits: { min: number; max: number }, what: string): { value: number } | { problem: string } {
+  const value = Number(text.trim());
+  if (!text.trim() || !Number.isInteger(value)) return { problem: `${what} must be a whole number.` };
+  if (value < limits.min || value > limits.max) return { problem: `${what} must be between ${limits.min.toLocaleString()} and ${limits.max.toLocaleString()}.` };
+  return { value };
+}

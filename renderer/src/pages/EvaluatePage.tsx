@@ -1,0 +1,182 @@
+import { useEffect } from 'react';
+import { formatBytes } from '../../../src/api/format';
+import type { EvaluationRequest } from '../../../src/api/runs';
+import { applyOptions, ApplySettings, useGpuChoice, useGpuReport } from '../components/ApplySettings';
+import { ClassBars } from '../components/ClassBars';
+import { DropZone } from '../components/DropZone';
+import { ModelPicker, useTrainedModels } from '../components/ModelPicker';
+import { Problem } from '../components/Problem';
+import { ProblemList } from '../components/ProblemList';
+import { ScanStatus } from '../components/ScanStatus';
+import { useAppStore } from '../store';
+import { applyDraftDefaults } from '../store/predict';
+
+/** Warnings about learning from few images; for scoring, the page says what few images mean instead. */
+const TRAINING_ONLY = new Set(['SMALL_CLASS', 'CLASS_IMBALANCE']);
+const FEW_IMAGES = 10;
+
+function LabelledSet() {
+  const set = useAppStore((s) => s.evaluateSet);
+  const { pickEvaluateSet, pickEvaluateAnnotation, scanEvaluateSet, setEvaluateAnnotation, cancelEvaluateScan, showEvaluateSetError } = useAppStore.getState();
+  const { selection, report } = set;
+  const problems = report?.problems.filter((problem) => !TRAINING_ONLY.has(problem.code)) ?? [];
+  return (
+    <section className="card" aria-labelledby="evaluate-set-heading">
+      <h2 id="evaluate-set-heading">Labelled images</h2>
+      <DropZone accepts="one folder" isAcceptable={() => true} onPath={(path) => void scanEvaluateSet({ path, gtFile: null, ohe: false })} onReject={showEvaluateSetError} testId="evaluate-set-drop" large>
+        <p className="lead">Drop the folder with the labelled images here</p>
+        <p className="muted">One sub-folder per class with the images inside (named like the model&apos;s classes), or one folder of images plus an annotation file. Use images the model has not been trained on.</p>
+        <button type="button" onClick={() => void pickEvaluateSet()} data-testid="evaluate-set-choose">
+          Choose folder…
+        </button>
+      </DropZone>
+      {selection && (
+        <div className="selection">
+          <p>
+            Folder: <code>{selection.path}</code>
+          </p>
+          <div className="inline-form">
+            <DropZone
+              accepts="an annotation file (.csv)"
+              isAcceptable={(name) => /\.(csv|txt)$/i.test(name)}
+              onPath={(gtFile) => void setEvaluateAnnotation(gtFile, selection.ohe)}
+              onReject={showEvaluateSetError}
+              testId="evaluate-annotation-drop"
+            >
+              {selection.gtFile ? (
+                <>
+                  Annotation file: <code data-testid="evaluate-annotation-file">{selection.gtFile}</code>{' '}
+                  <button type="button" className="secondary" onClick={() => void setEvaluateAnnotation(null, false)}>
+                    Remove
+                  </button>
+                </>
+              ) : (
+                <>
+                  <button type="button" className="secondary" onClick={() => void pickEvaluateAnnotation()} data-testid="evaluate-annotation-choose">
+                    Add annotation file (CSV)…
+                  </button>
+                  <span className="muted"> or drop it here, for a flat image folder.</span>
+                </>
+              )}
+            </DropZone>
+            {selection.gtFile && (
+              <label className="checkbox">
+                <input type="checkbox" checked={selection.ohe} onChange={(event) => void setEvaluateAnnotation(selection.gtFile, event.target.checked)} data-testid="evaluate-ohe" />
+                Several labels per image (one column per class, 0 or 1)
+              </label>
+            )}
+          </div>
+        </div>
+      )}
+      {set.scan && <ScanStatus scan={set.scan} what="the labelled images" onCancel={() => void cancelEvaluateScan()} testId="evaluate-set-progress" />}
+      {set.error && <Problem error={set.error} testId="evaluate-set-error" />}
+      {report && (
+        <div data-testid="evaluate-set-summary">
+          <header className="card-header">
+            <h3>What AUCMEDI will see</h3>
+            <span className={`badge ${report.errors ? 'badge-bad' : 'badge-ok'}`} data-testid="evaluate-set-verdict">
+              {report.errors ? `${report.errors} ${report.errors === 1 ? 'problem' : 'problems'} to fix` : 'Ready'}
+            </span>
+          </header>
+          <dl className="facts">
+            <dt>Images</dt>
+            <dd data-testid="evaluate-set-count">
+              {report.totalImages.toLocaleString()} {report.dimensionality === '3D' ? '3D volumes' : report.dimensionality === '2D' ? '2D images' : `images (${report.dimensionality})`}, {formatBytes(report.totalBytes)}
+            </dd>
+            <dt>Labels</dt>
+            <dd>{report.multiLabel ? 'several per image (multi-label)' : 'one per image'}</dd>
+          </dl>
+          <ClassBars classes={report.classes} />
+          {report.classes.some((c) => c.count < FEW_IMAGES) && (
+            <p className="hint warn" data-testid="evaluate-few-images">
+              Some classes have fewer than {FEW_IMAGES} images: the scores will be rough, since one image more or less right changes them a lot.
+            </p>
+          )}
+          {problems.length > 0 && <ProblemList problems={problems} />}
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function EvaluatePage() {
+  const catalog = useAppStore((s) => s.catalog);
+  const catalogError = useAppStore((s) => s.catalogError);
+  const stored = useAppStore((s) => s.evaluateDraft);
+  const set = useAppStore((s) => s.evaluateSet);
+  const starting = useAppStore((s) => s.evaluateStarting);
+  const error = useAppStore((s) => s.evaluateError);
+  const { loadCatalog, updateEvaluateDraft, chooseEvaluateModelFolder, chooseEvaluateOutputDir, startEvaluation } = useAppStore.getState();
+  const models = useTrainedModels();
+  const draft = stored ?? applyDraftDefaults(catalog);
+  const gpus = useGpuChoice(draft);
+  useGpuReport();
+
+  useEffect(() => {
+    void loadCatalog();
+    return () => useAppStore.getState().clearEvaluateError();
+  }, [loadCatalog]);
+
+  const header = (
+    <header className="page-header">
+      <h1>Evaluate</h1>
+      <p className="muted" data-testid="evaluate-explain">
+        How good is a model on images whose answer you know? AUCMEDI first predicts every labelled image with the model, then scores those predictions against the labels: two steps, one after the other.
+      </p>
+    </header>
+  );
+  if (!catalog) {
+    return (
+      <>
+        {header}
+        <section className="card">{catalogError ? <Problem error={catalogError} testId="catalog-error" /> : <p className="muted">Loading…</p>}</section>
+      </>
+    );
+  }
+
+  const { selection, report } = set;
+  const options = applyOptions(draft, catalog, gpus);
+  const problems = [...(draft.model ? [] : ['Choose a model.']), ...(report && selection ? [] : ['Choose the labelled images.']), ...options.problems];
+  if (report && report.errors > 0) problems.push(`The labelled set has ${report.errors} ${report.errors === 1 ? 'problem' : 'problems'} to fix first.`);
+  const request: EvaluationRequest | null =
+    problems.length === 0 && draft.model && report && selection && options.value
+      ? {
+          model: draft.model,
+          dataset: { path: report.path, gtFile: selection.gtFile, ohe: selection.ohe },
+          options: { batchSize: options.value.batchSize, workers: options.value.workers },
+          gpus,
+          outputDir: draft.outputDir,
+        }
+      : null;
+
+  return (
+    <>
+      {header}
+      <section className="card" aria-labelledby="evaluate-model-heading">
+        <h2 id="evaluate-model-heading">Model</h2>
+        <ModelPicker prefix="evaluate" value={draft.model} models={models} onChange={(model) => updateEvaluateDraft({ model })} onChooseFolder={() => void chooseEvaluateModelFolder()} />
+      </section>
+
+      <LabelledSet />
+
+      <ApplySettings prefix="evaluate" what="evaluation" draft={draft} catalog={catalog} onChange={updateEvaluateDraft} onChooseOutput={() => void chooseEvaluateOutputDir()} outputError={null} />
+
+      <section className="card start-card" aria-label="Start">
+        {problems.length > 0 && (
+          <ul className="hint-list" data-testid="evaluate-problems">
+            {problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        )}
+        {error && <Problem error={error} testId="evaluate-start-error" />}
+        <div className="actions">
+          <button type="button" className="primary-large" onClick={() => request && void startEvaluation(request)} disabled={!request || starting} data-testid="evaluate-start">
+            {starting ? 'Starting…' : 'Start evaluation'}
+          </button>
+        </div>
+        {starting && <p className="muted small">Checking Docker, the image, the model, the labelled images and the output folder…</p>}
+      </section>
+    </>
+  );
+}
