@@ -4,6 +4,7 @@ import type { ProgressState } from '../api/progress';
 import type { GpuChoice, RunRecord, RunSummary } from '../api/runs';
 import type { Response } from '../api/errors';
 import type { Core } from '../core';
+import { followedElsewhereError } from '../runs/service';
 import { finish, type CliIo } from './image-command';
 
 const OK = 0;
@@ -255,7 +256,11 @@ export async function runsCommand(core: Core, action: string, runId: string | un
       return finish(await core.handlers['runs:stop']({ runId: runId ?? '' }), json, io, formatRun);
     case 'attach': {
       const reattached = await core.runs.reattach();
-      if (!reattached.some((run) => run.id === runId)) return finish(await core.handlers['runs:get']({ runId: runId ?? '' }), json, io, formatRun);
+      if (!reattached.some((run) => run.id === runId)) {
+        const holder = runId ? core.runs.followedElsewhere(runId) : null;
+        if (holder) return finish({ ok: false, error: followedElsewhereError(holder).userError }, json, io, () => '');
+        return finish(await core.handlers['runs:get']({ runId: runId ?? '' }), json, io, formatRun);
+      }
       const interrupt = new Interrupt(core, io);
       try {
         return await followToEnd(core, runId!, json, io, interrupt);

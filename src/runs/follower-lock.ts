@@ -33,14 +33,20 @@ export class FollowerLocks {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return null; // cannot lock (read-only folder): follow without
     }
-    const holder = this.holder(runId);
-    if (holder && holder.pid !== process.pid && alive(holder)) return holder;
+    const holder = this.liveHolder(runId);
+    if (holder) return holder;
     const temporary = `${file}.${process.pid}`;
     const fd = openSync(temporary, 'w');
     writeSync(fd, JSON.stringify(mine));
     closeSync(fd);
     renameSync(temporary, file);
     return null;
+  }
+
+  /** Another process that holds the lock and still lives, or null. */
+  liveHolder(runId: string): LockHolder | null {
+    const holder = this.holder(runId);
+    return holder && !(holder.pid === process.pid && holder.host === os.hostname()) && alive(holder) ? holder : null;
   }
 
   release(runId: string): void {

@@ -36,6 +36,7 @@ import { runContainerOptions } from './container';
 import { MANIFEST_FILE, writeManifest } from './manifest';
 import { MIN_FREE_BYTES, prepareOutputFolder, requireGpus, requireValidDataset, requireWeights } from './preflight';
 import type { RunStore } from './store';
+import { FollowerLocks, type LockHolder } from './follower-lock';
 import { LINKED_INPUTS_DIR, linkClassFolderImages, requireKnownClasses, requireMatchingDimensions, requireOutsideInputs, resolveModel } from './inputs';
 
 export const RUN_LOG_FILE = 'run.log';
@@ -86,7 +87,11 @@ interface ActiveRun {
 export class RunService {
   private readonly active = new Map<string, ActiveRun>();
 
-  constructor(private readonly deps: RunServiceDeps) {}
+  private readonly locks: FollowerLocks;
+
+  constructor(private readonly deps: RunServiceDeps) {
+    this.locks = new FollowerLocks(deps.store.dir);
+  }
 
   list(): RunSummary[] {
     return this.deps.store.list().map(summarize);
@@ -363,6 +368,8 @@ export class RunService {
     if (!active) {
       const record = this.get(id);
       if (FINISHED_STATES.includes(record.state)) return record;
+      const holder = this.followedElsewhere(id);
+      if (holder) throw followedElsewhereError(holder);
       throw new UserErrorException({ code: 'RUN_NOT_ACTIVE', message: 'This run is not attached here.', action: 'Restart the app so it finds the run again, then stop it.' });
     }
     active.record.state = 'stopping';
@@ -393,6 +400,7 @@ export class RunService {
       const record = this.deps.store.get(id);
       if (!record) continue;
       found.add(id);
+      if (this.followedElsewhere(id)) continue; // the app and the CLI never both follow one run
       if (FINISHED_STATES.includes(record.state)) {
         // A run already ended and recorded (interrupted when Docker stopped under it) whose stopped
         // container came back with the engine: a leftover, removed with its anonymous /data volume.
@@ -417,9 +425,15 @@ export class RunService {
     return reattached;
   }
 
+  /** The live process (another app window or a CLI command) that follows this run, if not this one. */
+  followedElsewhere(id: string): LockHolder | null {
+    return this.locks.liveHolder(id);
+  }
+
   /** Stops following (the containers keep running; the next start reattaches). */
   detachAll(): void {
     for (const active of this.active.values()) {
+      this.locks.release(active.record.id);
       if (active.timer) clearTimeout(active.timer);
       if (active.saveTimer) {
         clearTimeout(active.saveTimer);
@@ -432,6 +446,8 @@ export class RunService {
   }
 
   private follow(docker: Docker, container: Docker.Container, record: RunRecord): void {
+    const holder = this.locks.acquire(record.id);
+    if (holder) throw followedElsewhereError(holder);
     const log = createWriteStream(path.join(record.outputDir, logFileOf(record)), { flags: 'w' });
     log.on('error', () => undefined); // a log file that cannot be written must not end the run
     const parser = new KerasParser({ ...(record.mode === 'training' ? { totalEpochs: record.options.epochs } : {}), logEvents: false, onEvent: (event) => this.onProgress(record.id, event) });
@@ -467,7 +483,10 @@ export class RunService {
     await new Promise<void>((resolve) => log.end(resolve));
     const nextStep = await this.finish(container, active, exitCode, lost);
     this.active.delete(record.id);
-    if (!nextStep) return record;
+    if (!nextStep) {
+      this.locks.release(record.id);
+      return record;
+    }
     try {
       await this.launch(docker, record, 'evaluation');
     } catch {
@@ -692,6 +711,14 @@ function manifestNotWritten(record: RunRecord, error: unknown): void {
 function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   return `run-${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export function followedElsewhereError(holder: LockHolder): UserErrorException {
+  return new UserErrorException({
+    code: 'RUN_FOLLOWED_ELSEWHERE',
+    message: `This run is followed by another AUCMEDI Desk window or command (process ${holder.pid} on ${holder.host}, since ${holder.since}).`,
+    action: 'Watch or stop it there, or close that window or command first.',
+  });
 }
 
 function runNotFound(id: string): UserErrorException {
