@@ -291,21 +291,28 @@ export function createCore(deps: CoreDeps): Core {
   };
 }
 
+function invalidRequest(channel: Channel, why: string): Response<unknown> {
+  return {
+    ok: false,
+    error: {
+      code: 'INVALID_REQUEST',
+      message: `The request to "${channel}" was not accepted: ${why}.`,
+      action: 'Check the values you entered. If this came from the app itself, please report it.',
+    },
+  };
+}
+
 /** Validates the request, runs the handler, and turns every failure into a `UserError` value. */
 function guard(channel: Channel, implementation: (request: unknown) => Promise<unknown>) {
   const schema = requestSchemas[channel];
   return async (request: unknown): Promise<Response<unknown>> => {
-    const parsed = schema.safeParse(request ?? {});
-    if (!parsed.success) {
-      return {
-        ok: false,
-        error: {
-          code: 'INVALID_REQUEST',
-          message: `The request to "${channel}" was not accepted: ${describeIssues(parsed.error)}.`,
-          action: 'Check the values you entered. If this came from the app itself, please report it.',
-        },
-      };
+    let parsed: ReturnType<typeof schema.safeParse>;
+    try {
+      parsed = schema.safeParse(request ?? {});
+    } catch {
+      return invalidRequest(channel, 'it could not be read'); // a getter that throws, a revoked proxy
     }
+    if (!parsed.success) return invalidRequest(channel, describeIssues(parsed.error));
     try {
       return { ok: true, data: await implementation(parsed.data) };
     } catch (error) {

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { predictionOptionsSchema, trainingOptionsSchema } from './aucmedi';
 import type { Channel, RequestOf } from './channels';
 
-const empty = z.object({}).strict();
+/**
+ * A request is a plain object, as JSON and IPC carry it. A strict object schema alone also takes a
+ * Date, Map, Set, RegExp, Error or boxed number (no own keys) for an empty request.
+ */
+const isPlainObject = (value: unknown) => Object.prototype.toString.call(value) === '[object Object]';
+const plainObject = <T extends z.ZodType>(schema: T) => z.custom<unknown>(isPlainObject, 'must be an object').pipe(schema);
+
+const empty = plainObject(z.object({}).strict());
 
 const noControlChars = (s: string) => !/[\u0000-\u001f]/.test(s);
 
@@ -12,13 +19,16 @@ export const engineEndpointSchema = z
   .refine(noControlChars, 'must not contain control characters')
   .refine((s) => /^(unix|npipe|tcp):\/\/.+/.test(s), 'must start with unix://, npipe:// or tcp://');
 
-/** An absolute host path (POSIX or Windows form), as a picker or a drop gives it. */
+/** Windows path forms (`C:\\`, `\\\\server\\share`) are absolute only on a Windows host; elsewhere they would resolve against the working folder. */
+const WINDOWS_HOST = typeof process !== 'undefined' && process.platform === 'win32';
+
+/** An absolute path in the host's own form (POSIX, or on Windows also a drive or UNC path), as a picker or a drop gives it. */
 export const absolutePathSchema = z
   .string()
   .min(1)
   .max(4096)
   .refine(noControlChars, 'must not contain control characters')
-  .refine((s) => s.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(s) || s.startsWith('\\\\'), 'must be an absolute path');
+  .refine((s) => s.startsWith('/') || (WINDOWS_HOST && (/^[a-zA-Z]:[\\/]/.test(s) || s.startsWith('\\\\'))), 'must be an absolute path');
 
 const operationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _');
 const filePurposeSchema = z.enum(['image-tarball', 'annotation-csv', 'run-log', 'predictions-csv', 'report-html', 'weights-archive']);
@@ -30,14 +40,16 @@ export const imageRefSchema = z
   .max(512)
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9._\-/:@]*$/, 'is not a valid image reference');
 
-export const settingsPatchSchema = z
-  .object({
-    engineEndpoint: engineEndpointSchema.nullable().optional(),
-    imageRef: imageRefSchema.optional(),
-    runsDir: absolutePathSchema.nullable().optional(),
-    weightsDir: absolutePathSchema.nullable().optional(),
-  })
-  .strict();
+export const settingsPatchSchema = plainObject(
+  z
+    .object({
+      engineEndpoint: engineEndpointSchema.nullable().optional(),
+      imageRef: imageRefSchema.optional(),
+      runsDir: absolutePathSchema.nullable().optional(),
+      weightsDir: absolutePathSchema.nullable().optional(),
+    })
+    .strict(),
+);
 
 /** Every stored setting, for reading a settings file back field by field. */
 export const storedSettingsFields = {
@@ -140,7 +152,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'operations:cancel': z.object({ operationId: operationIdSchema }).strict(),
   'dialog:open-file': z.object({ purpose: filePurposeSchema }).strict(),
   'dialog:open-folder': z.object({ purpose: folderPurposeSchema }).strict(),
-  'dialog:save-file': z.object({ purpose: filePurposeSchema, defaultName: z.string().min(1).max(255).refine(noControlChars).refine((s) => !/[\\/]/.test(s), 'must be a file name, not a path') }).strict(),
+  'dialog:save-file': z.object({ purpose: filePurposeSchema, defaultName: z.string().min(1).max(255).refine(noControlChars).refine((s) => !/[\\/]/.test(s) && s !== '.' && s !== '..', 'must be a file name, not a path') }).strict(),
 };
 
 /** A short, readable list of what is wrong with a request. */

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { sniff } from './signatures';
@@ -25,7 +26,13 @@ export async function readPreview(root: string, relative: string): Promise<Previ
     return { dataUrl: null, reason: 'not found' };
   }
   if (real !== target) return { dataUrl: null, reason: 'a link' };
-  const handle = await open(real, 'r');
+  let handle;
+  try {
+    // Never blocks on a FIFO, never follows a link swapped in since the check above.
+    handle = await open(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0));
+  } catch {
+    return { dataUrl: null, reason: 'cannot be opened' };
+  }
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) return { dataUrl: null, reason: 'not a file' };

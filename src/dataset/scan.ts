@@ -181,6 +181,10 @@ async function readAnnotationFile(file: string): Promise<{ text: string; stat: S
   if (stat.isDirectory()) {
     throw userError('ANNOTATION_FILE_INVALID', `${file} is a folder, not an annotation file.`, 'Choose the CSV file that lists each image and its class.');
   }
+  if (!stat.isFile()) {
+    // A device, pipe or socket: reading it may never end (/dev/zero) or never start (a FIFO).
+    throw userError('ANNOTATION_FILE_INVALID', `${file} is not a file but a device, pipe or socket, so it is not an annotation file.`, 'Choose the CSV file that lists each image and its class.');
+  }
   if (stat.size > MAX_ANNOTATION_BYTES) {
     throw userError('ANNOTATION_FILE_INVALID', `The annotation file ${file} is too large to be a list of images (${Math.round(stat.size / 2 ** 20)} MB).`, 'Choose the CSV file that lists each image and its class.');
   }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserErrorException } from '../api/errors';
 
@@ -6,6 +6,9 @@ import { UserErrorException } from '../api/errors';
 export function checksumLine(sha256: string, file: string): string {
   return `${sha256}  ${path.basename(file)}\n`;
 }
+
+/** A `sha256sum` file lists a few lines; anything larger is not one. */
+const MAX_CHECKSUM_BYTES = 64 * 1024;
 
 export const checksumFileFor = (file: string) => `${file}.sha256`;
 
@@ -17,6 +20,10 @@ export async function readExpectedChecksum(file: string): Promise<string | null>
   const checksumFile = checksumFileFor(file);
   let text: string;
   try {
+    // Only a small regular file is read: a link to a device or a FIFO beside the image would never end.
+    const info = await stat(checksumFile);
+    if (!info.isFile()) throw Object.assign(new Error('it is not a file but a device, pipe or socket'), { code: 'ENOTFILE' });
+    if (info.size > MAX_CHECKSUM_BYTES) throw Object.assign(new Error('it is too large to be a checksum file'), { code: 'EFBIG' });
     text = await readFile(checksumFile, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;

@@ -39,7 +39,7 @@ export async function loadImageTarball(docker: Docker, file: string, options: Lo
       detail: errorDetail(error),
     });
   }
-  const format = detectArchiveFormat(await readHead(file));
+  const format = detectArchiveFormat(await readHead(file).catch((error: unknown) => Promise.reject(unreadable(name, error))));
   if (!format) {
     throw new UserErrorException({
       code: 'IMAGE_FILE_NOT_ARCHIVE',
@@ -47,7 +47,7 @@ export async function loadImageTarball(docker: Docker, file: string, options: Lo
       action: 'Choose the image file made with "docker save" (or Export in this app): a .tar, .tar.gz or .tar.xz file.',
     });
   }
-  if (format === 'tar' && !(await hasTarTrailer(file, size))) throw truncated(name, 'the tar archive has no end marker');
+  if (format === 'tar' && !(await hasTarTrailer(file, size).catch((error: unknown) => Promise.reject(unreadable(name, error))))) throw truncated(name, 'the tar archive has no end marker');
   const expected = await readExpectedChecksum(file);
 
   const meter = new TransferMeter(size);
@@ -198,5 +198,14 @@ export function readAll(stream: NodeJS.ReadableStream): Promise<string> {
     stream.on('data', (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
     stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     stream.on('error', reject);
+  });
+}
+
+function unreadable(name: string, error: unknown): UserErrorException {
+  return new UserErrorException({
+    code: 'IMAGE_FILE_NOT_FOUND',
+    message: `The image file ${name} cannot be read.`,
+    action: 'Check that the file is a Docker image file you may read (copy it again if it came from a damaged disk), then choose it again.',
+    detail: errorDetail(error),
   });
 }

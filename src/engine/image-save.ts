@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { access, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -23,7 +23,15 @@ export interface SaveOptions {
  */
 export async function saveImageTarball(docker: Docker, reference: string, file: string, options: SaveOptions = {}): Promise<ImageSaveResult> {
   const target = path.resolve(file);
-  if (!options.overwrite && (await exists(target))) {
+  const existing = await lstat(target).catch(() => null);
+  if (existing && !existing.isFile()) {
+    throw new UserErrorException({
+      code: 'IMAGE_SAVE_FAILED',
+      message: `${target} is not a regular file (a folder, a link or a device), so the image was not written there.`,
+      action: 'Choose a new file name in a folder you may write to.',
+    });
+  }
+  if (!options.overwrite && existing) {
     throw new UserErrorException({
       code: 'IMAGE_SAVE_FAILED',
       message: `${path.basename(target)} already exists and was left as it is.`,
@@ -96,11 +104,4 @@ export function imageNotFound(reference: string): UserErrorException {
   });
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
+

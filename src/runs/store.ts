@@ -1,12 +1,15 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { RunRecord } from '../api/runs';
-import { writeFileAtomic } from '../settings/store';
+import { removeStaleTemporaries, writeFileAtomic } from '../settings/store';
+
+const RECORD_FILE = /^[A-Za-z0-9_-]{1,64}\.json$/;
 
 /**
  * One JSON file per run, each write atomic (temporary file, fsync, rename), so a crash at any
  * moment leaves either the old or the new record. electron-store keeps settings; run records are
  * kept apart because they are written at every epoch and one file per run keeps each write small.
+ * Listing also removes the temporary files of writes a crash cut off.
  */
 export class RunStore {
   constructor(readonly dir: string) {}
@@ -37,6 +40,7 @@ export class RunStore {
     } catch {
       return []; // no run yet
     }
+    removeStaleTemporaries(this.dir, (name) => RECORD_FILE.test(name), names);
     for (const name of names) {
       if (!name.endsWith('.json')) continue;
       const record = this.get(name.slice(0, -5));

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SETTINGS, type Settings } from '../api/types';
 import { storedSettingsFields } from '../api/schemas';
@@ -43,20 +43,61 @@ export class JsonFileSettingsStore implements SettingsStore {
 
   write(settings: Settings): void {
     writeFileAtomic(this.file, `${JSON.stringify(settings, null, 2)}\n`);
+    removeStaleTemporaries(path.dirname(this.file), (name) => name === path.basename(this.file));
   }
 }
 
 export function writeFileAtomic(file: string, content: string): void {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, content, { mode: 0o600 });
-  const fd = openSync(temporary, 'r+');
   try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    writeFileSync(temporary, content, { mode: 0o600 });
+    const fd = openSync(temporary, 'r+');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true }); // a full disk leaves no half-written temporary behind
+    throw error;
   }
-  renameSync(temporary, file);
+}
+
+/**
+ * Removes what `writeFileAtomic` left of writes cut off by a crash or a kill: `NAME.PID.tmp` files
+ * of processes that are gone, for the NAMEs `isTarget` accepts. A live process's write is never
+ * touched; without this, every crash in the middle of a write would leave one more file behind.
+ */
+export function removeStaleTemporaries(dir: string, isTarget: (name: string) => boolean, names?: string[]): void {
+  let entries = names;
+  if (!entries) {
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      return;
+    }
+  }
+  for (const entry of entries) {
+    const match = /^(.+)\.(\d+)\.tmp$/.exec(entry);
+    if (!match || !isTarget(match[1]!) || processAlive(Number(match[2]))) continue;
+    try {
+      rmSync(path.join(dir, entry), { force: true });
+    } catch {
+      // left for the next time
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
+  }
 }
 
 export const PRODUCT_NAME = 'AUCMEDI Desk';
