@@ -6,7 +6,7 @@
  * reason until the user removes it.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { UserErrorException } from '../api/errors';
 import type { GpuChoice, QueueEntry, QueueItem, RunRecord } from '../api/runs';
 import { trainingArgs, predictionArgs, evaluationArgs } from '../aucmedi/arguments';
@@ -45,6 +45,7 @@ export class RunQueue {
   /** Checks the options (not the data: that is checked when the run starts) and queues the run last. */
   add(item: QueueItem): QueueEntry {
     checkOptions(item);
+    checkInputs(item);
     const entry: QueueEntry = { id: `queued-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`, addedAt: new Date().toISOString(), position: 0, item, error: null };
     this.entries.push(entry);
     this.changed();
@@ -132,6 +133,32 @@ function checkOptions(item: QueueItem): void {
   if (item.mode === 'training') trainingArgs({ ...item.request.options, ohe: item.request.dataset.ohe, gt: item.request.dataset.gtFile !== null });
   else if (item.mode === 'prediction') predictionArgs(item.request.options);
   else evaluationArgs({ ohe: item.request.dataset.ohe, gt: item.request.dataset.gtFile !== null });
+}
+
+/** The folders and files a queued run will read must be there now (their content is checked at start). */
+function checkInputs(item: QueueItem): void {
+  const folders: [string, string][] = [];
+  const files: [string, string][] = [];
+  if (item.mode === 'prediction') folders.push([item.request.images, 'image folder']);
+  else {
+    folders.push([item.request.dataset.path, 'dataset folder']);
+    if (item.request.dataset.gtFile) files.push([item.request.dataset.gtFile, 'annotation file']);
+  }
+  if (item.mode !== 'training' && 'dir' in item.request.model) folders.push([item.request.model.dir, 'model folder']);
+  for (const [where, what] of folders) if (!statOf(where)?.isDirectory()) throw notThere(`The ${what} ${where} is not a folder that exists.`);
+  for (const [where, what] of files) if (!statOf(where)?.isFile()) throw notThere(`The ${what} ${where} is not a file that exists.`);
+}
+
+function statOf(where: string) {
+  try {
+    return statSync(where);
+  } catch {
+    return null;
+  }
+}
+
+function notThere(message: string): UserErrorException {
+  return new UserErrorException({ code: 'DATASET_NOT_FOUND', message, action: 'Choose it again with the folder or file picker, then add the run to the queue.' });
 }
 
 function isEngineError(error: unknown): boolean {

@@ -142,12 +142,19 @@ async function listCandidates(source: string): Promise<Candidate[]> {
     throw new UserErrorException({ code: 'WEIGHTS_SOURCE_UNUSABLE', message: `${source} cannot be read.`, action: 'Choose the folder or archive again.', detail: errorDetail(error) });
   });
   if (info.isDirectory()) return folderCandidates(source);
+  if (!info.isFile()) {
+    throw new UserErrorException({ code: 'WEIGHTS_SOURCE_UNUSABLE', message: `${source} is neither a folder nor a file (a device, a socket or a pipe).`, action: 'Choose the folder that holds the weights files, or a .zip or .tar of it.' });
+  }
   const head = Buffer.alloc(512);
-  const handle = await open(source, 'r');
   try {
-    await handle.read(head, 0, 512, 0);
-  } finally {
-    await handle.close();
+    const handle = await open(source, 'r');
+    try {
+      await handle.read(head, 0, 512, 0);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw new UserErrorException({ code: 'WEIGHTS_SOURCE_UNUSABLE', message: `${source} cannot be read.`, action: 'Choose the folder or archive again; copy it to this computer first if it is on a network share.', detail: errorDetail(error) });
   }
   try {
     if (head.subarray(0, 4).equals(ZIP_SIGNATURE) || head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x05, 0x06]))) return await zipCandidates(source);

@@ -89,6 +89,8 @@ export interface AppPage {
   foreignRequests: string[];
   /** Console errors and uncaught page errors. */
   pageErrors: string[];
+  /** Every request the page sent to the core, in order (to check what was, or was not, asked for). */
+  invocations: { channel: string; request: unknown }[];
   screenshot(name: string): Promise<string>;
   /** Delivers an event to the page as the core's own events are delivered (for events this machine cannot produce). */
   pushEvent(event: CoreEvent): Promise<void>;
@@ -126,7 +128,11 @@ export async function openApp(browser: Browser, core: Core, viewport = { width: 
     }
   });
 
-  await page.exposeBinding('__aucmediInvoke', (_source, channel: unknown, request: unknown) => core.invoke(channel, request));
+  const invocations: { channel: string; request: unknown }[] = [];
+  await page.exposeBinding('__aucmediInvoke', (_source, channel: unknown, request: unknown) => {
+    invocations.push({ channel: String(channel), request });
+    return core.invoke(channel, request);
+  });
   await page.addInitScript(() => {
     type Listener = (event: unknown) => void;
     const listeners = new Set<Listener>();
@@ -171,6 +177,7 @@ export async function openApp(browser: Browser, core: Core, viewport = { width: 
     },
     foreignRequests,
     pageErrors,
+    invocations,
     async screenshot(name) {
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       const file = path.join(SCREENSHOT_DIR, `${name}.png`);

@@ -1,4 +1,3 @@
-import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreEvent } from '../../src/api/events';
@@ -104,12 +103,15 @@ describe.runIf(hasEngine)('the run queue (real engine, stand-in image)', () => {
     const wrong = await core.handlers['queue:add']({ mode: 'training', request: { ...training(2), options: { ...training(2).options, analysis: 'advanced' } } });
     expect(wrong).toMatchObject({ ok: false, error: { code: 'TRAINING_OPTIONS_INVALID' } });
     const gone = path.join(dir, 'gone');
-    mkdirSync(gone);
-    rmSync(gone, { recursive: true });
-    const entry = await add(core, 2, gone);
+    const missing = await core.handlers['queue:add']({ mode: 'training', request: training(2, gone) });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'DATASET_NOT_FOUND' } });
+    // a folder that is there, but not a dataset AUCMEDI can learn from: refused when its turn comes
+    const oneClass = path.join(dir, 'one-class');
+    makeClassDataset(oneClass, { classes: { a: 3 }, size: 16 });
+    const entry = await add(core, 2, oneClass);
     await waitFor(async () => (await queueOf(core))[0]?.error !== null, 30_000);
     const [refused] = await queueOf(core);
-    expect(refused).toMatchObject({ id: entry.id, error: { code: 'DATASET_NOT_FOUND' } });
+    expect(refused).toMatchObject({ id: entry.id, error: { code: 'DATASET_INVALID' } });
     expect(refused!.error!.action.length).toBeGreaterThan(10);
     expect(await core.handlers['queue:remove']({ id: entry.id })).toMatchObject({ ok: true, data: [] });
     expect(await core.handlers['queue:remove']({ id: entry.id })).toMatchObject({ ok: false, error: { code: 'RUN_NOT_FOUND' } });
