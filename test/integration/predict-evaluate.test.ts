@@ -206,6 +206,23 @@ describe.runIf(hasEngine)('prediction and evaluation with the stand-in image (re
     expect(containersOf(started.id)).toBe('');
   }, 180_000);
 
+  it('surfaces a prediction that fails in the container (a damaged model file) with a sentence and the log', async () => {
+    const damaged = path.join(dir, 'damaged-model');
+    mkdirSync(damaged);
+    writeFileSync(path.join(damaged, 'meta.training.json'), JSON.stringify({ class_names: ['benign', 'malignant'], analysis: 'minimal', architecture: 'Vanilla', three_dim: false }));
+    writeFileSync(path.join(damaged, 'model.last.keras'), 'not a model');
+    const started = await ok(core.handlers['runs:start-prediction']({ model: { dir: damaged }, images: newImages, options: { batchSize: 4, workers: 1 }, gpus: { kind: 'none' } }));
+    const record = (await core.runs.waitForEnd(started.id)) as PredictionRecord;
+    expect(record.state).toBe('failed');
+    expect(record.results).toBeNull();
+    expect(record.error?.message.length).toBeGreaterThan(10);
+    expect(record.error?.action.length).toBeGreaterThan(10);
+    const log = await ok(core.handlers['runs:log']({ runId: record.id, offset: 0 }));
+    expect(log.text).toMatch(/Traceback/);
+    expect(containersOf(record.id)).toBe('');
+    expect(await core.handlers['runs:predictions']({ runId: record.id })).toMatchObject({ ok: false, error: { code: 'AUCMEDI_OUTPUT_MISSING' } });
+  }, 120_000);
+
   it('refuses bad input before any container starts, each with a sentence and what to do', async () => {
     const before = runsNow();
     const refuse = async (promise: Promise<{ ok: boolean; error?: { code: string; message: string; action: string } }>) => {
