@@ -8,6 +8,8 @@ import './styles.css';
 onCoreEvent((event) => {
   if (event.type === 'engine:status') useAppStore.getState().applyEngineStatus(event.status);
   if (event.type === 'image:progress') useAppStore.getState().applyTransferProgress(event.progress);
+  if (event.type === 'weights:progress') useAppStore.getState().applyWeightsProgress(event.progress);
+  if (event.type === 'queue:changed') useAppStore.getState().applyQueue(event.queue);
   if (event.type === 'dataset:scan-progress') {
     // Each page's check has its own id; the slice whose check it is takes it.
     useAppStore.getState().applyScanProgress(event.progress);
@@ -20,6 +22,7 @@ onCoreEvent((event) => {
 });
 void useAppStore.getState().loadEngineStatus();
 void useAppStore.getState().loadSettings();
+void useAppStore.getState().loadQueue();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -148,11 +148,12 @@ describe.runIf(ready)('Run queue: Add to queue on the Train page, the Queue card
   }, 300_000);
 
   it('keeps a queued run whose start was refused, with the reason and what to do, until it is removed', async () => {
-    // A dataset that went away after the run was queued (options are checked when added, data when it starts).
-    const gone = path.join(dir, 'moved-away');
+    // A dataset changed after the run was queued: one class left (the folder is checked when added, its content when the run starts).
+    const changed = path.join(dir, 'changed-since');
+    makeClassDataset(changed, { classes: { benign: 4 }, size: 16, seed: 9 });
     const added = await core.handlers['queue:add']({
       mode: 'training',
-      request: { dataset: { path: gone, gtFile: null, ohe: false }, options: { analysis: 'minimal', architectures: ['Vanilla'], epochs: 2, batchSize: 8, workers: 1, threeDim: false }, gpus: { kind: 'none' } },
+      request: { dataset: { path: changed, gtFile: null, ohe: false }, options: { analysis: 'minimal', architectures: ['Vanilla'], epochs: 2, batchSize: 8, workers: 1, threeDim: false }, gpus: { kind: 'none' } },
     });
     if (!added.ok) throw new Error(added.error.message);
     const refusal = app.page.locator(`[data-testid=queue-refusal][data-id="${added.data.id}"]`);
@@ -170,6 +171,31 @@ describe.runIf(ready)('Run queue: Add to queue on the Train page, the Queue card
     await app.page.getByTestId('queue-card').waitFor({ state: 'detached', timeout: 10_000 });
     expect(await queueOnRecord()).toEqual([]);
   }, 120_000);
+
+  it('queues a prediction from the Predict page with the same request as Start; the CPU being free, it starts at once', async () => {
+    const images = path.join(dir, 'new-images');
+    makeClassDataset(images, { classes: { benign: 3, malignant: 3 }, size: 16, seed: 4, layout: 'flat' });
+    await app.page.getByTestId('nav-predict').click();
+    await app.page.locator(`[data-testid=predict-model-run][data-run-id="${runIds[0]}"]`).click();
+    dialogs.folderQueue.push(images);
+    await app.page.getByTestId('predict-images-choose').click();
+    await app.page.getByTestId('predict-images-verdict').filter({ hasText: 'Ready' }).waitFor({ timeout: 60_000 });
+    await app.page.getByTestId('predict-cpu-note').waitFor({ timeout: 60_000 });
+    await app.page.getByTestId('predict-queue').click();
+    await app.page.getByTestId('predict-queued').waitFor({ timeout: 10_000 });
+    expect(await app.page.getByTestId('predict-queued').textContent()).toMatch(/^Added to the queue/);
+    // It leaves the queue as it starts; the notice says so.
+    await app.page.getByTestId('predict-queued').filter({ hasText: 'it has left the queue since' }).waitFor({ timeout: 60_000 });
+    expect(await app.page.getByTestId('page-predict').count()).toBe(1);
+    const prediction = (await runsOnRecord()).find((run) => run.mode === 'prediction');
+    expect(prediction).toBeDefined();
+    runIds.push(prediction!.id);
+    if (prediction!.mode !== 'prediction') throw new Error('not a prediction');
+    expect(prediction!.images.path).toBe(images);
+    expect(prediction!.model.runId).toBe(runIds[0]);
+    expect(prediction!.gpus).toEqual({ kind: 'none' });
+    expect((await core.runs.waitForEnd(prediction!.id)).state).toBe('succeeded');
+  }, 180_000);
 
   it('made no outside request and logged no error', () => {
     expect(app.foreignRequests).toEqual([]);

@@ -72,7 +72,7 @@ export function ArchitecturePicker({ architectures, ready, multiple, max, select
               const isReady = readySet.has(a.key);
               const needsNone = a.weightsFile === null;
               return (
-                <label key={a.key} className={checked ? 'arch-option checked' : 'arch-option'} data-testid={`arch-${a.key}`}>
+                <label key={a.key} className={checked ? 'arch-option checked' : 'arch-option'} data-testid={`arch-${a.key}`} data-weights={needsNone ? 'none-needed' : isReady ? 'ready' : 'missing'}>
                   <input
                     type={multiple ? 'checkbox' : 'radio'}
                     name={`${name}-arch`}
@@ -87,10 +87,12 @@ export function ArchitecturePicker({ architectures, ready, multiple, max, select
                       {needsNone ? (
                         <span className="tag">no weights needed</span>
                       ) : isReady ? (
-                        <span className="tag ok">weights ready</span>
+                        <span className="tag ok" data-testid="weights-ready-tag" title="Its pretrained weights are in the weights folder: it can be trained on this offline computer.">
+                          ready offline
+                        </span>
                       ) : (
-                        <span className="tag warn" data-testid="weights-missing-tag">
-                          weights not imported
+                        <span className="tag warn" data-testid="weights-missing-tag" title="Its pretrained weights are not in the weights folder yet: import them on the Setup page.">
+                          weights missing
                         </span>
                       )}
                     </span>
@@ -108,7 +110,7 @@ export function ArchitecturePicker({ architectures, ready, multiple, max, select
       </div>
       {notReady.length > 0 && (
         <p className="hint warn" data-testid="weights-hint">
-          The pretrained weights of {notReady.join(', ')} must be imported first{weightsDir ? ` (into ${weightsDir})` : ''}: AUCMEDI cannot download them offline. Vanilla needs none.
+          The pretrained weights of {notReady.join(', ')} must be imported first{weightsDir ? ` (into ${weightsDir})` : ''}: AUCMEDI cannot download them offline. Import them under Pretrained weights on the Setup page. Vanilla needs none.
         </p>
       )}
     </div>

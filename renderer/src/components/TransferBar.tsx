@@ -1,8 +1,11 @@
 import { formatBytes } from '../../../src/api/format';
 import type { TransferProgress } from '../../../src/api';
 
-/** Bytes done, rate and time left of a long transfer, with a way to cancel it. */
-export function TransferBar({ label, progress, onCancel }: { label: string; progress: TransferProgress | null; onCancel: () => void }) {
+/** What the bar needs of a transfer's progress (image loads and saves, weights imports and exports). */
+type BarProgress = Pick<TransferProgress, 'bytesDone' | 'bytesTotal' | 'bytesPerSecond' | 'secondsLeft'> & { phase?: TransferProgress['phase']; file?: string };
+
+/** Bytes done, rate and time left of a long transfer, with a way to cancel it. `testId` names the bar and its parts. */
+export function TransferBar({ label, progress, onCancel, testId = 'transfer' }: { label: string; progress: BarProgress | null; onCancel: () => void; testId?: string }) {
   const fraction = progress?.bytesTotal ? Math.min(1, progress.bytesDone / progress.bytesTotal) : null;
   let detail = 'Starting…';
   if (progress?.phase === 'registering') detail = 'All bytes read; Docker is unpacking the image…';
@@ -10,18 +13,19 @@ export function TransferBar({ label, progress, onCancel }: { label: string; prog
     const total = progress.bytesTotal ? ` of ${formatBytes(progress.bytesTotal)}` : '';
     const rate = progress.bytesPerSecond > 0 ? ` · ${formatBytes(progress.bytesPerSecond)}/s` : '';
     const left = progress.secondsLeft !== null ? ` · about ${formatDuration(progress.secondsLeft)} left` : '';
-    detail = `${formatBytes(progress.bytesDone)}${total}${rate}${left}`;
+    const file = progress.file ? ` · ${progress.file}` : '';
+    detail = `${formatBytes(progress.bytesDone)}${total}${rate}${left}${file}`;
   }
   return (
-    <div className="transfer" data-testid="transfer">
+    <div className="transfer" data-testid={testId}>
       <div className="transfer-head">
         <strong>{label}</strong>
-        <button type="button" className="secondary" onClick={onCancel} data-testid="transfer-cancel">
+        <button type="button" className="secondary" onClick={onCancel} data-testid={`${testId}-cancel`}>
           Cancel
         </button>
       </div>
       <progress max={1} value={fraction ?? undefined} aria-label={label} />
-      <p className="muted small" data-testid="transfer-detail">
+      <p className="muted small" data-testid={`${testId}-detail`}>
         {detail}
       </p>
     </div>

@@ -7,6 +7,7 @@ import { DropZone } from '../components/DropZone';
 import { ModelPicker, useTrainedModels } from '../components/ModelPicker';
 import { Problem } from '../components/Problem';
 import { ProblemList } from '../components/ProblemList';
+import { AddToQueueButton, QueueNotice } from '../components/QueueControls';
 import { ScanStatus } from '../components/ScanStatus';
 import { useAppStore } from '../store';
 import { applyDraftDefaults } from '../store/predict';
@@ -114,7 +115,10 @@ export function EvaluatePage() {
 
   useEffect(() => {
     void loadCatalog();
-    return () => useAppStore.getState().clearEvaluateError();
+    return () => {
+      useAppStore.getState().clearEvaluateError();
+      useAppStore.getState().clearQueueNotice('evaluation');
+    };
   }, [loadCatalog]);
 
   const header = (
@@ -174,7 +178,9 @@ export function EvaluatePage() {
           <button type="button" className="primary-large" onClick={() => request && void startEvaluation(request)} disabled={!request || starting} data-testid="evaluate-start">
             {starting ? 'Starting…' : 'Start evaluation'}
           </button>
+          <AddToQueueButton prefix="evaluate" item={request ? { mode: 'evaluation', request } : null} onAdded={() => updateEvaluateDraft({ outputDir: null })} />
         </div>
+        <QueueNotice prefix="evaluate" mode="evaluation" />
         {starting && <p className="muted small">Checking Docker, the image, the model, the labelled images and the output folder…</p>}
       </section>
     </>

@@ -6,6 +6,7 @@ import { DropZone } from '../components/DropZone';
 import { ModelPicker, useTrainedModels } from '../components/ModelPicker';
 import { Problem } from '../components/Problem';
 import { ProblemList } from '../components/ProblemList';
+import { AddToQueueButton, QueueNotice } from '../components/QueueControls';
 import { ScanStatus } from '../components/ScanStatus';
 import { useAppStore } from '../store';
 import { applyDraftDefaults, type PredictDraft } from '../store/predict';
@@ -76,7 +77,10 @@ export function PredictPage() {
 
   useEffect(() => {
     void loadCatalog();
-    return () => useAppStore.getState().clearPredictError();
+    return () => {
+      useAppStore.getState().clearPredictError();
+      useAppStore.getState().clearQueueNotice('prediction');
+    };
   }, [loadCatalog]);
 
   const chosenRunId = draft.model && 'runId' in draft.model ? draft.model.runId : null;
@@ -171,7 +175,9 @@ export function PredictPage() {
           <button type="button" className="primary-large" onClick={() => request && void startPrediction(request)} disabled={!request || starting} data-testid="predict-start">
             {starting ? 'Starting…' : 'Start prediction'}
           </button>
+          <AddToQueueButton prefix="predict" item={request ? { mode: 'prediction', request } : null} onAdded={() => updatePredictDraft({ outputDir: null })} />
         </div>
+        <QueueNotice prefix="predict" mode="prediction" />
         {starting && <p className="muted small">Checking Docker, the image, the model, the images and the output folder…</p>}
       </section>
     </>

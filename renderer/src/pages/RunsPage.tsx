@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import type { RunSummary } from '../../../src/api/runs';
+import { Fragment, useEffect, useState } from 'react';
+import type { GpuChoice, ModelChoice, QueueEntry, RunSummary } from '../../../src/api/runs';
 import { CompareChart } from '../components/CompareChart';
 import { formatValue } from '../components/LineChart';
 import { ModelLink } from '../components/ModelLink';
@@ -38,13 +38,15 @@ export function RunsPage() {
   const deleteError = useAppStore((s) => s.deleteError);
   const folderError = useAppStore((s) => s.folderError);
   const compareIds = useAppStore((s) => s.compareIds);
-  const { loadRuns, showRun, goTo, toggleCompare } = useAppStore.getState();
+  const queue = useAppStore((s) => s.queue);
+  const { loadRuns, loadQueue, showRun, goTo, toggleCompare } = useAppStore.getState();
   const canCompare = (runs?.filter(comparable).length ?? 0) >= 2;
 
   useEffect(() => {
     void loadRuns();
-    return () => useAppStore.setState({ folderError: null });
-  }, [loadRuns]);
+    void loadQueue();
+    return () => useAppStore.setState({ folderError: null, queueError: null });
+  }, [loadRuns, loadQueue]);
 
   return (
     <>
@@ -55,6 +57,7 @@ export function RunsPage() {
       {error && <Problem error={error} testId="runs-error" />}
       {deleteError && <Problem error={deleteError} testId="runs-delete-error" />}
       {folderError && <Problem error={folderError.error} testId="runs-folder-error" />}
+      {queue && queue.length > 0 && <Queue queue={queue} />}
       {canCompare && <Compare />}
       <section className="card">
         {runs === null ? (
@@ -140,6 +143,160 @@ export function RunsPage() {
         )}
       </section>
     </>
+  );
+}
+
+const gpuText = (gpus: GpuChoice) => (gpus.kind === 'none' ? 'CPU' : gpus.kind === 'all' ? 'All GPUs' : `GPU ${gpus.ids.join(', ')}`);
+
+/** The model a queued prediction or evaluation applies, named as the history names it. */
+function QueuedModel({ model, runs }: { model: ModelChoice; runs: RunSummary[] | null }) {
+  if ('dir' in model) {
+    return (
+      <span title={model.dir}>
+        model folder <code>{folderName(model.dir)}</code>
+      </span>
+    );
+  }
+  const training = runs?.find((run) => run.id === model.runId);
+  const architectures = training?.mode === 'training' ? training.options.architectures.join(' + ') : null;
+  return <span>{architectures ? `${architectures} model of the training of ${new Date(training!.createdAt).toLocaleString()}` : `model of training run ${model.runId}`}</span>;
+}
+
+/** What a queued run is, in the words of the history: architecture and dataset, or model and images. */
+function QueuedWhat({ entry, runs }: { entry: QueueEntry; runs: RunSummary[] | null }) {
+  const { item } = entry;
+  if (item.mode === 'training') {
+    const { options, dataset } = item.request;
+    return (
+      <span>
+        <strong>{options.architectures.join(' + ')}</strong> <span className="muted small">· {options.analysis} · {options.epochs} epochs · batch {options.batchSize}</span>
+        <br />
+        <span className="muted small" title={dataset.path}>
+          on {folderName(dataset.path)}
+        </span>
+      </span>
+    );
+  }
+  const input = item.mode === 'prediction' ? item.request.images : item.request.dataset.path;
+  return (
+    <span>
+      <QueuedModel model={item.request.model} runs={runs} />
+      <br />
+      <span className="muted small" title={input}>
+        {item.mode === 'prediction' ? 'classifies' : 'scored on'} {folderName(input)}
+      </span>
+    </span>
+  );
+}
+
+/** The runs waiting their turn, next first; the core starts each when the processor it needs is free. */
+function Queue({ queue }: { queue: QueueEntry[] }) {
+  const runs = useAppStore((s) => s.runs);
+  const error = useAppStore((s) => s.queueError);
+  const { moveQueued, removeQueued } = useAppStore.getState();
+  const [confirmRemove, setConfirmRemove] = useState<string | null>(null);
+  return (
+    <section className="card" aria-labelledby="queue-heading" data-testid="queue-card">
+      <header className="card-header">
+        <h2 id="queue-heading">Queue</h2>
+        <span className="badge" data-testid="queue-count">
+          {queue.length} waiting
+        </span>
+      </header>
+      <p className="muted small">
+        Queued runs start by themselves, in this order, as soon as the processor they need is free: one run at a time on the CPU; runs on different GPUs side by side. They also start after the app
+        was closed and opened again.
+      </p>
+      {error && <Problem error={error} testId="queue-error" />}
+      <table className="table queue-table" data-testid="queue-table">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Mode</th>
+            <th>What</th>
+            <th>Processor</th>
+            <th>Added</th>
+            <th aria-label="Actions" />
+          </tr>
+        </thead>
+        <tbody>
+          {queue.map((entry, index) => (
+            <Fragment key={entry.id}>
+              <tr data-testid="queue-row" data-id={entry.id} data-position={entry.position} data-mode={entry.item.mode} className={entry.error ? 'queue-refused' : undefined}>
+                <td data-testid="queue-position">{entry.position}</td>
+                <td data-testid="queue-mode">{MODE_LABEL[entry.item.mode]}</td>
+                <td data-testid="queue-what">
+                  <QueuedWhat entry={entry} runs={runs} />
+                </td>
+                <td data-testid="queue-gpus">{gpuText(entry.item.request.gpus)}</td>
+                <td>{new Date(entry.addedAt).toLocaleString()}</td>
+                <td>
+                  {confirmRemove === entry.id ? (
+                    <span className="row-actions">
+                      <span>Remove from the queue?</span>
+                      <button
+                        type="button"
+                        className="danger"
+                        onClick={() => {
+                          setConfirmRemove(null);
+                          void removeQueued(entry.id);
+                        }}
+                        data-testid="queue-remove-confirm"
+                      >
+                        Remove
+                      </button>
+                      <button type="button" className="secondary" onClick={() => setConfirmRemove(null)} data-testid="queue-remove-keep">
+                        Keep
+                      </button>
+                    </span>
+                  ) : (
+                    <span className="row-actions">
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={() => void moveQueued(entry.id, entry.position - 1)}
+                        disabled={index === 0}
+                        aria-label={`Move ${MODE_LABEL[entry.item.mode].toLowerCase()} ${entry.position} up`}
+                        data-testid="queue-up"
+                      >
+                        Move up
+                      </button>
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={() => void moveQueued(entry.id, entry.position + 1)}
+                        disabled={index === queue.length - 1}
+                        aria-label={`Move ${MODE_LABEL[entry.item.mode].toLowerCase()} ${entry.position} down`}
+                        data-testid="queue-down"
+                      >
+                        Move down
+                      </button>
+                      <button type="button" className="secondary" onClick={() => setConfirmRemove(entry.id)} data-testid="queue-remove">
+                        Remove…
+                      </button>
+                    </span>
+                  )}
+                </td>
+              </tr>
+              {entry.error && (
+                <tr className="queue-refused" data-testid="queue-refusal" data-id={entry.id}>
+                  <td />
+                  <td colSpan={5}>
+                    <Problem
+                      error={{
+                        message: `Its start was refused: ${entry.error.message}`,
+                        action: `${entry.error.action} It waits here until you remove it; add it again once it is fixed.`,
+                        ...(entry.error.detail ? { detail: entry.error.detail } : {}),
+                      }}
+                    />
+                  </td>
+                </tr>
+              )}
+            </Fragment>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 

@@ -1,9 +1,11 @@
 import { useEffect } from 'react';
 import { useAppStore } from '../store';
+import { BundleCard } from './BundleCard';
 import { EndpointCard } from './EndpointCard';
 import { EngineCard } from './EngineCard';
 import { GpuCard } from './GpuCard';
 import { ImagesCard } from './ImagesCard';
+import { WeightsCard } from './WeightsCard';
 
 export function SetupPage() {
   const engineOk = useAppStore((s) => s.engineStatus?.ok ?? false);
@@ -24,8 +26,10 @@ export function SetupPage() {
         <h1>Setup</h1>
         <p className="muted">Check that this workstation is ready to run AUCMEDI.</p>
       </header>
+      <BundleCard />
       <EngineCard />
       {engineOk && <ImagesCard />}
+      <WeightsCard />
       {engineOk && <GpuCard />}
       <EndpointCard />
     </>

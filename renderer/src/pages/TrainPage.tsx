@@ -4,6 +4,7 @@ import type { GpuChoice, TrainingRequest } from '../../../src/api/runs';
 import { ArchitecturePicker } from '../components/ArchitecturePicker';
 import { integerField, NumberField } from '../components/NumberField';
 import { OutputFolderField } from '../components/OutputFolderField';
+import { AddToQueueButton, QueueNotice } from '../components/QueueControls';
 import { defaultGpus, ProcessorField } from '../components/ProcessorField';
 import { Problem } from '../components/Problem';
 import { useAppStore } from '../store';
@@ -78,7 +79,10 @@ export function TrainPage() {
   useEffect(() => {
     void loadCatalog(); // weights may have been imported since the last visit
     if (!useAppStore.getState().gpuReport && !useAppStore.getState().gpuChecking) void detectGpus();
-    return () => useAppStore.getState().clearStartError();
+    return () => {
+      useAppStore.getState().clearStartError();
+      useAppStore.getState().clearQueueNotice('training');
+    };
   }, [loadCatalog, detectGpus]);
 
   const dim = report?.dimensionality === '3D' ? '3D' : '2D';
@@ -322,7 +326,9 @@ export function TrainPage() {
           <button type="button" className="primary-large" onClick={start} disabled={!request || starting} data-testid="train-start">
             {starting ? 'Starting…' : 'Start training'}
           </button>
+          <AddToQueueButton prefix="train" item={request ? { mode: 'training', request } : null} onAdded={resetTrainOutputDir} />
         </div>
+        <QueueNotice prefix="train" mode="training" />
         {starting && <p className="muted small">Checking Docker, the image, the dataset, the weights and the output folder…</p>}
       </section>
     </>

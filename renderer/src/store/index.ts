@@ -7,8 +7,10 @@ import { createGpuSlice, type GpuSlice } from './gpu';
 import { createImagesSlice, type ImagesSlice } from './images';
 import { createNavigationSlice, type NavigationSlice } from './navigation';
 import { createPredictSlice, type PredictSlice } from './predict';
+import { createQueueSlice, type QueueSlice } from './queue';
 import { createRunsSlice, type RunsSlice } from './runs';
 import { createSettingsSlice, type SettingsSlice } from './settings';
+import { createWeightsSlice, type WeightsSlice } from './weights';
 
 export type AppState = EngineSlice &
   SettingsSlice &
@@ -19,7 +21,9 @@ export type AppState = EngineSlice &
   CatalogSlice &
   RunsSlice &
   PredictSlice &
-  EvaluateSlice;
+  EvaluateSlice &
+  QueueSlice &
+  WeightsSlice;
 
 export const useAppStore = create<AppState>()((...args) => ({
   ...createEngineSlice(...args),
@@ -32,4 +36,6 @@ export const useAppStore = create<AppState>()((...args) => ({
   ...createRunsSlice(...args),
   ...createPredictSlice(...args),
   ...createEvaluateSlice(...args),
+  ...createQueueSlice(...args),
+  ...createWeightsSlice(...args),
 }));

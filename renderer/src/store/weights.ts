@@ -1,0 +1,162 @@
+import type { StateCreator } from 'zustand';
+import type { AucmediCatalog, OfflineBundle, UserError, WeightsDownloadResult, WeightsFileInfo, WeightsImportResult, WeightsProgress } from '../../../src/api';
+import { invoke, newOperationId } from '../bridge';
+import type { AppState } from './index';
+
+/** Where an import came from: the Setup page's own buttons and drop zone, or the offline bundle card. */
+export type WeightsOrigin = 'setup' | 'bundle';
+
+export interface WeightsSlice {
+  weightsDir: string | null;
+  weightsFiles: WeightsFileInfo[] | null;
+  weightsError: UserError | null;
+  /** Which card started the latest import or export (its result and refusal are shown there). */
+  weightsOrigin: WeightsOrigin;
+  /** The import or export under way, with its latest progress. */
+  weightsTransfer: { operationId: string; label: string; origin: WeightsOrigin; progress: WeightsProgress | null } | null;
+  /** The latest import's result (what came in, what was skipped or refused, and why). */
+  weightsResult: { origin: WeightsOrigin; source: string; result: WeightsImportResult } | null;
+  /** A short sentence after an export or a cancelled import. */
+  weightsMessage: string | null;
+  /** "Prepare offline bundle" on a connected computer. */
+  weightsDownloading: string[] | null;
+  weightsDownload: WeightsDownloadResult | null;
+  weightsDownloadError: UserError | null;
+  /** The offline bundle found next to the program: undefined until looked for. */
+  bundle: OfflineBundle | null | undefined;
+  /** Parts of the bundle done in this session. */
+  bundleImageLoaded: boolean;
+  bundleWeightsImported: boolean;
+  /** The bundle's image load was asked for (its refusal is shown on the bundle card too). */
+  bundleImageTried: boolean;
+  loadWeights(): Promise<void>;
+  importWeights(source: string, origin?: WeightsOrigin): Promise<void>;
+  pickWeightsFolder(): Promise<void>;
+  pickWeightsArchive(): Promise<void>;
+  cancelWeightsTransfer(): Promise<void>;
+  exportWeights(): Promise<void>;
+  downloadWeights(architectures: string[]): Promise<void>;
+  applyWeightsProgress(progress: WeightsProgress): void;
+  showWeightsError(error: UserError): void;
+  findBundle(): Promise<void>;
+  loadBundleImage(): Promise<void>;
+  importBundleWeights(): Promise<void>;
+}
+
+const baseName = (file: string) => file.split(/[\\/]/).filter(Boolean).pop() ?? file;
+
+/** The architectures a weights file makes ready offline: the exact Keras name (2D), or a name prefix (3D candidates). */
+export function architecturesOfFile(name: string, catalog: AucmediCatalog | null): string[] {
+  if (!catalog) return [];
+  const keras2D = new Set(catalog.architectures.flatMap((a) => (typeof a.weightsFile === 'string' ? [a.weightsFile] : [])));
+  const lower = name.toLowerCase();
+  return catalog.architectures
+    .filter((a) => {
+      const w = a.weightsFile;
+      if (w === null) return false;
+      if (typeof w === 'string') return w === name;
+      if (keras2D.has(name)) return false;
+      return w.anyFilePrefix.some((prefix) => lower.startsWith(prefix) && !/[a-z0-9]/.test(lower.charAt(prefix.length)));
+    })
+    .map((a) => (a.dimensionality === '3D' ? `${a.key} (3D)` : a.key));
+}
+
+export const createWeightsSlice: StateCreator<AppState, [], [], WeightsSlice> = (set, get) => ({
+  weightsDir: null,
+  weightsFiles: null,
+  weightsError: null,
+  weightsOrigin: 'setup',
+  weightsTransfer: null,
+  weightsResult: null,
+  weightsMessage: null,
+  weightsDownloading: null,
+  weightsDownload: null,
+  weightsDownloadError: null,
+  bundle: undefined,
+  bundleImageLoaded: false,
+  bundleWeightsImported: false,
+  bundleImageTried: false,
+  async loadWeights() {
+    const response = await invoke('weights:list', {});
+    if (response.ok) set({ weightsDir: response.data.dir, weightsFiles: response.data.files });
+    else set({ weightsError: response.error });
+  },
+  async importWeights(source, origin = 'setup') {
+    if (get().weightsTransfer) return;
+    const operationId = newOperationId('weights-import');
+    set({ weightsTransfer: { operationId, label: `Importing weights from ${baseName(source)}`, origin, progress: null }, weightsOrigin: origin, weightsError: null, weightsMessage: null, weightsResult: null });
+    const response = await invoke('weights:import', { source, operationId });
+    set({ weightsTransfer: null });
+    if (response.ok) {
+      set({ weightsResult: { origin, source, result: response.data } });
+      if (origin === 'bundle') set({ bundleWeightsImported: true });
+    } else if (response.error.code === 'OPERATION_CANCELLED') {
+      set({ weightsMessage: `Import cancelled. ${response.error.action}` });
+    } else set({ weightsError: response.error });
+    await get().loadWeights();
+    // The Train page's architectures say which are ready offline: ask the core again.
+    await get().loadCatalog();
+  },
+  async pickWeightsFolder() {
+    const picked = await invoke('dialog:open-folder', { purpose: 'weights-folder' });
+    if (!picked.ok) return set({ weightsError: picked.error, weightsOrigin: 'setup' });
+    if (picked.data.path) await get().importWeights(picked.data.path);
+  },
+  async pickWeightsArchive() {
+    const picked = await invoke('dialog:open-file', { purpose: 'weights-archive' });
+    if (!picked.ok) return set({ weightsError: picked.error, weightsOrigin: 'setup' });
+    if (picked.data.path) await get().importWeights(picked.data.path);
+  },
+  async cancelWeightsTransfer() {
+    const transfer = get().weightsTransfer;
+    if (transfer) await invoke('operations:cancel', { operationId: transfer.operationId });
+  },
+  async exportWeights() {
+    if (get().weightsTransfer) return;
+    const operationId = newOperationId('weights-export');
+    set({ weightsTransfer: { operationId, label: 'Exporting the weights folder', origin: 'setup', progress: null }, weightsOrigin: 'setup', weightsError: null, weightsMessage: null, weightsResult: null });
+    // The core asks where to save (native dialog), then writes FILE and FILE.sha256.
+    const response = await invoke('weights:export', { operationId });
+    set({ weightsTransfer: null });
+    if (!response.ok) {
+      if (response.error.code === 'OPERATION_CANCELLED') set({ weightsMessage: 'Export cancelled; no archive was written.' });
+      else set({ weightsError: response.error });
+      return;
+    }
+    const { file, sha256 } = response.data;
+    if (!file) return;
+    set({ weightsMessage: `Saved ${file}, with its checksum in ${baseName(file)}.sha256 beside it${sha256 ? ` (SHA-256 ${sha256.slice(0, 12)}…)` : ''}. Put both in the offline-bundle folder.` });
+  },
+  async downloadWeights(architectures) {
+    if (get().weightsDownloading || architectures.length === 0) return;
+    set({ weightsDownloading: architectures, weightsDownload: null, weightsDownloadError: null });
+    // allowNetwork: the user has just read and confirmed what this does.
+    const response = await invoke('weights:download', { architectures, threeDim: false, allowNetwork: true });
+    set({ weightsDownloading: null });
+    if (response.ok) set({ weightsDownload: response.data });
+    else set({ weightsDownloadError: response.error });
+    await get().loadWeights();
+    await get().loadCatalog();
+  },
+  applyWeightsProgress(progress) {
+    const transfer = get().weightsTransfer;
+    if (transfer && transfer.operationId === progress.operationId) set({ weightsTransfer: { ...transfer, progress } });
+  },
+  showWeightsError: (error) => set({ weightsError: error, weightsOrigin: 'setup', weightsMessage: null, weightsResult: null }),
+  async findBundle() {
+    const response = await invoke('bundle:find', {});
+    set({ bundle: response.ok ? response.data : null });
+  },
+  async loadBundleImage() {
+    const file = get().bundle?.image?.file;
+    if (!file) return;
+    set({ bundleImageTried: true });
+    const before = get().lastLoaded;
+    await get().loadImage(file);
+    if (get().lastLoaded && get().lastLoaded !== before) set({ bundleImageLoaded: true });
+  },
+  async importBundleWeights() {
+    const file = get().bundle?.weights?.file;
+    if (file) await get().importWeights(file, 'bundle');
+  },
+});
