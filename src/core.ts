@@ -148,7 +148,7 @@ export function createCore(deps: CoreDeps): Core {
     'gpu:detect': detect,
     'aucmedi:catalog': async () => aucmediCatalog(weightsDir()),
     'weights:list': async () => ({ dir: weightsDir(), files: await listWeights(weightsDir()) }),
-    'bundle:find': () => findOfflineBundle(deps.bundleDirs ?? []),
+    'bundle:find': () => findOfflineBundle(deps.bundleDirs ?? [], weightsDir()),
     'weights:download': async ({ architectures, threeDim }) => {
       const docker = await engine.client();
       const imageRef = deps.settings.read().imageRef;

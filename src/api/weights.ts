@@ -30,6 +30,8 @@ export interface OfflineBundleFile {
   sizeBytes: number;
   /** A `FILE.sha256` lies beside it (verified while importing). */
   hasChecksum: boolean;
+  /** Weights archive only: every weights file in it is already in the weights folder. */
+  alreadyImported?: boolean;
 }
 
 /** What was found next to the installer: the AUCMEDI image tarball and/or a weights archive. */

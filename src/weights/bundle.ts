@@ -7,12 +7,15 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { OfflineBundle, OfflineBundleFile } from '../api/weights';
 import { checksumFileFor } from '../engine/checksum';
+import { refusalOfName } from './import';
+import { readTarEntries } from './tar';
+import { readZipEntries } from './zip';
 
 const IMAGE_ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tar\.zst)$/i;
 const WEIGHTS_ARCHIVE = /\.(zip|tar)$/i;
 
 /** The first folder of `dirs` that holds a bundle, or null. */
-export async function findOfflineBundle(dirs: readonly string[]): Promise<OfflineBundle | null> {
+export async function findOfflineBundle(dirs: readonly string[], weightsDir?: string): Promise<OfflineBundle | null> {
   for (const dir of dirs) {
     const names = await readdir(dir).catch(() => null);
     if (!names) continue;
@@ -26,8 +29,22 @@ export async function findOfflineBundle(dirs: readonly string[]): Promise<Offlin
     // A weights archive says so in its name; every other image archive is taken for the AUCMEDI image.
     const weightsName = sorted.find((name) => WEIGHTS_ARCHIVE.test(name) && /weights|keras/i.test(name));
     const imageName = sorted.find((name) => IMAGE_ARCHIVE.test(name) && name !== weightsName);
-    const bundle: OfflineBundle = { dir, image: imageName ? await file(imageName) : null, weights: weightsName ? await file(weightsName) : null };
+    const weights = weightsName ? await file(weightsName) : null;
+    if (weights && weightsDir) weights.alreadyImported = await archiveImported(weights.file, weightsDir);
+    const bundle: OfflineBundle = { dir, image: imageName ? await file(imageName) : null, weights };
     if (bundle.image || bundle.weights) return bundle;
   }
   return null;
+}
+
+/** Every weights file the archive holds is in the weights folder already (by name; a listing, nothing is read). */
+async function archiveImported(archive: string, weightsDir: string): Promise<boolean> {
+  try {
+    const names = /\.zip$/i.test(archive) ? (await readZipEntries(archive)).map((e) => e.name) : (await readTarEntries(archive)).map((e) => e.name);
+    const wanted = names.filter((name) => refusalOfName(name) === null).map((name) => path.posix.basename(name.replace(/\\/g, '/')));
+    const present = new Set(await readdir(weightsDir).catch(() => [] as string[]));
+    return wanted.length > 0 && wanted.every((name) => present.has(name));
+  } catch {
+    return false; // a damaged archive: the import will say what is wrong
+  }
 }

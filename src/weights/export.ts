@@ -62,6 +62,7 @@ export async function exportWeights(weightsDir: string, files: WeightsFileInfo[]
     await rename(temporary, target);
   } catch (error) {
     await rm(temporary, { force: true });
+    if (options.signal?.aborted) throw new UserErrorException({ code: 'OPERATION_CANCELLED', message: 'The export was cancelled; nothing was written.', action: 'Export again when you are ready.' });
     throw new UserErrorException({ code: 'FILE_NOT_WRITTEN', message: `The weights archive could not be written to ${target}.`, action: 'Choose a folder with enough free space (the archive is as large as the weights), then export again.', detail: errorDetail(error) });
   }
   const sha256 = hash.digest('hex');

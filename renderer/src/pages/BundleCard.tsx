@@ -52,7 +52,7 @@ export function BundleCard() {
   // The image is done when the one in use is here (loaded now or before); the weights once imported.
   const imageDone = imageLoaded || Boolean(imageList?.inUsePresent);
   const imagePending = Boolean(bundle.image) && !imageDone;
-  const weightsPending = Boolean(bundle.weights) && !weightsImported;
+  const weightsPending = Boolean(bundle.weights) && !weightsImported && !bundle.weights?.alreadyImported;
   if (!imagePending && !weightsPending && !imageLoaded && !weightsImported) return null;
   const loadedRef = imageLoaded ? lastLoaded?.references[0] : undefined;
   const bundleResult = weightsOrigin === 'bundle' ? weightsResult : null;

@@ -30,3 +30,18 @@ describe('finding the offline bundle next to the installer', () => {
     expect(await findOfflineBundle([])).toBeNull();
   });
 });
+
+describe('the bundle weights already imported', () => {
+  it('are not offered again once every weights file of the archive is in the weights folder', async () => {
+    const { writeZip } = await import('../../helpers/zip');
+    const dir = tempDir('aucmedi-bundle-imported-');
+    const weights = path.join(dir, 'weights');
+    mkdirSync(weights);
+    writeZip(path.join(dir, 'keras-weights.zip'), { 'models/a_notop.h5': Buffer.from('x'), 'models/b_notop.h5': Buffer.from('y'), 'notes.txt': Buffer.from('z') });
+    expect((await findOfflineBundle([dir], weights))?.weights?.alreadyImported).toBe(false);
+    writeFileSync(path.join(weights, 'a_notop.h5'), 'x');
+    expect((await findOfflineBundle([dir], weights))?.weights?.alreadyImported).toBe(false);
+    writeFileSync(path.join(weights, 'b_notop.h5'), 'y');
+    expect((await findOfflineBundle([dir], weights))?.weights?.alreadyImported).toBe(true);
+  });
+});
