@@ -1,91 +1,70 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EvaluationRecord } from '../../src/api/runs';
-import { createCore, type Core } from '../../src/core';
-import { JsonFileSettingsStore } from '../../src/settings/store';
-import { buildStandIn, STAND_IN_TAG } from '../helpers/docker-cli';
 import { makeClassDataset } from '../helpers/images';
 import { requireBuild, requireChromium, requireEngine } from '../helpers/requirements';
-import { tempDir } from '../helpers/temp';
-import { launchBrowser, openApp, readPredsCsv, removeRunContainers, ScriptedDialogs, trainTinyModel, type AppPage } from './harness';
+import { appSession, readPredsCsv, trainTinyModel } from './harness';
 
 const ready = requireEngine() && requireChromium() && requireBuild();
 
 describe.runIf(ready)('Evaluate page and evaluation results (real UI, real core, real engine, stand-in image)', () => {
-  const dir = tempDir();
+  const session = appSession({
+    // A little delay per batch, so the first step is long enough to be seen.
+    core: { runEnv: ['AUCMEDI_STANDIN_BATCH_DELAY=0.3'] },
+    prepare: async (core) => {
+      makeClassDataset(trainingSet, { classes: { benign: 20, malignant: 20 }, size: 16, seed: 3 });
+      labels = makeClassDataset(labelledSet, { classes: { benign: 8, malignant: 8 }, size: 16, seed: 7 }).labels;
+      session.core.subscribe((event) => {
+        if (event.type === 'run:state' && event.run.mode === 'evaluation') steps.push(`${event.run.state}:${event.run.step}`);
+      });
+      trainingId = await trainTinyModel(core, trainingSet);
+      runIds.push(trainingId);
+    },
+  });
+  const { dir, dialogs, runIds } = session;
   const trainingSet = path.join(dir, 'training');
   const labelledSet = path.join(dir, 'labelled');
-  const dataDir = path.join(dir, 'app-data');
-  const dialogs = new ScriptedDialogs();
-  let browser: Browser;
-  let core: Core;
-  let app: AppPage;
   let trainingId = '';
   let labels: Record<string, string>;
   let record: EvaluationRecord;
-  const runIds: string[] = [];
   const steps: string[] = [];
 
-  beforeAll(async () => {
-    buildStandIn();
-    makeClassDataset(trainingSet, { classes: { benign: 20, malignant: 20 }, size: 16, seed: 3 });
-    labels = makeClassDataset(labelledSet, { classes: { benign: 8, malignant: 8 }, size: 16, seed: 7 }).labels;
-    const settings = new JsonFileSettingsStore(path.join(dataDir, 'settings.json'));
-    settings.write({ ...settings.read(), imageRef: STAND_IN_TAG, runsDir: path.join(dir, 'runs') });
-    // A little delay per batch, so the first step is long enough to be seen.
-    core = createCore({ settings, dataDir, dialogs, runEnv: ['AUCMEDI_STANDIN_BATCH_DELAY=0.3'] });
-    core.subscribe((event) => {
-      if (event.type === 'run:state' && event.run.mode === 'evaluation') steps.push(`${event.run.state}:${event.run.step}`);
-    });
-    trainingId = await trainTinyModel(core, trainingSet);
-    runIds.push(trainingId);
-    browser = await launchBrowser();
-    app = await openApp(browser, core);
-  }, 900_000);
-  afterAll(async () => {
-    await app?.close();
-    await browser?.close();
-    await removeRunContainers(core, runIds);
-    core?.dispose();
-  });
-
   it('explains the two steps, takes a model from the history and a labelled class-folder set', async () => {
-    await app.page.getByTestId('nav-evaluate').click();
-    expect(await app.page.getByTestId('evaluate-explain').textContent()).toMatch(/first predicts every labelled image[\s\S]*then scores those predictions against the labels/);
-    const model = app.page.locator(`[data-testid=evaluate-model-run][data-run-id="${trainingId}"]`);
+    await session.app.page.getByTestId('nav-evaluate').click();
+    expect(await session.app.page.getByTestId('evaluate-explain').textContent()).toMatch(/first predicts every labelled image[\s\S]*then scores those predictions against the labels/);
+    const model = session.app.page.locator(`[data-testid=evaluate-model-run][data-run-id="${trainingId}"]`);
     await model.waitFor({ timeout: 30_000 });
-    expect(await app.page.getByTestId('evaluate-start').isDisabled()).toBe(true);
+    expect(await session.app.page.getByTestId('evaluate-start').isDisabled()).toBe(true);
     await model.click();
 
     dialogs.folderQueue.push(labelledSet);
-    await app.page.getByTestId('evaluate-set-choose').click();
-    await app.page.getByTestId('evaluate-set-verdict').filter({ hasText: 'Ready' }).waitFor({ timeout: 60_000 });
-    expect(await app.page.getByTestId('evaluate-set-count').textContent()).toMatch(/^16 2D images/);
+    await session.app.page.getByTestId('evaluate-set-choose').click();
+    await session.app.page.getByTestId('evaluate-set-verdict').filter({ hasText: 'Ready' }).waitFor({ timeout: 60_000 });
+    expect(await session.app.page.getByTestId('evaluate-set-count').textContent()).toMatch(/^16 2D images/);
     // Few images per class make rough scores; the training advice (more images to learn from) is not shown here.
-    expect(await app.page.getByTestId('evaluate-few-images').count()).toBe(1);
-    expect(await app.page.locator('[data-code=SMALL_CLASS]').count()).toBe(0);
-    expect(await app.page.getByTestId('evaluate-set-summary').getByTestId('class-bar').count()).toBe(2);
-    await app.page.getByTestId('evaluate-batch').fill('2');
-    await app.page.getByTestId('evaluate-cpu-note').waitFor({ timeout: 60_000 });
-    expect(await app.page.getByTestId('evaluate-problems').count()).toBe(0);
-    await app.screenshot('evaluate');
+    expect(await session.app.page.getByTestId('evaluate-few-images').count()).toBe(1);
+    expect(await session.app.page.locator('[data-code=SMALL_CLASS]').count()).toBe(0);
+    expect(await session.app.page.getByTestId('evaluate-set-summary').getByTestId('class-bar').count()).toBe(2);
+    await session.app.page.getByTestId('evaluate-batch').fill('2');
+    await session.app.page.getByTestId('evaluate-cpu-note').waitFor({ timeout: 60_000 });
+    expect(await session.app.page.getByTestId('evaluate-problems').count()).toBe(0);
+    await session.app.screenshot('evaluate');
   }, 120_000);
 
   it('starts, shows step 1 of 2 on the run page, goes on to step 2 and succeeds', async () => {
-    await app.page.getByTestId('evaluate-start').click();
-    await app.page.getByTestId('page-run').waitFor({ timeout: 60_000 });
-    const list = await core.handlers['runs:list']({});
+    await session.app.page.getByTestId('evaluate-start').click();
+    await session.app.page.getByTestId('page-run').waitFor({ timeout: 60_000 });
+    const list = await session.core.handlers['runs:list']({});
     if (!list.ok) throw new Error(list.error.message);
     const started = list.data.find((run) => run.mode === 'evaluation')!;
     runIds.push(started.id);
-    expect(await app.page.locator('h1').textContent()).toBe('Evaluation: Vanilla model');
-    const step = app.page.getByTestId('run-step');
+    expect(await session.app.page.locator('h1').textContent()).toBe('Evaluation: Vanilla model');
+    const step = session.app.page.getByTestId('run-step');
     await step.waitFor();
     expect(await step.textContent()).toMatch(/^Step 1 of 2: predicting the labelled images/);
     // The batches of step 1 are shown as they go, unless the step is over before the first one is reported.
-    const seen = await app.page.waitForFunction(
+    const seen = await session.app.page.waitForFunction(
       () => {
         const bar = document.querySelector('[data-testid=batch-bar]')?.textContent ?? '';
         if (/^Batch \d+ of \d+/.test(bar)) return bar;
@@ -95,14 +74,14 @@ describe.runIf(ready)('Evaluate page and evaluation results (real UI, real core,
       { timeout: 60_000 },
     );
     expect(await seen.jsonValue()).toMatch(/^Batch \d+ of 8|^step 1 over$/);
-    await app.screenshot('evaluation-run');
+    await session.app.screenshot('evaluation-run');
 
-    await app.page.locator('[data-testid=run-state][data-state=succeeded]').waitFor({ timeout: 180_000 });
+    await session.app.page.locator('[data-testid=run-state][data-state=succeeded]').waitFor({ timeout: 180_000 });
     expect(steps).toEqual(expect.arrayContaining(['running:prediction', 'running:evaluation', 'succeeded:evaluation']));
-    const response = await core.handlers['runs:get']({ runId: started.id });
+    const response = await session.core.handlers['runs:get']({ runId: started.id });
     if (!response.ok || response.data.mode !== 'evaluation') throw new Error('no evaluation record');
     record = response.data;
-    expect(await app.page.getByTestId('run-sentence').textContent()).toMatch(/The evaluation finished/);
+    expect(await session.app.page.getByTestId('run-sentence').textContent()).toMatch(/The evaluation finished/);
   }, 240_000);
 
   it('draws the confusion matrix with the counts computed from preds.csv and the folder labels', async () => {
@@ -112,55 +91,55 @@ describe.runIf(ready)('Evaluate page and evaluation results (real UI, real core,
     for (const truth of preds.classes) for (const predicted of preds.classes) expected.set(`${truth}>${predicted}`, 0);
     for (const row of preds.rows) expected.set(`${labels[row.sample]}>${row.best}`, expected.get(`${labels[row.sample]}>${row.best}`)! + 1);
 
-    const matrix = app.page.getByTestId('confusion-matrix');
+    const matrix = session.app.page.getByTestId('confusion-matrix');
     await matrix.waitFor({ timeout: 30_000 });
     expect(await matrix.getAttribute('data-kind')).toBe('single-label');
-    const cells = await app.page.getByTestId('confusion-cell').evaluateAll((elements) =>
+    const cells = await session.app.page.getByTestId('confusion-cell').evaluateAll((elements) =>
       elements.map((cell) => ({ key: `${cell.getAttribute('data-truth')}>${cell.getAttribute('data-predicted')}`, count: Number(cell.textContent), title: cell.getAttribute('title') })),
     );
     expect(new Map(cells.map((cell) => [cell.key, cell.count]))).toEqual(expected);
     const first = cells.find((cell) => cell.key === 'benign>benign')!;
     expect(first.title).toBe(`${first.count} ${first.count === 1 ? 'image' : 'images'} of class benign predicted as benign`);
-    expect(await app.page.getByTestId('evaluation-matched').textContent()).toBe('16 images scored');
-    expect(await app.page.getByTestId('evaluation-without-truth').count()).toBe(0);
-    expect(await app.page.getByTestId('evaluation-without-prediction').count()).toBe(0);
+    expect(await session.app.page.getByTestId('evaluation-matched').textContent()).toBe('16 images scored');
+    expect(await session.app.page.getByTestId('evaluation-without-truth').count()).toBe(0);
+    expect(await session.app.page.getByTestId('evaluation-without-prediction').count()).toBe(0);
   }, 60_000);
 
   it('shows every metric AUCMEDI wrote per class, the ROC curves with their AUC, and AUCMEDI’s own plots', async () => {
-    const results = await core.handlers['runs:evaluation']({ runId: record.id });
+    const results = await session.core.handlers['runs:evaluation']({ runId: record.id });
     if (!results.ok) throw new Error(results.error.message);
     const { metrics, roc } = results.data;
-    expect(await app.page.getByTestId('metric-name').allTextContents()).toEqual(metrics.metrics);
-    expect(await app.page.getByTestId('metrics-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-class')))).toEqual(['benign', 'malignant']);
+    expect(await session.app.page.getByTestId('metric-name').allTextContents()).toEqual(metrics.metrics);
+    expect(await session.app.page.getByTestId('metrics-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-class')))).toEqual(['benign', 'malignant']);
     expect(metrics.metrics).toEqual(expect.arrayContaining(['Sensitivity', 'Specificity', 'AUC']));
 
-    const legend = app.page.getByTestId('roc-legend-item');
+    const legend = session.app.page.getByTestId('roc-legend-item');
     expect(await legend.count()).toBe(2);
     expect(await legend.first().textContent()).toMatch(/^benign: AUC (\d|not defined)/);
-    expect(await app.page.getByTestId('roc-curve').count()).toBe(2);
-    expect(Number(await app.page.getByTestId('roc-chart').locator('svg[data-curves]').getAttribute('data-curves'))).toBe(roc.filter((curve) => curve.points.length).length);
+    expect(await session.app.page.getByTestId('roc-curve').count()).toBe(2);
+    expect(Number(await session.app.page.getByTestId('roc-chart').locator('svg[data-curves]').getAttribute('data-curves'))).toBe(roc.filter((curve) => curve.points.length).length);
     // The keyboard reads a point of a curve.
-    await app.page.getByTestId('roc-chart').locator('.chart-body').focus();
-    await app.page.keyboard.press('ArrowRight');
-    await app.page.keyboard.press('ArrowRight');
-    expect(await app.page.getByTestId('roc-tooltip').textContent()).toMatch(/benign[\s\S]*False positive rate: [\d.]+[\s\S]*True positive rate: [\d.]+[\s\S]*Threshold: /);
+    await session.app.page.getByTestId('roc-chart').locator('.chart-body').focus();
+    await session.app.page.keyboard.press('ArrowRight');
+    await session.app.page.keyboard.press('ArrowRight');
+    expect(await session.app.page.getByTestId('roc-tooltip').textContent()).toMatch(/benign[\s\S]*False positive rate: [\d.]+[\s\S]*True positive rate: [\d.]+[\s\S]*Threshold: /);
 
-    const plots = app.page.getByTestId('evaluation-plot');
+    const plots = session.app.page.getByTestId('evaluation-plot');
     expect(await plots.count()).toBe(record.results!.plots.length);
     expect(record.results!.plots.length).toBeGreaterThan(0);
     const widths = await plots.evaluateAll((images) => images.map((image) => (image as HTMLImageElement).naturalWidth));
     expect(widths.every((width) => width > 0)).toBe(true);
-    await app.page.mouse.move(0, 0);
-    await app.page.getByTestId('evaluation-results').scrollIntoViewIfNeeded();
-    await app.screenshot('evaluation-results');
+    await session.app.page.mouse.move(0, 0);
+    await session.app.page.getByTestId('evaluation-results').scrollIntoViewIfNeeded();
+    await session.app.screenshot('evaluation-results');
   }, 60_000);
 
   it('exports the one-page HTML report', async () => {
     const report = path.join(dir, 'report.html');
     dialogs.saveQueue.push(report);
-    await app.page.getByTestId('export-report').click();
-    await app.page.getByTestId('report-saved').waitFor({ timeout: 20_000 });
-    expect(await app.page.getByTestId('report-saved').textContent()).toBe(`Saved to ${report}`);
+    await session.app.page.getByTestId('export-report').click();
+    await session.app.page.getByTestId('report-saved').waitFor({ timeout: 20_000 });
+    expect(await session.app.page.getByTestId('report-saved').textContent()).toBe(`Saved to ${report}`);
     const html = readFileSync(report, 'utf8');
     expect(html).toContain(record.id);
     expect(html).toContain('Sensitivity');
@@ -168,17 +147,17 @@ describe.runIf(ready)('Evaluate page and evaluation results (real UI, real core,
   });
 
   it('lists the evaluation on the Runs page with its mode and the training it used', async () => {
-    await app.page.getByTestId('nav-runs').click();
-    const row = app.page.locator(`[data-testid=runs-row][data-run-id="${record.id}"]`);
+    await session.app.page.getByTestId('nav-runs').click();
+    const row = session.app.page.locator(`[data-testid=runs-row][data-run-id="${record.id}"]`);
     await row.waitFor();
     expect(await row.getByTestId('runs-mode').textContent()).toBe('Evaluation');
     expect(await row.textContent()).toMatch(/labelled[\s\S]*Vanilla[\s\S]*model of the training of [\s\S]*16 images scored/);
     await row.getByTestId('model-run-link').click();
-    await app.page.locator('h1').filter({ hasText: 'Training run: Vanilla' }).waitFor();
+    await session.app.page.locator('h1').filter({ hasText: 'Training run: Vanilla' }).waitFor();
   });
 
   it('made no outside request and logged no error', () => {
-    expect(app.foreignRequests).toEqual([]);
-    expect(app.pageErrors).toEqual([]);
+    expect(session.app.foreignRequests).toEqual([]);
+    expect(session.app.pageErrors).toEqual([]);
   });
 });

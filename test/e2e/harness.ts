@@ -1,13 +1,16 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import type { CoreEvent } from '../../src/api';
-import type { Core } from '../../src/core';
+import { createCore, type Core, type CoreDeps } from '../../src/core';
 import type { Dialogs } from '../../src/dialogs';
+import { JsonFileSettingsStore } from '../../src/settings/store';
 import { CONTENT_SECURITY_POLICY } from '../../electron/csp';
 import { headersFor } from '../../electron/protocol';
-import { docker } from '../helpers/docker-cli';
+import { buildStandIn, docker, STAND_IN_TAG } from '../helpers/docker-cli';
 import { CHROMIUM_PATH } from '../helpers/requirements';
+import { tempDir } from '../helpers/temp';
 
 /** The origin the built renderer is served from inside the browser; nothing is listening anywhere. */
 export const APP_URL = 'http://aucmedi.test/';
@@ -190,6 +193,80 @@ export async function openApp(browser: Browser, core: Core, viewport = { width: 
     async close() {
       unsubscribe();
       await context.close();
+    },
+  };
+}
+
+export interface AppSessionOptions {
+  /** The image the settings name; the stand-in image (built first) unless given. */
+  imageRef?: string;
+  /** The runs folder the settings name; `<dir>/runs` unless given. */
+  runsDir?: string;
+  /** More for createCore (runEnv, runQueue, bundleDirs…), besides the settings, the data folder and the dialogs; a function gets the session's folder. */
+  core?: Omit<CoreDeps, 'settings' | 'dataDir' | 'dialogs'> | ((dir: string) => Omit<CoreDeps, 'settings' | 'dataDir' | 'dialogs'>);
+  /** Runs once the core exists, before the browser opens: data sets, a trained model, event listeners. */
+  prepare?(core: Core): Promise<void> | void;
+  /** The time limit of the setup, in ms. */
+  timeout?: number;
+}
+
+export interface AppSession {
+  /** A temporary folder of the test file's own, removed after its tests. */
+  dir: string;
+  /** `<dir>/app-data`: the core's data folder, with settings.json. */
+  dataDir: string;
+  dialogs: ScriptedDialogs;
+  /** The runs a test started: their containers are removed after the tests, even when one failed. */
+  runIds: string[];
+  /** Set once the file's beforeAll has run. */
+  readonly core: Core;
+  readonly app: AppPage;
+}
+
+/**
+ * The usual setup of an e2e test file, as beforeAll/afterAll of the calling describe: a temporary
+ * folder, settings that name the image (the stand-in unless told), a real core with scripted
+ * dialogs, a browser with the app open; afterwards the app, the browser and the core are closed
+ * and the containers of `runIds` removed.
+ */
+export function appSession(options: AppSessionOptions = {}): AppSession {
+  const dir = tempDir();
+  const dataDir = path.join(dir, 'app-data');
+  const dialogs = new ScriptedDialogs();
+  const runIds: string[] = [];
+  let browser: Browser | undefined;
+  let core: Core | undefined;
+  let app: AppPage | undefined;
+
+  beforeAll(async () => {
+    if (!options.imageRef) buildStandIn();
+    const settings = new JsonFileSettingsStore(path.join(dataDir, 'settings.json'));
+    settings.write({ ...settings.read(), imageRef: options.imageRef ?? STAND_IN_TAG, runsDir: options.runsDir ?? path.join(dir, 'runs') });
+    const more = typeof options.core === 'function' ? options.core(dir) : options.core;
+    core = createCore({ ...more, settings, dataDir, dialogs });
+    await options.prepare?.(core);
+    browser = await launchBrowser();
+    app = await openApp(browser, core);
+  }, options.timeout ?? 900_000);
+  afterAll(async () => {
+    await app?.close();
+    await browser?.close();
+    await removeRunContainers(core, runIds);
+    core?.dispose();
+  });
+
+  return {
+    dir,
+    dataDir,
+    dialogs,
+    runIds,
+    get core() {
+      if (!core) throw new Error('the session has no core yet (beforeAll has not run)');
+      return core;
+    },
+    get app() {
+      if (!app) throw new Error('the session has no app yet (beforeAll has not run)');
+      return app;
     },
   };
 }

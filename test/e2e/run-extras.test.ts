@@ -1,32 +1,25 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GpuSampleBatch } from '../../src/api';
-import { createCore, type Core } from '../../src/core';
-import { JsonFileSettingsStore } from '../../src/settings/store';
-import { buildStandIn, docker, STAND_IN_TAG } from '../helpers/docker-cli';
 import { makeClassDataset } from '../helpers/images';
 import { requireBuild, requireChromium, requireEngine } from '../helpers/requirements';
-import { tempDir } from '../helpers/temp';
-import { launchBrowser, openApp, ScriptedDialogs, type AppPage } from './harness';
+import { appSession } from './harness';
 
 const ready = requireEngine() && requireChromium() && requireBuild();
 
 describe.runIf(ready)('Run extras: output folder, GPU readings, saving the log, opening the folder, comparing runs', () => {
-  const dir = tempDir();
+  const session = appSession({
+    core: { runEnv: ['AUCMEDI_STANDIN_BATCH_DELAY=0.2'] },
+    prepare: () => void makeClassDataset(dataset, { classes: { benign: 12, malignant: 12 }, size: 16, seed: 5 }),
+  });
+  const { dir, dialogs, runIds } = session;
   const dataset = path.join(dir, 'lesions');
-  const dataDir = path.join(dir, 'app-data');
   const runsDir = path.join(dir, 'runs');
   const chosen = path.join(dir, 'chosen-output');
-  const dialogs = new ScriptedDialogs();
-  let browser: Browser;
-  let core: Core;
-  let app: AppPage;
-  const runIds: string[] = [];
 
   const summaryOf = async (runId: string) => {
-    const response = await core.handlers['runs:list']({});
+    const response = await session.core.handlers['runs:list']({});
     if (!response.ok) throw new Error(response.error.message);
     return response.data.find((run) => run.id === runId)!;
   };
@@ -38,213 +31,194 @@ describe.runIf(ready)('Run extras: output folder, GPU readings, saving the log, 
     ],
   });
   const startFromTrainPage = async () => {
-    await app.page.getByTestId('train-start').click();
-    await app.page.getByTestId('page-run').waitFor({ timeout: 60_000 });
-    const response = await core.handlers['runs:list']({});
+    await session.app.page.getByTestId('train-start').click();
+    await session.app.page.getByTestId('page-run').waitFor({ timeout: 60_000 });
+    const response = await session.core.handlers['runs:list']({});
     if (!response.ok) throw new Error(response.error.message);
     const fresh = response.data.find((run) => !runIds.includes(run.id))!;
     runIds.push(fresh.id);
     return fresh;
   };
 
-  beforeAll(async () => {
-    buildStandIn();
-    makeClassDataset(dataset, { classes: { benign: 12, malignant: 12 }, size: 16, seed: 5 });
-    const settings = new JsonFileSettingsStore(path.join(dataDir, 'settings.json'));
-    settings.write({ ...settings.read(), imageRef: STAND_IN_TAG, runsDir });
-    core = createCore({ settings, dataDir, dialogs, runEnv: ['AUCMEDI_STANDIN_BATCH_DELAY=0.2'] });
-    browser = await launchBrowser();
-    app = await openApp(browser, core);
-  }, 900_000);
-  afterAll(async () => {
-    await app?.close();
-    await browser?.close();
-    for (const runId of runIds) {
-      await core?.handlers['runs:stop']({ runId }).catch(() => undefined);
-      docker(['rm', '-f', ...docker(['ps', '-a', '-q', '--filter', `label=org.aucmedi-desk.run-id=${runId}`]).stdout.split('\n').filter(Boolean)], { allowFail: true });
-    }
-    core?.dispose();
-  });
-
   it('chooses the output folder on the Train page; a folder that is not empty is refused like any start problem', async () => {
     dialogs.folderQueue.push(dataset);
-    await app.page.getByTestId('nav-dataset').click();
-    await app.page.getByTestId('dataset-choose').click();
-    await app.page.getByTestId('dataset-verdict').filter({ hasText: 'Ready for training' }).waitFor({ timeout: 60_000 });
-    await app.page.getByTestId('nav-train').click();
-    await app.page.getByTestId('arch-search').fill('vanil');
-    await app.page.getByTestId('arch-Vanilla').click();
-    await app.page.getByTestId('arch-search').fill('');
-    await app.page.getByTestId('train-epochs').fill('60');
-    await app.page.getByTestId('train-batch').fill('8');
-    await app.page.getByTestId('train-cpu-note').waitFor({ timeout: 60_000 });
-    expect(await app.page.getByTestId('train-output').textContent()).toBe(`A new folder under ${runsDir}`);
-    expect(await app.page.getByTestId('train-output-default').count()).toBe(0);
+    await session.app.page.getByTestId('nav-dataset').click();
+    await session.app.page.getByTestId('dataset-choose').click();
+    await session.app.page.getByTestId('dataset-verdict').filter({ hasText: 'Ready for training' }).waitFor({ timeout: 60_000 });
+    await session.app.page.getByTestId('nav-train').click();
+    await session.app.page.getByTestId('arch-search').fill('vanil');
+    await session.app.page.getByTestId('arch-Vanilla').click();
+    await session.app.page.getByTestId('arch-search').fill('');
+    await session.app.page.getByTestId('train-epochs').fill('60');
+    await session.app.page.getByTestId('train-batch').fill('8');
+    await session.app.page.getByTestId('train-cpu-note').waitFor({ timeout: 60_000 });
+    expect(await session.app.page.getByTestId('train-output').textContent()).toBe(`A new folder under ${runsDir}`);
+    expect(await session.app.page.getByTestId('train-output-default').count()).toBe(0);
 
     const occupied = path.join(dir, 'occupied');
     mkdirSync(occupied);
     writeFileSync(path.join(occupied, 'notes.txt'), 'not for AUCMEDI');
     dialogs.folderQueue.push(occupied);
-    await app.page.getByTestId('train-output-choose').click();
-    expect(await app.page.getByTestId('train-output-chosen').textContent()).toBe(occupied);
-    await app.page.getByTestId('train-start').click();
-    const refusal = app.page.getByTestId('train-start-error');
+    await session.app.page.getByTestId('train-output-choose').click();
+    expect(await session.app.page.getByTestId('train-output-chosen').textContent()).toBe(occupied);
+    await session.app.page.getByTestId('train-start').click();
+    const refusal = session.app.page.getByTestId('train-start-error');
     await refusal.waitFor({ timeout: 30_000 });
     expect(await refusal.textContent()).toMatch(/is not empty[\s\S]*What to do:[\s\S]*empty or new folder/);
-    expect(await app.page.getByTestId('page-train').count()).toBe(1);
-    expect((await core.handlers['runs:list']({})) as unknown).toMatchObject({ ok: true, data: [] });
+    expect(await session.app.page.getByTestId('page-train').count()).toBe(1);
+    expect((await session.core.handlers['runs:list']({})) as unknown).toMatchObject({ ok: true, data: [] });
 
-    await app.page.getByTestId('train-output-default').click();
-    expect(await app.page.getByTestId('train-output').textContent()).toBe(`A new folder under ${runsDir}`);
-    expect(await app.page.getByTestId('train-start-error').count()).toBe(0);
+    await session.app.page.getByTestId('train-output-default').click();
+    expect(await session.app.page.getByTestId('train-output').textContent()).toBe(`A new folder under ${runsDir}`);
+    expect(await session.app.page.getByTestId('train-start-error').count()).toBe(0);
 
     // Cancelling the dialog keeps what was there.
-    await app.page.getByTestId('train-output-choose').click();
-    expect(await app.page.getByTestId('train-output').textContent()).toBe(`A new folder under ${runsDir}`);
+    await session.app.page.getByTestId('train-output-choose').click();
+    expect(await session.app.page.getByTestId('train-output').textContent()).toBe(`A new folder under ${runsDir}`);
 
     mkdirSync(chosen);
     dialogs.folderQueue.push(chosen);
-    await app.page.getByTestId('train-output-choose').click();
-    await app.page.getByTestId('train-output-chosen').filter({ hasText: chosen }).waitFor();
-    await app.page.getByTestId('train-hardware').scrollIntoViewIfNeeded();
-    await app.screenshot('train-output-folder');
+    await session.app.page.getByTestId('train-output-choose').click();
+    await session.app.page.getByTestId('train-output-chosen').filter({ hasText: chosen }).waitFor();
+    await session.app.page.getByTestId('train-hardware').scrollIntoViewIfNeeded();
+    await session.app.screenshot('train-output-folder');
 
     const run = await startFromTrainPage();
     expect(run.outputDir).toBe(chosen);
-    expect(await app.page.getByTestId('run-output-live').textContent()).toBe(chosen);
+    expect(await session.app.page.getByTestId('run-output-live').textContent()).toBe(chosen);
   }, 180_000);
 
   it('says a CPU run runs on the CPU, and shows each GPU while the core reports readings for a GPU run', async () => {
     const runId = runIds[0]!;
-    await app.page.getByTestId('run-state').filter({ hasText: 'Running' }).waitFor({ timeout: 30_000 });
-    expect(await app.page.getByTestId('run-cpu').textContent()).toMatch(/^Running on the CPU\./);
-    expect(await app.page.getByTestId('gpu-panel').count()).toBe(0);
+    await session.app.page.getByTestId('run-state').filter({ hasText: 'Running' }).waitFor({ timeout: 30_000 });
+    expect(await session.app.page.getByTestId('run-cpu').textContent()).toMatch(/^Running on the CPU\./);
+    expect(await session.app.page.getByTestId('gpu-panel').count()).toBe(0);
 
     // No GPU here: the page is told this run uses GPUs, then gets readings, as the core sends them for a GPU run.
     const summary = await summaryOf(runId);
-    await app.pushEvent({ type: 'run:state', run: { ...summary, gpus: { kind: 'all' } } });
-    await app.page.getByTestId('gpu-waiting').waitFor();
-    expect(await app.page.getByTestId('run-cpu').count()).toBe(0);
-    await app.pushEvent({ type: 'run:gpu', runId, sample: sample(35, 3072) });
-    await app.pushEvent({ type: 'run:gpu', runId, sample: sample(64, 4608) });
-    await app.pushEvent({ type: 'run:gpu', runId, sample: sample(87, 5120) });
-    await app.pushEvent({ type: 'run:gpu', runId: 'another-run', sample: sample(5, 100) });
+    await session.app.pushEvent({ type: 'run:state', run: { ...summary, gpus: { kind: 'all' } } });
+    await session.app.page.getByTestId('gpu-waiting').waitFor();
+    expect(await session.app.page.getByTestId('run-cpu').count()).toBe(0);
+    await session.app.pushEvent({ type: 'run:gpu', runId, sample: sample(35, 3072) });
+    await session.app.pushEvent({ type: 'run:gpu', runId, sample: sample(64, 4608) });
+    await session.app.pushEvent({ type: 'run:gpu', runId, sample: sample(87, 5120) });
+    await session.app.pushEvent({ type: 'run:gpu', runId: 'another-run', sample: sample(5, 100) });
 
-    await app.page.getByTestId('gpu-item').first().waitFor();
-    const first = app.page.locator('[data-testid=gpu-item][data-index="0"]');
+    await session.app.page.getByTestId('gpu-item').first().waitFor();
+    const first = session.app.page.locator('[data-testid=gpu-item][data-index="0"]');
     await first.getByTestId('gpu-utilization').filter({ hasText: '87 %' }).waitFor();
-    expect(await app.page.getByTestId('gpu-item').count()).toBe(2);
+    expect(await session.app.page.getByTestId('gpu-item').count()).toBe(2);
     expect(await first.textContent()).toMatch(/^GPU 0/);
     expect(await first.getByTestId('gpu-memory').textContent()).toMatch(/5\.0 GB of 24\.0 GB/);
     expect(await first.getByTestId('gpu-sparkline').getAttribute('data-points')).toBe('3');
     expect(await first.getByTestId('gpu-utilization').locator('[role=meter]').getAttribute('aria-valuenow')).toBe('87');
-    const second = app.page.locator('[data-testid=gpu-item][data-index="1"]');
+    const second = session.app.page.locator('[data-testid=gpu-item][data-index="1"]');
     expect(await second.getByTestId('gpu-utilization').textContent()).toMatch(/not reported/);
-    await app.page.getByTestId('run-processor').scrollIntoViewIfNeeded();
-    await app.screenshot('run-gpu');
+    await session.app.page.getByTestId('run-processor').scrollIntoViewIfNeeded();
+    await session.app.screenshot('run-gpu');
 
-    await app.pushEvent({ type: 'run:state', run: summary });
-    await app.page.getByTestId('run-cpu').waitFor();
+    await session.app.pushEvent({ type: 'run:state', run: summary });
+    await session.app.page.getByTestId('run-cpu').waitFor();
   }, 60_000);
 
   it('puts the outputs in the chosen folder; saves the log where the user says; opens the folder', async () => {
     const runId = runIds[0]!;
     // At least two epochs, so the comparison below has a curve of this run.
-    await app.page.waitForFunction(() => Number(document.querySelector('[data-testid=chart-loss] svg[data-points]')?.getAttribute('data-points')) >= 4, null, { timeout: 60_000 });
-    await app.page.getByTestId('run-stop').click();
-    await app.page.getByTestId('stop-yes').click();
-    await app.page.locator('[data-testid=run-state][data-state=cancelled]').waitFor({ timeout: 60_000 });
-    expect(await app.page.getByTestId('run-processor').count()).toBe(0);
+    await session.app.page.waitForFunction(() => Number(document.querySelector('[data-testid=chart-loss] svg[data-points]')?.getAttribute('data-points')) >= 4, null, { timeout: 60_000 });
+    await session.app.page.getByTestId('run-stop').click();
+    await session.app.page.getByTestId('stop-yes').click();
+    await session.app.page.locator('[data-testid=run-state][data-state=cancelled]').waitFor({ timeout: 60_000 });
+    expect(await session.app.page.getByTestId('run-processor').count()).toBe(0);
     expect(existsSync(path.join(chosen, 'run.log'))).toBe(true);
     expect(JSON.parse(readFileSync(path.join(chosen, 'run.json'), 'utf8'))).toMatchObject({ run: { id: runId } });
-    expect(await app.page.getByTestId('run-output-dir').textContent()).toBe(chosen);
+    expect(await session.app.page.getByTestId('run-output-dir').textContent()).toBe(chosen);
 
-    await app.page.getByTestId('run-log-toggle').click();
-    await app.page.getByTestId('log-count').filter({ hasText: /[1-9]\d* lines/ }).waitFor({ timeout: 10_000 });
+    await session.app.page.getByTestId('run-log-toggle').click();
+    await session.app.page.getByTestId('log-count').filter({ hasText: /[1-9]\d* lines/ }).waitFor({ timeout: 10_000 });
     const target = path.join(dir, 'saved', 'lesions-run.log');
     mkdirSync(path.dirname(target));
     dialogs.saveQueue.push(target);
-    await app.page.getByTestId('log-save').click();
-    await app.page.getByTestId('log-saved').waitFor();
-    expect(await app.page.getByTestId('log-saved').textContent()).toBe(`Saved to ${target}`);
+    await session.app.page.getByTestId('log-save').click();
+    await session.app.page.getByTestId('log-saved').waitFor();
+    expect(await session.app.page.getByTestId('log-saved').textContent()).toBe(`Saved to ${target}`);
     expect(readFileSync(target, 'utf8')).toBe(readFileSync(path.join(chosen, 'run.log'), 'utf8'));
 
     // Cancelled: nothing is said; a folder that cannot be written to: the reason and what to do.
-    await app.page.getByTestId('log-save').click();
-    await app.page.getByTestId('log-saved').waitFor({ state: 'detached' });
+    await session.app.page.getByTestId('log-save').click();
+    await session.app.page.getByTestId('log-saved').waitFor({ state: 'detached' });
     dialogs.saveQueue.push(path.join(dir, 'no-such-folder', 'run.log'));
-    await app.page.getByTestId('log-save').click();
-    const problem = app.page.getByTestId('log-save-error');
+    await session.app.page.getByTestId('log-save').click();
+    const problem = session.app.page.getByTestId('log-save-error');
     await problem.waitFor();
     expect(await problem.textContent()).toMatch(/could not be saved[\s\S]*What to do:/);
 
-    await app.page.getByTestId('run-results').getByTestId('run-open-folder').click();
+    await session.app.page.getByTestId('run-results').getByTestId('run-open-folder').click();
     await expect.poll(() => dialogs.shownFolders).toEqual([chosen]);
-    expect(await app.page.getByTestId('run-folder-error').count()).toBe(0);
-    await app.screenshot('run-log-saved');
+    expect(await session.app.page.getByTestId('run-folder-error').count()).toBe(0);
+    await session.app.screenshot('run-log-saved');
   }, 120_000);
 
   it('runs a second short training into the default folder to its end', async () => {
-    await app.page.getByTestId('nav-train').click();
-    expect(await app.page.getByTestId('train-output').textContent()).toBe(`A new folder under ${runsDir}`);
-    await app.page.getByTestId('train-epochs').fill('3');
+    await session.app.page.getByTestId('nav-train').click();
+    expect(await session.app.page.getByTestId('train-output').textContent()).toBe(`A new folder under ${runsDir}`);
+    await session.app.page.getByTestId('train-epochs').fill('3');
     const run = await startFromTrainPage();
     expect(run.outputDir).toBe(path.join(runsDir, run.id));
-    await app.page.locator('[data-testid=run-state][data-state=succeeded]').waitFor({ timeout: 120_000 });
+    await session.app.page.locator('[data-testid=run-state][data-state=succeeded]').waitFor({ timeout: 120_000 });
   }, 180_000);
 
   it('opens each run\'s folder from the Runs page and says when a folder is gone', async () => {
     const [first, second] = runIds as [string, string];
-    await app.page.getByTestId('nav-runs').click();
-    await app.page.getByTestId('runs-table').waitFor();
-    expect(await app.page.getByTestId('runs-row').count()).toBe(2);
-    const row = app.page.locator(`[data-testid=runs-row][data-run-id="${second}"]`);
+    await session.app.page.getByTestId('nav-runs').click();
+    await session.app.page.getByTestId('runs-table').waitFor();
+    expect(await session.app.page.getByTestId('runs-row').count()).toBe(2);
+    const row = session.app.page.locator(`[data-testid=runs-row][data-run-id="${second}"]`);
     await row.getByTestId('run-open-folder').click();
     const secondDir = path.join(runsDir, second);
     await expect.poll(() => dialogs.shownFolders.at(-1)).toBe(secondDir);
-    expect(await app.page.getByTestId('page-runs').count()).toBe(1);
+    expect(await session.app.page.getByTestId('page-runs').count()).toBe(1);
 
     renameSync(secondDir, `${secondDir}-moved`);
     try {
       await row.getByTestId('run-open-folder').click();
-      const problem = app.page.getByTestId('runs-folder-error');
+      const problem = session.app.page.getByTestId('runs-folder-error');
       await problem.waitFor();
       expect(await problem.textContent()).toMatch(new RegExp(`${second}[\\s\\S]*not there any more[\\s\\S]*What to do:`));
       expect(dialogs.shownFolders).toHaveLength(2);
     } finally {
       renameSync(`${secondDir}-moved`, secondDir);
     }
-    await app.page.locator(`[data-testid=runs-row][data-run-id="${first}"]`).getByTestId('run-open-folder').click();
-    await app.page.getByTestId('runs-folder-error').waitFor({ state: 'detached' });
+    await session.app.page.locator(`[data-testid=runs-row][data-run-id="${first}"]`).getByTestId('run-open-folder').click();
+    await session.app.page.getByTestId('runs-folder-error').waitFor({ state: 'detached' });
     expect(dialogs.shownFolders.at(-1)).toBe(chosen);
   });
 
   it('compares two runs: both runs\' curves on shared charts, with a legend naming each', async () => {
     const [first, second] = runIds as [string, string];
-    expect(await app.page.getByTestId('runs-compare').isDisabled()).toBe(true);
-    await app.page.locator(`[data-testid=runs-row][data-run-id="${first}"]`).getByTestId('runs-compare-tick').check();
-    expect(await app.page.getByTestId('page-runs').count()).toBe(1); // ticking does not open the run
-    expect(await app.page.getByTestId('runs-compare').isDisabled()).toBe(true);
-    await app.page.locator(`[data-testid=runs-row][data-run-id="${second}"]`).getByTestId('runs-compare-tick').check();
-    await app.page.getByTestId('runs-compare').click();
+    expect(await session.app.page.getByTestId('runs-compare').isDisabled()).toBe(true);
+    await session.app.page.locator(`[data-testid=runs-row][data-run-id="${first}"]`).getByTestId('runs-compare-tick').check();
+    expect(await session.app.page.getByTestId('page-runs').count()).toBe(1); // ticking does not open the run
+    expect(await session.app.page.getByTestId('runs-compare').isDisabled()).toBe(true);
+    await session.app.page.locator(`[data-testid=runs-row][data-run-id="${second}"]`).getByTestId('runs-compare-tick').check();
+    await session.app.page.getByTestId('runs-compare').click();
 
-    const legend = app.page.getByTestId('compare-legend-item');
+    const legend = session.app.page.getByTestId('compare-legend-item');
     await legend.first().waitFor();
     expect(await legend.evaluateAll((items) => items.map((item) => item.getAttribute('data-run-id')))).toEqual([first, second]);
     expect(await legend.nth(0).textContent()).toMatch(/#1 Vanilla · lesions · [\s\S]*Cancelled/);
     expect(await legend.nth(1).textContent()).toMatch(/#2 Vanilla · lesions · [\s\S]*Finished, 3 epochs/);
     // One path per drawn series: val_loss and loss of each run; val_auc of each run.
-    expect(await app.page.getByTestId('compare-loss').locator('svg[data-points] path').count()).toBe(4);
-    expect(await app.page.getByTestId('compare-auc').locator('svg[data-points] path').count()).toBe(2);
-    expect(await app.page.getByTestId('compare-loss').textContent()).toMatch(/#1 val_loss[\s\S]*#1 loss[\s\S]*#2 val_loss[\s\S]*#2 loss/);
-    await app.screenshot('runs-compare');
+    expect(await session.app.page.getByTestId('compare-loss').locator('svg[data-points] path').count()).toBe(4);
+    expect(await session.app.page.getByTestId('compare-auc').locator('svg[data-points] path').count()).toBe(2);
+    expect(await session.app.page.getByTestId('compare-loss').textContent()).toMatch(/#1 val_loss[\s\S]*#1 loss[\s\S]*#2 val_loss[\s\S]*#2 loss/);
+    await session.app.screenshot('runs-compare');
 
-    await app.page.getByTestId('runs-compare-close').click();
-    expect(await app.page.getByTestId('compare-charts').count()).toBe(0);
+    await session.app.page.getByTestId('runs-compare-close').click();
+    expect(await session.app.page.getByTestId('compare-charts').count()).toBe(0);
   });
 
   it('made no outside request and logged no error', () => {
-    expect(app.foreignRequests).toEqual([]);
-    expect(app.pageErrors).toEqual([]);
+    expect(session.app.foreignRequests).toEqual([]);
+    expect(session.app.pageErrors).toEqual([]);
   });
 });

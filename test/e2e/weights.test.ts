@@ -2,16 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../src/core';
-import { JsonFileSettingsStore } from '../../src/settings/store';
+import { afterAll, describe, expect, it } from 'vitest';
 import { docker } from '../helpers/docker-cli';
 import { makeClassDataset } from '../helpers/images';
 import { requireBuild, requireChromium, requireEngine } from '../helpers/requirements';
-import { tempDir } from '../helpers/temp';
 import { writeZip } from '../helpers/zip';
-import { launchBrowser, openApp, ScriptedDialogs, type AppPage } from './harness';
+import { appSession } from './harness';
 
 const ready = requireEngine() && requireChromium() && requireBuild();
 
@@ -23,70 +19,59 @@ const CONSENT =
   'This downloads the pretrained weights from the internet: the AUCMEDI image runs once per architecture WITH network access, only for this. Use it on a connected computer, never on the clinical workstation.';
 
 describe.runIf(ready)('Pretrained weights and the offline bundle on the Setup page (real UI, real core, real engine)', () => {
-  const dir = tempDir();
-  const dataDir = path.join(dir, 'app-data');
+  /** A tiny image of its own (one file, no program) stands in for the bundle's AUCMEDI image: only loading it is tested. */
+  const tag = `aucmedi-desk/bundle-e2e:${randomUUID().slice(0, 8)}`;
+  const session = appSession({
+    imageRef: tag,
+    core: (dir) => ({ bundleDirs: [path.join(dir, 'not-here'), path.join(dir, 'offline-bundle')] }),
+    timeout: 300_000,
+    prepare: () => {
+      mkdirSync(bundleDir, { recursive: true });
+      // The bundle: an image tarball made with docker save, and a weights .zip, each with its .sha256.
+      const rootfs = path.join(dir, 'rootfs');
+      mkdirSync(rootfs);
+      writeFileSync(path.join(rootfs, 'README'), 'offline bundle e2e image\n');
+      spawnSync('tar', ['-cf', path.join(dir, 'rootfs.tar'), '-C', rootfs, '.']);
+      docker(['import', path.join(dir, 'rootfs.tar'), tag]);
+      docker(['save', '-o', path.join(bundleDir, 'aucmedi.tar'), tag]);
+      docker(['rmi', tag]);
+      writeFileSync(path.join(bundleDir, 'aucmedi.tar.sha256'), `${sha256(readFileSync(path.join(bundleDir, 'aucmedi.tar')))}  aucmedi.tar\n`);
+      writeZip(path.join(bundleDir, 'keras-weights.zip'), { [`models/${EFFICIENTNET}`]: efficientnet });
+      writeFileSync(path.join(bundleDir, 'keras-weights.zip.sha256'), `${sha256(readFileSync(path.join(bundleDir, 'keras-weights.zip')))}  keras-weights.zip\n`);
+
+      // A copy of ~/.keras/models as IT might bring it: one weights file and a note.
+      mkdirSync(source);
+      writeFileSync(path.join(source, DENSENET), densenet);
+      writeFileSync(path.join(source, 'notes.txt'), 'copied from the connected PC\n');
+      makeClassDataset(dataset, { classes: { benign: 6, malignant: 6 }, size: 16, seed: 2 });
+    },
+  });
+  const { dir, dataDir, dialogs } = session;
   const weightsDir = path.join(dataDir, 'weights');
   const bundleDir = path.join(dir, 'offline-bundle');
   const source = path.join(dir, 'keras-models');
   const dataset = path.join(dir, 'lesions');
   const exported = path.join(dir, 'usb-stick', 'keras-weights.tar');
-  /** A tiny image of its own (one file, no program) stands in for the bundle's AUCMEDI image: only loading it is tested. */
-  const tag = `aucmedi-desk/bundle-e2e:${randomUUID().slice(0, 8)}`;
   const densenet = Buffer.concat([HDF5, randomBytes(200_000)]);
   const efficientnet = Buffer.concat([HDF5, randomBytes(120_000)]);
-  const dialogs = new ScriptedDialogs();
-  let browser: Browser;
-  let core: Core;
-  let app: AppPage;
 
-  beforeAll(async () => {
-    mkdirSync(bundleDir, { recursive: true });
-    // The bundle: an image tarball made with docker save, and a weights .zip, each with its .sha256.
-    const rootfs = path.join(dir, 'rootfs');
-    mkdirSync(rootfs);
-    writeFileSync(path.join(rootfs, 'README'), 'offline bundle e2e image\n');
-    spawnSync('tar', ['-cf', path.join(dir, 'rootfs.tar'), '-C', rootfs, '.']);
-    docker(['import', path.join(dir, 'rootfs.tar'), tag]);
-    docker(['save', '-o', path.join(bundleDir, 'aucmedi.tar'), tag]);
-    docker(['rmi', tag]);
-    writeFileSync(path.join(bundleDir, 'aucmedi.tar.sha256'), `${sha256(readFileSync(path.join(bundleDir, 'aucmedi.tar')))}  aucmedi.tar\n`);
-    writeZip(path.join(bundleDir, 'keras-weights.zip'), { [`models/${EFFICIENTNET}`]: efficientnet });
-    writeFileSync(path.join(bundleDir, 'keras-weights.zip.sha256'), `${sha256(readFileSync(path.join(bundleDir, 'keras-weights.zip')))}  keras-weights.zip\n`);
+  afterAll(() => void docker(['rmi', tag], { allowFail: true }));
 
-    // A copy of ~/.keras/models as IT might bring it: one weights file and a note.
-    mkdirSync(source);
-    writeFileSync(path.join(source, DENSENET), densenet);
-    writeFileSync(path.join(source, 'notes.txt'), 'copied from the connected PC\n');
-    makeClassDataset(dataset, { classes: { benign: 6, malignant: 6 }, size: 16, seed: 2 });
-
-    const settings = new JsonFileSettingsStore(path.join(dataDir, 'settings.json'));
-    settings.write({ ...settings.read(), imageRef: tag, runsDir: path.join(dir, 'runs') });
-    core = createCore({ settings, dataDir, dialogs, bundleDirs: [path.join(dir, 'not-here'), bundleDir] });
-    browser = await launchBrowser();
-    app = await openApp(browser, core);
-  }, 300_000);
-  afterAll(async () => {
-    await app?.close();
-    await browser?.close();
-    core?.dispose();
-    docker(['rmi', tag], { allowFail: true });
-  });
-
-  const text = (testId: string) => app.page.getByTestId(testId).first().textContent();
+  const text = (testId: string) => session.app.page.getByTestId(testId).first().textContent();
 
   it('offers the offline bundle found next to the program: one click loads the image, one click imports the weights', async () => {
-    const card = app.page.getByTestId('bundle-card');
+    const card = session.app.page.getByTestId('bundle-card');
     await card.waitFor({ timeout: 30_000 });
     expect(await text('bundle-dir')).toBe(bundleDir);
-    await app.page.getByTestId('image-state').filter({ hasText: 'Missing' }).waitFor({ timeout: 30_000 });
+    await session.app.page.getByTestId('image-state').filter({ hasText: 'Missing' }).waitFor({ timeout: 30_000 });
     expect(await card.getByTestId('bundle-image').textContent()).toMatch(/aucmedi\.tar[\s\S]*aucmedi\.tar\.sha256 beside it: checked while loading/);
     expect(await card.getByTestId('bundle-weights').textContent()).toMatch(/keras-weights\.zip[\s\S]*keras-weights\.zip\.sha256 beside it: checked while importing/);
-    await app.screenshot('setup-offline-bundle');
+    await session.app.screenshot('setup-offline-bundle');
 
     await card.getByTestId('bundle-load-image').click();
     await card.getByTestId('bundle-image-done').waitFor({ timeout: 120_000 });
     expect(await text('bundle-image-done')).toMatch(/aucmedi\.tar is loaded; its checksum file matched/);
-    await app.page.getByTestId('image-state').filter({ hasText: 'Present' }).waitFor({ timeout: 30_000 });
+    await session.app.page.getByTestId('image-state').filter({ hasText: 'Present' }).waitFor({ timeout: 30_000 });
     // What is done is no longer offered.
     expect(await card.getByTestId('bundle-image').count()).toBe(0);
 
@@ -97,73 +82,73 @@ describe.runIf(ready)('Pretrained weights and the offline bundle on the Setup pa
     expect(await card.getByTestId('bundle-weights').count()).toBe(0);
     expect(readFileSync(path.join(weightsDir, EFFICIENTNET)).equals(efficientnet)).toBe(true);
 
-    const row = app.page.locator(`[data-testid=weights-file][data-name="${EFFICIENTNET}"]`);
+    const row = session.app.page.locator(`[data-testid=weights-file][data-name="${EFFICIENTNET}"]`);
     await row.waitFor();
     expect(await row.getByTestId('weights-file-archs').textContent()).toBe('EfficientNetB0');
     await card.scrollIntoViewIfNeeded();
-    await app.screenshot('setup-offline-bundle-done');
+    await session.app.screenshot('setup-offline-bundle-done');
   }, 180_000);
 
   it('imports weights from a folder: one imported, the note refused with the reason, listed with its SHA-256', async () => {
     dialogs.folderQueue.push(source);
-    await app.page.getByTestId('weights-import-folder').click();
-    const result = app.page.getByTestId('weights-result');
+    await session.app.page.getByTestId('weights-import-folder').click();
+    const result = session.app.page.getByTestId('weights-result');
     await result.waitFor({ timeout: 60_000 });
     expect(await text('weights-result-headline')).toMatch(/^1 imported · 0 already there · 1 refused/);
-    const refused = app.page.locator('[data-testid=weights-result-refused-item][data-name="notes.txt"]');
+    const refused = session.app.page.locator('[data-testid=weights-result-refused-item][data-name="notes.txt"]');
     expect(await refused.textContent()).toMatch(/notes\.txt: not a weights file \(Keras weights end in \.h5 or \.keras\)/);
     expect(readFileSync(path.join(weightsDir, DENSENET)).equals(densenet)).toBe(true);
 
-    const row = app.page.locator(`[data-testid=weights-file][data-name="${DENSENET}"]`);
+    const row = session.app.page.locator(`[data-testid=weights-file][data-name="${DENSENET}"]`);
     await row.waitFor();
     const sha = row.getByTestId('weights-file-sha');
     expect(await sha.textContent()).toBe(`${sha256(densenet).slice(0, 12)}…`);
     expect(await sha.getAttribute('title')).toBe(sha256(densenet));
     expect(await row.getByTestId('weights-file-archs').textContent()).toBe('DenseNet121');
     expect(await row.textContent()).toContain('195.3 KB');
-    expect(await app.page.getByTestId('weights-file').count()).toBe(2);
+    expect(await session.app.page.getByTestId('weights-file').count()).toBe(2);
     expect(await text('weights-dir')).toBe(weightsDir);
     expect(await text('weights-ready')).toMatch(/Ready offline: DenseNet121, EfficientNetB0\. Vanilla needs no weights\./);
-    await app.page.getByTestId('weights-card').scrollIntoViewIfNeeded();
-    await app.screenshot('setup-weights');
+    await session.app.page.getByTestId('weights-card').scrollIntoViewIfNeeded();
+    await session.app.screenshot('setup-weights');
 
     // Dropping the same weights again: nothing new, nothing overwritten.
-    await app.drop('[data-testid=weights-drop]', [path.join(bundleDir, 'keras-weights.zip')]);
-    await app.page.getByTestId('weights-result-headline').filter({ hasText: '0 imported · 1 already there · 0 refused' }).waitFor({ timeout: 30_000 });
+    await session.app.drop('[data-testid=weights-drop]', [path.join(bundleDir, 'keras-weights.zip')]);
+    await session.app.page.getByTestId('weights-result-headline').filter({ hasText: '0 imported · 1 already there · 0 refused' }).waitFor({ timeout: 30_000 });
     expect(await text('weights-result-skipped')).toMatch(/efficientnetb0_notop\.h5: already in the weights folder/);
   }, 120_000);
 
   it('shows on the Train page that DenseNet121 is now ready offline', async () => {
     dialogs.folderQueue.push(dataset);
-    await app.page.getByTestId('nav-dataset').click();
-    await app.page.getByTestId('dataset-choose').click();
-    await app.page.getByTestId('dataset-verdict').filter({ hasText: 'Ready for training' }).waitFor({ timeout: 60_000 });
-    await app.page.getByTestId('nav-train').click();
-    const densenetOption = app.page.getByTestId('arch-DenseNet121');
+    await session.app.page.getByTestId('nav-dataset').click();
+    await session.app.page.getByTestId('dataset-choose').click();
+    await session.app.page.getByTestId('dataset-verdict').filter({ hasText: 'Ready for training' }).waitFor({ timeout: 60_000 });
+    await session.app.page.getByTestId('nav-train').click();
+    const densenetOption = session.app.page.getByTestId('arch-DenseNet121');
     await densenetOption.waitFor({ timeout: 30_000 });
     expect(await densenetOption.getAttribute('data-weights')).toBe('ready');
     expect(await densenetOption.getByTestId('weights-ready-tag').textContent()).toBe('ready offline');
-    expect(await app.page.getByTestId('arch-EfficientNetB0').getAttribute('data-weights')).toBe('ready');
-    expect(await app.page.getByTestId('arch-ResNet50').getAttribute('data-weights')).toBe('missing');
-    expect(await app.page.getByTestId('arch-ResNet50').getByTestId('weights-missing-tag').textContent()).toBe('weights missing');
-    expect(await app.page.getByTestId('arch-Vanilla').textContent()).toMatch(/no weights needed/);
+    expect(await session.app.page.getByTestId('arch-EfficientNetB0').getAttribute('data-weights')).toBe('ready');
+    expect(await session.app.page.getByTestId('arch-ResNet50').getAttribute('data-weights')).toBe('missing');
+    expect(await session.app.page.getByTestId('arch-ResNet50').getByTestId('weights-missing-tag').textContent()).toBe('weights missing');
+    expect(await session.app.page.getByTestId('arch-Vanilla').textContent()).toMatch(/no weights needed/);
 
     await densenetOption.click();
-    expect(await app.page.getByTestId('weights-hint').count()).toBe(0);
-    await app.page.getByTestId('arch-ResNet50').click();
+    expect(await session.app.page.getByTestId('weights-hint').count()).toBe(0);
+    await session.app.page.getByTestId('arch-ResNet50').click();
     expect(await text('weights-hint')).toMatch(/ResNet50 must be imported first[\s\S]*Setup page/);
-    await app.page.getByTestId('arch-DenseNet121').click();
-    await app.page.getByTestId('arch-search').fill('dense');
-    await app.screenshot('train-weights-ready');
-    await app.page.getByTestId('arch-search').fill('');
+    await session.app.page.getByTestId('arch-DenseNet121').click();
+    await session.app.page.getByTestId('arch-search').fill('dense');
+    await session.app.screenshot('train-weights-ready');
+    await session.app.page.getByTestId('arch-search').fill('');
   }, 120_000);
 
   it('exports the weights folder as one .tar with its .sha256, for the bundle', async () => {
-    await app.page.getByTestId('nav-setup').click();
+    await session.app.page.getByTestId('nav-setup').click();
     mkdirSync(path.dirname(exported), { recursive: true });
     dialogs.saveQueue.push(exported);
-    await app.page.getByTestId('weights-export').click();
-    const message = app.page.getByTestId('weights-message');
+    await session.app.page.getByTestId('weights-export').click();
+    const message = session.app.page.getByTestId('weights-message');
     await message.waitFor({ timeout: 60_000 });
     const archive = readFileSync(exported);
     const digest = sha256(archive);
@@ -176,9 +161,9 @@ describe.runIf(ready)('Pretrained weights and the offline bundle on the Setup pa
   }, 60_000);
 
   it('asks before downloading anything: Cancel sends nothing; confirming says why it failed on this machine', async () => {
-    const downloads = () => app.invocations.filter((call) => call.channel === 'weights:download');
-    await app.page.getByTestId('weights-prepare').click();
-    const consent = app.page.getByTestId('weights-consent');
+    const downloads = () => session.app.invocations.filter((call) => call.channel === 'weights:download');
+    await session.app.page.getByTestId('weights-prepare').click();
+    const consent = session.app.page.getByTestId('weights-consent');
     await consent.waitFor();
     expect(await text('weights-consent-text')).toBe(CONSENT);
     // Only the 2D architectures whose weights are missing are offered.
@@ -186,30 +171,30 @@ describe.runIf(ready)('Pretrained weights and the offline bundle on the Setup pa
     expect(await consent.getByTestId('weights-prepare-arch-DenseNet121').count()).toBe(0);
     expect(await consent.getByTestId('weights-prepare-arch-EfficientNetB0').count()).toBe(0);
     expect(await consent.getByTestId('weights-prepare-arch-Vanilla').count()).toBe(0);
-    expect(await app.page.getByTestId('weights-consent-confirm').isDisabled()).toBe(true);
+    expect(await session.app.page.getByTestId('weights-consent-confirm').isDisabled()).toBe(true);
     await consent.getByTestId('weights-prepare-arch-ResNet50').locator('input').check();
-    expect(await app.page.getByTestId('weights-consent-confirm').isDisabled()).toBe(false);
+    expect(await session.app.page.getByTestId('weights-consent-confirm').isDisabled()).toBe(false);
     await consent.scrollIntoViewIfNeeded();
-    await app.screenshot('setup-weights-consent');
+    await session.app.screenshot('setup-weights-consent');
 
-    await app.page.getByTestId('weights-consent-cancel').click();
+    await session.app.page.getByTestId('weights-consent-cancel').click();
     expect(await consent.count()).toBe(0);
     expect(downloads()).toEqual([]);
 
-    await app.page.getByTestId('weights-prepare').click();
+    await session.app.page.getByTestId('weights-prepare').click();
     await consent.getByTestId('weights-prepare-arch-ResNet50').locator('input').check();
-    await app.page.getByTestId('weights-consent-confirm').click();
-    const failure = app.page.locator('[data-testid=weights-download-error], [data-testid=weights-download-failed]');
+    await session.app.page.getByTestId('weights-consent-confirm').click();
+    const failure = session.app.page.locator('[data-testid=weights-download-error], [data-testid=weights-download-failed]');
     await failure.first().waitFor({ timeout: 180_000 });
     expect(downloads()).toEqual([{ channel: 'weights:download', request: { architectures: ['ResNet50'], threeDim: false, allowNetwork: true } }]);
     expect(await failure.first().textContent()).toMatch(/(could not|cannot)[\s\S]*What to do:/);
     expect(existsSync(path.join(weightsDir, 'resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5'))).toBe(false);
     await failure.first().scrollIntoViewIfNeeded();
-    await app.screenshot('setup-weights-download-failed');
+    await session.app.screenshot('setup-weights-download-failed');
   }, 240_000);
 
   it('made no outside request and logged no error', () => {
-    expect(app.foreignRequests).toEqual([]);
-    expect(app.pageErrors).toEqual([]);
+    expect(session.app.foreignRequests).toEqual([]);
+    expect(session.app.pageErrors).toEqual([]);
   });
 });

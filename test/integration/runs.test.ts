@@ -11,6 +11,7 @@ import { makeClassDataset } from '../helpers/images';
 import { requireEngine } from '../helpers/requirements';
 import { snapshotFolder } from '../helpers/snapshot';
 import { tempDir } from '../helpers/temp';
+import { waitFor } from '../helpers/wait';
 
 const hasEngine = requireEngine();
 
@@ -189,13 +190,3 @@ describe.runIf(hasEngine)('training runs with the stand-in image (real engine, r
     expect(noImage).toMatchObject({ ok: false, error: { code: 'IMAGE_NOT_FOUND' } });
   }, 60_000);
 });
-
-async function waitFor<T>(probe: () => T | null, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== null) return value;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

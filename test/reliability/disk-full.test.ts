@@ -17,6 +17,7 @@ import { buildStandIn, docker, STAND_IN_TAG } from '../helpers/docker-cli';
 import { makeClassDataset } from '../helpers/images';
 import { requireEngine, requireRoot } from '../helpers/requirements';
 import { tempDir } from '../helpers/temp';
+import { waitFor, withTimeout } from '../helpers/wait';
 
 const ready = requireEngine() && requireRoot('mount a small tmpfs as the output disk');
 /** Just over the preflight's minimum, so the run is allowed to start. */
@@ -171,22 +172,3 @@ describe.runIf(ready)('the output disk fills up mid-run (a tmpfs of its own, rea
     faults.survived += 1;
   }, 180_000);
 });
-
-async function waitFor<T>(probe: () => T | null, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== null) return value;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -25,6 +25,7 @@ import { makeClassDataset } from '../helpers/images';
 import { requireEngine, requireRoot } from '../helpers/requirements';
 import { requireDockerd, secondEngine, type SecondEngine } from '../helpers/second-engine';
 import { tempDir } from '../helpers/temp';
+import { waitFor, withTimeout } from '../helpers/wait';
 
 const ready = requireEngine() && requireRoot('start a second, private Docker engine') && requireDockerd();
 
@@ -179,23 +180,3 @@ describe.runIf(ready)('engine faults (a second, private dockerd)', () => {
     faults.survived += 1;
   }, 180_000);
 });
-
-async function waitFor<T>(probe: () => T | null, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== null) return value;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-

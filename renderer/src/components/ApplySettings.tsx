@@ -47,8 +47,6 @@ export function ApplySettings({
   onChooseOutput(): void;
   outputError: UserError | null;
 }) {
-  const gpuReport = useAppStore((s) => s.gpuReport);
-  const gpuChecking = useAppStore((s) => s.gpuChecking);
   const gpus = useGpuChoice(draft);
   const { limits, defaults } = catalog;
   return (
@@ -76,18 +74,52 @@ export function ApplySettings({
           />
         </div>
       </section>
-      <section className="card" aria-labelledby={`${prefix}-hw-heading`} data-testid={`${prefix}-hardware`}>
-        <h2 id={`${prefix}-hw-heading`}>Where it runs</h2>
-        <ProcessorField prefix={prefix} value={gpus} onChange={(choice) => onChange({ gpus: choice })} gpuReport={gpuReport} gpuChecking={gpuChecking} what={what} />
-        <OutputFolderField
-          prefix={prefix}
-          value={draft.outputDir}
-          error={outputError}
-          onChoose={onChooseOutput}
-          onReset={() => onChange({ outputDir: null })}
-          writes={what === 'prediction' ? 'preds.csv, the heat maps, run.json and run.log' : 'the predictions, the scores and plots, run.json and the logs'}
-        />
-      </section>
+      <WhereItRuns
+        prefix={prefix}
+        what={what}
+        gpus={gpus}
+        onGpus={(choice) => onChange({ gpus: choice })}
+        outputDir={draft.outputDir}
+        outputError={outputError}
+        onChooseOutput={onChooseOutput}
+        onResetOutput={() => onChange({ outputDir: null })}
+        writes={what === 'prediction' ? 'preds.csv, the heat maps, run.json and run.log' : 'the predictions, the scores and plots, run.json and the logs'}
+      />
     </>
+  );
+}
+
+/** The "Where it runs" card of a page that starts runs: the processor and the output folder. `prefix` names the test ids. */
+export function WhereItRuns({
+  prefix,
+  what,
+  gpus,
+  onGpus,
+  outputDir,
+  outputError,
+  onChooseOutput,
+  onResetOutput,
+  writes,
+}: {
+  prefix: string;
+  /** The run, in words for the processor hint ("run", "prediction"). */
+  what: string;
+  gpus: GpuChoice;
+  onGpus(choice: GpuChoice): void;
+  outputDir: string | null;
+  outputError: UserError | null;
+  onChooseOutput(): void;
+  onResetOutput(): void;
+  /** What the run writes in its output folder. */
+  writes: string;
+}) {
+  const gpuReport = useAppStore((s) => s.gpuReport);
+  const gpuChecking = useAppStore((s) => s.gpuChecking);
+  return (
+    <section className="card" aria-labelledby={`${prefix}-hw-heading`} data-testid={`${prefix}-hardware`}>
+      <h2 id={`${prefix}-hw-heading`}>Where it runs</h2>
+      <ProcessorField prefix={prefix} value={gpus} onChange={onGpus} gpuReport={gpuReport} gpuChecking={gpuChecking} what={what} />
+      <OutputFolderField prefix={prefix} value={outputDir} error={outputError} onChoose={onChooseOutput} onReset={onResetOutput} writes={writes} />
+    </section>
   );
 }

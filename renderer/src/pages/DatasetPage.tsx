@@ -1,9 +1,10 @@
 import { formatBytes } from '../../../src/api/format';
 import { ClassBars } from '../components/ClassBars';
-import { DropZone } from '../components/DropZone';
+import { FolderChooser } from '../components/FolderChooser';
 import { PreviewStrip } from '../components/PreviewStrip';
 import { Problem } from '../components/Problem';
 import { ProblemList } from '../components/ProblemList';
+import { ScanStatus } from '../components/ScanStatus';
 import { useAppStore } from '../store';
 
 const INTERFACE_LABEL = { directory: 'one folder per class', csv: 'image folder + annotation file (CSV)', images: 'a flat folder of images to classify' } as const;
@@ -25,74 +26,20 @@ export function DatasetPage() {
 
       <section className="card" aria-labelledby="dataset-choose-heading">
         <h2 id="dataset-choose-heading">Images</h2>
-        <DropZone
+        <FolderChooser
           accepts="one dataset folder"
-          isAcceptable={() => true}
-          onPath={(path) => void scanDataset({ path, gtFile: null, ohe: false })}
+          lead="Drop the dataset folder here"
+          hint="One sub-folder per class with the images inside, or one folder of images plus an annotation file."
+          selection={selection}
+          onFolder={(path) => void scanDataset({ path, gtFile: null, ohe: false })}
+          onPickFolder={() => void pickDatasetFolder()}
+          onAnnotation={(gtFile, ohe) => void setAnnotation(gtFile, ohe)}
+          onPickAnnotation={() => void pickAnnotationFile()}
           onReject={showDatasetError}
-          testId="dataset-drop"
-          large
-        >
-          <p className="lead">Drop the dataset folder here</p>
-          <p className="muted">One sub-folder per class with the images inside, or one folder of images plus an annotation file.</p>
-          <button type="button" onClick={() => void pickDatasetFolder()} data-testid="dataset-choose">
-            Choose folder…
-          </button>
-        </DropZone>
+          ids={{ drop: 'dataset-drop', choose: 'dataset-choose', selection: 'dataset-selection', annotationDrop: 'annotation-drop', annotationFile: 'annotation-file', annotationChoose: 'annotation-choose', ohe: 'ohe' }}
+        />
 
-        {selection && (
-          <div className="selection" data-testid="dataset-selection">
-            <p>
-              Folder: <code>{selection.path}</code>
-            </p>
-            <div className="inline-form">
-              <DropZone
-                accepts="an annotation file (.csv)"
-                isAcceptable={(name) => /\.(csv|txt)$/i.test(name)}
-                onPath={(gtFile) => void setAnnotation(gtFile, selection.ohe)}
-                onReject={showDatasetError}
-                testId="annotation-drop"
-              >
-                {selection.gtFile ? (
-                  <>
-                    Annotation file: <code data-testid="annotation-file">{selection.gtFile}</code>{' '}
-                    <button type="button" className="secondary" onClick={() => void setAnnotation(null, false)}>
-                      Remove
-                    </button>
-                  </>
-                ) : (
-                  <>
-                    <button type="button" className="secondary" onClick={() => void pickAnnotationFile()} data-testid="annotation-choose">
-                      Add annotation file (CSV)…
-                    </button>
-                    <span className="muted"> or drop it here, for a flat image folder.</span>
-                  </>
-                )}
-              </DropZone>
-              {selection.gtFile && (
-                <label className="checkbox">
-                  <input type="checkbox" checked={selection.ohe} onChange={(event) => void setAnnotation(selection.gtFile, event.target.checked)} data-testid="ohe" />
-                  Several labels per image (one column per class, 0 or 1)
-                </label>
-              )}
-            </div>
-          </div>
-        )}
-
-        {scan && (
-          <div className="transfer" data-testid="scan-progress">
-            <div className="transfer-head">
-              <strong>Checking the dataset…</strong>
-              <button type="button" className="secondary" onClick={() => void cancelScan()} data-testid="scan-cancel">
-                Cancel
-              </button>
-            </div>
-            <progress aria-label="Checking the dataset" />
-            <p className="muted small">
-              {scan.progress ? `${scan.progress.filesSeen.toLocaleString()} files, ${formatBytes(scan.progress.bytesSeen)} · ${scan.progress.currentFolder || 'top folder'}` : 'Starting…'}
-            </p>
-          </div>
-        )}
+        {scan && <ScanStatus scan={scan} what="the dataset" onCancel={() => void cancelScan()} testId="scan-progress" cancelTestId="scan-cancel" />}
         {error && <Problem error={error} testId="dataset-error" />}
 
         {recent.length > 0 && !scan && (

@@ -3,12 +3,12 @@ import { formatBytes } from '../../../src/api/format';
 import type { EvaluationRequest } from '../../../src/api/runs';
 import { applyOptions, ApplySettings, useGpuChoice, useGpuReport } from '../components/ApplySettings';
 import { ClassBars } from '../components/ClassBars';
-import { DropZone } from '../components/DropZone';
+import { FolderChooser } from '../components/FolderChooser';
 import { ModelPicker, useTrainedModels } from '../components/ModelPicker';
 import { Problem } from '../components/Problem';
 import { ProblemList } from '../components/ProblemList';
-import { AddToQueueButton, QueueNotice } from '../components/QueueControls';
 import { ScanStatus } from '../components/ScanStatus';
+import { CatalogPending, StartCard } from '../components/StartCard';
 import { useAppStore } from '../store';
 import { applyDraftDefaults } from '../store/predict';
 
@@ -24,51 +24,25 @@ function LabelledSet() {
   return (
     <section className="card" aria-labelledby="evaluate-set-heading">
       <h2 id="evaluate-set-heading">Labelled images</h2>
-      <DropZone accepts="one folder" isAcceptable={() => true} onPath={(path) => void scanEvaluateSet({ path, gtFile: null, ohe: false })} onReject={showEvaluateSetError} testId="evaluate-set-drop" large>
-        <p className="lead">Drop the folder with the labelled images here</p>
-        <p className="muted">One sub-folder per class with the images inside (named like the model&apos;s classes), or one folder of images plus an annotation file. Use images the model has not been trained on.</p>
-        <button type="button" onClick={() => void pickEvaluateSet()} data-testid="evaluate-set-choose">
-          Choose folder…
-        </button>
-      </DropZone>
-      {selection && (
-        <div className="selection">
-          <p>
-            Folder: <code>{selection.path}</code>
-          </p>
-          <div className="inline-form">
-            <DropZone
-              accepts="an annotation file (.csv)"
-              isAcceptable={(name) => /\.(csv|txt)$/i.test(name)}
-              onPath={(gtFile) => void setEvaluateAnnotation(gtFile, selection.ohe)}
-              onReject={showEvaluateSetError}
-              testId="evaluate-annotation-drop"
-            >
-              {selection.gtFile ? (
-                <>
-                  Annotation file: <code data-testid="evaluate-annotation-file">{selection.gtFile}</code>{' '}
-                  <button type="button" className="secondary" onClick={() => void setEvaluateAnnotation(null, false)}>
-                    Remove
-                  </button>
-                </>
-              ) : (
-                <>
-                  <button type="button" className="secondary" onClick={() => void pickEvaluateAnnotation()} data-testid="evaluate-annotation-choose">
-                    Add annotation file (CSV)…
-                  </button>
-                  <span className="muted"> or drop it here, for a flat image folder.</span>
-                </>
-              )}
-            </DropZone>
-            {selection.gtFile && (
-              <label className="checkbox">
-                <input type="checkbox" checked={selection.ohe} onChange={(event) => void setEvaluateAnnotation(selection.gtFile, event.target.checked)} data-testid="evaluate-ohe" />
-                Several labels per image (one column per class, 0 or 1)
-              </label>
-            )}
-          </div>
-        </div>
-      )}
+      <FolderChooser
+        accepts="one folder"
+        lead="Drop the folder with the labelled images here"
+        hint="One sub-folder per class with the images inside (named like the model's classes), or one folder of images plus an annotation file. Use images the model has not been trained on."
+        selection={selection}
+        onFolder={(path) => void scanEvaluateSet({ path, gtFile: null, ohe: false })}
+        onPickFolder={() => void pickEvaluateSet()}
+        onAnnotation={(gtFile, ohe) => void setEvaluateAnnotation(gtFile, ohe)}
+        onPickAnnotation={() => void pickEvaluateAnnotation()}
+        onReject={showEvaluateSetError}
+        ids={{
+          drop: 'evaluate-set-drop',
+          choose: 'evaluate-set-choose',
+          annotationDrop: 'evaluate-annotation-drop',
+          annotationFile: 'evaluate-annotation-file',
+          annotationChoose: 'evaluate-annotation-choose',
+          ohe: 'evaluate-ohe',
+        }}
+      />
       {set.scan && <ScanStatus scan={set.scan} what="the labelled images" onCancel={() => void cancelEvaluateScan()} testId="evaluate-set-progress" />}
       {set.error && <Problem error={set.error} testId="evaluate-set-error" />}
       {report && (
@@ -102,7 +76,6 @@ function LabelledSet() {
 
 export function EvaluatePage() {
   const catalog = useAppStore((s) => s.catalog);
-  const catalogError = useAppStore((s) => s.catalogError);
   const stored = useAppStore((s) => s.evaluateDraft);
   const set = useAppStore((s) => s.evaluateSet);
   const starting = useAppStore((s) => s.evaluateStarting);
@@ -129,14 +102,7 @@ export function EvaluatePage() {
       </p>
     </header>
   );
-  if (!catalog) {
-    return (
-      <>
-        {header}
-        <section className="card">{catalogError ? <Problem error={catalogError} testId="catalog-error" /> : <p className="muted">Loading…</p>}</section>
-      </>
-    );
-  }
+  if (!catalog) return <CatalogPending header={header} />;
 
   const { selection, report } = set;
   const options = applyOptions(draft, catalog, gpus);
@@ -165,24 +131,18 @@ export function EvaluatePage() {
 
       <ApplySettings prefix="evaluate" what="evaluation" draft={draft} catalog={catalog} onChange={updateEvaluateDraft} onChooseOutput={() => void chooseEvaluateOutputDir()} outputError={null} />
 
-      <section className="card start-card" aria-label="Start">
-        {problems.length > 0 && (
-          <ul className="hint-list" data-testid="evaluate-problems">
-            {problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
-        )}
-        {error && <Problem error={error} testId="evaluate-start-error" />}
-        <div className="actions">
-          <button type="button" className="primary-large" onClick={() => request && void startEvaluation(request)} disabled={!request || starting} data-testid="evaluate-start">
-            {starting ? 'Starting…' : 'Start evaluation'}
-          </button>
-          <AddToQueueButton prefix="evaluate" item={request ? { mode: 'evaluation', request } : null} onAdded={() => updateEvaluateDraft({ outputDir: null })} />
-        </div>
-        <QueueNotice prefix="evaluate" mode="evaluation" />
-        {starting && <p className="muted small">Checking Docker, the image, the model, the labelled images and the output folder…</p>}
-      </section>
+      <StartCard
+        prefix="evaluate"
+        mode="evaluation"
+        problems={problems}
+        error={error}
+        starting={starting}
+        item={request ? { mode: 'evaluation', request } : null}
+        onStart={() => request && void startEvaluation(request)}
+        onAdded={() => updateEvaluateDraft({ outputDir: null })}
+        label="Start evaluation"
+        checking="Checking Docker, the image, the model, the labelled images and the output folder…"
+      />
     </>
   );
 }

@@ -6,8 +6,8 @@ import { DropZone } from '../components/DropZone';
 import { ModelPicker, useTrainedModels } from '../components/ModelPicker';
 import { Problem } from '../components/Problem';
 import { ProblemList } from '../components/ProblemList';
-import { AddToQueueButton, QueueNotice } from '../components/QueueControls';
 import { ScanStatus } from '../components/ScanStatus';
+import { CatalogPending, StartCard } from '../components/StartCard';
 import { useAppStore } from '../store';
 import { applyDraftDefaults, type PredictDraft } from '../store/predict';
 
@@ -64,7 +64,6 @@ function HeatMaps({ draft, advanced, onChange }: { draft: PredictDraft; advanced
 
 export function PredictPage() {
   const catalog = useAppStore((s) => s.catalog);
-  const catalogError = useAppStore((s) => s.catalogError);
   const stored = useAppStore((s) => s.predictDraft);
   const images = useAppStore((s) => s.predictImages);
   const starting = useAppStore((s) => s.predictStarting);
@@ -93,14 +92,7 @@ export function PredictPage() {
       <p className="muted">Apply a trained model to new images: AUCMEDI gives every image a probability for each class. Your images are only read, never changed.</p>
     </header>
   );
-  if (!catalog) {
-    return (
-      <>
-        {header}
-        <section className="card">{catalogError ? <Problem error={catalogError} testId="catalog-error" /> : <p className="muted">Loading…</p>}</section>
-      </>
-    );
-  }
+  if (!catalog) return <CatalogPending header={header} />;
 
   const options = applyOptions(draft, catalog, gpus);
   const problems = [...(draft.model ? [] : ['Choose a model.']), ...(report ? [] : ['Choose the images to classify.']), ...options.problems];
@@ -162,24 +154,18 @@ export function PredictPage() {
 
       <ApplySettings prefix="predict" what="prediction" draft={draft} catalog={catalog} onChange={updatePredictDraft} onChooseOutput={() => void choosePredictOutputDir()} outputError={null} />
 
-      <section className="card start-card" aria-label="Start">
-        {problems.length > 0 && (
-          <ul className="hint-list" data-testid="predict-problems">
-            {problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
-        )}
-        {error && <Problem error={error} testId="predict-start-error" />}
-        <div className="actions">
-          <button type="button" className="primary-large" onClick={() => request && void startPrediction(request)} disabled={!request || starting} data-testid="predict-start">
-            {starting ? 'Starting…' : 'Start prediction'}
-          </button>
-          <AddToQueueButton prefix="predict" item={request ? { mode: 'prediction', request } : null} onAdded={() => updatePredictDraft({ outputDir: null })} />
-        </div>
-        <QueueNotice prefix="predict" mode="prediction" />
-        {starting && <p className="muted small">Checking Docker, the image, the model, the images and the output folder…</p>}
-      </section>
+      <StartCard
+        prefix="predict"
+        mode="prediction"
+        problems={problems}
+        error={error}
+        starting={starting}
+        item={request ? { mode: 'prediction', request } : null}
+        onStart={() => request && void startPrediction(request)}
+        onAdded={() => updatePredictDraft({ outputDir: null })}
+        label="Start prediction"
+        checking="Checking Docker, the image, the model, the images and the output folder…"
+      />
     </>
   );
 }

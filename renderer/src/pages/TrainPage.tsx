@@ -3,10 +3,10 @@ import type { Analysis, AucmediCatalog, DatasetReport } from '../../../src/api';
 import type { GpuChoice, TrainingRequest } from '../../../src/api/runs';
 import { ArchitecturePicker } from '../components/ArchitecturePicker';
 import { integerField, NumberField } from '../components/NumberField';
-import { OutputFolderField } from '../components/OutputFolderField';
-import { AddToQueueButton, QueueNotice } from '../components/QueueControls';
-import { defaultGpus, ProcessorField } from '../components/ProcessorField';
+import { WhereItRuns } from '../components/ApplySettings';
+import { defaultGpus } from '../components/ProcessorField';
 import { Problem } from '../components/Problem';
+import { CatalogPending, StartCard } from '../components/StartCard';
 import { useAppStore } from '../store';
 import type { TrainDraft } from '../store/catalog';
 
@@ -66,10 +66,8 @@ export function TrainPage() {
   const report = useAppStore((s) => s.datasetReport);
   const scanning = useAppStore((s) => s.datasetScan !== null);
   const catalog = useAppStore((s) => s.catalog);
-  const catalogError = useAppStore((s) => s.catalogError);
   const draft = useAppStore((s) => s.trainDraft);
   const gpuReport = useAppStore((s) => s.gpuReport);
-  const gpuChecking = useAppStore((s) => s.gpuChecking);
   const starting = useAppStore((s) => s.starting);
   const startError = useAppStore((s) => s.startError);
   const outputDir = useAppStore((s) => s.trainOutputDir);
@@ -133,14 +131,7 @@ export function TrainPage() {
     );
   }
 
-  if (!catalog || !draft) {
-    return (
-      <>
-        {header}
-        <section className="card">{catalogError ? <Problem error={catalogError} testId="catalog-error" /> : <p className="muted">Loading the architectures…</p>}</section>
-      </>
-    );
-  }
+  if (!catalog || !draft) return <CatalogPending header={header} loading="Loading the architectures…" />;
 
   const gpus = draft.gpus ?? defaultGpus(gpuReport);
   const { request, problems } = buildRequest(draft, catalog, report, selection, gpus, outputDir);
@@ -300,37 +291,30 @@ export function TrainPage() {
         </div>
       </section>
 
-      <section className="card" aria-labelledby="train-hw-heading" data-testid="train-hardware">
-        <h2 id="train-hw-heading">Where it runs</h2>
-        <ProcessorField prefix="train" value={gpus} onChange={(choice) => updateTrainDraft({ gpus: choice })} gpuReport={gpuReport} gpuChecking={gpuChecking} what="run" />
-        <OutputFolderField
-          prefix="train"
-          value={outputDir}
-          error={outputChoiceError}
-          onChoose={() => void chooseTrainOutputDir()}
-          onReset={resetTrainOutputDir}
-          writes="its models, run.json and run.log"
-        />
-      </section>
+      <WhereItRuns
+        prefix="train"
+        what="run"
+        gpus={gpus}
+        onGpus={(choice) => updateTrainDraft({ gpus: choice })}
+        outputDir={outputDir}
+        outputError={outputChoiceError}
+        onChooseOutput={() => void chooseTrainOutputDir()}
+        onResetOutput={resetTrainOutputDir}
+        writes="its models, run.json and run.log"
+      />
 
-      <section className="card start-card" aria-label="Start">
-        {problems.length > 0 && (
-          <ul className="hint-list" data-testid="train-problems">
-            {problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
-        )}
-        {startError && <Problem error={startError} testId="train-start-error" />}
-        <div className="actions">
-          <button type="button" className="primary-large" onClick={start} disabled={!request || starting} data-testid="train-start">
-            {starting ? 'Starting…' : 'Start training'}
-          </button>
-          <AddToQueueButton prefix="train" item={request ? { mode: 'training', request } : null} onAdded={resetTrainOutputDir} />
-        </div>
-        <QueueNotice prefix="train" mode="training" />
-        {starting && <p className="muted small">Checking Docker, the image, the dataset, the weights and the output folder…</p>}
-      </section>
+      <StartCard
+        prefix="train"
+        mode="training"
+        problems={problems}
+        error={startError}
+        starting={starting}
+        item={request ? { mode: 'training', request } : null}
+        onStart={start}
+        onAdded={resetTrainOutputDir}
+        label="Start training"
+        checking="Checking Docker, the image, the dataset, the weights and the output folder…"
+      />
     </>
   );
 }

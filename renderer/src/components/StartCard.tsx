@@ -1,0 +1,67 @@
+import type { ReactNode } from 'react';
+import type { UserError } from '../../../src/api';
+import type { QueueItem, RunMode } from '../../../src/api/runs';
+import { useAppStore } from '../store';
+import { Problem } from './Problem';
+import { AddToQueueButton, QueueNotice } from './QueueControls';
+
+/** The last card of the Train, Predict and Evaluate pages: what is still missing, Start, Add to queue and the start error. `prefix` names the test ids. */
+export function StartCard({
+  prefix,
+  mode,
+  problems,
+  error,
+  starting,
+  item,
+  onStart,
+  onAdded,
+  label,
+  checking,
+}: {
+  prefix: string;
+  mode: RunMode;
+  problems: string[];
+  error: UserError | null;
+  starting: boolean;
+  /** The request as a queue item, or null while it is incomplete. */
+  item: QueueItem | null;
+  onStart(): void;
+  /** After the request was added to the queue (reset the output folder: the next run needs another). */
+  onAdded(): void;
+  /** The Start button's text ("Start training"). */
+  label: string;
+  /** What is checked while it starts. */
+  checking: string;
+}) {
+  return (
+    <section className="card start-card" aria-label="Start">
+      {problems.length > 0 && (
+        <ul className="hint-list" data-testid={`${prefix}-problems`}>
+          {problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      )}
+      {error && <Problem error={error} testId={`${prefix}-start-error`} />}
+      <div className="actions">
+        <button type="button" className="primary-large" onClick={onStart} disabled={!item || starting} data-testid={`${prefix}-start`}>
+          {starting ? 'Starting…' : label}
+        </button>
+        <AddToQueueButton prefix={prefix} item={item} onAdded={onAdded} />
+      </div>
+      <QueueNotice prefix={prefix} mode={mode} />
+      {starting && <p className="muted small">{checking}</p>}
+    </section>
+  );
+}
+
+/** A page's header above "Loading…", or the reason the AUCMEDI catalog could not be read. */
+export function CatalogPending({ header, loading = 'Loading…' }: { header: ReactNode; loading?: string }) {
+  const catalogError = useAppStore((s) => s.catalogError);
+  return (
+    <>
+      {header}
+      <section className="card">{catalogError ? <Problem error={catalogError} testId="catalog-error" /> : <p className="muted">{loading}</p>}</section>
+    </>
+  );
+}
