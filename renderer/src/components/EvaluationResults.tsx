@@ -4,9 +4,9 @@ import type { EvaluationRecord } from '../../../src/api/runs';
 import { useAppStore } from '../store';
 import { ConfusionView } from './ConfusionView';
 import { formatValue } from './LineChart';
-import { OpenFolderButton } from './OpenFolderButton';
 import { Problem } from './Problem';
 import { RocChart } from './RocChart';
+import { OutputFolderFact } from './OpenFolderButton';
 
 /** What the usual metric names mean, for the column headers. */
 const METRIC_MEANING: Record<string, string> = {
@@ -142,13 +142,7 @@ export function EvaluationResultsView({ record }: { record: EvaluationRecord }) 
       <section className="card" aria-labelledby="evaluation-files-heading" data-testid="run-results">
         <h2 id="evaluation-files-heading">Files and report</h2>
         <dl className="facts">
-          <dt>Output folder</dt>
-          <dd>
-            <code data-testid="run-output-dir">{record.outputDir}</code>
-            <div className="open-folder">
-              <OpenFolderButton runId={record.id} />
-            </div>
-          </dd>
+          <OutputFolderFact record={record} />
           <dt>Step 1</dt>
           <dd>
             <code>{record.results?.predictions ?? 'prediction/preds.csv'}</code>: the predictions, as AUCMEDI wrote them

@@ -14,3 +14,18 @@ export function OpenFolderButton({ runId, label = 'Open output folder', showErro
     </>
   );
 }
+
+/** The "Output folder" entry of a results list: the path and the button that shows it. */
+export function OutputFolderFact({ record }: { record: { id: string; outputDir: string } }) {
+  return (
+    <>
+      <dt>Output folder</dt>
+      <dd>
+        <code data-testid="run-output-dir">{record.outputDir}</code>
+        <div className="open-folder">
+          <OpenFolderButton runId={record.id} />
+        </div>
+      </dd>
+    </>
+  );
+}

@@ -3,8 +3,8 @@ import type { PredictionRow, UserError } from '../../../src/api';
 import type { PredictionRecord } from '../../../src/api/runs';
 import { useAppStore } from '../store';
 import { runImageOf, THUMBNAIL_PX } from '../store/predict';
-import { OpenFolderButton } from './OpenFolderButton';
 import { Problem } from './Problem';
+import { OutputFolderFact } from './OpenFolderButton';
 
 /** Rows shown at first, and added by each "Show more". */
 const PAGE_ROWS = 50;
@@ -138,13 +138,7 @@ export function PredictionResults({ record }: { record: PredictionRecord }) {
       <section className="card" aria-labelledby="prediction-files-heading" data-testid="run-results">
         <h2 id="prediction-files-heading">Results</h2>
         <dl className="facts">
-          <dt>Output folder</dt>
-          <dd>
-            <code data-testid="run-output-dir">{record.outputDir}</code>
-            <div className="open-folder">
-              <OpenFolderButton runId={record.id} />
-            </div>
-          </dd>
+          <OutputFolderFact record={record} />
           <dt>Predictions</dt>
           <dd>
             <code>{record.results?.file ?? 'preds.csv'}</code>: one row per image, one probability per class. It stays exactly as AUCMEDI wrote it; Export below writes a copy of what the table shows.

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import type { EpochMetrics, ProgressState } from '../../../src/api';
 import type { TrainingRecord } from '../../../src/api/runs';
 import { LineChart, formatValue, type ChartMarker, type ChartSeries } from '../components/LineChart';
-import { OpenFolderButton } from '../components/OpenFolderButton';
+import { OutputFolderFact } from '../components/OpenFolderButton';
 
 const COLORS = { train: '#5eb1ff', val: '#ffa657', lr: '#c39bff' };
 
@@ -80,13 +80,7 @@ export function TrainingResults({ record }: { record: TrainingRecord }) {
     <section className="card" aria-labelledby="run-results-heading" data-testid="run-results">
       <h2 id="run-results-heading">Results</h2>
       <dl className="facts">
-        <dt>Output folder</dt>
-        <dd>
-          <code data-testid="run-output-dir">{record.outputDir}</code>
-          <div className="open-folder">
-            <OpenFolderButton runId={record.id} />
-          </div>
-        </dd>
+        <OutputFolderFact record={record} />
         <dt>Model files</dt>
         <dd>
           {record.modelFiles.length ? (
