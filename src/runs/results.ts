@@ -90,6 +90,28 @@ export async function readGroundTruth(record: EvaluationRecord): Promise<GroundT
  */
 export async function readRunImage(run: RunRecord, sample: string, kind: 'image' | 'heatmap'): Promise<{ dataUrl: string | null; reason?: string }> {
   if (run.mode === 'training') return { dataUrl: null, reason: 'a training has no images to show' };
+  const found = (await sampleIndex(run, kind)).get(sample);
+  if (!found) return { dataUrl: null, reason: kind === 'heatmap' ? 'no heat map for this image' : 'image not found' };
+  return readPreview(found.folder, found.name);
+}
+
+type SampleIndex = Map<string, { folder: string; name: string }>;
+/** The last few runs' sample -> file indexes: a table of thousands of thumbnails lists each folder once, not once per image. */
+const sampleIndexes = new Map<string, Promise<SampleIndex>>();
+const KEPT_INDEXES = 4;
+
+function sampleIndex(run: PredictionRecord | EvaluationRecord, kind: 'image' | 'heatmap'): Promise<SampleIndex> {
+  const key = `${run.id}:${kind}`;
+  let index = sampleIndexes.get(key);
+  if (!index) {
+    index = buildSampleIndex(run, kind);
+    sampleIndexes.set(key, index);
+    if (sampleIndexes.size > KEPT_INDEXES) sampleIndexes.delete(sampleIndexes.keys().next().value!);
+  }
+  return index;
+}
+
+async function buildSampleIndex(run: PredictionRecord | EvaluationRecord, kind: 'image' | 'heatmap'): Promise<SampleIndex> {
   let folders: string[];
   if (kind === 'heatmap') folders = run.mode === 'prediction' ? [path.join(run.outputDir, XAI_DIR)] : [];
   else if (run.mode === 'prediction') folders = [run.images.path];
@@ -98,13 +120,14 @@ export async function readRunImage(run: RunRecord, sample: string, kind: 'image'
     const classes = await readdir(run.dataset.path, { withFileTypes: true }).catch(() => []);
     folders = classes.filter((entry) => entry.isDirectory() && !isHiddenOrSystem(entry.name, true)).map((entry) => path.join(run.dataset.path, entry.name));
   }
+  const index: SampleIndex = new Map();
   for (const folder of folders) {
-    const names = await readdir(folder).catch(() => [] as string[]);
-    const name = names.find((candidate) => sampleName(candidate) === sample);
-    if (!name) continue;
-    return readPreview(folder, name);
+    for (const name of await readdir(folder).catch(() => [] as string[])) {
+      const sample = sampleName(name);
+      if (!index.has(sample)) index.set(sample, { folder, name });
+    }
   }
-  return { dataUrl: null, reason: kind === 'heatmap' ? 'no heat map for this image' : 'image not found' };
+  return index;
 }
 
 /** The predictions as CSV (as AUCMEDI writes them, plus the predicted class and its probability), filtered. */

@@ -65,11 +65,26 @@ export async function listWeights(weightsDir: string): Promise<WeightsFileInfo[]
   const names = await readdir(weightsDir).catch(() => [] as string[]);
   const sums = await readChecksums(weightsDir);
   const files: WeightsFileInfo[] = [];
+  let hashed = false;
   for (const name of names.sort()) {
     if (refusalOfName(name)) continue;
     const info = await stat(path.join(weightsDir, name)).catch(() => null);
     if (!info?.isFile()) continue;
-    files.push({ name, sizeBytes: info.size, sha256: sums.get(name) ?? (await hashFile(path.join(weightsDir, name))) });
+    let sha256 = sums.get(name);
+    if (!sha256) {
+      // a file put there by hand: hashed once, then listed in SHA256SUMS like an imported one
+      sha256 = await hashFile(path.join(weightsDir, name));
+      sums.set(name, sha256);
+      hashed = true;
+    }
+    files.push({ name, sizeBytes: info.size, sha256 });
+  }
+  if (hashed) {
+    try {
+      writeChecksums(weightsDir, sums, new Set(files.map((f) => f.name)));
+    } catch {
+      // a read-only weights folder: listed all the same, hashed again next time
+    }
   }
   return files;
 }
@@ -128,13 +143,15 @@ export async function importWeights(
     }
   } finally {
     // also after a cancel: the files already moved in get their line
-    if (result.imported.length > 0) {
-      const lines = [...sums].filter(([name]) => existing.has(name)).sort(([a], [b]) => a.localeCompare(b)).map(([name, sum]) => `${sum}  ${name}`);
-      writeFileAtomic(path.join(weightsDir, CHECKSUM_FILE), `${lines.join('\n')}\n`);
-    }
+    if (result.imported.length > 0) writeChecksums(weightsDir, sums, existing);
   }
   options.onProgress?.({ bytesDone: bytesTotal, bytesTotal, file: '' });
   return result;
+}
+
+function writeChecksums(weightsDir: string, sums: Map<string, string>, present: Set<string>): void {
+  const lines = [...sums].filter(([name]) => present.has(name)).sort(([a], [b]) => a.localeCompare(b)).map(([name, sum]) => `${sum}  ${name}`);
+  writeFileAtomic(path.join(weightsDir, CHECKSUM_FILE), `${lines.join('\n')}\n`);
 }
 
 async function listCandidates(source: string): Promise<Candidate[]> {

@@ -108,4 +108,12 @@ describe('importing pretrained weights into the weights folder', () => {
     expect(left).not.toContain('w3_notop.h5');
     expect(readFileSync(path.join(weights, 'SHA256SUMS'), 'utf8')).toContain('w0_notop.h5');
   });
+
+  it('hashes a file put into the weights folder by hand once, and lists it in SHA256SUMS from then on', async () => {
+    const weights = tempDir('aucmedi-weights-by-hand-');
+    const file = h5(20_000);
+    writeFileSync(path.join(weights, 'vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5'), file);
+    expect(await listWeights(weights)).toEqual([{ name: 'vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5', sizeBytes: file.length, sha256: sha(file) }]);
+    expect(readFileSync(path.join(weights, 'SHA256SUMS'), 'utf8')).toBe(`${sha(file)}  vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5\n`);
+  });
 });
