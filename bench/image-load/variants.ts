@@ -1,40 +1,26 @@
-// Exploration: where the loader's time goes. `node bench/run.mjs image-load` does not run this file;
-// run bench/out/image-load/variants.mjs FILE after it was bundled.
+// Exploration: the loader before and after, on one tarball, for the figures in src/engine/hashed-upload.ts.
+// `node bench/run.mjs image-load` does not run this file; after it has bundled it, run
+//   node bench/out/image-load/variants.mjs FILE core|pipe|pipe-hash     (then `docker rmi` the image)
+// and `sync` before each, as the bench does.
+//   core:      the loader (shared buffers, own request with Content-Length, hashing in a worker)
+//   pipe:      a read stream piped into dockerode's loadImage, no hashing
+//   pipe-hash: the same through a hashing Transform on the main thread (the loader before)
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import Docker from 'dockerode';
 import { loadImageTarball } from '../../src/engine/image-load';
 
-const file = process.argv[2]!;
-const variant = process.argv[3]!;
+const [file, variant] = process.argv.slice(2) as [string, string];
 const docker = new Docker();
-const drain = (res: NodeJS.ReadableStream) => new Promise((r) => { res.on('data', () => {}); res.on('end', r); });
-const t = performance.now();
+const drain = (response: NodeJS.ReadableStream) => new Promise((resolve) => response.on('data', () => {}).on('end', resolve));
+const source = () => createReadStream(file, { highWaterMark: 1 << 20 });
+const started = performance.now();
 if (variant === 'core') await loadImageTarball(docker, file);
-else if (variant === 'raw') await drain(await docker.loadImage(createReadStream(file, { highWaterMark: 1 << 20 })));
-else if (variant === 'hash') {
-  const h = createHash('sha256');
-  const tr = new Transform({ transform(c, _e, cb) { h.update(c); cb(null, c); } });
-  createReadStream(file, { highWaterMark: 1 << 20 }).pipe(tr);
-  await drain(await docker.loadImage(tr as unknown as NodeJS.ReadableStream));
-}
-else if (variant === 'worker') {
-  const { Worker } = await import('node:worker_threads');
-  const worker = new Worker(`const { parentPort } = require('node:worker_threads'); const h = require('node:crypto').createHash('sha256');
-parentPort.on('message', (m) => { if (m === null) parentPort.postMessage(h.digest('hex')); else h.update(m); });`, { eval: true });
-  const src = createReadStream(file, { highWaterMark: 1 << 20 });
-  src.on('data', (c) => worker.postMessage(c));
-  const res = await docker.loadImage(src);
-  await drain(res);
-  worker.postMessage(null);
-  await new Promise((r) => worker.once('message', r));
-  await worker.terminate();
-} else if (variant === 'tap') {
-  const h = createHash('sha256');
-  const src = createReadStream(file, { highWaterMark: 1 << 20 });
-  src.on('data', (c) => h.update(c));
-  await drain(await docker.loadImage(src));
-  h.digest('hex');
-}
-console.log(variant, Math.round(performance.now() - t));
+else if (variant === 'pipe') await drain(await docker.loadImage(source()));
+else if (variant === 'pipe-hash') {
+  const hash = createHash('sha256');
+  const hashing = new Transform({ transform: (chunk: Buffer, _encoding, callback) => callback(null, hash.update(chunk) && chunk) });
+  await drain(await docker.loadImage(source().pipe(hashing) as unknown as NodeJS.ReadableStream));
+} else throw new Error(`unknown variant ${variant}`);
+console.log(variant, Math.round(performance.now() - started), 'ms');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import Docker from 'dockerode';
 import type { EngineEndpoint } from './endpoint';
 
@@ -31,4 +32,38 @@ export function createDockerClient(endpoint: EngineEndpoint, timeoutMs?: number)
     key: readFileSync(transport.tls.key),
     ...common,
   });
+}
+
+/** What docker-modem keeps of a client's transport (its typings do not list these fields). */
+interface ModemTransport {
+  /** A path, or (dockerode's default client) a function that finds one. */
+  socketPath?: string | (() => string | Promise<string>);
+  host?: string;
+  port?: number | string;
+  protocol?: 'http' | 'https';
+  version?: string;
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  agent?: http.Agent;
+}
+
+/**
+ * A plain HTTP request to the engine behind a dockerode client, over the same transport. Used
+ * where dockerode only takes a request body as a piped stream (image load), which rules out
+ * reusing buffers and knowing the body's length up front.
+ */
+export async function engineRequest(docker: Docker, method: string, requestPath: string, headers: http.OutgoingHttpHeaders): Promise<http.ClientRequest> {
+  const modem = docker.modem as unknown as ModemTransport;
+  const options: https.RequestOptions = {
+    method,
+    path: modem.version ? `/${modem.version}${requestPath}` : requestPath,
+    headers,
+    ...(modem.agent ? { agent: modem.agent } : {}),
+  };
+  const socketPath = typeof modem.socketPath === 'function' ? await modem.socketPath() : modem.socketPath;
+  if (socketPath) return http.request({ ...options, socketPath });
+  const address = { ...options, host: modem.host, port: modem.port };
+  if (modem.protocol === 'https') return https.request({ ...address, ca: modem.ca, cert: modem.cert, key: modem.key });
+  return http.request(address);
 }

@@ -1,14 +1,14 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import type http from 'node:http';
 import path from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
 import type Docker from 'dockerode';
 import { errorDetail, UserErrorException } from '../api/errors';
 import type { ImageLoadResult, TransferProgress } from '../api/types';
 import { detectArchiveFormat, hasTarTrailer, readHead } from './archive';
 import { checksumFileFor, readExpectedChecksum } from './checksum';
+import { engineRequest } from './client';
 import { engineMessage, engineUnavailable, isConnectionError } from './engine-errors';
+import { SourceReadError, sendFileHashed } from './hashed-upload';
 import { TransferMeter } from './progress';
 
 export interface LoadOptions {
@@ -16,13 +16,11 @@ export interface LoadOptions {
   signal?: AbortSignal;
 }
 
-const CHUNK_BYTES = 1024 * 1024;
-
 /**
  * Loads a `docker save` tarball (plain, gzip, xz, bzip2 or zstd) into the engine, reading the file
- * once: the same bytes are hashed and streamed to the engine. When `FILE.sha256` sits beside it,
- * the last chunk is held back until the digest is known; on a mismatch (or a cancel) the upload
- * is aborted, so the engine never completes the load and nothing is tagged.
+ * once: the same bytes are hashed and sent to the engine. When `FILE.sha256` sits beside it, the
+ * last chunk is held back until the digest is known; on a mismatch (or a cancel) the upload is
+ * cut short, so the engine never completes the load and nothing is tagged.
  */
 export async function loadImageTarball(docker: Docker, file: string, options: LoadOptions = {}): Promise<ImageLoadResult> {
   const name = path.basename(file);
@@ -53,56 +51,39 @@ export async function loadImageTarball(docker: Docker, file: string, options: Lo
   const meter = new TransferMeter(size);
   const report = (phase: TransferProgress['phase']) =>
     options.onProgress?.({ phase, bytesDone: meter.bytesDone, bytesTotal: size, bytesPerSecond: meter.bytesPerSecond, secondsLeft: meter.secondsLeft });
-  const hash = createHash('sha256');
   let mismatch: string | null = null;
-  let held: Buffer | null = null;
+  let sha256 = '';
 
-  const verifying = new Transform({
-    // Room for a few chunks on each side, so reading and hashing run ahead of the engine instead of in lock-step.
-    highWaterMark: 8 * CHUNK_BYTES,
-    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      hash.update(chunk);
-      meter.add(chunk.length);
+  const request = await engineRequest(docker, 'POST', '/images/load?quiet=0', { 'Content-Type': 'application/x-tar', 'Content-Length': size });
+  const answering = readAnswer(request);
+  const sending = sendFileHashed(request, file, size, {
+    signal: options.signal,
+    onBytes: (bytes) => {
+      meter.add(bytes);
       if (meter.due()) report('reading');
-      const previous = held;
-      held = chunk;
-      callback(null, previous ?? undefined);
     },
-    flush(callback: TransformCallback) {
-      const digest = hash.digest('hex');
-      digestHex = digest;
+    beforeLastChunk: (digest) => {
+      sha256 = digest;
       if (expected && digest !== expected) {
         mismatch = digest;
-        callback(new Error('checksum mismatch: upload aborted'));
-        return;
+        throw new Error('checksum mismatch: upload aborted');
       }
       report('registering');
-      callback(null, held ?? undefined);
     },
   });
-  let digestHex = '';
-
-  const source = createReadStream(file, { highWaterMark: CHUNK_BYTES });
-  source.on('error', (error) => verifying.destroy(error));
-  const onAbort = () => verifying.destroy(new Error('cancelled'));
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  source.pipe(verifying);
-
-  let output: string;
-  try {
-    const response = await docker.loadImage(verifying as unknown as NodeJS.ReadableStream, { quiet: false });
-    output = await readAll(response);
-  } catch (error) {
-    throw loadError(error, name, file, expected, mismatch, options.signal?.aborted ?? false);
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    source.destroy();
-  }
-  if (options.signal?.aborted) throw cancelled(name);
-  if (mismatch) throw loadError(new Error('checksum mismatch'), name, file, expected, mismatch, false);
-
+  const [sent, answered] = await Promise.allSettled([sending, answering]);
+  const sendFailure = sent.status === 'rejected' ? sent.reason : null;
+  // A cancel once the whole file was sent cannot stop the engine: its answer then counts.
+  if (options.signal?.aborted && (sendFailure || answered.status === 'rejected')) throw cancelled(name);
+  if (mismatch) throw checksumMismatch(name, file, expected, mismatch);
+  if (sendFailure instanceof SourceReadError) throw unreadable(name, sendFailure.reason);
+  if (answered.status === 'rejected') throw loadError(sendFailure ?? answered.reason, name);
+  // When the engine gives up on a file half-way, its answer says why better than the broken pipe.
+  const { status, text: output } = answered.value;
+  if (status >= 400) throw loadError(answerError(status, output), name);
   const { references, imageIds, error } = parseLoadOutput(output);
-  if (error) throw loadError(Object.assign(new Error(error), { json: { message: error } }), name, file, expected, null, false);
+  if (error) throw loadError(Object.assign(new Error(error), { json: { message: error } }), name);
+  if (sendFailure) throw loadError(sendFailure, name);
   if (references.length === 0 && imageIds.length === 0) {
     throw new UserErrorException({
       code: 'IMAGE_FILE_NOT_IMAGE',
@@ -112,7 +93,7 @@ export async function loadImageTarball(docker: Docker, file: string, options: Lo
     });
   }
   report('done');
-  return { references, imageIds, sha256: digestHex, checksum: expected ? 'verified' : 'none' };
+  return { references, imageIds, sha256, checksum: expected ? 'verified' : 'none' };
 }
 
 /** The engine's answer to a load: JSON lines with `stream` ("Loaded image: ...") or `error`. */
@@ -138,16 +119,16 @@ export function parseLoadOutput(output: string): { references: string[]; imageId
   return { references, imageIds, error };
 }
 
-function loadError(error: unknown, name: string, file: string, expected: string | null, mismatch: string | null, aborted: boolean): UserErrorException {
-  if (aborted) return cancelled(name);
-  if (mismatch) {
-    return new UserErrorException({
-      code: 'IMAGE_CHECKSUM_MISMATCH',
-      message: `${name} does not match its checksum file ${path.basename(checksumFileFor(file))}: it was damaged or changed while copying. Nothing was loaded.`,
-      action: 'Copy the image file again from the original (and its .sha256 file), then load it again.',
-      detail: `expected ${expected}, got ${mismatch}`,
-    });
-  }
+function checksumMismatch(name: string, file: string, expected: string | null, actual: string): UserErrorException {
+  return new UserErrorException({
+    code: 'IMAGE_CHECKSUM_MISMATCH',
+    message: `${name} does not match its checksum file ${path.basename(checksumFileFor(file))}: it was damaged or changed while copying. Nothing was loaded.`,
+    action: 'Copy the image file again from the original (and its .sha256 file), then load it again.',
+    detail: `expected ${expected}, got ${actual}`,
+  });
+}
+
+function loadError(error: unknown, name: string): UserErrorException {
   if (isConnectionError(error)) return engineUnavailable(error, `loading ${name}`);
   const message = engineMessage(error);
   if (/unexpected EOF|short read|truncated|unexpected end/i.test(message)) return truncated(name, message);
@@ -190,6 +171,31 @@ function cancelled(name: string): UserErrorException {
     message: `Loading ${name} was cancelled. Nothing was loaded.`,
     action: '',
   });
+}
+
+/** The engine's status and whole answer to a request; fails when the connection ends first. */
+function readAnswer(request: http.ClientRequest): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    request.once('error', reject);
+    request.once('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.once('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      response.once('error', reject);
+      response.once('close', () => reject(new Error('the engine closed the connection before it answered in full')));
+    });
+  });
+}
+
+/** An error shaped like dockerode's, so engineMessage finds the engine's own words. */
+function answerError(statusCode: number, body: string): Error {
+  let message = body.trim();
+  try {
+    message = (JSON.parse(body) as { message?: string }).message ?? message;
+  } catch {
+    // not JSON: the body is the message
+  }
+  return Object.assign(new Error(`(HTTP code ${statusCode}) ${message}`), { statusCode, json: { message } });
 }
 
 export function readAll(stream: NodeJS.ReadableStream): Promise<string> {

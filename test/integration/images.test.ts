@@ -143,6 +143,35 @@ describe.runIf(hasEngine)('images through the core, against the real engine', ()
     it('a missing file', async () => {
       await loadFails(path.join(dir, 'nope.tar'), 'IMAGE_FILE_NOT_FOUND');
     });
+
+    it('a load cancelled half-way', async () => {
+      const operationId = `cancel-${suffix}`;
+      const stop = core.subscribe((event) => {
+        if (event.type === 'image:progress' && event.progress.operationId === operationId && event.progress.phase === 'reading') {
+          void core.handlers['operations:cancel']({ operationId });
+        }
+      });
+      const response = await core.handlers['images:load']({ file: probeTar, operationId });
+      stop();
+      expect(response).toMatchObject({ ok: false, error: { code: 'OPERATION_CANCELLED' } });
+      expect(imageExists(probeTag)).toBe(false);
+      expect(engineImageState()).not.toContain(probeId);
+    });
+
+    it('a file that gets shorter while it is loaded (still being copied, or a failing disk)', async () => {
+      const file = path.join(dir, 'shrinking.tar');
+      copyFileSync(probeTar, file);
+      const operationId = `shrink-${suffix}`;
+      const stop = core.subscribe((event) => {
+        if (event.type === 'image:progress' && event.progress.operationId === operationId && event.progress.phase === 'reading') truncateSync(file, 1024 * 1024);
+      });
+      const response = await core.handlers['images:load']({ file, operationId });
+      stop();
+      expect(response).toMatchObject({ ok: false, error: { code: 'IMAGE_FILE_NOT_FOUND' } });
+      if (!response.ok) expect(response.error.detail).toMatch(/shorter/);
+      expect(imageExists(probeTag)).toBe(false);
+      expect(engineImageState()).not.toContain(probeId);
+    });
   });
 
   it('says in one sentence that the registry cannot be reached, and points to Load from file', async () => {

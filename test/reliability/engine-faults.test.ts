@@ -2,7 +2,8 @@
  * Engine faults, injected into a SECOND, private dockerd (test/helpers/second-engine.ts), never
  * into the main engine the other test files share:
  *  (a) the engine stops in the middle of a training, then comes back;
- *  (b) the image in use is removed while the app is idle.
+ *  (b) the image in use is removed while the app is idle;
+ *  (c) the engine stops in the middle of loading an image from a file.
  * Each fault counts as survived when the app said what happened in a sentence with an action,
  * kept its records, and was usable again afterwards.
  *
@@ -177,6 +178,35 @@ describe.runIf(ready)('engine faults (a second, private dockerd)', () => {
     expect(await core.handlers['images:list']({})).toMatchObject({ ok: true, data: { inUsePresent: true } });
     const again = await start(request(3));
     expect((await withTimeout(core.runs.waitForEnd(again.id), 60_000)).state).toBe('succeeded');
+    faults.survived += 1;
+  }, 180_000);
+
+  it('(c) the engine stops in the middle of an image load: a sentence, nothing half-loaded, and the load works once it is back', async () => {
+    const tarball = path.join(dir, 'aucmedi.tar'); // saved in (b)
+    expect(existsSync(tarball)).toBe(true);
+    expect(engine.docker(['ps', '-aq']).stdout).toBe('');
+    engine.docker(['rmi', STAND_IN_TAG]);
+
+    faults.injected += 1;
+    let stopping: Promise<number> | null = null;
+    const stopWatching = core.subscribe((event) => {
+      if (!stopping && event.type === 'image:progress' && event.progress.operationId === 'load-cut' && event.progress.phase === 'reading') {
+        figures.push(`engine stopped after ${(event.progress.bytesDone / 2 ** 20).toFixed(0)} of ${((event.progress.bytesTotal ?? 0) / 2 ** 20).toFixed(0)} MiB sent`);
+        stopping = engine.stop();
+      }
+    });
+    const cut = await core.handlers['images:load']({ file: tarball, operationId: 'load-cut' });
+    stopWatching();
+    expect(stopping).not.toBeNull();
+    await stopping;
+    expect(cut).toMatchObject({ ok: false, error: { code: 'ENGINE_UNAVAILABLE', message: expect.stringMatching(/^Docker is not available/) } });
+
+    await engine.start();
+    // The watcher may not have seen so short a stop; if it did, it reports the engine back.
+    await waitFor(() => (statuses().at(-1)?.ok ? true : null), 30_000);
+    expect(engine.docker(['images', '-q', STAND_IN_TAG]).stdout).toBe(''); // nothing tagged from the cut load
+    const loaded = await core.handlers['images:load']({ file: tarball, operationId: 'load-again' });
+    expect(loaded).toMatchObject({ ok: true, data: { references: [STAND_IN_TAG] } });
     faults.survived += 1;
   }, 180_000);
 });
