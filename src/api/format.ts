@@ -1,4 +1,8 @@
 /** Pure, dependency-free formatting shared by the CLI and the window (the one value import the renderer takes from src/api). */
+
+/** File names of `docker save` tarballs, plain or compressed as `docker load` accepts them. */
+export const IMAGE_ARCHIVE_NAME = /\.(tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tar\.zst)$/i;
+
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return 'unknown';
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];

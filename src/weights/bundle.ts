@@ -5,13 +5,13 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { IMAGE_ARCHIVE_NAME } from '../api/format';
 import type { OfflineBundle, OfflineBundleFile } from '../api/weights';
 import { checksumFileFor } from '../engine/checksum';
 import { refusalOfName } from './import';
 import { readTarEntries } from './tar';
 import { readZipEntries } from './zip';
 
-const IMAGE_ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tar\.zst)$/i;
 const WEIGHTS_ARCHIVE = /\.(zip|tar)$/i;
 
 /** The first folder of `dirs` that holds a bundle, or null. */
@@ -28,7 +28,7 @@ export async function findOfflineBundle(dirs: readonly string[], weightsDir?: st
     const sorted = [...names].sort();
     // A weights archive says so in its name; every other image archive is taken for the AUCMEDI image.
     const weightsName = sorted.find((name) => WEIGHTS_ARCHIVE.test(name) && /weights|keras/i.test(name));
-    const imageName = sorted.find((name) => IMAGE_ARCHIVE.test(name) && name !== weightsName);
+    const imageName = sorted.find((name) => IMAGE_ARCHIVE_NAME.test(name) && name !== weightsName);
     const weights = weightsName ? await file(weightsName) : null;
     if (weights && weightsDir) weights.alreadyImported = await archiveImported(weights.file, weightsDir);
     const bundle: OfflineBundle = { dir, image: imageName ? await file(imageName) : null, weights };

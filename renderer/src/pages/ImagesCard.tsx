@@ -1,11 +1,10 @@
 import { useState } from 'react';
-import { formatBytes } from '../../../src/api/format';
+import { formatBytes, IMAGE_ARCHIVE_NAME } from '../../../src/api/format';
 import { DropZone } from '../components/DropZone';
 import { Problem } from '../components/Problem';
 import { TransferBar } from '../components/TransferBar';
 import { useAppStore } from '../store';
 
-const IMAGE_FILE = /\.(tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tar\.zst)$/i;
 
 export function ImagesCard() {
   const list = useAppStore((s) => s.imageList);
@@ -108,7 +107,7 @@ export function ImagesCard() {
       ) : (
         <DropZone
           accepts="an image file (.tar, .tar.gz or .tar.xz made with docker save)"
-          isAcceptable={(name) => IMAGE_FILE.test(name)}
+          isAcceptable={(name) => IMAGE_ARCHIVE_NAME.test(name)}
           onPath={(path) => void loadImage(path)}
           onReject={showImageError}
           testId="image-drop"
