@@ -45,6 +45,8 @@ export interface EngineInfo {
   /** Free bytes where the engine stores images; null when the engine's disk is not visible from here (remote engine, Docker Desktop VM). */
   freeDiskBytes: number | null;
   runtimes: string[];
+  /** The engine keeps containers running while it restarts (`live-restore` in daemon.json). */
+  liveRestore: boolean;
 }
 
 export type EngineStatusCode =

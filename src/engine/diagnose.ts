@@ -64,6 +64,7 @@ export async function diagnoseEngine(endpoint: EngineEndpoint, deps: DiagnoseDep
       rootDir,
       freeDiskBytes: isLocalEngine(endpoint, deps.platform) ? await (deps.freeDiskBytes ?? freeDiskBytes)(rootDir) : null,
       runtimes: Object.keys(system.Runtimes ?? {}),
+      liveRestore: system.LiveRestoreEnabled === true,
     };
   } catch (error) {
     return finish(unhealthy(`the engine answered but could not describe itself: ${errorDetail(error)}`));

@@ -76,6 +76,8 @@ interface ActiveRun {
   lastSave: number;
   saveTimer: NodeJS.Timeout | null;
   gpuMonitor: GpuMonitor | null;
+  /** The engine keeps containers running while it restarts (live-restore), as far as known. */
+  engineKeepsContainers: boolean;
 }
 
 /**
@@ -448,33 +450,46 @@ export class RunService {
   private follow(docker: Docker, container: Docker.Container, record: RunRecord): void {
     const holder = this.locks.acquire(record.id);
     if (holder) throw followedElsewhereError(holder);
-    const log = createWriteStream(path.join(record.outputDir, logFileOf(record)), { flags: 'w' });
-    log.on('error', () => undefined); // a log file that cannot be written must not end the run
-    const parser = new KerasParser({ ...(record.mode === 'training' ? { totalEpochs: record.options.epochs } : {}), logEvents: false, onEvent: (event) => this.onProgress(record.id, event) });
-    const active: ActiveRun = { record, parser, log, done: Promise.resolve(record), lastEmit: 0, timer: null, lastSave: 0, saveTimer: null, gpuMonitor: this.monitorGpus(record) };
+    const active: ActiveRun = {
+      record,
+      parser: this.parserFor(record),
+      log: this.openLog(record),
+      done: Promise.resolve(record),
+      lastEmit: 0,
+      timer: null,
+      lastSave: 0,
+      saveTimer: null,
+      gpuMonitor: this.monitorGpus(record),
+      engineKeepsContainers: false,
+    };
+    // Known from the engine's last check; not awaited, so a start does not wait for it.
+    void this.deps.engineInfo().then((info) => (active.engineKeepsContainers = info?.liveRestore === true), () => undefined);
     active.done = this.pump(docker, container, active);
     this.active.set(record.id, active);
   }
 
+  private parserFor(record: RunRecord): KerasParser {
+    return new KerasParser({ ...(record.mode === 'training' ? { totalEpochs: record.options.epochs } : {}), logEvents: false, onEvent: (event) => this.onProgress(record.id, event) });
+  }
+
+  private openLog(record: RunRecord): WriteStream {
+    const log = createWriteStream(path.join(record.outputDir, logFileOf(record)), { flags: 'w' });
+    log.on('error', () => undefined); // a log file that cannot be written must not end the run
+    return log;
+  }
+
   private async pump(docker: Docker, container: Docker.Container, active: ActiveRun): Promise<RunRecord> {
-    const { record, parser, log } = active;
-    let exitCode: number | null = null;
-    let lost: unknown = null;
-    try {
-      const stream = (await container.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
-      const demuxer = new FrameDemuxer((name, payload) => {
-        log.write(payload);
-        parser.write(name, payload);
-      });
-      await new Promise<void>((resolve, reject) => {
-        stream.on('data', (chunk: Buffer) => demuxer.push(chunk));
-        stream.on('end', resolve);
-        stream.on('error', reject);
-      });
-      exitCode = (await container.inspect()).State.ExitCode;
-    } catch (error) {
-      lost = error;
+    const { record } = active;
+    let { exitCode, lost } = await this.followContainerLog(container, active);
+    // An engine with live-restore keeps the container running while it restarts: the run goes on,
+    // and once the engine answers again its log is read again from the start, as after a reattach.
+    while (lost && isConnectionError(lost) && active.engineKeepsContainers && (await this.engineBack(container, active))) {
+      active.log.end();
+      active.log = this.openLog(record);
+      active.parser = this.parserFor(record);
+      ({ exitCode, lost } = await this.followContainerLog(container, active));
     }
+    const { parser, log } = active;
     parser.end();
     await active.gpuMonitor?.stop();
     if (this.active.get(record.id) !== active) return record; // detached meanwhile
@@ -493,6 +508,40 @@ export class RunService {
       return record; // recorded as failed by launch
     }
     return this.active.get(record.id)?.done ?? record;
+  }
+
+  /** The container's log from its start into the parser and run.log, then its exit code; or why it could not be read to its end. */
+  private async followContainerLog(container: Docker.Container, active: ActiveRun): Promise<{ exitCode: number | null; lost: unknown }> {
+    try {
+      const stream = (await container.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
+      const demuxer = new FrameDemuxer((name, payload) => {
+        active.log.write(payload);
+        active.parser.write(name, payload);
+      });
+      await new Promise<void>((resolve, reject) => {
+        stream.on('data', (chunk: Buffer) => demuxer.push(chunk));
+        stream.on('end', resolve);
+        stream.on('error', reject);
+      });
+      return { exitCode: (await container.inspect()).State.ExitCode, lost: null };
+    } catch (error) {
+      return { exitCode: null, lost: error };
+    }
+  }
+
+  /** Waits, as long as the run is followed, until the engine answers again (true) or the run is let go (false). */
+  private async engineBack(container: Docker.Container, active: ActiveRun): Promise<boolean> {
+    for (let delayMs = 1000; ; delayMs = Math.min(delayMs * 2, 10_000)) {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (this.active.get(active.record.id) !== active) return false;
+      try {
+        await container.inspect();
+        return true;
+      } catch (error) {
+        // Any answer (even "no such container") means the engine is back; reading the log says the rest.
+        if (!isConnectionError(error)) return true;
+      }
+    }
   }
 
   /** Ends the run with its results read and recorded; true when an evaluation goes on to its second step instead. */

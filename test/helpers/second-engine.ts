@@ -27,9 +27,15 @@ export interface SecondEngine {
   pid(): number | null;
   /** True while dockerd answers /_ping. */
   answers(): Promise<boolean>;
-  /** Starts dockerd (again, on the same data-root) and waits until it answers. */
-  start(): Promise<void>;
-  /** SIGTERM to dockerd, then waits for it (and its containerd) to exit. Returns how long it took. */
+  /**
+   * Starts dockerd (again, on the same data-root) and waits until it answers. With `liveRestore`
+   * its containers keep running while it is stopped, and it takes them up again at the next start.
+   */
+  start(options?: { liveRestore?: boolean }): Promise<void>;
+  /**
+   * SIGTERM to dockerd, then waits for it and its containerd to exit (with live-restore, the shims
+   * and containers stay). Returns how long it took.
+   */
   stop(): Promise<number>;
   /** The docker CLI against this engine. */
   docker(args: string[], options?: { allowFail?: boolean; timeoutMs?: number }): { code: number; stdout: string; stderr: string };
@@ -71,6 +77,7 @@ export function secondEngine(prefix = '/tmp/aucmedi-engine2-'): SecondEngine {
     throw new Error(`mounting a tmpfs for the second engine's data-root failed: ${mount.stderr || mount.error?.message}`);
   }
   let child: ChildProcess | null = null;
+  let liveRestore = false;
   let exited: Promise<void> = Promise.resolve();
 
   const ping = () =>
@@ -97,13 +104,14 @@ export function secondEngine(prefix = '/tmp/aucmedi-engine2-'): SecondEngine {
     pid: () => (child && child.exitCode === null && child.signalCode === null ? child.pid ?? null : null),
     answers: ping,
 
-    async start() {
+    async start(options = {}) {
       if (engine.pid() !== null) throw new Error('the second engine is already running');
+      liveRestore = options.liveRestore === true;
       const out = openSync(log, 'a');
       try {
         child = spawn(
           'dockerd',
-          ['--host', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot, '--pidfile', pidfile, '--iptables=false', '--bridge=none'],
+          ['--host', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot, '--pidfile', pidfile, '--iptables=false', '--bridge=none', ...(liveRestore ? ['--live-restore'] : [])],
           { stdio: ['ignore', out, out] },
         );
       } finally {
@@ -136,7 +144,7 @@ export function secondEngine(prefix = '/tmp/aucmedi-engine2-'): SecondEngine {
       const timedOut = await Promise.race([exited.then(() => false), sleep(STOP_TIMEOUT_MS).then(() => true)]);
       if (timedOut) throw new Error(`the second dockerd did not stop within ${STOP_TIMEOUT_MS / 1000} s after SIGTERM`);
       // dockerd stops its containerd on the way out; wait for that too, so a restart finds its socket free.
-      await waitUntil(() => processesUnder(dir).length === 0, 10_000);
+      await waitUntil(() => processesUnder(dir).filter((pid) => !(liveRestore && isShim(pid))).length === 0, 10_000);
       return Date.now() - begun;
     },
 
@@ -188,6 +196,15 @@ function processesUnder(dir: string): number[] {
     if (cmdline.split('\0').some((arg) => arg.startsWith(dir))) pids.push(Number(name));
   }
   return pids;
+}
+
+/** A containerd shim: it holds a container while dockerd and containerd are away (live-restore). */
+function isShim(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]!.includes('containerd-shim');
+  } catch {
+    return false;
+  }
 }
 
 /** Kills a process and its descendants (a shim's container processes), children first. */

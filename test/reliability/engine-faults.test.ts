@@ -3,7 +3,8 @@
  * into the main engine the other test files share:
  *  (a) the engine stops in the middle of a training, then comes back;
  *  (b) the image in use is removed while the app is idle;
- *  (c) the engine stops in the middle of loading an image from a file.
+ *  (c) the engine stops in the middle of loading an image from a file;
+ *  (d) an engine with live-restore restarts under a running training.
  * Each fault counts as survived when the app said what happened in a sentence with an action,
  * kept its records, and was usable again afterwards.
  *
@@ -12,7 +13,9 @@
  * (SIGINT here: AUCMEDI ends with KeyboardInterrupt, exit 130). After the restart the container is
  * there again, exited; nothing of the run goes on. The run was recorded as interrupted when Docker
  * went away; reattaching after the restart leaves that record byte for byte and removes the
- * leftover container (with its anonymous /data volume).
+ * leftover container (with its anonymous /data volume). With live-restore (d) the container keeps
+ * running while the engine is away; the app waits for the engine, then reads the log again from
+ * the start, and the run ends as if it had never been left.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -209,4 +212,43 @@ describe.runIf(ready)('engine faults (a second, private dockerd)', () => {
     expect(loaded).toMatchObject({ ok: true, data: { references: [STAND_IN_TAG] } });
     faults.survived += 1;
   }, 180_000);
+
+  it('(d) live-restore: the engine restarts under a running training; the run goes on, is followed again and ends as if never left', async () => {
+    await engine.stop();
+    await engine.start({ liveRestore: true });
+    const end = Date.now() + 30_000;
+    for (;;) {
+      const status = await core.handlers['engine:status']({});
+      if (status.ok && status.data.info?.liveRestore) break;
+      if (Date.now() > end) throw new Error('the app did not see the engine with live-restore');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
+    const epochs = 30;
+    const started = await start(request(epochs));
+    await waitFor(() => (training(core.runs.get(started.id)).epochs.length >= 2 ? true : null), 60_000);
+    const containerId = engine.docker(['ps', '-q', '--no-trunc', '--filter', `label=org.aucmedi-desk.run-id=${started.id}`]).stdout;
+    const startedAt = engine.docker(['inspect', '-f', '{{.State.StartedAt}}', containerId]).stdout;
+
+    faults.injected += 1;
+    await engine.stop();
+    const epochsWhenStopped = training(core.runs.get(started.id)).epochs.length;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(core.runs.get(started.id).state).toBe('running'); // waiting for the engine, not given up
+
+    await engine.start({ liveRestore: true });
+    // The same container, never restarted: it ran on while the engine was away.
+    expect(engine.docker(['inspect', '-f', '{{.State.StartedAt}}', containerId]).stdout).toBe(startedAt);
+    const ended = training(await withTimeout(core.runs.waitForEnd(started.id), 120_000));
+    expect(ended.state).toBe('succeeded');
+    expect(ended.epochs.map((epoch) => epoch.epoch)).toEqual(Array.from({ length: epochs }, (_, index) => index + 1));
+    const log = readFileSync(path.join(ended.outputDir, 'run.log'), 'utf8');
+    expect(log).toMatch(/^Epoch 1\//m); // read again from the start, not from where it was left
+    expect(log).toContain(`Epoch ${epochs}/${epochs}`);
+    expect(ended.modelFiles).toContain('model.last.keras');
+    expect(JSON.parse(readFileSync(storeFile(started.id), 'utf8'))).toMatchObject({ state: 'succeeded' });
+    expect(engine.docker(['ps', '-aq', '--filter', `label=org.aucmedi-desk.run-id=${started.id}`]).stdout).toBe('');
+    figures.push(`live-restore: engine away at epoch ${epochsWhenStopped}, run followed again and ended after ${ended.epochs.length} epochs`);
+    faults.survived += 1;
+  }, 240_000);
 });
