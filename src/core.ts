@@ -149,13 +149,27 @@ export function createCore(deps: CoreDeps): Core {
     'aucmedi:catalog': async () => aucmediCatalog(weightsDir()),
     'weights:list': async () => ({ dir: weightsDir(), files: await listWeights(weightsDir()) }),
     'bundle:find': () => findOfflineBundle(deps.bundleDirs ?? [], weightsDir()),
-    'weights:download': async ({ architectures, threeDim }) => {
-      const docker = await engine.client();
-      const imageRef = deps.settings.read().imageRef;
-      const imageId = await images.catalog.resolveId(docker, imageRef);
-      if (!imageId) throw imageNotFound(imageRef);
-      return downloadWeights({ docker, imageId, platform, staging: path.join(dataDir, `weights-download-${process.pid}-${Date.now()}`), weightsDir: weightsDir() }, architectures, threeDim);
-    },
+    'weights:download': ({ architectures, threeDim, operationId }) =>
+      operations.run(operationId, async (signal) => {
+        const docker = await engine.client();
+        const imageRef = deps.settings.read().imageRef;
+        const imageId = await images.catalog.resolveId(docker, imageRef);
+        if (!imageId) throw imageNotFound(imageRef);
+        const staging = path.join(dataDir, `weights-download-${process.pid}-${Date.now()}`);
+        return downloadWeights(
+          {
+            docker,
+            imageId,
+            platform,
+            staging,
+            weightsDir: weightsDir(),
+            signal,
+            onArchitecture: (architecture, index, total) => emit({ type: 'weights:download-progress', progress: { operationId, architecture, index, total } }),
+          },
+          architectures,
+          threeDim,
+        );
+      }),
     'weights:export': ({ operationId }) =>
       operations.run(operationId, async (signal) => {
         if (!deps.dialogs) throw noDialogs();

@@ -31,7 +31,11 @@ export interface ChannelMap {
    * image once each WITH network access (the only containers that get one; `allowNetwork` is the
    * user's explicit consent), then imports them into the weights folder.
    */
-  'weights:download': { request: { architectures: string[]; threeDim: boolean; allowNetwork: true }; response: WeightsDownloadResult };
+  /**
+   * Fetches pretrained weights with network access, one AUCMEDI container per architecture
+   * (progress: `weights:download-progress`; cancellable, keeping what was fetched before).
+   */
+  'weights:download': { request: { architectures: string[]; threeDim: boolean; allowNetwork: true; operationId: string }; response: WeightsDownloadResult };
   /** Asks where to save (native dialog) and writes the weights folder as one .tar with FILE.sha256 beside it, for the offline bundle. */
   'weights:export': { request: { operationId: string }; response: { file: string | null; sha256?: string; bytes?: number } };
   /** The offline bundle next to the installer or in its resources (image tarball, weights archive), or null. */

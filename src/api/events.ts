@@ -3,13 +3,14 @@ import type { GpuSampleBatch } from './gpu';
 import type { EpochMetrics, ProgressState } from './progress';
 import type { QueueEntry, RunSummary } from './runs';
 import type { EngineStatus, TransferProgress } from './types';
-import type { WeightsProgress } from './weights';
+import type { WeightsDownloadProgress, WeightsProgress } from './weights';
 
 /** Everything the core pushes to the window, on one stream. */
 export type CoreEvent =
   | { type: 'engine:status'; status: EngineStatus }
   | { type: 'image:progress'; progress: TransferProgress }
   | { type: 'weights:progress'; progress: WeightsProgress }
+  | { type: 'weights:download-progress'; progress: WeightsDownloadProgress }
   | { type: 'dataset:scan-progress'; progress: DatasetScanProgress }
   | { type: 'run:state'; run: RunSummary }
   | { type: 'run:deleted'; runId: string }

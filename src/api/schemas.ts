@@ -123,7 +123,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'weights:list': empty as z.ZodType<RequestOf<'weights:list'>>,
   'bundle:find': empty as z.ZodType<RequestOf<'bundle:find'>>,
   'weights:export': z.object({ operationId: operationIdSchema }).strict(),
-  'weights:download': z.object({ architectures: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/)).min(1).max(40), threeDim: z.boolean(), allowNetwork: z.literal(true) }).strict(),
+  'weights:download': z.object({ architectures: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/)).min(1).max(40), threeDim: z.boolean(), allowNetwork: z.literal(true), operationId: operationIdSchema }).strict(),
   'weights:import': z.object({ source: absolutePathSchema, operationId: operationIdSchema }).strict(),
   'runs:start-training': trainingRequestSchema,
   'runs:start-prediction': predictionRequestSchema,

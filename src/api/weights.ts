@@ -46,5 +46,15 @@ export interface WeightsDownloadResult {
   downloaded: string[];
   alreadyThere: string[];
   failed: { architecture: string; reason: string }[];
+  /** Not downloaded because the user cancelled (what was downloaded before is kept and imported). */
+  cancelled: string[];
   imported?: WeightsImportResult;
+}
+
+/** "Prepare offline bundle": the architecture whose weights are being fetched now, the `index`-th of `total`. */
+export interface WeightsDownloadProgress {
+  operationId: string;
+  architecture: string;
+  index: number;
+  total: number;
 }

@@ -47,6 +47,14 @@ export interface RunOnceOptions extends HardeningOptions {
   purpose: string;
   /** The container is killed after this long. */
   timeoutMs?: number;
+  /** Kills the container: runOnce then fails with a RunOnceCancelled. */
+  signal?: AbortSignal;
+}
+
+export class RunOnceCancelled extends Error {
+  constructor() {
+    super('cancelled');
+  }
 }
 
 export interface RunOnceResult {
@@ -73,7 +81,9 @@ export async function runOnce(docker: Docker, options: RunOnceOptions): Promise<
     HostConfig: hardenedHostConfig(options),
   });
   let timer: NodeJS.Timeout | undefined;
+  let onAbort = () => {};
   try {
+    if (options.signal?.aborted) throw new RunOnceCancelled();
     await container.start();
     const waited = container.wait() as Promise<{ StatusCode: number }>;
     const timedOut = new Promise<never>((_, reject) => {
@@ -81,12 +91,19 @@ export async function runOnce(docker: Docker, options: RunOnceOptions): Promise<
         container.kill().catch(() => undefined);
         reject(new Error(`the container did not finish within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`));
       }, options.timeoutMs ?? 60_000);
+      onAbort = () => {
+        container.kill().catch(() => undefined);
+        reject(new RunOnceCancelled());
+      };
+      if (options.signal?.aborted) onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
     });
     const { StatusCode } = await Promise.race([waited, timedOut]);
     const logs = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
     return { exitCode: StatusCode, ...demultiplex(logs) };
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
     // v: the image declares VOLUME /data; its anonymous volume goes with the container.
     await container.remove({ force: true, v: true }).catch(() => undefined);
   }

@@ -14,7 +14,7 @@ import type { WeightsDownloadResult } from '../api/weights';
 import { CONTAINER_DATASET_DIR, CONTAINER_MODEL_DIR, bind, trainingArgs } from '../aucmedi/arguments';
 import { explainError } from '../aucmedi/explain-error';
 import { checkWeightsCache } from '../aucmedi/weights';
-import { runOnce } from '../engine/containers';
+import { RunOnceCancelled, runOnce } from '../engine/containers';
 import { hostUser } from '../runs/container';
 import { importWeights } from './import';
 
@@ -29,6 +29,10 @@ export interface DownloadOptions {
   weightsDir: string;
   /** Per architecture; a large model on a slow line takes a while. */
   timeoutMs?: number;
+  /** Stops after the architecture under way (its container is killed); what was fetched before is kept. */
+  signal?: AbortSignal;
+  /** Before each architecture: the `index`-th (from 1) of `total`. */
+  onArchitecture?: (architecture: string, index: number, total: number) => void;
 }
 
 /** A 24-bit BMP (Pillow reads it; no encoder needed): a bright square whose place tells the class. */
@@ -66,7 +70,7 @@ export async function downloadWeights(options: DownloadOptions, architectures: s
   const present = () => readdirSync(options.weightsDir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
   mkdirSync(options.weightsDir, { recursive: true });
   const wanted = checkWeightsCache(present(), architectures, dimensionality).missing.map((m) => m.architecture);
-  const result: WeightsDownloadResult = { downloaded: [], alreadyThere: architectures.filter((a) => !wanted.includes(a)), failed: [] };
+  const result: WeightsDownloadResult = { downloaded: [], alreadyThere: architectures.filter((a) => !wanted.includes(a)), failed: [], cancelled: [] };
   if (wanted.length === 0) return result;
 
   const dataset = path.join(options.staging, 'dataset');
@@ -74,7 +78,12 @@ export async function downloadWeights(options: DownloadOptions, architectures: s
   mkdirSync(path.join(keras, 'models'), { recursive: true });
   writeTinyDataset(dataset);
   try {
-    for (const architecture of wanted) {
+    for (const [position, architecture] of wanted.entries()) {
+      if (options.signal?.aborted) {
+        result.cancelled.push(...wanted.slice(position));
+        break;
+      }
+      options.onArchitecture?.(architecture, position + 1, wanted.length);
       const output = path.join(options.staging, `model-${architecture}`);
       mkdirSync(output);
       const user = hostUser(options.platform);
@@ -89,8 +98,13 @@ export async function downloadWeights(options: DownloadOptions, architectures: s
           ...(user ? { user } : {}),
           purpose: 'weights-download',
           timeoutMs: options.timeoutMs ?? 30 * 60_000,
+          ...(options.signal ? { signal: options.signal } : {}),
         });
       } catch (error) {
+        if (error instanceof RunOnceCancelled) {
+          result.cancelled.push(...wanted.slice(position));
+          break;
+        }
         throw new UserErrorException({
           code: 'WEIGHTS_DOWNLOAD_FAILED',
           message: 'Docker could not start a container with network access here, so the weights cannot be downloaded on this computer.',

@@ -186,7 +186,7 @@ describe.runIf(ready)('Pretrained weights and the offline bundle on the Setup pa
     await session.app.page.getByTestId('weights-consent-confirm').click();
     const failure = session.app.page.locator('[data-testid=weights-download-error], [data-testid=weights-download-failed]');
     await failure.first().waitFor({ timeout: 180_000 });
-    expect(downloads()).toEqual([{ channel: 'weights:download', request: { architectures: ['ResNet50'], threeDim: false, allowNetwork: true } }]);
+    expect(downloads()).toEqual([{ channel: 'weights:download', request: { architectures: ['ResNet50'], threeDim: false, allowNetwork: true, operationId: expect.stringMatching(/^weights-download/) } }]);
     expect(await failure.first().textContent()).toMatch(/(could not|cannot)[\s\S]*What to do:/);
     expect(existsSync(path.join(weightsDir, 'resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5'))).toBe(false);
     await failure.first().scrollIntoViewIfNeeded();

@@ -24,6 +24,7 @@ export const MODERN_INFO = {
   Driver: 'overlay2',
   DockerRootDir: '/var/lib/docker',
   Runtimes: { runc: {}, nvidia: {} },
+  LiveRestoreEnabled: true,
 };
 
 export async function startFakeEngine(script: FakeEngineScript): Promise<{ socketPath: string; close(): Promise<void> }> {

@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreEvent } from '../../src/api/events';
 import type { TrainingRequest } from '../../src/api/runs';
 import { createCore, type Core } from '../../src/core';
+import { RunOnceCancelled, runOnce } from '../../src/engine/containers';
 import { JsonFileSettingsStore } from '../../src/settings/store';
 import { buildStandIn, docker, STAND_IN_TAG } from '../helpers/docker-cli';
 import { makeClassDataset } from '../helpers/images';
 import { requireEngine } from '../helpers/requirements';
+import { waitFor } from '../helpers/wait';
 import { tempDir } from '../helpers/temp';
 
 const hasEngine = requireEngine();
@@ -68,14 +71,14 @@ describe.runIf(hasEngine)('offline pretrained weights: imported, shown ready, mo
   }, 300_000);
 
   it('"prepare offline bundle" asks for explicit consent, says plainly why a download failed, and leaves nothing behind', async () => {
-    const noConsent = await core.handlers['weights:download']({ architectures: ['EfficientNetB0'], threeDim: false } as never);
+    const noConsent = await core.handlers['weights:download']({ architectures: ['EfficientNetB0'], threeDim: false, operationId: 'download-0' } as never);
     expect(noConsent).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
-    const already = await core.handlers['weights:download']({ architectures: ['DenseNet121'], threeDim: false, allowNetwork: true });
+    const already = await core.handlers['weights:download']({ architectures: ['DenseNet121'], threeDim: false, allowNetwork: true, operationId: 'download-1' });
     expect(already).toMatchObject({ ok: true, data: { downloaded: [], alreadyThere: ['DenseNet121'], failed: [] } });
 
     // Here Docker has no network for containers (dockerd --bridge=none), or, where it has one, the
     // stand-in (like an air-gapped AUCMEDI) cannot reach the download site: either way a sentence.
-    const response = await core.handlers['weights:download']({ architectures: ['EfficientNetB0'], threeDim: false, allowNetwork: true });
+    const response = await core.handlers['weights:download']({ architectures: ['EfficientNetB0'], threeDim: false, allowNetwork: true, operationId: 'download-1' });
     if (response.ok) {
       expect(response.data.downloaded).toEqual([]);
       expect(response.data.failed).toEqual([{ architecture: 'EfficientNetB0', reason: expect.stringMatching(/download|network|internet/i) }]);
@@ -87,4 +90,35 @@ describe.runIf(hasEngine)('offline pretrained weights: imported, shown ready, mo
     expect(readdirSync(path.join(dir, 'data')).filter((name) => name.startsWith('weights-download-'))).toEqual([]);
     expect(docker(['ps', '-a', '-q', '--filter', 'label=org.aucmedi-desk.purpose=weights-download']).stdout).toBe('');
   }, 300_000);
+
+  it('"prepare offline bundle" says which architecture it is on, and a cancel stops it, keeps what was there and leaves nothing behind', async () => {
+    const events: CoreEvent[] = [];
+    const stop = core.subscribe((event) => {
+      events.push(event);
+      if (event.type === 'weights:download-progress' && event.progress.index === 1) void core.handlers['operations:cancel']({ operationId: 'download-cancel' });
+    });
+    const response = await core.handlers['weights:download']({ architectures: ['DenseNet121', 'ResNet50', 'VGG16'], threeDim: false, allowNetwork: true, operationId: 'download-cancel' });
+    stop();
+    expect(response).toMatchObject({ ok: true, data: { downloaded: [], alreadyThere: ['DenseNet121'], failed: [], cancelled: ['ResNet50', 'VGG16'] } });
+    expect(events.filter((event) => event.type === 'weights:download-progress')).toEqual([
+      { type: 'weights:download-progress', progress: { operationId: 'download-cancel', architecture: 'ResNet50', index: 1, total: 2 } },
+    ]);
+    const listed = await core.handlers['weights:list']({});
+    expect(listed.ok && listed.data.files.map((f) => f.name)).toEqual([DENSENET]);
+    expect(readdirSync(path.join(dir, 'data')).filter((name) => name.startsWith('weights-download-'))).toEqual([]);
+    expect(docker(['ps', '-a', '-q', '--filter', 'label=org.aucmedi-desk.purpose=weights-download']).stdout).toBe('');
+  }, 120_000);
+
+  it('a cancel kills a running helper container at once and removes it', async () => {
+    const controller = new AbortController();
+    const purpose = `cancel-test-${process.pid}`;
+    const engine = new Docker();
+    const running = runOnce(engine, { image: STAND_IN_TAG, entrypoint: ['sleep'], cmd: ['120'], purpose, timeoutMs: 300_000, signal: controller.signal });
+    await waitFor(() => (docker(['ps', '-q', '--filter', `label=org.aucmedi-desk.purpose=${purpose}`]).stdout ? true : null), 30_000);
+    const cancelledAt = Date.now();
+    controller.abort();
+    await expect(running).rejects.toBeInstanceOf(RunOnceCancelled);
+    expect(Date.now() - cancelledAt).toBeLessThan(15_000);
+    expect(docker(['ps', '-a', '-q', '--filter', `label=org.aucmedi-desk.purpose=${purpose}`]).stdout).toBe('');
+  }, 120_000);
 });

@@ -56,6 +56,7 @@ function PrepareBundle() {
   const error = useAppStore((s) => s.weightsDownloadError);
   const busy = useAppStore((s) => s.weightsTransfer !== null);
   const downloadWeights = useAppStore((s) => s.downloadWeights);
+  const cancelDownload = useAppStore((s) => s.cancelWeightsDownload);
   const [open, setOpen] = useState(false);
   const [chosen, setChosen] = useState<string[]>([]);
   const missing = useMemo(() => {
@@ -121,15 +122,26 @@ function PrepareBundle() {
         </div>
       )}
       {downloading && (
-        <p className="muted" role="status" data-testid="weights-downloading">
-          Downloading the weights of {downloading.join(', ')}: the AUCMEDI image runs once for each, with network access. This can take several minutes per architecture…
-        </p>
+        <div data-testid="weights-downloading">
+          <p className="muted" role="status">
+            {downloading.current
+              ? `Downloading the weights of ${downloading.current.architecture} (${downloading.current.index} of ${downloading.current.total})`
+              : `Downloading the weights of ${downloading.architectures.join(', ')}`}
+            : the AUCMEDI image runs once for each architecture, with network access. This can take several minutes per architecture…
+          </p>
+          <div className="actions">
+            <button type="button" className="secondary" onClick={() => void cancelDownload()} disabled={downloading.cancelling} data-testid="weights-download-cancel">
+              {downloading.cancelling ? 'Cancelling…' : 'Cancel (keeps the weights already downloaded)'}
+            </button>
+          </div>
+        </div>
       )}
       {error && <Problem error={error} testId="weights-download-error" />}
       {result && (
         <div data-testid="weights-download-result">
           {result.downloaded.length > 0 && <p className="notice">Downloaded and imported: {result.downloaded.join(', ')}.</p>}
           {result.alreadyThere.length > 0 && <p className="muted">Already in the weights folder: {result.alreadyThere.join(', ')}.</p>}
+          {result.cancelled.length > 0 && <p className="muted" data-testid="weights-download-cancelled">Cancelled, not downloaded: {result.cancelled.join(', ')}.</p>}
           {result.failed.map((f) => (
             <Problem key={f.architecture} error={{ message: `The weights of ${f.architecture} could not be downloaded.`, action: f.reason }} testId="weights-download-failed" />
           ))}

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { AucmediCatalog, OfflineBundle, UserError, WeightsDownloadResult, WeightsFileInfo, WeightsImportResult, WeightsProgress } from '../../../src/api';
+import type { AucmediCatalog, OfflineBundle, UserError, WeightsDownloadProgress, WeightsDownloadResult, WeightsFileInfo, WeightsImportResult, WeightsProgress } from '../../../src/api';
 import { invoke, newOperationId } from '../bridge';
 import type { AppState } from './index';
 
@@ -18,8 +18,8 @@ export interface WeightsSlice {
   weightsResult: { origin: WeightsOrigin; source: string; result: WeightsImportResult } | null;
   /** A short sentence after an export or a cancelled import. */
   weightsMessage: string | null;
-  /** "Prepare offline bundle" on a connected computer. */
-  weightsDownloading: string[] | null;
+  /** "Prepare offline bundle" on a connected computer: what is being fetched, and which one now. */
+  weightsDownloading: { operationId: string; architectures: string[]; current: WeightsDownloadProgress | null; cancelling: boolean } | null;
   weightsDownload: WeightsDownloadResult | null;
   weightsDownloadError: UserError | null;
   /** The offline bundle found next to the program: undefined until looked for. */
@@ -36,6 +36,8 @@ export interface WeightsSlice {
   cancelWeightsTransfer(): Promise<void>;
   exportWeights(): Promise<void>;
   downloadWeights(architectures: string[]): Promise<void>;
+  cancelWeightsDownload(): Promise<void>;
+  applyWeightsDownloadProgress(progress: WeightsDownloadProgress): void;
   applyWeightsProgress(progress: WeightsProgress): void;
   showWeightsError(error: UserError): void;
   findBundle(): Promise<void>;
@@ -129,14 +131,25 @@ export const createWeightsSlice: StateCreator<AppState, [], [], WeightsSlice> = 
   },
   async downloadWeights(architectures) {
     if (get().weightsDownloading || architectures.length === 0) return;
-    set({ weightsDownloading: architectures, weightsDownload: null, weightsDownloadError: null });
+    const operationId = newOperationId('weights-download');
+    set({ weightsDownloading: { operationId, architectures, current: null, cancelling: false }, weightsDownload: null, weightsDownloadError: null });
     // allowNetwork: the user has just read and confirmed what this does.
-    const response = await invoke('weights:download', { architectures, threeDim: false, allowNetwork: true });
+    const response = await invoke('weights:download', { architectures, threeDim: false, allowNetwork: true, operationId });
     set({ weightsDownloading: null });
     if (response.ok) set({ weightsDownload: response.data });
     else set({ weightsDownloadError: response.error });
     await get().loadWeights();
     await get().loadCatalog();
+  },
+  async cancelWeightsDownload() {
+    const downloading = get().weightsDownloading;
+    if (!downloading || downloading.cancelling) return;
+    set({ weightsDownloading: { ...downloading, cancelling: true } });
+    await invoke('operations:cancel', { operationId: downloading.operationId });
+  },
+  applyWeightsDownloadProgress(progress) {
+    const downloading = get().weightsDownloading;
+    if (downloading && downloading.operationId === progress.operationId) set({ weightsDownloading: { ...downloading, current: progress } });
   },
   applyWeightsProgress(progress) {
     const transfer = get().weightsTransfer;

@@ -45,6 +45,7 @@ describe('diagnoseEngine against a scripted engine', () => {
       rootDir: '/var/lib/docker',
       freeDiskBytes: 123_456_789,
       runtimes: ['runc', 'nvidia'],
+      liveRestore: true,
     });
   });
 
