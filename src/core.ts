@@ -21,6 +21,7 @@ import { exportWeights } from './weights/export';
 import { downloadWeights } from './weights/download';
 import { imageNotFound } from './engine/image-save';
 import { removeOrphanedHelpers } from './engine/containers';
+import { resolveModel } from './runs/inputs';
 import { RunService } from './runs/service';
 import { RunQueue } from './runs/queue';
 import { FINISHED_STATES } from './api/runs';
@@ -222,6 +223,7 @@ export function createCore(deps: CoreDeps): Core {
     'queue:remove': async ({ id }) => runQueue.remove(id),
     'runs:list': async () => runs.list(),
     'runs:get': async ({ runId }) => runs.get(runId),
+    'models:check': ({ dir }) => resolveModel({ dir }, (id) => runs.get(id)),
     'runs:delete': ({ runId, deleteFiles }) => runs.delete(runId, deleteFiles),
     'runs:log': ({ runId, offset }) => runs.readLog(runId, offset),
     'runs:save-log': async ({ runId }) => {

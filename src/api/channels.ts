@@ -1,7 +1,7 @@
 import type { AucmediCatalog } from './aucmedi';
 import type { DatasetReport } from './dataset';
 import type { GpuReport } from './gpu';
-import type { EvaluationRecord, EvaluationRequest, PredictionRecord, PredictionRequest, QueueEntry, QueueItem, RunRecord, RunSummary, TrainingRecord, TrainingRequest } from './runs';
+import type { EvaluationRecord, EvaluationRequest, ModelRef, PredictionRecord, PredictionRequest, QueueEntry, QueueItem, RunRecord, RunSummary, TrainingRecord, TrainingRequest } from './runs';
 import type { EvaluationResults, PredictionTable } from './results';
 import type { OfflineBundle, WeightsDownloadResult, WeightsFileInfo, WeightsImportResult } from './weights';
 import type { AppInfo, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings, SettingsPatch } from './types';
@@ -55,6 +55,8 @@ export interface ChannelMap {
   /** Asks where to save the one-page HTML report of an evaluation and writes it there. */
   'runs:export-report': { request: { runId: string }; response: PickedPath };
   'runs:stop': { request: { runId: string }; response: RunRecord };
+  /** What a model folder holds (analysis, architectures, classes), checked as a prediction would check it. */
+  'models:check': { request: { dir: string }; response: ModelRef };
   /** The run queue, next first. */
   'queue:list': { request: Empty; response: QueueEntry[] };
   /** Queues a training, prediction or evaluation (options checked now, data when it starts). */
@@ -108,6 +110,7 @@ export const CHANNELS = [
   'weights:export',
   'weights:download',
   'bundle:find',
+  'models:check',
   'runs:start-training',
   'runs:start-prediction',
   'runs:start-evaluation',

@@ -144,6 +144,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'runs:stop': z.object({ runId: operationIdSchema }).strict(),
   'runs:list': empty as z.ZodType<RequestOf<'runs:list'>>,
   'runs:get': z.object({ runId: operationIdSchema }).strict(),
+  'models:check': z.object({ dir: absolutePathSchema }).strict(),
   'runs:delete': z.object({ runId: operationIdSchema, deleteFiles: z.boolean() }).strict(),
   'runs:save-log': z.object({ runId: operationIdSchema }).strict(),
   'runs:open-folder': z.object({ runId: operationIdSchema }).strict(),

@@ -54,6 +54,10 @@ describe.runIf(ready)('Predict page and prediction results (real UI, real core, 
     dialogs.folderQueue.push(broken);
     await session.app.page.getByTestId('predict-model-folder').click();
     expect(await session.app.page.getByTestId('predict-model-dir').textContent()).toContain(broken);
+    // Said as soon as the folder is chosen, before any start.
+    const checked = session.app.page.getByTestId('predict-model-dir-problem');
+    await checked.waitFor({ timeout: 30_000 });
+    expect(await checked.textContent()).toMatch(/incomplete: model\.best_loss\.keras is missing[\s\S]*What to do:/);
     await session.app.page.getByTestId('predict-start').click();
     const refusal = session.app.page.getByTestId('predict-start-error');
     await refusal.waitFor({ timeout: 30_000 });
@@ -61,6 +65,16 @@ describe.runIf(ready)('Predict page and prediction results (real UI, real core, 
     expect(await session.app.page.getByTestId('page-predict').count()).toBe(1);
     const runs = await session.core.handlers['runs:list']({});
     expect(runs.ok && runs.data.filter((run) => run.mode === 'prediction')).toEqual([]);
+  }, 60_000);
+
+  it('shows what a chosen model folder holds', async () => {
+    const trained = session.core.runs.get(trainingId);
+    dialogs.folderQueue.push(trained.outputDir);
+    await session.app.page.getByTestId('predict-model-folder').click();
+    const facts = session.app.page.getByTestId('predict-model-dir-facts');
+    await facts.waitFor({ timeout: 30_000 });
+    expect(await facts.textContent()).toBe('standard analysis · Vanilla · 2D · classes benign, malignant');
+    expect(await session.app.page.getByTestId('predict-model-dir-problem').count()).toBe(0);
   }, 60_000);
 
   it('starts a prediction with heat maps and opens its run page', async () => {

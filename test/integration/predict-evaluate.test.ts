@@ -239,6 +239,16 @@ describe.runIf(hasEngine)('prediction and evaluation with the stand-in image (re
     mkdirSync(broken);
     writeFileSync(path.join(broken, 'meta.training.json'), JSON.stringify({ class_names: ['a', 'b'], analysis: 'standard', architecture: 'Vanilla', three_dim: false }));
     expect((await refuse(core.handlers['runs:start-prediction']({ model: { dir: broken }, images: newImages, options, gpus }))).code).toBe('MODEL_FOLDER_INCOMPLETE');
+    // the same, said by models:check as soon as the folder is chosen
+    const checked = await refuse(core.handlers['models:check']({ dir: broken }));
+    expect(checked).toMatchObject({ code: 'MODEL_FOLDER_INCOMPLETE', message: expect.stringContaining('model.best_loss.keras') });
+    // and a finished training's folder: what it holds, as its run recorded it
+    const trained = core.runs.get(trainingId);
+    if (trained.mode !== 'training') throw new Error('not a training');
+    expect(await core.handlers['models:check']({ dir: trained.outputDir })).toEqual({
+      ok: true,
+      data: { dir: trained.outputDir, runId: null, classNames: trained.classNames, analysis: 'standard', architectures: ['Vanilla'], threeDim: false },
+    });
     // a 3D model on 2D images
     const volumeModel = path.join(dir, 'volume-model');
     mkdirSync(volumeModel);

@@ -1,7 +1,10 @@
-import { useEffect } from 'react';
-import type { ModelChoice, RunSummary } from '../../../src/api/runs';
+import { useEffect, useState } from 'react';
+import type { UserError } from '../../../src/api/errors';
+import type { ModelChoice, ModelRef, RunSummary } from '../../../src/api/runs';
+import { invoke } from '../bridge';
 import { useAppStore } from '../store';
 import { formatValue } from './LineChart';
+import { Problem } from './Problem';
 
 export type TrainingSummary = Extract<RunSummary, { mode: 'training' }>;
 
@@ -17,10 +20,27 @@ export function useTrainedModels(): TrainingSummary[] | null {
   return runs?.filter((run): run is TrainingSummary => run.mode === 'training' && run.state === 'succeeded') ?? null;
 }
 
+/** A chosen model folder, checked by the core as a prediction would check it: what it holds, or why it cannot be used. */
+export function useModelFolderCheck(dir: string | null): { model: ModelRef | null; error: UserError | null } {
+  const [check, setCheck] = useState<{ dir: string; model: ModelRef | null; error: UserError | null } | null>(null);
+  useEffect(() => {
+    if (!dir) return;
+    let current = true;
+    void invoke('models:check', { dir }).then((response) => {
+      if (current) setCheck(response.ok ? { dir, model: response.data, error: null } : { dir, model: null, error: response.error });
+    });
+    return () => {
+      current = false;
+    };
+  }, [dir]);
+  return check && check.dir === dir ? { model: check.model, error: check.error } : { model: null, error: null };
+}
+
 /** Choose a trained model: a succeeded training of the history, or a model folder from elsewhere. `prefix` names the test ids. */
 export function ModelPicker({ prefix, value, models, onChange, onChooseFolder }: { prefix: string; value: ModelChoice | null; models: TrainingSummary[] | null; onChange(choice: ModelChoice): void; onChooseFolder(): void }) {
   const chosenRun = value && 'runId' in value ? value.runId : null;
   const chosenDir = value && 'dir' in value ? value.dir : null;
+  const folder = useModelFolderCheck(chosenDir);
   return (
     <div data-testid={`${prefix}-model`}>
       {models === null ? (
@@ -54,10 +74,16 @@ export function ModelPicker({ prefix, value, models, onChange, onChooseFolder }:
           <span className="model-text">
             <span className="model-name">Model folder</span>
             <code>{chosenDir}</code>
-            <span className="muted small">It is checked when you start: it must hold meta.training.json and the model files of a training.</span>
+            {folder.model && (
+              <span className="muted small" data-testid={`${prefix}-model-dir-facts`}>
+                {folder.model.analysis ?? 'unknown'} analysis · {folder.model.architectures.join(', ') || 'architecture not recorded'} · {folder.model.threeDim ? '3D' : '2D'} · classes {folder.model.classNames.join(', ')}
+              </span>
+            )}
+            {!folder.model && !folder.error && <span className="muted small">Checking the folder…</span>}
           </span>
         </p>
       )}
+      {chosenDir && folder.error && <Problem error={folder.error} testId={`${prefix}-model-dir-problem`} />}
       <div className="actions">
         <button type="button" className="secondary" onClick={onChooseFolder} data-testid={`${prefix}-model-folder`}>
           Choose model folder…

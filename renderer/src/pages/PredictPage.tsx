@@ -3,7 +3,7 @@ import { formatBytes } from '../../../src/api/format';
 import type { PredictionRequest } from '../../../src/api/runs';
 import { applyOptions, ApplySettings, useGpuChoice, useGpuReport } from '../components/ApplySettings';
 import { DropZone } from '../components/DropZone';
-import { ModelPicker, useTrainedModels } from '../components/ModelPicker';
+import { ModelPicker, useModelFolderCheck, useTrainedModels } from '../components/ModelPicker';
 import { Problem } from '../components/Problem';
 import { ProblemList } from '../components/ProblemList';
 import { ScanStatus } from '../components/ScanStatus';
@@ -83,7 +83,8 @@ export function PredictPage() {
   }, [loadCatalog]);
 
   const chosenRunId = draft.model && 'runId' in draft.model ? draft.model.runId : null;
-  const advanced = models?.find((run) => run.id === chosenRunId)?.options.analysis === 'advanced';
+  const folder = useModelFolderCheck(draft.model && 'dir' in draft.model ? draft.model.dir : null);
+  const advanced = (chosenRunId ? models?.find((run) => run.id === chosenRunId)?.options.analysis : folder.model?.analysis) === 'advanced';
   const report = images.report;
 
   const header = (
