@@ -2,8 +2,8 @@
  * The dataset fingerprint: file count, total bytes, and the sha256 of the sorted
  * `relativePath\tsize\tmtimeMs\n` lines (relative paths '/'-separated, mtime in whole ms).
  *
- * Built during the walk from runs: the probe workers return each batch's lines as one text, in name
- * order, so a folder's batches are ascending runs. At the end the runs are put in order; when
+ * Built during the walk from runs: the probe workers return each batch's lines as one UTF-8 text, in
+ * name order, so a folder's batches are ascending runs. At the end the runs are put in order; when
  * folders do not interleave (the usual case) hashing is a concatenation, otherwise the lines are
  * merged. Hashing goes in short steps, so that even 100 000 files never block the event loop.
  */
@@ -28,32 +28,31 @@ export function compareLines(a: string, b: string): number {
   return a.length < b.length ? 9 - b.charCodeAt(n) : a.charCodeAt(n) - 9;
 }
 
-/** Sorts names of one folder into fingerprint line order (the default sort, fixed up in the rare case of control characters). */
+/** A character that sorts before the line's tab: only names holding one can order differently as lines. */
+const BEFORE_TAB = /[\0-\x08]/;
+
+/** Sorts names of one folder into fingerprint line order (the default sort, unless a name holds a control character). */
 export function sortForLines(names: string[]): string[] {
-  names.sort();
-  for (let i = 1; i < names.length; i++) {
-    if (compareLines(names[i - 1]!, names[i]!) > 0) return names.sort(compareLines);
-  }
-  return names;
+  return names.some((name) => BEFORE_TAB.test(name)) ? names.sort(compareLines) : names.sort();
 }
 
 interface Run {
   first: string;
   last: string;
-  /** The run's lines, each ending in '\n'. */
-  text: string;
+  /** The run's lines, each ending in '\n', in UTF-8. */
+  text: Uint8Array;
 }
 
 /** Bytes of line text hashed between two yields to the event loop. */
-const STEP_CHARS = 256 * 1024;
+const STEP_BYTES = 256 * 1024;
 
 export class FingerprintBuilder {
   private readonly runs: Run[] = [];
   private fileCount = 0;
   private totalBytes = 0;
 
-  /** A run of lines in line order: `first` and `last` are the paths of its first and last line. */
-  addRun(first: string, last: string, text: string, count: number, bytes: number): void {
+  /** A run of lines in line order (UTF-8): `first` and `last` are the paths of its first and last line. */
+  addRun(first: string, last: string, text: Uint8Array, count: number, bytes: number): void {
     if (count === 0) return;
     this.runs.push({ first, last, text });
     this.fileCount += count;
@@ -61,7 +60,7 @@ export class FingerprintBuilder {
   }
 
   add(rel: string, size: number, mtimeMs: number): void {
-    this.addRun(rel, rel, `${fingerprintLine(rel, size, mtimeMs)}\n`, 1, size);
+    this.addRun(rel, rel, Buffer.from(`${fingerprintLine(rel, size, mtimeMs)}\n`), 1, size);
   }
 
   async finish(): Promise<DatasetFingerprint> {
@@ -69,10 +68,10 @@ export class FingerprintBuilder {
     const runs = this.runs.sort((x, y) => compareLines(x.first, y.first));
     const disjoint = runs.every((run, i) => i === 0 || compareLines(runs[i - 1]!.last, run.first) < 0);
     let since = 0;
-    const update = async (text: string) => {
+    const update = async (text: Uint8Array | string) => {
       hash.update(text);
       since += text.length;
-      if (since >= STEP_CHARS) {
+      if (since >= STEP_BYTES) {
         since = 0;
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
@@ -89,7 +88,8 @@ export class FingerprintBuilder {
 
 /** k-way merge of the runs' lines (a binary min-heap of runs keyed by each run's next line). */
 async function merge(runs: Run[], update: (text: string) => Promise<void>): Promise<void> {
-  const lines = runs.map((run) => run.text.slice(0, -1).split('\n'));
+  const utf8 = new TextDecoder();
+  const lines = runs.map((run) => utf8.decode(run.text).slice(0, -1).split('\n'));
   const at = runs.map(() => 0);
   const heap: number[] = [];
   const less = (a: number, b: number) => lines[a]![at[a]!]! < lines[b]![at[b]!]!;

@@ -18,7 +18,8 @@
  *   for n names: sizes f64[n], mtimes f64[n], lengths u16[n], status u8[n], heads u8[n * headBytes].
  *   status: 0 regular file, 1 failed (see errors: [index, code]), 2 folder, 3 special file, 4 link.
  *   `lines` are the fingerprint lines, `relPrefix + name\tsize\tfloor(mtimeMs)\n`, of the entries
- *   with status 0 or 1, in batch order.
+ *   with status 0 or 1, in batch order, in UTF-8 (a transferred buffer: no string to copy into the
+ *   main thread's heap).
  */
 export const PROBE_WORKER_SOURCE = String.raw`
 'use strict';
@@ -29,6 +30,7 @@ if (process.platform === 'linux') {
   try { require('node:os').setPriority(0, 10); } catch (_) { /* keep the normal priority */ }
 }
 const FLAGS = process.platform === 'win32' ? c.O_RDONLY : c.O_RDONLY | (c.O_NONBLOCK || 0) | (c.O_NOFOLLOW || 0);
+const utf8 = new TextEncoder();
 
 function list(m) {
   let entries;
@@ -51,9 +53,8 @@ function list(m) {
 }
 
 function probe(m) {
-  const n = m.names.length;
-  const hb = m.headBytes;
-  const buffer = m.buffer;
+  const { names, prefix, relPrefix, headBytes: hb, buffer } = m;
+  const n = names.length;
   const sizes = new Float64Array(buffer, 0, n);
   const mtimes = new Float64Array(buffer, 8 * n, n);
   const lengths = new Uint16Array(buffer, 16 * n, n);
@@ -68,7 +69,7 @@ function probe(m) {
     lengths[i] = 0;
     status[i] = 0;
     try {
-      fd = fs.openSync(m.prefix + m.names[i], FLAGS);
+      fd = fs.openSync(prefix + names[i], FLAGS);
       const st = fs.fstatSync(fd);
       sizes[i] = st.size;
       mtimes[i] = st.mtimeMs;
@@ -87,16 +88,16 @@ function probe(m) {
         try { fs.closeSync(fd); } catch (_) { /* nothing to do */ }
       }
     }
-    if (status[i] <= 1) lines += m.relPrefix + m.names[i] + '\t' + sizes[i] + '\t' + Math.floor(mtimes[i]) + '\n';
+    if (status[i] <= 1) lines += relPrefix + names[i] + '\t' + sizes[i] + '\t' + Math.floor(mtimes[i]) + '\n';
   }
-  return { id: m.id, buffer, errors, lines };
+  return { id: m.id, buffer, errors, lines: utf8.encode(lines) };
 }
 
 parentPort.on('message', (m) => {
   if (m.kind === 'list') parentPort.postMessage(list(m));
   else {
     const out = probe(m);
-    parentPort.postMessage(out, [out.buffer]);
+    parentPort.postMessage(out, [out.buffer, out.lines.buffer]);
   }
 });
 `;

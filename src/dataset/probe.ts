@@ -24,8 +24,8 @@ export interface ProbeBatch {
   heads: Uint8Array;
   /** [index, error code] of the files that could not be read. */
   errors: [number, string][];
-  /** Fingerprint lines (`rel\tsize\tmtimeMs\n`) of the files (status FILE or FAILED), in batch order. */
-  lines: string;
+  /** Fingerprint lines (`rel\tsize\tmtimeMs\n`) of the files (status FILE or FAILED), in batch order, in UTF-8. */
+  lines: Uint8Array;
   /** Gives the batch's buffer back for reuse; the arrays above must not be used afterwards. */
   release(): void;
 }
@@ -42,7 +42,7 @@ interface Slot {
   inFlight: Map<number, Job>;
 }
 
-type Reply = { id: number } & ({ buffer: ArrayBuffer; errors: [number, string][]; lines: string } | Listing);
+type Reply = { id: number } & ({ buffer: ArrayBuffer; errors: [number, string][]; lines: Uint8Array } | Listing);
 
 /** Workers to use: the machine's cores, at least 2 (I/O overlaps), at most 4. */
 export function defaultWorkerCount(): number {
@@ -82,6 +82,16 @@ export class ProbePool {
     if (names.length > this.batchSize) return Promise.reject(new RangeError(`at most ${this.batchSize} names per batch`));
     const prefix = dir.endsWith('/') || dir.endsWith('\\') ? dir : `${dir}${process.platform === 'win32' ? '\\' : '/'}`;
     return this.submit<ProbeBatch>((id, resolve, reject) => ({ kind: 'probe', id, prefix, relPrefix, names, resolve, reject }), false);
+  }
+
+  /**
+   * Starts, ahead of time, the workers that `jobs` jobs about to come will need (a worker takes ~50 ms
+   * to start): the first one for any job, more by the rule that applies when jobs pile up (see pump).
+   */
+  expect(jobs: number): void {
+    if (this.closed || jobs <= 0) return;
+    if (this.slots.length === 0) this.spawn();
+    while (this.slots.length < this.maxWorkers && jobs - this.slots.length * this.depth > SPAWN_BACKLOG) this.spawn();
   }
 
   get workerCount(): number {
@@ -143,7 +153,7 @@ export class ProbePool {
         const { id: _id, ...listing } = reply as { id: number } & Listing;
         job.resolve(listing as Listing);
       } else {
-        const { buffer, errors, lines } = reply as { buffer: ArrayBuffer; errors: [number, string][]; lines: string };
+        const { buffer, errors, lines } = reply as { buffer: ArrayBuffer; errors: [number, string][]; lines: Uint8Array };
         job.resolve(this.view(buffer, job.names.length, errors, lines));
       }
       this.pump();
@@ -156,7 +166,7 @@ export class ProbePool {
     return slot;
   }
 
-  private view(buffer: ArrayBuffer, n: number, errors: [number, string][], lines: string): ProbeBatch {
+  private view(buffer: ArrayBuffer, n: number, errors: [number, string][], lines: Uint8Array): ProbeBatch {
     let released = false;
     return {
       sizes: new Float64Array(buffer, 0, n),

@@ -30,13 +30,28 @@ const MAX_ANNOTATION_BYTES = 256 * 1024 * 1024;
 export const PROGRESS_INTERVAL_MS = 100;
 
 export async function scanDataset(request: DatasetScanRequest, options: ScanOptions = {}): Promise<DatasetReport> {
+  throwIfCancelled(options.signal);
+  // the first probe worker starts at once (for the listing of the dataset folder): its start overlaps the checks
+  const pool = new ProbePool(HEAD_BYTES, undefined, options.workers);
+  pool.expect(1);
+  try {
+    return await scanWith(pool, request, options);
+  } finally {
+    // Stopping the workers takes tens of milliseconds and decides nothing: the report does not wait for it.
+    void pool.close();
+  }
+}
+
+async function scanWith(pool: ProbePool, request: DatasetScanRequest, options: ScanOptions): Promise<DatasetReport> {
   const started = performance.now();
   const scannedAt = new Date().toISOString();
   const { signal, onProgress } = options;
-  throwIfCancelled(signal);
 
   const root = path.resolve(request.path);
-  await checkDatasetFolder(root);
+  const rootStat = await checkDatasetFolder(root);
+  // On Linux and macOS a folder's link count is 2 plus its sub-folders (elsewhere 1), and the walk lists
+  // them side by side: with many class folders that is enough work to start the other workers now.
+  pool.expect(rootStat.nlink - 2);
   const toClassify = request.purpose === 'prediction';
   if (toClassify && request.gtFile) {
     throw userError('DATASET_INVALID', 'Images to classify need no annotation file.', 'Choose only the folder of images.');
@@ -76,7 +91,6 @@ export async function scanDataset(request: DatasetScanRequest, options: ScanOpti
   };
   const timer = onProgress ? setInterval(report, options.progressIntervalMs ?? PROGRESS_INTERVAL_MS) : null;
   timer?.unref();
-  const pool = new ProbePool(HEAD_BYTES, undefined, options.workers);
   try {
     await walkDataset({ root, imageDepth: datasetInterface === 'directory' ? 1 : 0, pool, headBytes: HEAD_BYTES, fingerprint, visitor: validator, progress, ...(signal ? { signal } : {}) });
   } catch (error) {
@@ -84,7 +98,6 @@ export async function scanDataset(request: DatasetScanRequest, options: ScanOpti
     throw error;
   } finally {
     if (timer) clearInterval(timer);
-    await pool.close();
   }
   report();
 
@@ -131,7 +144,8 @@ const errnoOf = (error: unknown) => (error as NodeJS.ErrnoException | null)?.cod
 const DENIED = new Set(['EACCES', 'EPERM']);
 const MISSING = new Set(['ENOENT', 'ENOTDIR']);
 
-async function checkDatasetFolder(root: string): Promise<void> {
+/** Checks that `root` is a folder the scan can read, and returns its stat. */
+async function checkDatasetFolder(root: string): Promise<Stats> {
   let stat: Stats;
   try {
     stat = await fsp.stat(root);
@@ -166,6 +180,7 @@ async function checkDatasetFolder(root: string): Promise<void> {
       error,
     );
   }
+  return stat;
 }
 
 async function readAnnotationFile(file: string): Promise<{ text: string; stat: Stats }> {

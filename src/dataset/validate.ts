@@ -6,7 +6,7 @@
  */
 import type { DatasetClass, DatasetDimensionality, DatasetInterface, DatasetProblem, DatasetReport } from '../api/dataset';
 import type { Annotations } from './csv';
-import { isHiddenOrSystem, splitName, VOLUME_COMPANION_EXTENSIONS } from './names';
+import { isHiddenOrSystem, joinRel, splitName, VOLUME_COMPANION_EXTENSIONS } from './names';
 import { agree, Bucket, compareNames, MAX_LISTED_FILES, plural, problem, sortProblems } from './problems';
 import { EXPECTED_SIGNATURE, SIGNATURE_DIMS, SIGNATURE_NAMES, sniff, type Signature } from './signatures';
 import type { FolderRole, WalkFile, WalkVisitor } from './walk';
@@ -34,13 +34,9 @@ export type ValidationResult = Pick<DatasetReport, 'dimensionality' | 'multiLabe
 
 interface ClassFolder {
   count: number;
+  /** Names of the first images in the folder. */
   samples: string[];
   unreadable: boolean;
-}
-
-interface DimsGroup {
-  count: number;
-  files: string[];
 }
 
 interface Series {
@@ -78,15 +74,24 @@ export class DatasetValidator implements WalkVisitor {
   private readonly companions: { rel: string; key: string; size: number }[] = [];
   private readonly metaHeaders = new Set<string>();
   private readonly series = new Map<string, Series>();
-  /** Sample names seen; with the names and paths of all images, to list duplicates at the end. */
-  private readonly names = new Set<string>();
-  private readonly duplicateNames = new Set<string>();
-  private readonly imageRels: string[] = [];
-  private readonly images2D: DimsGroup = { count: 0, files: [] };
-  private readonly images3D: DimsGroup = { count: 0, files: [] };
-  /** 2D pixel sizes: widths and heights interleaved, and the image of each. */
-  private readonly sizeDims: number[] = [];
-  private readonly sizeRels: string[] = [];
+  /**
+   * Every image by index: its name (a file, or a DICOM series folder), its 2D pixel size (0 where not
+   * known) and, in runs, its folder. Paths are joined only for the few images a problem lists. Kept
+   * lean on purpose: with 100 000 images, every growing per-image list or string costs the main
+   * thread time and memory.
+   */
+  private readonly imageNames: string[] = [];
+  private readonly widths = new Uint32List();
+  private readonly heights = new Uint32List();
+  /** The folder of the images from `start` on (images arrive batch by batch, each from one folder). */
+  private readonly imageFolders: { start: number; dir: string }[] = [];
+  /**
+   * The sample name of every image, to find duplicates at the end: sorting them once (they come mostly
+   * in order) costs far less than keeping a Set of 100 000 names, whose lookups land all over memory.
+   */
+  private readonly samples: string[] = [];
+  /** Indices of the 3D images; the others are 2D. */
+  private readonly images3D: number[] = [];
   private readonly formats = new Map<string, number>();
   private totalImages = 0;
   private totalBytes = 0;
@@ -95,14 +100,18 @@ export class DatasetValidator implements WalkVisitor {
   private readonly rowFiles: (string | undefined)[] = [];
   private readonly notInCsv = new Bucket();
   // images to classify
-  private readonly flatSamples: string[] = [];
+  private flatSamples: string[] = [];
   // the class folder of the last image (images arrive folder by folder)
   private lastDir: string | null = null;
   private lastFolder: ClassFolder | undefined;
+  /** The annotation file's name when it lies inside the dataset, so that only files of that name need their path compared. */
+  private readonly annotationFile: string | null;
 
   constructor(private readonly options: ValidationOptions) {
     this.imageDepth = options.interface === 'directory' ? 1 : 0;
     options.annotations?.rows.forEach((row, index) => this.sampleRows.set(row.sample, index));
+    const rel = options.annotationRel;
+    this.annotationFile = rel === null ? null : rel.slice(rel.lastIndexOf('/') + 1);
   }
 
   folder(rel: string, depth: number, role: FolderRole): void {
@@ -136,20 +145,20 @@ export class DatasetValidator implements WalkVisitor {
   }
 
   file(file: WalkFile): void {
-    const { rel, name, depth } = file;
+    const { name, depth } = file;
+    if (name === this.annotationFile && file.rel === this.options.annotationRel) return;
     const parts = splitName(name);
     const hidden = isHiddenOrSystem(name, false);
-    if (rel === this.options.annotationRel) return;
-    if (hidden) this.hidden.add(rel);
+    if (hidden) this.hidden.add(file.rel);
     // hidden files named like images are still images to AUCMEDI; other hidden files stay out of everything
     if (hidden && parts.format === null) return;
 
     if (file.error) {
-      this.unreadable.add(rel);
+      this.unreadable.add(file.rel);
       this.fileErrors.add(file.error);
       return;
     }
-    const sniffed = sniff(file.head, file.head.length);
+    const sniffed = sniff(file.heads, file.headLength, file.headStart);
 
     if (depth > this.imageDepth) {
       // a file of a DICOM series candidate
@@ -161,74 +170,94 @@ export class DatasetValidator implements WalkVisitor {
       return;
     }
     if (depth < this.imageDepth) {
-      if (parts.format !== null || sniffed !== null) this.outsideClasses.add(rel);
-      else this.ignored.add(rel);
+      if (parts.format !== null || sniffed !== null) this.outsideClasses.add(file.rel);
+      else this.ignored.add(file.rel);
       return;
     }
     if (parts.format === null) {
-      if (VOLUME_COMPANION_EXTENSIONS.has(parts.ext)) this.companions.push({ rel, key: `${file.dir}/${parts.base}`, size: file.size });
-      else if (sniffed !== null) this.withoutExtension.add(`${rel} (${SIGNATURE_NAMES[sniffed.signature]})`);
-      else this.ignored.add(rel);
+      if (VOLUME_COMPANION_EXTENSIONS.has(parts.ext)) this.companions.push({ rel: file.rel, key: `${file.dir}/${parts.base}`, size: file.size });
+      else if (sniffed !== null) this.withoutExtension.add(`${file.rel} (${SIGNATURE_NAMES[sniffed.signature]})`);
+      else this.ignored.add(file.rel);
       return;
     }
     if (sniffed === null) {
-      this.notImages.add(rel);
+      this.notImages.add(file.rel);
       return;
     }
     const expected = EXPECTED_SIGNATURE[parts.format];
     if (sniffed.signature !== expected) {
       const contentDims = SIGNATURE_DIMS[sniffed.signature];
       if (contentDims === '2D' && SIGNATURE_DIMS[EXPECTED_SIGNATURE[parts.format]] === '2D') {
-        this.extensionMismatch.add(`${rel} (${SIGNATURE_NAMES[sniffed.signature]})`);
+        this.extensionMismatch.add(`${file.rel} (${SIGNATURE_NAMES[sniffed.signature]})`);
       } else {
-        this.formatMismatch.add(`${rel} (${SIGNATURE_NAMES[sniffed.signature]})`);
+        this.formatMismatch.add(`${file.rel} (${SIGNATURE_NAMES[sniffed.signature]})`);
         return;
       }
     }
     if (parts.format === 'mhd') this.metaHeaders.add(`${file.dir}/${parts.base}`);
-    this.addImage(rel, file.dir, parts.base, parts.format, SIGNATURE_DIMS[sniffed.signature as Signature], file.size);
-    if (sniffed.width && sniffed.height) {
-      this.sizeDims.push(sniffed.width, sniffed.height);
-      this.sizeRels.push(rel);
-    }
+    this.addImage(file.dir, name, parts.base, parts.format, SIGNATURE_DIMS[sniffed.signature as Signature], file.size, sniffed.width ?? 0, sniffed.height ?? 0);
   }
 
-  private addImage(rel: string, dir: string, sample: string, format: string, dims: '2D' | '3D', size: number): void {
+  /** Counts an image: `name` in the folder `dir`. */
+  private addImage(dir: string, name: string, sample: string, format: string, dims: '2D' | '3D', size: number, width = 0, height = 0): void {
+    const image = this.imageNames.length;
+    this.imageNames.push(name);
+    this.widths.push(width);
+    this.heights.push(height);
+    const folders = this.imageFolders;
+    if (folders.length === 0 || folders[folders.length - 1]!.dir !== dir) folders.push({ start: image, dir });
+    if (dims === '3D') this.images3D.push(image);
     this.totalImages += 1;
     this.totalBytes += size;
     this.formats.set(format, (this.formats.get(format) ?? 0) + 1);
-    const group = dims === '2D' ? this.images2D : this.images3D;
-    group.count += 1;
-    group.files.push(rel);
-    const before = this.names.size;
-    this.names.add(sample);
-    if (this.names.size === before) this.duplicateNames.add(sample);
-    this.imageRels.push(rel);
+    this.samples.push(sample);
 
     if (this.options.interface === 'directory') {
+      // the images of a class are directly in its folder (a DICOM series is a folder there): `dir` is the class
       if (dir !== this.lastDir) {
         this.lastDir = dir;
-        const slash = dir.indexOf('/');
-        this.lastFolder = this.classFolders.get(slash < 0 ? dir : dir.slice(0, slash));
+        this.lastFolder = this.classFolders.get(dir);
       }
       const folder = this.lastFolder;
       if (!folder) return;
       folder.count += 1;
-      keepSmallest(folder.samples, rel);
+      folder.samples = keepSmallest(folder.samples, name);
       return;
     }
+    // the other interfaces read one folder, the dataset folder itself: `dir` is '' and paths are names
     if (this.options.interface === 'images') {
-      keepSmallest(this.flatSamples, rel);
+      this.flatSamples = keepSmallest(this.flatSamples, name);
       return;
     }
-    const name = rel.slice(rel.lastIndexOf('/') + 1);
     const row = this.sampleRows.get(name) ?? this.sampleRows.get(sample);
-    if (row === undefined) this.notInCsv.add(rel);
+    if (row === undefined) this.notInCsv.add(joinRel(dir, name));
     else {
       // two files for one sample (a.png and a.jpg) are reported as duplicate names
       const known = this.rowFiles[row];
+      const rel = joinRel(dir, name);
       if (known === undefined || compareNames(rel, known) < 0) this.rowFiles[row] = rel;
     }
+  }
+
+  /** The sample names given to more than one image. */
+  private duplicateSamples(): Set<string> {
+    const sorted = this.samples.sort();
+    const duplicates = new Set<string>();
+    for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) duplicates.add(sorted[i]!);
+    return duplicates;
+  }
+
+  private imageRel(image: number): string {
+    // the last folder run starting at or before `image`
+    const folders = this.imageFolders;
+    let low = 0;
+    let high = folders.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (folders[middle]!.start <= image) low = middle;
+      else high = middle - 1;
+    }
+    return joinRel(folders[low]!.dir, this.imageNames[image]!);
   }
 
   finish(): ValidationResult {
@@ -240,7 +269,7 @@ export class DatasetValidator implements WalkVisitor {
     for (const [rel, series] of [...this.series].sort(([a], [b]) => compareNames(a, b))) {
       if (series.dicom > 0 && series.other === 0) {
         const slash = rel.lastIndexOf('/');
-        this.addImage(rel, slash < 0 ? '' : rel.slice(0, slash), rel.slice(slash + 1), 'dcm-series', '3D', series.bytes);
+        this.addImage(slash < 0 ? '' : rel.slice(0, slash), rel.slice(slash + 1), rel.slice(slash + 1), 'dcm-series', '3D', series.bytes);
       } else this.nested.add(rel);
     }
     for (const companion of this.companions) {
@@ -260,7 +289,7 @@ export class DatasetValidator implements WalkVisitor {
     } else if (!csv) {
       const names = [...this.classFolders.keys()].sort(compareNames);
       classes = names.map((name) => ({ name, count: this.classFolders.get(name)!.count }));
-      for (const name of names) samples[name] = this.classFolders.get(name)!.samples;
+      for (const name of names) samples[name] = this.classFolders.get(name)!.samples.map((sample) => `${name}/${sample}`);
     } else if (annotations && !annotations.unusable) {
       const counts = annotations.classes.map(() => 0);
       const picks: string[][] = annotations.classes.map(() => []);
@@ -268,7 +297,7 @@ export class DatasetValidator implements WalkVisitor {
         for (const label of row.labels) {
           counts[label]! += 1;
           const file = this.rowFiles[index];
-          if (file !== undefined) keepSmallest(picks[label]!, file);
+          if (file !== undefined) picks[label] = keepSmallest(picks[label]!, file);
         }
       });
       classes = annotations.classes.map((name, i) => ({ name, count: counts[i]! }));
@@ -316,13 +345,14 @@ export class DatasetValidator implements WalkVisitor {
         ),
       );
     }
+    const duplicateNames = this.duplicateSamples();
     const groups = new Map<string, string[]>();
-    if (this.duplicateNames.size > 0) {
-      for (const rel of this.imageRels) {
-        const name = sampleName(rel);
-        if (!this.duplicateNames.has(name)) continue;
+    if (duplicateNames.size > 0) {
+      for (let image = 0; image < this.imageNames.length; image++) {
+        const name = sampleName(this.imageNames[image]!);
+        if (!duplicateNames.has(name)) continue;
         const group = groups.get(name) ?? [];
-        group.push(rel);
+        group.push(this.imageRel(image));
         groups.set(name, group);
       }
     }
@@ -416,24 +446,26 @@ export class DatasetValidator implements WalkVisitor {
         ),
       );
     }
-    const two = this.images2D;
-    const three = this.images3D;
+    const three = this.images3D.length;
+    const two = this.imageNames.length - three;
     let dimensionality: DatasetDimensionality = 'unknown';
-    if (two.count > 0 && three.count > 0) {
+    if (two > 0 && three > 0) {
       dimensionality = 'mixed';
-      const minority = two.count <= three.count ? two : three;
+      const is3D = new Set(this.images3D);
+      const images2D = [...this.imageNames.keys()].filter((image) => !is3D.has(image));
+      const minority = two <= three ? images2D : this.images3D;
       problems.push(
         problem(
           'error',
           'MIXED_DIMENSIONS',
-          `The dataset mixes ${plural(two.count, '2D image')} and ${plural(three.count, '3D volume')}: AUCMEDI trains on one kind at a time.`,
-          `Keep only 2D images or only 3D volumes in this dataset (the ${minority === two ? '2D images' : '3D volumes'} are listed).`,
-          minority.files.sort(compareNames),
-          minority.count,
+          `The dataset mixes ${plural(two, '2D image')} and ${plural(three, '3D volume')}: AUCMEDI trains on one kind at a time.`,
+          `Keep only 2D images or only 3D volumes in this dataset (the ${minority === images2D ? '2D images' : '3D volumes'} are listed).`,
+          minority.map((image) => this.imageRel(image)).sort(compareNames),
+          minority.length,
         ),
       );
-    } else if (two.count > 0) dimensionality = '2D';
-    else if (three.count > 0) dimensionality = '3D';
+    } else if (two > 0) dimensionality = '2D';
+    else if (three > 0) dimensionality = '3D';
 
     // warnings
     if (classesChecked) {
@@ -604,14 +636,27 @@ export class DatasetValidator implements WalkVisitor {
   }
 
   private sizeVariation(): DatasetProblem | null {
-    const dims = this.sizeDims;
-    const count = this.sizeRels.length;
+    const { widths, heights } = this;
+    // the usual case first, without allocating: sizes within SIZE_RATIO of each other
+    let smallest = Infinity;
+    let largest = 0;
+    for (let image = 0; image < this.imageNames.length; image++) {
+      const area = widths.at(image) * heights.at(image);
+      if (area === 0) continue;
+      smallest = Math.min(smallest, area);
+      largest = Math.max(largest, area);
+    }
+    if (largest / smallest <= SIZE_RATIO) return null;
+    // the images whose pixel size is known, and their areas
+    const sized: number[] = [];
+    for (let image = 0; image < this.imageNames.length; image++) if (widths.at(image) > 0 && heights.at(image) > 0) sized.push(image);
+    const count = sized.length;
     if (count < 2) return null;
     const areas = new Float64Array(count);
     let min = 0;
     let max = 0;
     for (let i = 0; i < count; i++) {
-      areas[i] = Math.max(1, dims[2 * i]! * dims[2 * i + 1]!);
+      areas[i] = Math.max(1, widths.at(sized[i]!) * heights.at(sized[i]!));
       if (areas[i]! < areas[min]!) min = i;
       if (areas[i]! > areas[max]!) max = i;
     }
@@ -622,34 +667,51 @@ export class DatasetValidator implements WalkVisitor {
     for (let i = 0; i < count; i++) if (distance(i) > Math.log(4)) outliers.push(i);
     if (outliers.length === 0) outliers = [min, max];
     const total = outliers.length;
-    outliers = outliers.sort((a, b) => distance(b) - distance(a) || compareNames(this.sizeRels[a]!, this.sizeRels[b]!)).slice(0, MAX_LISTED_FILES);
-    const size = (i: number) => `${dims[2 * i]}×${dims[2 * i + 1]}`;
+    const rels = new Map(outliers.map((i) => [i, this.imageRel(sized[i]!)]));
+    outliers = outliers.sort((a, b) => distance(b) - distance(a) || compareNames(rels.get(a)!, rels.get(b)!)).slice(0, MAX_LISTED_FILES);
+    const size = (i: number) => `${widths.at(sized[i]!)}×${heights.at(sized[i]!)}`;
     return problem(
       'warning',
       'SIZE_VARIATION',
       `Image sizes differ widely, from ${size(min)} to ${size(max)} pixels: AUCMEDI scales every image to the same size, so small ones turn blurry and large ones lose detail.`,
       'Check that the listed images (the most unusual sizes first) belong to the dataset; images of similar size and framing give better results.',
-      outliers.map((i) => `${this.sizeRels[i]} (${size(i)})`),
+      outliers.map((i) => `${rels.get(i)} (${size(i)})`),
       total,
     );
   }
 }
 
-/** The sample name of an image path: its file (or DICOM series folder) name without the image extension. */
-function sampleName(rel: string): string {
-  const name = rel.slice(rel.lastIndexOf('/') + 1);
+/** The sample name of an image: its file (or DICOM series folder) name without the image extension. */
+function sampleName(name: string): string {
   const parts = splitName(name);
   return parts.format === null ? name : parts.base;
 }
 
-/** Keeps the `SAMPLES_PER_CLASS` smallest names, sorted. */
-function keepSmallest(list: string[], rel: string): void {
-  if (list.length >= SAMPLES_PER_CLASS && compareNames(rel, list[list.length - 1]!) >= 0) return;
-  list.push(rel);
-  list.sort(compareNames);
-  if (list.length > SAMPLES_PER_CLASS) list.pop();
+/** The `SAMPLES_PER_CLASS` smallest of `list` (sorted) and `name`, sorted: `list` itself when `name` is not among them. */
+function keepSmallest(list: string[], name: string): string[] {
+  if (list.length >= SAMPLES_PER_CLASS && compareNames(name, list[list.length - 1]!) >= 0) return list;
+  return [...list, name].sort(compareNames).slice(0, SAMPLES_PER_CLASS);
 }
 
 function reasons(codes: Set<string>): string {
   return [...new Set([...codes].map((code) => FILE_ERRORS[code] ?? `error ${code}`))].join('; ');
+}
+
+/** A growing list of 32-bit numbers: a typed array, doubled when full, holds 100 000 of them with less copying and memory than an Array. */
+class Uint32List {
+  private data = new Uint32Array(1024);
+  private length = 0;
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Uint32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = value;
+  }
+
+  at(index: number): number {
+    return this.data[index]!;
+  }
 }

@@ -17,19 +17,44 @@ import { isHiddenOrSystem, joinRel, splitName } from './names';
 import { PROBE_FAILED, PROBE_FILE, PROBE_FOLDER, PROBE_LINK, type Listing, type ProbeBatch, type ProbePool } from './probe';
 
 export interface WalkFile {
-  /** '/'-separated path relative to the dataset folder. */
-  rel: string;
+  /** '/'-separated path relative to the dataset folder (joined when read: most files need only `dir` and `name`). */
+  readonly rel: string;
   /** Relative folder ('' for the dataset folder). */
-  dir: string;
-  name: string;
+  readonly dir: string;
+  readonly name: string;
   /** 0: in the dataset folder, 1: in one of its sub-folders, 2: one level deeper. */
-  depth: number;
-  size: number;
-  mtimeMs: number;
-  /** The first bytes (a view into a reused buffer). The object and its view are valid only during the visitor call. */
-  head: Uint8Array;
+  readonly depth: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  /**
+   * The first bytes: `headLength` bytes of `heads` from `headStart` on (one buffer for a batch of files,
+   * rather than a view per file). The object and the buffer are valid only during the visitor call.
+   */
+  readonly heads: Uint8Array;
+  readonly headStart: number;
+  readonly headLength: number;
   /** Error code when the file could not be opened or read. */
-  error?: string;
+  readonly error: string | undefined;
+}
+
+/** The files of one batch, one after the other in one object: the visitor reads it during the call and keeps nothing. */
+class BatchFile implements WalkFile {
+  name = '';
+  size = 0;
+  mtimeMs = 0;
+  headStart = 0;
+  headLength = 0;
+  error: string | undefined = undefined;
+  constructor(
+    readonly dir: string,
+    readonly depth: number,
+    private readonly prefix: string,
+    readonly heads: Uint8Array,
+  ) {}
+
+  get rel(): string {
+    return this.prefix + this.name;
+  }
 }
 
 export type FolderRole =
@@ -93,8 +118,7 @@ export async function walkDataset(options: WalkOptions): Promise<void> {
   const deliver = (dir: string, depth: number, names: string[], batch: ProbeBatch) => {
     const hb = options.headBytes;
     const prefix = dir === '' ? '' : `${dir}/`;
-    // one object, refilled for each file: the visitor reads it during the call and keeps nothing
-    const file: WalkFile = { rel: '', dir, name: '', depth, size: 0, mtimeMs: 0, head: batch.heads.subarray(0, 0) };
+    const file = new BatchFile(dir, depth, prefix, batch.heads);
     let first = -1;
     let last = -1;
     let count = 0;
@@ -119,13 +143,12 @@ export async function walkDataset(options: WalkOptions): Promise<void> {
       last = i;
       count += 1;
       bytes += size;
-      file.rel = prefix + name;
       file.name = name;
       file.size = size;
       file.mtimeMs = Math.floor(batch.mtimes[i]!);
-      file.head = batch.heads.subarray(i * hb, i * hb + batch.lengths[i]!);
-      if (status === PROBE_FAILED) file.error = errors?.get(i) ?? 'EIO';
-      else file.error = undefined;
+      file.headStart = i * hb;
+      file.headLength = batch.lengths[i]!;
+      file.error = status === PROBE_FAILED ? (errors?.get(i) ?? 'EIO') : undefined;
       visitor.file(file);
     }
     // the worker wrote these files' fingerprint lines, in name order: one ascending run
@@ -171,22 +194,22 @@ export async function walkDataset(options: WalkOptions): Promise<void> {
     const listed = await list(rel);
     if (!listed) return;
     for (const name of listed.special) visitor.special(joinRel(rel, name), depth);
-    const toProbe: string[] = [];
-    for (const name of listed.files) {
-      // .DS_Store, Thumbs.db and the like are only named in a warning: no need to open them
-      if (isHiddenOrSystem(name, false) && splitName(name).format === null) visitor.hiddenFile(joinRel(rel, name), depth);
-      else toProbe.push(name);
-    }
+    const { toProbe, hidden } = partitionFiles(listed.files);
+    for (const name of hidden) visitor.hiddenFile(joinRel(rel, name), depth);
     probe(rel, depth, toProbe);
     await reportLinks(rel, depth, listed.links);
+    // sub-folders are listed side by side: with many class folders, the pool sees the work early
+    const visits: Promise<void>[] = [];
     for (const name of listed.folders) {
       const sub = joinRel(rel, name);
       if (isHiddenOrSystem(name, true)) visitor.folder(sub, depth + 1, 'hidden');
       else if (depth < imageDepth) {
         visitor.folder(sub, depth + 1, 'images');
-        await visitFolder(sub, depth + 1);
-      } else await visitNested(sub, depth + 1);
+        visits.push(visitFolder(sub, depth + 1));
+      } else visits.push(visitNested(sub, depth + 1));
     }
+    // all of them settled before a failure is passed on: none is left adding batches
+    for (const visit of await Promise.allSettled(visits)) if (visit.status === 'rejected') throw visit.reason;
   };
 
   /** A folder below the image folders: a DICOM series when it holds only .dcm or extension-less files. */
@@ -217,6 +240,18 @@ export async function walkDataset(options: WalkOptions): Promise<void> {
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * A folder's files: those to probe, and the hidden or system files not named like images (.DS_Store,
+ * Thumbs.db and the like), which are only named in a warning and never opened. (A function of its own,
+ * out of the walk's async functions: it runs for every file, and small functions are cheap to optimise.)
+ */
+function partitionFiles(names: string[]): { toProbe: string[]; hidden: string[] } {
+  const skipped = (name: string) => isHiddenOrSystem(name, false) && splitName(name).format === null;
+  // usually there is none: then the listing itself is the list to probe
+  if (!names.some(skipped)) return { toProbe: names, hidden: [] };
+  return { toProbe: names.filter((name) => !skipped(name)), hidden: names.filter(skipped) };
 }
 
 function isInside(root: string, target: string): boolean {

@@ -181,6 +181,15 @@ describe('scanning a directory-interface dataset', () => {
     expect(report.dimensionality).toBe('mixed');
     expect(problem(report, 'MIXED_DIMENSIONS')).toMatchObject({ severity: 'error', files: ['a/vol_1.nii', 'b/vol_2.nrrd'], fileCount: 2 });
     expect(problem(report, 'MIXED_DIMENSIONS').message).toBe('The dataset mixes 24 2D images and 2 3D volumes: AUCMEDI trains on one kind at a time.');
+
+    // and the other way round: a few 2D images among volumes are the ones listed
+    const volumes = path.join(root, `ds-${++counter}`);
+    makeVolumeDataset(volumes, { classes: { a: 3, b: 3 }, size: 4 });
+    writeBytes(path.join(volumes, 'b', 'slice.png'), pngBytes(8, 8));
+    writeBytes(path.join(volumes, 'a', 'photo.jpg'), jpegBytes(8, 8));
+    const reversed = await scanChecked({ path: volumes });
+    expect(problem(reversed, 'MIXED_DIMENSIONS')).toMatchObject({ files: ['a/photo.jpg', 'b/slice.png'], fileCount: 2 });
+    expect(problem(reversed, 'MIXED_DIMENSIONS').action).toContain('the 2D images are listed');
   });
 
   it('CLASS_IMBALANCE says the ratio; SMALL_CLASS names classes under 10 images', async () => {

@@ -73,6 +73,20 @@ describe('file signatures', () => {
     const exif = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0x04, 0x00]), Buffer.alloc(1022), jpegBytes(8, 8).subarray(2)]);
     expect(sniffHead(exif)).toEqual({ signature: 'jpeg' });
   });
+
+  it('reads a file at its offset in a shared buffer, and nothing after its bytes', () => {
+    const files = [pngBytes(31, 17), pngBytes(3, 3).subarray(0, 12), jpegBytes(37, 21), bmpBytes(5, 3), gifBytes(640, 480), tiffBytes(5, 3), niftiGzBytes([2, 2, 2]), mhaBytes([2, 2, 2]), nrrdBytes([2, 2, 2]), dicomBytes(), dicomBytes().subarray(0, 130), Buffer.from('# a comment\n'), Buffer.from('\n\n'), Buffer.alloc(0)];
+    // each file in its own slot, followed by what would fool a reader that overran: a MetaImage comment and header
+    const decoy = Buffer.from('#\nObjectType = Image\n');
+    const shared = Buffer.alloc(7 + files.length * (HEAD_BYTES + decoy.length));
+    files.forEach((bytes, i) => {
+      const start = 7 + i * (HEAD_BYTES + decoy.length);
+      const length = Math.min(bytes.length, HEAD_BYTES);
+      shared.set(head(bytes), start);
+      shared.set(decoy, start + length);
+      expect(sniff(shared, length, start), `file ${i}`).toEqual(sniffHead(bytes));
+    });
+  });
 });
 
 describe('file names', () => {
