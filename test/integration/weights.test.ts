@@ -36,6 +36,14 @@ describe.runIf(hasEngine)('offline pretrained weights: imported, shown ready, mo
   }, 900_000);
   afterAll(() => core?.dispose());
 
+  /** After a failed or cancelled download: only the imported DenseNet121 file, no staging folder, no helper container. */
+  async function expectOnlyDenseNetLeft(): Promise<void> {
+    const listed = await core.handlers['weights:list']({});
+    expect(listed.ok && listed.data.files.map((f) => f.name)).toEqual([DENSENET]);
+    expect(readdirSync(path.join(dir, 'data')).filter((name) => name.startsWith('weights-download-'))).toEqual([]);
+    expect(docker(['ps', '-a', '-q', '--filter', 'label=org.aucmedi-desk.purpose=weights-download']).stdout).toBe('');
+  }
+
   it('refuses DenseNet121 before any container starts while its weights are missing, naming the file', async () => {
     const response = await core.handlers['runs:start-training'](request);
     expect(response).toMatchObject({ ok: false, error: { code: 'WEIGHTS_MISSING' } });
@@ -85,10 +93,7 @@ describe.runIf(hasEngine)('offline pretrained weights: imported, shown ready, mo
     } else {
       expect(response.error).toMatchObject({ code: 'WEIGHTS_DOWNLOAD_FAILED', message: expect.stringMatching(/network access/) });
     }
-    const listed = await core.handlers['weights:list']({});
-    expect(listed.ok && listed.data.files.map((f) => f.name)).toEqual([DENSENET]);
-    expect(readdirSync(path.join(dir, 'data')).filter((name) => name.startsWith('weights-download-'))).toEqual([]);
-    expect(docker(['ps', '-a', '-q', '--filter', 'label=org.aucmedi-desk.purpose=weights-download']).stdout).toBe('');
+    await expectOnlyDenseNetLeft();
   }, 300_000);
 
   it('"prepare offline bundle" says which architecture it is on, and a cancel stops it, keeps what was there and leaves nothing behind', async () => {
@@ -103,10 +108,7 @@ describe.runIf(hasEngine)('offline pretrained weights: imported, shown ready, mo
     expect(events.filter((event) => event.type === 'weights:download-progress')).toEqual([
       { type: 'weights:download-progress', progress: { operationId: 'download-cancel', architecture: 'ResNet50', index: 1, total: 2 } },
     ]);
-    const listed = await core.handlers['weights:list']({});
-    expect(listed.ok && listed.data.files.map((f) => f.name)).toEqual([DENSENET]);
-    expect(readdirSync(path.join(dir, 'data')).filter((name) => name.startsWith('weights-download-'))).toEqual([]);
-    expect(docker(['ps', '-a', '-q', '--filter', 'label=org.aucmedi-desk.purpose=weights-download']).stdout).toBe('');
+    await expectOnlyDenseNetLeft();
   }, 120_000);
 
   it('a cancel kills a running helper container at once and removes it', async () => {
