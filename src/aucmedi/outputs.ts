@@ -26,6 +26,7 @@ import type {
 } from '../api/aucmedi';
 import { errorDetail, UserErrorException, type UserError } from '../api/errors';
 import { isTrainedMetalearner } from './architectures';
+import { parseCsv } from '../dataset/csv';
 
 export const META_FILE = 'meta.training.json';
 export const TRAINING_LOG_FILE = 'logs.training.csv';
@@ -45,46 +46,12 @@ export const MULTI_LABEL_THRESHOLD = 0.5;
 // ---------------------------------------------------------------------------------------------
 
 /**
- * RFC 4180 CSV: quoted fields with `""` escapes and line breaks inside quotes; LF, CRLF or CR
- * line ends; a leading byte order mark is dropped; blank lines are skipped.
+ * The rows of one of AUCMEDI's CSV files (pandas, Keras): comma-separated, RFC 4180 quoting, LF or
+ * CRLF; a leading byte order mark is dropped, blank lines are skipped. The annotation parser reads them.
  */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let fieldWasQuoted = false;
+export function csvRows(text: string): string[][] {
   const input = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const endRow = () => {
-    row.push(field);
-    if (!(row.length === 1 && row[0] === '' && !fieldWasQuoted)) rows.push(row);
-    row = [];
-    field = '';
-    fieldWasQuoted = false;
-  };
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (input[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"') {
-      quoted = true;
-      fieldWasQuoted = true;
-    } else if (c === ',') {
-      row.push(field);
-      field = '';
-      fieldWasQuoted = false;
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && input[i + 1] === '\n') i++;
-      endRow();
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0 || fieldWasQuoted) endRow();
-  return rows;
+  return parseCsv(input, ',').records.map((record) => record.cells);
 }
 
 /** A number as Python/pandas/Keras write it; null for empty, `NA`, `nan`, `None`, infinities and text. */
@@ -205,7 +172,7 @@ function readShape(value: unknown): [number, number, number] | null {
  * loggers appending to one file) switches to its columns.
  */
 export function readTrainingLog(text: string): TrainingLog {
-  const table = parseCsv(text);
+  const table = csvRows(text);
   const columns: string[] = [];
   const rows: TrainingLogRow[] = [];
   let header: string[] | null = null;
@@ -342,7 +309,7 @@ export async function checkModelFolder(dir: string): Promise<ModelFolder> {
 /** Parses `preds.csv`: `SAMPLE,<class 1>,<class 2>,...`, one probability per class. */
 export function readPredictions(text: string): Predictions {
   const what = `predictions (${PREDICTIONS_FILE})`;
-  const table = parseCsv(text);
+  const table = csvRows(text);
   const header = table[0]?.map((c) => c.trim());
   if (!header) throw invalidOutput(what, 'are empty');
   let sampleIndex = header.indexOf('SAMPLE');
@@ -379,7 +346,7 @@ export function readPredictions(text: string): Predictions {
  */
 export function readPerformanceMetrics(text: string): PerformanceMetrics {
   const what = `evaluation metrics (${PERFORMANCE_FILE})`;
-  const table = parseCsv(text);
+  const table = csvRows(text);
   const header = table[0]?.map((c) => c.trim().toLowerCase());
   if (!header) throw invalidOutput(what, 'are empty');
   const metricIndex = header.indexOf('metric');

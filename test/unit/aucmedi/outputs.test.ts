@@ -9,7 +9,7 @@ import {
   computeConfusionMatrix,
   computeRoc,
   listModelFiles,
-  parseCsv,
+  csvRows,
   parseNumber,
   parseTrainingMeta,
   readOutputText,
@@ -39,16 +39,17 @@ async function userErrorOf(promiseOrFn: Promise<unknown> | (() => unknown)): Pro
   throw new Error('expected a UserErrorException');
 }
 
-describe('parseCsv and parseNumber', () => {
-  it('reads quoted fields, escaped quotes, line breaks in quotes, CRLF, CR and a BOM', () => {
-    expect(parseCsv('\uFEFFa,"b, c","say ""hi"""\r\n1,"two\nlines",3\r4,5,6\n\n')).toEqual([
+describe('csvRows and parseNumber', () => {
+  it('reads quoted fields, escaped quotes, line breaks in quotes, CRLF, CR alone and a BOM', () => {
+    expect(csvRows('a,b\r1,2\r')).toEqual([['a', 'b'], ['1', '2']]);
+    expect(csvRows('\uFEFFa,"b, c","say ""hi"""\r\n1,"two\nlines",3\r\n4,5,6\n\n')).toEqual([
       ['a', 'b, c', 'say "hi"'],
       ['1', 'two\nlines', '3'],
       ['4', '5', '6'],
     ]);
-    expect(parseCsv('x,y\n1,\n,2')).toEqual([['x', 'y'], ['1', ''], ['', '2']]);
-    expect(parseCsv('only\n""\n')).toEqual([['only'], ['']]);
-    expect(parseCsv('')).toEqual([]);
+    expect(csvRows('x,y\n1,\n,2')).toEqual([['x', 'y'], ['1', ''], ['', '2']]);
+    expect(csvRows('only\n""\n')).toEqual([['only'], ['']]);
+    expect(csvRows('')).toEqual([]);
   });
 
   it('reads numbers as Python writes them and nothing else', () => {
@@ -409,7 +410,7 @@ describe('confusion matrix and ROC against real stand-in evaluations', () => {
       expect(computeRoc(preds, truth, counts.className).auc, counts.className).toBeCloseTo(row.AUC!, 10);
     }
     // The annotation CSV the training used says the same as the ground truth.
-    const csv = parseCsv(text('annotations.multi-label.csv'));
+    const csv = csvRows(text('annotations.multi-label.csv'));
     expect(csv.length - 1).toBe(Object.keys(truth).length);
   });
 });
