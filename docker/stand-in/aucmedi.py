@@ -1361,15 +1361,16 @@ def block_evaluate(config):
         gt_samples.append(sample)
     gt_by_sample = {s: class_ohe[i] for i, s in enumerate(gt_samples)}
 
-    # Columns of the predictions by class name when they match, else by position (as AUCMEDI).
-    if all(name in pred_header for name in class_names):
-        columns = [pred_header.index(name) for name in class_names]
-    else:
-        columns = list(range(1, class_n + 1))
+    # As AUCMEDI: predictions and labels are merged on SAMPLE, and the merged table is cut by position,
+    # not by class name: its first class_n columns after SAMPLE are the predictions, the rest the labels.
+    # Labels in another order than the predictions are scored against the wrong columns; a number of
+    # classes other than the predictions' fails, as scikit-learn does on such a mix.
+    if len(pred_header) - 1 != class_n:
+        raise ValueError("Classification metrics can't handle a mix of continuous-multioutput and multilabel-indicator targets")
     data_pd, data_gt = [], []
     for r in pred_rows:
         if r[0] in gt_by_sample:
-            data_pd.append([float(r[i]) if r[i] != "" else float("nan") for i in columns])
+            data_pd.append([float(r[i]) if r[i] != "" else float("nan") for i in range(1, class_n + 1)])
             data_gt.append(gt_by_sample[r[0]])
     if not data_pd:
         raise ValueError("No sample of %s matches the ground truth of %s" % (config["path_pred"], config["path_imagedir"]))

@@ -1,5 +1,5 @@
 import type { AucmediCatalog } from './aucmedi';
-import type { DatasetReport } from './dataset';
+import type { DatasetReport, DatasetScanPurpose } from './dataset';
 import type { GpuReport } from './gpu';
 import type { EvaluationRecord, EvaluationRequest, ModelRef, PredictionRecord, PredictionRequest, QueueEntry, QueueItem, RunRecord, RunSummary, TrainingRecord, TrainingRequest } from './runs';
 import type { EvaluationResults, PredictionTable } from './results';
@@ -74,7 +74,7 @@ export interface ChannelMap {
   'runs:save-log': { request: { runId: string }; response: PickedPath };
   /** Opens the run's output folder in the system's file manager. */
   'runs:open-folder': { request: { runId: string }; response: { opened: string } };
-  'dataset:scan': { request: { path: string; gtFile?: string | null; ohe?: boolean; purpose?: 'training' | 'prediction'; scanId: string }; response: DatasetReport };
+  'dataset:scan': { request: { path: string; gtFile?: string | null; ohe?: boolean; purpose?: DatasetScanPurpose; scanId: string }; response: DatasetReport };
   'dataset:preview': { request: { path: string; file: string }; response: { dataUrl: string | null; reason?: string } };
   'operations:cancel': { request: { operationId: string }; response: { cancelled: boolean } };
   'dialog:open-file': { request: { purpose: FilePurpose }; response: PickedPath };

@@ -11,9 +11,15 @@ export interface DatasetScanRequest {
   gtFile?: string | null;
   /** The CSV is one-hot encoded (`SAMPLE,c1,c2,...`): multi-label. */
   ohe?: boolean;
-  /** `prediction`: a flat folder of images to classify (no classes); default `training`. */
-  purpose?: 'training' | 'prediction';
+  /**
+   * `prediction`: a flat folder of images to classify (no classes). `evaluation`: a labelled set to
+   * score a model on: a class without images is a warning there (AUCMEDI scores it as empty), and
+   * one class with images is enough; which classes it needs, the model says. Default `training`.
+   */
+  purpose?: DatasetScanPurpose;
 }
+
+export type DatasetScanPurpose = 'training' | 'prediction' | 'evaluation';
 
 /** `images`: a flat folder of images to classify, as prediction takes it. */
 export type DatasetInterface = 'directory' | 'csv' | 'images';

@@ -112,7 +112,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'images:save': z.object({ reference: imageRefSchema, file: absolutePathSchema, operationId: operationIdSchema, overwrite: z.boolean().optional() }).strict(),
   'images:pull': z.object({ reference: imageRefSchema, operationId: operationIdSchema }).strict(),
   'images:remove': z.object({ reference: imageRefSchema }).strict(),
-  'dataset:scan': z.object({ path: absolutePathSchema, gtFile: absolutePathSchema.nullable().optional(), ohe: z.boolean().optional(), purpose: z.enum(['training', 'prediction']).optional(), scanId: operationIdSchema }).strict(),
+  'dataset:scan': z.object({ path: absolutePathSchema, gtFile: absolutePathSchema.nullable().optional(), ohe: z.boolean().optional(), purpose: z.enum(['training', 'prediction', 'evaluation']).optional(), scanId: operationIdSchema }).strict(),
   'dataset:preview': z
     .object({
       path: absolutePathSchema,

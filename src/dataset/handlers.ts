@@ -24,7 +24,8 @@ export function datasetHandlers(deps: { settings: SettingsStore; operations: Ope
           { signal, onProgress: (progress) => deps.emit({ type: 'dataset:scan-progress', progress: { scanId, ...progress } }) },
         );
         scannedRoots.add(report.path);
-        if (purpose !== 'prediction') rememberDataset(deps.settings, { path: report.path, gtFile: gtFile ?? null, ohe: ohe ?? false, usedAt: new Date().toISOString() });
+        // the Dataset page's list of recent datasets is of training sets
+        if ((purpose ?? 'training') === 'training') rememberDataset(deps.settings, { path: report.path, gtFile: gtFile ?? null, ohe: ohe ?? false, usedAt: new Date().toISOString() });
         return report;
       }),
     'dataset:preview': async ({ path, file }) => {

@@ -80,6 +80,7 @@ async function scanWith(pool: ProbePool, request: DatasetScanRequest, options: S
     annotations,
     annotationRel,
     ...(gtFile ? { annotationName: path.basename(gtFile) } : {}),
+    evaluation: request.purpose === 'evaluation',
   });
   const progress: WalkProgress = { filesSeen: 0, bytesSeen: 0, currentFolder: '' };
   const report = () => {

@@ -28,6 +28,8 @@ export interface ValidationOptions {
   annotationRel: string | null;
   /** The annotation file's name, as CSV lines are cited (`labels.csv:12`). */
   annotationName?: string;
+  /** A labelled set to score a model on, not to train one: see `DatasetScanRequest.purpose`. */
+  evaluation?: boolean;
 }
 
 export type ValidationResult = Pick<DatasetReport, 'dimensionality' | 'multiLabel' | 'classes' | 'totalImages' | 'totalBytes' | 'formats' | 'problems' | 'samples'>;
@@ -308,26 +310,37 @@ export class DatasetValidator implements WalkVisitor {
     const classesChecked = !toClassify && (!csv || (annotations !== null && !annotations.unusable));
 
     // errors
+    const evaluation = this.options.evaluation === true;
     if (classesChecked) {
       const withImages = classes.filter((c) => c.count > 0);
-      if (withImages.length < 2) problems.push(this.tooFewClasses(classes, withImages));
+      // a labelled set may lack images of a class (the model's classes are checked at the start); training may not
+      if (withImages.length < (evaluation ? 1 : 2)) problems.push(this.tooFewClasses(classes, withImages));
       const empty = classes.filter((c) => c.count === 0 && !this.classFolders.get(c.name)?.unreadable);
       if (empty.length > 0 && classes.length > 0) {
         const first = empty[0]!.name;
+        const what = csv
+          ? empty.length === 1
+            ? `The class "${first}" has no image marked 1 in the annotation file`
+            : `${empty.length} classes have no image marked 1 in the annotation file`
+          : empty.length === 1
+            ? `The class folder "${first}" holds no images`
+            : `${empty.length} class folders hold no images`;
         problems.push(
-          problem(
-            'error',
-            'EMPTY_CLASS',
-            csv
-              ? empty.length === 1
-                ? `The class "${first}" has no image marked 1 in the annotation file.`
-                : `${empty.length} classes have no image marked 1 in the annotation file.`
-              : empty.length === 1
-                ? `The class folder "${first}" holds no images.`
-                : `${empty.length} class folders hold no images.`,
-            csv ? 'Mark the images of those classes with 1, or remove their columns.' : 'Put the images of that class into it, or remove the empty folder.',
-            empty.map((c) => classLabel(c.name)),
-          ),
+          evaluation
+            ? problem(
+                'warning',
+                'EMPTY_CLASS',
+                `${what}: the scores for ${empty.length === 1 ? 'that class' : 'those classes'} will be empty.`,
+                'Nothing to do if the set has no images of them; otherwise add those images.',
+                empty.map((c) => classLabel(c.name)),
+              )
+            : problem(
+                'error',
+                'EMPTY_CLASS',
+                `${what}.`,
+                csv ? 'Mark the images of those classes with 1, or remove their columns.' : 'Put the images of that class into it, or remove the empty folder.',
+                empty.map((c) => classLabel(c.name)),
+              ),
         );
       }
     }
@@ -467,8 +480,8 @@ export class DatasetValidator implements WalkVisitor {
     } else if (two > 0) dimensionality = '2D';
     else if (three > 0) dimensionality = '3D';
 
-    // warnings
-    if (classesChecked) {
+    // warnings (advice on what a model can learn: none for a set that only scores one)
+    if (classesChecked && !evaluation) {
       const withImages = classes.filter((c) => c.count > 0);
       if (withImages.length >= 2) {
         const largest = withImages.reduce((a, b) => (b.count > a.count ? b : a));

@@ -6,6 +6,7 @@ import { mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { errorDetail, UserErrorException } from '../api/errors';
 import type { DatasetReport } from '../api/dataset';
+import { modelClassesProblem } from '../api/model-classes';
 import { FINISHED_STATES, type ModelChoice, type ModelRef, type RunRecord } from '../api/runs';
 import { CONTAINER_DATASET_DIR } from '../aucmedi/arguments';
 import { checkModelFolder } from '../aucmedi/outputs';
@@ -47,15 +48,10 @@ export function requireMatchingDimensions(model: ModelRef, report: DatasetReport
   });
 }
 
-/** Every class of a labelled set must be one the model knows (AUCMEDI matches them by name). */
-export function requireKnownClasses(model: ModelRef, report: DatasetReport): void {
-  const unknown = report.classes.map((c) => c.name).filter((name) => !model.classNames.includes(name));
-  if (unknown.length === 0) return;
-  throw new UserErrorException({
-    code: 'DATASET_INVALID',
-    message: `The labelled set has ${unknown.length === 1 ? 'a class' : 'classes'} the model does not know: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}. The model knows ${model.classNames.join(', ')}.`,
-    action: 'Rename the class folders (or CSV classes) to the model\'s class names, or choose the model trained for these classes.',
-  });
+/** A labelled set must have exactly the model's classes, in the model's order (see modelClassesProblem). */
+export function requireModelClasses(model: ModelRef, report: DatasetReport): void {
+  const problem = modelClassesProblem(model.classNames, report);
+  if (problem) throw new UserErrorException({ code: 'DATASET_INVALID', ...problem });
 }
 
 /** Nothing is ever written into the folders a run reads: the output folder must lie outside them. */

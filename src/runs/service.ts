@@ -37,7 +37,7 @@ import { MANIFEST_FILE, writeManifest } from './manifest';
 import { MIN_FREE_BYTES, prepareOutputFolder, requireGpus, requireValidDataset, requireWeights } from './preflight';
 import type { RunStore } from './store';
 import { FollowerLocks, type LockHolder } from './follower-lock';
-import { LINKED_INPUTS_DIR, linkClassFolderImages, requireKnownClasses, requireMatchingDimensions, requireOutsideInputs, resolveModel } from './inputs';
+import { LINKED_INPUTS_DIR, linkClassFolderImages, requireModelClasses, requireMatchingDimensions, requireOutsideInputs, resolveModel } from './inputs';
 
 export const RUN_LOG_FILE = 'run.log';
 /** An evaluation's first step (prediction) logs here; its second step writes run.log. */
@@ -260,10 +260,10 @@ export class RunService {
     const { dataset } = request;
     const options = { ...request.options, ohe: dataset.ohe, gt: dataset.gtFile !== null };
     evaluationArgs(options);
-    const report = await this.deps.scanDataset({ path: dataset.path, gtFile: dataset.gtFile, ohe: dataset.ohe });
+    const report = await this.deps.scanDataset({ path: dataset.path, gtFile: dataset.gtFile, ohe: dataset.ohe, purpose: 'evaluation' });
     requireValidDataset(report);
     requireMatchingDimensions(model, report, 'the labelled set');
-    requireKnownClasses(model, report);
+    requireModelClasses(model, report);
     if (request.gpus.kind !== 'none') requireGpus(request.gpus, await this.deps.detectGpus());
 
     const id = newRunId();

@@ -15,6 +15,7 @@ describe.runIf(ready)('Evaluate page and evaluation results (real UI, real core,
     prepare: async (core) => {
       makeClassDataset(trainingSet, { classes: { benign: 20, malignant: 20 }, size: 16, seed: 3 });
       labels = makeClassDataset(labelledSet, { classes: { benign: 8, malignant: 8 }, size: 16, seed: 7 }).labels;
+      makeClassDataset(benignOnlySet, { classes: { benign: 4 }, size: 16, seed: 8 });
       session.core.subscribe((event) => {
         if (event.type === 'run:state' && event.run.mode === 'evaluation') steps.push(`${event.run.state}:${event.run.step}`);
       });
@@ -25,6 +26,7 @@ describe.runIf(ready)('Evaluate page and evaluation results (real UI, real core,
   const { dir, dialogs, runIds } = session;
   const trainingSet = path.join(dir, 'training');
   const labelledSet = path.join(dir, 'labelled');
+  const benignOnlySet = path.join(dir, 'benign-only');
   let trainingId = '';
   let labels: Record<string, string>;
   let record: EvaluationRecord;
@@ -37,6 +39,13 @@ describe.runIf(ready)('Evaluate page and evaluation results (real UI, real core,
     await model.waitFor({ timeout: 30_000 });
     expect(await session.app.page.getByTestId('evaluate-start').isDisabled()).toBe(true);
     await model.click();
+
+    // A set without one of the model's classes: fine as a set, refused with this model before any start.
+    dialogs.folderQueue.push(benignOnlySet);
+    await session.app.page.getByTestId('evaluate-set-choose').click();
+    await session.app.page.getByTestId('evaluate-set-verdict').filter({ hasText: 'Ready' }).waitFor({ timeout: 60_000 });
+    expect(await session.app.page.getByTestId('evaluate-problems').textContent()).toMatch(/lacks the class "malignant" of the model \(benign, malignant\).*Add a folder named malignant/);
+    expect(await session.app.page.getByTestId('evaluate-start').isDisabled()).toBe(true);
 
     dialogs.folderQueue.push(labelledSet);
     await session.app.page.getByTestId('evaluate-set-choose').click();

@@ -263,6 +263,17 @@ describe.runIf(hasEngine)('prediction and evaluation with the stand-in image (re
     const otherClasses = path.join(dir, 'other-classes');
     makeClassDataset(otherClasses, { classes: { cyst: 3, benign: 3 }, size: 16, seed: 1 });
     expect((await refuse(core.handlers['runs:start-evaluation']({ model: { runId: trainingId }, dataset: { path: otherClasses, gtFile: null, ohe: false }, options, gpus }))).message).toMatch(/does not know: cyst/);
+    // a set without one of the model's classes, and one with them in another order: AUCMEDI would score the wrong columns
+    const benignOnly = path.join(dir, 'benign-only');
+    makeClassDataset(benignOnly, { classes: { benign: 3 }, size: 16, seed: 2 });
+    const lacking = await refuse(core.handlers['runs:start-evaluation']({ model: { runId: trainingId }, dataset: { path: benignOnly, gtFile: null, ohe: false }, options, gpus }));
+    expect(lacking.message).toMatch(/lacks the class "malignant" of the model \(benign, malignant\)/);
+    expect(lacking.action).toMatch(/Add a folder named malignant/);
+    const reordered = path.join(dir, 'csv-labels-reordered.csv');
+    const csvLabels = readFileSync(path.join(dir, 'csv-labels.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+    writeFileSync(reordered, `SAMPLE,malignant,benign\n${csvLabels.map(([sample, label]) => `${sample},${label === 'malignant' ? 1 : 0},${label === 'benign' ? 1 : 0}`).join('\n')}\n`);
+    const swapped = await refuse(core.handlers['runs:start-evaluation']({ model: { runId: trainingId }, dataset: { path: csvSet, gtFile: reordered, ohe: true }, options, gpus }));
+    expect(swapped.message).toMatch(/in another order \(malignant, benign\) than the model \(benign, malignant\)/);
     // heat maps need a model of one network
     expect((await refuse(core.handlers['runs:start-prediction']({ model: { runId: trainingId }, images: newImages, options: { ...options, xaiMethod: 'nonsense' }, gpus }))).code).toBe('PREDICTION_OPTIONS_INVALID');
     // an output folder inside the images

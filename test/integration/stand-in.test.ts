@@ -252,6 +252,27 @@ describe.runIf(hasEngine)('the AUCMEDI stand-in image (a test double, not AUCMED
     }
   });
 
+  it('scores labels by position, as AUCMEDI: one-hot columns in another order score the wrong classes, another number of classes fails', async () => {
+    const reversed = path.join(root, 'gt-reversed');
+    mkdirSync(reversed, { recursive: true });
+    const oneHot = (order: string[]) => [`SAMPLE,${order.join(',')}`, ...Object.entries(test.labels).map(([sample, label]) => `${sample},${order.map((c) => (c === label ? 1 : 0)).join(',')}`)].join('\n') + '\n';
+    writeFileSync(path.join(reversed, 'malignant-first.csv'), oneHot(['malignant', 'benign']));
+    writeFileSync(path.join(reversed, 'three-classes.csv'), oneHot(['benign', 'malignant', 'cyst']));
+    const evaluate = (gt: string, into: string) =>
+      runStandIn(['evaluation', '--path_imagedir', 'test', '--path_gt', `gt/${gt}`, '--ohe', '--path_pred', 'pred/preds.csv'], {
+        mounts: [`${testImages}:/data/test:ro`, `${reversed}:/data/gt:ro`, `${path.join(root, 'out', 'prediction')}:/data/pred:ro`, `${out(into)}:/data/evaluation`],
+      });
+    const swapped = await evaluate('malignant-first.csv', 'evaluation-swapped');
+    expect(swapped.code, explain(swapped)).toBe(0);
+    const rows = readCsv(path.join(root, 'out', 'evaluation-swapped', 'metrics.performance.csv'));
+    const auc = new Map(rows.filter(([metric]) => metric === 'AUC').map(([, score, cls]) => [cls, Number(score)]));
+    // the benign probabilities scored against the malignant labels: a good model looks worse than chance
+    expect(auc.get('malignant')).toBeLessThan(0.2);
+    const three = await evaluate('three-classes.csv', 'evaluation-three');
+    expect(three.code).toBe(1);
+    expect(three.stderr).toMatch(/ValueError: Classification metrics can't handle a mix/);
+  });
+
   it('fails like Keras offline when a pretrained architecture has no weights file', async () => {
     const dir = out('densenet-missing');
     const run = await runStandIn(['training', '--architecture', 'DenseNet121', '--epochs', '2'], {

@@ -21,13 +21,16 @@ describe('module boundaries of DESIGN.md', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('renderer/ takes only types from src/ (and the pure formatting helpers of src/api/format)', () => {
+  it('renderer/ takes only types from src/, and the pure helpers it shares with the core', () => {
+    const pure = ['src/api/format', 'src/api/model-classes'];
     const offenders = sourceFiles('renderer').flatMap((file) =>
       imports(file)
-        .filter(({ typeOnly, from }) => /(\.\.\/)+src\//.test(from) && !typeOnly && !from.endsWith('src/api/format'))
+        .filter(({ typeOnly, from }) => /(\.\.\/)+src\//.test(from) && !typeOnly && !pure.some((module) => from.endsWith(module)))
         .map(({ from }) => `${file}: ${from}`),
     );
     expect(offenders).toEqual([]);
+    // the shared helpers stay pure: nothing but types from elsewhere
+    expect(pure.flatMap((module) => imports(`${module}.ts`).filter(({ typeOnly }) => !typeOnly).map(({ from }) => `${module}: ${from}`))).toEqual([]);
     expect(sourceFiles('renderer').length).toBeGreaterThan(5);
   });
 });

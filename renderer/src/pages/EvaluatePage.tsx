@@ -1,10 +1,11 @@
 import { useEffect } from 'react';
 import { formatBytes } from '../../../src/api/format';
-import type { EvaluationRequest } from '../../../src/api/runs';
+import { modelClassesProblem } from '../../../src/api/model-classes';
+import type { EvaluationRequest, ModelChoice } from '../../../src/api/runs';
 import { applyOptions, ApplySettings, useGpuChoice, useGpuReport } from '../components/ApplySettings';
 import { ClassBars } from '../components/ClassBars';
 import { FolderChooser } from '../components/FolderChooser';
-import { ModelPicker, useTrainedModels } from '../components/ModelPicker';
+import { ModelPicker, useModelFolderCheck, useTrainedModels, type TrainingSummary } from '../components/ModelPicker';
 import { Problem } from '../components/Problem';
 import { ProblemList } from '../components/ProblemList';
 import { ScanStatus } from '../components/ScanStatus';
@@ -12,15 +13,22 @@ import { CatalogPending, StartCard } from '../components/StartCard';
 import { useAppStore } from '../store';
 import { applyDraftDefaults } from '../store/predict';
 
-/** Warnings about learning from few images; for scoring, the page says what few images mean instead. */
-const TRAINING_ONLY = new Set(['SMALL_CLASS', 'CLASS_IMBALANCE']);
 const FEW_IMAGES = 10;
+
+/** The chosen model's classes, in its order: from the history, or from the check of a chosen folder; null while unknown. */
+function useModelClasses(choice: ModelChoice | null, models: TrainingSummary[] | null): string[] | null {
+  const folder = useModelFolderCheck(choice && 'dir' in choice ? choice.dir : null);
+  if (!choice) return null;
+  const classes = 'runId' in choice ? models?.find((run) => run.id === choice.runId)?.classNames : folder.model?.classNames;
+  return classes && classes.length > 0 ? classes : null;
+}
 
 function LabelledSet() {
   const set = useAppStore((s) => s.evaluateSet);
   const { pickEvaluateSet, pickEvaluateAnnotation, scanEvaluateSet, setEvaluateAnnotation, cancelEvaluateScan, showEvaluateSetError } = useAppStore.getState();
   const { selection, report } = set;
-  const problems = report?.problems.filter((problem) => !TRAINING_ONLY.has(problem.code)) ?? [];
+  // scanned as a labelled set: no advice on learning (see DatasetScanRequest.purpose)
+  const problems = report?.problems ?? [];
   return (
     <section className="card" aria-labelledby="evaluate-set-heading">
       <h2 id="evaluate-set-heading">Labelled images</h2>
@@ -83,6 +91,7 @@ export function EvaluatePage() {
   const { loadCatalog, updateEvaluateDraft, chooseEvaluateModelFolder, chooseEvaluateOutputDir, startEvaluation } = useAppStore.getState();
   const models = useTrainedModels();
   const draft = stored ?? applyDraftDefaults(catalog);
+  const modelClasses = useModelClasses(draft.model, models);
   const gpus = useGpuChoice(draft);
   useGpuReport();
 
@@ -108,6 +117,8 @@ export function EvaluatePage() {
   const options = applyOptions(draft, catalog, gpus);
   const problems = [...(draft.model ? [] : ['Choose a model.']), ...(report && selection ? [] : ['Choose the labelled images.']), ...options.problems];
   if (report && report.errors > 0) problems.push(`The labelled set has ${report.errors} ${report.errors === 1 ? 'problem' : 'problems'} to fix first.`);
+  const classProblem = report && modelClasses ? modelClassesProblem(modelClasses, report) : null;
+  if (classProblem) problems.push(`${classProblem.message} ${classProblem.action}`);
   const request: EvaluationRequest | null =
     problems.length === 0 && draft.model && report && selection && options.value
       ? {

@@ -80,7 +80,7 @@ export const createEvaluateSlice: StateCreator<AppState, [], [], EvaluateSlice> 
         () => get().evaluateSet,
         (evaluateSet) => set({ evaluateSet, evaluateError: null }),
         selection,
-        'training',
+        'evaluation',
       ),
     async setEvaluateAnnotation(gtFile, ohe) {
       const selection = get().evaluateSet.selection;

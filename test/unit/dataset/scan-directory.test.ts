@@ -124,6 +124,28 @@ describe('scanning a directory-interface dataset', () => {
     expect(problem(report, 'IGNORED_NON_IMAGE').files).toEqual(['d/readme.txt']);
   });
 
+  it('a labelled set to score a model on: an empty class is a warning, one class with images is enough, no training advice', async () => {
+    const dir = dataset({ a: 3, b: 40 });
+    mkdirSync(path.join(dir, 'c'));
+    const asTraining = await scanChecked({ path: dir });
+    expect(codes(asTraining)).toEqual(expect.arrayContaining(['EMPTY_CLASS', 'SMALL_CLASS', 'CLASS_IMBALANCE']));
+    expect(problem(asTraining, 'EMPTY_CLASS').severity).toBe('error');
+
+    const asSet = await scanChecked({ path: dir, purpose: 'evaluation' });
+    expect(problem(asSet, 'EMPTY_CLASS')).toMatchObject({ severity: 'warning', files: ['c/'], message: 'The class folder "c" holds no images: the scores for that class will be empty.' });
+    expect(codes(asSet)).not.toContain('SMALL_CLASS');
+    expect(codes(asSet)).not.toContain('CLASS_IMBALANCE');
+    expect(asSet).toMatchObject({ errors: 0, interface: 'directory', classes: [{ name: 'a', count: 3 }, { name: 'b', count: 40 }, { name: 'c', count: 0 }] });
+
+    const oneWithImages = dataset({ only: 5 });
+    mkdirSync(path.join(oneWithImages, 'other'));
+    expect((await scanChecked({ path: oneWithImages, purpose: 'evaluation' })).errors).toBe(0);
+    expect(problem(await scanChecked({ path: oneWithImages }), 'TOO_FEW_CLASSES').severity).toBe('error');
+    const noImages = path.join(root, `ds-${++counter}`);
+    mkdirSync(path.join(noImages, 'a'), { recursive: true });
+    expect(codes(await scanChecked({ path: noImages, purpose: 'evaluation' }))).toEqual(['TOO_FEW_CLASSES', 'EMPTY_CLASS']);
+  });
+
   it('DUPLICATE_NAMES: names (without extension) in more than one class folder, with all their files', async () => {
     const dir = dataset({ a: 12, b: 12 });
     writeBytes(path.join(dir, 'b', 'a_000.png'), pngBytes(8, 8));

@@ -5,7 +5,7 @@ import type { DatasetReport } from '../../../src/api/dataset';
 import { UserErrorException } from '../../../src/api/errors';
 import type { EvaluationRecord, ModelRef } from '../../../src/api/runs';
 import { readPredictions } from '../../../src/aucmedi/outputs';
-import { linkClassFolderImages, requireKnownClasses, requireMatchingDimensions, requireOutsideInputs } from '../../../src/runs/inputs';
+import { linkClassFolderImages, requireMatchingDimensions, requireModelClasses, requireOutsideInputs } from '../../../src/runs/inputs';
 import { evaluationReportHtml, filterPredictions, predictionsCsv } from '../../../src/runs/results';
 import { tempDir } from '../../helpers/temp';
 
@@ -30,11 +30,34 @@ describe('checks before a prediction or evaluation starts', () => {
     );
   });
 
-  it('wants every class of a labelled set to be one the model knows', () => {
-    expect(messageOf(() => requireKnownClasses(model, report({ classes: [{ name: 'benign', count: 3 }] })))).toBeNull();
-    expect(messageOf(() => requireKnownClasses(model, report({ classes: [{ name: 'cyst', count: 3 }, { name: 'benign', count: 1 }] })))).toBe(
-      'The labelled set has a class the model does not know: cyst. The model knows benign, malignant.',
-    );
+  it("wants a labelled set with exactly the model's classes, in the model's order", () => {
+    const errorOf = (fn: () => void) => {
+      try {
+        fn();
+      } catch (error) {
+        if (error instanceof UserErrorException) return error.userError;
+        throw error;
+      }
+      return null;
+    };
+    const classes = (...names: string[]) => names.map((name) => ({ name, count: 3 }));
+    const folders = (...names: string[]) => report({ interface: 'directory', multiLabel: false, classes: classes(...names) });
+    expect(errorOf(() => requireModelClasses(model, folders('benign', 'malignant')))).toBeNull();
+    expect(errorOf(() => requireModelClasses(model, folders('benign', 'cyst')))?.message).toBe('The labelled set has a class the model does not know: cyst. The model knows benign, malignant.');
+    // a set without one of the model's classes: AUCMEDI would cut its merged table at the wrong column
+    const lacking = errorOf(() => requireModelClasses(model, folders('benign')));
+    expect(lacking?.message).toBe('The labelled set lacks the class "malignant" of the model (benign, malignant): AUCMEDI scores a model only against labels with all of its classes.');
+    expect(lacking?.action).toMatch(/^Add a folder named malignant to the set: empty/);
+    const singleLabel = errorOf(() => requireModelClasses(model, report({ interface: 'csv', multiLabel: false, classes: classes('malignant') })));
+    expect(singleLabel?.action).toContain('one-hot instead, with the header SAMPLE,benign,malignant');
+    const oneHotLacking = errorOf(() => requireModelClasses(model, report({ interface: 'csv', multiLabel: true, classes: classes('benign') })));
+    expect(oneHotLacking?.action).toBe('Add a column for malignant to the annotation file (all 0 if the set has no such images).');
+    // the same classes in another order: scored by position, so against the wrong labels
+    const reordered = errorOf(() => requireModelClasses(model, report({ interface: 'csv', multiLabel: true, classes: classes('malignant', 'benign') })));
+    expect(reordered?.message).toBe("The labelled set has the model's classes, but in another order (malignant, benign) than the model (benign, malignant): AUCMEDI would compare them by position.");
+    expect(reordered?.action).toBe("Put the annotation file's class columns in the model's order: SAMPLE,benign,malignant.");
+    const oneHotModel = { ...model, classNames: ['malignant', 'benign'] };
+    expect(errorOf(() => requireModelClasses(oneHotModel, folders('benign', 'malignant')))?.action).toContain('header SAMPLE,malignant,benign');
   });
 
   it('keeps the output folder out of the folders a run reads', () => {
