@@ -43,9 +43,11 @@ describe.runIf(ready)('Evaluate page and evaluation results (real UI, real core,
     // A set without one of the model's classes: fine as a set, refused with this model before any start.
     dialogs.folderQueue.push(benignOnlySet);
     await session.app.page.getByTestId('evaluate-set-choose').click();
-    await session.app.page.getByTestId('evaluate-set-verdict').filter({ hasText: 'Ready' }).waitFor({ timeout: 60_000 });
-    expect(await session.app.page.getByTestId('evaluate-problems').textContent()).toMatch(/lacks the class "malignant" of the model \(benign, malignant\).*Add a folder named malignant/);
+    await session.app.page.getByTestId('evaluate-set-verdict').filter({ hasText: "Not the model's classes" }).waitFor({ timeout: 60_000 });
+    expect(await session.app.page.getByTestId('evaluate-class-problem').textContent()).toMatch(/lacks the class "malignant" of the model \(benign, malignant\).*What to do: Add a folder named malignant/);
+    expect(await session.app.page.getByTestId('evaluate-problems').textContent()).toContain("The labelled set does not have the model's classes");
     expect(await session.app.page.getByTestId('evaluate-start').isDisabled()).toBe(true);
+    await session.app.screenshot('evaluate-class-mismatch');
 
     dialogs.folderQueue.push(labelledSet);
     await session.app.page.getByTestId('evaluate-set-choose').click();

@@ -23,7 +23,8 @@ function useModelClasses(choice: ModelChoice | null, models: TrainingSummary[] |
   return classes && classes.length > 0 ? classes : null;
 }
 
-function LabelledSet() {
+/** `classProblem`: why the set does not fit the chosen model (see modelClassesProblem), or null. */
+function LabelledSet({ classProblem }: { classProblem: { message: string; action: string } | null }) {
   const set = useAppStore((s) => s.evaluateSet);
   const { pickEvaluateSet, pickEvaluateAnnotation, scanEvaluateSet, setEvaluateAnnotation, cancelEvaluateScan, showEvaluateSetError } = useAppStore.getState();
   const { selection, report } = set;
@@ -57,8 +58,8 @@ function LabelledSet() {
         <div data-testid="evaluate-set-summary">
           <header className="card-header">
             <h3>What AUCMEDI will see</h3>
-            <span className={`badge ${report.errors ? 'badge-bad' : 'badge-ok'}`} data-testid="evaluate-set-verdict">
-              {report.errors ? `${report.errors} ${report.errors === 1 ? 'problem' : 'problems'} to fix` : 'Ready'}
+            <span className={`badge ${report.errors || classProblem ? 'badge-bad' : 'badge-ok'}`} data-testid="evaluate-set-verdict">
+              {report.errors ? `${report.errors} ${report.errors === 1 ? 'problem' : 'problems'} to fix` : classProblem ? "Not the model's classes" : 'Ready'}
             </span>
           </header>
           <dl className="facts">
@@ -70,6 +71,7 @@ function LabelledSet() {
             <dd>{report.multiLabel ? 'several per image (multi-label)' : 'one per image'}</dd>
           </dl>
           <ClassBars classes={report.classes} />
+          {classProblem && <Problem error={classProblem} testId="evaluate-class-problem" />}
           {report.classes.some((c) => c.count < FEW_IMAGES) && (
             <p className="hint warn" data-testid="evaluate-few-images">
               Some classes have fewer than {FEW_IMAGES} images: the scores will be rough, since one image more or less right changes them a lot.
@@ -118,7 +120,7 @@ export function EvaluatePage() {
   const problems = [...(draft.model ? [] : ['Choose a model.']), ...(report && selection ? [] : ['Choose the labelled images.']), ...options.problems];
   if (report && report.errors > 0) problems.push(`The labelled set has ${report.errors} ${report.errors === 1 ? 'problem' : 'problems'} to fix first.`);
   const classProblem = report && modelClasses ? modelClassesProblem(modelClasses, report) : null;
-  if (classProblem) problems.push(`${classProblem.message} ${classProblem.action}`);
+  if (classProblem) problems.push("The labelled set does not have the model's classes: see Labelled images above.");
   const request: EvaluationRequest | null =
     problems.length === 0 && draft.model && report && selection && options.value
       ? {
@@ -138,7 +140,7 @@ export function EvaluatePage() {
         <ModelPicker prefix="evaluate" value={draft.model} models={models} onChange={(model) => updateEvaluateDraft({ model })} onChooseFolder={() => void chooseEvaluateModelFolder()} />
       </section>
 
-      <LabelledSet />
+      <LabelledSet classProblem={classProblem} />
 
       <ApplySettings prefix="evaluate" what="evaluation" draft={draft} catalog={catalog} onChange={updateEvaluateDraft} onChooseOutput={() => void chooseEvaluateOutputDir()} outputError={null} />
 
