@@ -6,9 +6,9 @@
 // scan/find-xargs-head (per round, and their median: goal <= 1.0), the scanning process's peak memory
 // (goal < 200 MB) and the main thread's longest event-loop delay during the scan.
 //
-//   node bench/run.mjs dataset-scan          (BENCH_FILES, BENCH_ROUNDS, BENCH_WORKERS to change)
+//   node bench/run.mjs dataset-scan          (BENCH_FILES, BENCH_ROUNDS, BENCH_WORKERS, BENCH_DIR to change)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,10 @@ const FILES = Number(process.env.BENCH_FILES ?? 100_000);
 const CLASSES = 10;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const WORKERS = process.env.BENCH_WORKERS ?? '';
-const work = path.join(process.env.TMPDIR ?? os.tmpdir(), `aucmedi-bench-dataset-scan-${process.pid}`);
+// BENCH_DIR: where to generate the dataset instead (a new folder: the bench removes it at the end).
+// The path's length matters: `head` opens each file by its full path, on one core.
+const work = process.env.BENCH_DIR ? path.resolve(process.env.BENCH_DIR) : path.join(process.env.TMPDIR ?? os.tmpdir(), `aucmedi-bench-dataset-scan-${process.pid}`);
+if (process.env.BENCH_DIR && existsSync(work)) throw new Error(`BENCH_DIR ${work} exists: give a new folder, the bench removes it at the end`);
 const dataset = path.join(work, 'dataset');
 const here = path.dirname(fileURLToPath(import.meta.url));
 
