@@ -326,21 +326,17 @@ export class DatasetValidator implements WalkVisitor {
             ? `The class folder "${first}" holds no images`
             : `${empty.length} class folders hold no images`;
         problems.push(
-          evaluation
-            ? problem(
-                'warning',
-                'EMPTY_CLASS',
-                `${what}: the scores for ${empty.length === 1 ? 'that class' : 'those classes'} will be empty.`,
-                'Nothing to do if the set has no images of them; otherwise add those images.',
-                empty.map((c) => classLabel(c.name)),
-              )
-            : problem(
-                'error',
-                'EMPTY_CLASS',
-                `${what}.`,
-                csv ? 'Mark the images of those classes with 1, or remove their columns.' : 'Put the images of that class into it, or remove the empty folder.',
-                empty.map((c) => classLabel(c.name)),
-              ),
+          problem(
+            evaluation ? 'warning' : 'error',
+            'EMPTY_CLASS',
+            evaluation ? `${what}: the scores for ${empty.length === 1 ? 'that class' : 'those classes'} will be empty.` : `${what}.`,
+            evaluation
+              ? 'Nothing to do if the set has no images of them; otherwise add those images.'
+              : csv
+                ? 'Mark the images of those classes with 1, or remove their columns.'
+                : 'Put the images of that class into it, or remove the empty folder.',
+            empty.map((c) => classLabel(c.name)),
+          ),
         );
       }
     }
