@@ -19,7 +19,7 @@ export function quitQuestion(active: RunRecord[]): QuitQuestion | null {
   return {
     message: what,
     detail:
-      'Leave running: the training goes on in Docker and AUCMEDI Desk shows it again, with all its progress, when you open it next time. Stop: the runs end now; models saved so far are kept.',
+      'Leave running: the training goes on in Docker and AUCMEDI Desk shows it again, with all its progress, when you open it next time. Stop: the runs end now; a standard training keeps its best model so far, a minimal or advanced one keeps none.',
     buttons: ['Leave running and quit', 'Stop the runs and quit', 'Do not quit'],
     defaultId: 0,
     cancelId: 2,

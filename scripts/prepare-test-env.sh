@@ -14,6 +14,8 @@ missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
 command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
+# the view step of every run (src/runs/dataset-view.ts) and the image check are Python, tested here too
+command -v python3 >/dev/null 2>&1 || missing+=(python3-minimal)
 if [ ${#missing[@]} -gt 0 ]; then
   if can_apt; then
     log "installing ${missing[*]} with apt-get"

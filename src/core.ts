@@ -13,6 +13,8 @@ import { imageHandlers } from './engine/image-handlers';
 import { EngineService } from './engine/service';
 import { detectGpus, gpuDetectionDeps } from './gpu/detect';
 import { aucmediCatalog } from './aucmedi/catalog';
+import { weightsFileVerdict, weightsHashTable } from './aucmedi/weights';
+import type { WeightsHashTable } from './api/aucmedi';
 import { Operations } from './operations';
 import { TransferMeter } from './engine/progress';
 import { importWeights, listWeights } from './weights/import';
@@ -26,7 +28,7 @@ import { RunService } from './runs/service';
 import { RunQueue } from './runs/queue';
 import { FINISHED_STATES } from './api/runs';
 import { RunStore } from './runs/store';
-import { scanDataset } from './dataset/scan';
+import { scanDataset, scanDatasetForRun } from './dataset/scan';
 import { userDataDir } from './settings/store';
 import path from 'node:path';
 import type { WatchTimings } from './engine/watch';
@@ -52,6 +54,11 @@ export interface CoreDeps {
   bundleDirs?: string[];
   /** Extra environment for run containers (tests slow the stand-in down with it). */
   runEnv?: string[];
+  /**
+   * Weights hashes over the catalog's (what Keras checks). Only tests inject one, together with a
+   * stand-in built with the same table (docker/stand-in/README.md); the app never does.
+   */
+  weightsHashes?: WeightsHashTable;
 }
 
 /** channel -> validated handler; what Electron, the CLI and the e2e harness mount, unchanged. */
@@ -93,7 +100,7 @@ export function createCore(deps: CoreDeps): Core {
   });
 
   const operations = new Operations();
-  const images = imageHandlers({ engine, settings: deps.settings, operations, emit });
+  const images = imageHandlers({ engine, settings: deps.settings, operations, emit, platform });
   const homedir = deps.homedir ?? os.homedir();
   const dataDir = deps.dataDir ?? userDataDir(platform, env, homedir);
   const detect = async () => {
@@ -112,11 +119,13 @@ export function createCore(deps: CoreDeps): Core {
     platform,
     imageRef: () => deps.settings.read().imageRef,
     resolveImageId: (docker, reference) => images.catalog.resolveId(docker, reference),
-    scanDataset: (request) => scanDataset(request),
+    imageCheck: (imageId) => images.catalog.check(imageId),
+    scanDataset: (request) => scanDatasetForRun(request),
     detectGpus: detect,
     runsDir: () => deps.settings.read().runsDir ?? path.join(homedir, 'AUCMEDI Desk runs'),
     weightsDir,
     extraEnv: deps.runEnv ?? [],
+    ...(deps.weightsHashes ? { weightsHashes: deps.weightsHashes } : {}),
   });
 
   /** Asks where to save (native dialog) and writes the text there; null when the user cancelled. */
@@ -147,8 +156,8 @@ export function createCore(deps: CoreDeps): Core {
     ...images.handlers,
     ...datasetHandlers({ settings: deps.settings, operations, emit }),
     'gpu:detect': detect,
-    'aucmedi:catalog': async () => aucmediCatalog(weightsDir()),
-    'weights:list': async () => ({ dir: weightsDir(), files: await listWeights(weightsDir()) }),
+    'aucmedi:catalog': async () => aucmediCatalog(weightsDir(), deps.weightsHashes),
+    'weights:list': async () => ({ dir: weightsDir(), files: (await listWeights(weightsDir())).map((file) => ({ ...file, keras: weightsFileVerdict(file, weightsHashTable(deps.weightsHashes)) })) }),
     'bundle:find': () => findOfflineBundle(deps.bundleDirs ?? [], weightsDir()),
     'weights:download': ({ architectures, threeDim, operationId }) =>
       operations.run(operationId, async (signal) => {
@@ -165,6 +174,7 @@ export function createCore(deps: CoreDeps): Core {
             staging,
             weightsDir: weightsDir(),
             signal,
+            ...(deps.weightsHashes ? { hashes: weightsHashTable(deps.weightsHashes) } : {}),
             onArchitecture: (architecture, index, total) => emit({ type: 'weights:download-progress', progress: { operationId, architecture, index, total } }),
           },
           architectures,

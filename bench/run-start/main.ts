@@ -24,7 +24,7 @@ import { trainingArgs, trainingBinds } from '../../src/aucmedi/arguments';
 import { kerasMountSpec } from '../../src/aucmedi/weights';
 import { createCore } from '../../src/core';
 import { PROBE_WORKER_SOURCE } from '../../src/dataset/probe-worker-source';
-import { scanDataset } from '../../src/dataset/scan';
+import { scanDataset, scanDatasetForRun } from '../../src/dataset/scan';
 import { createDockerClient } from '../../src/engine/client';
 import { RUN_ID_LABEL } from '../../src/engine/containers';
 import { candidateEndpoints, chooseEndpoint } from '../../src/engine/endpoint';
@@ -187,7 +187,7 @@ try {
     await core.runs.waitForEnd(record.id); // its follower ends (interrupted) before the next start
   };
   /** (d) The service as core.ts wires it, with the scan answered from a report made beforehand. */
-  const report = await scanDataset({ path: dataset, gtFile: null, ohe: false });
+  const scanned = await scanDatasetForRun({ path: dataset, gtFile: null, ohe: false });
   const noScan = new RunService({
     store: new RunStore(path.join(dataDir, 'runs')),
     docker: client,
@@ -196,7 +196,7 @@ try {
     platform: process.platform,
     imageRef: () => TAG,
     resolveImageId: async (docker, reference) => (await docker.getImage(reference).inspect()).Id,
-    scanDataset: async () => report,
+    scanDataset: async () => scanned,
     detectGpus: async () => {
       throw new Error('not on the CPU');
     },

@@ -18,7 +18,8 @@
 #  Environment:                                                               #
 #    AUCMEDI_STANDIN_BATCH_DELAY  seconds (float) to sleep per batch, so tests #
 #                                 can stop, kill and reattach mid-run.        #
-#    KERAS_HOME                   Keras cache (weights in <cache>/models).     #
+#    KERAS_HOME, HOME             Keras cache (weights in <cache>/models).     #
+#    STANDIN_KERAS_GENERATION     2 or 3 (default): how get_file finds it.    #
 # ============================================================================ #
 """aucmedi -- test stand-in for the AUCMEDI AutoML CLI (not AUCMEDI)."""
 
@@ -26,9 +27,11 @@ import argparse
 import csv
 import datetime
 import gzip
+import hashlib
 import io
 import json
 import math
+import multiprocessing
 import os
 import pickle
 import shutil
@@ -41,6 +44,13 @@ import urllib.error
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+
+# AUCMEDI's console entry (setup.py: aucmedi.automl.main:main) imports every mode's packages before it
+# reads an option, so an image whose packages do not import fails every command, `-v` included. The
+# stand-in imports its stand-ins of them (probe-modules/, README.md) the same way, when it runs as the
+# `aucmedi` command (not when a test imports this file as a module named aucmedi).
+if __name__ == "__main__":
+    import aucmedi.automl.main  # noqa: E402,F401
 
 VERSION = "0.11.0-standin"
 STANDIN_NOTE = "test stand-in for the AUCMEDI image, not AUCMEDI"
@@ -57,7 +67,12 @@ MIN_LR = 1e-7
 ACCEPTABLE_IMAGE_FORMATS = ["jpeg", "jpg", "tif", "tiff", "png", "bmp", "gif",
                             "npy", "nii", "gz", "mha", "mhd", "nrrd", "dcm"]
 
-TTY = sys.stdout.isatty()
+# Keras's Progbar redraws in place ("dynamic display") when stdout is a TTY, or in a notebook, or
+# whenever Python's `posix` module is loaded, which it always is on Linux: TTY or not, the bar is
+# redrawn with \b and \r (tf_keras/utils/generic_utils.py Progbar.__init__ `_dynamic_display`,
+# Keras 3 keras/src/utils/progbar.py alike). Only a non-POSIX Python prints a line per update.
+DYNAMIC_DISPLAY = (sys.stdout.isatty() or "ipykernel" in sys.modules or "posix" in sys.modules
+                   or "PYCHARM_HOSTED" in os.environ)
 
 
 def batch_delay():
@@ -80,8 +95,9 @@ def say(line):
 
 
 def callback_msg(line):
-    """Keras callbacks print '\\nEpoch 3: ...' (the newline ends an open bar)."""
-    out(("\n" if TTY else "") + line + "\n")
+    """Keras callbacks print '\\nEpoch 3: ...', TTY or not (tf_keras/callbacks.py ModelCheckpoint,
+    ReduceLROnPlateau): the newline ends the bar drawn so far."""
+    out("\n" + line + "\n")
 
 
 def tf_log(level, source, message):
@@ -121,8 +137,9 @@ def fmt_time_per_unit(t, unit="step"):
 
 
 class Progbar:
-    """The Keras (TF 2.x) progress bar, verbose=1. Redrawn with \\b and \\r on a TTY;
-    without a TTY only the finished line is printed."""
+    """The Keras (TF 2.x) progress bar, verbose=1 (tf_keras/utils/generic_utils.py Progbar.update):
+    at most one draw per `interval` seconds and always the final one; with dynamic display (always
+    on Linux) each draw starts with \\b over the previous one and \\r, else with a newline."""
 
     def __init__(self, target, width=30, interval=0.05):
         self.target = max(1, int(target))
@@ -135,14 +152,14 @@ class Progbar:
     def due(self, finalize=False):
         if finalize:
             return True
-        return TTY and (time.time() - self._last_update >= self.interval)
+        return time.time() - self._last_update >= self.interval
 
     def update(self, current, values, finalize=False):
         if not self.due(finalize):
             return
         now = time.time()
         prev_total_width = self._total_width
-        message = ("\b" * prev_total_width + "\r") if TTY else ""
+        message = ("\b" * prev_total_width + "\r") if DYNAMIC_DISPLAY else "\n"
         numdigits = int(math.log10(self.target)) + 1
         bar = ("%" + str(numdigits) + "d/%d [") % (current, self.target)
         prog_width = int(self.width * float(current) / self.target)
@@ -169,7 +186,7 @@ class Progbar:
         for name, value in values:
             info += " - %s:%s" % (name, fmt_value(value))
         self._total_width += len(info)
-        if TTY and prev_total_width > self._total_width:
+        if prev_total_width > self._total_width:
             info += " " * (prev_total_width - self._total_width)
         if finalize:
             info += "\n"
@@ -180,66 +197,119 @@ class Progbar:
 # ---------------------------------------------------------------------------- #
 #                               Data interfaces                                #
 # ---------------------------------------------------------------------------- #
-def split_format(name):
-    """('vol', 'nii.gz') for 'vol.nii.gz', ('img', 'png') for 'img.png'."""
-    if name.lower().endswith(".nii.gz"):
-        return name[:-7], name[-6:]
-    if "." in name:
-        base, ext = name.rsplit(".", 1)
-        return base, ext
-    return name, ""
-
-
 def is_acceptable(fmt):
-    return fmt.lower() in ACCEPTABLE_IMAGE_FORMATS or fmt.lower() == "nii.gz"
+    """io_directory.py / io_csv.py: `format.lower() in allowed or format.upper() in allowed`."""
+    return fmt.lower() in ACCEPTABLE_IMAGE_FORMATS or fmt.upper() in ACCEPTABLE_IMAGE_FORMATS
+
+
+def get_dummies(values):
+    """pd.get_dummies(list): one column per distinct value, in sorted order, so a class without
+    samples gets no column."""
+    columns = sorted(set(values))
+    index = {v: i for i, v in enumerate(columns)}
+    ohe = np.zeros((len(values), len(columns)), dtype=np.int64)
+    for row, v in enumerate(values):
+        ohe[row, index[v]] = 1
+    return ohe
 
 
 def directory_loader(path_imagedir, training=True):
-    """As AUCMEDI's directory interface: class sub-folders (training) or a flat folder.
-    Listings are sorted here (AUCMEDI takes os.listdir order)."""
+    """aucmedi/data_processing/io_interfaces/io_directory.py, line for line: every entry of a class
+    folder is a sample (hidden files, notes and sub-folders too), only folders are classes; a flat
+    folder names every sample with the length of the first acceptable extension."""
+    image_format = None
     index_list = []
     if training:
         class_names = []
         classes_sparse = []
         for c, subdirectory in enumerate(sorted(os.listdir(path_imagedir))):
+            if not os.path.isdir(os.path.join(path_imagedir, subdirectory)):
+                continue
             class_names.append(subdirectory)
-            for file in sorted(os.listdir(os.path.join(path_imagedir, subdirectory))):
+            path_sd = os.path.join(path_imagedir, subdirectory)
+            for file in sorted(os.listdir(path_sd)):
                 index_list.append(os.path.join(subdirectory, file))
                 classes_sparse.append(c)
         class_n = len(class_names)
-        class_ohe = np.zeros((len(index_list), class_n), dtype=np.int64)
-        class_ohe[np.arange(len(index_list)), classes_sparse] = 1
-        return index_list, class_ohe, class_n, class_names, None
-    image_format = None
+        class_ohe = get_dummies(classes_sparse)
+        return index_list, class_ohe, class_n, class_names, image_format
+    fmt = ""
     for file in sorted(os.listdir(path_imagedir)):
-        base, fmt = split_format(file)
-        if image_format is None and is_acceptable(fmt):
-            image_format = fmt
-        index_list.append(base)
+        if image_format is None:
+            fmt = file.split(".")[-1]
+            if is_acceptable(fmt):
+                image_format = fmt
+        index_list.append(file[:-(len(fmt) + 1)])
     if image_format is None:
         raise Exception("Unknown image format.", path_imagedir)
     return index_list, None, None, None, image_format
 
 
+PANDAS_NA = {"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+             "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"}
+PANDAS_TRUE = {"True", "TRUE", "true"}
+PANDAS_FALSE = {"False", "FALSE", "false"}
+
+
+def pandas_column(values):
+    """What pd.read_csv makes of one column: ints when every value is a whole number, floats when
+    every value is a number (or a number and NA), booleans when every value is True/False, else
+    text with NA tokens as NaN."""
+    present = [v for v in values if v not in PANDAS_NA]
+    has_na = len(present) != len(values)
+
+    def all_parse(conv):
+        try:
+            for v in present:
+                conv(v)
+            return True
+        except ValueError:
+            return False
+
+    integer = lambda v: int(v) if v.strip() == v and v.lstrip("+-").isdigit() else int("x")
+    if present and all_parse(integer) and not has_na:
+        return [int(v) for v in values]
+    if all_parse(float):
+        return [float("nan") if v in PANDAS_NA else float(v) for v in values]
+    if present and not has_na and all(v in PANDAS_TRUE or v in PANDAS_FALSE for v in present):
+        return [v in PANDAS_TRUE for v in values]
+    return [float("nan") if v in PANDAS_NA else v for v in values]
+
+
+def read_csv_pandas(path_data):
+    """pd.read_csv(path_data, sep=",", header=0): comma only, blank lines skipped, a line with more
+    fields than the header is a tokenizing error, every column typed as pandas types it."""
+    with open(path_data, newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle, delimiter=","))
+    header, body = rows[0], [r for r in rows[1:] if r]
+    for number, row in enumerate(body, start=2):
+        if len(row) > len(header):
+            raise Exception("Error tokenizing data. C error: Expected %d fields in line %d, saw %d"
+                            % (len(header), number, len(row)))
+    columns = {}
+    for j, name in enumerate(header):
+        columns[name] = pandas_column([row[j] if j < len(row) else "" for row in body])
+    return header, columns
+
+
 def csv_loader(path_data, path_imagedir, training=True, ohe=False,
                col_sample="SAMPLE", col_class="CLASS"):
-    """As AUCMEDI's CSV interface: SAMPLE,CLASS or one-hot SAMPLE,c1,c2,... (--ohe)."""
-    with open(path_data, newline="") as handle:
-        rows = list(csv.reader(handle))
-    header, body = rows[0], [r for r in rows[1:] if r]
-    if col_sample not in header:
+    """aucmedi/data_processing/io_interfaces/io_csv.py, line for line."""
+    header, dt = read_csv_pandas(path_data)
+    if col_sample in dt:
+        index_list = dt[col_sample]
+    else:
         raise Exception("Sample column (" + str(col_sample) + ") not available in CSV file!", path_data)
-    i_sample = header.index(col_sample)
-    index_list = [str(r[i_sample]) for r in body]
+    index_list = [str(index) for index in index_list]
     image_format = None
-    for file in sorted(os.listdir(path_imagedir)):
-        _, fmt = split_format(file)
+    for file in os.listdir(path_imagedir):
+        fmt = file.split(".")[-1]
         if is_acceptable(fmt):
             image_format = fmt
             break
     if image_format is None:
         raise Exception("Unknown image format.", path_imagedir)
-    if index_list and index_list[0].endswith("." + image_format):
+    if index_list[0].endswith("." + image_format):
         image_format = None
     for sample in index_list:
         img_file = sample + "." + image_format if image_format else sample
@@ -249,21 +319,19 @@ def csv_loader(path_data, path_imagedir, training=True, ohe=False,
     if not training:
         return index_list, None, None, None, image_format
     if not ohe:
-        if col_class not in header:
+        if col_class not in dt:
             raise Exception("Provided classification column not in dataset!")
-        i_class = header.index(col_class)
-        classes = [r[i_class] for r in body]
-        class_names = sorted(set(classes))
-        class_ohe = np.zeros((len(classes), len(class_names)), dtype=np.int64)
-        for i, c in enumerate(classes):
-            class_ohe[i, class_names.index(c)] = 1
+        classes_sparse = dt[col_class]
+        class_names = sorted(set(classes_sparse))      # np.unique: TypeError on NaN among text, as numpy
+        class_n = len(class_names)
+        class_ohe = get_dummies(classes_sparse)
     else:
-        cols = [i for i, h in enumerate(header) if h != col_sample]
-        class_names = [header[i] for i in cols]
-        class_ohe = np.array([[int(float(r[i])) for i in cols] for r in body], dtype=np.int64)
+        class_names = [h for h in header if h != col_sample]
+        class_n = len(class_names)
+        class_ohe = np.array([dt[h] for h in class_names], dtype=np.float64).T
     if len(index_list) != len(class_ohe):
-        raise Exception("Number of samples and annotation does not match!", len(index_list), len(class_ohe))
-    return index_list, class_ohe, len(class_names), class_names, image_format
+        raise Exception("Numbers of samples and annotations do not match!", len(index_list), len(class_ohe))
+    return index_list, class_ohe, class_n, class_names, image_format
 
 
 def input_interface(interface, path_imagedir, path_data=None, training=True, ohe=False):
@@ -318,6 +386,49 @@ def read_nifti(path):
     return data
 
 
+MET_TYPES = {"MET_UCHAR": np.uint8, "MET_CHAR": np.int8, "MET_USHORT": np.uint16, "MET_SHORT": np.int16,
+             "MET_UINT": np.uint32, "MET_INT": np.int32, "MET_FLOAT": np.float32, "MET_DOUBLE": np.float64}
+
+
+def read_mha(path):
+    """A minimal MetaImage reader for single files (.mha, ElementDataFile = LOCAL)."""
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    header, offset = {}, 0
+    while offset < len(raw):
+        end = raw.index(b"\n", offset)
+        key, _, value = raw[offset:end].decode("latin-1").partition("=")
+        header[key.strip()] = value.strip()
+        offset = end + 1
+        if key.strip() == "ElementDataFile":
+            break
+    if header.get("ElementDataFile") != "LOCAL":
+        raise RuntimeError("The AUCMEDI stand-in reads only single-file MetaImage volumes: %s" % path)
+    dims = [int(d) for d in header["DimSize"].split()]
+    dtype = np.dtype(MET_TYPES[header["ElementType"]])
+    if header.get("BinaryDataByteOrderMSB", header.get("ElementByteOrderMSB", "False")) == "True":
+        dtype = dtype.newbyteorder(">")
+    data = raw[offset:]
+    if header.get("CompressedData") == "True":
+        data = __import__("zlib").decompress(data)
+    vol = np.frombuffer(data, dtype=dtype, count=int(np.prod(dims))).reshape(dims[::-1]).T.astype(np.float32)
+    while vol.ndim < 3:
+        vol = vol[..., np.newaxis]
+    return vol
+
+
+def read_volume(path):
+    """sitk.ReadImage (io_loader/sitk_loader.py): the reader is chosen by the file's extension, and
+    a path that no reader takes fails as SimpleITK does (a hidden file, a note, a folder)."""
+    low = path.lower()
+    if low.endswith(".nii") or low.endswith(".nii.gz"):
+        return read_nifti(path)
+    if low.endswith(".mha"):
+        return read_mha(path)
+    raise RuntimeError("Exception thrown in SimpleITK ImageFileReader_Execute: "
+                       "Unable to determine ImageIO reader for \"%s\"" % path)
+
+
 def resample_axis(arr, axis, m):
     n = arr.shape[axis]
     if n >= m:
@@ -339,10 +450,7 @@ def sample_path(path_imagedir, sample, image_format):
 def load_features(path_imagedir, sample, image_format, three_dim):
     path = sample_path(path_imagedir, sample, image_format)
     if three_dim:
-        low = path.lower()
-        if not (low.endswith(".nii") or low.endswith(".nii.gz")):
-            raise RuntimeError("The AUCMEDI stand-in reads only NIfTI-1 volumes (.nii, .nii.gz): %s" % path)
-        vol = read_nifti(path)
+        vol = read_volume(path)
         std = float(vol.std())
         vol = (vol - float(vol.mean())) / (std if std > 0 else 1.0)
         for axis in range(3):
@@ -357,7 +465,7 @@ def load_original(path_imagedir, sample, image_format, three_dim):
     """The original image as RGB uint8 (3D: the middle axial slice), for heat maps."""
     path = sample_path(path_imagedir, sample, image_format)
     if three_dim:
-        vol = read_nifti(path)
+        vol = read_volume(path)
         sl = vol[:, :, vol.shape[2] // 2].T
         lo, hi = float(sl.min()), float(sl.max())
         sl = (sl - lo) / (hi - lo if hi > lo else 1.0) * 255.0
@@ -373,37 +481,87 @@ def load_all(path_imagedir, samples, image_format, three_dim):
 # ---------------------------------------------------------------------------- #
 #                   Architectures and pretrained weights (Keras)               #
 # ---------------------------------------------------------------------------- #
+# Which Keras the image has: "3" (Keras 3, as in an image built from tensorflow:latest-gpu) or "2"
+# (Keras 2, TensorFlow 2.15 as AUCMEDI 0.11.0's requirements.txt pins). Set per image by build.sh.
+KERAS_GENERATION_ENV = "STANDIN_KERAS_GENERATION"
+# A test image may carry a hash table of its own (build.sh AUCMEDI_STANDIN_WEIGHTS_HASHES_FILE): file
+# name -> {"algorithm", "value"} or null, over the real one below. The default image has none.
+TEST_WEIGHTS_HASHES_FILE = "/usr/local/share/aucmedi-stand-in/test-weights-hashes.json"
+
 KERAS_APPS = "https://storage.googleapis.com/tensorflow/keras-applications/"
+# key -> (origin, file name, file_hash) as the Keras applications pass them to get_file (no top):
+# tf-keras v2.15.0 tf_keras/applications/*.py; Keras 3 keras/src/applications/*.py has the same
+# names and hashes. md5 unless 64 hex digits (ConvNeXt: sha256); MobileNet(V2) pass no hash.
 ARCH_2D = {"Vanilla": None}
-for _k in ("121", "169", "201"):
-    ARCH_2D["DenseNet" + _k] = (KERAS_APPS + "densenet/", "densenet%s_weights_tf_dim_ordering_tf_kernels_notop.h5" % _k)
-for _k in ("50", "101", "152"):
-    ARCH_2D["ResNet" + _k] = (KERAS_APPS + "resnet/", "resnet%s_weights_tf_dim_ordering_tf_kernels_notop.h5" % _k)
-    ARCH_2D["ResNet%sV2" % _k] = (KERAS_APPS + "resnet/", "resnet%sv2_weights_tf_dim_ordering_tf_kernels_notop.h5" % _k)
-for _k in range(8):
-    ARCH_2D["EfficientNetB%d" % _k] = ("https://storage.googleapis.com/keras-applications/", "efficientnetb%d_notop.h5" % _k)
-for _k in ("Tiny", "Small", "Base", "Large"):
-    ARCH_2D["ConvNeXt" + _k] = (KERAS_APPS + "convnext/", "convnext_%s_notop.h5" % _k.lower())
-ARCH_2D.update({
-    "InceptionResNetV2": (KERAS_APPS + "inception_resnet_v2/", "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5"),
-    "InceptionV3": (KERAS_APPS + "inception_v3/", "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"),
-    "MobileNet": (KERAS_APPS + "mobilenet/", "mobilenet_1_0_224_tf_no_top.h5"),
-    "MobileNetV2": (KERAS_APPS + "mobilenet_v2/", "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5"),
-    "NASNetMobile": (KERAS_APPS + "nasnet/NASNet-mobile-no-top.h5", "nasnet_mobile_no_top.h5"),
-    "NASNetLarge": (KERAS_APPS + "nasnet/NASNet-large-no-top.h5", "nasnet_large_no_top.h5"),
-    "VGG16": (KERAS_APPS + "vgg16/", "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"),
-    "VGG19": (KERAS_APPS + "vgg19/", "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"),
-    "Xception": (KERAS_APPS + "xception/", "xception_weights_tf_dim_ordering_tf_kernels_notop.h5"),
-})
-ARCH_3D = ["Vanilla", "DenseNet121", "DenseNet169", "DenseNet201", "ResNet18", "ResNet34", "ResNet50",
-           "ResNet101", "ResNet152", "ResNeXt50", "ResNeXt101", "MobileNet", "MobileNetV2", "VGG16",
-           "VGG19", "ConvNeXtTiny", "ConvNeXtSmall", "ConvNeXtBase", "ConvNeXtLarge"]
+for _k, _h in (("121", "30ee3e1110167f948a6b9946edeeb738"), ("169", "b8c4d4c20dd625c148057b9ff1c1176b"),
+               ("201", "c13680b51ded0fb44dff2d8f86ac8bb1")):
+    _f = "densenet%s_weights_tf_dim_ordering_tf_kernels_notop.h5" % _k
+    ARCH_2D["DenseNet" + _k] = (KERAS_APPS + "densenet/" + _f, _f, _h)
+for _k, _h in (("50", "4d473c1dd8becc155b73f8504c6f6626"), ("101", "88cf7a10940856eca736dc7b7e228a21"),
+               ("152", "ee4c566cf9a93f14d82f913c2dc6dd0c"), ("50V2", "fac2f116257151a9d068a22e544a4917"),
+               ("101V2", "c0ed64b8031c3730f411d2eb4eea35b5"), ("152V2", "ed17cf2e0169df9d443503ef94b23b33")):
+    _f = "resnet%s_weights_tf_dim_ordering_tf_kernels_notop.h5" % _k.lower()
+    ARCH_2D["ResNet" + _k] = (KERAS_APPS + "resnet/" + _f, _f, _h)
+for _k, _h in enumerate(("50bc09e76180e00e4465e1a485ddc09d", "74c4e6b3e1f6a1eea24c589628592432",
+                         "111f8e2ac8aa800a7a99e3239f7bfb39", "af6d107764bb5b1abb91932881670226",
+                         "ebc24e6d6c33eaebbd558eafbeedf1ba", "38879255a25d3c92d5e44e04ae6cec6f",
+                         "9ecce42647a20130c1f39a5d4cb75743", "cbcfe4450ddf6f3ad90b1b398090fe4a")):
+    _f = "efficientnetb%d_notop.h5" % _k
+    ARCH_2D["EfficientNetB%d" % _k] = ("https://storage.googleapis.com/keras-applications/" + _f, _f, _h)
+for _k, _h in (("Tiny", "d547c096cabd03329d7be5562c5e14798aa39ed24b474157cef5e85ab9e49ef1"),
+               ("Small", "6fc8009faa2f00c1c1dfce59feea9b0745eb260a7dd11bee65c8e20843da6eab"),
+               ("Base", "40a20c5548a5e9202f69735ecc06c990e6b7c9d2de39f0361e27baeb24cb7c45"),
+               ("Large", "96f02b6f0753d4f543261bc9d09bed650f24dd6bc02ddde3066135b63d23a1cd")):
+    _f = "convnext_%s_notop.h5" % _k.lower()
+    ARCH_2D["ConvNeXt" + _k] = (KERAS_APPS + "convnext/" + _f, _f, _h)
+for _k, _d, _f, _h in (
+        ("InceptionResNetV2", "inception_resnet_v2/", "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5", "d19885ff4a710c122648d3b5c3b684e4"),
+        ("InceptionV3", "inception_v3/", "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5", "bcbd6486424b2319ff4ef7d526e38f63"),
+        ("MobileNet", "mobilenet/", "mobilenet_1_0_224_tf_no_top.h5", None),
+        ("MobileNetV2", "mobilenet_v2/", "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5", None),
+        ("NASNetMobile", "nasnet/NASNet-mobile-no-top.h5", "nasnet_mobile_no_top.h5", "1ed92395b5b598bdda52abe5c0dbfd63"),
+        ("NASNetLarge", "nasnet/NASNet-large-no-top.h5", "nasnet_large_no_top.h5", "d81d89dc07e6e56530c4e77faddd61b5"),
+        ("VGG16", "vgg16/", "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5", "6d6bbae143d832006294945121d1f1fc"),
+        ("VGG19", "vgg19/", "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5", "253f8cb515780f3b799900260a226db6"),
+        ("Xception", "xception/", "xception_weights_tf_dim_ordering_tf_kernels_notop.h5", "b0042744bf5b25fce3cb969f33bebb97")):
+    ARCH_2D[_k] = (KERAS_APPS + _d + ("" if _d.endswith(".h5") else _f), _f, _h)
+# 3D: classification_models_3D 1.0.10 (AUCMEDI 0.11.0's pin) weights.py, include_top False:
+# get_file(name, url, cache_subdir='models', md5_hash=md5), name <model>_inp_channel_3_tch_0_top_False.h5.
+CM3D_RELEASES = "https://github.com/ZFTurbo/classification_models_3D/releases/download/v1.0.4/"
+CM3D_WEIGHTS = {
+    "DenseNet121": ("densenet121", "1787a6780f62f338d481c460205443cd"),
+    "DenseNet169": ("densenet169", "757a04f7ba7e473188bbbc6035f27193"),
+    "DenseNet201": ("densenet201", "3ff42d034c530cb48f53576bfc68d06d"),
+    "ResNet18": ("resnet18", "1d04dd6c1f00b7bf4ba883c61bedeac8"),
+    "ResNet34": ("resnet34", "b7f3bcdc67c8614ba018c9fc5f75fc64"),
+    "ResNet50": ("resnet50", "2ba65fa189439a493ea8d1b22439ea2a"),
+    "ResNet101": ("resnet101", "fead4c03863fce1037fc35938b00ee56"),
+    "ResNet152": ("resnet152", "4746b59c632b2e2d02d4abbceed605a7"),
+    "ResNeXt50": ("resnext50", "70c1759765a44a242ea3e8fe2161eb15"),
+    "ResNeXt101": ("resnext101", "ca22ebb2456f2d05deddf0ab347e7782"),
+    "MobileNet": ("mobilenet", "88915a4dcfde7a1f223f6bc172078c7b"),
+    "MobileNetV2": ("mobilenetv2", "71cbf6db03cbf59930abc61e727cfa37"),
+    "VGG16": ("vgg16", "240d399c45ed038a5a7b026d750ceb2b"),
+    "VGG19": ("vgg19", "e081e19678fc76926a9f6ae93cd3d068"),
+    "ConvNeXtTiny": ("convnext_tiny", "59c10a59d579c9c80b15bfa15338c5eb"),
+    "ConvNeXtSmall": ("convnext_small", "00493a929302889d846f17a1bfdc0e42"),
+    "ConvNeXtBase": ("convnext_base", "c5d2585da9d3f3a6d7443cb19e5cea44"),
+    "ConvNeXtLarge": ("convnext_large", "e622f26fcbac66cd3d71cdf1a2a785ff"),
+}
+ARCH_3D = ["Vanilla"] + list(CM3D_WEIGHTS)
 ARCHITECTURES = {"2D." + k: k for k in ARCH_2D}
 ARCHITECTURES.update({"3D." + k: k for k in ARCH_3D})
-CM3D_RELEASES = "https://github.com/ZFTurbo/classification_models_3D/releases/download/v1.0/"
+
+
+def keras_generation():
+    generation = os.environ.get(KERAS_GENERATION_ENV, "3")
+    if generation not in ("2", "3"):
+        raise ValueError("%s must be 2 or 3, not %r" % (KERAS_GENERATION_ENV, generation))
+    return generation
 
 
 def keras_home():
+    """Keras 3 keras/src/backend/config.py: KERAS_HOME, else ~/.keras (/tmp/.keras when ~ is not writable)."""
     if "KERAS_HOME" in os.environ:
         return os.environ.get("KERAS_HOME")
     base = os.path.expanduser("~")
@@ -414,43 +572,85 @@ def keras_home():
 
 def _urlretrieve(origin, target):
     """There is no network for the stand-in, ever: fail the way a container without
-    network fails (getaddrinfo EAI_AGAIN), without trying."""
+    network fails (getaddrinfo EAI_AGAIN), without trying (urlopen fails before the
+    target is opened, as in urllib.request.urlretrieve)."""
     raise urllib.error.URLError(socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution"))
 
 
-def keras_models_dir():
-    """Keras's get_file: <cache>/models, <cache> = KERAS_HOME or ~/.keras, and
-    /tmp/.keras instead when <cache> is not writable."""
-    datadir_base = os.path.expanduser(keras_home())
+def keras_models_dir(cache_subdir="models"):
+    """The start of get_file. Keras 2 (tf-keras v2.15.0 tf_keras/utils/data_utils.py):
+    cache_dir = ~/.keras, KERAS_HOME ignored. Keras 3 (keras/src/utils/file_utils.py):
+    cache_dir = keras_home(). Both: /tmp/.keras instead when cache_dir is not writable."""
+    if keras_generation() == "2":
+        cache_dir = os.path.join(os.path.expanduser("~"), ".keras")
+    else:
+        cache_dir = keras_home()
+    datadir_base = os.path.expanduser(cache_dir)
     if not os.access(datadir_base, os.W_OK):
         datadir_base = os.path.join("/tmp", ".keras")
-    datadir = os.path.join(datadir_base, "models")
+    datadir = os.path.join(datadir_base, cache_subdir)
     os.makedirs(datadir, exist_ok=True)
     return datadir
 
 
-def get_file(fname, origin, datadir, prefix=None):
-    fpath = os.path.join(datadir, fname)
-    if prefix is not None and os.path.isdir(datadir):
-        for existing in sorted(os.listdir(datadir)):
-            if existing.lower().startswith(prefix) and os.path.isfile(os.path.join(datadir, existing)):
-                return os.path.join(datadir, existing)
+def _resolve_hasher(algorithm, file_hash=None):
+    if algorithm == "sha256":
+        return hashlib.sha256()
+    if algorithm == "auto" and file_hash is not None and len(file_hash) == 64:
+        return hashlib.sha256()
+    return hashlib.md5()
+
+
+def validate_file(fpath, file_hash, algorithm="auto", chunk_size=65535):
+    hasher = _resolve_hasher(algorithm, file_hash)
+    with open(fpath, "rb") as handle:
+        for chunk in iter(lambda: handle.read(chunk_size), b""):
+            hasher.update(chunk)
+    return str(hasher.hexdigest()) == str(file_hash)
+
+
+def get_file(fname, origin, file_hash=None, hash_algorithm="auto"):
+    """get_file(fname, origin, cache_subdir="models", file_hash=...) of both generations: a cached
+    file is used only when its hash is file_hash; otherwise it is downloaded again, which fails
+    offline, and the failed download removes the cached file (on a read-only mount that removal
+    fails too: OSError [Errno 30], raised while handling the URL fetch failure, as in Keras)."""
+    fpath = os.path.join(keras_models_dir(), fname)
+    download = False
     if os.path.exists(fpath):
-        return fpath
-    say("Downloading data from %s" % origin)
-    error_msg = "URL fetch failure on {}: {} -- {}"
-    try:
+        if file_hash is not None and not validate_file(fpath, file_hash, algorithm=hash_algorithm):
+            say("A local file was found, but it seems to be incomplete or outdated because the "
+                "%s file hash does not match the original value of %s so we will re-download "
+                "the data." % (hash_algorithm, file_hash))
+            download = True
+    else:
+        download = True
+    if download:
+        say("Downloading data from %s" % origin)
+        error_msg = "URL fetch failure on {}: {} -- {}"
         try:
-            _urlretrieve(origin, fpath)
-        except urllib.error.HTTPError as e:
-            raise Exception(error_msg.format(origin, e.code, e.msg))
-        except urllib.error.URLError as e:
-            raise Exception(error_msg.format(origin, e.errno, e.reason))
-    except (Exception, KeyboardInterrupt):
-        if os.path.exists(fpath) and os.access(os.path.dirname(fpath), os.W_OK):
-            os.remove(fpath)
-        raise
+            try:
+                _urlretrieve(origin, fpath)
+            except urllib.error.HTTPError as e:
+                raise Exception(error_msg.format(origin, e.code, e.msg))
+            except urllib.error.URLError as e:
+                raise Exception(error_msg.format(origin, e.errno, e.reason))
+        except (Exception, KeyboardInterrupt):
+            if os.path.exists(fpath):
+                os.remove(fpath)
+            raise
     return fpath
+
+
+def weights_hashes():
+    """File name -> (hash, algorithm) or None: the real table, under a test image's own table."""
+    table = {fname: (h, "auto") for (_o, fname, h) in filter(None, ARCH_2D.values())}
+    for model, md5 in CM3D_WEIGHTS.values():
+        table["%s_inp_channel_3_tch_0_top_False.h5" % model] = (md5, "md5")
+    if os.path.exists(TEST_WEIGHTS_HASHES_FILE):
+        with open(TEST_WEIGHTS_HASHES_FILE) as handle:
+            for fname, entry in json.load(handle).items():
+                table[fname] = (entry["value"], table.get(fname, (None, "auto"))[1]) if entry else (None, "auto")
+    return table
 
 
 def pretrained_weights(arch_dim):
@@ -458,19 +658,18 @@ def pretrained_weights(arch_dim):
     dim, key = arch_dim.split(".", 1)
     if key == "Vanilla":
         return None
-    datadir = keras_models_dir()
     if dim == "2D":
-        base, fname = ARCH_2D[key]
-        origin = base if base.endswith(".h5") else base + fname
-        path = get_file(fname, origin, datadir)
+        origin, fname, _ = ARCH_2D[key]
     else:
-        fname = "%s_inp_channel_3_tch_0_top_False.h5" % key.lower()
-        path = get_file(fname, CM3D_RELEASES + fname, datadir, prefix=key.lower())
+        fname = "%s_inp_channel_3_tch_0_top_False.h5" % CM3D_WEIGHTS[key][0]
+        origin = CM3D_RELEASES + fname
+    file_hash, algorithm = weights_hashes().get(fname, (None, "auto"))
+    path = get_file(fname, origin, file_hash=file_hash, hash_algorithm=algorithm)
     with open(path, "rb") as handle:
         head = handle.read(1 << 20)
     if not head:
         raise OSError("Unable to synchronously open file (file signature not found)")
-    return int.from_bytes(__import__("hashlib").sha256(head).digest()[:4], "little")
+    return int.from_bytes(hashlib.sha256(head).digest()[:4], "little")
 
 
 def resolve_architecture(arch_dim):
@@ -625,23 +824,6 @@ def auc_macro(y, p):
     values = [auc_binary(y[:, c], p[:, c]) for c in range(y.shape[1])]
     values = [v for v in values if v is not None]
     return float(np.mean(values)) if values else 0.0
-
-
-def roc_points(truth, score):
-    """(fpr, tpr) points as sklearn.metrics.roc_curve (thresholds at distinct scores)."""
-    truth = np.asarray(truth).astype(bool)
-    order = np.argsort(-np.asarray(score, dtype=np.float64), kind="mergesort")
-    s = np.asarray(score, dtype=np.float64)[order]
-    t = truth[order]
-    distinct = np.where(np.diff(s))[0]
-    idx = np.r_[distinct, len(t) - 1]
-    tps = np.cumsum(t)[idx]
-    fps = 1 + idx - tps
-    tps = np.r_[0, tps]
-    fps = np.r_[0, fps]
-    fpr = fps / fps[-1] if fps[-1] > 0 else np.full(fps.shape, np.nan)
-    tpr = tps / tps[-1] if tps[-1] > 0 else np.full(tps.shape, np.nan)
-    return fpr, tpr
 
 
 def f32(v):
@@ -811,9 +993,14 @@ def fit(net, train, val, epochs, initial_epoch, callbacks, trainable, batch_size
             val_loss, val_auc = evaluate(net, val[0], val[1], batch_size)
             logs["val_loss"] = f32(val_loss)
             logs["val_auc"] = f32(val_auc)
-        if log_lr:
-            logs["lr"] = np.float32(net.lr)
         for cb in callbacks:
+            if log_lr and isinstance(cb, ReduceLROnPlateau):
+                # Keras's ReduceLROnPlateau puts the rate into the epoch's logs itself, before it may
+                # lower it (tf_keras/callbacks.py `logs["lr"]`, Keras 3 `logs["learning_rate"]`): the
+                # callbacks before it in AUCMEDI's list (ModelCheckpoint, CSVLogger: block_train.py)
+                # never see it, so logs.training.csv has no learning-rate column; the bar, printed
+                # after every callback, shows it.
+                logs["lr" if keras_generation() == "2" else "learning_rate"] = np.float32(net.lr)
             cb.on_epoch_end(epoch, logs, ctx)
         bar.update(steps, list(logs.items()), finalize=True)
         history.append(dict(logs, epoch=epoch))
@@ -825,16 +1012,18 @@ def fit(net, train, val, epochs, initial_epoch, callbacks, trainable, batch_size
 
 
 def train_transfer(net, train, val, epochs, callbacks, batch_size, log_lr, rng):
-    """AUCMEDI's transfer learning: fit the head with the base frozen for the first
-    min(10, epochs) epochs at 1e-4, then fine-tune everything from epoch 11 at 1e-5."""
+    """AUCMEDI's transfer learning (aucmedi/neural_network/model.py NeuralNetwork.train with
+    transfer_learning=True, which every AutoML pipeline uses): a first fit of always
+    `tf_epochs=10` epochs with the base frozen at 1e-4 (`Epoch 1/10` .. `Epoch 10/10`, whatever
+    --epochs says), then a second fit `epochs=epochs, initial_epoch=10` of the whole network at
+    1e-5 (`Epoch 11/N` ..). Keras's fit loops `range(initial_epoch, epochs)`, so for --epochs <= 10
+    the second fit trains nothing (its callbacks still begin and end): --epochs 3 trains 10 epochs."""
     net.fit_standardisation(train[0])
     net.compile(TF_LR_START)
-    first = min(TF_EPOCHS, epochs)
-    history = fit(net, train, val, first, 0, callbacks, ("W2", "b2"), batch_size, log_lr, rng)
-    if epochs > TF_EPOCHS:
-        net.compile(TF_LR_END)
-        history += fit(net, train, val, epochs, TF_EPOCHS, callbacks, ("W1", "b1", "W2", "b2"),
-                       batch_size, log_lr, rng)
+    history = fit(net, train, val, TF_EPOCHS, 0, callbacks, ("W2", "b2"), batch_size, log_lr, rng)
+    net.compile(TF_LR_END)
+    history += fit(net, train, val, epochs, TF_EPOCHS, callbacks, ("W1", "b1", "W2", "b2"),
+                   batch_size, log_lr, rng)
     return history
 
 
@@ -993,6 +1182,110 @@ def build_model(arch_dim, n_features, class_n, activation):
     return TinyNet(n_features, class_n, activation, arch_dim, base_seed=seed)
 
 
+# ---------------------------------------------------------------------------- #
+#                    Ensemble: Composite (advanced analysis)                   #
+# ---------------------------------------------------------------------------- #
+# aucmedi/ensemble/composite.py (0.11.0): `mp.set_start_method("spawn", force=True)`, then per
+# fold `mp.Process(target=__training_process__)`, `start()`, `join()`, `queue.get()`; the models
+# go to a `tempfile.TemporaryDirectory(prefix="aucmedi.tmp.", suffix=".composite")` and reach the
+# output folder only in `dump()` (shutil.copytree), after every fold. AUCMEDI uses pathos'
+# `multiprocess` (a dill-pickling fork of `multiprocessing`, same process model); the stand-in the
+# standard library. What follows from it, here as there:
+#  - a stopped or failed advanced run leaves no model in the output folder (meta.training.json only);
+#  - SIGINT reaches PID 1 only (the parent): KeyboardInterrupt ends its join(), the traceback is
+#    printed, and then multiprocessing's atexit handler joins every non-daemon child, so the
+#    container goes on until the fold under way has finished (or Docker kills it after the stop's
+#    grace period; the kernel then kills the whole PID namespace); the temporary folder is removed;
+#  - a child that fails puts nothing on the queue, and the parent waits in get() for ever (its
+#    traceback "Process Process-1:" is the last line of the log).
+def composite_training_process(queue, job):
+    """composite.py __training_process__, in a spawned child: its own data, its own network."""
+    x_tr = load_all(job["path_imagedir"], job["train_x"], job["image_format"], job["three_dim"])
+    x_te = load_all(job["path_imagedir"], job["test_x"], job["image_format"], job["three_dim"])
+    net = build_model(job["arch_dim"], job["n_features"], job["class_n"], job["activation"])
+    # block_train.py's callbacks, then the ones composite.py adds per fold
+    callbacks = [ReduceLROnPlateau(factor=0.1, patience=5, min_lr=MIN_LR), EarlyStopping(patience=12),
+                 ModelCheckpoint(job["path_model"]), CSVLogger(job["path_log"])]
+    history = train_transfer(net, (x_tr, job["train_y"]), (x_te, job["test_y"]), job["epochs"], callbacks,
+                             job["batch_size"], job["log_lr"], np.random.default_rng(job["fold"]))
+    queue.put(history)
+
+
+def composite_prediction_process(queue, job):
+    """composite.py __prediction_process__, in a spawned child."""
+    x = load_all(job["path_imagedir"], job["samples"], job["image_format"], job["three_dim"])
+    queue.put(TinyNet.load(job["path_model"]).predict(x))
+
+
+def in_child_process(target, job):
+    """One model's work in a child process, exactly in composite.py's order."""
+    process_queue = multiprocessing.Queue()
+    process = multiprocessing.Process(target=target, args=(process_queue, job))
+    process.start()
+    process.join()
+    return process_queue.get()
+
+
+class Composite:
+    def __init__(self, config, samples, class_ohe, image_format, n_features, class_n, activation,
+                 batch_size, log_lr):
+        self.config = config
+        self.samples = list(samples)
+        self.labels = class_ohe.astype(np.float32)
+        self.common = {"path_imagedir": config["path_imagedir"], "image_format": image_format,
+                       "three_dim": config["three_dim"]}
+        self.model_paras = {"n_features": n_features, "class_n": class_n, "activation": activation}
+        self.batch_size, self.log_lr = batch_size, log_lr
+        self.architectures = config["architecture"]
+        self.trained_metalearner = config["metalearner"] in METALEARNERS
+        self.cache_dir = None
+        multiprocessing.set_start_method("spawn", force=True)
+
+    def pick(self, idx):
+        return [self.samples[i] for i in idx]
+
+    def train(self):
+        self.cache_dir = tempfile.TemporaryDirectory(prefix="aucmedi.tmp.", suffix=".composite")
+        dim = "3D." if self.config["three_dim"] else "2D."
+        pool, ml_idx = np.arange(len(self.samples)), None
+        if self.trained_metalearner:
+            pool, ml_idx = stratified_split(self.labels, 0.15, seed=0)
+        histories = {}
+        for i, (tr_local, te_local) in enumerate(stratified_kfold(self.labels[pool], len(self.architectures))):
+            tr, te = pool[tr_local], pool[te_local]
+            job = dict(self.common, **self.model_paras)
+            job.update({"fold": i, "arch_dim": dim + self.architectures[i], "epochs": self.config["epochs"],
+                        "batch_size": self.batch_size, "log_lr": self.log_lr,
+                        "train_x": self.pick(tr), "train_y": self.labels[tr],
+                        "test_x": self.pick(te), "test_y": self.labels[te],
+                        "path_model": os.path.join(self.cache_dir.name, "cv_%d.model.keras" % i),
+                        "path_log": os.path.join(self.cache_dir.name, "cv_%d.logs.csv" % i)})
+            histories["cv_%d" % i] = in_child_process(composite_training_process, job)
+        if ml_idx is not None:
+            self.train_metalearner(ml_idx)
+        return histories
+
+    def train_metalearner(self, ml_idx):
+        """composite.py train_metalearner: each model predicts the metalearner's share in a child."""
+        scores = []
+        for i in range(len(self.architectures)):
+            job = dict(self.common, samples=self.pick(ml_idx),
+                       path_model=os.path.join(self.cache_dir.name, "cv_%d.model.keras" % i))
+            preds = in_child_process(composite_prediction_process, job)
+            scores.append(max(auc_macro(self.labels[ml_idx], preds), 1e-3))
+        weights = np.array(scores) / np.sum(scores)
+        with open(os.path.join(self.cache_dir.name, "metalearner.model.pickle"), "wb") as handle:
+            pickle.dump({"metalearner": self.config["metalearner"], "weights": weights.tolist(),
+                         "note": "AUCMEDI stand-in: every metalearner is an AUC-weighted mean here"}, handle)
+
+    def dump(self, directory_path):
+        """composite.py dump: shutil.copytree(cache, directory_path, dirs_exist_ok=True), then cleanup.
+        Copying file by file here keeps a modeldir owned by someone else (but writable) usable."""
+        for name in sorted(os.listdir(self.cache_dir.name)):
+            shutil.copyfile(os.path.join(self.cache_dir.name, name), os.path.join(directory_path, name))
+        self.cache_dir.cleanup()
+
+
 def block_train(config):
     if config["path_gt"] is None:
         config["interface"] = "directory"
@@ -1004,6 +1297,9 @@ def block_train(config):
 
     if not os.path.exists(config["path_modeldir"]):
         os.mkdir(config["path_modeldir"])
+    if class_ohe.shape[1] != class_n:
+        # a class folder without samples has no get_dummies column; Keras fails on the first batch
+        raise ValueError("Shapes (None, %d) and (None, %d) are incompatible" % (class_ohe.shape[1], class_n))
 
     config["multi_label"] = bool(np.sum(class_ohe) > class_ohe.shape[0])
     multilabel_metalearner_supported = ["mlp", "k_neighbors", "random_forest", "weighted_mean",
@@ -1055,46 +1351,24 @@ def block_train(config):
         metalearner = config["metalearner"]
         if metalearner not in METALEARNERS and metalearner not in AGGREGATES:
             raise TypeError("Unknown type of Metalearner (neither known ensembler nor Aggregate or Metalearner class)!")
-        models = [build_model(dim + arch, n_features, class_n, activation) for arch in config["architecture"]]
-        x, y = data()
-        k = len(models)
-        cache_dir = tempfile.TemporaryDirectory(prefix="aucmedi.tmp.", suffix=".composite")
-        pool = np.arange(len(x))
-        ml_idx = None
-        if metalearner in METALEARNERS:
-            pool, ml_idx = stratified_split(class_ohe, 0.15, seed=0)
-        histories = {}
-        base_callbacks = [ReduceLROnPlateau(factor=0.1, patience=5, min_lr=MIN_LR), EarlyStopping(patience=12)]
-        for i, (tr_local, te_local) in enumerate(stratified_kfold(class_ohe[pool], k)):
-            tr, te = pool[tr_local], pool[te_local]
-            path_model = os.path.join(cache_dir.name, "cv_%d.model.keras" % i)
-            callbacks = base_callbacks + [ModelCheckpoint(path_model),
-                                          CSVLogger(os.path.join(cache_dir.name, "cv_%d.logs.csv" % i))]
-            histories["cv_%d" % i] = train_transfer(models[i], (x[tr], y[tr]), (x[te], y[te]), config["epochs"],
-                                                    callbacks, batch_size, log_lr, rng)
-            if not os.path.exists(path_model):
-                models[i].save(path_model)
-        if ml_idx is not None:
-            fitted = [TinyNet.load(os.path.join(cache_dir.name, "cv_%d.model.keras" % i)) for i in range(k)]
-            scores = [max(auc_macro(y[ml_idx], m.predict(x[ml_idx])), 1e-3) for m in fitted]
-            weights = np.array(scores) / np.sum(scores)
-            with open(os.path.join(cache_dir.name, "metalearner.model.pickle"), "wb") as handle:
-                pickle.dump({"metalearner": metalearner, "weights": weights.tolist(),
-                             "note": "AUCMEDI stand-in: every metalearner is an AUC-weighted mean here"}, handle)
-        # AUCMEDI: shutil.copytree(cache, modeldir, dirs_exist_ok=True). Copying file by file here
-        # keeps a modeldir owned by someone else (but writable) usable.
-        for name in sorted(os.listdir(cache_dir.name)):
-            shutil.copyfile(os.path.join(cache_dir.name, name), os.path.join(modeldir, name))
-        cache_dir.cleanup()
+        # block_train.py builds every NeuralNetwork here, in the parent, before Composite trains
+        # them again one per child process: missing weights fail here, before any fold.
+        for arch in config["architecture"]:
+            build_model(dim + arch, n_features, class_n, activation)
+        composite = Composite(config, index_list, class_ohe, image_format, n_features, class_n, activation,
+                              batch_size, log_lr)
+        histories = composite.train()
+        composite.dump(modeldir)
         plot_fitting(histories, modeldir)
 
 
 # ---------------------------------------------------------------------------- #
 #                                 Prediction                                   #
 # ---------------------------------------------------------------------------- #
-XAI_METHODS = ["gradcam", "gc", "gradcam++", "gc++", "gradcampp", "scorecam", "sc", "guidedbackprop", "gb",
-               "integratedgradients", "ig", "guidedgradcam", "ggc", "occlusionsensitivity", "os",
-               "lime", "limecon", "limepro", "saliency", "sm"]
+# aucmedi/xai/methods/__init__.py xai_dict: the keys exactly (case matters).
+XAI_METHODS = ["gradcam", "GradCAM", "gc", "gradcam++", "GradCAM++", "GradCAMpp", "gc++", "GuidedGradCAM", "ggc",
+               "saliency", "SaliencyMap", "sm", "guidedbackprop", "GuidedBackpropagation", "gb",
+               "IntegratedGradients", "ig", "OcclusionSensitivity", "os", "LimePro", "lp", "LimeCon", "lc"]
 
 
 def aggregate(preds_models, metalearner, weights=None):
@@ -1184,67 +1458,254 @@ def block_predict(config):
     if config["xai_method"] is not None and config["xai_directory"] is not None:
         if meta["analysis"] == "advanced":
             raise ValueError("XAI is only supported for single model pipelines!")
-        if config["xai_method"].lower() not in XAI_METHODS:
-            raise KeyError(config["xai_method"])
         if not os.path.exists(config["xai_directory"]):
             os.mkdir(config["xai_directory"])
-        net = models[0]
-        side = VOL_SIDE if three_dim else IMG_SIDE
-        for i, sample in enumerate(index_list):
-            ci = int(np.argmax(preds[i]))
-            contrib = net.contribution(feats[i], ci)
-            if three_dim:
-                heat = contrib.reshape(side, side, side)[:, :, side // 2].T
-            else:
-                heat = contrib.reshape(side, side)
-            heat = np.maximum(heat, 0.0)
-            heat = heat / heat.max() if heat.max() > 0 else heat
+        xai_decoder(config, models[0], index_list, image_format, feats, preds, three_dim, meta)
+
+
+# ---------------------------------------------------------------------------- #
+#                         XAI heat maps (xai/decoder.py)                       #
+# ---------------------------------------------------------------------------- #
+def xai_decoder(config, net, index_list, image_format, feats, preds, three_dim, meta):
+    """aucmedi/xai/decoder.py with preds given: one heat map per sample, for its argmax class,
+    overlaid on the image (alpha 0.4, jet), written to `<sample>.<image_format>` (postprocess_output:
+    the generator's image_format, i.e. the extension of the first file of the prediction folder;
+    an os.sep in the name becomes '.'). The writer goes by that extension
+    (utils/visualizer.py): 2D `Image.save(path)` (PIL picks the format: JPEG for .jpg, and
+    "unknown file extension" for .npy); 3D `visualize_volume`: .nii/.gz/.mha through SimpleITK
+    (a float64 RGB vector volume at the cropped `shape_3D`), .npy through np.save, anything else
+    "Visualizer does not support image format!"."""
+    method = config["xai_method"]
+    if method not in XAI_METHODS:
+        # xai_decoder: a key not in xai_dict is taken as a method object
+        raise AttributeError("'str' object has no attribute 'compute_heatmap'")
+    side = VOL_SIDE if three_dim else IMG_SIDE
+    rng = np.random.default_rng()
+    for i, sample in enumerate(index_list):
+        contrib = net.contribution(feats[i], int(np.argmax(preds[i])))
+        heat = np.maximum(contrib, 0.0)
+        heat = heat / heat.max() if heat.max() > 0 else heat
+        xai_file = sample + "." + image_format if image_format else sample
+        xai_file = xai_file.replace(os.sep, ".")
+        path_xai = os.path.join(config["xai_directory"], xai_file)
+        if three_dim:
+            volume = xai_overlay_volume(config["path_imagedir"], sample, image_format, meta["shape_3D"], rng)
+            heat_vol = heat.reshape(side, side, side).transpose(2, 1, 0)  # (x,y,z) -> SimpleITK's (z,y,x)
+            for axis in range(3):
+                heat_vol = resample_axis(heat_vol, axis, volume.shape[axis])
+            final = jet(heat_vol).astype(np.float64) * 0.4 + 0.6 * volume
+            visualize_volume(final, path_xai)
+        else:
             original = load_original(config["path_imagedir"], sample, image_format, three_dim)
             h, w = original.shape[:2]
-            heat_img = Image.fromarray((heat * 255).astype(np.uint8)).resize((w, h), Image.BILINEAR)
+            heat_img = Image.fromarray((heat.reshape(side, side) * 255).astype(np.uint8)).resize((w, h), Image.BILINEAR)
             coloured = jet(np.asarray(heat_img, dtype=np.float32) / 255.0)
             overlay = (0.6 * original.astype(np.float32) + 0.4 * coloured.astype(np.float32)).astype(np.uint8)
-            target = os.path.join(config["xai_directory"], sample + ".png")
-            Image.fromarray(overlay).save(target, "PNG")
+            Image.fromarray(overlay).save(path_xai)
+
+
+def xai_overlay_volume(path_imagedir, sample, image_format, shape, rng):
+    """The overlay volume of block_pred.py's 3D pipeline (preprocess_image without resize,
+    augmentation and standardisation; the subfunctions run): Standardize(mode="grayscale") to
+    0..255, Padding(mode="constant") up to shape_3D, Crop(mode="random") to shape_3D,
+    Chromer(target="rgb"). In SimpleITK's axis order (z, y, x), plus the colour axis."""
+    vol = read_volume(sample_path(path_imagedir, sample, image_format)).transpose(2, 1, 0)
+    lo, hi = float(vol.min()), float(vol.max())
+    vol = (vol - lo) / (hi - lo if hi > lo else 1.0) * 255.0
+    pad = [(max(0, s - n) // 2, max(0, s - n) - max(0, s - n) // 2) for n, s in zip(vol.shape, shape)]
+    vol = np.pad(vol, pad, mode="constant")
+    starts = [int(rng.integers(0, n - s + 1)) for n, s in zip(vol.shape, shape)]
+    vol = vol[tuple(slice(a, a + s) for a, s in zip(starts, shape))]
+    return np.stack([vol] * 3, axis=-1).astype(np.float64)
+
+
+def visualize_volume(array, out_path):
+    """aucmedi/utils/visualizer.py visualize_volume (format by the last extension)."""
+    fmt = out_path.split(".")[-1]
+    if fmt.lower() not in ["gif", "mha", "nii", "gz", "npy"]:
+        raise ValueError("Visualizer does not support image format!")
+    if fmt == "npy":
+        np.save(out_path, array)
+    elif fmt.lower() in ("nii", "gz"):
+        write_nifti_vector(array, out_path)
+    elif fmt.lower() == "mha":
+        write_metaimage_vector(array, out_path)
+    else:
+        # AUCMEDI: an animated GIF through matplotlib; a 3D .gif input never loads in the stand-in
+        raise RuntimeError("The AUCMEDI stand-in does not write animated GIF heat maps: %s" % out_path)
+
+
+def write_metaimage_vector(array, out_path):
+    """sitk.WriteImage of a (z, y, x, 3) float64 array to .mha: one header, the components interleaved."""
+    z, y, x, c = array.shape
+    header = ("ObjectType = Image\nNDims = 3\nBinaryData = True\nBinaryDataByteOrderMSB = False\n"
+              "CompressedData = False\nTransformMatrix = 1 0 0 0 1 0 0 0 1\nOffset = 0 0 0\n"
+              "CenterOfRotation = 0 0 0\nAnatomicalOrientation = RAI\nElementSpacing = 1 1 1\n"
+              "DimSize = %d %d %d\nElementNumberOfChannels = %d\nElementType = MET_DOUBLE\n"
+              "ElementDataFile = LOCAL\n" % (x, y, z, c))
+    with open(out_path, "wb") as handle:
+        handle.write(header.encode("ascii") + np.ascontiguousarray(array, dtype="<f8").tobytes())
+
+
+def write_nifti_vector(array, out_path):
+    """sitk.WriteImage(sitk.GetImageFromArray(array)) for a (z, y, x, 3) float64 array, as ITK's
+    NIfTI writer stores a vector image: dim = [5, x, y, z, 1, 3], intent NIFTI_INTENT_VECTOR (1007),
+    datatype FLOAT64 (64), the components one after another; gzip for a .gz name."""
+    z, y, x, c = array.shape
+    header = bytearray(352)
+    struct.pack_into("<i", header, 0, 348)
+    struct.pack_into("<8h", header, 40, 5, x, y, z, 1, c, 1, 1)
+    struct.pack_into("<hhh", header, 68, 1007, 64, 64)
+    struct.pack_into("<8f", header, 76, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0)
+    struct.pack_into("<f", header, 108, 352.0)
+    struct.pack_into("<2f", header, 112, 1.0, 0.0)
+    header[123] = 2  # mm
+    struct.pack_into("<hh", header, 252, 1, 0)
+    header[344:348] = b"n+1\0"
+    data = np.ascontiguousarray(np.moveaxis(array, -1, 0), dtype="<f8").tobytes()
+    opener = gzip.open if out_path.lower().endswith(".gz") else open
+    with opener(out_path, "wb") as handle:
+        handle.write(bytes(header) + data)
 
 
 # ---------------------------------------------------------------------------- #
 #                                 Evaluation                                   #
 # ---------------------------------------------------------------------------- #
+# As AUCMEDI 0.11.0's aucmedi/automl/block_eval.py, aucmedi/evaluation/performance.py
+# (evaluate_performance) and aucmedi/evaluation/metrics.py (compute_metrics, compute_confusion_matrix,
+# compute_roc, compute_CM), step by step and with the same numpy indexing, so that it fails where they
+# fail (an IndexError of numpy, a ValueError of pandas or scikit-learn) and scores what they score.
+import re  # noqa: E402
+
 METRIC_ORDER = ["TP", "TN", "FP", "FN", "Sensitivity", "Specificity", "Precision", "FPR", "FNR", "FDR",
                 "Accuracy", "F1", "AUC"]
+PANDAS_INT = re.compile(r"^\s*[+-]?\d+\s*$")
+PANDAS_FLOAT = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$|^\s*$|^(nan|NaN|NA|N/A|NULL|null|inf|-inf)$")
 
 
 def div(a, b):
-    return float(a) / float(b) if b != 0 else float("nan")
+    """np.divide of two Python ints: nan for 0/0, inf for x/0."""
+    if b != 0:
+        return float(a) / float(b)
+    return float("nan") if a == 0 else float("inf")
+
+
+def pandas_column_dtype(values):
+    """The dtype pd.read_csv gives a column: int64 / float64 when every value reads as a number."""
+    if values and all(PANDAS_INT.match(v) for v in values):
+        return "int64"
+    if values and all(PANDAS_FLOAT.match(v) for v in values):
+        return "float64"
+    return "object"
+
+
+def binary_roc(truth, score):
+    """sklearn.metrics.roc_curve (drop_intermediate=True) for a 0/1 truth: (fpr, tpr), starting at (0, 0)."""
+    truth = np.asarray(truth, dtype=np.float64)
+    score = np.asarray(score, dtype=np.float64)
+    order = np.argsort(score, kind="mergesort")[::-1]
+    score, truth = score[order], truth[order]
+    idx = np.r_[np.where(np.diff(score))[0], truth.size - 1]
+    tps = np.cumsum(truth)[idx]
+    fps = 1 + idx - tps
+    if len(fps) > 2:
+        keep = np.where(np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True])[0]
+        fps, tps = fps[keep], tps[keep]
+    tps, fps = np.r_[0, tps], np.r_[0, fps]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fpr = fps / fps[-1] if fps[-1] > 0 else np.full(fps.shape, np.nan)
+        tpr = tps / tps[-1] if tps[-1] > 0 else np.full(tps.shape, np.nan)
+    return fpr, tpr
+
+
+def roc_auc_score(truth, score):
+    """sklearn.metrics.roc_auc_score for a binary truth (the trapezoids under binary_roc, as
+    sklearn.metrics.auc); raises where it raises (one class only, NaN, not 0/1), and compute_metrics
+    then leaves the AUC out."""
+    truth = np.asarray(truth, dtype=np.float64)
+    score = np.asarray(score, dtype=np.float64)
+    if np.isnan(score).any():
+        raise ValueError("Input contains NaN.")
+    if not np.isin(truth, [0, 1]).all():
+        raise ValueError("continuous format is not supported")
+    if len(np.unique(truth)) != 2:
+        raise ValueError("Only one class present in y_true. ROC AUC score is not defined in that case.")
+    fpr, tpr = binary_roc(truth, score)
+    return float((np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2.0).sum())
+
+
+def roc_curve(truth, score):
+    """sklearn.metrics.roc_curve's points and its failures."""
+    truth = np.asarray(truth)
+    score = np.asarray(score, dtype=np.float64)
+    if np.isnan(score).any():
+        raise ValueError("Input contains NaN.")
+    classes = np.unique(truth)
+    if not (np.array_equal(classes, [0, 1]) or np.array_equal(classes, [-1, 1]) or np.array_equal(classes, [0])
+            or np.array_equal(classes, [-1]) or np.array_equal(classes, [1])):
+        raise ValueError("y_true takes value in {%s} and pos_label is not specified: either make y_true take value "
+                         "in {0, 1} or {-1, 1} or pass pos_label explicitly." % ", ".join(str(c) for c in classes))
+    return binary_roc(truth == 1, score)
+
+
+def compute_CM(gt, pd_):
+    tp = tn = fp = fn = 0
+    for i in range(0, len(gt)):
+        if gt[i] == 1 and pd_[i] == 1:
+            tp += 1
+        elif gt[i] == 1 and pd_[i] == 0:
+            fn += 1
+        elif gt[i] == 0 and pd_[i] == 0:
+            tn += 1
+        elif gt[i] == 0 and pd_[i] == 1:
+            fp += 1
+        else:
+            say("ERROR at confusion matrix %d" % i)
+    return tp, tn, fp, fn
 
 
 def compute_metrics(preds, labels, n_labels, threshold=None):
+    """Rows (metric, score, class index). Single-label (threshold None): a sample is predicted as the
+    class of its highest probability (argmax); multi-label: as every class with probability >= threshold."""
     rows = []
-    for c in range(n_labels):
-        truth = labels[:, c].astype(int)
+    for c in range(0, n_labels):
+        truth = labels[:, c]
         if threshold is None:
-            pred = (np.argmax(preds, axis=-1) == c).astype(int)
+            pred = (np.argmax(preds, axis=-1) == c).astype(np.int8)
         else:
-            pred = (preds[:, c] >= threshold).astype(int)
-        tp = int(np.sum((truth == 1) & (pred == 1)))
-        tn = int(np.sum((truth == 0) & (pred == 0)))
-        fp = int(np.sum((truth == 0) & (pred == 1)))
-        fn = int(np.sum((truth == 1) & (pred == 0)))
+            pred = np.where(preds[:, c] >= threshold, 1, 0)
+        pred_prob = preds[:, c]
+        tp, tn, fp, fn = compute_CM(truth, pred)
         values = {"TP": tp, "TN": tn, "FP": fp, "FN": fn,
                   "Sensitivity": div(tp, tp + fn), "Specificity": div(tn, tn + fp),
                   "Precision": div(tp, tp + fp), "FPR": div(fp, fp + tn), "FNR": div(fn, fn + tp),
                   "FDR": div(fp, fp + tp), "Accuracy": div(tp + tn, tp + tn + fp + fn),
                   "F1": div(2 * tp, 2 * tp + fp + fn)}
-        auc = auc_binary(truth, preds[:, c])
-        if auc is None:
+        try:
+            values["AUC"] = roc_auc_score(truth, pred_prob)
+        except Exception:
             say("ROC AUC score is not defined.")
-        else:
-            values["AUC"] = auc
         for metric in METRIC_ORDER:
             if metric in values:
                 rows.append((metric, float(values[metric]), c))
     return rows
+
+
+def compute_confusion_matrix(preds, labels, n_labels):
+    """rawcm[truth][predicted], both by argmax (a label row of zeros counts as the first class)."""
+    preds_argmax = np.argmax(preds, axis=-1)
+    labels_argmax = np.argmax(labels, axis=-1)
+    rawcm = np.zeros((n_labels, n_labels))
+    for i in range(0, labels.shape[0]):
+        rawcm[labels_argmax[i]][preds_argmax[i]] += 1
+    return rawcm
+
+
+def compute_roc(preds, labels, n_labels):
+    curves = []
+    for i in range(0, n_labels):
+        curves.append(roc_curve(labels[:, i].astype(int), preds[:, i]))
+    return curves
 
 
 def plot_barplot(rows, class_names, out_path):
@@ -1279,11 +1740,8 @@ def plot_barplot(rows, class_names, out_path):
     img.save(os.path.join(out_path, "plot.performance.barplot.png"), "PNG")
 
 
-def plot_confusion_matrix(preds, labels, class_names, out_path):
-    n = len(class_names)
-    cm = np.zeros((n, n))
-    for gt, pd_ in zip(np.argmax(labels, axis=-1), np.argmax(preds, axis=-1)):
-        cm[gt][pd_] += 1
+def plot_confusion_matrix(cm, class_names, out_path):
+    n = cm.shape[0]
     sums = cm.sum(axis=1, keepdims=True)
     pct = np.round(np.divide(cm, sums, out=np.zeros_like(cm), where=sums > 0) * 100, 2)
     size = 1000
@@ -1309,7 +1767,7 @@ def plot_confusion_matrix(preds, labels, class_names, out_path):
     img.save(os.path.join(out_path, "plot.performance.confusion_matrix.png"), "PNG")
 
 
-def plot_roc(preds, labels, class_names, out_path):
+def plot_roc(curves, class_names, out_path):
     img = Image.new("RGB", (1000, 900), (255, 255, 255))
     draw = ImageDraw.Draw(img)
     f = font()
@@ -1326,7 +1784,7 @@ def plot_roc(preds, labels, class_names, out_path):
         draw.text((l - 30, yy - 5), "%.1f" % (tick / 10.0), fill=(0, 0, 0), font=f)
     draw_dashed(draw, (l, b), (r, t), (0, 0, 0))
     for c, name in enumerate(class_names):
-        fpr, tpr = roc_points(labels[:, c], preds[:, c])
+        fpr, tpr = curves[c]
         pts = [(l + (r - l) * x, b - (b - t) * y) for x, y in zip(fpr, tpr) if not (math.isnan(x) or math.isnan(y))]
         colour = PALETTE[c % len(PALETTE)]
         if len(pts) >= 2:
@@ -1339,12 +1797,18 @@ def plot_roc(preds, labels, class_names, out_path):
 
 
 def block_evaluate(config):
+    """As block_eval.py: labels from the interface, predictions merged with them on SAMPLE, the merged
+    table cut by position, multi-label decided from the sum of the predictions."""
     if config["path_gt"] is None:
         config["interface"] = "directory"
     else:
         config["interface"] = "csv"
     (index_list, class_ohe, class_n, class_names, image_format) = input_interface(
         config["interface"], config["path_imagedir"], path_data=config["path_gt"], training=True, ohe=config["ohe"])
+    if config["interface"] == "directory":
+        # io_directory.py builds the labels with pd.get_dummies(classes_sparse): no column for a class
+        # folder without samples (idempotent if the loader already does so).
+        class_ohe = class_ohe[:, class_ohe.any(axis=0)] if class_ohe.ndim == 2 else class_ohe
     if not os.path.exists(config["path_evaldir"]):
         os.mkdir(config["path_evaldir"])
 
@@ -1352,42 +1816,62 @@ def block_evaluate(config):
         rows = list(csv.reader(handle))
     pred_header, pred_rows = rows[0], [r for r in rows[1:] if r]
 
-    gt_samples = []
-    for sample in index_list:
-        if os.path.sep in sample:
-            sample = sample.split(os.path.sep)[-1]
-        if image_format is None and split_format(sample)[1] and is_acceptable(split_format(sample)[1]):
-            sample = split_format(sample)[0]
-        gt_samples.append(sample)
-    gt_by_sample = {s: class_ohe[i] for i, s in enumerate(gt_samples)}
+    # pd.DataFrame(data=class_ohe, columns=class_names): an empty class folder fails here.
+    if class_ohe.size == 0 and class_names:
+        raise ValueError("Empty data passed with indices specified.")
+    if class_ohe.shape[1] != len(class_names):
+        raise ValueError("Shape of passed values is (%d, %d), indices imply (%d, %d)"
+                         % (class_ohe.shape[0], class_ohe.shape[1], class_ohe.shape[0], len(class_names)))
+    gt_samples = list(index_list)
+    if not gt_samples:
+        raise IndexError("single positional indexer is out-of-bounds")
+    # "maybe there is a file path encoded in the index?": decided on the first sample, applied to all
+    if os.path.sep in gt_samples[0]:
+        gt_samples = [s.split(os.path.sep)[-1] for s in gt_samples]
+    # "maybe the image format is present in the index?": the last ".<letters>" of every sample goes
+    if image_format is None and re.fullmatch(r"^.*\.[A-Za-z]+$", gt_samples[0]):
+        gt_samples = [".".join(s.split(".")[:-1]) for s in gt_samples]
 
-    # As AUCMEDI: predictions and labels are merged on SAMPLE, and the merged table is cut by position,
-    # not by class name: its first class_n columns after SAMPLE are the predictions, the rest the labels.
-    # Labels in another order than the predictions are scored against the wrong columns; a number of
-    # classes other than the predictions' fails, as scikit-learn does on such a mix.
-    if len(pred_header) - 1 != class_n:
-        raise ValueError("Classification metrics can't handle a mix of continuous-multioutput and multilabel-indicator targets")
-    data_pd, data_gt = [], []
+    # df_pred.merge(df_gt, on="SAMPLE"): pandas read the predictions' SAMPLE column as numbers when
+    # every name is one (001, 002, ...), and a number column does not merge with the labels' names.
+    dtype = pandas_column_dtype([r[0] for r in pred_rows])
+    if dtype != "object":
+        raise ValueError("You are trying to merge on %s and object columns for key 'SAMPLE'. If you wish to "
+                         "proceed you should use pd.concat" % dtype)
+    gt_rows = {}
+    for i, sample in enumerate(gt_samples):
+        gt_rows.setdefault(sample, []).append(i)
+    merged = []
     for r in pred_rows:
-        if r[0] in gt_by_sample:
-            data_pd.append([float(r[i]) if r[i] != "" else float("nan") for i in range(1, class_n + 1)])
-            data_gt.append(gt_by_sample[r[0]])
-    if not data_pd:
-        raise ValueError("No sample of %s matches the ground truth of %s" % (config["path_pred"], config["path_imagedir"]))
-    data_pd = np.array(data_pd, dtype=np.float64)
-    data_gt = np.array(data_gt, dtype=np.int64)
+        for i in gt_rows.get(r[0], []):
+            cells = r[1:len(pred_header)] + [""] * (len(pred_header) - len(r))
+            values = [float(v) if v.strip() != "" else float("nan") for v in cells]
+            merged.append(values + [float(v) for v in class_ohe[i]])
+    width = len(pred_header) - 1 + class_n
+    merged = np.array(merged, dtype=np.float64).reshape(len(merged), width)
+    # cut by position, not by class name: the first class_n columns are "the predictions"
+    data_pd = merged[:, 0:class_n]
+    data_gt = merged[:, class_n:]
 
     multi_label = bool(np.sum(data_pd) > (class_ohe.shape[0] + 1.5))
-    rows = compute_metrics(data_pd, data_gt, class_n, 0.5 if multi_label else None)
+
+    # evaluate_performance(..., multi_label=multi_label, metrics_threshold=0.5)
+    n_labels = data_gt.shape[-1]
+    threshold = 0.5 if multi_label else None
+    rows = compute_metrics(data_pd, data_gt, n_labels, threshold)
+    cm = compute_confusion_matrix(data_pd, data_gt, n_labels)
+    curves = compute_roc(data_pd, data_gt, n_labels)
+    names = {c: class_names[c] for c in range(len(class_names))}
     with open(os.path.join(config["path_evaldir"], "metrics.performance.csv"), "w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["metric", "score", "class"])
         for metric, score, c in rows:
-            writer.writerow([metric, "" if math.isnan(score) else repr(score), class_names[c]])
-    plot_barplot(rows, class_names, config["path_evaldir"])
+            writer.writerow([metric, "" if math.isnan(score) else repr(score), names.get(c, c)])
+    plot_barplot(rows, [names.get(c, c) for c in range(n_labels)], config["path_evaldir"])
     if not multi_label:
-        plot_confusion_matrix(data_pd, data_gt, class_names, config["path_evaldir"])
-    plot_roc(data_pd, data_gt, class_names, config["path_evaldir"])
+        plot_confusion_matrix(cm, class_names if len(class_names) == cm.shape[0] else list(range(cm.shape[0])),
+                              config["path_evaldir"])
+    plot_roc(curves, [names.get(c, c) for c in range(n_labels)], config["path_evaldir"])
 
 
 # ---------------------------------------------------------------------------- #

@@ -4,6 +4,8 @@
 #   bash docker/stand-in/build.sh            # build, or say "up to date" and exit 0 at once
 #   AUCMEDI_STANDIN_TAG=x/y:z bash build.sh  # another tag
 #   AUCMEDI_STANDIN_REBUILD=1 bash build.sh  # ignore the up-to-date check (base is still reused)
+#   AUCMEDI_STANDIN_KERAS_GENERATION=2 ...   # look weights up as Keras 2 does (default 3), e.g. tag :keras2
+#   AUCMEDI_STANDIN_WEIGHTS_HASHES_FILE=f.json ...  # a TEST hash table for weights (a test tag only)
 #
 # Two steps, both idempotent:
 #  1. base  aucmedi-desk/stand-in-base:bookworm  a Debian bookworm rootfs made by mmdebstrap
@@ -22,6 +24,8 @@ BASE_TAG="${AUCMEDI_STANDIN_BASE_TAG:-aucmedi-desk/stand-in-base:bookworm}"
 SUITE=bookworm
 VARIANT=essential
 SOURCES=(Dockerfile .dockerignore aucmedi.py build.sh packages.txt)
+# The image check's stand-in packages (README.md, "probe-modules"): every file of them.
+mapfile -t -O "${#SOURCES[@]}" SOURCES < <(cd "$here" && find probe-modules -name __pycache__ -prune -o -type f -print | LC_ALL=C sort)
 
 log() { echo "[stand-in] $*"; }
 die() { echo "[stand-in] ERROR: $*" >&2; exit 1; }
@@ -44,7 +48,15 @@ label_of() { # image label -> value, or empty when the image or the label is mis
   docker image inspect --format "{{ index .Config.Labels \"$2\" }}" "$1" 2>/dev/null || true
 }
 
-HASH="$(content_hash)"
+GENERATION="${AUCMEDI_STANDIN_KERAS_GENERATION:-3}"
+case "$GENERATION" in 2 | 3) ;; *) die "AUCMEDI_STANDIN_KERAS_GENERATION must be 2 or 3, not '$GENERATION'" ;; esac
+WEIGHTS_HASHES=""
+if [ -n "${AUCMEDI_STANDIN_WEIGHTS_HASHES_FILE:-}" ]; then
+  [ -f "$AUCMEDI_STANDIN_WEIGHTS_HASHES_FILE" ] || die "no weights hash table at $AUCMEDI_STANDIN_WEIGHTS_HASHES_FILE"
+  WEIGHTS_HASHES="$(tr -d '\n' <"$AUCMEDI_STANDIN_WEIGHTS_HASHES_FILE")"
+fi
+# The sources, the generation and the test hash table (if any) make up what the tag must be.
+HASH="$(printf '%s\nkeras-generation=%s\nweights-hashes=%s\n' "$(content_hash)" "$GENERATION" "$WEIGHTS_HASHES" | sha256sum | cut -d' ' -f1)"
 if [ "${AUCMEDI_STANDIN_REBUILD:-0}" != 1 ] && [ "$(label_of "$TAG" org.aucmedi-desk.content-hash)" = "$HASH" ]; then
   log "$TAG is up to date (content hash ${HASH:0:12})"
   exit 0
@@ -95,6 +107,10 @@ log "building $TAG (content hash ${HASH:0:12})"
 # The legacy builder (no buildx needed); --network none: the build needs nothing from outside.
 if ! out="$(DOCKER_BUILDKIT=0 docker build --quiet --network none \
   --build-arg "BASE=$BASE_TAG" \
+  --build-arg "STANDIN_KERAS_GENERATION=$GENERATION" \
+  --build-arg "STANDIN_WEIGHTS_HASHES=$WEIGHTS_HASHES" \
+  --label "org.aucmedi-desk.keras-generation=$GENERATION" \
+  --label "org.aucmedi-desk.test-weights-hashes=$([ -n "$WEIGHTS_HASHES" ] && echo true || echo false)" \
   --label "org.aucmedi-desk.content-hash=$HASH" \
   --label "org.aucmedi-desk.base-hash=$BASE_HASH" \
   -t "$TAG" "$here" 2>&1)"; then

@@ -28,22 +28,25 @@ export type ArchitectureFamily =
 export type SpeedHint = 'fast' | 'medium' | 'slow';
 
 /**
- * Pretrained weights of a 3D architecture. `classification_models_3D` names its files per model
- * (and its names are not part of the contract), so any file the user imports whose name starts
- * with one of the prefixes counts as a candidate; whether it loads is only known by trying.
+ * The hash Keras's `get_file` checks before it uses a cached weights file (`file_hash`, or
+ * `md5_hash` in `classification_models_3D`). With `hash_algorithm="auto"` a 64-hex-digit hash is
+ * SHA-256, any other MD5 (`tf_keras/utils/data_utils.py` `_resolve_hasher`, Keras 3
+ * `keras/src/utils/file_utils.py` `resolve_hasher`). On a mismatch Keras downloads the file again,
+ * which fails offline.
  */
-export interface ImportedWeights {
-  /** Lower-case name prefixes; the character after the prefix must not be a letter or digit. */
-  anyFilePrefix: string[];
-  /** The name the file usually has (classification_models_3D's pattern), for the user's guidance. */
-  exampleFile: string;
+export interface WeightsHash {
+  algorithm: 'md5' | 'sha256';
+  /** Lower-case hex digits. */
+  value: string;
 }
 
 /**
- * What an architecture needs in the Keras cache (`<KERAS_HOME>/models/`): a Keras file name (2D),
- * an imported file found by prefix (3D), or nothing (Vanilla is trained from scratch).
+ * Weights file name -> the hash Keras checks for it, or null where the application declares none
+ * (MobileNet, MobileNetV2: any file of that name is used). The catalog's table is the default; a
+ * test injects its own table into the core and into a separately built stand-in, never into both
+ * by accident (see `src/aucmedi/weights.ts`).
  */
-export type WeightsFile = string | ImportedWeights | null;
+export type WeightsHashTable = Readonly<Record<string, WeightsHash | null>>;
 
 export interface ArchitectureInfo {
   /** The key AUCMEDI takes in `--architecture` (case-sensitive). */
@@ -55,7 +58,13 @@ export interface ArchitectureInfo {
   /** Rough size of the network in millions of parameters (Keras documentation; 3D estimated). */
   parametersMillions: number;
   speedHint: SpeedHint;
-  weightsFile: WeightsFile;
+  /**
+   * The exact name Keras looks for in `<cache>/models/` (2D: the Keras application's file; 3D:
+   * `classification_models_3D`'s), or null for Vanilla, which is trained from scratch.
+   */
+  weightsFile: string | null;
+  /** The hash Keras checks for that file, as its source declares it (null: none declared, or Vanilla). */
+  weightsHash: WeightsHash | null;
   /** One plain sentence for a clinician. */
   description: string;
 }
@@ -192,28 +201,32 @@ export type WeightsCheckRequest = z.infer<typeof weightsCheckRequestSchema>;
 // ---------------------------------------------------------------------------------------------
 
 /** One weights file the cache must hold (deduplicated over the architectures that need it). */
-export type WeightsRequirement =
-  | { kind: 'file'; architectures: string[]; file: string }
-  | { kind: 'imported'; architectures: string[]; anyFilePrefix: string[]; exampleFile: string };
+export interface WeightsRequirement {
+  architectures: string[];
+  file: string;
+  /** What Keras checks the file against; null when it checks nothing but the name. */
+  hash: WeightsHash | null;
+}
 
 export interface WeightsStatus {
   architecture: string;
-  kind: 'file' | 'imported';
-  /** Ready: the file found. Missing: the file needed (for 3D, the usual name). */
+  /** The file Keras looks for. */
   file: string;
   /**
-   * Whether the name alone proves the file is the right one: true for the Keras files of 2D
-   * models; false for 3D candidates (their names differ per model: confirmed only by trying).
+   * `ready`: there, not empty, and its hash is the one Keras checks (or Keras checks none);
+   * `missing`: not there, or empty; `wrong-file`: there under the right name, but its hash is not
+   * the one Keras checks, so Keras would download it again, which fails offline.
    */
-  confirmedByName: boolean;
+  state: 'ready' | 'missing' | 'wrong-file';
   /** A plain sentence about this architecture's weights. */
   message: string;
 }
 
 export interface WeightsCheck {
-  /** Every architecture that needs weights has a file (or, for 3D, a candidate file). */
+  /** Every architecture that needs weights has the right file. */
   allReady: boolean;
   ready: WeightsStatus[];
+  /** Missing or wrong files (`state` says which). */
   missing: WeightsStatus[];
   /** Architectures that need no weights (Vanilla). */
   notNeeded: string[];

@@ -42,13 +42,16 @@ export type DatasetProblemCode =
   | 'NOT_AN_IMAGE'
   | 'FORMAT_MISMATCH'
   | 'MIXED_DIMENSIONS'
-  | 'HIDDEN_CLASS_FOLDER'
   | 'NO_IMAGES'
+  | 'UNSUPPORTED_FORMAT'
+  | 'MIXED_VOLUME_FORMATS'
+  | 'NAMES_READ_AS_NUMBERS'
   // warnings
   | 'CLASS_IMBALANCE'
   | 'SMALL_CLASS'
   | 'UNLABELLED_SAMPLES'
   | 'FILES_OUTSIDE_CLASSES'
+  | 'HIDDEN_CLASS_FOLDER'
   | 'IGNORED_NON_IMAGE'
   | 'IMAGE_WITHOUT_EXTENSION'
   | 'HIDDEN_FILES'
@@ -92,6 +95,12 @@ export interface DatasetReport {
   totalImages: number;
   /** Bytes of the images AUCMEDI will read (volume companions such as .raw included). */
   totalBytes: number;
+  /**
+   * How many files and folders are left out of what AUCMEDI gets (hidden and system files, notes,
+   * sub-folders, files outside the class folders or not in the annotation file): a run sees only
+   * the images, through a clean view of the folder (src/runs/dataset-view.ts).
+   */
+  leftOut: number;
   /** Image format (png, jpeg, tiff, bmp, gif, webp, nii, nii.gz, mha, mhd, nrrd, dcm, dcm-series) -> count. */
   formats: Record<string, number>;
   problems: DatasetProblem[];

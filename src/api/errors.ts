@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'DATASET_INVALID'
   | 'OUTPUT_FOLDER_UNUSABLE'
   | 'WEIGHTS_MISSING'
+  | 'WEIGHTS_WRONG_FILE'
   | 'GPU_UNAVAILABLE'
   | 'RUN_NOT_FOUND'
   | 'RUN_ACTIVE'
@@ -75,6 +76,7 @@ export type ErrorCode =
   | 'INPUT_NOT_FOUND'
   | 'PERMISSION_DENIED'
   | 'GPU_FAILED'
+  | 'IMAGE_BROKEN'
   | 'RUN_FAILED'
   | 'INTERNAL';
 

@@ -8,7 +8,9 @@ import type { DatasetReport } from './dataset';
  * Why a labelled set cannot score a model, or null when it can: it must have exactly the model's
  * classes, in the model's order. AUCMEDI's evaluation merges the predictions with the labels and then
  * cuts the table by position, not by class name: any other set of classes scores the wrong columns
- * against each other, or fails.
+ * against each other, or fails. A class the set has no images of can only be given as an all-0 column
+ * of a one-hot annotation file: an empty class folder gets no label column in AUCMEDI
+ * (io_directory.py, `pd.get_dummies`) and its evaluation fails.
  */
 export function modelClassesProblem(wanted: readonly string[], report: Pick<DatasetReport, 'classes' | 'interface' | 'multiLabel'>): { message: string; action: string } | null {
   const given = report.classes.map((c) => c.name);
@@ -30,7 +32,7 @@ export function modelClassesProblem(wanted: readonly string[], report: Pick<Data
       message: `The labelled set lacks ${missing.length === 1 ? 'the class' : 'the'} ${them} of the model (${wanted.join(', ')}): AUCMEDI scores a model only against labels with all of its classes.`,
       action:
         report.interface === 'directory'
-          ? `Add ${missing.length === 1 ? 'a folder' : 'folders'} named ${list(missing)} to the set: empty if the set has no such images (their scores are then empty).`
+          ? `If the set has images of ${list(missing)}, put them in ${missing.length === 1 ? 'a class folder of that name' : 'class folders of those names'}. Otherwise give the set as one folder of all its images with a one-hot annotation file, header ${oneHotHeader}, 1 under each image's class and all 0 in the ${missing.length === 1 ? 'column' : 'columns'} of ${list(missing)} (AUCMEDI's evaluation fails on an empty class folder).`
           : oneHot
             ? `Add ${missing.length === 1 ? 'a column' : 'columns'} for ${list(missing)} to the annotation file (all 0 if the set has no such images).`
             : `A SAMPLE,CLASS file names only the classes it uses: write the labels one-hot instead, with the header ${oneHotHeader}.`,

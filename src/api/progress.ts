@@ -71,8 +71,9 @@ export interface ProgressState {
   /** Current (or last) epoch, 1-based; null before the first. */
   epoch: number | null;
   /**
-   * Epochs of the whole run: the `totalEpochs` the parser was given (the `--epochs` option), or the
-   * largest `N` of an `Epoch i/N` line (the frozen fit prints `/10` even when the run has more).
+   * Epochs of the whole run: what AUCMEDI trains for the `--epochs` the parser was given (at least
+   * 10, `src/api/epochs.ts`), or the largest `N` of an `Epoch i/N` line (the frozen fit prints `/10`
+   * even when the run has more).
    */
   totalEpochs: number | null;
   /** Batches done in the current epoch (or prediction); null before the first bar. */

@@ -13,8 +13,20 @@ export type RunState = 'preparing' | 'running' | 'stopping' | 'succeeded' | 'fai
 
 export const FINISHED_STATES: readonly RunState[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
 
-/** GPUs for a run: all, some by id (index or UUID), or none (CPU). */
-export type GpuChoice = { kind: 'all' } | { kind: 'ids'; ids: string[] } | { kind: 'none' };
+/**
+ * The processor of a run: one GPU (`ids` holds exactly one index or UUID; the request schema
+ * refuses more) or the CPU (`none`). AUCMEDI trains on one GPU: it has no multi-GPU code (no
+ * distribution strategy in aucmedi/neural_network/model.py, no GPU option in aucmedi/automl/cli.py),
+ * while TensorFlow takes memory on every GPU it sees. So a run is given one, and several runs go
+ * side by side on different GPUs (the queue).
+ */
+export type GpuChoice = { kind: 'ids'; ids: string[] } | { kind: 'none' };
+
+/**
+ * The GPUs a run record says it used: a `GpuChoice`, or `all` in records written by versions that
+ * offered "all GPUs" (they still load and show; no new run gets it).
+ */
+export type RecordedGpus = GpuChoice | { kind: 'all' };
 
 export interface DatasetRef {
   path: string;
@@ -80,7 +92,7 @@ interface RunCommon {
   outputDir: string;
   /** The exact AUCMEDI command of the current step: the arguments after the entrypoint, the mode first. */
   command: string[];
-  gpus: GpuChoice;
+  gpus: RecordedGpus;
   progress: ProgressState | null;
   exitCode: number | null;
   error: UserError | null;

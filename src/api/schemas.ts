@@ -62,11 +62,16 @@ export const storedSettingsFields = {
     .max(20),
 };
 
-const gpuChoiceSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('all') }).strict(),
-  z.object({ kind: z.literal('none') }).strict(),
-  z.object({ kind: z.literal('ids'), ids: z.array(z.string().regex(/^[A-Za-z0-9-]{1,80}$/)).min(1).max(16) }).strict(),
-]);
+/** AUCMEDI trains on one GPU (see `GpuChoice`): "all GPUs" and several ids are refused with this. */
+export const ONE_GPU_ONLY = 'AUCMEDI trains on one GPU: choose one GPU (by its number or UUID) or the CPU; runs on different GPUs go side by side';
+const gpuChoiceSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({ kind: z.literal('none') }).strict(),
+    z.object({ kind: z.literal('ids'), ids: z.array(z.string().regex(/^[A-Za-z0-9-]{1,80}$/)).length(1, ONE_GPU_ONLY) }).strict(),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? ONE_GPU_ONLY : undefined) },
+);
 const datasetRefSchema = z.object({ path: absolutePathSchema, gtFile: absolutePathSchema.nullable(), ohe: z.boolean() }).strict();
 const modelChoiceSchema = z.union([z.object({ runId: operationIdSchema }).strict(), z.object({ dir: absolutePathSchema }).strict()]);
 

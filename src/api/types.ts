@@ -88,11 +88,32 @@ export interface ImageSummary {
   references: string[];
   created: string;
   sizeBytes: number;
-  /** Read from the image itself (`aucmedi -v`); null when it cannot say. */
+  /** Read from the image itself (the image check: the installed `aucmedi` package); null when it cannot say. */
   aucmediVersion: string | null;
+  /** What the image check found: whether AUCMEDI's AutoML imports in this image, and its software versions. */
+  check: ImageCheck;
   /** The test stand-in, not AUCMEDI (label org.aucmedi-desk.stand-in). */
   standIn: boolean;
   inUse: boolean;
+}
+
+/**
+ * The image check (src/engine/image-check.ts): a no-network container imports what the `aucmedi` command
+ * imports (aucmedi.automl.main, tensorflow, classification_models_3D.tfkeras) and reports the versions.
+ */
+export interface ImageCheck {
+  /** ok: everything imported; broken: an import failed (problem says which); unknown: the check could not run. */
+  state: 'ok' | 'broken' | 'unknown';
+  aucmedi: string | null;
+  tensorflow: string | null;
+  /** The Keras that `tensorflow.keras` is (what AUCMEDI imports). */
+  keras: string | null;
+  /** 2 (TensorFlow up to 2.15, as AUCMEDI's requirements.txt pins) or 3 (TensorFlow 2.16 and later). */
+  kerasGeneration: 2 | 3 | null;
+  classificationModels3D: string | null;
+  python: string | null;
+  /** For broken and unknown: what happened and what to do (IT, for a broken image). */
+  problem: Pick<UserError, 'message' | 'action' | 'detail'> | null;
 }
 
 export interface ImageList {
@@ -121,6 +142,8 @@ export interface ImageLoadResult {
   sha256: string;
   /** 'verified' when a NAME.sha256 beside the file matched; 'none' when there was none. */
   checksum: 'verified' | 'none';
+  /** The image check of each loaded image, by image id. */
+  checks: Record<string, ImageCheck>;
 }
 
 export interface ImageSaveResult {

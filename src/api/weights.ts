@@ -1,8 +1,25 @@
 /** The pretrained-weights folder: what is in it, and what an import brought in. */
+import type { WeightsHash } from './aucmedi';
+
 export interface WeightsFileInfo {
   name: string;
   sizeBytes: number;
   sha256: string;
+  /** Keras declares MD5 for most of its files; computed in the same pass as the SHA-256. */
+  md5: string;
+  /** The file compared with what Keras checks under its name (`weights:list` only). */
+  keras?: WeightsFileVerdict;
+}
+
+/**
+ * `matches`: the hash Keras checks is this file's; `wrong-file`: Keras checks another hash, so it
+ * would download the file again (offline: fails); `no-hash`: Keras checks only the name;
+ * `not-in-catalog`: no architecture of the catalog uses this name.
+ */
+export interface WeightsFileVerdict {
+  state: 'matches' | 'wrong-file' | 'no-hash' | 'not-in-catalog';
+  /** The hash Keras checks (matches, wrong-file). */
+  expected?: WeightsHash;
 }
 
 export interface WeightsImportResult {

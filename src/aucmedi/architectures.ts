@@ -7,13 +7,13 @@
  * the `classification_models_3D` variants (3D kernels make them larger than their 2D namesakes).
  * Speed hints compare training cost within one dimensionality at the default input size.
  */
-import type { ArchitectureFamily, ArchitectureGroup, ArchitectureInfo, Dimensionality, ImportedWeights, SpeedHint } from '../api/aucmedi';
+import type { ArchitectureFamily, ArchitectureGroup, ArchitectureInfo, Dimensionality, SpeedHint, WeightsHash, WeightsHashTable } from '../api/aucmedi';
 
 type Entry = [key: string, family: ArchitectureFamily, size: number, params: number, speed: SpeedHint, weights: string | null, description: string];
 
 const KERAS_NOTOP = (name: string) => `${name}_weights_tf_dim_ordering_tf_kernels_notop.h5`;
 
-/** 2D: Keras applications, ImageNet weights in `<KERAS_HOME>/models/<file>`. */
+/** 2D: Keras applications, ImageNet weights in `<cache>/models/<file>` (see `src/aucmedi/weights.ts`). */
 const ENTRIES_2D: Entry[] = [
   ['Vanilla', 'Vanilla', 224, 0.5, 'fast', null, 'A small plain network trained from scratch without pretrained weights, good for a quick first test but rarely the most accurate.'],
   ['ResNet50', 'ResNet', 224, 25.6, 'medium', KERAS_NOTOP('resnet50'), 'A widely used 50-layer residual network and a solid, well-understood general-purpose choice.'],
@@ -48,6 +48,57 @@ const ENTRIES_2D: Entry[] = [
   ['ConvNeXtLarge', 'ConvNeXt', 224, 197.7, 'slow', 'convnext_large_notop.h5', 'The largest ConvNeXt network, for big datasets and big GPUs.'],
 ];
 
+const md5 = (value: string): WeightsHash => ({ algorithm: 'md5', value });
+const sha256 = (value: string): WeightsHash => ({ algorithm: 'sha256', value });
+
+/**
+ * The `file_hash` each Keras application passes to `get_file` for its no-top ImageNet file, read
+ * in tf-keras v2.15.0 `tf_keras/applications/<module>.py` (the Keras 2 of TensorFlow 2.15, which
+ * AUCMEDI 0.11.0's requirements pin). Keras 3 (`keras/src/applications/<module>.py`, checked at
+ * keras-team/keras 3422977a) uses the same file names and hashes, so both generations agree.
+ * `mobilenet.py` and `mobilenet_v2.py` pass no hash: Keras uses any file of that name.
+ */
+const KERAS_2D_HASHES: Readonly<Record<string, WeightsHash | null>> = {
+  // resnet.py WEIGHTS_HASHES[...][1] (resnet_v2.py builds on resnet.py)
+  ResNet50: md5('4d473c1dd8becc155b73f8504c6f6626'),
+  ResNet101: md5('88cf7a10940856eca736dc7b7e228a21'),
+  ResNet152: md5('ee4c566cf9a93f14d82f913c2dc6dd0c'),
+  ResNet50V2: md5('fac2f116257151a9d068a22e544a4917'),
+  ResNet101V2: md5('c0ed64b8031c3730f411d2eb4eea35b5'),
+  ResNet152V2: md5('ed17cf2e0169df9d443503ef94b23b33'),
+  // densenet.py
+  DenseNet121: md5('30ee3e1110167f948a6b9946edeeb738'),
+  DenseNet169: md5('b8c4d4c20dd625c148057b9ff1c1176b'),
+  DenseNet201: md5('c13680b51ded0fb44dff2d8f86ac8bb1'),
+  // efficientnet.py WEIGHTS_HASHES[...][1]
+  EfficientNetB0: md5('50bc09e76180e00e4465e1a485ddc09d'),
+  EfficientNetB1: md5('74c4e6b3e1f6a1eea24c589628592432'),
+  EfficientNetB2: md5('111f8e2ac8aa800a7a99e3239f7bfb39'),
+  EfficientNetB3: md5('af6d107764bb5b1abb91932881670226'),
+  EfficientNetB4: md5('ebc24e6d6c33eaebbd558eafbeedf1ba'),
+  EfficientNetB5: md5('38879255a25d3c92d5e44e04ae6cec6f'),
+  EfficientNetB6: md5('9ecce42647a20130c1f39a5d4cb75743'),
+  EfficientNetB7: md5('cbcfe4450ddf6f3ad90b1b398090fe4a'),
+  // inception_resnet_v2.py, inception_v3.py
+  InceptionResNetV2: md5('d19885ff4a710c122648d3b5c3b684e4'),
+  InceptionV3: md5('bcbd6486424b2319ff4ef7d526e38f63'),
+  // mobilenet.py, mobilenet_v2.py: no file_hash
+  MobileNet: null,
+  MobileNetV2: null,
+  // nasnet.py
+  NASNetMobile: md5('1ed92395b5b598bdda52abe5c0dbfd63'),
+  NASNetLarge: md5('d81d89dc07e6e56530c4e77faddd61b5'),
+  // vgg16.py, vgg19.py, xception.py
+  VGG16: md5('6d6bbae143d832006294945121d1f1fc'),
+  VGG19: md5('253f8cb515780f3b799900260a226db6'),
+  Xception: md5('b0042744bf5b25fce3cb969f33bebb97'),
+  // convnext.py WEIGHTS_HASHES[...][1]: SHA-256
+  ConvNeXtTiny: sha256('d547c096cabd03329d7be5562c5e14798aa39ed24b474157cef5e85ab9e49ef1'),
+  ConvNeXtSmall: sha256('6fc8009faa2f00c1c1dfce59feea9b0745eb260a7dd11bee65c8e20843da6eab'),
+  ConvNeXtBase: sha256('40a20c5548a5e9202f69735ecc06c990e6b7c9d2de39f0361e27baeb24cb7c45'),
+  ConvNeXtLarge: sha256('96f02b6f0753d4f543261bc9d09bed650f24dd6bc02ddde3066135b63d23a1cd'),
+};
+
 type Entry3D = [key: string, family: ArchitectureFamily, params: number, speed: SpeedHint, description: string];
 
 /** 3D: `classification_models_3D`; input shape from `--shape_3D`. */
@@ -74,16 +125,37 @@ const ENTRIES_3D: Entry3D[] = [
 ];
 
 /**
- * How a 3D architecture's weights file may be named: `classification_models_3D` uses
- * `<model>_inp_channel_3_tch_0_top_False.h5` (e.g. `densenet121_...`); ConvNeXt is also accepted
- * with an underscore (`convnext_tiny...`), as its own naming is not part of the contract.
+ * 3D weights: `classification_models_3D` 1.0.10 (the release AUCMEDI 0.11.0's requirements pin),
+ * `classification_models_3D/weights.py` WEIGHTS_COLLECTION, the `include_top: False` ImageNet
+ * entries: `get_file(name, url, cache_subdir='models', md5_hash=md5)` with the exact name
+ * `<model>_inp_channel_3_tch_0_top_False.h5`, `<model>` the name AUCMEDI passes to
+ * `Classifiers.get` (`aucmedi/neural_network/architectures/volume/*.py`).
  */
-export function importedWeights3D(key: string): ImportedWeights {
-  const lower = key.toLowerCase();
-  const prefixes = [lower];
-  const convnext = /^convnext(tiny|small|base|large)$/.exec(lower);
-  if (convnext) prefixes.push(`convnext_${convnext[1]}`);
-  return { anyFilePrefix: prefixes, exampleFile: `${lower}_inp_channel_3_tch_0_top_False.h5` };
+const CM3D_WEIGHTS: Readonly<Record<string, [model: string, md5: string]>> = {
+  DenseNet121: ['densenet121', '1787a6780f62f338d481c460205443cd'],
+  DenseNet169: ['densenet169', '757a04f7ba7e473188bbbc6035f27193'],
+  DenseNet201: ['densenet201', '3ff42d034c530cb48f53576bfc68d06d'],
+  ResNet18: ['resnet18', '1d04dd6c1f00b7bf4ba883c61bedeac8'],
+  ResNet34: ['resnet34', 'b7f3bcdc67c8614ba018c9fc5f75fc64'],
+  ResNet50: ['resnet50', '2ba65fa189439a493ea8d1b22439ea2a'],
+  ResNet101: ['resnet101', 'fead4c03863fce1037fc35938b00ee56'],
+  ResNet152: ['resnet152', '4746b59c632b2e2d02d4abbceed605a7'],
+  ResNeXt50: ['resnext50', '70c1759765a44a242ea3e8fe2161eb15'],
+  ResNeXt101: ['resnext101', 'ca22ebb2456f2d05deddf0ab347e7782'],
+  MobileNet: ['mobilenet', '88915a4dcfde7a1f223f6bc172078c7b'],
+  MobileNetV2: ['mobilenetv2', '71cbf6db03cbf59930abc61e727cfa37'],
+  VGG16: ['vgg16', '240d399c45ed038a5a7b026d750ceb2b'],
+  VGG19: ['vgg19', 'e081e19678fc76926a9f6ae93cd3d068'],
+  ConvNeXtTiny: ['convnext_tiny', '59c10a59d579c9c80b15bfa15338c5eb'],
+  ConvNeXtSmall: ['convnext_small', '00493a929302889d846f17a1bfdc0e42'],
+  ConvNeXtBase: ['convnext_base', 'c5d2585da9d3f3a6d7443cb19e5cea44'],
+  ConvNeXtLarge: ['convnext_large', 'e622f26fcbac66cd3d71cdf1a2a785ff'],
+};
+
+/** The file `classification_models_3D` looks for, or null for Vanilla. */
+export function weightsFile3D(key: string): string | null {
+  const entry = CM3D_WEIGHTS[key];
+  return entry ? `${entry[0]}_inp_channel_3_tch_0_top_False.h5` : null;
 }
 
 export const ARCHITECTURES_2D: readonly ArchitectureInfo[] = ENTRIES_2D.map(([key, family, size, params, speed, weights, description]) => ({
@@ -94,6 +166,7 @@ export const ARCHITECTURES_2D: readonly ArchitectureInfo[] = ENTRIES_2D.map(([ke
   parametersMillions: params,
   speedHint: speed,
   weightsFile: weights,
+  weightsHash: weights === null ? null : (KERAS_2D_HASHES[key] ?? null),
   description,
 }));
 
@@ -104,12 +177,18 @@ export const ARCHITECTURES_3D: readonly ArchitectureInfo[] = ENTRIES_3D.map(([ke
   inputSize: 'shape3D',
   parametersMillions: params,
   speedHint: speed,
-  weightsFile: key === 'Vanilla' ? null : importedWeights3D(key),
+  weightsFile: weightsFile3D(key),
+  weightsHash: CM3D_WEIGHTS[key] ? md5(CM3D_WEIGHTS[key][1]) : null,
   description,
 }));
 
 /** Every architecture, 2D then 3D. */
 export const ARCHITECTURES: readonly ArchitectureInfo[] = [...ARCHITECTURES_2D, ...ARCHITECTURES_3D];
+
+/** File name -> the hash Keras checks, for every weights file of the catalog: the default table. */
+export const KERAS_WEIGHTS_HASHES: WeightsHashTable = Object.fromEntries(
+  ARCHITECTURES.filter((a) => a.weightsFile !== null).map((a) => [a.weightsFile!, a.weightsHash ? { ...a.weightsHash } : null]),
+);
 
 /** AUCMEDI's default architecture (`--architecture`). */
 export const DEFAULT_ARCHITECTURE = 'DenseNet121';
@@ -182,10 +261,7 @@ function cloneInfo(info: ArchitectureInfo): ArchitectureInfo {
   return {
     ...info,
     inputSize: Array.isArray(info.inputSize) ? [info.inputSize[0], info.inputSize[1]] : info.inputSize,
-    weightsFile:
-      info.weightsFile !== null && typeof info.weightsFile === 'object'
-        ? { anyFilePrefix: [...info.weightsFile.anyFilePrefix], exampleFile: info.weightsFile.exampleFile }
-        : info.weightsFile,
+    weightsHash: info.weightsHash ? { ...info.weightsHash } : null,
   };
 }
 

@@ -1,19 +1,14 @@
-import { readdirSync } from 'node:fs';
-import { AUCMEDI_DEFAULTS, AUCMEDI_LIMITS, type AucmediCatalog, type Dimensionality } from '../api/aucmedi';
+import { AUCMEDI_DEFAULTS, AUCMEDI_LIMITS, type AucmediCatalog, type Dimensionality, type WeightsHashTable } from '../api/aucmedi';
+import { listWeights } from '../weights/import';
 import { ARCHITECTURES, isTrainedMetalearner, METALEARNER_DESCRIPTIONS, METALEARNERS, MULTILABEL_METALEARNERS } from './architectures';
-import { checkWeightsCache } from './weights';
+import { checkWeightsCache, weightsHashTable } from './weights';
 
-/** The choices of the Train page, with the architectures whose weights are in the weights folder. */
-export function aucmediCatalog(weightsDir: string | null): AucmediCatalog {
-  let files: string[] = [];
-  try {
-    if (weightsDir) files = readdirSync(weightsDir);
-  } catch {
-    files = [];
-  }
+/** The choices of the Train page, with the architectures whose right weights file (the hash Keras checks) is in the weights folder. */
+export async function aucmediCatalog(weightsDir: string | null, hashes?: WeightsHashTable): Promise<AucmediCatalog> {
+  const files = weightsDir ? await listWeights(weightsDir) : [];
   const readyFor = (dimensionality: Dimensionality) => {
     const keys = ARCHITECTURES.filter((a) => a.dimensionality === dimensionality).map((a) => a.key);
-    const check = checkWeightsCache(files, keys, dimensionality);
+    const check = checkWeightsCache(files, keys, dimensionality, weightsHashTable(hashes));
     return [...check.notNeeded, ...check.ready.map((status) => status.architecture)];
   };
   return {

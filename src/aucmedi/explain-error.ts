@@ -7,6 +7,7 @@
  * after a chained `KeyError`, say) the older lines of the same failure are tried, newest first.
  */
 import type { UserError } from '../api/errors';
+import { brokenImage } from '../engine/image-check';
 
 export type RunMode = 'training' | 'prediction' | 'evaluation';
 
@@ -41,6 +42,23 @@ function quotedPath(line: string): string | null {
 
 const RULES: Rule[] = [
   {
+    // The image's software does not import: AUCMEDI's console entry (setup.py: aucmedi.automl.main)
+    // imports every mode's modules first, so a classification_models_3D release without `tfkeras`
+    // (1.1.0), a Keras the package was not written for, or a missing native library ends the run with
+    // ModuleNotFoundError / ImportError / "AttributeError: module 'x' has no attribute 'y'" before any
+    // weights are looked for. First, so `No module named 'classification_models_3D.tfkeras'` is not
+    // read as a weights download below.
+    test: /^(?:\w+\.)*(?:ModuleNotFoundError|ImportError)\b|No module named ['"]|AttributeError: (?:partially initialized )?module '[^']+' has no attribute/,
+    explain: (line) => {
+      const { action } = brokenImage(null, line);
+      return {
+        code: 'IMAGE_BROKEN',
+        message: 'The run failed inside the AUCMEDI image\'s own software (a package is missing, or of a version AUCMEDI does not work with), so every run with this image fails the same way.',
+        action,
+      };
+    },
+  },
+  {
     // Keras fetches ImageNet weights on first use; the container has no network.
     test: /URL fetch failure|Downloading data from|urlopen error|Temporary failure in name resolution|Name or service not known|Network is unreachable|keras-applications|classification_models_3D/i,
     explain: (line) => {
@@ -52,6 +70,20 @@ const RULES: Rule[] = [
           (file === null ? '' : ` (${file})`) +
           ', and the run cannot download them: it works without network.',
         action: 'Import the weights file for this architecture on the Setup page, then start again.',
+      };
+    },
+  },
+  {
+    // Keras found the weights file but not the hash it declares (tf_keras/utils/data_utils.py get_file):
+    // it downloads again, fails offline, then removes the cached file, which the read-only weights mount
+    // refuses. Before the permission rule: this is the wrong file, not a permission to fix.
+    test: /Read-only file system: '[^']*\.keras\/models\/[^']+'/,
+    explain: (line) => {
+      const file = /\.keras\/models\/([^']+)'/.exec(line)?.[1] ?? 'the weights file';
+      return {
+        code: 'WEIGHTS_WRONG_FILE',
+        message: `The weights file ${file} in the weights folder is not the one this AUCMEDI image checks for (its hash differs), so Keras tried to download it again, which fails offline.`,
+        action: 'Remove that file from the weights folder and import the original Keras file (from ~/.keras/models of a connected computer, or the offline bundle), then start again.',
       };
     },
   },

@@ -36,10 +36,14 @@ import type {
   RunPhase,
   TrainingPhase,
 } from '../api/progress';
+import { FROZEN_EPOCHS, trainedEpochs } from '../api/epochs';
 import { LineSplitter, type LineSink } from './line-splitter';
 
 export interface KerasParserOptions {
-  /** Epochs of the whole run (the `--epochs` option); the frozen fit alone prints `/10`. */
+  /**
+   * The `--epochs` option of the run. The state's `totalEpochs` starts at what AUCMEDI really
+   * trains, at least 10 (`src/api/epochs.ts`): the frozen fit alone prints `/10`.
+   */
   totalEpochs?: number | null;
   /** Receives every event, in log order. */
   onEvent?: (event: ProgressEvent) => void;
@@ -55,8 +59,6 @@ export interface KerasParserOptions {
   everyRedraw?: boolean;
 }
 
-/** AUCMEDI trains the first 10 epochs with the base frozen, then fine-tunes from epoch 11. */
-export const FROZEN_EPOCHS = 10;
 /** How many error lines `ProgressState.errors` keeps. */
 export const MAX_ERRORS = 8;
 /** Longest error line kept (characters). */
@@ -260,7 +262,7 @@ export class KerasParser {
     this.onEvent = options.onEvent;
     this.logEvents = options.logEvents ?? true;
     const total = options.totalEpochs;
-    this.optionEpochs = typeof total === 'number' && Number.isFinite(total) && total > 0 ? Math.floor(total) : null;
+    this.optionEpochs = typeof total === 'number' && Number.isFinite(total) && total > 0 ? trainedEpochs(total) : null;
     this.totalEpochs = this.optionEpochs;
     const splitterOptions = {
       coalesceRedraws: !(options.everyRedraw ?? false),

@@ -26,6 +26,7 @@ import type {
 } from '../api/aucmedi';
 import { errorDetail, UserErrorException, type UserError } from '../api/errors';
 import { isTrainedMetalearner } from './architectures';
+import { metricName } from './keras-parser';
 import { parseCsv } from '../dataset/csv';
 
 export const META_FILE = 'meta.training.json';
@@ -169,7 +170,10 @@ function readShape(value: unknown): [number, number, number] | null {
 /**
  * Parses a Keras CSVLogger file (`logs.training.csv`, or an advanced run's `cv_<i>.logs.csv`):
  * `epoch` plus one column per metric, whatever the header names. A repeated header line (two
- * loggers appending to one file) switches to its columns.
+ * loggers appending to one file) switches to its columns. Keras 3 names the learning rate
+ * `learning_rate` (keras/src/callbacks/reduce_lr_on_plateau.py writes `logs["learning_rate"]`),
+ * Keras 2 `lr` (tf_keras/callbacks.py `logs["lr"]`): it is read as `lr` either way, the name the
+ * console parser and the charts use (`metricName`).
  */
 export function readTrainingLog(text: string): TrainingLog {
   const table = csvRows(text);
@@ -179,7 +183,7 @@ export function readTrainingLog(text: string): TrainingLog {
   for (const cells of table) {
     const isHeader = header === null || (cells.some((c) => c.trim().toLowerCase() === 'epoch') && parseNumber(cells[0]) === null && cells.every((c) => parseNumber(c) === null));
     if (isHeader) {
-      header = cells.map((c) => c.trim());
+      header = cells.map((c) => metricName(c.trim()));
       for (const name of header) if (name.toLowerCase() !== 'epoch' && name !== '' && !columns.includes(name)) columns.push(name);
       continue;
     }
@@ -382,7 +386,7 @@ export function readPerformanceMetrics(text: string): PerformanceMetrics {
 export type GroundTruth = Readonly<Record<string, string | readonly string[]>>;
 
 export interface ConfusionOptions {
-  /** Force the kind; by default multi-label when any sample has other than exactly one class. */
+  /** Force the kind; by default AUCMEDI's decision from the predictions (see aucmediMultiLabel). */
   multiLabel?: boolean;
   /** Multi-label: probability at which a class counts as predicted (AUCMEDI: 0.5). */
   threshold?: number;
@@ -431,21 +435,39 @@ function matchSamples(predictions: Predictions, groundTruth: GroundTruth) {
 }
 
 /**
- * Single-label: the classes x classes matrix of counts, `matrix[truth][predicted]`, the prediction
- * being the most probable class (AUCMEDI's `compute_confusion_matrix`). Multi-label: per class TP,
- * FP, FN, TN at the threshold (AUCMEDI's metrics). Samples without a counterpart are listed.
+ * Whether AUCMEDI's evaluation scores these predictions as multi-label. It decides from the
+ * predictions, not from the annotation file (aucmedi/automl/block_eval.py:
+ * `np.sum(data_pd) > (class_ohe.shape[0] + 1.5)`): the sum of every probability of the scored
+ * samples against the number of labelled samples. A softmax model's rows add up to 1 each, so it is
+ * scored single-label even through a one-hot file; a sigmoid model's usually add up to more. A
+ * missing probability makes numpy's sum NaN, and NaN is not greater: single-label.
+ */
+export function aucmediMultiLabel(scored: readonly PredictionRow[], labelledSamples: number): boolean {
+  let sum = 0;
+  for (const row of scored) for (const p of row.probabilities) sum += p ?? Number.NaN;
+  return sum > labelledSamples + 1.5;
+}
+
+/**
+ * As AUCMEDI's evaluation (aucmedi/evaluation/metrics.py), with its multi-label decision
+ * (aucmediMultiLabel, over the ground truth's samples). Single-label: the classes x classes matrix of
+ * counts, `matrix[truth][predicted]`, both by argmax as `compute_confusion_matrix` (the prediction is
+ * the most probable class; the truth is the first of the model's classes the sample is labelled
+ * with, the first class for a sample labelled with none). Multi-label: per class TP, FP, FN, TN,
+ * a class predicted at probability >= threshold (`compute_metrics`). Samples without a counterpart
+ * are listed.
  */
 export function computeConfusionMatrix(predictions: Predictions, groundTruth: GroundTruth, options: ConfusionOptions = {}): ConfusionMatrix {
   const { matched, withoutGroundTruth, withoutPrediction } = matchSamples(predictions, groundTruth);
   const classes = [...predictions.classes];
-  const multiLabel = options.multiLabel ?? Object.values(groundTruth).some((v) => typeof v !== 'string' && v.length !== 1);
+  const multiLabel = options.multiLabel ?? aucmediMultiLabel(matched.map((m) => m.row), Object.keys(groundTruth).length);
   if (!multiLabel) {
     const matrix = classes.map(() => classes.map(() => 0));
     let counted = 0;
     for (const { row, truth } of matched) {
-      const t = classes.indexOf([...truth][0] ?? '');
+      const t = Math.max(0, classes.findIndex((c) => truth.has(c)));
       const p = row.predictedClass === null ? -1 : classes.indexOf(row.predictedClass);
-      if (t < 0 || p < 0) {
+      if (p < 0) {
         withoutPrediction.push(row.sample);
         continue;
       }
@@ -513,4 +535,45 @@ export function computeRoc(predictions: Predictions, groundTruth: GroundTruth, c
     points.push({ fpr, tpr, threshold: score });
   }
   return { className, positives, negatives, points, auc };
+}
+
+// ---------------------------------------------------------------------------------------------
+// XAI heat maps
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The file AUCMEDI writes a sample's heat map to (aucmedi/xai/decoder.py `postprocess_output`):
+ * `<sample>.<image_format>`, the image format being the prediction generator's, i.e. the extension
+ * of the first file of the prediction folder (io_directory.py), so a JPEG folder gets `.jpg` heat
+ * maps and `x.nii.gz` (sample `x.nii`, format `gz`) gets `x.nii.gz`; a path separator in the name
+ * becomes `.`.
+ */
+export function heatMapFileName(sample: string, imageFormat: string | null): string {
+  return (imageFormat ? `${sample}.${imageFormat}` : sample).replace(/[\\/]/g, '.');
+}
+
+/** The sample a heat map file belongs to: the name without its last extension (the inverse of heatMapFileName). */
+export function heatMapSample(fileName: string): string | null {
+  const dot = fileName.lastIndexOf('.');
+  return dot > 0 ? fileName.slice(0, dot) : null;
+}
+
+/**
+ * Whether a heat map is a volume rather than a picture. aucmedi/utils/visualizer.py
+ * `visualize_heatmap` writes a 3D model's heat map through `visualize_volume`: an animated GIF for
+ * `.gif`, `np.save` for `.npy`, and SimpleITK (`.nii`, `.nii.gz`, `.mha`) otherwise; a 2D model's
+ * through PIL, in the format of its extension.
+ */
+export function isHeatMapVolume(fileName: string, threeDim: boolean): boolean {
+  return threeDim && !/\.gif$/i.test(fileName);
+}
+
+/** sample -> heat map file, for the files of an xai folder (the first name wins should two map to one sample). */
+export function heatMapIndex(names: readonly string[]): Map<string, string> {
+  const bySample = new Map<string, string>();
+  for (const name of [...names].sort()) {
+    const sample = heatMapSample(name);
+    if (sample !== null && !bySample.has(sample)) bySample.set(sample, name);
+  }
+  return bySample;
 }

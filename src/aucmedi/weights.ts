@@ -1,123 +1,118 @@
 /**
- * Pretrained weights offline. Keras looks for ImageNet weights in `<cache>/models/<file>`,
- * `<cache>` = `$KERAS_HOME`, and silently falls back to `/tmp/.keras` when `<cache>` is not
- * writable. So the container gets `KERAS_HOME=/keras` on a writable tmpfs and the weights folder
- * bind-mounted read-only at `/keras/models`.
+ * Pretrained weights offline: where both Keras generations look for them, and whether the file
+ * there is the one Keras accepts.
  *
- * 2D models need an exact Keras file name. 3D models (`classification_models_3D`) name their files
- * per model: any imported file whose name starts with the model's name counts as a candidate, and
- * only a run proves it loads. Vanilla needs nothing.
+ * Where. Keras 2 (TensorFlow 2.15, which AUCMEDI 0.11.0 pins; tf-keras v2.15.0
+ * `tf_keras/utils/data_utils.py` `get_file`) ignores `KERAS_HOME` and caches in
+ * `~/.keras/models`, or in `/tmp/.keras/models` when `~/.keras` is not writable. Keras 3
+ * (`keras/src/utils/file_utils.py` `get_file`, `keras/src/backend/config.py` `keras_home`) caches
+ * in `$KERAS_HOME/models`, with the same `/tmp/.keras` fallback. So a run gets `HOME=/tmp` and
+ * `KERAS_HOME=/tmp/.keras`, a small tmpfs (mode 1777, writable by any uid) at `/tmp/.keras` and the
+ * weights folder read-only at `/tmp/.keras/models`: both generations, and both fallbacks, land
+ * in the same folder.
+ *
+ * Which file. Both `get_file`s check a cached file against the hash the application declares
+ * (`file_hash`, md5 or sha256 by length) and download it again on a mismatch, which fails offline.
+ * The hashes are data in the catalog (`architectures.ts`); 2D and 3D files have exact names.
  */
-import type { Dimensionality, ImportedWeights, WeightsCheck, WeightsRequirement, WeightsStatus } from '../api/aucmedi';
+import type { Dimensionality, WeightsCheck, WeightsHash, WeightsHashTable, WeightsRequirement, WeightsStatus } from '../api/aucmedi';
 import { UserErrorException } from '../api/errors';
-import { ARCHITECTURES_2D, findArchitecture } from './architectures';
+import type { WeightsFileVerdict } from '../api/weights';
+import { findArchitecture, KERAS_WEIGHTS_HASHES } from './architectures';
 import { bind } from './arguments';
 
-export const CONTAINER_KERAS_HOME = '/keras';
+/** `HOME` of a run: Keras 2's `~/.keras` is then the Keras home below. */
+export const CONTAINER_HOME = '/tmp';
+export const CONTAINER_KERAS_HOME = `${CONTAINER_HOME}/.keras`;
 export const CONTAINER_KERAS_MODELS_DIR = `${CONTAINER_KERAS_HOME}/models`;
 
-/** A file in the weights folder: its name, and its size when known (an empty file is not weights). */
-export type CachedFile = string | { name: string; sizeBytes?: number };
+/** A file in the weights folder: its name, and what is known of it (an empty file is not weights). */
+export interface CachedFile {
+  name: string;
+  sizeBytes?: number;
+  md5?: string;
+  sha256?: string;
+}
+
+/**
+ * The table Keras checks against: the catalog's, or a test's injected table over it (the same
+ * table must then be built into the stand-in the test runs, see docker/stand-in/README.md).
+ */
+export function weightsHashTable(injected?: WeightsHashTable): WeightsHashTable {
+  return injected ? { ...KERAS_WEIGHTS_HASHES, ...injected } : KERAS_WEIGHTS_HASHES;
+}
 
 /**
  * The files the weights cache must hold for `architectures`, one entry per distinct file
  * (an architecture listed twice in an advanced composite needs its file once). Vanilla is left out.
  */
-export function requiredWeights(architectures: readonly string[], dimensionality: Dimensionality): WeightsRequirement[] {
+export function requiredWeights(architectures: readonly string[], dimensionality: Dimensionality, hashes: WeightsHashTable = KERAS_WEIGHTS_HASHES): WeightsRequirement[] {
   const requirements: WeightsRequirement[] = [];
   for (const key of architectures) {
-    const weights = weightsOf(key, dimensionality);
-    if (weights === null) continue;
-    if (typeof weights === 'string') {
-      const same = requirements.find((r) => r.kind === 'file' && r.file === weights);
-      if (same) pushOnce(same.architectures, key);
-      else requirements.push({ kind: 'file', architectures: [key], file: weights });
-    } else {
-      const same = requirements.find((r) => r.kind === 'imported' && r.exampleFile === weights.exampleFile);
-      if (same) pushOnce(same.architectures, key);
-      else requirements.push({ kind: 'imported', architectures: [key], anyFilePrefix: [...weights.anyFilePrefix], exampleFile: weights.exampleFile });
-    }
+    const file = weightsOf(key, dimensionality);
+    if (file === null) continue;
+    const same = requirements.find((r) => r.file === file);
+    if (same) pushOnce(same.architectures, key);
+    else requirements.push({ architectures: [key], file, hash: hashes[file] ?? null });
   }
   return requirements;
 }
 
 /**
- * Which of `architectures` can run offline with the files in the weights folder. A 2D model is
- * ready when its exact Keras file is there (and not empty); a 3D model when a file with its name
- * prefix is (a candidate, `confirmedByName: false`): 2D Keras files never count as 3D candidates.
+ * Which of `architectures` can run offline with the files in the weights folder: the exact file
+ * Keras looks for must be there, not empty, and have the hash Keras checks (when it checks one).
+ * A file whose hash is not known counts as wrong where Keras checks a hash: hash it first.
  */
-export function checkWeightsCache(files: readonly CachedFile[], architectures: readonly string[], dimensionality: Dimensionality): WeightsCheck {
-  const entries = files.map((f) => (typeof f === 'string' ? { name: f, sizeBytes: undefined } : f));
-  const usable = entries.filter((f) => f.sizeBytes === undefined || f.sizeBytes > 0).map((f) => f.name);
-  const empty = new Set(entries.filter((f) => f.sizeBytes === 0).map((f) => f.name));
+export function checkWeightsCache(files: readonly CachedFile[], architectures: readonly string[], dimensionality: Dimensionality, hashes: WeightsHashTable = KERAS_WEIGHTS_HASHES): WeightsCheck {
   const result: WeightsCheck = { allReady: true, ready: [], missing: [], notNeeded: [] };
   const seen = new Set<string>();
   for (const key of architectures) {
     if (seen.has(key)) continue;
     seen.add(key);
-    const weights = weightsOf(key, dimensionality);
-    if (weights === null) {
+    const file = weightsOf(key, dimensionality);
+    if (file === null) {
       result.notNeeded.push(key);
       continue;
     }
-    if (typeof weights === 'string') {
-      if (usable.includes(weights)) {
-        result.ready.push({ architecture: key, kind: 'file', file: weights, confirmedByName: true, message: `${key} can start offline: its pretrained weights (${weights}) are in the weights folder.` });
-      } else {
-        result.missing.push({ architecture: key, kind: 'file', file: weights, confirmedByName: true, message: missingFileMessage(key, weights, entries.map((f) => f.name), empty) });
-      }
-    } else {
-      const candidate = findCandidate(usable, weights);
-      if (candidate) {
-        result.ready.push({
-          architecture: key,
-          kind: 'imported',
-          file: candidate,
-          confirmedByName: false,
-          message: `${key} (3D) may start offline: ${candidate} looks like its pretrained weights; whether it loads is known only when the training starts.`,
-        });
-      } else {
-        const emptyCandidate = findCandidate([...empty], weights);
-        result.missing.push({
-          architecture: key,
-          kind: 'imported',
-          file: weights.exampleFile,
-          confirmedByName: false,
-          message: emptyCandidate
-            ? `${key} (3D) cannot start offline: ${emptyCandidate} in the weights folder is empty.`
-            : `${key} (3D) cannot start offline: the weights folder has no file for it (usually named ${weights.exampleFile}).`,
-        });
-      }
-    }
+    const status = statusOf(key, dimensionality, file, files, hashes[file] ?? null);
+    (status.state === 'ready' ? result.ready : result.missing).push(status);
   }
   result.allReady = result.missing.length === 0;
   return result;
 }
 
-/** True when `name` is a candidate for the 3D weights described by `weights`. */
-export function matchesImportedWeights(name: string, weights: ImportedWeights): boolean {
-  if (KERAS_2D_FILES.has(name)) return false;
-  const lower = name.toLowerCase();
-  return weights.anyFilePrefix.some((prefix) => lower.startsWith(prefix) && !/[a-z0-9]/.test(lower.charAt(prefix.length)));
+/** One file of the weights folder compared with what Keras checks under its name. */
+export function weightsFileVerdict(file: CachedFile, hashes: WeightsHashTable = KERAS_WEIGHTS_HASHES): WeightsFileVerdict {
+  if (!Object.hasOwn(hashes, file.name)) return { state: 'not-in-catalog' };
+  const expected = hashes[file.name];
+  if (!expected) return { state: 'no-hash' };
+  return { state: hashMatches(file, expected) ? 'matches' : 'wrong-file', expected: { ...expected } };
+}
+
+/** True when the file's hash of the algorithm Keras uses is the one it expects. */
+export function hashMatches(file: CachedFile, expected: WeightsHash): boolean {
+  const actual = expected.algorithm === 'md5' ? file.md5 : file.sha256;
+  return actual !== undefined && actual.toLowerCase() === expected.value.toLowerCase();
 }
 
 export interface KerasMountSpec {
-  /** `KERAS_HOME=/keras`. */
+  /** `HOME=/tmp` and `KERAS_HOME=/tmp/.keras`. */
   env: string[];
-  /** The weights folder read-only at `/keras/models` (none when no folder is given). */
+  /** The weights folder read-only at `/tmp/.keras/models` (none when no folder is given). */
   binds: string[];
-  /** `HostConfig.Tmpfs`: a small writable `/keras`, writable by any uid the container runs as. */
+  /** `HostConfig.Tmpfs`: a small writable `/tmp/.keras`, writable by any uid the container runs as. */
   tmpfs: Record<string, string>;
 }
 
 /**
- * The Keras home of a run: `KERAS_HOME=/keras` on a writable tmpfs, and the weights folder
- * (host path, already in the host's own form) read-only at `/keras/models`. Docker mounts the
- * tmpfs before the bind inside it. Without a weights folder only Vanilla can start offline.
+ * The Keras home of a run, the same for Keras 2 and Keras 3 (see the top of this file). Docker
+ * mounts the tmpfs before the bind inside it; the mount point it creates for the bind is owned by
+ * root, but the tmpfs root stays 1777, so a non-root `--user` can still write the Keras home
+ * (Keras 3 writes `keras.json` there). Without a weights folder only Vanilla can start offline.
  */
 export function kerasMountSpec(weightsHostDir: string | null): KerasMountSpec {
   return {
-    env: [`KERAS_HOME=${CONTAINER_KERAS_HOME}`],
+    env: [`HOME=${CONTAINER_HOME}`, `KERAS_HOME=${CONTAINER_KERAS_HOME}`],
     binds: weightsHostDir === null ? [] : [bind(weightsHostDir, CONTAINER_KERAS_MODELS_DIR, true, 'weights folder')],
     tmpfs: { [CONTAINER_KERAS_HOME]: 'rw,nosuid,nodev,size=64m,mode=1777' },
   };
@@ -125,10 +120,7 @@ export function kerasMountSpec(weightsHostDir: string | null): KerasMountSpec {
 
 // ---------------------------------------------------------------------------------------------
 
-/** The Keras file names of the 2D catalog: never a 3D candidate, although some share a prefix. */
-const KERAS_2D_FILES = new Set(ARCHITECTURES_2D.map((a) => a.weightsFile).filter((w): w is string => typeof w === 'string'));
-
-function weightsOf(key: string, dimensionality: Dimensionality): string | ImportedWeights | null {
+function weightsOf(key: string, dimensionality: Dimensionality): string | null {
   const info = findArchitecture(key, dimensionality);
   if (!info) {
     throw new UserErrorException({
@@ -141,17 +133,28 @@ function weightsOf(key: string, dimensionality: Dimensionality): string | Import
   return info.weightsFile;
 }
 
-function findCandidate(names: readonly string[], weights: ImportedWeights): string | undefined {
-  const candidates = names.filter((n) => matchesImportedWeights(n, weights)).sort();
-  // Prefer a file without the classification top, as the models are built without it.
-  return candidates.find((n) => /top_false|notop|no_top/i.test(n)) ?? candidates[0];
-}
-
-function missingFileMessage(key: string, file: string, names: readonly string[], empty: ReadonlySet<string>): string {
-  if (empty.has(file)) return `${key} cannot start offline: ${file} in the weights folder is empty.`;
-  const nearMiss = names.find((n) => n !== file && n.toLowerCase() === file.toLowerCase());
-  if (nearMiss) return `${key} cannot start offline: the weights folder has ${nearMiss}, but Keras looks for ${file} (names are case-sensitive).`;
-  return `${key} cannot start offline: the weights folder has no ${file}.`;
+function statusOf(key: string, dimensionality: Dimensionality, file: string, files: readonly CachedFile[], expected: WeightsHash | null): WeightsStatus {
+  const label = dimensionality === '3D' ? `${key} (3D)` : key;
+  const found = files.find((f) => f.name === file);
+  const status = (state: WeightsStatus['state'], message: string): WeightsStatus => ({ architecture: key, file, state, message });
+  if (!found) {
+    const nearMiss = files.find((f) => f.name.toLowerCase() === file.toLowerCase());
+    return status(
+      'missing',
+      nearMiss
+        ? `${label} cannot start offline: the weights folder has ${nearMiss.name}, but Keras looks for ${file} (names are case-sensitive).`
+        : `${label} cannot start offline: the weights folder has no ${file}.`,
+    );
+  }
+  if (found.sizeBytes === 0) return status('missing', `${label} cannot start offline: ${file} in the weights folder is empty.`);
+  if (expected && !hashMatches(found, expected)) {
+    const actual = expected.algorithm === 'md5' ? found.md5 : found.sha256;
+    return status(
+      'wrong-file',
+      `${label} cannot start offline: ${file} in the weights folder is the wrong file (its ${expected.algorithm.toUpperCase()} is ${actual ?? 'unknown'}, Keras accepts only ${expected.value}), so Keras would download it again.`,
+    );
+  }
+  return status('ready', `${label} can start offline: its pretrained weights (${file}) are in the weights folder.`);
 }
 
 function pushOnce(list: string[], key: string): void {

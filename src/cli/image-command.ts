@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { formatBytes } from '../api/format';
 import type { Response } from '../api/errors';
-import type { ImageList } from '../api/types';
+import type { ImageCheck, ImageList, ImageLoadResult } from '../api/types';
 import type { Core } from '../core';
+import { describeSoftware } from '../engine/image-check';
 import { formatTransfer } from './progress';
 
 export interface CliIo {
@@ -22,10 +23,31 @@ export function formatImageList(list: ImageList): string {
     const name = image.references.join(', ') || image.id.slice(7, 19);
     const version = image.aucmediVersion ? `AUCMEDI ${image.aucmediVersion}` : 'AUCMEDI version unknown';
     const standIn = image.standIn ? ' [test stand-in, not AUCMEDI]' : '';
-    return `${mark} ${name}  ${version}  ${formatBytes(image.sizeBytes)}  ${image.created.slice(0, 10)}  ${image.id.slice(7, 19)}${standIn}`;
+    return [`${mark} ${name}  ${version}  ${formatBytes(image.sizeBytes)}  ${image.created.slice(0, 10)}  ${image.id.slice(7, 19)}${standIn}`, ...formatCheck(image.check)].join('\n');
   });
   if (!list.inUsePresent) lines.push(`  (the image in use, ${list.inUse}, is not present: load it from a file)`);
   return lines.join('\n');
+}
+
+/** The image check under an image's line: its software, or why it is broken (and what IT should do). */
+export function formatCheck(check: ImageCheck): string[] {
+  const software = describeSoftware(check);
+  if (check.state === 'ok') return [`    ${software}`];
+  const problem = check.problem!;
+  return [
+    ...(software ? [`    ${software}`] : []),
+    `    ${check.state === 'broken' ? 'BROKEN: ' : ''}${problem.message}`,
+    `    What to do: ${problem.action}`,
+    ...(problem.detail ? [`    Details: ${problem.detail}`] : []),
+  ];
+}
+
+export function formatLoaded(result: ImageLoadResult): string {
+  return [
+    `Loaded ${result.references.join(', ') || result.imageIds.join(', ')}`,
+    `SHA-256 ${result.sha256} (${result.checksum === 'verified' ? 'matches the .sha256 file' : 'no .sha256 file beside it'})`,
+    ...Object.entries(result.checks).flatMap(([id, check]) => [`  image ${id.slice(7, 19)}${check.aucmedi ? `: AUCMEDI ${check.aucmedi}` : ''}`, ...formatCheck(check)]),
+  ].join('\n');
 }
 
 /** `aucmedi-desk image list|load FILE|save REF FILE|rm REF`. */
@@ -42,9 +64,7 @@ export async function imageCommand(core: Core, args: string[], json: boolean, io
       case 'list':
         return finish(await core.handlers['images:list']({}), json, io, formatImageList);
       case 'load':
-        return finish(await core.handlers['images:load']({ file: path.resolve(rest[0] ?? ''), operationId }), json, io, (r) =>
-          [`Loaded ${r.references.join(', ') || r.imageIds.join(', ')}`, `SHA-256 ${r.sha256} (${r.checksum === 'verified' ? 'matches the .sha256 file' : 'no .sha256 file beside it'})`].join('\n'),
-        );
+        return finish(await core.handlers['images:load']({ file: path.resolve(rest[0] ?? ''), operationId }), json, io, formatLoaded);
       case 'save':
         return finish(
           await core.handlers['images:save']({ reference: rest[0] ?? '', file: path.resolve(rest[1] ?? ''), operationId, overwrite: rest.includes('--force') }),

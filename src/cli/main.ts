@@ -26,8 +26,10 @@ Commands:
 
   train DATASET [--gt FILE] [--ohe] [--architecture KEY[,KEY]] [--analysis minimal|standard|advanced]
         [--epochs N] [--batch-size N] [--workers N] [--metalearner M] [--three-dim]
-        [--gpus all|0,1|none] [--out DIR] [--image REF] [--json]
+        [--gpus 0|UUID|none] [--out DIR] [--image REF] [--json]
                                   Train in the foreground with progress; Ctrl-C stops the container cleanly.
+                                  AUCMEDI trains at least 10 epochs (--epochs 3 trains 10) on one GPU
+                                  (without --gpus: a GPU no other run uses, else the CPU).
   predict IMAGES --model RUN_OR_DIR [--xai METHOD] [--batch-size N] [--workers N] [--gpus ..] [--out DIR] [--json]
                                   Classify a flat folder of images with a trained model (a run id or a model folder).
   evaluate DATASET --model RUN_OR_DIR [--gt FILE] [--ohe] [--batch-size N] [--gpus ..] [--out DIR] [--json]
@@ -35,7 +37,7 @@ Commands:
   runs list [--json]              The runs, newest first.
   runs show ID [--json]           One run: state, settings, last epoch, models, error.
   runs attach ID                  Follow a run left running (after the app or the terminal closed).
-  runs stop ID                    Stop a run; the models saved so far are kept.
+  runs stop ID                    Stop a run (a standard training keeps its best model; minimal, advanced none).
 
 Options:
   --json             Machine-readable output.

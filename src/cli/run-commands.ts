@@ -1,9 +1,12 @@
 import path from 'node:path';
 import { AUCMEDI_DEFAULTS, type Analysis } from '../api/aucmedi';
+import { epochsText, fewerEpochsNote } from '../api/epochs';
+import { keptAfterStop, stopConsequence } from '../api/stopped-training';
 import type { ProgressState } from '../api/progress';
 import type { GpuChoice, RunRecord, RunSummary } from '../api/runs';
-import type { Response } from '../api/errors';
+import type { Response, UserError } from '../api/errors';
 import type { Core } from '../core';
+import { freeGpu } from '../runs/queue';
 import { followedElsewhereError } from '../runs/service';
 import { finish, type CliIo } from './image-command';
 
@@ -27,7 +30,7 @@ export function formatProgress(progress: ProgressState): string {
 export function describeRun(run: RunSummary | RunRecord): { what: string; input: string } {
   if (run.mode === 'training') {
     return {
-      what: `training, ${run.options.analysis}, ${run.options.architectures.join(', ')}, ${run.options.epochs} epochs, batch ${run.options.batchSize}`,
+      what: `training, ${run.options.analysis}, ${run.options.architectures.join(', ')}, ${epochsText(run.options.epochs)}, batch ${run.options.batchSize}`,
       input: `${run.dataset.path}${run.dataset.gtFile ? ` + ${run.dataset.gtFile}` : ''}`,
     };
   }
@@ -50,6 +53,7 @@ export function formatRun(run: RunSummary | RunRecord): string {
     const last = 'epochs' in run ? run.epochs.at(-1) : run.lastEpoch;
     if (last) lines.push(`  Last epoch: ${last.epoch}: ${Object.entries(last.metrics).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`);
     if (run.modelFiles.length) lines.push(`  Models:     ${run.modelFiles.join(', ')}`);
+    else if (run.state === 'cancelled') lines.push(`  Models:     none. ${keptAfterStop(run.options.analysis, run.modelFiles)}`);
   } else if (run.mode === 'prediction' && run.results) {
     lines.push(`  Results:    ${run.results.samples} images classified into ${run.results.classes.join(', ')}: ${path.join(run.outputDir, run.results.file)}${run.results.heatMaps ? `, ${run.results.heatMaps} heat maps` : ''}`);
   } else if (run.mode === 'evaluation' && run.results) {
@@ -59,19 +63,33 @@ export function formatRun(run: RunSummary | RunRecord): string {
   return lines.join('\n');
 }
 
-export function parseGpus(text: string | undefined): GpuChoice | null {
+/**
+ * `--gpus`: one GPU by index or UUID, `none`/`cpu`, or nothing/`auto` (null: a free GPU, else the
+ * CPU). AUCMEDI trains on one GPU, so `all` and lists are refused with a sentence rather than
+ * quietly mapped to one GPU: a script that asked for all GPUs learns that it gets one.
+ */
+export function parseGpus(text: string | undefined): GpuChoice | null | { refused: UserError } {
   if (text === undefined || text === 'auto') return null;
-  if (text === 'all') return { kind: 'all' };
   if (text === 'none' || text === 'cpu') return { kind: 'none' };
-  return { kind: 'ids', ids: text.split(',').map((id) => id.trim()).filter(Boolean) };
+  const ids = text.split(',').map((id) => id.trim()).filter(Boolean);
+  if (text === 'all' || ids.length !== 1) {
+    return {
+      refused: {
+        code: 'GPU_UNAVAILABLE',
+        message: `--gpus ${text}: AUCMEDI trains on one GPU (it has no multi-GPU code, and TensorFlow would only take memory on the others), so a run gets exactly one.`,
+        action: 'Name one GPU (--gpus 0, or its UUID), or leave --gpus out to use a free one; start further runs on the other GPUs to use them side by side.',
+      },
+    };
+  }
+  return { kind: 'ids', ids };
 }
 
 /**
  * Ctrl-C for a foreground run. Installed before the run is asked to start: a Ctrl-C while it is
  * being started (dataset check, container start) stops it as soon as it has started, instead of
  * ending the CLI and leaving its container training unfollowed; a second one then quits at once.
- * Once started, Ctrl-C stops the run (SIGTERM, a kill after the grace period); the models saved so
- * far are kept. A stop the engine refuses is said, and Ctrl-C may be pressed again.
+ * Once started, Ctrl-C stops the run (SIGINT, a kill after the grace period), saying first what a
+ * stopped run keeps (stopConsequence). A stop the engine refuses is said, and Ctrl-C may be pressed again.
  */
 class Interrupt {
   private runId: string | null = null;
@@ -121,7 +139,7 @@ class Interrupt {
   private stop(): void {
     const runId = this.runId!;
     this.stopping = true;
-    this.io.err('\nStopping the run (the models saved so far are kept)…');
+    this.io.err(`\nStopping the run. ${whatStopKeeps(this.core, runId)}`);
     void this.core.handlers['runs:stop']({ runId }).then((response) => {
       if (response.ok) return;
       this.stopping = false;
@@ -129,6 +147,18 @@ class Interrupt {
       this.io.err(`The run could not be stopped: ${response.error.message}\nWhat to do: ${response.error.action}\nPress Ctrl-C to try again.`);
     });
   }
+}
+
+/** Before a stop, what it will keep: a training by its analysis (an advanced run keeps no model). */
+function whatStopKeeps(core: Core, runId: string): string {
+  let run: RunRecord;
+  try {
+    run = core.runs.get(runId);
+  } catch {
+    return '';
+  }
+  if (run.mode === 'training') return stopConsequence(run.options.analysis, run.epochs.length);
+  return run.mode === 'prediction' ? 'A stopped prediction has no results.' : 'A stopped evaluation has no scores.';
 }
 
 /** Follows a run in the foreground until it ends; Ctrl-C stops it cleanly. Exit 0 only when it succeeded. */
@@ -158,6 +188,7 @@ async function runInForeground(core: Core, values: Record<string, string>, json:
   const interrupt = new Interrupt(core, io);
   try {
     const gpus = await gpusFor(core, values, io);
+    if ('refused' in gpus) return finish({ ok: false, error: gpus.refused }, json, io, () => '');
     if (interrupt.requested) {
       io.err('Stopped before the run was started: nothing runs.');
       return FAILED;
@@ -171,11 +202,17 @@ async function runInForeground(core: Core, values: Record<string, string>, json:
   }
 }
 
-async function gpusFor(core: Core, values: Record<string, string>, io: CliIo): Promise<GpuChoice> {
+/** The GPU of `--gpus`, or one no running run uses (AUCMEDI trains on one), or the CPU when none is ready. */
+async function gpusFor(core: Core, values: Record<string, string>, io: CliIo): Promise<GpuChoice | { refused: UserError }> {
   const chosen = parseGpus(values['--gpus']);
   if (chosen) return chosen;
   const report = await core.handlers['gpu:detect']({});
-  if (report.ok && report.data.ok) return { kind: 'all' };
+  if (report.ok && report.data.ok) {
+    const runs = await core.handlers['runs:list']({});
+    const busy = runs.ok ? runs.data.filter((run) => ['preparing', 'running', 'stopping'].includes(run.state)).map((run) => run.gpus) : [];
+    const gpu = freeGpu(report.data.gpus, busy);
+    if (gpu) return gpu;
+  }
   io.err(`No GPU is ready, so this run uses the CPU (slow). ${report.ok ? report.data.message : ''}`.trim());
   return { kind: 'none' };
 }
@@ -185,6 +222,8 @@ const outputOf = (values: Record<string, string>) => ({ outputDir: values['--out
 
 /** `aucmedi-desk train DATASET ...`: runs in the foreground with progress. */
 export function trainCommand(core: Core, dataset: string, values: Record<string, string>, flags: string[], json: boolean, io: CliIo): Promise<number> {
+  const note = fewerEpochsNote(numberOr(values, '--epochs', AUCMEDI_DEFAULTS.epochs));
+  if (note && !json) io.err(note);
   return runInForeground(core, values, json, io, 'Run', (gpus) =>
     core.handlers['runs:start-training']({
       dataset: { path: path.resolve(dataset), gtFile: values['--gt'] ? path.resolve(values['--gt']) : null, ohe: flags.includes('--ohe') },
@@ -253,6 +292,7 @@ export async function runsCommand(core: Core, action: string, runId: string | un
       return finish(await core.handlers['runs:get']({ runId: runId ?? '' }), json, io, formatRun);
     case 'stop':
       await core.runs.reattach().catch(() => []);
+      if (!json && runId) io.err(`Stopping the run. ${whatStopKeeps(core, runId)}`);
       return finish(await core.handlers['runs:stop']({ runId: runId ?? '' }), json, io, formatRun);
     case 'attach': {
       const reattached = await core.runs.reattach();

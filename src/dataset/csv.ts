@@ -2,9 +2,12 @@
  * The annotation CSV of AUCMEDI's CSV interface: `SAMPLE,CLASS` (one class per image) or one-hot
  * `SAMPLE,c1,c2,...` (multi-label). Header line required; UTF-8 with or without BOM; `,` or `;`;
  * CRLF or LF; quoted fields ("" inside quotes). Samples are image names without extension.
+ * AUCMEDI itself reads only `,` (io_csv.py `sep=","`): a run never gets this file but a
+ * comma-separated copy of what was read here (src/runs/dataset-view.ts).
  */
 import { UserErrorException } from '../api/errors';
 import type { DatasetProblem } from '../api/dataset';
+import { pandasChanges, pandasSortedClasses } from './pandas';
 import { agree, compareNames, plural, problem } from './problems';
 
 export type Separator = ',' | ';';
@@ -351,7 +354,26 @@ function* readAnnotationsSteps(text: string, options: AnnotationOptions): Genera
       );
     }
   } else {
-    result.classes = [...new Set(parsed.map((p) => p.values[0]!))].sort(compareNames);
+    const names = [...new Set(parsed.map((p) => p.values[0]!))];
+    const changed = pandasChanges(names);
+    if (changed) {
+      const examples = changed.examples.map((name) => `"${name}"`).join(', ');
+      const read = { missing: 'as missing values', number: 'as numbers', boolean: 'as True/False' }[changed.reason];
+      result.problems.push(
+        problem(
+          'error',
+          'CSV_INVALID',
+          `AUCMEDI reads the CSV with pandas, which takes the class ${changed.examples.length === 1 ? 'name' : 'names'} ${examples} ${read}, so the classes would not be the ones written in the file.`,
+          changed.reason === 'number'
+            ? 'Give the classes names that start with a letter (for example c01 instead of 01), or write whole numbers without leading zeros, signs or decimals.'
+            : 'Give the classes names that start with a letter (for example class_NA).',
+          [fileName],
+        ),
+      );
+      return result;
+    }
+    // AUCMEDI numbers the classes as np.unique sorts the parsed column: whole numbers by value (2 before 10)
+    result.classes = pandasSortedClasses(names, compareNames);
     const index = new Map(result.classes.map((name, i) => [name, i]));
     result.rows = parsed.map(({ sample, line, values }) => ({ sample, line, labels: [index.get(values[0]!)!] }));
   }

@@ -23,6 +23,7 @@ export function formatDatasetReport(report: DatasetReport): string {
   lines.push(`Dataset    ${report.path}`);
   lines.push(`Layout     ${layout}`);
   lines.push(`Content    ${dims}: ${number(report.totalImages)} ${report.totalImages === 1 ? 'image' : 'images'}, ${formatBytes(report.totalBytes)}${formats ? ` (${formats})` : ''}`);
+  if (report.leftOut > 0) lines.push(`Left out   ${count(report.leftOut, 'file or folder', 'files and folders')} (system files, notes, sub-folders): a run gets only the images`);
   lines.push(`Classes    ${report.classes.length}`);
   const widest = Math.max(0, ...report.classes.map((c) => [...c.name].length));
   const largest = Math.max(1, ...report.classes.map((c) => c.count));
@@ -54,6 +55,6 @@ function formatProblem(p: DatasetProblem): string[] {
   return lines;
 }
 
-function count(n: number, word: string): string {
-  return `${number(n)} ${n === 1 ? word : `${word}s`}`;
+function count(n: number, word: string, words = `${word}s`): string {
+  return `${number(n)} ${n === 1 ? word : words}`;
 }

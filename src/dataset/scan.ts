@@ -12,7 +12,7 @@ import { FingerprintBuilder } from './fingerprint';
 import { splitName } from './names';
 import { ProbePool } from './probe';
 import { HEAD_BYTES } from './signatures';
-import { DatasetValidator } from './validate';
+import { DatasetValidator, type UsedImage } from './validate';
 import { walkDataset, type WalkProgress } from './walk';
 
 export interface ScanOptions {
@@ -30,6 +30,18 @@ const MAX_ANNOTATION_BYTES = 256 * 1024 * 1024;
 export const PROGRESS_INTERVAL_MS = 100;
 
 export async function scanDataset(request: DatasetScanRequest, options: ScanOptions = {}): Promise<DatasetReport> {
+  return (await scanDatasetForRun(request, options)).report;
+}
+
+/** What a run needs beyond the report: the images AUCMEDI gets, and the annotations as read. */
+export interface ScannedDataset {
+  report: DatasetReport;
+  /** Call only when the report has no errors; computed on demand (100 000 paths are not free). */
+  images: () => UsedImage[];
+  annotations: Annotations | null;
+}
+
+export async function scanDatasetForRun(request: DatasetScanRequest, options: ScanOptions = {}): Promise<ScannedDataset> {
   throwIfCancelled(options.signal);
   // the first probe worker starts at once (for the listing of the dataset folder): its start overlaps the checks
   const pool = new ProbePool(HEAD_BYTES, undefined, options.workers);
@@ -42,7 +54,7 @@ export async function scanDataset(request: DatasetScanRequest, options: ScanOpti
   }
 }
 
-async function scanWith(pool: ProbePool, request: DatasetScanRequest, options: ScanOptions): Promise<DatasetReport> {
+async function scanWith(pool: ProbePool, request: DatasetScanRequest, options: ScanOptions): Promise<ScannedDataset> {
   const started = performance.now();
   const scannedAt = new Date().toISOString();
   const { signal, onProgress } = options;
@@ -83,14 +95,14 @@ async function scanWith(pool: ProbePool, request: DatasetScanRequest, options: S
     evaluation: request.purpose === 'evaluation',
   });
   const progress: WalkProgress = { filesSeen: 0, bytesSeen: 0, currentFolder: '' };
-  const report = () => {
+  const reportProgress = () => {
     try {
       onProgress?.({ filesSeen: progress.filesSeen, bytesSeen: progress.bytesSeen, currentFolder: progress.currentFolder });
     } catch {
       // a listener's failure must not take the scan (or, from a timer, the process) down
     }
   };
-  const timer = onProgress ? setInterval(report, options.progressIntervalMs ?? PROGRESS_INTERVAL_MS) : null;
+  const timer = onProgress ? setInterval(reportProgress, options.progressIntervalMs ?? PROGRESS_INTERVAL_MS) : null;
   timer?.unref();
   try {
     await walkDataset({ root, imageDepth: datasetInterface === 'directory' ? 1 : 0, pool, headBytes: HEAD_BYTES, fingerprint, visitor: validator, progress, ...(signal ? { signal } : {}) });
@@ -100,13 +112,13 @@ async function scanWith(pool: ProbePool, request: DatasetScanRequest, options: S
   } finally {
     if (timer) clearInterval(timer);
   }
-  report();
+  reportProgress();
 
   const result = validator.finish();
   const print = await fingerprint.finish();
   throwIfCancelled(signal);
   const errors = result.problems.filter((p) => p.severity === 'error').length;
-  return {
+  const report: DatasetReport = {
     path: root,
     interface: datasetInterface,
     dimensionality: result.dimensionality,
@@ -114,6 +126,7 @@ async function scanWith(pool: ProbePool, request: DatasetScanRequest, options: S
     classes: result.classes,
     totalImages: result.totalImages,
     totalBytes: result.totalBytes,
+    leftOut: result.leftOut,
     formats: result.formats,
     problems: result.problems,
     errors,
@@ -123,6 +136,7 @@ async function scanWith(pool: ProbePool, request: DatasetScanRequest, options: S
     durationMs: Math.round(performance.now() - started),
     samples: result.samples,
   };
+  return { report, images: () => validator.usedImages(), annotations };
 }
 
 export function cancelledError(): UserErrorException {

@@ -7,6 +7,7 @@
 import type { DatasetClass, DatasetDimensionality, DatasetInterface, DatasetProblem, DatasetReport } from '../api/dataset';
 import type { Annotations } from './csv';
 import { isHiddenOrSystem, joinRel, splitName, VOLUME_COMPANION_EXTENSIONS } from './names';
+import { pandasColumn } from './pandas';
 import { agree, Bucket, compareNames, MAX_LISTED_FILES, plural, problem, sortProblems } from './problems';
 import { EXPECTED_SIGNATURE, SIGNATURE_DIMS, SIGNATURE_NAMES, sniff, type Signature } from './signatures';
 import type { FolderRole, WalkFile, WalkVisitor } from './walk';
@@ -32,7 +33,33 @@ export interface ValidationOptions {
   evaluation?: boolean;
 }
 
-export type ValidationResult = Pick<DatasetReport, 'dimensionality' | 'multiLabel' | 'classes' | 'totalImages' | 'totalBytes' | 'formats' | 'problems' | 'samples'>;
+export type ValidationResult = Pick<DatasetReport, 'dimensionality' | 'multiLabel' | 'classes' | 'totalImages' | 'totalBytes' | 'leftOut' | 'formats' | 'problems' | 'samples'>;
+
+/** One image AUCMEDI will get: its path relative to the dataset folder ('/'-separated) and its format. */
+export interface UsedImage {
+  rel: string;
+  /** The folder it lies in ('' for the dataset folder itself; the class folder in the directory interface). */
+  dir: string;
+  name: string;
+  /** The sample name: the name without its image extension. */
+  sample: string;
+  format: string;
+}
+
+/**
+ * Formats the scan recognises but AUCMEDI's AutoML cannot load in every mode: its 2D loader is PIL
+ * and its 3D loader SimpleITK by extension, and prediction and the CSV interface pick files by the
+ * extensions of aucmedi/data_processing/io_data.py ACCEPTABLE_IMAGE_FORMATS (jpeg, jpg, tif, tiff,
+ * png, bmp, gif, npy, nii, gz, mha). A format that fails in one mode is refused in all, so that a
+ * dataset that trains can also be predicted and evaluated.
+ */
+const UNSUPPORTED_FORMATS: Record<string, string> = {
+  webp: 'WebP images',
+  mhd: 'MetaImage headers with separate data files (.mhd)',
+  nrrd: 'NRRD volumes',
+  dcm: 'DICOM files',
+  'dcm-series': 'DICOM series',
+};
 
 interface ClassFolder {
   count: number;
@@ -85,6 +112,9 @@ export class DatasetValidator implements WalkVisitor {
   private readonly imageNames: string[] = [];
   private readonly widths = new Uint32List();
   private readonly heights = new Uint32List();
+  /** Each image's format, as an index into `formatNames`. */
+  private readonly imageFormats = new Uint32List();
+  private readonly formatNames: string[] = [];
   /** The folder of the images from `start` on (images arrive batch by batch, each from one folder). */
   private readonly imageFolders: { start: number; dir: string }[] = [];
   /**
@@ -152,8 +182,8 @@ export class DatasetValidator implements WalkVisitor {
     const parts = splitName(name);
     const hidden = isHiddenOrSystem(name, false);
     if (hidden) this.hidden.add(file.rel);
-    // hidden files named like images are still images to AUCMEDI; other hidden files stay out of everything
-    if (hidden && parts.format === null) return;
+    // hidden files stay out of everything: the clean view a run gets leaves them out, even when named like images
+    if (hidden) return;
 
     if (file.error) {
       this.unreadable.add(file.rel);
@@ -206,6 +236,9 @@ export class DatasetValidator implements WalkVisitor {
     this.imageNames.push(name);
     this.widths.push(width);
     this.heights.push(height);
+    let formatIndex = this.formatNames.indexOf(format);
+    if (formatIndex < 0) formatIndex = this.formatNames.push(format) - 1;
+    this.imageFormats.push(formatIndex);
     const folders = this.imageFolders;
     if (folders.length === 0 || folders[folders.length - 1]!.dir !== dir) folders.push({ start: image, dir });
     if (dims === '3D') this.images3D.push(image);
@@ -260,6 +293,39 @@ export class DatasetValidator implements WalkVisitor {
       else high = middle - 1;
     }
     return joinRel(folders[low]!.dir, this.imageNames[image]!);
+  }
+
+  /**
+   * The images a run gives AUCMEDI, in the order they were found (call after `finish`): in the CSV
+   * interface only those the annotation file lists.
+   */
+  usedImages(): UsedImage[] {
+    const images: UsedImage[] = [];
+    const csv = this.options.interface === 'csv';
+    for (let folder = 0; folder < this.imageFolders.length; folder++) {
+      const { start, dir } = this.imageFolders[folder]!;
+      const end = this.imageFolders[folder + 1]?.start ?? this.imageNames.length;
+      for (let image = start; image < end; image++) {
+        const name = this.imageNames[image]!;
+        const format = this.formatNames[this.imageFormats.at(image)]!;
+        const rel = joinRel(dir, name);
+        const sample = format === 'dcm-series' ? name : splitName(name).base;
+        if (csv) {
+          const row = this.sampleRows.get(name) ?? this.sampleRows.get(sample);
+          if (row === undefined || this.rowFiles[row] !== rel) continue;
+        }
+        images.push({ rel, dir, name, sample, format });
+      }
+    }
+    return images;
+  }
+
+  /** The images of the formats in `formats`, as relative paths in name order. */
+  private imagesOfFormats(formats: readonly string[]): string[] {
+    const wanted = new Set(formats.map((f) => this.formatNames.indexOf(f)));
+    const rels: string[] = [];
+    for (let image = 0; image < this.imageNames.length; image++) if (wanted.has(this.imageFormats.at(image))) rels.push(this.imageRel(image));
+    return rels.sort(compareNames);
   }
 
   finish(): ValidationResult {
@@ -325,13 +391,24 @@ export class DatasetValidator implements WalkVisitor {
           : empty.length === 1
             ? `The class folder "${first}" holds no images`
             : `${empty.length} class folders hold no images`;
+        // A one-hot column of zeros scores (io_csv.py takes the columns as they are); an empty class folder
+        // does not: io_directory.py makes the labels with pd.get_dummies, which gives it no column, and
+        // block_eval.py's pd.DataFrame(class_ohe, columns=class_names) fails ("Shape of passed values").
+        const oneHotAdvice =
+          "give the set as one folder of all its images with a one-hot annotation file: SAMPLE plus one column per class of the model, in the model's order, 1 under each image's class, and all 0 in the column of a class without images.";
         problems.push(
           problem(
-            evaluation ? 'warning' : 'error',
+            evaluation && csv ? 'warning' : 'error',
             'EMPTY_CLASS',
-            evaluation ? `${what}: the scores for ${empty.length === 1 ? 'that class' : 'those classes'} will be empty.` : `${what}.`,
+            !evaluation
+              ? `${what}.`
+              : csv
+                ? `${what}: the scores for ${empty.length === 1 ? 'that class' : 'those classes'} will be empty.`
+                : `${what}: AUCMEDI's evaluation fails on a class folder without images (it makes no label column for it).`,
             evaluation
-              ? 'Nothing to do if the set has no images of them; otherwise add those images.'
+              ? csv
+                ? 'Nothing to do if the set has no images of them; otherwise add those images.'
+                : `If the set has images of ${empty.length === 1 ? 'that class' : 'those classes'}, put them in; otherwise ${oneHotAdvice}`
               : csv
                 ? 'Mark the images of those classes with 1, or remove their columns.'
                 : 'Put the images of that class into it, or remove the empty folder.',
@@ -344,12 +421,12 @@ export class DatasetValidator implements WalkVisitor {
       const items = this.hiddenClassFolders.first(1000);
       problems.push(
         problem(
-          'error',
+          'warning',
           'HIDDEN_CLASS_FOLDER',
           items.length === 1
-            ? `The hidden or system folder "${items[0]}" is at the top of the dataset folder, where AUCMEDI would take it as a class.`
-            : `${items.length} hidden or system folders are at the top of the dataset folder, where AUCMEDI would take them as classes.`,
-          'Move or delete them: only class folders belong at the top of the dataset folder.',
+            ? `The hidden or system folder "${items[0]}" at the top of the dataset folder is left out: it is not taken as a class.`
+            : `${items.length} hidden or system folders at the top of the dataset folder are left out: they are not taken as classes.`,
+          'Nothing to do if they were left by the operating system; if one is a class, give it a name that does not start with a dot.',
           items.map((f) => `${f}/`),
         ),
       );
@@ -397,10 +474,10 @@ export class DatasetValidator implements WalkVisitor {
       if (this.notInCsv.size > 0) {
         problems.push(
           problem(
-            'error',
+            'warning',
             'FILE_NOT_IN_CSV',
-            `${plural(this.notInCsv.size, 'image')} in the image folder ${this.notInCsv.size === 1 ? 'is' : 'are'} not listed in the annotation file.`,
-            'Add a line for each of them to the annotation file, or move them out of the image folder.',
+            `${plural(this.notInCsv.size, 'image')} in the image folder ${this.notInCsv.size === 1 ? 'is' : 'are'} not listed in the annotation file, so ${this.notInCsv.size === 1 ? 'it is' : 'they are'} left out.`,
+            'Nothing to do if they do not belong to the dataset; otherwise add a line for each of them to the annotation file.',
             this.notInCsv.first(),
           this.notInCsv.size,
           ),
@@ -455,6 +532,7 @@ export class DatasetValidator implements WalkVisitor {
         ),
       );
     }
+    problems.push(...this.formatProblems(evaluation));
     const three = this.images3D.length;
     const two = this.imageNames.length - three;
     let dimensionality: DatasetDimensionality = 'unknown';
@@ -529,7 +607,7 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'warning',
           'IMAGE_WITHOUT_EXTENSION',
-          `${plural(this.withoutExtension.size, 'file')} ${agree(this.withoutExtension.size, 'looks like an image', 'look like images')} (the format is in brackets) but ${agree(this.withoutExtension.size, 'has', 'have')} no image extension, so AUCMEDI will ignore ${agree(this.withoutExtension.size, 'it', 'them')}.`,
+          `${plural(this.withoutExtension.size, 'file')} ${agree(this.withoutExtension.size, 'looks like an image', 'look like images')} (the format is in brackets) but ${agree(this.withoutExtension.size, 'has', 'have')} no image extension, so ${agree(this.withoutExtension.size, 'it is', 'they are')} left out.`,
           'If they belong to the dataset, give them the extension of their format (such as .png or .dcm).',
           this.withoutExtension.first(),
           this.withoutExtension.size,
@@ -541,7 +619,7 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'warning',
           'FILES_OUTSIDE_CLASSES',
-          `${plural(this.outsideClasses.size, 'image')} ${agree(this.outsideClasses.size, 'lies', 'lie')} directly in the dataset folder, outside the class folders, so AUCMEDI will ignore ${agree(this.outsideClasses.size, 'it', 'them')}.`,
+          `${plural(this.outsideClasses.size, 'image')} ${agree(this.outsideClasses.size, 'lies', 'lie')} directly in the dataset folder, outside the class folders, so ${agree(this.outsideClasses.size, 'it is', 'they are')} left out.`,
           'Move each image into the folder of its class, or delete it if it does not belong to the dataset.',
           this.outsideClasses.first(),
           this.outsideClasses.size,
@@ -554,8 +632,8 @@ export class DatasetValidator implements WalkVisitor {
           'warning',
           'NESTED_FOLDERS',
           csv || this.options.interface === 'images'
-            ? `${plural(this.nested.size, 'sub-folder')} of the image folder will be ignored: AUCMEDI reads only the images directly in the image folder.`
-            : `${plural(this.nested.size, 'folder')} inside the class folders will be ignored: AUCMEDI reads only the images directly in each class folder.`,
+            ? `${plural(this.nested.size, 'sub-folder')} of the image folder ${agree(this.nested.size, 'is', 'are')} left out: a run gets only the images directly in the image folder.`
+            : `${plural(this.nested.size, 'folder')} inside the class folders ${agree(this.nested.size, 'is', 'are')} left out: a run gets only the images directly in each class folder.`,
           'If the images in them belong to the dataset, move them up into the class folder itself.',
           this.nested.first().map((f) => `${f}/`),
           this.nested.size,
@@ -567,7 +645,7 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'warning',
           'IGNORED_NON_IMAGE',
-          `${plural(this.ignored.size, 'file')} ${agree(this.ignored.size, 'is not an image', 'are not images')} and will be ignored.`,
+          `${plural(this.ignored.size, 'file')} ${agree(this.ignored.size, 'is not an image', 'are not images')} and ${agree(this.ignored.size, 'is', 'are')} left out.`,
           'Nothing to do if they are notes or documents; move them elsewhere to keep the dataset folder to images only.',
           this.ignored.first(),
           this.ignored.size,
@@ -579,8 +657,8 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'warning',
           'HIDDEN_FILES',
-          `${plural(this.hidden.size, 'hidden or system file')} (such as .DS_Store or Thumbs.db) ${this.hidden.size === 1 ? 'is' : 'are'} in the dataset folder.`,
-          'They are usually left by the operating system and can be deleted; AUCMEDI ignores them unless they are named like images.',
+          `${plural(this.hidden.size, 'hidden or system file')} (such as .DS_Store or Thumbs.db) ${this.hidden.size === 1 ? 'is' : 'are'} in the dataset folder and left out.`,
+          'Nothing to do: they are usually left by the operating system, and AUCMEDI does not get them.',
           this.hidden.first(),
           this.hidden.size,
         ),
@@ -606,10 +684,73 @@ export class DatasetValidator implements WalkVisitor {
       classes,
       totalImages: this.totalImages,
       totalBytes: this.totalBytes,
+      leftOut:
+        this.hidden.size + this.hiddenClassFolders.size + this.ignored.size + this.nested.size + this.outsideClasses.size + this.withoutExtension.size + this.links.size + this.notInCsv.size,
       formats: Object.fromEntries([...this.formats].sort(([a], [b]) => compareNames(a, b))),
       problems: sortProblems(problems),
       samples,
     };
+  }
+
+  /**
+   * Formats AUCMEDI cannot load (UNSUPPORTED_FORMAT); volumes of several formats where AUCMEDI
+   * reads one folder with one extension (MIXED_VOLUME_FORMATS: prediction, the CSV interface, and an
+   * evaluation, whose prediction step reads the set as one folder); for an evaluation, image names
+   * that pandas reads back from preds.csv as numbers, which then match no label (NAMES_READ_AS_NUMBERS).
+   */
+  private formatProblems(evaluation: boolean): DatasetProblem[] {
+    const problems: DatasetProblem[] = [];
+    const unsupported = [...this.formats.keys()].filter((format) => format in UNSUPPORTED_FORMATS);
+    if (unsupported.length > 0) {
+      const files = this.imagesOfFormats(unsupported);
+      const dicom = unsupported.some((format) => format.startsWith('dcm'));
+      problems.push(
+        problem(
+          'error',
+          'UNSUPPORTED_FORMAT',
+          `${plural(files.length, 'file')} ${agree(files.length, 'is', 'are')} in a format AUCMEDI cannot read (${unsupported.map((f) => UNSUPPORTED_FORMATS[f]).join(', ')}).`,
+          dicom
+            ? 'DICOM must be converted first: export the images as PNG (2D) or the series as NIfTI .nii.gz volumes (3D), then choose the converted folder.'
+            : 'Convert them: 2D images to PNG, volumes to NIfTI (.nii.gz) or MetaImage (.mha) single files.',
+          files,
+        ),
+      );
+    }
+    const flat = this.options.interface !== 'directory' || evaluation;
+    const volumeFormats = ['nii', 'nii.gz', 'mha'].filter((format) => this.formats.has(format));
+    if (flat && volumeFormats.length > 1) {
+      const counts = volumeFormats.map((format) => ({ format, count: this.formats.get(format)! })).sort((a, b) => a.count - b.count);
+      const minority = counts.slice(0, -1).map((c) => c.format);
+      const files = this.imagesOfFormats(minority);
+      problems.push(
+        problem(
+          'error',
+          'MIXED_VOLUME_FORMATS',
+          `The volumes are in ${volumeFormats.length} formats (${volumeFormats.map((f) => `.${f}`).join(', ')}), but AUCMEDI reads all volumes of one folder with the extension of the first one.`,
+          `Convert the listed volumes to .${counts[counts.length - 1]!.format}, so that all have one format.`,
+          files,
+        ),
+      );
+    }
+    if (evaluation && this.imageNames.length > 0) {
+      // preds.csv names a sample by its file name up to AUCMEDI's extension (io_directory.py), so x.nii.gz is "x.nii"
+      const stems = this.imageNames.map((name) => (name.toLowerCase().endsWith('.nii.gz') ? name.slice(0, -3) : splitName(name).base));
+      // unlike a class name, even a whole number without leading zeros fails: pandas cannot merge numbers with the labels' text
+      const column = pandasColumn(stems);
+      if (column.kind !== 'text' || column.missing.length > 0) {
+        const examples = [...new Set(column.missing.length > 0 ? column.missing : stems)].sort(compareNames).slice(0, 5);
+        problems.push(
+          problem(
+            'error',
+            'NAMES_READ_AS_NUMBERS',
+            `AUCMEDI's evaluation reads the predictions with pandas, which takes image names such as ${examples.map((e) => `"${e}"`).join(', ')} ${column.missing.length > 0 ? 'as missing values' : column.kind === 'boolean' ? 'as True/False' : 'as numbers'}; they would then match no label.`,
+            'Give the images names that contain a letter (for example img_0001.png instead of 0001.png).',
+            examples,
+          ),
+        );
+      }
+    }
+    return problems;
   }
 
   private annotationName(): string {

@@ -1,7 +1,8 @@
 import type { Channel, RequestOf, ResponseOf } from '../api/channels';
 import type { CoreEvent } from '../api/events';
-import type { TransferKind, TransferProgress } from '../api/types';
+import type { ImageCheck, TransferKind, TransferProgress } from '../api/types';
 import type { Operations } from '../operations';
+import { hostUser } from '../runs/container';
 import type { SettingsStore } from '../settings/store';
 import { loadImageTarball } from './image-load';
 import { saveImageTarball } from './image-save';
@@ -17,17 +18,30 @@ export function imageHandlers(deps: {
   settings: SettingsStore;
   operations: Operations;
   emit: (event: CoreEvent) => void;
+  /** Where the core runs: on Linux the image check runs as the user, as runs do. */
+  platform?: NodeJS.Platform;
 }): { handlers: ImageImplementations; catalog: ImageCatalog } {
-  const catalog = new ImageCatalog(() => deps.engine.client());
+  const user = hostUser(deps.platform ?? process.platform);
+  const catalog = new ImageCatalog(() => deps.engine.client(), user ? { user } : {});
   const progress = (operationId: string, kind: TransferKind) => (p: Omit<TransferProgress, 'operationId' | 'kind'>) =>
     deps.emit({ type: 'image:progress', progress: { operationId, kind, ...p } });
 
   const handlers: ImageImplementations = {
     'images:list': async () => catalog.list(deps.settings.read().imageRef),
     'images:load': ({ file, operationId }) =>
-      deps.operations.run(operationId, async (signal) =>
-        loadImageTarball(await deps.engine.client(), file, { signal, onProgress: progress(operationId, 'load') }),
-      ),
+      deps.operations.run(operationId, async (signal) => {
+        const docker = await deps.engine.client();
+        const loaded = await loadImageTarball(docker, file, { signal, onProgress: progress(operationId, 'load') });
+        // A loaded image is checked at once, so a broken one is named before anyone chooses it.
+        const ids = new Set(loaded.imageIds);
+        for (const reference of loaded.references) {
+          const id = await catalog.resolveId(docker, reference).catch(() => null);
+          if (id) ids.add(id);
+        }
+        const checks: Record<string, ImageCheck> = {};
+        for (const id of ids) checks[id] = await catalog.check(id, docker);
+        return { ...loaded, checks };
+      }),
     'images:save': ({ reference, file, operationId, overwrite }) =>
       deps.operations.run(operationId, async (signal) =>
         saveImageTarball(await deps.engine.client(), reference, file, { signal, overwrite: overwrite ?? false, onProgress: progress(operationId, 'save') }),

@@ -22,7 +22,7 @@ export interface LoadOptions {
  * last chunk is held back until the digest is known; on a mismatch (or a cancel) the upload is
  * cut short, so the engine never completes the load and nothing is tagged.
  */
-export async function loadImageTarball(docker: Docker, file: string, options: LoadOptions = {}): Promise<ImageLoadResult> {
+export async function loadImageTarball(docker: Docker, file: string, options: LoadOptions = {}): Promise<Omit<ImageLoadResult, 'checks'>> {
   const name = path.basename(file);
   let size: number;
   try {

@@ -1,19 +1,26 @@
 import type Docker from 'dockerode';
 import { UserErrorException } from '../api/errors';
-import type { ImageList, ImageSummary, TransferProgress } from '../api/types';
-import { RUN_ID_LABEL, runOnce } from './containers';
+import type { ImageCheck, ImageList, ImageSummary, TransferProgress } from '../api/types';
+import { RUN_ID_LABEL } from './containers';
+import { checkImage } from './image-check';
 import { engineMessage, engineUnavailable, isConnectionError } from './engine-errors';
 import { imageNotFound } from './image-save';
 import { readAll } from './image-load';
 import { TransferMeter } from './progress';
 
 export const STAND_IN_LABEL = 'org.aucmedi-desk.stand-in';
+/** Image checks run side by side: each is mostly Python importing TensorFlow from disk. */
+const CHECKS_AT_ONCE = 3;
 
-/** `aucmedi -v` prints `aucmedi_v<version>`; the result is cached per image id (an id never changes content). */
+/** The images the app can use, each with its image check, cached per image id (an id never changes content). */
 export class ImageCatalog {
-  private readonly versions = new Map<string, string | null>();
+  private readonly checks = new Map<string, Promise<ImageCheck>>();
 
-  constructor(private readonly docker: () => Promise<Docker>) {}
+  /** `user`: the uid:gid runs use (Linux), so the check imports as a run would. */
+  constructor(
+    private readonly docker: () => Promise<Docker>,
+    private readonly options: { user?: string } = {},
+  ) {}
 
   async list(inUse: string): Promise<ImageList> {
     const docker = await this.docker();
@@ -28,13 +35,16 @@ export class ImageCatalog {
       (image) => image.Id === inUseId || image.Labels?.[STAND_IN_LABEL] === 'true' || (image.RepoTags ?? []).some(isAucmediReference),
     );
     const summaries: ImageSummary[] = [];
-    for (const image of relevant) {
+    const checks = await inTurns(relevant.map((image) => () => this.check(image.Id, docker)), CHECKS_AT_ONCE);
+    for (const [index, image] of relevant.entries()) {
+      const check = checks[index]!;
       summaries.push({
         id: image.Id,
         references: (image.RepoTags ?? []).filter((tag) => tag !== '<none>:<none>'),
         created: new Date(image.Created * 1000).toISOString(),
         sizeBytes: image.Size,
-        aucmediVersion: await this.version(docker, image.Id),
+        aucmediVersion: check.aucmedi,
+        check,
         standIn: image.Labels?.[STAND_IN_LABEL] === 'true',
         inUse: image.Id === inUseId,
       });
@@ -53,17 +63,23 @@ export class ImageCatalog {
     }
   }
 
-  private async version(docker: Docker, id: string): Promise<string | null> {
-    if (this.versions.has(id)) return this.versions.get(id)!;
-    let version: string | null = null;
-    try {
-      const result = await runOnce(docker, { image: id, cmd: ['-v'], purpose: 'version', timeoutMs: 60_000 });
-      version = /aucmedi_v(\S+)/.exec(result.stdout + result.stderr)?.[1] ?? null;
-    } catch {
-      version = null;
-    }
-    this.versions.set(id, version);
-    return version;
+  /**
+   * The image check of an image id (src/engine/image-check.ts): run once per id, shared by callers
+   * that ask at the same time; an `unknown` answer (engine away, time-out) is not kept, so the next
+   * question asks again.
+   */
+  check(id: string, docker?: Docker): Promise<ImageCheck> {
+    const known = this.checks.get(id);
+    if (known) return known;
+    const checking = (async () => checkImage(docker ?? (await this.docker()), id, this.options))().catch((error: unknown) => {
+      this.checks.delete(id);
+      throw error;
+    });
+    this.checks.set(id, checking);
+    void checking.then((check) => {
+      if (check.state === 'unknown' && this.checks.get(id) === checking) this.checks.delete(id);
+    }, () => undefined);
+    return checking;
   }
 
   /** Removes an image reference; refused while one of the app's containers (a run) uses it. */
@@ -123,6 +139,20 @@ export class ImageCatalog {
     if (!id) throw pullError(reference, new Error('the engine reported no image after the pull'));
     return id;
   }
+}
+
+/** Runs the tasks, at most `atOnce` at a time; the results in the tasks' order. */
+async function inTurns<T>(tasks: (() => Promise<T>)[], atOnce: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const index = next++;
+      results[index] = await tasks[index]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(atOnce, tasks.length) }, worker));
+  return results;
 }
 
 /** `ghcr.io/frankkramer-lab/aucmedi:latest`, `local/aucmedi-gpu:1`: the image's own name (last path part) says AUCMEDI. */

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { GpuChoice, RunMode } from '../api/runs';
+import type { RecordedGpus, RunMode } from '../api/runs';
 import { APP_LABEL, hardenedHostConfig, PURPOSE_LABEL, RUN_ID_LABEL, type DeviceRequest } from '../engine/containers';
 
 export const MODE_LABEL = 'org.aucmedi-desk.mode';
@@ -15,14 +15,22 @@ export interface RunContainerSpec {
   binds: string[];
   env: string[];
   tmpfs: Record<string, string>;
-  gpus: GpuChoice;
+  gpus: RecordedGpus;
   platform: NodeJS.Platform;
+  /** Replaces the image's entrypoint (the view step, which then runs AUCMEDI's); the image's own when absent. */
+  entrypoint?: string[];
 }
 
-export function gpuDeviceRequests(gpus: GpuChoice): DeviceRequest[] {
+/**
+ * One GPU for the container, or none: AUCMEDI trains on one GPU (see `GpuChoice`), and a container
+ * that sees more only has TensorFlow take memory on all of them. A record of an older version that
+ * asked for all GPUs (an evaluation reattached between its two steps) gets one, the engine's pick
+ * (`Count: 1`); one with several ids gets the first.
+ */
+export function gpuDeviceRequests(gpus: RecordedGpus): DeviceRequest[] {
   if (gpus.kind === 'none') return [];
-  if (gpus.kind === 'all') return [{ Driver: 'nvidia', Count: -1, Capabilities: [['gpu']] }];
-  return [{ Driver: 'nvidia', DeviceIDs: gpus.ids, Capabilities: [['gpu']] }];
+  if (gpus.kind === 'all') return [{ Driver: 'nvidia', Count: 1, Capabilities: [['gpu']] }];
+  return [{ Driver: 'nvidia', DeviceIDs: gpus.ids.slice(0, 1), Capabilities: [['gpu']] }];
 }
 
 /** On Linux the container runs as the user, so the files it writes are the user's. */
@@ -36,13 +44,19 @@ export function runContainerOptions(spec: RunContainerSpec): Docker.ContainerCre
   const user = hostUser(spec.platform);
   return {
     Image: spec.imageId,
+    ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
     Cmd: spec.args,
-    // A writable HOME for any uid; Python and Keras write caches there.
+    // A writable HOME for any uid; Python and Keras write caches there. Keras 2 takes its weights from
+    // ~/.keras/models, so HOME=/tmp makes that the Keras home of src/aucmedi/weights.ts (training adds it again).
     Env: ['HOME=/tmp', 'PYTHONUNBUFFERED=1', ...spec.env],
     ...(user ? { User: user } : {}),
     Labels: { [APP_LABEL]: 'aucmedi-desk', [PURPOSE_LABEL]: 'run', [RUN_ID_LABEL]: spec.runId, [MODE_LABEL]: spec.mode },
     // AUCMEDI is the container's PID 1, which ignores SIGTERM; SIGINT is Python's KeyboardInterrupt, so
-    // a stop ends it at once instead of after the grace period's kill, with the models saved so far kept.
+    // a stop ends a minimal or standard training at once instead of after the grace period's kill
+    // (standard keeps its best model so far). Docker signals PID 1 only: an advanced training's fold
+    // child (aucmedi/ensemble/composite.py) goes on, and Python's exit waits for it (multiprocessing
+    // joins non-daemon children at exit), so there the grace period's kill ends the container, and
+    // with PID 1 the kernel ends every process in it. Nothing of an unfinished advanced run is kept.
     StopSignal: 'SIGINT',
     Tty: false,
     AttachStdout: false,

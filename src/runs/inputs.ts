@@ -1,18 +1,19 @@
 /**
- * What prediction and evaluation runs take in: the model (checked before anything starts), the
- * images, and for a labelled class-folder set the flat view AUCMEDI's prediction needs.
+ * What prediction and evaluation runs take in: the model (checked before anything starts) and the
+ * images; the view of them AUCMEDI gets is src/runs/dataset-view.ts.
  */
-import { mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { errorDetail, UserErrorException } from '../api/errors';
+import { UserErrorException } from '../api/errors';
 import type { DatasetReport } from '../api/dataset';
 import { modelClassesProblem } from '../api/model-classes';
 import { FINISHED_STATES, type ModelChoice, type ModelRef, type RunRecord } from '../api/runs';
-import { CONTAINER_DATASET_DIR } from '../aucmedi/arguments';
 import { checkModelFolder } from '../aucmedi/outputs';
-import { isHiddenOrSystem, splitName } from '../dataset/names';
 
-/** The folder of links an evaluation of a class-folder set gives prediction (inside its output folder). */
+/**
+ * Where an evaluation started before the clean view (src/runs/dataset-view.ts) keeps the links it
+ * made on the host for its prediction step; such a run goes on with them.
+ */
 export const LINKED_INPUTS_DIR = 'inputs';
 
 export async function resolveModel(choice: ModelChoice, getRun: (id: string) => RunRecord): Promise<ModelRef> {
@@ -66,37 +67,4 @@ export function requireOutsideInputs(outputDir: string, inputs: string[]): void 
       });
     }
   }
-}
-
-/**
- * AUCMEDI predicts a flat folder; a class-folder set is not one. Instead of copying patient data,
- * `dir` gets one symbolic link per image pointing at the image's path inside the container (the
- * dataset is mounted read-only at /data/training), so the links resolve only there. Returns how
- * many were made.
- */
-export function linkClassFolderImages(datasetDir: string, dir: string): number {
-  mkdirSync(dir, { recursive: true });
-  let count = 0;
-  try {
-    for (const classEntry of readdirSync(datasetDir, { withFileTypes: true })) {
-      if (!classEntry.isDirectory() || isHiddenOrSystem(classEntry.name, true)) continue;
-      for (const entry of readdirSync(path.join(datasetDir, classEntry.name), { withFileTypes: true })) {
-        const image = (entry.isFile() && splitName(entry.name).format !== null) || entry.isDirectory(); // a folder: a DICOM series
-        if (!image || isHiddenOrSystem(entry.name, entry.isDirectory())) continue;
-        symlinkSync(`${CONTAINER_DATASET_DIR}/${classEntry.name}/${entry.name}`, path.join(dir, entry.name));
-        count += 1;
-      }
-    }
-  } catch (error) {
-    throw new UserErrorException({
-      code: 'OUTPUT_FOLDER_UNUSABLE',
-      message: 'The list of images to predict could not be prepared in the output folder.',
-      action:
-        process.platform === 'win32'
-          ? 'On Windows this needs permission to create symbolic links (Developer Mode). Or give the labelled set as one image folder with an annotation CSV.'
-          : 'Check that the output folder is writable and that no two class folders hold an image of the same name.',
-      detail: errorDetail(error),
-    });
-  }
-  return count;
 }

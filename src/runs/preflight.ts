@@ -4,7 +4,9 @@ import { UserErrorException } from '../api/errors';
 import type { DatasetReport } from '../api/dataset';
 import type { GpuReport } from '../api/gpu';
 import type { GpuChoice } from '../api/runs';
-import { checkWeightsCache } from '../aucmedi/weights';
+import type { WeightsHashTable } from '../api/aucmedi';
+import { checkWeightsCache, weightsHashTable } from '../aucmedi/weights';
+import { listWeights } from '../weights/import';
 
 /** Below this much free space the output folder is refused (models and logs of one run). */
 export const MIN_FREE_BYTES = 1024 ** 3;
@@ -50,21 +52,32 @@ export function prepareOutputFolder(dir: string, minFreeBytes = MIN_FREE_BYTES):
   }
 }
 
-/** The architectures' pretrained weights must be in the weights folder: Keras cannot fetch them offline. */
-export function requireWeights(weightsDir: string | null, architectures: string[], threeDim: boolean): void {
-  let files: string[] = [];
-  try {
-    if (weightsDir) files = readdirSync(weightsDir);
-  } catch {
-    files = [];
-  }
-  const check = checkWeightsCache(files, architectures, threeDim ? '3D' : '2D');
+/**
+ * The architectures' pretrained weights must be in the weights folder, each the very file Keras
+ * accepts (the hash its `get_file` checks): Keras cannot fetch them offline, and it treats a file
+ * with another hash as missing. The hashes come from SHA256SUMS (see `src/weights/import.ts`);
+ * only a file added or changed since is read.
+ */
+export async function requireWeights(weightsDir: string | null, architectures: string[], threeDim: boolean, hashes?: WeightsHashTable): Promise<void> {
+  const files = weightsDir ? await listWeights(weightsDir) : [];
+  const check = checkWeightsCache(files, architectures, threeDim ? '3D' : '2D', weightsHashTable(hashes));
   if (check.allReady) return;
-  const names = check.missing.map((m) => `${m.architecture}: ${m.file}`).join('; ');
+  const wrong = check.missing.filter((m) => m.state === 'wrong-file');
+  const absent = check.missing.filter((m) => m.state !== 'wrong-file');
+  const folder = weightsDir ? ` (${weightsDir})` : '';
+  if (wrong.length > 0) {
+    throw new UserErrorException({
+      code: 'WEIGHTS_WRONG_FILE',
+      message: `The weights folder holds the wrong file for ${wrong.map((m) => `${m.architecture} (${m.file})`).join(', ')}: it is not the file Keras checks for, so AUCMEDI would try to download it again, which fails offline.${absent.length ? ` The weights for ${absent.map((m) => m.architecture).join(', ')} are missing.` : ''}`,
+      action: `Remove ${wrong.map((m) => m.file).join(', ')} from the weights folder${folder} and import the original Keras file (from ~/.keras/models of a connected computer, or the offline bundle), or choose Vanilla, which needs none.`,
+      detail: wrong.map((m) => m.message).join(' ').slice(0, 1000),
+    });
+  }
+  const names = absent.map((m) => `${m.architecture}: ${m.file}`).join('; ');
   throw new UserErrorException({
     code: 'WEIGHTS_MISSING',
-    message: `The pretrained weights for ${check.missing.map((m) => m.architecture).join(', ')} are not on this computer, and AUCMEDI cannot download them offline.`,
-    action: `Import the weights file (${names}) into the weights folder${weightsDir ? ` (${weightsDir})` : ''}, or choose Vanilla, which needs none.`,
+    message: `The pretrained weights for ${absent.map((m) => m.architecture).join(', ')} are not on this computer, and AUCMEDI cannot download them offline.`,
+    action: `Import the weights file (${names}) into the weights folder${folder}, or choose Vanilla, which needs none.`,
   });
 }
 

@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { UserErrorException } from '../api/errors';
-import type { GpuChoice, QueueEntry, QueueItem, RunRecord } from '../api/runs';
+import type { UserError } from '../api/errors';
+import type { GpuChoice, QueueEntry, QueueItem, RecordedGpus, RunRecord } from '../api/runs';
 import { trainingArgs, predictionArgs, evaluationArgs } from '../aucmedi/arguments';
 import { isConnectionError } from '../engine/engine-errors';
 import { writeFileAtomic } from '../settings/store';
@@ -21,12 +22,33 @@ export interface RunQueueDeps {
   onChange: (queue: QueueEntry[]) => void;
 }
 
-/** Two runs can go side by side only on different GPUs; the CPU, and "all GPUs", are taken whole. */
-export function conflicts(a: GpuChoice, b: GpuChoice): boolean {
+/**
+ * Two runs can go side by side only on different GPUs (each run has one: AUCMEDI trains on one
+ * GPU); the CPU is taken whole. A run of an older version recorded with "all GPUs" holds them all.
+ */
+export function conflicts(a: RecordedGpus, b: RecordedGpus): boolean {
   if (a.kind === 'none' || b.kind === 'none') return a.kind === b.kind;
   if (a.kind === 'all' || b.kind === 'all') return true;
   return a.ids.some((id) => b.ids.includes(id));
 }
+
+/**
+ * The GPU a run gets when none was named: the first of `gpus` (by index) that no running run
+ * uses, else the first; null when there is none. Runs then spread over the GPUs one each.
+ */
+export function freeGpu(gpus: readonly { index: number; uuid?: string | null }[], busy: readonly RecordedGpus[]): GpuChoice | null {
+  const sorted = [...gpus].sort((a, b) => a.index - b.index);
+  const choice = (gpu: { index: number }): GpuChoice => ({ kind: 'ids', ids: [String(gpu.index)] });
+  const free = sorted.find((gpu) => !busy.some((other) => conflicts({ kind: 'ids', ids: [String(gpu.index), ...(gpu.uuid ? [gpu.uuid] : [])] }, other)));
+  return free ? choice(free) : sorted[0] ? choice(sorted[0]) : null;
+}
+
+/** A queued run of an older version asked for all GPUs (or several): it waits with this until the user removes it. */
+export const ALL_GPUS_QUEUED: UserError = {
+  code: 'GPU_UNAVAILABLE',
+  message: 'This queued run asks for more than one GPU, as an older version of the app offered. AUCMEDI trains on one GPU, so a run now gets exactly one.',
+  action: 'Remove it from the queue and add it again with one GPU or the CPU.',
+};
 
 export class RunQueue {
   private entries: QueueEntry[];
@@ -169,7 +191,13 @@ function isEngineError(error: unknown): boolean {
 function readQueue(file: string): QueueEntry[] {
   try {
     const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return Array.isArray(parsed) ? (parsed as QueueEntry[]).filter((e) => typeof e?.id === 'string' && e.item && typeof e.item.mode === 'string') : [];
+    const entries = Array.isArray(parsed) ? (parsed as QueueEntry[]).filter((e) => typeof e?.id === 'string' && e.item && typeof e.item.mode === 'string') : [];
+    // An entry of an older version may ask for all GPUs (or several): never started as it is.
+    for (const entry of entries) {
+      const gpus = entry.item.request?.gpus as RecordedGpus | undefined;
+      if (entry.error === null && gpus && (gpus.kind === 'all' || (gpus.kind === 'ids' && gpus.ids.length !== 1))) entry.error = ALL_GPUS_QUEUED;
+    }
+    return entries;
   } catch {
     return []; // no queue yet
   }

@@ -4,15 +4,18 @@
  * images and heat maps served by run and sample (never by a path the window names), and the
  * exports (filtered predictions CSV, a one-page HTML report).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { UserErrorException } from '../api/errors';
+import { UserErrorException, type UserError } from '../api/errors';
 import type { Predictions } from '../api/aucmedi';
 import type { EvaluationResults, PredictionTable } from '../api/results';
-import type { EvaluationRecord, PredictionRecord, RunRecord } from '../api/runs';
-import { computeConfusionMatrix, computeRoc, PERFORMANCE_FILE, PREDICTIONS_FILE, readOutputText, readPerformanceMetrics, readPredictions, sampleName, type GroundTruth } from '../aucmedi/outputs';
+import { repeatabilityNote } from '../api/repeatability';
+import type { EvaluationRecord, PredictionRecord, RunRecord, TrainingRecord } from '../api/runs';
+import { DEFAULT_METALEARNER, isTrainedMetalearner } from '../aucmedi/architectures';
+import { BEST_LOSS_MODEL_FILE, LAST_MODEL_FILE, META_FILE, METALEARNER_FILE } from '../aucmedi/outputs';
+import { computeConfusionMatrix, computeRoc, PERFORMANCE_FILE, PREDICTIONS_FILE, readOutputText, readPerformanceMetrics, readPredictions, sampleName, heatMapIndex, isHeatMapVolume, type GroundTruth } from '../aucmedi/outputs';
 import { readAnnotations, decodeAnnotationFile } from '../dataset/csv';
-import { isHiddenOrSystem } from '../dataset/names';
+import { isHiddenOrSystem, splitName } from '../dataset/names';
 import { readPreview } from '../dataset/preview';
 import { EVALUATION_PREDICTION_DIR, EVALUATION_RESULTS_DIR } from './service';
 
@@ -43,8 +46,16 @@ function predictionsFileOf(record: PredictionRecord | EvaluationRecord): string 
 export async function readPredictionTable(run: RunRecord): Promise<PredictionTable> {
   const record = ended(run, 'prediction');
   const predictions = readPredictions(await readOutputText(predictionsFileOf(record), `predictions (${PREDICTIONS_FILE})`));
-  const heatMaps = new Set((await readdir(path.join(record.outputDir, XAI_DIR)).catch(() => [] as string[])).map((name) => sampleName(name)));
-  return { ...predictions, heatMaps: predictions.rows.map((row) => row.sample).filter((sample) => heatMaps.has(sample)) };
+  const heatMapDir = path.join(record.outputDir, XAI_DIR);
+  const index = heatMapIndex(await readdir(heatMapDir).catch(() => [] as string[]));
+  const files = predictions.rows.flatMap((row) => (index.has(row.sample) ? [[row.sample, index.get(row.sample)!] as const] : []));
+  return {
+    ...predictions,
+    heatMaps: files.map(([sample]) => sample),
+    heatMapDir,
+    heatMapFiles: Object.fromEntries(files),
+    heatMapVolumes: files.some(([, file]) => isHeatMapVolume(file, record.model.threeDim)),
+  };
 }
 
 export async function readEvaluationResults(run: RunRecord): Promise<EvaluationResults> {
@@ -52,7 +63,8 @@ export async function readEvaluationResults(run: RunRecord): Promise<EvaluationR
   const predictions = readPredictions(await readOutputText(predictionsFileOf(record), `predictions (${PREDICTIONS_FILE})`));
   const metrics = readPerformanceMetrics(await readOutputText(path.join(record.outputDir, EVALUATION_RESULTS_DIR, PERFORMANCE_FILE), `metrics (${PERFORMANCE_FILE})`));
   const truth = await readGroundTruth(record);
-  const confusion = computeConfusionMatrix(predictions, truth, { multiLabel: record.dataset.ohe });
+  // Single- or multi-label as AUCMEDI decided it from the predictions, not from the annotation format.
+  const confusion = computeConfusionMatrix(predictions, truth);
   const roc = predictions.classes.map((className) => computeRoc(predictions, truth, className));
   const plots = await Promise.all(
     (record.results?.plots ?? []).map(async (name) => {
@@ -63,7 +75,11 @@ export async function readEvaluationResults(run: RunRecord): Promise<EvaluationR
   return { metrics, confusion, roc, plots, predictions };
 }
 
-/** The labels of an evaluation's set: class folders, or the annotation CSV (one-hot: several classes). */
+/**
+ * The labels of an evaluation's set: the annotation CSV (one-hot: the classes marked 1), or the
+ * images of the class folders (what the run's view of the set holds; notes and hidden files are not
+ * labelled samples).
+ */
 export async function readGroundTruth(record: EvaluationRecord): Promise<GroundTruth> {
   const truth: Record<string, string | string[]> = {};
   if (record.dataset.gtFile) {
@@ -78,7 +94,7 @@ export async function readGroundTruth(record: EvaluationRecord): Promise<GroundT
   for (const folder of await readdir(record.dataset.path, { withFileTypes: true })) {
     if (!folder.isDirectory() || isHiddenOrSystem(folder.name, true)) continue;
     for (const name of await readdir(path.join(record.dataset.path, folder.name))) {
-      if (!isHiddenOrSystem(name, false)) truth[name] = folder.name;
+      if (!isHiddenOrSystem(name, false) && splitName(name).format !== null) truth[name] = folder.name;
     }
   }
   return truth;
@@ -92,6 +108,9 @@ export async function readRunImage(run: RunRecord, sample: string, kind: 'image'
   if (run.mode === 'training') return { dataUrl: null, reason: 'a training has no images to show' };
   const found = (await sampleIndex(run, kind)).get(sample);
   if (!found) return { dataUrl: null, reason: kind === 'heatmap' ? 'no heat map for this image' : 'image not found' };
+  if (kind === 'heatmap' && isHeatMapVolume(found.name, run.model.threeDim)) {
+    return { dataUrl: null, reason: `a 3D heat map is a volume (${path.join(found.folder, found.name)}): open it in a volume viewer such as 3D Slicer or ITK-SNAP` };
+  }
   return readPreview(found.folder, found.name);
 }
 
@@ -113,8 +132,13 @@ function sampleIndex(run: PredictionRecord | EvaluationRecord, kind: 'image' | '
 
 async function buildSampleIndex(run: PredictionRecord | EvaluationRecord, kind: 'image' | 'heatmap'): Promise<SampleIndex> {
   let folders: string[];
-  if (kind === 'heatmap') folders = run.mode === 'prediction' ? [path.join(run.outputDir, XAI_DIR)] : [];
-  else if (run.mode === 'prediction') folders = [run.images.path];
+  if (kind === 'heatmap') {
+    // `<sample>.<input extension>` (heatMapFileName): the name without its last extension is the sample
+    const folder = path.join(run.outputDir, XAI_DIR);
+    const names = run.mode === 'prediction' ? await readdir(folder).catch(() => [] as string[]) : [];
+    return new Map([...heatMapIndex(names)].map(([sample, name]) => [sample, { folder, name }]));
+  }
+  if (run.mode === 'prediction') folders = [run.images.path];
   else if (run.dataset.gtFile) folders = [run.dataset.path];
   else {
     const classes = await readdir(run.dataset.path, { withFileTypes: true }).catch(() => []);
@@ -175,6 +199,8 @@ export function evaluationReportHtml(record: EvaluationRecord, results: Evaluati
     ['Commands', `aucmedi ${record.predictionCommand.join(' ')}; aucmedi ${record.command.join(' ')}`],
     ['Made with', `AUCMEDI Desk ${appVersion}`],
   ];
+  const repeatability = repeatabilityNote(record.model, 'evaluation');
+  if (repeatability) facts.push(['Repeatability', repeatability]);
   const metricRows = metrics.rows
     .map((row) => `<tr><th>${escapeHtml(row.className)}</th>${metrics.metrics.map((m) => `<td>${formatNumber(row.metrics[m] ?? null)}</td>`).join('')}</tr>`)
     .join('');
@@ -206,4 +232,78 @@ ${confusionTable}
 ${plots || '<p>None.</p>'}
 </body></html>
 `;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a finished run must have written
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The files (relative to the output folder; a trailing `/` is a folder) that AUCMEDI writes when a
+ * run of each mode succeeds. A container that exited 0 without them has not succeeded: AUCMEDI
+ * writes `meta.training.json` before it fetches weights or trains (aucmedi/automl/block_train.py),
+ * so that file alone proves nothing, and an engine that cannot see the output folder (on another
+ * computer, or Docker Desktop without file sharing for it) writes everything where this computer
+ * never sees it.
+ */
+export const REQUIRED_OUTPUTS: {
+  training: (record: TrainingRecord) => string[];
+  prediction: (record: PredictionRecord) => string[];
+  evaluation: (record: EvaluationRecord) => string[];
+} = {
+  /**
+   * block_train.py: minimal `model.last.keras`; standard also `model.best_loss.keras` (its
+   * ModelCheckpoint; what prediction loads); advanced, aucmedi/ensemble/composite.py `dump`: the
+   * `cv_<i>.model.keras` of each of the k folds (one per architecture) and, for a trained
+   * metalearner (not an aggregate), `metalearner.model.pickle`.
+   */
+  training: ({ options }) => {
+    if (options.analysis === 'minimal') return [META_FILE, LAST_MODEL_FILE];
+    if (options.analysis === 'standard') return [META_FILE, BEST_LOSS_MODEL_FILE, LAST_MODEL_FILE];
+    const metalearner = options.metalearner ?? DEFAULT_METALEARNER;
+    return [META_FILE, ...options.architectures.map((_, i) => `cv_${i}.model.keras`), ...(isTrainedMetalearner(metalearner) ? [METALEARNER_FILE] : [])];
+  },
+  /** block_pred.py: `--path_pred` (preds.csv in the output folder), and `--xai_directory` when heat maps were asked for. */
+  prediction: ({ options }) => [PREDICTIONS_FILE, ...(options.xaiMethod ? [`${XAI_DIR}/`] : [])],
+  /** The prediction step writes `prediction/preds.csv`; block_eval.py then `evaluation/metrics.performance.csv`. */
+  evaluation: ({ step }) => (step === 'prediction' ? [`${EVALUATION_PREDICTION_DIR}/${PREDICTIONS_FILE}`] : [`${EVALUATION_RESULTS_DIR}/${PERFORMANCE_FILE}`]),
+};
+
+/** The required outputs of the run's mode (and step). */
+export function requiredOutputs(record: RunRecord): string[] {
+  if (record.mode === 'training') return REQUIRED_OUTPUTS.training(record);
+  if (record.mode === 'prediction') return REQUIRED_OUTPUTS.prediction(record);
+  return REQUIRED_OUTPUTS.evaluation(record);
+}
+
+/** Which of the run's required outputs are not in its output folder (a file must be a file, a folder a folder). */
+export async function missingOutputs(record: RunRecord): Promise<string[]> {
+  const missing: string[] = [];
+  for (const name of requiredOutputs(record)) {
+    const folder = name.endsWith('/');
+    const found = await stat(path.join(record.outputDir, name)).catch(() => null);
+    if (!found || (folder ? !found.isDirectory() : !found.isFile())) missing.push(name);
+  }
+  return missing;
+}
+
+/**
+ * Why a run whose container exited 0 has failed: its outputs are missing. None of them there
+ * points at an engine that does not see the folder; some of them, at AUCMEDI stopping short.
+ */
+export function outputsMissingError(record: RunRecord, missing: readonly string[]): UserError {
+  const what = record.mode === 'evaluation' && record.step === 'prediction' ? "The evaluation's prediction step" : `The ${record.mode}`;
+  const again = `start the ${record.mode} again`;
+  const none = missing.length === requiredOutputs(record).length;
+  const list = missing.join(', ');
+  return {
+    code: 'AUCMEDI_OUTPUT_MISSING',
+    message: none
+      ? `${what} ended without an error, but none of the files it writes are in its output folder: ${list} ${missing.length === 1 ? 'is' : 'are'} missing.`
+      : `${what} ended without an error, but ${list} ${missing.length === 1 ? 'is' : 'are'} missing from its output folder, so it did not finish its work.`,
+    action: none
+      ? `The Docker engine may not see this folder, so the files went where this computer cannot see them. With Docker Desktop, share the folder (Settings > Resources > File sharing); with an engine on another computer (DOCKER_HOST or a remote endpoint), use the engine of this computer. Then ${again}.`
+      : `Look at the end of the run's log for what went wrong, then ${again}.`,
+    detail: `${record.outputDir}: missing ${list}`,
+  };
 }

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { mkdirSync, statfsSync } from 'node:fs';
 import { copyFile, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { errorDetail, UserErrorException } from '../api/errors';
 import type { CoreEvent } from '../api/events';
-import type { EngineInfo } from '../api/types';
+import type { EngineInfo, ImageCheck } from '../api/types';
 import {
   FINISHED_STATES,
   type EvaluationRecord,
@@ -20,10 +20,10 @@ import {
   type TrainingRequest,
 } from '../api/runs';
 import type { ProgressEvent } from '../api/progress';
-import { ANALYSES, type PredictionOptions } from '../api/aucmedi';
+import { ANALYSES, type PredictionOptions, type WeightsHashTable } from '../api/aucmedi';
 import type { DatasetReport, DatasetScanRequest } from '../api/dataset';
 import type { GpuReport } from '../api/gpu';
-import { bind, CONTAINER_DATASET_DIR, evaluationArgs, evaluationBinds, predictionArgs, predictionBinds, trainingArgs, trainingBinds } from '../aucmedi/arguments';
+import { bind, CONTAINER_DATASET_DIR, CONTAINER_EVALUATION_DIR, CONTAINER_EVALUATION_PREDICTIONS_FILE, CONTAINER_MODEL_DIR, CONTAINER_PREDICTION_DIR, evaluationArgs, evaluationBinds, predictionArgs, predictionBinds, trainingArgs, trainingBinds } from '../aucmedi/arguments';
 import { explainError } from '../aucmedi/explain-error';
 import { KerasParser } from '../aucmedi/keras-parser';
 import { EVALUATION_PLOTS, listModelFiles, PERFORMANCE_FILE, PREDICTIONS_FILE, readOutputText, readPerformanceMetrics, readPredictions, readTrainingMeta } from '../aucmedi/outputs';
@@ -34,10 +34,13 @@ import { imageNotFound } from '../engine/image-save';
 import { createGpuMonitor, type GpuMonitor } from '../gpu/monitor';
 import { runContainerOptions } from './container';
 import { MANIFEST_FILE, writeManifest } from './manifest';
+import { missingOutputs, outputsMissingError } from './results';
 import { MIN_FREE_BYTES, prepareOutputFolder, requireGpus, requireValidDataset, requireWeights } from './preflight';
 import type { RunStore } from './store';
 import { FollowerLocks, type LockHolder } from './follower-lock';
-import { LINKED_INPUTS_DIR, linkClassFolderImages, requireModelClasses, requireMatchingDimensions, requireOutsideInputs, resolveModel } from './inputs';
+import { LINKED_INPUTS_DIR, requireModelClasses, requireMatchingDimensions, requireOutsideInputs, resolveModel } from './inputs';
+import { prepareInputs, scannedInputs, stepViewMounts, viewSpecFile, type ViewMounts, type ViewStep } from './dataset-view';
+import type { ScannedDataset } from '../dataset/scan';
 
 export const RUN_LOG_FILE = 'run.log';
 /** An evaluation's first step (prediction) logs here; its second step writes run.log. */
@@ -57,13 +60,17 @@ export interface RunServiceDeps {
   platform: NodeJS.Platform;
   imageRef: () => string;
   resolveImageId: (docker: Docker, reference: string) => Promise<string | null>;
-  scanDataset: (request: DatasetScanRequest) => Promise<DatasetReport>;
+  /** The image check of the run's image (cached per id), for the versions in run.json. */
+  imageCheck?: (imageId: string) => Promise<ImageCheck>;
+  scanDataset: (request: DatasetScanRequest) => Promise<ScannedDataset>;
   detectGpus: () => Promise<GpuReport>;
   /** Where new runs' output folders go by default. */
   runsDir: () => string;
   /** The pretrained-weights folder (read-only in the container), or null when there is none yet. */
   weightsDir: () => string | null;
   extraEnv: string[];
+  /** The hashes Keras checks, over the catalog's (tests inject theirs; the stand-in they run must carry the same). */
+  weightsHashes?: WeightsHashTable;
 }
 
 interface ActiveRun {
@@ -200,8 +207,9 @@ export class RunService {
     const { dataset, gpus } = request;
     const options = { ...request.options, ohe: dataset.ohe, gt: dataset.gtFile !== null };
     const args = trainingArgs(options);
-    if (options.architectures.some((key) => key !== 'Vanilla')) requireWeights(this.deps.weightsDir(), options.architectures, options.threeDim);
-    const report = await this.deps.scanDataset({ path: dataset.path, gtFile: dataset.gtFile, ohe: dataset.ohe });
+    if (options.architectures.some((key) => key !== 'Vanilla')) await requireWeights(this.deps.weightsDir(), options.architectures, options.threeDim, this.deps.weightsHashes);
+    const scanned = await this.deps.scanDataset({ path: dataset.path, gtFile: dataset.gtFile, ohe: dataset.ohe });
+    const { report } = scanned;
     requireValidDataset(report);
     if (gpus.kind !== 'none') requireGpus(gpus, await this.deps.detectGpus());
 
@@ -209,6 +217,7 @@ export class RunService {
     const outputDir = path.resolve(request.outputDir ?? path.join(this.deps.runsDir(), id));
     requireOutsideInputs(outputDir, [dataset.path]);
     prepareOutputFolder(outputDir);
+    prepareInputs(outputDir, 'training', scannedInputs(scanned));
     const record: TrainingRecord = {
       ...this.common(id, imageRef, imageId, outputDir, args, gpus),
       mode: 'training',
@@ -229,7 +238,8 @@ export class RunService {
     const analysis = ANALYSES.find((known) => known === model.analysis);
     const options: PredictionOptions = { ...request.options, ...(analysis ? { modelAnalysis: analysis } : {}) };
     const args = predictionArgs(options);
-    const report = await this.deps.scanDataset({ path: request.images, gtFile: null, ohe: false, purpose: 'prediction' });
+    const scanned = await this.deps.scanDataset({ path: request.images, gtFile: null, ohe: false, purpose: 'prediction' });
+    const { report } = scanned;
     requireValidDataset(report);
     requireMatchingDimensions(model, report, 'the image folder');
     if (request.gpus.kind !== 'none') requireGpus(request.gpus, await this.deps.detectGpus());
@@ -238,6 +248,7 @@ export class RunService {
     const outputDir = path.resolve(request.outputDir ?? path.join(this.deps.runsDir(), id));
     requireOutsideInputs(outputDir, [report.path, model.dir]);
     prepareOutputFolder(outputDir);
+    prepareInputs(outputDir, 'prediction', scannedInputs(scanned));
     const record: PredictionRecord = {
       ...this.common(id, imageRef, imageId, outputDir, args, request.gpus),
       mode: 'prediction',
@@ -260,7 +271,8 @@ export class RunService {
     const { dataset } = request;
     const options = { ...request.options, ohe: dataset.ohe, gt: dataset.gtFile !== null };
     evaluationArgs(options);
-    const report = await this.deps.scanDataset({ path: dataset.path, gtFile: dataset.gtFile, ohe: dataset.ohe, purpose: 'evaluation' });
+    const scanned = await this.deps.scanDataset({ path: dataset.path, gtFile: dataset.gtFile, ohe: dataset.ohe, purpose: 'evaluation' });
+    const { report } = scanned;
     requireValidDataset(report);
     requireMatchingDimensions(model, report, 'the labelled set');
     requireModelClasses(model, report);
@@ -281,7 +293,7 @@ export class RunService {
       results: null,
     };
     mkdirSync(path.join(outputDir, EVALUATION_PREDICTION_DIR));
-    if (report.interface === 'directory') linkClassFolderImages(report.path, path.join(outputDir, LINKED_INPUTS_DIR));
+    prepareInputs(outputDir, 'evaluation', scannedInputs(scanned));
     await this.launch(docker, record, 'prediction');
     return record;
   }
@@ -313,8 +325,38 @@ export class RunService {
     return { docker, imageRef, imageId };
   }
 
-  /** The mounts of the run's current step (all host paths are in the record, so a reattached run gets the same). */
-  private mounts(record: RunRecord): string[] {
+  /**
+   * The mounts of the run's current step (all host paths are in the record, so a reattached run gets
+   * the same): the clean view of the inputs (src/runs/dataset-view.ts) and the run's own folders.
+   */
+  private mounts(record: RunRecord): ViewMounts {
+    const step: ViewStep = record.mode === 'evaluation' ? record.step : record.mode;
+    if (!existsSync(viewSpecFile(record.outputDir, step))) return { binds: this.unviewedMounts(record), tmpfs: {}, entrypoint: [] };
+    if (record.mode === 'training') {
+      const view = stepViewMounts(record.outputDir, 'training', record.dataset.path, record.dataset.gtFile !== null);
+      return { ...view, binds: [...view.binds, bind(record.outputDir, CONTAINER_MODEL_DIR, false, 'output folder')] };
+    }
+    if (record.mode === 'prediction') {
+      const view = stepViewMounts(record.outputDir, 'prediction', record.images.path, false);
+      return { ...view, binds: [...view.binds, bind(record.model.dir, CONTAINER_MODEL_DIR, true, 'model folder'), bind(record.outputDir, CONTAINER_PREDICTION_DIR, false, 'output folder')] };
+    }
+    const predictions = path.join(record.outputDir, EVALUATION_PREDICTION_DIR);
+    const view = stepViewMounts(record.outputDir, record.step, record.dataset.path, record.dataset.gtFile !== null);
+    if (record.step === 'prediction') {
+      return { ...view, binds: [...view.binds, bind(record.model.dir, CONTAINER_MODEL_DIR, true, 'model folder'), bind(predictions, CONTAINER_PREDICTION_DIR, false, 'output folder')] };
+    }
+    return {
+      ...view,
+      binds: [
+        ...view.binds,
+        bind(path.join(predictions, PREDICTIONS_FILE), CONTAINER_EVALUATION_PREDICTIONS_FILE, true, 'predictions file'),
+        bind(path.join(record.outputDir, EVALUATION_RESULTS_DIR), CONTAINER_EVALUATION_DIR, false, 'output folder'),
+      ],
+    };
+  }
+
+  /** A run started before the clean view (no list of links in its output folder) goes on with the mounts it had. */
+  private unviewedMounts(record: RunRecord): string[] {
     if (record.mode === 'training') {
       const { dataset } = record;
       return trainingBinds({ dataset: dataset.path, ...(dataset.gtFile ? { annotations: dataset.gtFile } : {}), output: record.outputDir });
@@ -341,12 +383,13 @@ export class RunService {
   private async launch(docker: Docker, record: RunRecord, mode: RunRecord['mode']): Promise<Docker.Container> {
     const weightsDir = this.deps.weightsDir();
     const keras = kerasMountSpec(weightsDir);
-    const binds = [...this.mounts(record), ...(record.mode === 'training' ? keras.binds : [])];
+    const inputs = this.mounts(record);
+    const binds = [...inputs.binds, ...(record.mode === 'training' ? keras.binds : [])];
     this.save(record);
     let container: Docker.Container;
     try {
       container = await docker.createContainer(
-        runContainerOptions({ runId: record.id, mode, imageId: record.imageId!, args: record.command, binds, env: [...keras.env, ...this.deps.extraEnv], tmpfs: keras.tmpfs, gpus: record.gpus, platform: this.deps.platform }),
+        runContainerOptions({ runId: record.id, mode, imageId: record.imageId!, args: record.command, binds, env: [...keras.env, ...this.deps.extraEnv], tmpfs: { ...keras.tmpfs, ...inputs.tmpfs }, gpus: record.gpus, platform: this.deps.platform, ...(inputs.entrypoint.length > 0 ? { entrypoint: inputs.entrypoint } : {}) }),
       );
       record.containerId = container.id;
       await container.start();
@@ -364,7 +407,11 @@ export class RunService {
     return container;
   }
 
-  /** Asks the container to stop (SIGTERM, then a kill after a grace period); models already saved are kept. */
+  /**
+   * Asks the container to stop (its StopSignal, SIGINT; Docker kills it after STOP_GRACE_SECONDS), and
+   * resolves once the run has ended cancelled. What is kept depends on the analysis (src/api/stopped-training.ts):
+   * an advanced training keeps no model, and its container is the one that needs the kill (src/runs/container.ts).
+   */
   async stop(id: string): Promise<RunRecord> {
     const active = this.active.get(id);
     if (!active) {
@@ -420,7 +467,7 @@ export class RunService {
       record.error = {
         code: 'RUN_INTERRUPTED',
         message: 'The container of this run is gone: Docker was reset or the container was removed.',
-        action: 'Models already saved are in the output folder. Start the training again if you need it complete.',
+        action: `${await keptModels(record)}Start the ${record.mode} again if you need it complete.`,
       };
       this.save(record);
     }
@@ -550,13 +597,17 @@ export class RunService {
     record.progress = parser.state();
     if (record.mode === 'training') record.epochs = parser.epochs();
     record.exitCode = exitCode;
-    const state: RunState = lost
+    let state: RunState = lost
       ? 'interrupted'
       : record.state === 'stopping'
         ? 'cancelled'
         : exitCode === 0
           ? 'succeeded'
           : 'failed';
+    // Exit 0 is not success: the files the mode (and step) must write have to be in the output folder
+    // (an engine that cannot see it, or AUCMEDI stopping short, leaves them out; results.ts says which).
+    const missing = state === 'succeeded' ? await missingOutputs(record) : [];
+    if (missing.length > 0) state = 'failed';
     if (record.mode === 'evaluation' && record.step === 'prediction' && state === 'succeeded') {
       await container.remove({ force: true, v: true }).catch(() => undefined);
       record.step = 'evaluation';
@@ -568,7 +619,8 @@ export class RunService {
     }
     record.state = state;
     record.endedAt = new Date().toISOString();
-    if (state === 'failed') {
+    if (missing.length > 0) record.error = outputsMissingError(record, missing);
+    else if (state === 'failed') {
       const fullDisk = outputDiskFull(record.outputDir) ? { fullDisk: record.outputDir } : {};
       record.error = explainError(record.progress.errors.length ? record.progress.errors : null, { mode: record.mode === 'evaluation' ? record.step : record.mode, ...fullDisk });
     }
@@ -584,7 +636,8 @@ export class RunService {
     }
     await this.readResults(record);
     try {
-      writeManifest(record, await this.deps.engineInfo().catch(() => null));
+      const image = record.imageId && this.deps.imageCheck ? await this.deps.imageCheck(record.imageId).catch(() => null) : null;
+      writeManifest(record, await this.deps.engineInfo().catch(() => null), image);
     } catch (error) {
       // run.json cannot be written (a full disk, a folder gone): the record in the app's store says so,
       // and the run's end is still recorded and its container still removed.
@@ -772,4 +825,12 @@ export function followedElsewhereError(holder: LockHolder): UserErrorException {
 
 function runNotFound(id: string): UserErrorException {
   return new UserErrorException({ code: 'RUN_NOT_FOUND', message: `There is no run ${id}.`, action: 'Choose a run from the Runs page.' });
+}
+
+/** For a run that ended unfinished: which models its output folder holds, as found there (none is said, too). */
+async function keptModels(record: RunRecord): Promise<string> {
+  if (record.mode !== 'training') return '';
+  const files = await listModelFiles(record.outputDir).catch(() => null);
+  const models = files ? [files.bestLoss, files.last, ...files.folds.map((fold) => fold.model), files.metalearner].filter((f): f is string => Boolean(f)) : [];
+  return models.length ? `The output folder keeps ${models.join(', ')}. ` : 'No model was kept in the output folder. ';
 }

@@ -2,23 +2,24 @@
  * "Prepare offline bundle" on a connected machine: the pretrained weights of the chosen
  * architectures are fetched the way AUCMEDI itself fetches them, by running the AUCMEDI image
  * once per architecture (a one-epoch training on a tiny generated dataset) with its Keras home on
- * a host folder. These are the only containers the app ever gives a network, and only when the
+ * a host folder, mounted where runs have theirs (`/tmp/.keras` with `HOME=/tmp` and
+ * `KERAS_HOME=/tmp/.keras`, so Keras 2 and Keras 3 both download into it, see
+ * `src/aucmedi/weights.ts`). These are the only containers the app ever gives a network, and only when the
  * user asked for it in so many words (`allowNetwork: true`); everything else about them is
  * hardened as usual. The files Keras downloaded are then imported into the weights folder.
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { errorDetail, UserErrorException } from '../api/errors';
+import type { WeightsHashTable } from '../api/aucmedi';
 import type { WeightsDownloadResult } from '../api/weights';
 import { CONTAINER_DATASET_DIR, CONTAINER_MODEL_DIR, bind, trainingArgs } from '../aucmedi/arguments';
 import { explainError } from '../aucmedi/explain-error';
-import { checkWeightsCache } from '../aucmedi/weights';
+import { checkWeightsCache, CONTAINER_KERAS_HOME, kerasMountSpec } from '../aucmedi/weights';
 import { RunOnceCancelled, runOnce } from '../engine/containers';
 import { hostUser } from '../runs/container';
-import { importWeights } from './import';
-
-const CONTAINER_KERAS_HOME = '/keras';
+import { importWeights, listWeights } from './import';
 
 export interface DownloadOptions {
   docker: Docker;
@@ -33,6 +34,8 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   /** Before each architecture: the `index`-th (from 1) of `total`. */
   onArchitecture?: (architecture: string, index: number, total: number) => void;
+  /** The hashes Keras checks (default: the catalog's); a wrong file counts as missing. */
+  hashes?: WeightsHashTable;
 }
 
 /** A 24-bit BMP (Pillow reads it; no encoder needed): a bright square whose place tells the class. */
@@ -67,9 +70,8 @@ function writeTinyDataset(dir: string): void {
 
 export async function downloadWeights(options: DownloadOptions, architectures: string[], threeDim: boolean): Promise<WeightsDownloadResult> {
   const dimensionality = threeDim ? '3D' : '2D';
-  const present = () => readdirSync(options.weightsDir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
   mkdirSync(options.weightsDir, { recursive: true });
-  const wanted = checkWeightsCache(present(), architectures, dimensionality).missing.map((m) => m.architecture);
+  const wanted = checkWeightsCache(await listWeights(options.weightsDir), architectures, dimensionality, options.hashes).missing.map((m) => m.architecture);
   const result: WeightsDownloadResult = { downloaded: [], alreadyThere: architectures.filter((a) => !wanted.includes(a)), failed: [], cancelled: [] };
   if (wanted.length === 0) return result;
 
@@ -92,7 +94,7 @@ export async function downloadWeights(options: DownloadOptions, architectures: s
         run = await runOnce(options.docker, {
           image: options.imageId,
           cmd: trainingArgs({ analysis: 'minimal', architectures: [architecture], epochs: 1, batchSize: 2, workers: 1, threeDim, ohe: false, gt: false }),
-          env: ['HOME=/tmp', `KERAS_HOME=${CONTAINER_KERAS_HOME}`, 'PYTHONUNBUFFERED=1'],
+          env: [...kerasMountSpec(null).env, 'PYTHONUNBUFFERED=1'],
           binds: [bind(dataset, CONTAINER_DATASET_DIR, true), bind(output, CONTAINER_MODEL_DIR, false), bind(keras, CONTAINER_KERAS_HOME, false)],
           allowNetwork: true,
           ...(user ? { user } : {}),
@@ -112,7 +114,8 @@ export async function downloadWeights(options: DownloadOptions, architectures: s
           detail: errorDetail(error),
         });
       }
-      const ready = checkWeightsCache(readdirSync(path.join(keras, 'models')), [architecture], dimensionality).allReady;
+      // What Keras kept has passed its own hash check; checked again here, as a run's preflight will.
+      const ready = checkWeightsCache(await listWeights(path.join(keras, 'models'), { persist: false }), [architecture], dimensionality, options.hashes).allReady;
       if (ready) result.downloaded.push(architecture);
       else {
         const explained = explainError(run.stderr.split('\n').filter(Boolean).slice(-8), { mode: 'training' });

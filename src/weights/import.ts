@@ -1,8 +1,12 @@
 /**
  * The pretrained-weights folder the app manages: files brought in from a folder or an archive
  * (`.zip` or `.tar`, e.g. a copy of `~/.keras/models` from a connected machine), each
- * checked to be weights, hashed while copied, written atomically, and listed with its SHA-256 in
- * `SHA256SUMS` (the `sha256sum` format, so IT can verify the folder with `sha256sum -c`).
+ * checked to be weights, hashed while copied (SHA-256 and MD5 in the same pass: Keras checks most
+ * files by MD5), written atomically, and listed in `SHA256SUMS`: the `sha256sum` format, so IT can
+ * verify the folder with `sha256sum -c`, with a comment line before each file's line that holds its
+ * MD5, size and modification time (`# md5 <hex> size <bytes> mtime <ms>  <name>`; `sha256sum`
+ * skips lines that start with `#`). Size and time key the cache: a file changed or replaced by
+ * hand is hashed again, any other is never read twice.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -50,18 +54,38 @@ export function refusalOfContent(name: string, head: Buffer): string | null {
   return head.subarray(0, expected.length).equals(expected) ? null : `named like weights, but its content is not ${/\.keras$/i.test(name) ? 'a Keras archive' : 'HDF5 data'}`;
 }
 
-export async function readChecksums(weightsDir: string): Promise<Map<string, string>> {
-  const sums = new Map<string, string>();
+/** What SHA256SUMS holds for one file; md5, size and time only when its comment line is there. */
+export interface ChecksumEntry {
+  sha256: string;
+  md5?: string;
+  sizeBytes?: number;
+  mtimeMs?: number;
+}
+
+const SHA_LINE = /^([0-9a-f]{64}) [ *](.+)$/;
+const META_LINE = /^# md5 ([0-9a-f]{32}) size (\d+) mtime (\d+)  (.+)$/;
+
+export async function readChecksums(weightsDir: string): Promise<Map<string, ChecksumEntry>> {
+  const sums = new Map<string, ChecksumEntry>();
+  const meta = new Map<string, Omit<ChecksumEntry, 'sha256'>>();
   const text = await readFile(path.join(weightsDir, CHECKSUM_FILE), 'utf8').catch(() => '');
-  for (const line of text.split('\n')) {
-    const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line.trim());
-    if (match) sums.set(match[2]!, match[1]!);
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    const m = META_LINE.exec(line);
+    if (m) meta.set(m[4]!, { md5: m[1]!, sizeBytes: Number(m[2]), mtimeMs: Number(m[3]) });
+    const match = SHA_LINE.exec(line.trim());
+    if (match) sums.set(match[2]!, { sha256: match[1]!, ...meta.get(match[2]!) });
   }
   return sums;
 }
 
-/** The files of the weights folder with size and SHA-256 (from SHA256SUMS; a file without a line is hashed now). */
-export async function listWeights(weightsDir: string): Promise<WeightsFileInfo[]> {
+/**
+ * The files of the weights folder with size, SHA-256 and MD5. Taken from SHA256SUMS when its line
+ * was written for the same size and modification time; any other file (put there by hand, changed
+ * since) is hashed now and its line written, unless the folder is read-only (`persist: false`
+ * never writes: a folder the app does not own, such as a download's staging folder).
+ */
+export async function listWeights(weightsDir: string, options: { persist?: boolean } = {}): Promise<WeightsFileInfo[]> {
   const names = await readdir(weightsDir).catch(() => [] as string[]);
   const sums = await readChecksums(weightsDir);
   const files: WeightsFileInfo[] = [];
@@ -70,16 +94,15 @@ export async function listWeights(weightsDir: string): Promise<WeightsFileInfo[]
     if (refusalOfName(name)) continue;
     const info = await stat(path.join(weightsDir, name)).catch(() => null);
     if (!info?.isFile()) continue;
-    let sha256 = sums.get(name);
-    if (!sha256) {
-      // a file put there by hand: hashed once, then listed in SHA256SUMS like an imported one
-      sha256 = await hashFile(path.join(weightsDir, name));
-      sums.set(name, sha256);
+    let entry = sums.get(name);
+    if (!entry?.md5 || entry.sizeBytes !== info.size || entry.mtimeMs !== Math.trunc(info.mtimeMs)) {
+      entry = { ...(await hashFile(path.join(weightsDir, name))), sizeBytes: info.size, mtimeMs: Math.trunc(info.mtimeMs) };
+      sums.set(name, entry);
       hashed = true;
     }
-    files.push({ name, sizeBytes: info.size, sha256 });
+    files.push({ name, sizeBytes: info.size, sha256: entry.sha256, md5: entry.md5! });
   }
-  if (hashed) {
+  if (hashed && options.persist !== false) {
     try {
       writeChecksums(weightsDir, sums, new Set(files.map((f) => f.name)));
     } catch {
@@ -128,15 +151,16 @@ export async function importWeights(
       }
       bytesDone += candidate.size;
       const refusal = refusalOfContent(name, copied.head);
-      const known = existing.has(name) ? (sums.get(name) ?? (await hashFile(path.join(weightsDir, name)))) : null;
+      const known = existing.has(name) ? (sums.get(name)?.sha256 ?? (await hashFile(path.join(weightsDir, name))).sha256) : null;
       if (refusal) result.refused.push({ name: candidate.source, reason: refusal });
       else if (known === copied.sha256) result.skipped.push({ name, reason: 'already in the weights folder' });
       else if (known !== null) result.refused.push({ name: candidate.source, reason: `a different file named ${name} is already in the weights folder; remove it there first to replace it` });
       else {
         await rename(temporary, path.join(weightsDir, name));
         existing.add(name);
-        sums.set(name, copied.sha256);
-        result.imported.push({ name, sizeBytes: copied.bytes, sha256: copied.sha256 });
+        const { mtimeMs } = await stat(path.join(weightsDir, name));
+        sums.set(name, { sha256: copied.sha256, md5: copied.md5, sizeBytes: copied.bytes, mtimeMs: Math.trunc(mtimeMs) });
+        result.imported.push({ name, sizeBytes: copied.bytes, sha256: copied.sha256, md5: copied.md5 });
         continue;
       }
       await rm(temporary, { force: true });
@@ -149,8 +173,14 @@ export async function importWeights(
   return result;
 }
 
-function writeChecksums(weightsDir: string, sums: Map<string, string>, present: Set<string>): void {
-  const lines = [...sums].filter(([name]) => present.has(name)).sort(([a], [b]) => a.localeCompare(b)).map(([name, sum]) => `${sum}  ${name}`);
+function writeChecksums(weightsDir: string, sums: Map<string, ChecksumEntry>, present: Set<string>): void {
+  const lines = [...sums]
+    .filter(([name]) => present.has(name))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([name, sum]) => [
+      ...(sum.md5 && sum.sizeBytes !== undefined && sum.mtimeMs !== undefined ? [`# md5 ${sum.md5} size ${sum.sizeBytes} mtime ${sum.mtimeMs}  ${name}`] : []),
+      `${sum.sha256}  ${name}`,
+    ]);
   writeFileAtomic(path.join(weightsDir, CHECKSUM_FILE), `${lines.join('\n')}\n`);
 }
 
@@ -230,13 +260,15 @@ async function tarCandidates(file: string): Promise<Candidate[]> {
   return (await readTarEntries(file)).map((entry) => ({ source: entry.name, size: entry.size, open: async () => openTarEntry(file, entry) }));
 }
 
-async function copyHashed(input: Readable, target: string, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<{ sha256: string; bytes: number; head: Buffer }> {
+async function copyHashed(input: Readable, target: string, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<{ sha256: string; md5: string; bytes: number; head: Buffer }> {
   const hash = createHash('sha256');
+  const md5 = createHash('md5');
   let bytes = 0;
   let head = Buffer.alloc(0);
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       hash.update(chunk);
+      md5.update(chunk);
       if (head.length < 16) head = Buffer.concat([head, chunk.subarray(0, 16 - head.length)]);
       bytes += chunk.length;
       onBytes(bytes);
@@ -244,7 +276,7 @@ async function copyHashed(input: Readable, target: string, signal: AbortSignal |
     },
   });
   await pipeline(input, tap, createWriteStream(target, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
-  return { sha256: hash.digest('hex'), bytes, head };
+  return { sha256: hash.digest('hex'), md5: md5.digest('hex'), bytes, head };
 }
 
 /** An archive with `FILE.sha256` beside it must match it before anything is copied. */
@@ -253,7 +285,7 @@ async function verifyChecksum(source: string, signal: AbortSignal | undefined): 
   const expected = await readExpectedChecksum(source);
   if (expected === null) return;
   if (signal?.aborted) throw cancelled();
-  const actual = await hashFile(source);
+  const actual = (await hashFile(source)).sha256;
   if (actual !== expected) {
     throw new UserErrorException({
       code: 'WEIGHTS_CHECKSUM_MISMATCH',
@@ -264,10 +296,15 @@ async function verifyChecksum(source: string, signal: AbortSignal | undefined): 
   }
 }
 
-async function hashFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/** SHA-256 and MD5 of a file, in one read. */
+async function hashFile(file: string): Promise<{ sha256: string; md5: string }> {
+  const sha256 = createHash('sha256');
+  const md5 = createHash('md5');
+  for await (const chunk of createReadStream(file)) {
+    sha256.update(chunk as Buffer);
+    md5.update(chunk as Buffer);
+  }
+  return { sha256: sha256.digest('hex'), md5: md5.digest('hex') };
 }
 
 function cancelled(): UserErrorException {

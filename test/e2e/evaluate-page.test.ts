@@ -44,7 +44,7 @@ describe.runIf(ready)('Evaluate page and evaluation results (real UI, real core,
     dialogs.folderQueue.push(benignOnlySet);
     await session.app.page.getByTestId('evaluate-set-choose').click();
     await session.app.page.getByTestId('evaluate-set-verdict').filter({ hasText: "Not the model's classes" }).waitFor({ timeout: 60_000 });
-    expect(await session.app.page.getByTestId('evaluate-class-problem').textContent()).toMatch(/lacks the class "malignant" of the model \(benign, malignant\).*What to do: Add a folder named malignant/);
+    expect(await session.app.page.getByTestId('evaluate-class-problem').textContent()).toMatch(/lacks the class "malignant" of the model \(benign, malignant\).*What to do: If the set has images of malignant, put them in a class folder of that name\. Otherwise give the set as one folder of all its images with a one-hot annotation file, header SAMPLE,benign,malignant/);
     expect(await session.app.page.getByTestId('evaluate-problems').textContent()).toContain("The labelled set does not have the model's classes");
     expect(await session.app.page.getByTestId('evaluate-start').isDisabled()).toBe(true);
     await session.app.screenshot('evaluate-class-mismatch');

@@ -74,8 +74,9 @@ describe.runIf(ready)('Run queue: Add to queue on the Train page, the Queue card
     expect(await session.app.page.getByTestId('queue-count').textContent()).toBe('2 waiting');
     const rows = await shownQueue();
     expect(rows.map((row) => row.position)).toEqual(['1', '2']);
-    expect(rows[0]!.what).toMatch(/Vanilla · minimal · 6 epochs · batch 8[\s\S]*on lesions/);
-    expect(rows[1]!.what).toMatch(/Vanilla · minimal · 9 epochs/);
+    // AUCMEDI trains at least 10 epochs: the queue says the real total and what was asked for.
+    expect(rows[0]!.what).toMatch(/Vanilla · minimal · 10 epochs \(6 requested\) · batch 8[\s\S]*on lesions/);
+    expect(rows[1]!.what).toMatch(/Vanilla · minimal · 10 epochs \(9 requested\)/);
     const firstRow = session.app.page.getByTestId('queue-row').first();
     expect(await firstRow.getByTestId('queue-mode').textContent()).toBe('Training');
     expect(await firstRow.getByTestId('queue-gpus').textContent()).toBe('CPU');
@@ -85,8 +86,8 @@ describe.runIf(ready)('Run queue: Add to queue on the Train page, the Queue card
 
     // The second moves up: the 9-epoch run is next now, in the window and in the session.core.
     await session.app.page.getByTestId('queue-row').nth(1).getByTestId('queue-up').click();
-    await session.app.page.waitForFunction(() => /9 epochs/.test(document.querySelector('[data-testid=queue-row] [data-testid=queue-what]')?.textContent ?? ''));
-    expect((await shownQueue()).map((row) => row.what?.match(/(\d+) epochs/)?.[1])).toEqual(['9', '6']);
+    await session.app.page.waitForFunction(() => /9 requested/.test(document.querySelector('[data-testid=queue-row] [data-testid=queue-what]')?.textContent ?? ''));
+    expect((await shownQueue()).map((row) => row.what?.match(/(\d+) requested/)?.[1])).toEqual(['9', '6']);
     expect((await queueOnRecord()).map(epochsOf)).toEqual([9, 6]);
 
     // Remove asks first; Keep keeps it.

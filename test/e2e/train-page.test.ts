@@ -182,6 +182,38 @@ describe.runIf(ready)('Train, Run and Runs pages (real UI, real core, real engin
     expect(await runsOnRecord()).toHaveLength(0);
   });
 
+  it('a small epoch count: the Train page and the run show the real total, as AUCMEDI trains at least 10', async () => {
+    await app.page.getByTestId('nav-train').click();
+    await app.page.getByTestId('arch-search').fill('vanil');
+    await app.page.getByTestId('arch-Vanilla').click();
+    await app.page.getByTestId('analysis-minimal').click();
+    await app.page.getByTestId('train-epochs').fill('3');
+    expect(await app.page.getByTestId('train-epochs-note').textContent()).toBe(
+      '3 requested: AUCMEDI trains at least 10 (its first phase is always 10 epochs), so this run trains 10 epochs.',
+    );
+    await app.screenshot('train-few-epochs');
+    await app.page.getByTestId('train-epochs').fill('25');
+    expect(await app.page.getByTestId('train-epochs-note').textContent()).toBe(
+      "This run trains AUCMEDI's first phase of 10 epochs, then 15 more fine-tuning the whole network: 25 in all.",
+    );
+    await app.page.getByTestId('train-epochs').fill('3');
+    await app.page.getByTestId('train-start').click();
+    await app.page.getByTestId('page-run').waitFor({ timeout: 60_000 });
+    const run = (await runsOnRecord()).find((r) => r.mode === 'training' && r.options.epochs === 3)!;
+    runId = run.id;
+    expect(run.command).toEqual(expect.arrayContaining(['--epochs', '3'])); // AUCMEDI gets what was asked; the app says what it does with it
+    expect(await app.page.getByTestId('epoch-bar').getAttribute('data-max')).toBe('10');
+    expect(await app.page.getByTestId('run-epochs-note').textContent()).toContain('so this run trains 10 epochs');
+    await app.page.locator('[data-testid=run-state][data-state=succeeded]').waitFor({ timeout: 120_000 });
+    expect(await app.page.getByTestId('epoch-bar').getAttribute('data-value')).toBe('10');
+    expect(await app.page.getByTestId('epoch-bar').getAttribute('data-max')).toBe('10');
+    expect(await app.page.getByTestId('epoch-bar').textContent()).toContain('Epoch 10 of 10');
+    const record = await core.handlers['runs:get']({ runId });
+    if (!record.ok || record.data.mode !== 'training') throw new Error('no training record');
+    expect(record.data.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await app.screenshot('run-few-epochs');
+  }, 180_000);
+
   it('made no outside request and logged no error', () => {
     expect(app.foreignRequests).toEqual([]);
     expect(app.pageErrors).toEqual([]);

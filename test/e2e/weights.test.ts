@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { docker } from '../helpers/docker-cli';
 import { makeClassDataset } from '../helpers/images';
 import { requireBuild, requireChromium, requireEngine } from '../helpers/requirements';
 import { writeZip } from '../helpers/zip';
+import { TEST_WEIGHTS_HASHES, testWeightsBytes } from '../helpers/test-weights';
+import { formatBytes } from '../../src/api/format';
 import { appSession } from './harness';
 
 const ready = requireEngine() && requireChromium() && requireBuild();
@@ -23,7 +25,8 @@ describe.runIf(ready)('Pretrained weights and the offline bundle on the Setup pa
   const tag = `aucmedi-desk/bundle-e2e:${randomUUID().slice(0, 8)}`;
   const session = appSession({
     imageRef: tag,
-    core: (dir) => ({ bundleDirs: [path.join(dir, 'not-here'), path.join(dir, 'offline-bundle')] }),
+    // Fake weights files, with the TEST hash table that takes them (Keras's own would call them wrong files).
+    core: (dir) => ({ bundleDirs: [path.join(dir, 'not-here'), path.join(dir, 'offline-bundle')], weightsHashes: TEST_WEIGHTS_HASHES }),
     timeout: 300_000,
     prepare: () => {
       mkdirSync(bundleDir, { recursive: true });
@@ -52,8 +55,8 @@ describe.runIf(ready)('Pretrained weights and the offline bundle on the Setup pa
   const source = path.join(dir, 'keras-models');
   const dataset = path.join(dir, 'lesions');
   const exported = path.join(dir, 'usb-stick', 'keras-weights.tar');
-  const densenet = Buffer.concat([HDF5, randomBytes(200_000)]);
-  const efficientnet = Buffer.concat([HDF5, randomBytes(120_000)]);
+  const densenet = testWeightsBytes(DENSENET);
+  const efficientnet = testWeightsBytes(EFFICIENTNET);
 
   afterAll(() => void docker(['rmi', tag], { allowFail: true }));
 
@@ -71,7 +74,8 @@ describe.runIf(ready)('Pretrained weights and the offline bundle on the Setup pa
     await card.getByTestId('bundle-load-image').click();
     await card.getByTestId('bundle-image-done').waitFor({ timeout: 120_000 });
     expect(await text('bundle-image-done')).toMatch(/aucmedi\.tar is loaded; its checksum file matched/);
-    await session.app.page.getByTestId('image-state').filter({ hasText: 'Present' }).waitFor({ timeout: 30_000 });
+    // The bundle's stand-in image is a single file, no AUCMEDI: loaded, and the image check calls it broken
+    await session.app.page.getByTestId('image-state').filter({ hasText: 'Broken' }).waitFor({ timeout: 30_000 });
     // What is done is no longer offered.
     expect(await card.getByTestId('bundle-image').count()).toBe(0);
 
@@ -105,7 +109,7 @@ describe.runIf(ready)('Pretrained weights and the offline bundle on the Setup pa
     expect(await sha.textContent()).toBe(`${sha256(densenet).slice(0, 12)}…`);
     expect(await sha.getAttribute('title')).toBe(sha256(densenet));
     expect(await row.getByTestId('weights-file-archs').textContent()).toBe('DenseNet121');
-    expect(await row.textContent()).toContain('195.3 KB');
+    expect(await row.textContent()).toContain(formatBytes(densenet.length));
     expect(await session.app.page.getByTestId('weights-file').count()).toBe(2);
     expect(await text('weights-dir')).toBe(weightsDir);
     expect(await text('weights-ready')).toMatch(/Ready offline: DenseNet121, EfficientNetB0\. Vanilla needs no weights\./);
@@ -158,6 +162,25 @@ describe.runIf(ready)('Pretrained weights and the offline bundle on the Setup pa
     expect(listing.status).toBe(0);
     expect(listing.stdout.split('\n').filter(Boolean).sort()).toEqual([DENSENET, EFFICIENTNET]);
     expect(spawnSync('sha256sum', ['-c', 'keras-weights.tar.sha256'], { cwd: path.dirname(exported), encoding: 'utf8' }).stdout).toMatch(/keras-weights\.tar: OK/);
+  }, 60_000);
+
+  it('shows "wrong file" for a file with the right name whose hash is not the one Keras checks, and does not count it ready', async () => {
+    const vgg16 = 'vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5';
+    // put there by hand, say copied from another source: hashed on the next listing
+    writeFileSync(path.join(weightsDir, vgg16), Buffer.concat([HDF5, randomBytes(50_000)]));
+    await session.app.page.getByTestId('nav-dataset').click();
+    await session.app.page.getByTestId('nav-setup').click();
+    const row = session.app.page.locator(`[data-testid=weights-file][data-name="${vgg16}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.getAttribute('data-keras')).toBe('wrong-file');
+    expect(await row.getByTestId('weights-file-wrong').textContent()).toBe('wrong file');
+    expect(await row.getByTestId('weights-file-wrong').getAttribute('title')).toBe(`Keras accepts only the file whose MD5 is ${TEST_WEIGHTS_HASHES[vgg16]!.value}`);
+    expect(await text('weights-wrong')).toMatch(new RegExp(`Wrong file: ${vgg16.replace(/\./g, '\\.')} \\(VGG16\\) has the name Keras looks for[\\s\\S]*What to do:[\\s\\S]*Remove it`));
+    expect(await session.app.page.locator(`[data-testid=weights-file][data-name="${DENSENET}"]`).getAttribute('data-keras')).toBe('matches');
+    expect(await text('weights-ready')).toMatch(/Ready offline: DenseNet121, EfficientNetB0\. Vanilla needs no weights\./);
+    await session.app.page.getByTestId('weights-wrong').scrollIntoViewIfNeeded();
+    await session.app.screenshot('setup-weights-wrong-file');
+    rmSync(path.join(weightsDir, vgg16));
   }, 60_000);
 
   it('asks before downloading anything: Cancel sends nothing; confirming says why it failed on this machine', async () => {

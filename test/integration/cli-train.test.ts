@@ -35,9 +35,9 @@ describe.runIf(ready)('aucmedi-desk train, stopped with Ctrl-C (built CLI, stand
   const children: ChildProcessWithoutNullStreams[] = [];
   let outputs = 0;
 
-  const train = (json: boolean): { run: CliRun; out: string } => {
+  const train = (json: boolean, architecture = 'Vanilla', extra: string[] = []): { run: CliRun; out: string } => {
     const out = path.join(home, `out-${(outputs += 1)}`);
-    const args = ['train', dataset, '--architecture', 'Vanilla', '--epochs', '50', '--batch-size', '4', '--gpus', 'none', '--out', out, '--image', SLOW_TAG];
+    const args = ['train', dataset, ...extra, '--architecture', architecture, '--epochs', '50', '--batch-size', '4', '--gpus', 'none', '--out', out, '--image', SLOW_TAG];
     const child = spawn(process.execPath, [CLI, ...args, ...(json ? ['--json'] : [])], { env: { ...process.env, AUCMEDI_DESK_HOME: home } });
     children.push(child);
     let stdout = '';
@@ -115,7 +115,7 @@ describe.runIf(ready)('aucmedi-desk train, stopped with Ctrl-C (built CLI, stand
     // README: exit 0 only for success; a cancelled run is not one. The CLI ends by itself, not by the signal.
     expect(exit, run.stderr()).toMatchObject({ code: 1, signal: null });
     expect(exit.at - interrupted).toBeLessThan(EXIT_WITHIN_MS);
-    expect(run.stderr()).toContain('Stopping the run (the models saved so far are kept)');
+    expect(run.stderr()).toContain('Stopping the run. The best model so far (model.best_loss.keras');
     const record = finalRecord(run.stdout());
     expect(record).toMatchObject({ id: runId, state: 'cancelled', outputDir: out });
     expect(record.epochs.length).toBeGreaterThanOrEqual(1);
@@ -132,6 +132,21 @@ describe.runIf(ready)('aucmedi-desk train, stopped with Ctrl-C (built CLI, stand
     expect(shown.stdout).toMatch(/Models: +model\.best_loss\.keras/);
   }, 240_000);
 
+  it('Ctrl-C on an advanced training: says it keeps no model, ends cancelled, and lists none (composite.py folds)', async () => {
+    const { run, out } = train(false, 'Vanilla,Vanilla', ['--analysis', 'advanced']);
+    await run.line(/^Epoch 2: /, 120_000);
+    run.child.kill('SIGINT');
+    const exit = await Promise.race([run.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the CLI did not exit within ${EXIT_WITHIN_MS} ms of Ctrl-C:\n${run.stderr()}`)), EXIT_WITHIN_MS))]);
+    expect(exit, run.stderr()).toMatchObject({ code: 1, signal: null });
+    expect(run.stderr()).toContain('Stopping the run. An advanced run keeps no model when stopped');
+    expect(run.stderr()).not.toMatch(/saved so far|are kept/);
+    const runId = /^Run (run-\S+): cancelled$/m.exec(run.stdout())?.[1];
+    expect(runId, run.stdout()).toBeDefined();
+    expect(run.stdout()).toMatch(/Models: +none\. No model was kept: an advanced run/);
+    expect(readdirSync(out).filter((name) => /\.(keras|h5|pickle)$/.test(name))).toEqual([]);
+    expect(containersOf(runId!)).toBe('');
+  }, 240_000);
+
   it('a second Ctrl-C while stopping changes nothing: the run still ends cancelled and is said so (text output)', async () => {
     const { run, out } = train(false);
     await run.line(/^Epoch 1: /, 120_000);
@@ -142,7 +157,7 @@ describe.runIf(ready)('aucmedi-desk train, stopped with Ctrl-C (built CLI, stand
     run.child.kill('SIGINT');
     const exit = await Promise.race([run.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the CLI did not exit within ${EXIT_WITHIN_MS} ms of Ctrl-C:\n${run.stderr()}`)), EXIT_WITHIN_MS))]);
     expect(exit, run.stderr()).toMatchObject({ code: 1, signal: null });
-    expect(run.stderr()).toContain('Stopping the run (the models saved so far are kept)');
+    expect(run.stderr()).toContain('Stopping the run. The best model so far (model.best_loss.keras');
     expect(run.stderr()).toContain('Still stopping the run');
     const runId = /^Run (run-\S+): cancelled$/m.exec(run.stdout())?.[1];
     expect(runId, run.stdout()).toBeDefined();

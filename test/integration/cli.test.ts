@@ -167,6 +167,20 @@ describe.runIf(ready)('aucmedi-desk train and runs (built CLI, stand-in image)',
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/What to do:/);
   }, 120_000);
+
+  it('says that --epochs 3 trains 10, and refuses --gpus all and a GPU list: AUCMEDI trains on one GPU', () => {
+    const fewer = run(['train', path.join(home, 'missing'), '--architecture', 'Vanilla', '--epochs', '3', '--gpus', 'none', '--image', STAND_IN_TAG]);
+    expect(fewer.stderr).toContain('3 requested: AUCMEDI trains at least 10 (its first phase is always 10 epochs), so this run trains 10 epochs.');
+    const dataset = path.join(home, 'dataset');
+    const runsBefore = JSON.parse(run(['runs', 'list', '--json']).stdout).length;
+    for (const gpus of ['all', '0,1']) {
+      const result = run(['train', dataset, '--architecture', 'Vanilla', '--epochs', '12', '--gpus', gpus, '--image', STAND_IN_TAG]);
+      expect(result.status, result.stderr).toBe(1);
+      expect(result.stderr).toContain(`--gpus ${gpus}: AUCMEDI trains on one GPU`);
+      expect(result.stderr).toMatch(/What to do: Name one GPU \(--gpus 0, or its UUID\)/);
+    }
+    expect(JSON.parse(run(['runs', 'list', '--json']).stdout)).toHaveLength(runsBefore); // nothing started
+  }, 120_000);
 });
 
 describe.runIf(requireBuild())('aucmedi-desk weights (built CLI)', () => {
@@ -183,7 +197,7 @@ describe.runIf(requireBuild())('aucmedi-desk weights (built CLI)', () => {
     expect(imported.stdout).toMatch(/imported +efficientnetb0_notop\.h5/);
     expect(imported.stdout).toMatch(/refused +notes\.txt: not a weights file/);
     const listed = JSON.parse(run(['weights', 'list', '--json']).stdout);
-    expect(listed.files).toEqual([{ name: 'efficientnetb0_notop.h5', sizeBytes: 1008, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(listed.files).toEqual([{ name: 'efficientnetb0_notop.h5', sizeBytes: 1008, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), md5: expect.stringMatching(/^[0-9a-f]{32}$/), keras: { state: 'wrong-file', expected: { algorithm: 'md5', value: '50bc09e76180e00e4465e1a485ddc09d' } } }]);
     const missing = run(['weights', 'import', path.join(home, 'nowhere')]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/cannot be read[\s\S]*What to do:/);

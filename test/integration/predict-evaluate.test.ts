@@ -157,12 +157,13 @@ describe.runIf(hasEngine)('prediction and evaluation with the stand-in image (re
     expect(html).not.toMatch(/<script|https?:\/\//);
   }, 300_000);
 
-  it('evaluates on images with an annotation CSV (no links needed)', async () => {
+  it('evaluates on images with an annotation CSV: both steps read a clean view, the labels a comma-separated copy', async () => {
     const gtFile = path.join(dir, 'csv-labels.csv');
     const started = await ok(core.handlers['runs:start-evaluation']({ model: { runId: trainingId }, dataset: { path: csvSet, gtFile, ohe: false }, options: { batchSize: 8, workers: 1 }, gpus: { kind: 'none' } }));
     const record = (await core.runs.waitForEnd(started.id)) as EvaluationRecord;
     expect(record.state).toBe('succeeded');
-    expect(existsSync(path.join(record.outputDir, 'inputs'))).toBe(false);
+    expect(existsSync(path.join(record.outputDir, 'inputs', 'prediction.json'))).toBe(true);
+    expect(readFileSync(path.join(record.outputDir, 'inputs', 'annotations.csv'), 'utf8').split('\n')[0]).toBe('SAMPLE,CLASS');
     const results = await ok(core.handlers['runs:evaluation']({ runId: record.id }));
     expect(results.confusion.matched).toBe(12);
   }, 300_000);
@@ -268,7 +269,14 @@ describe.runIf(hasEngine)('prediction and evaluation with the stand-in image (re
     makeClassDataset(benignOnly, { classes: { benign: 3 }, size: 16, seed: 2 });
     const lacking = await refuse(core.handlers['runs:start-evaluation']({ model: { runId: trainingId }, dataset: { path: benignOnly, gtFile: null, ohe: false }, options, gpus }));
     expect(lacking.message).toMatch(/lacks the class "malignant" of the model \(benign, malignant\)/);
-    expect(lacking.action).toMatch(/Add a folder named malignant/);
+    expect(lacking.action).toMatch(/one-hot annotation file, header SAMPLE,benign,malignant, 1 under each image's class and all 0 in the column of malignant/);
+    // not an empty class folder, on which AUCMEDI's evaluation fails (pd.get_dummies gives it no column): refused, with the one-hot advice
+    const emptyFolder = path.join(dir, 'benign-and-empty-malignant');
+    makeClassDataset(emptyFolder, { classes: { benign: 3 }, size: 16, seed: 2 });
+    mkdirSync(path.join(emptyFolder, 'malignant'));
+    const withEmptyFolder = await refuse(core.handlers['runs:start-evaluation']({ model: { runId: trainingId }, dataset: { path: emptyFolder, gtFile: null, ohe: false }, options, gpus }));
+    expect(withEmptyFolder).toMatchObject({ code: 'DATASET_INVALID', message: expect.stringContaining(`The class folder "malignant" holds no images: AUCMEDI's evaluation fails`) });
+    expect(withEmptyFolder.action).toMatch(/one-hot annotation file: SAMPLE plus one column per class of the model, in the model's order/);
     const reordered = path.join(dir, 'csv-labels-reordered.csv');
     const csvLabels = readFileSync(path.join(dir, 'csv-labels.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
     writeFileSync(reordered, `SAMPLE,malignant,benign\n${csvLabels.map(([sample, label]) => `${sample},${label === 'malignant' ? 1 : 0},${label === 'benign' ? 1 : 0}`).join('\n')}\n`);

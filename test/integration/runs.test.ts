@@ -5,6 +5,7 @@ import type { CoreEvent } from '../../src/api/events';
 import type { RunRecord, TrainingRecord, TrainingRequest } from '../../src/api/runs';
 import { readTrainingLog } from '../../src/aucmedi/outputs';
 import { createCore, type Core } from '../../src/core';
+import { TEST_WEIGHTS_HASHES, testWeightsBytes } from '../helpers/test-weights';
 import { JsonFileSettingsStore } from '../../src/settings/store';
 import { buildStandIn, docker, STAND_IN_TAG } from '../helpers/docker-cli';
 import { makeClassDataset } from '../helpers/images';
@@ -27,10 +28,10 @@ describe.runIf(hasEngine)('training runs with the stand-in image (real engine, r
   let before: string[];
   const cores: Core[] = [];
 
-  const newCore = (runEnv: string[] = []) => {
+  const newCore = (runEnv: string[] = [], more: { weightsHashes?: typeof TEST_WEIGHTS_HASHES } = {}) => {
     const settings = new JsonFileSettingsStore(path.join(dataDir, 'settings.json'));
     settings.write({ ...settings.read(), imageRef: STAND_IN_TAG, runsDir: path.join(dir, 'runs') });
-    const core = createCore({ settings, dataDir, runEnv });
+    const core = createCore({ settings, dataDir, runEnv, ...more });
     cores.push(core);
     return core;
   };
@@ -105,7 +106,11 @@ describe.runIf(hasEngine)('training runs with the stand-in image (real engine, r
       const info = JSON.parse(docker(['inspect', started.containerId!]).stdout)[0];
       expect(info.HostConfig).toMatchObject({ NetworkMode: 'none', CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'], Privileged: false, AutoRemove: false });
       expect(info.HostConfig.ShmSize).toBeGreaterThanOrEqual(1024 ** 3);
-      expect(info.HostConfig.Binds).toEqual(expect.arrayContaining([`${dataset}:/data/training:ro`, `${started.outputDir}:/data/model`]));
+      // the dataset read-only where the clean view's links point, the view itself a tmpfs where AUCMEDI reads
+      expect(info.HostConfig.Binds).toEqual(expect.arrayContaining([`${dataset}:/data/source:ro`, `${started.outputDir}/inputs/training.json:/data/inputs.json:ro`, `${started.outputDir}:/data/model`]));
+      expect(Object.keys(info.HostConfig.Tmpfs)).toContain('/data/training');
+      expect(info.Config.Entrypoint.slice(0, 2)).toEqual(['python3', '-c']);
+      expect(info.Config.Entrypoint.slice(-2)).toEqual(['/data/inputs.json', 'aucmedi']);
       expect(info.Config.Image).toBe(started.imageId);
       expect(info.Config.Labels).toMatchObject({ 'org.aucmedi-desk.app': 'aucmedi-desk', 'org.aucmedi-desk.run-id': started.id, 'org.aucmedi-desk.mode': 'training' });
       if (process.getuid) expect(info.Config.User).toBe(`${process.getuid()}:${process.getgid!()}`);
@@ -161,9 +166,12 @@ describe.runIf(hasEngine)('training runs with the stand-in image (real engine, r
 
   it('surfaces a failing container with a plain sentence and the error line', async () => {
     const weights = path.join(dir, 'weights');
-    // A folder where Keras expects the DenseNet121 file: the name is there, the weights are not.
-    mkdirSync(path.join(weights, 'densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5'), { recursive: true });
-    const core = newCore();
+    // A fake DenseNet121 file that the app is told is right (the TEST hash table injected), while the
+    // image keeps Keras's own table: the preflight lets it through, the container fails on it.
+    const densenet = 'densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5';
+    mkdirSync(weights, { recursive: true });
+    writeFileSync(path.join(weights, densenet), testWeightsBytes(densenet));
+    const core = newCore([], { weightsHashes: TEST_WEIGHTS_HASHES });
     const settings = new JsonFileSettingsStore(path.join(dataDir, 'settings.json'));
     settings.write({ ...settings.read(), weightsDir: weights });
     const started = await start(core, request(3, { options: { analysis: 'standard', architectures: ['DenseNet121'], epochs: 3, batchSize: 8, workers: 1, threeDim: false } }));
@@ -172,8 +180,8 @@ describe.runIf(hasEngine)('training runs with the stand-in image (real engine, r
     expect(record.state).toBe('failed');
     expect(record.exitCode).not.toBe(0);
     // The container's last meaningful error line, in plain form, and a sentence with an action.
-    expect(record.error?.detail).toMatch(/^IsADirectoryError: \[Errno 21\] Is a directory: '\/keras\/models\/densenet121/);
-    expect(record.error?.message).toMatch(/^The training stopped/);
+    expect(record.error?.detail).toMatch(/^OSError: \[Errno 30\] Read-only file system: '\/tmp\/\.keras\/models\/densenet121/);
+    expect(record.error).toMatchObject({ code: 'WEIGHTS_WRONG_FILE', message: expect.stringMatching(/^The weights file densenet121_weights_tf_dim_ordering_tf_kernels_notop\.h5 in the weights folder is not the one/) });
     expect(record.error?.action.length).toBeGreaterThan(20);
     expect(containersOf(started.id)).toBe('');
   }, 120_000);

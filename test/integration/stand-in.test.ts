@@ -7,8 +7,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseLog } from '../../src/aucmedi/keras-parser';
+import { splitLines } from '../../src/aucmedi/line-splitter';
 import { makeClassDataset, makeVolumeDataset, PNG_SIGNATURE, type ClassDataset } from '../helpers/images';
 import { requireEngine } from '../helpers/requirements';
+import { buildStandInVariant, testWeightsBytes } from '../helpers/test-weights';
 import { tempDir } from '../helpers/temp';
 
 const hasEngine = requireEngine();
@@ -39,6 +42,8 @@ interface RunOptions {
   env?: Record<string, string>;
   user?: string;
   extra?: string[];
+  /** Another stand-in tag (default: IMAGE). */
+  image?: string;
 }
 
 /** `docker run` hardened as the app does it. */
@@ -47,7 +52,7 @@ function runStandIn(args: string[], options: RunOptions = {}): Promise<Run> {
   flags.push('--user', options.user ?? USER, '-e', 'HOME=/tmp');
   for (const [key, value] of Object.entries(options.env ?? {})) flags.push('-e', `${key}=${value}`);
   for (const mount of options.mounts ?? []) flags.push('-v', mount);
-  flags.push(...(options.extra ?? []), IMAGE, ...args);
+  flags.push(...(options.extra ?? []), options.image ?? IMAGE, ...args);
   return docker(flags);
 }
 
@@ -74,9 +79,12 @@ function isPng(file: string): boolean {
   return existsSync(file) && readFileSync(file).subarray(0, 8).equals(PNG_SIGNATURE);
 }
 
+/** The console as lines, each redraw of the bar one line (the app's own splitter: `\n`, `\r`, `\b`). */
+const screen = (text: string) => splitLines(text).map((line) => line.text).join('\n');
+
 const explain = (run: Run) => `exit ${run.code}\n--- stdout\n${run.stdout.slice(-3000)}\n--- stderr\n${run.stderr.slice(-3000)}`;
 
-const FINISHED_LINE = /^\s*(\d+)\/\1 \[=+\] - \d+s \d+(?:s|ms|us)\/step - loss: \S+ - auc: \S+ - val_loss: \S+ - val_auc: \S+ - lr: \S+$/m;
+const FINISHED_LINE = /^\s*(\d+)\/\1 \[=+\] - \d+s \d+(?:s|ms|us)\/step - loss: \S+ - auc: \S+ - val_loss: \S+ - val_auc: \S+ - (?:lr|learning_rate): \S+$/m;
 const URL_FAILURE =
   'Exception: URL fetch failure on https://storage.googleapis.com/tensorflow/keras-applications/densenet/' +
   'densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5: None -- [Errno -3] Temporary failure in name resolution';
@@ -107,7 +115,8 @@ describe.runIf(hasEngine)('the AUCMEDI stand-in image (a test double, not AUCMED
       ['SAMPLE,CLASS', ...Object.entries(test.labels).map(([sample, label]) => `${sample},${label}`)].join('\n') + '\n',
     );
     mkdirSync(weights, { recursive: true });
-    writeFileSync(path.join(weights, DENSENET_FILE), 'not real weights: any non-empty file will do for the stand-in\n');
+    // A fake file: the TEST hash table's (test/helpers/test-weights.ts), never Keras's.
+    writeFileSync(path.join(weights, DENSENET_FILE), testWeightsBytes(DENSENET_FILE));
   }, 600_000);
 
   it('says everywhere that it is a test stand-in, not AUCMEDI', async () => {
@@ -144,14 +153,17 @@ describe.runIf(hasEngine)('the AUCMEDI stand-in image (a test double, not AUCMED
       mounts: [`${dataset}:/data/training:ro`, `${modelDir}:/data/model`],
     });
     expect(run.code, explain(run)).toBe(0);
-    expect(run.stdout).toMatch(/^Epoch 1\/10$/m);
-    expect(run.stdout).toMatch(/^Epoch 10\/10$/m);
-    expect(run.stdout).toMatch(/^Epoch 11\/15$/m);
-    expect(run.stdout).toMatch(FINISHED_LINE);
-    expect(run.stdout).toMatch(/^Epoch 1: val_loss improved from inf to \d+\.\d{5}, saving model to model\/model\.best_loss\.keras$/m);
-    expect(run.stdout).toMatch(/lr: 1\.0000e-04/);
-    expect(run.stdout).toMatch(/lr: 1\.0000e-05/);
-    expect(run.stdout).not.toContain('\r'); // no TTY: only finished lines
+    const lines = screen(run.stdout);
+    expect(lines).toMatch(/^Epoch 1\/10$/m);
+    expect(lines).toMatch(/^Epoch 10\/10$/m);
+    expect(lines).toMatch(/^Epoch 11\/15$/m);
+    expect(lines).toMatch(FINISHED_LINE);
+    expect(lines).toMatch(/^Epoch 1: val_loss improved from inf to \d+\.\d{5}, saving model to model\/model\.best_loss\.keras$/m);
+    expect(lines).toMatch(/learning_rate: 1\.0000e-04/);
+    expect(lines).toMatch(/learning_rate: 1\.0000e-05/);
+    // No TTY, and still redrawn with \b and \r, as Keras's Progbar does wherever `posix` is loaded.
+    expect(run.stdout).toMatch(/\n\r\s*1\/\d+ \[[=>.]+\] - ETA: /);
+    expect(run.stdout).toMatch(/\x08+\r\s*(\d+)\/\1 \[=+\] - \d+s /);
     expect(run.stderr).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}: I tensorflow\/core\/platform\/cpu_feature_guard\.cc:182\] /m);
 
     for (const file of ['meta.training.json', 'logs.training.csv', 'model.best_loss.keras', 'model.last.keras', 'plot.fitting_course.png']) {
@@ -163,27 +175,35 @@ describe.runIf(hasEngine)('the AUCMEDI stand-in image (a test double, not AUCMED
       interface: 'directory', multi_label: false, class_names: ['benign', 'malignant'], shape_3D: [128, 128, 128] });
 
     const log = readCsv(path.join(modelDir, 'logs.training.csv'));
-    expect(log[0]).toEqual(['epoch', 'auc', 'loss', 'lr', 'val_auc', 'val_loss']);
+    // no learning-rate column: CSVLogger fixes its columns before ReduceLROnPlateau adds the rate (see aucmedi.py fit)
+    expect(log[0]).toEqual(['epoch', 'auc', 'loss', 'val_auc', 'val_loss']);
     const rows = log.slice(1);
+    // The app's parser reads this redrawn output (no TTY) into the epochs the container logged.
+    const parsed = parseLog([{ stream: 'stdout', chunk: run.stdout }, { stream: 'stderr', chunk: run.stderr }], { totalEpochs: 15 });
+    expect(parsed).toMatchObject({ phase: 'finished', totalEpochs: 15, lastError: null });
+    expect(parsed.epochs.map((e) => e.metrics.val_loss)).toEqual(rows.map((r) => Number(Number(r[4]).toFixed(4))));
+    expect(parsed.epochs.every((e) => typeof e.metrics.lr === 'number')).toBe(true); // the rate, from the bar (Keras 3: learning_rate)
     expect(rows.map((r) => Number(r[0]))).toEqual(rows.map((_, i) => i)); // 0-based, both fit phases appended
     expect(rows.length).toBeGreaterThan(10);
     const last = rows.at(-1)!;
     expect(Number(last[1])).toBeGreaterThan(0.8); // auc
-    expect(Number(last[4])).toBeGreaterThan(0.8); // val_auc
+    expect(Number(last[3])).toBeGreaterThan(0.8); // val_auc
     expect(Number(last[2])).toBeLessThan(Number(rows[0]![2])); // loss went down
 
     expect(listing(dataset)).toEqual(before); // the dataset is untouched
   });
 
-  it('trains the minimal pipeline: all data, no validation, model.last.keras only', async () => {
+  it('trains the minimal pipeline: all data, no validation, model.last.keras only; --epochs 3 trains AUCMEDI\'s 10 frozen epochs', async () => {
     const dir = out('minimal');
     const run = await runStandIn(['training', '--analysis', 'minimal', '--architecture', 'Vanilla', '--epochs', '3', '--batch_size', '16'], {
       mounts: [`${dataset}:/data/training:ro`, `${dir}:/data/model`],
     });
     expect(run.code, explain(run)).toBe(0);
-    expect(run.stdout).toMatch(/^Epoch 3\/3$/m);
-    expect(run.stdout).toMatch(/^3\/3 \[=+\] - \d+s \S+\/step - loss: \S+ - auc: \S+$/m);
+    const lines = screen(run.stdout);
+    expect(lines.match(/^Epoch \d+\/\d+$/gm)).toEqual(Array.from({ length: 10 }, (_, i) => `Epoch ${i + 1}/10`));
+    expect(lines).toMatch(/^3\/3 \[=+\] - \d+s \S+\/step - loss: \S+ - auc: \S+$/m);
     expect(run.stdout).not.toContain('val_loss');
+    expect(readCsv(path.join(dir, 'logs.training.csv'))).toHaveLength(11); // header + 10 epochs
     expect(readdirSync(dir).sort()).toEqual(['logs.training.csv', 'meta.training.json', 'model.last.keras', 'plot.fitting_course.png']);
     expect(readCsv(path.join(dir, 'logs.training.csv'))[0]).toEqual(['epoch', 'auc', 'loss']);
   });
@@ -206,7 +226,7 @@ describe.runIf(hasEngine)('the AUCMEDI stand-in image (a test double, not AUCMED
     expect(run.code, explain(run)).toBe(0);
     const meta = JSON.parse(readFileSync(path.join(dir, 'meta.training.json'), 'utf8')) as Record<string, unknown>;
     expect(meta).toMatchObject({ interface: 'csv', ohe: true, multi_label: true, class_names: ['a', 'b', 'c'] });
-    expect(readCsv(path.join(dir, 'logs.training.csv'))).toHaveLength(5);
+    expect(readCsv(path.join(dir, 'logs.training.csv'))).toHaveLength(11); // --epochs 4: header + AUCMEDI's 10 epochs
   });
 
   it('predicts a flat folder: preds.csv with one row per image, probabilities summing to 1, and heat maps', async () => {
@@ -215,7 +235,7 @@ describe.runIf(hasEngine)('the AUCMEDI stand-in image (a test double, not AUCMED
       mounts: [`${testImages}:/data/test:ro`, `${modelDir}:/data/model:ro`, `${pred}:/data/pred`],
     });
     expect(run.code, explain(run)).toBe(0);
-    expect(run.stdout).toMatch(/^1\/1 \[=+\] - \d+s \S+\/step$/m); // 12 images, default batch size 12
+    expect(screen(run.stdout)).toMatch(/^1\/1 \[=+\] - \d+s \S+\/step$/m); // 12 images, default batch size 12
     const rows = readCsv(path.join(pred, 'preds.csv'));
     expect(rows[0]).toEqual(['SAMPLE', 'benign', 'malignant']);
     const body = rows.slice(1);
@@ -268,9 +288,48 @@ describe.runIf(hasEngine)('the AUCMEDI stand-in image (a test double, not AUCMED
     const auc = new Map(rows.filter(([metric]) => metric === 'AUC').map(([, score, cls]) => [cls, Number(score)]));
     // the benign probabilities scored against the malignant labels: a good model looks worse than chance
     expect(auc.get('malignant')).toBeLessThan(0.2);
+    // a third label column shifts the cut: the "predictions" take the benign labels as a third class,
+    // and compute_confusion_matrix indexes past its 2 x 2 matrix (numpy's IndexError, as metrics.py)
     const three = await evaluate('three-classes.csv', 'evaluation-three');
     expect(three.code).toBe(1);
-    expect(three.stderr).toMatch(/ValueError: Classification metrics can't handle a mix/);
+    expect(three.stderr.trim().split('\n').at(-1)).toBe('IndexError: index 2 is out of bounds for axis 0 with size 2');
+  });
+
+  it("evaluates as block_eval.py: an empty class folder fails, an all-0 one-hot column scores, names that are all numbers do not merge", async () => {
+    const sets = path.join(root, 'eval-sets');
+    const benign = Object.keys(test.labels).filter((sample) => test.labels[sample] === 'benign');
+    const mountsFor = (into: string) => [`${testImages}:/data/test:ro`, `${sets}:/data/sets:ro`, `${path.join(root, 'out', 'prediction')}:/data/pred:ro`, `${out(into)}:/data/evaluation`];
+    // class folders: benign/ with its images, malignant/ empty. pd.get_dummies gives one column for two class names.
+    mkdirSync(path.join(sets, 'folders', 'benign'), { recursive: true });
+    mkdirSync(path.join(sets, 'folders', 'malignant'));
+    for (const sample of benign) writeFileSync(path.join(sets, 'folders', 'benign', `${sample}.png`), readFileSync(path.join(testImages, `${sample}.png`)));
+    const empty = await runStandIn(['evaluation', '--path_imagedir', 'sets/folders', '--path_pred', 'pred/preds.csv'], { mounts: mountsFor('evaluation-empty-folder') });
+    expect(empty.code).toBe(1);
+    expect(empty.stderr.trim().split('\n').at(-1)).toBe('ValueError: Shape of passed values is (6, 1), indices imply (6, 2)');
+    expect(existsSync(path.join(root, 'out', 'evaluation-empty-folder', 'metrics.performance.csv'))).toBe(false);
+
+    // the same labels as a one-hot file with a column of zeros for malignant: scored
+    writeFileSync(path.join(sets, 'benign-only.csv'), ['SAMPLE,benign,malignant', ...benign.map((sample) => `${sample},1,0`)].join('\n') + '\n');
+    const zeros = await runStandIn(['evaluation', '--path_imagedir', 'test', '--path_gt', 'sets/benign-only.csv', '--ohe', '--path_pred', 'pred/preds.csv'], { mounts: mountsFor('evaluation-zeros') });
+    expect(zeros.code, explain(zeros)).toBe(0);
+    expect(zeros.stdout).toContain('ROC AUC score is not defined.');
+    const rows = readCsv(path.join(root, 'out', 'evaluation-zeros', 'metrics.performance.csv'));
+    const malignant = new Map(rows.filter(([, , cls]) => cls === 'malignant').map(([metric, score]) => [metric, score]));
+    expect(Object.fromEntries(malignant)).toMatchObject({ TP: '0.0', FN: '0.0', Sensitivity: '', F1: '' });
+    expect(malignant.has('AUC')).toBe(false);
+    expect(Number(malignant.get('TN')) + Number(malignant.get('FP'))).toBe(6);
+    // a softmax model's predictions are scored single-label (by argmax), though the file is one-hot
+    expect(isPng(path.join(root, 'out', 'evaluation-zeros', 'plot.performance.confusion_matrix.png'))).toBe(true);
+
+    // pandas reads a SAMPLE column of 001, 002 as numbers, which do not merge with the labels' names
+    mkdirSync(path.join(sets, 'numbers', 'benign'), { recursive: true });
+    mkdirSync(path.join(sets, 'numbers', 'malignant'));
+    writeFileSync(path.join(sets, 'numbers', 'benign', '001.png'), readFileSync(path.join(testImages, `${benign[0]}.png`)));
+    writeFileSync(path.join(sets, 'numbers', 'malignant', '002.png'), readFileSync(path.join(testImages, `${benign[1]}.png`)));
+    writeFileSync(path.join(sets, 'numbers.csv'), 'SAMPLE,benign,malignant\n001,0.75,0.25\n002,0.25,0.75\n');
+    const numbers = await runStandIn(['evaluation', '--path_imagedir', 'sets/numbers', '--path_pred', 'sets/numbers.csv'], { mounts: mountsFor('evaluation-numbers') });
+    expect(numbers.code).toBe(1);
+    expect(numbers.stderr).toMatch(/ValueError: You are trying to merge on int64 and object columns/);
   });
 
   it('fails like Keras offline when a pretrained architecture has no weights file', async () => {
@@ -284,16 +343,31 @@ describe.runIf(hasEngine)('the AUCMEDI stand-in image (a test double, not AUCMED
     expect(run.stderr.trim().split('\n').at(-1)).toBe(URL_FAILURE);
   });
 
-  it('uses the weights file mounted read-only at $KERAS_HOME/models when KERAS_HOME is writable', async () => {
+  it('uses the weights file mounted read-only at $KERAS_HOME/models when KERAS_HOME is writable (an image with the TEST hash table)', async () => {
     const dir = out('densenet');
     const run = await runStandIn(['training', '--architecture', 'DenseNet121', '--epochs', '2', '--batch_size', '8'], {
       mounts: [`${dataset}:/data/training:ro`, `${dir}:/data/model`, `${weights}:/tmp/keras/models:ro`],
       env: { KERAS_HOME: '/tmp/keras' },
       extra: ['--tmpfs', '/tmp/keras:mode=1777'],
+      image: buildStandInVariant('keras3TestWeights'),
     });
     expect(run.code, explain(run)).toBe(0);
     expect(run.stdout).not.toContain('Downloading data from');
     expect(existsSync(path.join(dir, 'model.best_loss.keras'))).toBe(true);
+  }, 600_000);
+
+  it('checks the file against the hash Keras declares: the default image downloads a fake file again, which fails offline', async () => {
+    const dir = out('densenet-fake');
+    const run = await runStandIn(['training', '--architecture', 'DenseNet121', '--epochs', '2', '--batch_size', '8'], {
+      mounts: [`${dataset}:/data/training:ro`, `${dir}:/data/model`, `${weights}:/tmp/keras/models:ro`],
+      env: { KERAS_HOME: '/tmp/keras' },
+      extra: ['--tmpfs', '/tmp/keras:mode=1777'],
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('because the auto file hash does not match the original value of 30ee3e1110167f948a6b9946edeeb738 so we will re-download the data.');
+    expect(run.stdout).toContain(`Downloading data from https://storage.googleapis.com/tensorflow/keras-applications/densenet/${DENSENET_FILE}`);
+    expect(run.stderr).toContain(URL_FAILURE);
+    expect(run.stderr.trim().split('\n').at(-1)).toBe(`OSError: [Errno 30] Read-only file system: '/tmp/keras/models/${DENSENET_FILE}'`);
   });
 
   it('ignores a KERAS_HOME that is not writable, as Keras does (falls back to /tmp/.keras)', async () => {

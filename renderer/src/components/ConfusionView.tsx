@@ -2,14 +2,17 @@ import type { ConfusionMatrix } from '../../../src/api';
 
 const images = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'image' : 'images'}`;
 
-/** The confusion matrix as the app computed it: truth × predicted (single label), or TP/FP/FN/TN per class (multi-label). */
+/**
+ * The confusion matrix as the app computed it, scored the way AUCMEDI scored it (its decision from the
+ * predictions, see aucmediMultiLabel): truth × predicted (single label), or TP/FP/FN/TN per class (multi-label).
+ */
 export function ConfusionView({ confusion }: { confusion: ConfusionMatrix }) {
   if (confusion.kind === 'multi-label') {
     return (
       <>
         <p className="muted small">
-          Several labels per image: each class is counted on its own, as predicted when its probability is at least {Math.round(confusion.threshold * 100)} %. TP: labelled and predicted; FP: predicted but not labelled; FN: labelled but
-          missed; TN: neither.
+          Across the set the model&apos;s probabilities add up to more than one per image, so AUCMEDI scored them as several labels per image: each class is counted on its own, as predicted when its probability is at least{' '}
+          {Math.round(confusion.threshold * 100)} %. TP: labelled and predicted; FP: predicted but not labelled; FN: labelled but missed; TN: neither.
         </p>
         <table className="table confusion-table" data-testid="confusion-matrix" data-kind="multi-label">
           <thead>
@@ -39,7 +42,10 @@ export function ConfusionView({ confusion }: { confusion: ConfusionMatrix }) {
   const { classes, matrix } = confusion;
   return (
     <>
-      <p className="muted small">Rows: the label each image has. Columns: what the model predicted. The diagonal (green) are the right answers; every other cell (red) is a kind of mistake. Hover a cell for its meaning.</p>
+      <p className="muted small">
+        One label per image, as AUCMEDI scored these predictions: each image counts as predicted for its most probable class, whatever the annotation file&apos;s format. Rows: the label each image has. Columns: what the model
+        predicted. The diagonal (green) are the right answers; every other cell (red) is a kind of mistake. Hover a cell for its meaning.
+      </p>
       <div className="confusion-wrap">
         <table className="confusion-grid" data-testid="confusion-matrix" data-kind="single-label">
           <thead>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { PerformanceMetrics, UserError } from '../../../src/api';
+import { repeatabilityNote } from '../../../src/api/repeatability';
 import type { EvaluationRecord } from '../../../src/api/runs';
 import { useAppStore } from '../store';
 import { ConfusionView } from './ConfusionView';
@@ -92,6 +93,11 @@ export function EvaluationResultsView({ record }: { record: EvaluationRecord }) 
           </span>
         </header>
         <p className="muted small">As AUCMEDI computed them ({record.results?.metricsFile ?? 'metrics.performance.csv'}). Hover a column name for its meaning.</p>
+        {repeatabilityNote(record.model, 'evaluation') && (
+          <p className="muted small" data-testid="evaluation-repeatability">
+            {repeatabilityNote(record.model, 'evaluation')}
+          </p>
+        )}
         {confusion.withoutGroundTruth.length > 0 && (
           <p className="hint warn" data-testid="evaluation-without-truth">
             {confusion.withoutGroundTruth.length} predicted {confusion.withoutGroundTruth.length === 1 ? 'image has' : 'images have'} no label and {confusion.withoutGroundTruth.length === 1 ? 'was' : 'were'} not scored: {sampleList(confusion.withoutGroundTruth)}.

@@ -7,6 +7,7 @@ export function NumberField({
   defaultValue,
   onChange,
   help,
+  note,
 }: {
   id: string;
   label: string;
@@ -15,11 +16,18 @@ export function NumberField({
   defaultValue: number;
   onChange(value: string): void;
   help: string;
+  /** A sentence about the value entered (e.g. what it means for the run), shown above the help. */
+  note?: string | null;
 }) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <input id={id} type="number" inputMode="numeric" min={limits.min} max={limits.max} step={1} value={value} onChange={(event) => onChange(event.target.value)} data-testid={id} />
+      {note && (
+        <p className="small" data-testid={`${id}-note`}>
+          {note}
+        </p>
+      )}
       <p className="muted small">
         {help} Default {defaultValue.toLocaleString()}; {limits.min.toLocaleString()} to {limits.max.toLocaleString()}.
       </p>

@@ -1,10 +1,11 @@
 import { Fragment, useEffect, useMemo, useRef, useState } from 'react';
 import type { PredictionRow, UserError } from '../../../src/api';
+import { repeatabilityNote } from '../../../src/api/repeatability';
 import type { PredictionRecord } from '../../../src/api/runs';
 import { useAppStore } from '../store';
 import { runImageOf, THUMBNAIL_PX } from '../store/predict';
 import { Problem } from './Problem';
-import { OutputFolderFact } from './OpenFolderButton';
+import { OpenFolderButton, OutputFolderFact } from './OpenFolderButton';
 
 /** Rows shown at first, and added by each "Show more". */
 const PAGE_ROWS = 50;
@@ -123,6 +124,9 @@ export function PredictionResults({ record }: { record: PredictionRecord }) {
     return kept.sort((a, b) => (sort.ascending ? order(a, b) : order(b, a)));
   }, [table, classFilter, belowValue, sort]);
   const heatMaps = useMemo(() => new Set(table?.heatMaps ?? []), [table]);
+  /** 3D heat maps are volume files: named and found, not drawn. */
+  const volumes = table?.heatMapVolumes ?? false;
+  const pictures = heatMaps.size > 0 && !volumes;
 
   const onSort = (key: SortKey) => setSort((current) => ({ key, ascending: current.key === key ? !current.ascending : key !== 'probability' }));
   const exportTable = async () => {
@@ -147,7 +151,18 @@ export function PredictionResults({ record }: { record: PredictionRecord }) {
             <>
               <dt>Heat maps</dt>
               <dd>
-                <code>xai/</code>: {record.results?.heatMaps ?? 0} heat maps made with {record.options.xaiMethod}
+                <code>xai/</code>: {record.results?.heatMaps ?? 0} heat maps made with {record.options.xaiMethod}, each named as its image (<code>&lt;image&gt;.&lt;its extension&gt;</code>)
+                {volumes && table && (
+                  <div data-testid="heatmap-volumes">
+                    <p className="small">
+                      They are 3D volumes (a colour overlay on the cropped scan, e.g. <code>{Object.values(table.heatMapFiles)[0]}</code>), which this window does not draw. Open them in a volume viewer such as 3D Slicer or ITK-SNAP, from{' '}
+                      <code data-testid="heatmap-dir">{table.heatMapDir}</code>.
+                    </p>
+                    <div className="open-folder">
+                      <OpenFolderButton runId={record.id} label="Open output folder" showError={false} />
+                    </div>
+                  </div>
+                )}
               </dd>
             </>
           )}
@@ -170,6 +185,11 @@ export function PredictionResults({ record }: { record: PredictionRecord }) {
             <p className="muted small">
               Each image gets the class with the highest probability. A low probability means the model was unsure: these are the images to look at yourself. Filter for them with &ldquo;Probability below&rdquo;; click an image to see it larger.
             </p>
+            {repeatabilityNote(record.model) && (
+              <p className="muted small" data-testid="prediction-repeatability">
+                {repeatabilityNote(record.model)}
+              </p>
+            )}
             <div className="table-tools">
               <div className="field">
                 <label htmlFor="prediction-filter-class">Predicted class</label>
@@ -187,7 +207,7 @@ export function PredictionResults({ record }: { record: PredictionRecord }) {
                 <input id="prediction-filter-below" type="number" min={0} max={100} step="any" placeholder="any" value={belowText} onChange={(event) => setBelowText(event.target.value)} data-testid="prediction-filter-below" />
                 {'problem' in below && <p className="hint warn small">{below.problem}</p>}
               </div>
-              {table.heatMaps.length > 0 && (
+              {pictures && (
                 <label className="checkbox">
                   <input type="checkbox" checked={showHeatMaps} onChange={(event) => setShowHeatMaps(event.target.checked)} data-testid="prediction-heatmaps" />
                   Show heat maps beside the images
@@ -230,7 +250,7 @@ export function PredictionResults({ record }: { record: PredictionRecord }) {
                           data-testid="prediction-open"
                         >
                           <Thumb runId={record.id} sample={row.sample} kind="image" />
-                          {showHeatMaps && heatMaps.has(row.sample) && <Thumb runId={record.id} sample={row.sample} kind="heatmap" />}
+                          {showHeatMaps && pictures && heatMaps.has(row.sample) && <Thumb runId={record.id} sample={row.sample} kind="heatmap" />}
                         </button>
                       </td>
                       <td className="sample-cell">
@@ -249,10 +269,16 @@ export function PredictionResults({ record }: { record: PredictionRecord }) {
                       <tr className="detail-row" data-testid="prediction-detail">
                         <td colSpan={5}>
                           <Thumb runId={record.id} sample={row.sample} kind="image" px={LARGE_PX} />
-                          {heatMaps.has(row.sample) && <Thumb runId={record.id} sample={row.sample} kind="heatmap" px={LARGE_PX} />}
+                          {pictures && heatMaps.has(row.sample) && <Thumb runId={record.id} sample={row.sample} kind="heatmap" px={LARGE_PX} />}
                           <span className="muted small detail-caption">
                             {row.sample}: {row.predictedClass ?? 'no prediction'} {percent(row.probability)}
-                            {heatMaps.has(row.sample) ? ' · right: the heat map (red: what weighed most)' : ''}
+                            {pictures && heatMaps.has(row.sample) ? ' · right: the heat map (red: what weighed most)' : ''}
+                            {volumes && table.heatMapFiles[row.sample] && (
+                              <span data-testid="heatmap-volume-file">
+                                {' '}
+                                · heat map (a volume, for a volume viewer): <code>{table.heatMapDir}/{table.heatMapFiles[row.sample]}</code>
+                              </span>
+                            )}
                           </span>
                         </td>
                       </tr>

@@ -1,11 +1,18 @@
 import type { GpuReport } from '../../../src/api';
 import type { GpuChoice } from '../../../src/api/runs';
 
-/** The GPU choice to start with: all GPUs when they are ready, the CPU otherwise. */
-export const defaultGpus = (report: GpuReport | null): GpuChoice => (report?.ok && report.gpus.length ? { kind: 'all' } : { kind: 'none' });
+/** The GPU choice to start with: the first GPU when GPUs are ready, the CPU otherwise. */
+export const defaultGpus = (report: GpuReport | null): GpuChoice => {
+  const first = report?.ok ? [...report.gpus].sort((a, b) => a.index - b.index)[0] : undefined;
+  return first ? { kind: 'ids', ids: [String(first.index)] } : { kind: 'none' };
+};
 const gpuValue = (choice: GpuChoice) => (choice.kind === 'ids' ? `gpu:${choice.ids[0]}` : choice.kind);
 
-/** What the GPU check found, and the processor to run on (all GPUs, one of them, or the CPU). `prefix` names the test ids. */
+/**
+ * What the GPU check found, and the processor to run on: one GPU, or the CPU. AUCMEDI trains on one
+ * GPU (it has no multi-GPU code, and TensorFlow would only take memory on the others), so there is
+ * no "all GPUs"; with several, runs go side by side on different ones. `prefix` names the test ids.
+ */
 export function ProcessorField({
   prefix,
   value,
@@ -42,13 +49,11 @@ export function ProcessorField({
           value={gpuValue(value)}
           onChange={(event) => {
             const choice = event.target.value;
-            onChange(choice === 'all' ? { kind: 'all' } : choice === 'none' ? { kind: 'none' } : { kind: 'ids', ids: [choice.slice(4)] });
+            onChange(choice === 'none' ? { kind: 'none' } : { kind: 'ids', ids: [choice.slice(4)] });
           }}
           data-testid={`${prefix}-gpu`}
         >
-          {gpuReady && <option value="all">{gpuReport!.gpus.length > 1 ? `All ${gpuReport!.gpus.length} GPUs` : `GPU: ${gpuReport!.gpus[0]!.name}`}</option>}
           {gpuReady &&
-            gpuReport!.gpus.length > 1 &&
             gpuReport!.gpus.map((gpu) => (
               <option key={gpu.index} value={`gpu:${gpu.index}`}>
                 GPU {gpu.index}: {gpu.name}
@@ -58,6 +63,11 @@ export function ProcessorField({
           {!gpuReady && value.kind !== 'none' && <option value={gpuValue(value)}>GPU (not ready)</option>}
           <option value="none">CPU{gpuReady ? ' (much slower)' : ''}</option>
         </select>
+        {gpuReady && gpuReport!.gpus.length > 1 && (
+          <p className="muted small" data-testid={`${prefix}-one-gpu`}>
+            AUCMEDI trains on one GPU; more would not make this {what} faster. To use the others, start more runs on them: runs on different GPUs go side by side.
+          </p>
+        )}
       </div>
     </>
   );

@@ -1,4 +1,6 @@
+import { fewerEpochsNote, trainedEpochs } from '../../../src/api/epochs';
 import type { RunMode, RunRecord, RunState, TrainingRecord } from '../../../src/api/runs';
+import { keptAfterStop, stopConsequence } from '../../../src/api/stopped-training';
 
 export const STATE_LABEL: Record<RunState, string> = {
   preparing: 'Preparing',
@@ -26,10 +28,10 @@ const STATE_SENTENCE: Record<RunMode, Record<RunState, string>> = {
   training: {
     preparing: 'Checking everything and starting the training container…',
     running: 'AUCMEDI is training the model. You may use other pages meanwhile; closing the app does not stop the run.',
-    stopping: 'Stopping: AUCMEDI has been asked to end. The models saved so far are kept.',
+    stopping: 'Stopping: AUCMEDI has been asked to end.',
     succeeded: 'The training finished. The model is saved in the output folder.',
     failed: 'The training stopped with an error.',
-    cancelled: 'You stopped this run. The models saved until then are kept in the output folder.',
+    cancelled: 'You stopped this run.',
     interrupted: 'The run was interrupted: its container is gone.',
   },
   prediction: {
@@ -140,23 +142,34 @@ function PredictionProgress({ record, now }: { record: Exclude<RunRecord, Traini
 }
 
 /** Phase, epoch and batch bars with the time left, and the elapsed time. */
+/** A stopped training says what it keeps: by its analysis while it stops, by the output folder's files once it has. */
+function trainingSentence(record: TrainingRecord): string {
+  const sentence = STATE_SENTENCE.training[record.state];
+  if (record.state === 'stopping') return `${sentence} ${stopConsequence(record.options.analysis, record.epochs.length)}`;
+  if (record.state === 'cancelled') return `${sentence} ${keptAfterStop(record.options.analysis, record.modelFiles)}`;
+  return sentence;
+}
+
 function TrainingProgress({ record, now }: { record: TrainingRecord; now: number }) {
   const progress = record.progress;
   const active = ['preparing', 'running', 'stopping'].includes(record.state);
   const elapsed = elapsedSeconds(record, now);
   const epochsOfModel = record.epochs.filter((e) => e.model === (progress?.model ?? 0));
   const doneEpochs = epochsOfModel.length;
-  const totalEpochs = progress?.totalEpochs ?? record.options.epochs;
+  // What AUCMEDI really trains (at least 10 epochs), not only the number asked for.
+  const totalEpochs = progress?.totalEpochs ?? trainedEpochs(record.options.epochs);
   const timed = epochsOfModel.filter((e) => e.seconds !== null);
   const perEpoch = timed.length ? timed.reduce((sum, e) => sum + e.seconds!, 0) / timed.length : doneEpochs ? elapsed / doneEpochs : null;
-  const remainingEpochs = Math.max(0, totalEpochs - doneEpochs);
-  const runEta = perEpoch !== null && active && progress?.phase !== 'predicting' ? perEpoch * remainingEpochs : null;
   const models = record.options.analysis === 'advanced' ? record.options.architectures.length : 1;
+  // The advanced analysis trains the models one after the other: the ones still to come count too.
+  const remainingEpochs = Math.max(0, totalEpochs - doneEpochs) + Math.max(0, models - 1 - (progress?.model ?? 0)) * totalEpochs;
+  const runEta = perEpoch !== null && active && progress?.phase !== 'predicting' ? perEpoch * remainingEpochs : null;
+  const fewer = fewerEpochsNote(record.options.epochs);
 
   return (
     <div className="run-progress" data-testid="run-progress">
       <p className="lead" data-testid="run-sentence">
-        {STATE_SENTENCE.training[record.state]}
+        {trainingSentence(record)}
       </p>
       {progress && active && <p data-testid="run-phase">{PHASE_SENTENCE[progress.phase]}</p>}
       {progress?.earlyStopped && (
@@ -172,6 +185,11 @@ function TrainingProgress({ record, now }: { record: TrainingRecord; now: number
             max={totalEpochs}
             label={`Epoch ${progress?.epoch ?? 0} of ${totalEpochs}${models > 1 ? ` · model ${(progress?.model ?? 0) + 1} of ${models}` : ''}`}
           />
+          {fewer && (
+            <p className="muted small" data-testid="run-epochs-note">
+              {fewer}
+            </p>
+          )}
           {active && (
             <Bar
               testId="batch-bar"

@@ -75,6 +75,12 @@ export function DatasetPage() {
               {report.totalImages.toLocaleString()} {report.dimensionality === '3D' ? '3D volumes' : report.dimensionality === '2D' ? '2D images' : `images (${report.dimensionality})`},{' '}
               {formatBytes(report.totalBytes)}
             </dd>
+            <dt>Left out</dt>
+            <dd data-testid="dataset-left-out">
+              {report.leftOut === 0
+                ? 'nothing: every file is an image AUCMEDI reads'
+                : `${report.leftOut.toLocaleString()} ${report.leftOut === 1 ? 'file or folder' : 'files and folders'} (system files, notes, sub-folders; listed below). A run gets only the images, your folder stays as it is.`}
+            </dd>
             <dt>Formats</dt>
             <dd>{Object.entries(report.formats).map(([format, count]) => `${format} ${count}`).join(', ') || 'none'}</dd>
             <dt>Labels</dt>

@@ -1,5 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { GpuChoice, RunRecord } from '../../../src/api/runs';
+import { epochsText } from '../../../src/api/epochs';
+import type { RecordedGpus, RunRecord } from '../../../src/api/runs';
+import { stopConsequence } from '../../../src/api/stopped-training';
 import { EvaluationResultsView } from '../components/EvaluationResults';
 import { GpuPanel } from '../components/GpuPanel';
 import { LogPanel } from '../components/LogPanel';
@@ -12,10 +14,12 @@ import { useAppStore } from '../store';
 import { isActive, resolveRedraws } from '../store/runs';
 import { LearningCurves, TrainingResults } from './TrainingRun';
 
-export const gpuText = (gpus: GpuChoice) => (gpus.kind === 'none' ? 'CPU' : gpus.kind === 'all' ? 'all GPUs' : `GPU ${gpus.ids.join(', ')}`);
+/** The processor a run used; "all GPUs" only in records of older versions (a run now gets one GPU). */
+export const gpuText = (gpus: RecordedGpus) => (gpus.kind === 'none' ? 'CPU' : gpus.kind === 'all' ? 'all GPUs' : `GPU ${gpus.ids.join(', ')}`);
 
 const STOP_TEXT: Record<RunRecord['mode'], { question: string; consequence: string; yes: string; no: string }> = {
-  training: { question: 'Stop this training now?', consequence: 'It cannot be resumed. The models saved so far (the best one until now) are kept.', yes: 'Stop the training', no: 'Keep training' },
+  // a training's consequence depends on its analysis: stopConsequence
+  training: { question: 'Stop this training now?', consequence: 'It cannot be resumed.', yes: 'Stop the training', no: 'Keep training' },
   prediction: { question: 'Stop this prediction now?', consequence: 'It cannot be resumed, and there will be no results: AUCMEDI writes its table only at the end.', yes: 'Stop the prediction', no: 'Keep predicting' },
   evaluation: { question: 'Stop this evaluation now?', consequence: 'It cannot be resumed, and there will be no scores.', yes: 'Stop the evaluation', no: 'Keep evaluating' },
 };
@@ -24,15 +28,16 @@ function StopControl({ record }: { record: RunRecord }) {
   const [confirming, setConfirming] = useState(false);
   const stopRun = useAppStore((s) => s.stopRun);
   const stopError = useAppStore((s) => s.stopError);
-  if (record.state === 'stopping') return <p className="muted">Stopping… AUCMEDI gets a few seconds to finish writing its files.</p>;
+  if (record.state === 'stopping') return <p className="muted">Stopping… AUCMEDI gets a few seconds to finish writing its files; then its container is ended.</p>;
   if (!['preparing', 'running'].includes(record.state)) return null;
   const text = STOP_TEXT[record.mode];
+  const consequence = record.mode === 'training' ? `${text.consequence} ${stopConsequence(record.options.analysis, record.epochs.length)}` : text.consequence;
   return (
     <div className="stop-control">
       {confirming ? (
         <div className="confirm" role="alertdialog" aria-labelledby="stop-question" data-testid="stop-confirm">
           <p id="stop-question">
-            <strong>{text.question}</strong> {text.consequence}
+            <strong>{text.question}</strong> <span data-testid="stop-consequence">{consequence}</span>
           </p>
           <div className="actions">
             <button
@@ -94,7 +99,7 @@ function Subtitle({ record }: { record: RunRecord }) {
   if (record.mode === 'training') {
     return (
       <p className="muted">
-        {started} · {record.options.analysis} analysis · {record.options.epochs} epochs at most · batch size {record.options.batchSize} · {gpuText(record.gpus)}
+        {started} · {record.options.analysis} analysis · {epochsText(record.options.epochs)} at most · batch size {record.options.batchSize} · {gpuText(record.gpus)}
       </p>
     );
   }

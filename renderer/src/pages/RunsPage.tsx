@@ -1,5 +1,6 @@
 import { Fragment, useEffect, useState } from 'react';
-import type { GpuChoice, ModelChoice, QueueEntry, RunSummary } from '../../../src/api/runs';
+import { epochsText, trainedEpochs } from '../../../src/api/epochs';
+import type { ModelChoice, QueueEntry, RecordedGpus, RunSummary } from '../../../src/api/runs';
 import { CompareChart } from '../components/CompareChart';
 import { formatValue } from '../components/LineChart';
 import { ModelLink } from '../components/ModelLink';
@@ -19,7 +20,7 @@ function Outcome({ run }: { run: RunSummary }) {
     return (
       <>
         <td>{formatValue(run.bestValLoss)}</td>
-        <td>{run.lastEpoch ? `${run.lastEpoch.epoch} of ${run.options.epochs}` : '–'}</td>
+        <td>{run.lastEpoch ? `${run.lastEpoch.epoch} of ${trainedEpochs(run.options.epochs)}` : '–'}</td>
       </>
     );
   }
@@ -146,7 +147,7 @@ export function RunsPage() {
   );
 }
 
-const gpuText = (gpus: GpuChoice) => (gpus.kind === 'none' ? 'CPU' : gpus.kind === 'all' ? 'All GPUs' : `GPU ${gpus.ids.join(', ')}`);
+const gpuText = (gpus: RecordedGpus) => (gpus.kind === 'none' ? 'CPU' : gpus.kind === 'all' ? 'All GPUs' : `GPU ${gpus.ids.join(', ')}`);
 
 /** The model a queued prediction or evaluation applies, named as the history names it. */
 function QueuedModel({ model, runs }: { model: ModelChoice; runs: RunSummary[] | null }) {
@@ -169,7 +170,7 @@ function QueuedWhat({ entry, runs }: { entry: QueueEntry; runs: RunSummary[] | n
     const { options, dataset } = item.request;
     return (
       <span>
-        <strong>{options.architectures.join(' + ')}</strong> <span className="muted small">· {options.analysis} · {options.epochs} epochs · batch {options.batchSize}</span>
+        <strong>{options.architectures.join(' + ')}</strong> <span className="muted small">· {options.analysis} · {epochsText(options.epochs)} · batch {options.batchSize}</span>
         <br />
         <span className="muted small" title={dataset.path}>
           on {folderName(dataset.path)}

@@ -1,5 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import type { Analysis, AucmediCatalog, DatasetReport } from '../../../src/api';
+import { FROZEN_EPOCHS, fewerEpochsNote } from '../../../src/api/epochs';
 import type { GpuChoice, TrainingRequest } from '../../../src/api/runs';
 import { ArchitecturePicker } from '../components/ArchitecturePicker';
 import { integerField, NumberField } from '../components/NumberField';
@@ -26,6 +27,19 @@ const ANALYSIS_TEXT: Record<Analysis, { title: string; text: string }> = {
 };
 
 const ANALYSES: Analysis[] = ['minimal', 'standard', 'advanced'];
+
+/** What the epochs entered mean for the run: AUCMEDI always trains a first phase of 10 epochs (src/api/epochs.ts). */
+function epochsNote(text: string, analysis: Analysis): string | null {
+  const requested = Number(text.trim());
+  if (!text.trim() || !Number.isInteger(requested) || requested < 1) return null;
+  const perModel = analysis === 'advanced' ? ' per model' : '';
+  return (
+    fewerEpochsNote(requested)?.replace(/\.$/, `${perModel}.`) ??
+    (requested === FROZEN_EPOCHS
+      ? `This run trains ${FROZEN_EPOCHS} epochs${perModel}: AUCMEDI's first phase, with no fine-tuning phase after it.`
+      : `This run trains AUCMEDI's first phase of ${FROZEN_EPOCHS} epochs${perModel}, then ${analysis === 'minimal' ? '' : 'up to '}${(requested - FROZEN_EPOCHS).toLocaleString()} more fine-tuning the whole network: ${requested.toLocaleString()} ${analysis === 'minimal' ? '' : 'at most '}in all.`)
+  );
+}
 
 function buildRequest(
   draft: TrainDraft,
@@ -239,10 +253,11 @@ export function TrainPage() {
             limits={limits.epochs}
             defaultValue={defaults.epochs}
             onChange={(epochs) => updateTrainDraft({ epochs })}
+            note={epochsNote(draft.epochs, draft.analysis)}
             help={
               draft.analysis === 'minimal'
-                ? 'How many times the network goes through every image. The minimal analysis always runs all of them.'
-                : 'The most times the network goes through every image. AUCMEDI stops earlier by itself once the model stops improving, so a large number is safe; it only limits the longest possible run.'
+                ? `How many times the network goes through every image, at least ${FROZEN_EPOCHS}. The minimal analysis always runs all of them.`
+                : `The most times the network goes through every image; AUCMEDI trains at least ${FROZEN_EPOCHS}. After those it stops by itself once the model stops improving, so a large number is safe; it only limits the longest possible run.`
             }
           />
           <NumberField

@@ -12,7 +12,7 @@ function series(epochs: readonly EpochMetrics[], metric: string, label: string, 
 }
 const present = (list: (ChartSeries | null)[]) => list.filter((s): s is ChartSeries => s !== null);
 
-function Charts({ epochs, progress, model }: { epochs: readonly EpochMetrics[]; progress: ProgressState | null; model: number }) {
+function Charts({ epochs, progress, model, advanced }: { epochs: readonly EpochMetrics[]; progress: ProgressState | null; model: number; advanced: boolean }) {
   const ofModel = useMemo(() => epochs.filter((e) => e.model === model), [epochs, model]);
   const loss = useMemo(() => present([series(ofModel, 'loss', 'loss (training)', COLORS.train), series(ofModel, 'val_loss', 'val_loss (validation)', COLORS.val, true)]), [ofModel]);
   const auc = useMemo(() => present([series(ofModel, 'auc', 'auc (training)', COLORS.train), series(ofModel, 'val_auc', 'val_auc (validation)', COLORS.val, true)]), [ofModel]);
@@ -32,7 +32,15 @@ function Charts({ epochs, progress, model }: { epochs: readonly EpochMetrics[]; 
       {lr.length > 0 && <LineChart title="Learning rate" series={lr} log markers={markers} height={180} testId="chart-lr" />}
       {best && (
         <p className="muted small" data-testid="best-epoch">
-          Best so far: epoch {best.epoch}, {best.monitor} {formatValue(best.value)}. This is the model kept as <code>model.best_loss.keras</code>.
+          Best so far: epoch {best.epoch}, {best.monitor} {formatValue(best.value)}.{' '}
+          {advanced ? (
+            // composite.py: the fold's checkpoint is in a temporary folder until every fold is done
+            <>AUCMEDI keeps it as this fold&rsquo;s model in a temporary folder, copied into the output folder only when all folds are done.</>
+          ) : (
+            <>
+              This is the model kept as <code>model.best_loss.keras</code>.
+            </>
+          )}
         </p>
       )}
     </div>
@@ -66,7 +74,7 @@ export function LearningCurves({ record }: { record: TrainingRecord }) {
         Solid lines: the images the model learns from. Dashed: the validation images it never learns from; when these stop improving while the solid lines still do, the model starts to memorise. Hover over a chart (or
         focus it and use the arrow keys) to read the values of an epoch.
       </p>
-      <Charts epochs={record.epochs} progress={record.progress} model={shownModel} />
+      <Charts epochs={record.epochs} progress={record.progress} model={shownModel} advanced={record.options.analysis === 'advanced'} />
     </section>
   );
 }
@@ -92,7 +100,7 @@ export function TrainingResults({ record }: { record: TrainingRecord }) {
               ))}
             </ul>
           ) : (
-            <span data-testid="run-model-files">No model was saved.</span>
+            <span data-testid="run-model-files">No model was saved{record.state === 'cancelled' && record.options.analysis === 'advanced' ? ' (an advanced run keeps no model when stopped)' : ''}.</span>
           )}
         </dd>
         {record.classNames.length > 0 && (

@@ -5,7 +5,7 @@ import { DropZone } from '../components/DropZone';
 import { Problem } from '../components/Problem';
 import { TransferBar } from '../components/TransferBar';
 import { useAppStore } from '../store';
-import { architecturesOfFile } from '../store/weights';
+import { architecturesOfFile, isWrongFile } from '../store/weights';
 
 /** The consent sentence shown before anything goes to the internet. */
 export const DOWNLOAD_CONSENT =
@@ -205,8 +205,9 @@ export function WeightsCard() {
           <tbody>
             {files.map((file) => {
               const architectures = architecturesOfFile(file.name, catalog);
+              const wrong = isWrongFile(file);
               return (
-                <tr key={file.name} data-testid="weights-file" data-name={file.name}>
+                <tr key={file.name} data-testid="weights-file" data-name={file.name} data-keras={file.keras?.state ?? 'unknown'}>
                   <td className="weights-name">
                     <code>{file.name}</code>
                   </td>
@@ -216,12 +217,39 @@ export function WeightsCard() {
                       {file.sha256.slice(0, 12)}…
                     </code>
                   </td>
-                  <td data-testid="weights-file-archs">{architectures.length ? architectures.join(', ') : <span className="muted">no architecture of the catalog</span>}</td>
+                  <td data-testid="weights-file-archs">
+                    {wrong ? (
+                      <span className="badge badge-warn" data-testid="weights-file-wrong" title={`Keras accepts only the file whose ${file.keras?.expected?.algorithm.toUpperCase()} is ${file.keras?.expected?.value}`}>
+                        wrong file
+                      </span>
+                    ) : architectures.length ? (
+                      architectures.join(', ')
+                    ) : (
+                      <span className="muted">no architecture of the catalog</span>
+                    )}
+                  </td>
                 </tr>
               );
             })}
           </tbody>
         </table>
+      )}
+      {files?.some(isWrongFile) && (
+        <Problem
+          tone="warning"
+          testId="weights-wrong"
+          error={{
+            message: `Wrong file: ${files
+              .filter(isWrongFile)
+              .map((f) => `${f.name} (${architecturesOfFile(f.name, catalog).join(', ') || 'its architecture'})`)
+              .join(', ')} has the name Keras looks for, but not the content it checks (the hash differs), so AUCMEDI would try to download it again, which fails offline.`,
+            action: 'Remove it from the weights folder and import the original Keras file (from ~/.keras/models of a connected computer, or the offline bundle).',
+            detail: files
+              .filter(isWrongFile)
+              .map((f) => `${f.name}: ${f.keras?.expected?.algorithm} expected ${f.keras?.expected?.value}, file has ${f.keras?.expected?.algorithm === 'md5' ? f.md5 : f.sha256}`)
+              .join('; '),
+          }}
+        />
       )}
       {files && (
         <p data-testid="weights-ready">

@@ -49,7 +49,9 @@ export const createImagesSlice: StateCreator<AppState, [], [], ImagesSlice> = (s
       if (response.ok) {
         const what = response.data.references.join(', ') || response.data.imageIds.join(', ');
         const check = response.data.checksum === 'verified' ? ' The checksum file matched.' : ' There was no checksum file beside it.';
-        set({ lastLoaded: response.data, lastMessage: `Loaded ${what}.${check}` });
+        // The image check ran as it was loaded: a broken image is said at once (its sentence is in the list).
+        const broken = Object.values(response.data.checks).some((c) => c.state === 'broken');
+        set({ lastLoaded: response.data, lastMessage: `Loaded ${what}.${check}${broken ? ' Its software does not load, so it cannot run AUCMEDI: see below.' : ''}` });
       } else if (response.error.code !== 'OPERATION_CANCELLED') set({ imageError: response.error });
       await get().listImages();
     },

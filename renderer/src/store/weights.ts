@@ -47,20 +47,15 @@ export interface WeightsSlice {
 
 const baseName = (file: string) => file.split(/[\\/]/).filter(Boolean).pop() ?? file;
 
-/** The architectures a weights file makes ready offline: the exact Keras name (2D), or a name prefix (3D candidates). */
+/** The architectures whose weights file has this exact name (2D Keras files, 3D classification_models_3D files). */
 export function architecturesOfFile(name: string, catalog: AucmediCatalog | null): string[] {
   if (!catalog) return [];
-  const keras2D = new Set(catalog.architectures.flatMap((a) => (typeof a.weightsFile === 'string' ? [a.weightsFile] : [])));
-  const lower = name.toLowerCase();
-  return catalog.architectures
-    .filter((a) => {
-      const w = a.weightsFile;
-      if (w === null) return false;
-      if (typeof w === 'string') return w === name;
-      if (keras2D.has(name)) return false;
-      return w.anyFilePrefix.some((prefix) => lower.startsWith(prefix) && !/[a-z0-9]/.test(lower.charAt(prefix.length)));
-    })
-    .map((a) => (a.dimensionality === '3D' ? `${a.key} (3D)` : a.key));
+  return catalog.architectures.filter((a) => a.weightsFile === name).map((a) => (a.dimensionality === '3D' ? `${a.key} (3D)` : a.key));
+}
+
+/** A wrong file: there under the name Keras looks for, but not with the hash Keras checks (the core compared them). */
+export function isWrongFile(file: WeightsFileInfo): boolean {
+  return file.keras?.state === 'wrong-file';
 }
 
 export const createWeightsSlice: StateCreator<AppState, [], [], WeightsSlice> = (set, get) => ({

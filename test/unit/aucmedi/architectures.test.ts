@@ -104,20 +104,28 @@ describe('the catalog against the contract', () => {
     for (const a of ARCHITECTURES_2D) expect(a.weightsFile, a.key).toBe(CONTRACT_WEIGHTS[a.key]);
   });
 
-  it('describes 3D weights as an imported file found by name prefix, and Vanilla as needing none', () => {
+  it('names the exact classification_models_3D file for 3D (weights.py of 1.0.10), and Vanilla as needing none', () => {
     expect(findArchitecture('Vanilla', '3D')!.weightsFile).toBeNull();
-    expect(findArchitecture('DenseNet121', '3D')!.weightsFile).toEqual({
-      anyFilePrefix: ['densenet121'],
-      exampleFile: 'densenet121_inp_channel_3_tch_0_top_False.h5',
-    });
-    expect(findArchitecture('ConvNeXtTiny', '3D')!.weightsFile).toEqual({
-      anyFilePrefix: ['convnexttiny', 'convnext_tiny'],
-      exampleFile: 'convnexttiny_inp_channel_3_tch_0_top_False.h5',
-    });
+    expect(findArchitecture('Vanilla', '3D')!.weightsHash).toBeNull();
+    expect(findArchitecture('DenseNet121', '3D')!.weightsFile).toBe('densenet121_inp_channel_3_tch_0_top_False.h5');
+    expect(findArchitecture('ConvNeXtTiny', '3D')!.weightsFile).toBe('convnext_tiny_inp_channel_3_tch_0_top_False.h5');
+    expect(findArchitecture('MobileNetV2', '3D')!.weightsFile).toBe('mobilenetv2_inp_channel_3_tch_0_top_False.h5');
     for (const a of ARCHITECTURES_3D.filter((x) => x.key !== 'Vanilla')) {
-      expect(typeof a.weightsFile, a.key).toBe('object');
-      expect((a.weightsFile as { anyFilePrefix: string[] }).anyFilePrefix[0], a.key).toBe(a.key.toLowerCase());
+      expect(a.weightsFile, a.key).toMatch(/^[a-z0-9_]+_inp_channel_3_tch_0_top_False\.h5$/);
+      expect(a.weightsHash, a.key).toEqual({ algorithm: 'md5', value: expect.stringMatching(/^[0-9a-f]{32}$/) });
     }
+  });
+
+  it('carries the hash Keras checks for each file: md5 for 32 hex digits, sha256 for 64, none for MobileNet(V2)', () => {
+    for (const a of ARCHITECTURES_2D.filter((x) => x.key !== 'Vanilla' && !x.key.startsWith('MobileNet'))) {
+      expect(a.weightsHash, a.key).not.toBeNull();
+      expect(a.weightsHash!.value, a.key).toMatch(a.weightsHash!.algorithm === 'md5' ? /^[0-9a-f]{32}$/ : /^[0-9a-f]{64}$/);
+      expect(a.weightsHash!.algorithm, a.key).toBe(a.family === 'ConvNeXt' ? 'sha256' : 'md5');
+    }
+    expect(findArchitecture('MobileNet', '2D')!.weightsHash).toBeNull();
+    expect(findArchitecture('MobileNetV2', '2D')!.weightsHash).toBeNull();
+    expect(findArchitecture('DenseNet121', '2D')!.weightsHash).toEqual({ algorithm: 'md5', value: '30ee3e1110167f948a6b9946edeeb738' });
+    expect(new Set(ARCHITECTURES.map((a) => a.weightsHash?.value).filter(Boolean)).size).toBe(ARCHITECTURES.filter((a) => a.weightsHash).length);
   });
 
   it('has a family, a rough size, a speed hint and one plain sentence for every entry', () => {
@@ -141,11 +149,11 @@ describe('the catalog against the contract', () => {
   it('is plain JSON and hands out copies', () => {
     expect(JSON.parse(JSON.stringify(ARCHITECTURES))).toEqual(ARCHITECTURES);
     const list = architecturesFor('3D');
-    (list[1]!.weightsFile as { anyFilePrefix: string[] }).anyFilePrefix.push('changed');
+    list[1]!.weightsHash!.value = 'changed';
     list[0]!.description = 'changed';
     const one = findArchitecture('EfficientNetB3', '2D')!;
     (one.inputSize as [number, number])[0] = 1;
-    expect(architecturesFor('3D')[1]!.weightsFile).toEqual({ anyFilePrefix: ['densenet121'], exampleFile: 'densenet121_inp_channel_3_tch_0_top_False.h5' });
+    expect(architecturesFor('3D')[1]!.weightsHash).toEqual({ algorithm: 'md5', value: '1787a6780f62f338d481c460205443cd' });
     expect(architecturesFor('3D')[0]!.description).not.toBe('changed');
     expect(findArchitecture('EfficientNetB3', '2D')!.inputSize).toEqual([300, 300]);
   });

@@ -38,6 +38,7 @@ const FIXTURE_NAMES = [
   'tf2-oom',
   'standin-standard',
   'standin-standard-tty',
+  'standin-minimal-3-epochs',
   'standin-prediction-tty',
   'standin-missing-weights',
   'standin-unknown-architecture',
@@ -271,7 +272,8 @@ describe('the Keras console parser', () => {
     it('counts an epoch Keras started without a header (a fit of one epoch prints none)', () => {
       const { result, events } = run(['5/5 [==============================] - 1s 9ms/step - loss: 0.6 - auc: 0.7'], { totalEpochs: 1 });
       expect(result.epochs.map((e) => e.epoch)).toEqual([1]);
-      expect(ofType(events, 'epoch-start')).toEqual([{ type: 'epoch-start', model: 0, epoch: 1, totalEpochs: 1, phase: 'frozen' }]);
+      // --epochs 1 still trains AUCMEDI's 10 frozen epochs: the total is 10.
+      expect(ofType(events, 'epoch-start')).toEqual([{ type: 'epoch-start', model: 0, epoch: 1, totalEpochs: 10, phase: 'frozen' }]);
     });
 
     it('counts models when the epochs start again (advanced analysis: one model per fold)', () => {
@@ -555,6 +557,31 @@ describe('the Keras console parser', () => {
       }
       const prediction = parseLog(fixture('standin-prediction-tty'));
       expect(prediction).toMatchObject({ phase: 'finished', batch: 6, totalBatches: 6, epochs: [], lastError: null });
+    });
+
+    it('the stand-in\'s output without a TTY is redrawn with \\b and \\r, as Keras draws it on Linux', () => {
+      // Recorded without -t (record-standin.ts): Keras's Progbar redraws whenever `posix` is loaded.
+      const stdout = readFileSync(path.join(FIXTURES, 'standin-standard.stdout.log'), 'latin1');
+      expect(stdout).toMatch(/\n\r1\/7 \[[=>.]+\] - ETA: /); // the first draw: \r, nothing to draw over yet
+      expect(stdout).toMatch(/\x08+\r7\/7 \[=+\] - \d+s \S+\/step - loss: /);
+      expect(stdout).toMatch(/\] - ETA: \d+s - loss: \S+ - auc: \S+\nEpoch 1: val_loss improved from inf/);
+    });
+
+    it('--epochs 3 trains 10 epochs, and the state says 10 from the start (standin-minimal-3-epochs)', () => {
+      const events: ProgressEvent[] = [];
+      const parser = new KerasParser({ totalEpochs: 3, onEvent: (event) => events.push(event) });
+      expect(parser.state().totalEpochs).toBe(10);
+      for (const piece of fixture('standin-minimal-3-epochs')) parser.write(piece.stream, piece.chunk);
+      parser.end();
+      const result = parser.result();
+      expect(result.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(result.epochs.every((e) => e.phase === 'frozen')).toBe(true);
+      expect(result).toMatchObject({ phase: 'finished', epoch: 10, totalEpochs: 10, lastError: null });
+      expect(ofType(events, 'epoch-start').map((e) => e.totalEpochs)).toEqual(Array(10).fill(10));
+      // Without the option, the log alone says 10 too (`Epoch 1/10`).
+      expect(parseLog(fixture('standin-minimal-3-epochs')).totalEpochs).toBe(10);
+      // More than 10 asked for: that many.
+      expect(new KerasParser({ totalEpochs: 25 }).state().totalEpochs).toBe(25);
     });
 
     it('the stand-in\'s real failures', () => {

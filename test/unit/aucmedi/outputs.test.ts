@@ -6,6 +6,7 @@ import { UserErrorException, type UserError } from '../../../src/api/errors';
 import {
   checkModelFolder,
   classifyModelFiles,
+  aucmediMultiLabel,
   computeConfusionMatrix,
   computeRoc,
   listModelFiles,
@@ -136,6 +137,17 @@ describe('training logs (Keras CSVLogger)', () => {
         { epoch: 1, epochNumber: 2, metrics: { auc: 0.88, f1_score: null, loss: 0.62, lr: 0.0001, val_auc: null, val_f1_score: null, val_loss: 0.58 } },
       ],
     });
+  });
+
+  it('reads Keras 3\'s learning_rate column as lr, as Keras 2 names it (hand-written, Keras 3 CSVLogger style)', () => {
+    // Keras 3: sorted keys, `learning_rate` (ReduceLROnPlateau), values as Python floats, LF line ends.
+    const keras3 = 'epoch,auc,learning_rate,loss,val_auc,val_loss\n0,0.61,0.0001,0.69,0.68,0.66\n10,0.83,1e-05,0.51,0.86,0.49\n';
+    const log = readTrainingLog(keras3);
+    expect(log.columns).toEqual(['auc', 'lr', 'loss', 'val_auc', 'val_loss']);
+    expect(log.rows.map((r) => [r.epochNumber, r.metrics.lr])).toEqual([[1, 1e-4], [11, 1e-5]]);
+    expect(log.rows[0]!.metrics).not.toHaveProperty('learning_rate');
+    // the same log from Keras 2 reads the same
+    expect(readTrainingLog(keras3.replace('learning_rate', 'lr'))).toEqual(log);
   });
 
   it('follows a repeated header and a log without an epoch column (hand-written)', () => {
@@ -321,8 +333,8 @@ describe('confusion matrix and ROC, by hand', () => {
     expect((await userErrorOf(() => computeRoc(preds, { a1: 'A' }, 'Z'))).message).toBe('The predictions have no class "Z".');
   });
 
-  it('computes per-class counts at the threshold for multi-label ground truth', () => {
-    const cm = computeConfusionMatrix(preds, { a1: ['A'], a2: ['A', 'B'], b1: ['B'], b2: [], c1: ['C', 'A'] });
+  it('computes per-class counts at the threshold when scored multi-label', () => {
+    const cm = computeConfusionMatrix(preds, { a1: ['A'], a2: ['A', 'B'], b1: ['B'], b2: [], c1: ['C', 'A'] }, { multiLabel: true });
     expect(cm).toEqual({
       kind: 'multi-label',
       classes: ['A', 'B', 'C'],
@@ -338,6 +350,29 @@ describe('confusion matrix and ROC, by hand', () => {
     });
     expect(computeConfusionMatrix(preds, { a1: ['A'], b1: ['B'] }).kind).toBe('single-label');
     expect(computeConfusionMatrix(preds, { a1: ['A'], b1: ['B'] }, { multiLabel: true, threshold: 0.75 })).toMatchObject({ kind: 'multi-label', threshold: 0.75 });
+  });
+
+  it("decides multi-label from the predictions as AUCMEDI's block_eval.py, not from the labels' format", () => {
+    // softmax rows (each adds up to 1) through one-hot labels, even with several classes per image: single-label, by argmax
+    const oneHot = { a1: ['A'], a2: ['A', 'B'], b1: ['B'], b2: [], c1: ['C', 'A'] };
+    const softmax = computeConfusionMatrix(preds, oneHot);
+    if (softmax.kind !== 'single-label') throw new Error('expected single-label');
+    // the truth is the label row's argmax: the first of the model's classes marked, the first class for none
+    expect(softmax.matrix).toEqual([
+      [1, 1, 2], // truth A: a1 -> A, a2 (A and B) -> B, b2 (none) -> C, c1 (C and A) -> C
+      [0, 1, 0], // truth B: b1 -> B
+      [0, 0, 0],
+    ]);
+    expect(softmax.matched).toBe(5);
+    // sigmoid outputs that add up to more than the labelled samples + 1.5: multi-label, at 0.5
+    const sigmoid = readPredictions('SAMPLE,A,B,C\na1,0.9,0.6,0.1\na2,0.8,0.7,0.2\nb1,0.1,0.9,0.9\n');
+    expect(aucmediMultiLabel(sigmoid.rows, 3)).toBe(true); // 5.2 > 4.5
+    expect(computeConfusionMatrix(sigmoid, { a1: ['A'], a2: ['A', 'B'], b1: ['B'] }).kind).toBe('multi-label');
+    // the count is of every labelled sample, scored or not (class_ohe.shape[0]): 5.2 > 3.7 + 1.5 is false
+    expect(aucmediMultiLabel(sigmoid.rows, 4)).toBe(false);
+    expect(computeConfusionMatrix(sigmoid, { a1: ['A'], a2: ['A', 'B'], b1: ['B'], x: ['C'] }).kind).toBe('single-label');
+    // a missing probability makes numpy's sum NaN, which is not greater
+    expect(aucmediMultiLabel(readPredictions('SAMPLE,A,B\na1,0.9,\na2,0.9,0.9\n').rows, 0)).toBe(false);
   });
 
   it('draws the ROC curve through every distinct score and integrates it', () => {

@@ -124,6 +124,29 @@ describe('annotation CSV parsing', () => {
     expect(a.rows.map((r) => r.sample)).toEqual(['img_1', 'img_4']);
   });
 
+  it("orders classes that pandas reads as whole numbers by value (1, 2, 10), as AUCMEDI's np.unique does", () => {
+    const a = read('SAMPLE,CLASS\nx,10\ny,2\nz,1\n');
+    expect(a.classes).toEqual(['1', '2', '10']);
+    expect(a.rows.map((r) => a.classes[r.labels[0]!])).toEqual(['10', '2', '1']);
+    // one class with a letter: pandas keeps the column as text, sorted by code point
+    expect(read('SAMPLE,CLASS\nx,10\ny,2\nz,b\n').classes).toEqual(['10', '2', 'b']);
+  });
+
+  it('refuses class names pandas would change: 01/02, decimals, True/False, NA', () => {
+    for (const [values, what] of [
+      [['01', '02'], /"01", "02" as numbers/],
+      [['1.5', '2'], /as numbers/],
+      [['True', 'False'], /as True\/False/],
+      [['benign', 'NA'], /"NA" as missing values/],
+    ] as const) {
+      const a = read(`SAMPLE,CLASS\nx,${values[0]}\ny,${values[1]}\n`);
+      expect(a.unusable).toBe(true);
+      expect(a.problems).toHaveLength(1);
+      expect(a.problems[0]).toMatchObject({ severity: 'error', code: 'CSV_INVALID' });
+      expect(a.problems[0]!.message).toMatch(what);
+    }
+  });
+
   it('reports a quote that is never closed', () => {
     const a = read('SAMPLE,CLASS\nimg_1,a\n"img_2,b\nimg_3,c\n');
     expect(a.unusable).toBe(true);

@@ -14,6 +14,7 @@ const base: DatasetReport = {
   ],
   totalImages: 1320,
   totalBytes: 5 * 1024 * 1024,
+  leftOut: 0,
   formats: { png: 1300, jpeg: 20 },
   problems: [],
   errors: 0,

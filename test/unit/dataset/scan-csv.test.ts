@@ -82,6 +82,10 @@ describe('scanning a CSV-interface dataset', () => {
     const rows = Object.keys(labels).map((s, i) => `${s},${i % 2},${(i + 1) % 2},0`);
     const report = await scanChecked({ path: dir, gtFile: writeCsv('onehot.csv', ['SAMPLE,a,b,never', ...rows].join('\n')), ohe: true });
     expect(problem(report, 'EMPTY_CLASS')).toMatchObject({ severity: 'error', files: ['never'] });
+    // to score a model on, an all-0 column is how a class without images is given (io_csv.py takes the columns as they are)
+    const asSet = await scanChecked({ path: dir, gtFile: writeCsv('onehot-set.csv', ['SAMPLE,a,b,never', ...rows].join('\n')), ohe: true, purpose: 'evaluation' });
+    expect(problem(asSet, 'EMPTY_CLASS')).toMatchObject({ severity: 'warning', files: ['never'], message: 'The class "never" has no image marked 1 in the annotation file: the scores for that class will be empty.' });
+    expect(asSet.errors).toBe(0);
   });
 
   it('CSV_MISSING_FILE for lines naming absent images; FILE_NOT_IN_CSV for images the CSV does not list', async () => {
@@ -92,7 +96,8 @@ describe('scanning a CSV-interface dataset', () => {
     const report = await scanChecked({ path: dir, gtFile });
     const name = path.basename(gtFile);
     expect(problem(report, 'CSV_MISSING_FILE')).toMatchObject({ severity: 'error', files: [`${name}:26: ghost_1`, `${name}:27: ghost_2`], fileCount: 2 });
-    expect(problem(report, 'FILE_NOT_IN_CSV')).toMatchObject({ severity: 'error', files: ['extra_1.png', 'extra_2.jpg'], fileCount: 2 });
+    // AUCMEDI reads only the images the CSV lists, and the run's view holds only those: the others are left out
+    expect(problem(report, 'FILE_NOT_IN_CSV')).toMatchObject({ severity: 'warning', files: ['extra_1.png', 'extra_2.jpg'], fileCount: 2 });
     // the CSV's classes still count
     expect(report.classes).toEqual([
       { name: 'a', count: 13 },

@@ -1,11 +1,15 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { conflicts } from '../../../src/runs/queue';
+import type { QueueItem } from '../../../src/api/runs';
+import { ALL_GPUS_QUEUED, conflicts, freeGpu, RunQueue } from '../../../src/runs/queue';
 
 describe('which runs can go side by side', () => {
   const cpu = { kind: 'none' } as const;
   const all = { kind: 'all' } as const;
   const ids = (...list: string[]) => ({ kind: 'ids', ids: list }) as const;
-  it('one CPU run at a time; GPU runs only on different GPUs; "all GPUs" takes them all', () => {
+  it('one CPU run at a time; GPU runs only on different GPUs; a recorded "all GPUs" (older versions) takes them all', () => {
     expect(conflicts(cpu, cpu)).toBe(true);
     expect(conflicts(cpu, all)).toBe(false);
     expect(conflicts(cpu, ids('0'))).toBe(false);
@@ -14,5 +18,53 @@ describe('which runs can go side by side', () => {
     expect(conflicts(ids('0'), ids('1'))).toBe(false);
     expect(conflicts(ids('0', '1'), ids('1', '2'))).toBe(true);
     expect(conflicts(ids('GPU-a'), ids('GPU-b'))).toBe(false);
+  });
+
+  it('a run without a named GPU gets one free GPU (by index or UUID), else the first; none without GPUs', () => {
+    const gpus = [{ index: 1, uuid: 'GPU-b' }, { index: 0, uuid: 'GPU-a' }];
+    expect(freeGpu(gpus, [])).toEqual({ kind: 'ids', ids: ['0'] });
+    expect(freeGpu(gpus, [ids('0')])).toEqual({ kind: 'ids', ids: ['1'] });
+    expect(freeGpu(gpus, [ids('GPU-a'), cpu])).toEqual({ kind: 'ids', ids: ['1'] });
+    expect(freeGpu(gpus, [ids('0'), ids('GPU-b')])).toEqual({ kind: 'ids', ids: ['0'] });
+    expect(freeGpu(gpus, [all])).toEqual({ kind: 'ids', ids: ['0'] });
+    expect(freeGpu([], [])).toBeNull();
+  });
+});
+
+describe('the queue file of an older version', () => {
+  it('keeps an entry that asks for all GPUs (or several), refused with a sentence, and never starts it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'queue-'));
+    try {
+      const file = path.join(dir, 'queue.json');
+      const request = (gpus: unknown) => ({
+        dataset: { path: dir, gtFile: null, ohe: false },
+        options: { analysis: 'minimal', architectures: ['Vanilla'], epochs: 12, batchSize: 8, workers: 1, threeDim: false },
+        gpus,
+      });
+      const entry = (id: string, gpus: unknown) => ({ id, addedAt: '2026-01-01T00:00:00.000Z', position: 1, item: { mode: 'training', request: request(gpus) }, error: null });
+      writeFileSync(file, JSON.stringify([entry('queued-all', { kind: 'all' }), entry('queued-two', { kind: 'ids', ids: ['0', '1'] }), entry('queued-cpu', { kind: 'none' })]));
+      const started: QueueItem[] = [];
+      const queue = new RunQueue({
+        file,
+        start: async (item) => {
+          started.push(item);
+          return {} as never;
+        },
+        activeRuns: () => [],
+        engineUp: async () => true,
+        onChange: () => undefined,
+      });
+      expect(queue.list().map((e) => [e.id, e.error])).toEqual([
+        ['queued-all', ALL_GPUS_QUEUED],
+        ['queued-two', ALL_GPUS_QUEUED],
+        ['queued-cpu', null],
+      ]);
+      await queue.tick();
+      expect(started.map((item) => item.request.gpus)).toEqual([{ kind: 'none' }]);
+      expect(queue.list().map((e) => e.id)).toEqual(['queued-all', 'queued-two']);
+      queue.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

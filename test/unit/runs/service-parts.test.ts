@@ -16,10 +16,12 @@ describe('completeUtf8Length', () => {
 });
 
 describe('run containers', () => {
-  it('ask for GPUs by device request: all, some, or none', () => {
+  it('ask for one GPU by device request, or none: AUCMEDI trains on one GPU', () => {
     expect(gpuDeviceRequests({ kind: 'none' })).toEqual([]);
-    expect(gpuDeviceRequests({ kind: 'all' })).toEqual([{ Driver: 'nvidia', Count: -1, Capabilities: [['gpu']] }]);
-    expect(gpuDeviceRequests({ kind: 'ids', ids: ['0', 'GPU-abc'] })).toEqual([{ Driver: 'nvidia', DeviceIDs: ['0', 'GPU-abc'], Capabilities: [['gpu']] }]);
+    expect(gpuDeviceRequests({ kind: 'ids', ids: ['GPU-abc'] })).toEqual([{ Driver: 'nvidia', DeviceIDs: ['GPU-abc'], Capabilities: [['gpu']] }]);
+    // Records of older versions: "all GPUs" gets one (the engine's pick), several ids the first.
+    expect(gpuDeviceRequests({ kind: 'all' })).toEqual([{ Driver: 'nvidia', Count: 1, Capabilities: [['gpu']] }]);
+    expect(gpuDeviceRequests({ kind: 'ids', ids: ['0', 'GPU-abc'] })).toEqual([{ Driver: 'nvidia', DeviceIDs: ['0'], Capabilities: [['gpu']] }]);
   });
 
   it('are hardened, labelled, not auto-removed, and run the AUCMEDI arguments as given', () => {

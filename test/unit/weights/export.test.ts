@@ -39,6 +39,6 @@ describe('exporting the weights folder for the offline bundle', () => {
     const dir = tempDir('aucmedi-weights-export-bad-');
     await expect(exportWeights(dir, [], path.join(dir, 'x.tar'))).rejects.toMatchObject({ userError: { message: 'The weights folder is empty: there is nothing to export.' } });
     writeFileSync(path.join(dir, 'a.h5'), HDF5);
-    await expect(exportWeights(dir, [{ name: 'a.h5', sizeBytes: 8, sha256: 'x' }], path.join(dir, 'missing', 'x.tar'))).rejects.toMatchObject({ userError: { code: 'FILE_NOT_WRITTEN' } });
+    await expect(exportWeights(dir, [{ name: 'a.h5', sizeBytes: 8, sha256: 'x', md5: 'y' }], path.join(dir, 'missing', 'x.tar'))).rejects.toMatchObject({ userError: { code: 'FILE_NOT_WRITTEN' } });
   });
 });

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, truncateSync, utimesSync, writeFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserErrorException } from '../../../src/api/errors';
@@ -11,6 +11,7 @@ import { writeZip } from '../../helpers/zip';
 const HDF5 = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 const h5 = (size = 300_000) => Buffer.concat([HDF5, randomBytes(size)]);
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
 const errorOf = async (promise: Promise<unknown>) => {
   const error = await promise.catch((e: unknown) => e);
   if (!(error instanceof UserErrorException)) throw new Error(`expected a UserError, got ${String(error)}`);
@@ -74,7 +75,7 @@ describe('importing pretrained weights into the weights folder', () => {
     const tar = path.join(dir, 'weights.tar');
     execFileSync('tar', ['-cf', tar, '-C', path.join(dir, 'staging'), '.']);
     const fromTar = await importWeights(tar, path.join(dir, 'w2'));
-    expect(fromTar.imported).toEqual([{ name: 'resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5', sizeBytes: resnet.length, sha256: sha(resnet) }]);
+    expect(fromTar.imported).toEqual([{ name: 'resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5', sizeBytes: resnet.length, sha256: sha(resnet), md5: md5(resnet) }]);
 
     execFileSync('gzip', ['-k', tar]);
     expect((await errorOf(importWeights(`${tar}.gz`, path.join(dir, 'w3')))).message).toMatch(/is compressed \(gzip\)/);
@@ -109,11 +110,53 @@ describe('importing pretrained weights into the weights folder', () => {
     expect(readFileSync(path.join(weights, 'SHA256SUMS'), 'utf8')).toContain('w0_notop.h5');
   });
 
-  it('hashes a file put into the weights folder by hand once, and lists it in SHA256SUMS from then on', async () => {
+  it('hashes a file put into the weights folder by hand once (SHA-256 and MD5), and lists it in SHA256SUMS from then on', async () => {
     const weights = tempDir('aucmedi-weights-by-hand-');
+    const name = 'vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5';
     const file = h5(20_000);
-    writeFileSync(path.join(weights, 'vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5'), file);
-    expect(await listWeights(weights)).toEqual([{ name: 'vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5', sizeBytes: file.length, sha256: sha(file) }]);
-    expect(readFileSync(path.join(weights, 'SHA256SUMS'), 'utf8')).toBe(`${sha(file)}  vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5\n`);
+    writeFileSync(path.join(weights, name), file);
+    expect(await listWeights(weights)).toEqual([{ name, sizeBytes: file.length, sha256: sha(file), md5: md5(file) }]);
+    const mtime = Math.trunc(statSync(path.join(weights, name)).mtimeMs);
+    expect(readFileSync(path.join(weights, 'SHA256SUMS'), 'utf8')).toBe(`# md5 ${md5(file)} size ${file.length} mtime ${mtime}  ${name}\n${sha(file)}  ${name}\n`);
+    // still what IT checks with sha256sum: the comment line is skipped
+    expect(execFileSync('sha256sum', ['--strict', '-c', 'SHA256SUMS'], { cwd: weights, encoding: 'utf8' })).toBe(`${name}: OK\n`);
+  });
+
+  it('takes hashes from SHA256SUMS while name, size and modification time match, and hashes a changed file again', async () => {
+    const weights = tempDir('aucmedi-weights-cache-');
+    const name = 'densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5';
+    const first = h5(10_000);
+    writeFileSync(path.join(weights, name), first);
+    await listWeights(weights);
+    // A line that cannot be the file's own hash: used as long as the file looks unchanged (it is not read again).
+    const sums = readFileSync(path.join(weights, 'SHA256SUMS'), 'utf8');
+    writeFileSync(path.join(weights, 'SHA256SUMS'), sums.replace(md5(first), 'f'.repeat(32)));
+    expect((await listWeights(weights))[0]!.md5).toBe('f'.repeat(32));
+    // Replaced by hand with the same size and another time: hashed again.
+    const second = h5(10_000);
+    writeFileSync(path.join(weights, name), second);
+    utimesSync(path.join(weights, name), new Date(2001, 1, 1), new Date(2001, 1, 1));
+    expect(await listWeights(weights)).toEqual([{ name, sizeBytes: second.length, sha256: sha(second), md5: md5(second) }]);
+    // An old SHA256SUMS without the comment line (an earlier version of the app): hashed once.
+    writeFileSync(path.join(weights, 'SHA256SUMS'), `${sha(second)}  ${name}\n`);
+    expect((await listWeights(weights))[0]!.md5).toBe(md5(second));
+    expect(readFileSync(path.join(weights, 'SHA256SUMS'), 'utf8')).toContain(`# md5 ${md5(second)} size ${second.length} mtime `);
+    // A folder the app must not write (persist: false) is listed, its SHA256SUMS left alone.
+    writeFileSync(path.join(weights, name), first);
+    const before = readFileSync(path.join(weights, 'SHA256SUMS'), 'utf8');
+    expect((await listWeights(weights, { persist: false }))[0]!.md5).toBe(md5(first));
+    expect(readFileSync(path.join(weights, 'SHA256SUMS'), 'utf8')).toBe(before);
+  });
+
+  it('records the MD5 of each imported file in the same pass, keyed by its size and time', async () => {
+    const dir = tempDir('aucmedi-weights-md5-');
+    const source = path.join(dir, 'src');
+    mkdirSync(source);
+    const bytes = h5(5000);
+    writeFileSync(path.join(source, 'efficientnetb0_notop.h5'), bytes);
+    const result = await importWeights(source, path.join(dir, 'w'));
+    expect(result.imported).toEqual([{ name: 'efficientnetb0_notop.h5', sizeBytes: bytes.length, sha256: sha(bytes), md5: md5(bytes) }]);
+    const mtime = Math.trunc(statSync(path.join(dir, 'w', 'efficientnetb0_notop.h5')).mtimeMs);
+    expect(readFileSync(path.join(dir, 'w', 'SHA256SUMS'), 'utf8')).toBe(`# md5 ${md5(bytes)} size ${bytes.length} mtime ${mtime}  efficientnetb0_notop.h5\n${sha(bytes)}  efficientnetb0_notop.h5\n`);
   });
 });
