@@ -1423,11 +1423,14 @@ def block_predict(config):
             with open(path_ml, "rb") as handle:
                 weights = pickle.load(handle)["weights"]
     else:
-        path_model = os.path.join(config["path_modeldir"], "model.last.keras")
-        if meta["analysis"] == "standard":
-            best = os.path.join(config["path_modeldir"], "model.best_loss.keras")
-            if os.path.exists(best):
-                path_model = best
+        # block_pred.py: minimal loads model.last.keras, standard model.best_loss.keras, and nothing else
+        name = "model.best_loss.keras" if meta["analysis"] == "standard" else "model.last.keras"
+        path_model = os.path.join(config["path_modeldir"], name)
+        if not os.path.exists(path_model):
+            # what keras.models.load_model says of a missing file (tf-keras saving_api.py; Keras 3 saving_api.py)
+            if keras_generation() == "2":
+                raise OSError("No file or directory found at %s" % path_model)
+            raise ValueError("File not found: filepath=%s. Please ensure the file is an accessible `.keras` zip file." % path_model)
         models = [TinyNet.load(path_model)]
         weights = None
 

@@ -115,6 +115,7 @@ export class DatasetValidator implements WalkVisitor {
   /** Each image's format, as an index into `formatNames`. */
   private readonly imageFormats = new Uint32List();
   private readonly formatNames: string[] = [];
+  private lastFormatIndex = 0;
   /** The folder of the images from `start` on (images arrive batch by batch, each from one folder). */
   private readonly imageFolders: { start: number; dir: string }[] = [];
   /**
@@ -236,9 +237,12 @@ export class DatasetValidator implements WalkVisitor {
     this.imageNames.push(name);
     this.widths.push(width);
     this.heights.push(height);
-    let formatIndex = this.formatNames.indexOf(format);
-    if (formatIndex < 0) formatIndex = this.formatNames.push(format) - 1;
-    this.imageFormats.push(formatIndex);
+    // nearly every image has the format of the one before: no search then
+    if (format !== this.formatNames[this.lastFormatIndex]) {
+      this.lastFormatIndex = this.formatNames.indexOf(format);
+      if (this.lastFormatIndex < 0) this.lastFormatIndex = this.formatNames.push(format) - 1;
+    }
+    this.imageFormats.push(this.lastFormatIndex);
     const folders = this.imageFolders;
     if (folders.length === 0 || folders[folders.length - 1]!.dir !== dir) folders.push({ start: image, dir });
     if (dims === '3D') this.images3D.push(image);

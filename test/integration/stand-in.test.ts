@@ -4,7 +4,7 @@
  * dropped, no-new-privileges, the host user's uid:gid, the dataset mounted read-only.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseLog } from '../../src/aucmedi/keras-parser';
@@ -248,6 +248,16 @@ describe.runIf(hasEngine)('the AUCMEDI stand-in image (a test double, not AUCMED
       expect(isPng(path.join(pred, 'xai', `${sample}.png`)), `${sample}.png`).toBe(true);
     }
     expect(correct).toBeGreaterThanOrEqual(body.length - 1);
+  });
+
+  it('predicts with a standard model only from model.best_loss.keras, as block_pred.py: no falling back to model.last.keras', async () => {
+    const partial = out('model-without-best');
+    for (const file of ['meta.training.json', 'model.last.keras']) copyFileSync(path.join(modelDir, file), path.join(partial, file));
+    const run = await runStandIn(['prediction', '--path_pred', 'pred/preds.csv'], {
+      mounts: [`${testImages}:/data/test:ro`, `${partial}:/data/model:ro`, `${out('prediction-without-best')}:/data/pred`],
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n').at(-1)).toBe('ValueError: File not found: filepath=model/model.best_loss.keras. Please ensure the file is an accessible `.keras` zip file.');
   });
 
   it('evaluates predictions: metrics.performance.csv and the three plots', async () => {
