@@ -38,12 +38,9 @@ export type ValidationResult = Pick<DatasetReport, 'dimensionality' | 'multiLabe
 /** One image AUCMEDI will get: its path relative to the dataset folder ('/'-separated) and its format. */
 export interface UsedImage {
   rel: string;
-  /** The folder it lies in ('' for the dataset folder itself; the class folder in the directory interface). */
-  dir: string;
   name: string;
   /** The sample name: the name without its image extension. */
   sample: string;
-  format: string;
 }
 
 /**
@@ -318,7 +315,7 @@ export class DatasetValidator implements WalkVisitor {
           const row = this.sampleRows.get(name) ?? this.sampleRows.get(sample);
           if (row === undefined || this.rowFiles[row] !== rel) continue;
         }
-        images.push({ rel, dir, name, sample, format });
+        images.push({ rel, name, sample });
       }
     }
     return images;

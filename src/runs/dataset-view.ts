@@ -15,6 +15,7 @@
  * run's second step, or a run reattached after a restart, finds them again.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { errorDetail, UserErrorException } from '../api/errors';
 import type { Annotations } from '../dataset/csv';
@@ -117,6 +118,13 @@ export function viewSpecFile(outputDir: string, step: string): string {
   return path.join(outputDir, INPUTS_DIR, `${step}.json`);
 }
 
+/** The names in the view of a step, as AUCMEDI saw them ('/'-separated), or null for a run without one. */
+export async function readViewNames(outputDir: string, step: ViewStep): Promise<string[] | null> {
+  const text = await readFile(viewSpecFile(outputDir, step), 'utf8').catch(() => null);
+  if (text === null) return null;
+  return (JSON.parse(text) as { views: View[] }).views.flatMap((view) => view.links.map(([name]) => name));
+}
+
 function writeInput(outputDir: string, name: string, text: string): string {
   const file = path.join(outputDir, INPUTS_DIR, name);
   try {
@@ -140,11 +148,11 @@ export interface ViewMounts {
   entrypoint: string[];
 }
 
-export function viewMounts(sourceHostDir: string, specHostFile: string, views: readonly Pick<View, 'root'>[]): ViewMounts {
+export function viewMounts(sourceHostDir: string, specHostFile: string, root: string): ViewMounts {
   return {
     binds: [bind(sourceHostDir, CONTAINER_SOURCE_DIR, true, 'dataset folder'), bind(specHostFile, CONTAINER_VIEW_SPEC_FILE, true, 'list of images')],
     // links only; a large cap because a long link target may take a page of its own
-    tmpfs: Object.fromEntries(views.map((view) => [view.root, 'rw,nosuid,nodev,noexec,size=512m,mode=1777'])),
+    tmpfs: { [root]: 'rw,nosuid,nodev,noexec,size=512m,mode=1777' },
     entrypoint: ['python3', '-c', VIEW_STEP_SCRIPT, CONTAINER_VIEW_SPEC_FILE, AUCMEDI_ENTRYPOINT],
   };
 }
@@ -191,7 +199,7 @@ export function prepareInputs(outputDir: string, mode: 'training' | 'prediction'
 
 /** The mounts of a step's view: the source read-only, the list of links, a tmpfs where AUCMEDI reads, and the annotation copy. */
 export function stepViewMounts(outputDir: string, step: ViewStep, sourceHostDir: string, withAnnotations: boolean): ViewMounts {
-  const mounts = viewMounts(sourceHostDir, viewSpecFile(outputDir, step), [{ root: STEP_ROOT[step] }]);
+  const mounts = viewMounts(sourceHostDir, viewSpecFile(outputDir, step), STEP_ROOT[step]);
   if (withAnnotations && step !== 'prediction') mounts.binds.push(bind(path.join(outputDir, INPUTS_DIR, ANNOTATIONS_COPY_FILE), CONTAINER_ANNOTATIONS_FILE, true, 'annotation file'));
   return mounts;
 }

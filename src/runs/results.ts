@@ -12,10 +12,26 @@ import type { EvaluationResults, PredictionTable } from '../api/results';
 import { repeatabilityNote } from '../api/repeatability';
 import type { EvaluationRecord, PredictionRecord, RunRecord, TrainingRecord } from '../api/runs';
 import { DEFAULT_METALEARNER, isTrainedMetalearner } from '../aucmedi/architectures';
-import { BEST_LOSS_MODEL_FILE, LAST_MODEL_FILE, META_FILE, METALEARNER_FILE } from '../aucmedi/outputs';
-import { computeConfusionMatrix, computeRoc, PERFORMANCE_FILE, PREDICTIONS_FILE, readOutputText, readPerformanceMetrics, readPredictions, sampleName, heatMapIndex, isHeatMapVolume, type GroundTruth } from '../aucmedi/outputs';
+import {
+  BEST_LOSS_MODEL_FILE,
+  computeConfusionMatrix,
+  computeRoc,
+  heatMapIndex,
+  isHeatMapVolume,
+  LAST_MODEL_FILE,
+  META_FILE,
+  METALEARNER_FILE,
+  PERFORMANCE_FILE,
+  PREDICTIONS_FILE,
+  readOutputText,
+  readPerformanceMetrics,
+  readPredictions,
+  sampleName,
+  type GroundTruth,
+} from '../aucmedi/outputs';
 import { readAnnotations, decodeAnnotationFile } from '../dataset/csv';
-import { isHiddenOrSystem, splitName } from '../dataset/names';
+import { isHiddenOrSystem } from '../dataset/names';
+import { readViewNames } from './dataset-view';
 import { readPreview } from '../dataset/preview';
 import { EVALUATION_PREDICTION_DIR, EVALUATION_RESULTS_DIR } from './service';
 
@@ -77,8 +93,8 @@ export async function readEvaluationResults(run: RunRecord): Promise<EvaluationR
 
 /**
  * The labels of an evaluation's set: the annotation CSV (one-hot: the classes marked 1), or the
- * images of the class folders (what the run's view of the set holds; notes and hidden files are not
- * labelled samples).
+ * class folders as the run's view gave them to AUCMEDI (`class/name` links: notes and hidden files
+ * are no labelled samples); a run from before the view lists the folders.
  */
 export async function readGroundTruth(record: EvaluationRecord): Promise<GroundTruth> {
   const truth: Record<string, string | string[]> = {};
@@ -91,10 +107,15 @@ export async function readGroundTruth(record: EvaluationRecord): Promise<GroundT
     }
     return truth;
   }
+  const viewed = await readViewNames(record.outputDir, 'evaluation');
+  if (viewed) {
+    for (const name of viewed) truth[name.slice(name.indexOf('/') + 1)] = name.slice(0, name.indexOf('/'));
+    return truth;
+  }
   for (const folder of await readdir(record.dataset.path, { withFileTypes: true })) {
     if (!folder.isDirectory() || isHiddenOrSystem(folder.name, true)) continue;
     for (const name of await readdir(path.join(record.dataset.path, folder.name))) {
-      if (!isHiddenOrSystem(name, false) && splitName(name).format !== null) truth[name] = folder.name;
+      if (!isHiddenOrSystem(name, false)) truth[name] = folder.name;
     }
   }
   return truth;

@@ -322,6 +322,9 @@ export class RunService {
     const imageRef = requested ?? this.deps.imageRef();
     const imageId = await this.deps.resolveImageId(docker, imageRef);
     if (!imageId) throw imageNotFound(imageRef);
+    // The image check (cached per id) goes on beside the run, so run.json has its versions at the end
+    // without a check container started then.
+    this.deps.imageCheck?.(imageId).catch(() => undefined);
     return { docker, imageRef, imageId };
   }
 

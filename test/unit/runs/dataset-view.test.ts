@@ -9,9 +9,8 @@ import { tempDir } from '../../helpers/temp';
 
 const image = (rel: string, format: string): UsedImage => {
   const name = rel.split('/').pop()!;
-  const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
   const sample = format === 'nii.gz' ? name.slice(0, -7) : name.slice(0, name.lastIndexOf('.'));
-  return { rel, dir, name, sample, format };
+  return { rel, name, sample };
 };
 
 describe('the clean view of a run’s inputs', () => {
@@ -45,7 +44,7 @@ describe('the clean view of a run’s inputs', () => {
   });
 
   it('mounts the source and the list read-only, the view as a tmpfs, and runs AUCMEDI after the view step', () => {
-    const mounts = viewMounts('/home/u/set', '/home/u/out/inputs/training.json', [{ root: '/data/training' }]);
+    const mounts = viewMounts('/home/u/set', '/home/u/out/inputs/training.json', '/data/training');
     expect(mounts.binds).toEqual(['/home/u/set:/data/source:ro', '/home/u/out/inputs/training.json:/data/inputs.json:ro']);
     expect(Object.keys(mounts.tmpfs)).toEqual(['/data/training']);
     expect(mounts.entrypoint).toEqual(['python3', '-c', VIEW_STEP_SCRIPT, '/data/inputs.json', 'aucmedi']);
