@@ -232,6 +232,7 @@ export function createCore(deps: CoreDeps): Core {
     'queue:move': async ({ id, position }) => runQueue.move(id, position),
     'queue:remove': async ({ id }) => runQueue.remove(id),
     'runs:list': async () => runs.list(),
+    'runs:set-aside': async () => runs.takeSetAside(),
     'runs:get': async ({ runId }) => runs.get(runId),
     'models:check': ({ dir }) => resolveModel({ dir }, (id) => runs.get(id)),
     'runs:delete': ({ runId, deleteFiles }) => runs.delete(runId, deleteFiles),

@@ -29,7 +29,7 @@ import { createDockerClient } from '../../src/engine/client';
 import { RUN_ID_LABEL } from '../../src/engine/containers';
 import { candidateEndpoints, chooseEndpoint } from '../../src/engine/endpoint';
 import { runContainerOptions } from '../../src/runs/container';
-import { prepareOutputFolder } from '../../src/runs/preflight';
+import { claimOutputFolder } from '../../src/runs/preflight';
 import { RunService } from '../../src/runs/service';
 import { RunStore } from '../../src/runs/store';
 import { JsonFileSettingsStore } from '../../src/settings/store';
@@ -312,7 +312,7 @@ try {
   }
   if (tracedRun.ms - previousEnd > 0.5) console.log(`  ${previousEnd.toFixed(1).padStart(7)} -> ${tracedRun.ms.toFixed(1).padStart(7)}  (${(tracedRun.ms - previousEnd).toFixed(1)} ms outside the engine, until the answer)`);
 
-  const steps: Record<string, number[]> = { 'endpoint + client + ping': [], 'image inspect': [], 'dataset scan (8 files)': [], '  the same, 1 worker': [], '  one probe worker start': [], 'output folder checks': [], 'run record save (fsync)': [] };
+  const steps: Record<string, number[]> = { 'endpoint + client + ping': [], 'image inspect': [], 'dataset scan (8 files)': [], '  the same, 1 worker': [], '  one probe worker start': [], 'output folder claim': [], 'run record save (fsync)': [] };
   const store = new RunStore(path.join(work, 'step-store'));
   for (let i = 0; i < ROUNDS; i += 1) {
     let t = performance.now();
@@ -337,8 +337,8 @@ try {
     steps['  one probe worker start']!.push(performance.now() - t);
     await worker.terminate();
     t = performance.now();
-    prepareOutputFolder(path.join(work, `step-out-${i}`));
-    steps['output folder checks']!.push(performance.now() - t);
+    claimOutputFolder(path.join(work, `step-out-${i}`)).release();
+    steps['output folder claim']!.push(performance.now() - t);
     t = performance.now();
     store.save({ ...tracedRun.record, id: `step-${i}` });
     steps['run record save (fsync)']!.push(performance.now() - t);

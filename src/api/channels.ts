@@ -1,7 +1,7 @@
 import type { AucmediCatalog } from './aucmedi';
 import type { DatasetReport, DatasetScanPurpose } from './dataset';
 import type { GpuReport } from './gpu';
-import type { EvaluationRecord, EvaluationRequest, ModelRef, PredictionRecord, PredictionRequest, QueueEntry, QueueItem, RunRecord, RunSummary, TrainingRecord, TrainingRequest } from './runs';
+import type { EvaluationRecord, EvaluationRequest, ModelRef, PredictionRecord, PredictionRequest, QueueEntry, QueueItem, RunRecord, RunSummary, SetAsideRecord, TrainingRecord, TrainingRequest } from './runs';
 import type { EvaluationResults, PredictionTable } from './results';
 import type { OfflineBundle, WeightsDownloadResult, WeightsFileInfo, WeightsImportResult } from './weights';
 import type { AppInfo, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings, SettingsPatch } from './types';
@@ -65,6 +65,8 @@ export interface ChannelMap {
   'queue:move': { request: { id: string; position: number }; response: QueueEntry[] };
   'queue:remove': { request: { id: string }; response: QueueEntry[] };
   'runs:list': { request: Empty; response: RunSummary[] };
+  /** Run records that could not be read and were set aside since the last call (each is reported once). */
+  'runs:set-aside': { request: Empty; response: SetAsideRecord[] };
   'runs:get': { request: { runId: string }; response: RunRecord };
   /** Forgets an ended run; its output folder too only with `deleteFiles` (after a second confirmation in the window). */
   'runs:delete': { request: { runId: string; deleteFiles: boolean }; response: { deleted: string; filesDeleted: boolean } };
@@ -125,6 +127,7 @@ export const CHANNELS = [
   'queue:move',
   'queue:remove',
   'runs:list',
+  'runs:set-aside',
   'runs:get',
   'runs:delete',
   'runs:log',

@@ -132,6 +132,14 @@ export interface EvaluationRecord extends RunCommon {
 
 export type RunRecord = TrainingRecord | PredictionRecord | EvaluationRecord;
 
+/** A run record that could not be read, renamed so the rest of the history works. */
+export interface SetAsideRecord {
+  /** Where it is now. */
+  file: string;
+  /** A sentence: which record and why. */
+  reason: string;
+}
+
 /** What the runs list shows; the full record is one `runs:get` away. */
 type Summarized<R> = Omit<R, 'epochs' | 'progress'> & {
   lastEpoch: EpochMetrics | null;

@@ -148,6 +148,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'runs:export-report': z.object({ runId: operationIdSchema }).strict(),
   'runs:stop': z.object({ runId: operationIdSchema }).strict(),
   'runs:list': empty as z.ZodType<RequestOf<'runs:list'>>,
+  'runs:set-aside': empty as z.ZodType<RequestOf<'runs:set-aside'>>,
   'runs:get': z.object({ runId: operationIdSchema }).strict(),
   'models:check': z.object({ dir: absolutePathSchema }).strict(),
   'runs:delete': z.object({ runId: operationIdSchema, deleteFiles: z.boolean() }).strict(),

@@ -6,7 +6,8 @@
  * `NaN`/`Infinity` in JSON. Values that are empty, `NA`, `nan` or infinite become null. A missing
  * file is a `UserErrorException` (`AUCMEDI_OUTPUT_MISSING`), unreadable content another.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type {
   ClassConfusion,
@@ -109,9 +110,40 @@ function invalidOutput(what: string, problem: string, detail?: string): UserErro
 // meta.training.json
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The largest `meta.training.json` read: AUCMEDI's is a few KB (its settings and class names), so
+ * this leaves room for 100 000 long class names and still never takes a file of gigabytes whole.
+ */
+export const MAX_META_BYTES = 64 * 1024 * 1024;
+
 /** Reads `<dir>/meta.training.json`. */
 export async function readTrainingMeta(dir: string): Promise<TrainingMeta> {
-  return parseTrainingMeta(await readOutputText(path.join(dir, META_FILE), `training record (${META_FILE})`));
+  return parseTrainingMeta(await readBoundedText(path.join(dir, META_FILE), `training record (${META_FILE})`, MAX_META_BYTES));
+}
+
+/**
+ * Reads a small output file as text: opened without blocking and checked on the open handle to be a
+ * regular file (a FIFO in its place would block a plain read forever) of at most `maxBytes`.
+ */
+async function readBoundedText(file: string, what: string, maxBytes: number): Promise<string> {
+  let handle;
+  try {
+    handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    throw fileError(error, file, what);
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw invalidOutput(what, 'is not a regular file (perhaps a pipe or device in its place)', file);
+    if (stat.size > maxBytes) {
+      throw invalidOutput(what, `is larger than ${Math.round(maxBytes / 2 ** 20)} MB, the most such a file may have`, `${file}: ${stat.size} bytes`);
+    }
+    return await handle.readFile('utf8');
+  } catch (error) {
+    throw error instanceof UserErrorException ? error : fileError(error, file, what);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
 }
 
 /** Parses the text of `meta.training.json` (Python's `json.dump` of the training config). */
@@ -125,8 +157,14 @@ export function parseTrainingMeta(text: string): TrainingMeta {
   }
   if (config === null || typeof config !== 'object' || Array.isArray(config)) throw invalidOutput(what, 'is not a JSON object');
   const c = config as Record<string, unknown>;
-  const classNames = Array.isArray(c.class_names) ? c.class_names.filter((n) => typeof n === 'string' || typeof n === 'number').map(String) : null;
-  if (!classNames) throw invalidOutput(what, 'has no class names');
+  if (!Array.isArray(c.class_names)) throw invalidOutput(what, 'has no class names');
+  // a class name dropped or repeated would shift or merge the columns of every prediction
+  const notAName = c.class_names.find((n) => typeof n !== 'string' && typeof n !== 'number');
+  if (notAName !== undefined) throw invalidOutput(what, `names a class that is neither text nor a number (${String(JSON.stringify(notAName)).slice(0, 60)})`);
+  const classNames = c.class_names.map(String);
+  const seen = new Set<string>();
+  const repeated = classNames.find((name) => seen.size === seen.add(name).size);
+  if (repeated !== undefined) throw invalidOutput(what, `names the class "${repeated.slice(0, 100)}" more than once`);
   const architecture = c.architecture;
   const architectures = Array.isArray(architecture) ? architecture.map(String) : typeof architecture === 'string' ? [architecture] : [];
   const threeDim = typeof c.three_dim === 'boolean' ? c.three_dim : typeof c.two_dim === 'boolean' ? !c.two_dim : false;
@@ -147,9 +185,46 @@ export function parseTrainingMeta(text: string): TrainingMeta {
   };
 }
 
-/** Python's `json.dump` writes `NaN`, `Infinity` and `-Infinity` bare; JSON has no such tokens. */
+/**
+ * Python's `json.dump` writes `NaN`, `Infinity` and `-Infinity` bare; JSON has no such tokens. One
+ * pass over the text, strings skipped with indexOf: a regular expression over a string of 10 MB
+ * overflows the stack (its engine backtracks per character).
+ */
 function pythonJson(text: string): string {
-  return text.replace(/"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g, (token) => (token.startsWith('"') ? token : 'null'));
+  const parts: string[] = [];
+  let copied = 0;
+  for (let i = 0; i < text.length; ) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22 /* " */) {
+      i = stringEnd(text, i);
+      continue;
+    }
+    const token = ch === 0x4e /* N */ && text.startsWith('NaN', i) ? 3 : ch === 0x49 /* I */ && text.startsWith('Infinity', i) ? 8 : ch === 0x2d /* - */ && text.startsWith('-Infinity', i) ? 9 : 0;
+    if (token === 0) {
+      i++;
+      continue;
+    }
+    parts.push(text.slice(copied, i), 'null');
+    i += token;
+    copied = i;
+  }
+  if (copied === 0) return text;
+  parts.push(text.slice(copied));
+  return parts.join('');
+}
+
+/** The index after the string that starts with the quote at `start` (the text's end when it is never closed). */
+function stringEnd(text: string, start: number): number {
+  let i = start + 1;
+  for (;;) {
+    const quote = text.indexOf('"', i);
+    if (quote < 0) return text.length;
+    // the quote is escaped when an odd number of backslashes comes right before it
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === 0x5c /* \ */) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    i = quote + 1;
+  }
 }
 
 function finiteOrNull(value: unknown): number | null {

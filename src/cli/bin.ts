@@ -1,11 +1,12 @@
 import { main } from './main';
+import { escapeControls } from './terminal-text';
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(`aucmedi-desk: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(escapeControls(`aucmedi-desk: ${error instanceof Error ? error.message : String(error)}`));
     process.exitCode = 1;
   },
 );

@@ -5,6 +5,7 @@ import type { Response } from '../api/errors';
 import type { ImageCheck, ImageList, ImageLoadResult } from '../api/types';
 import type { Core } from '../core';
 import { describeSoftware } from '../engine/image-check';
+import { forCommandLine } from './cli-actions';
 import { formatTransfer } from './progress';
 
 export interface CliIo {
@@ -90,8 +91,11 @@ export function finish<T>(response: Response<T>, json: boolean, io: CliIo, text:
     io.out(json ? JSON.stringify(response.data, null, 2) : text(response.data));
     return 0;
   }
-  const { error } = response;
-  if (json) io.out(JSON.stringify({ error }, null, 2));
-  else io.err([error.message, error.action && `What to do: ${error.action}`, error.detail && `Details: ${error.detail}`].filter(Boolean).join('\n'));
+  if (json) {
+    io.out(JSON.stringify({ error: response.error }, null, 2));
+    return 1;
+  }
+  const error = forCommandLine(response.error);
+  io.err([error.message, error.action && `What to do: ${error.action}`, error.detail && `Details: ${error.detail}`].filter(Boolean).join('\n'));
   return 1;
 }

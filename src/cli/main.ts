@@ -9,6 +9,7 @@ import { gpuCommand } from './gpu-command';
 import { imageCommand, type CliIo } from './image-command';
 import { evaluateCommand, predictCommand, runsCommand, trainCommand } from './run-commands';
 import { weightsCommand } from './weights-command';
+import { escapeControls } from './terminal-text';
 
 const USAGE = `Usage: aucmedi-desk <command> [options]
 
@@ -54,6 +55,8 @@ interface CommandSpec {
   flags: string[];
   /** Options that take a value (`--gt FILE`). */
   options?: string[];
+  /** Options whose value is a count: plain decimal digits (`--epochs 0x10` is not 16). */
+  integers?: string[];
   run: (core: Core, args: string[], json: boolean, io: CliIo, values: Record<string, string>) => Promise<number>;
 }
 
@@ -71,18 +74,21 @@ const COMMANDS: Record<string, CommandSpec> = {
     positional: 1,
     flags: ['--json', '--ohe', '--three-dim'],
     options: ['--gt', '--architecture', '--analysis', '--epochs', '--batch-size', '--workers', '--metalearner', '--gpus', '--out', '--image'],
+    integers: ['--epochs', '--batch-size', '--workers'],
     run: (core, args, json, io, values) => trainCommand(core, args[0]!, values, args, json, io),
   },
   predict: {
     positional: 1,
     flags: ['--json'],
     options: ['--model', '--xai', '--batch-size', '--workers', '--gpus', '--out', '--image'],
+    integers: ['--batch-size', '--workers'],
     run: (core, args, json, io, values) => (values['--model'] ? predictCommand(core, args[0]!, values, json, io) : Promise.resolve(missingModel(io))),
   },
   evaluate: {
     positional: 1,
     flags: ['--json', '--ohe'],
     options: ['--model', '--gt', '--batch-size', '--workers', '--gpus', '--out', '--image'],
+    integers: ['--batch-size', '--workers'],
     run: (core, args, json, io, values) => (values['--model'] ? evaluateCommand(core, args[0]!, values, args, json, io) : Promise.resolve(missingModel(io))),
   },
   'runs list': { positional: 0, flags: ['--json'], run: (core, _args, json, io) => runsCommand(core, 'list', undefined, json, io) },
@@ -97,7 +103,9 @@ const COMMANDS: Record<string, CommandSpec> = {
   'image rm': { positional: 1, flags: ['--json'], run: (core, args, json, io) => imageCommand(core, ['rm', ...args], json, io) },
 };
 
-export async function main(argv: string[], out = (text: string) => console.log(text), err = (text: string) => console.error(text)): Promise<number> {
+export async function main(argv: string[], writeOut = (text: string) => console.log(text), writeErr = (text: string) => console.error(text)): Promise<number> {
+  const out = (text: string) => writeOut(escapeControls(text));
+  const err = (text: string) => writeErr(escapeControls(text));
   const [first, second] = argv;
   if (!first || first === '--help' || first === '-h' || first === 'help') {
     out(USAGE);
@@ -124,18 +132,25 @@ export async function main(argv: string[], out = (text: string) => console.log(t
   }
 }
 
-/** Splits arguments into positional ones, known flags and options with values; a string says what is wrong. */
-export function parseArguments(args: string[], spec: Pick<CommandSpec, 'flags' | 'options'>): { positional: string[]; flags: string[]; values: Record<string, string> } | string {
+/**
+ * Splits arguments into positional ones, known flags and options with values; a string says what
+ * is wrong. An empty or blank argument is wrong everywhere: taken as a path it would quietly mean
+ * the working folder, and as an option it would quietly mean the default.
+ */
+export function parseArguments(args: string[], spec: Pick<CommandSpec, 'flags' | 'options' | 'integers'>): { positional: string[]; flags: string[]; values: Record<string, string> } | string {
   const positional: string[] = [];
   const flags: string[] = [];
   const values: Record<string, string> = {};
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i]!;
+    if (arg.trim() === '') return 'an argument is empty';
     if (!arg.startsWith('--')) positional.push(arg);
     else if (spec.flags.includes(arg)) flags.push(arg);
     else if (spec.options?.includes(arg)) {
       const value = args[i + 1];
       if (value === undefined || value.startsWith('--')) return `${arg} needs a value`;
+      if (value.trim() === '') return `${arg} needs a value, not an empty one`;
+      if (spec.integers?.includes(arg) && !/^\d+$/.test(value)) return `${arg} takes a whole number in plain digits (like 20), not "${value}"`;
       values[arg] = value;
       i += 1;
     } else return `unknown option ${arg}`;
@@ -144,7 +159,7 @@ export function parseArguments(args: string[], spec: Pick<CommandSpec, 'flags' |
 }
 
 function terminalStatus(): (line: string) => void {
-  return (line) => process.stderr.write(`\r\x1b[2K${line}`);
+  return (line) => process.stderr.write(`\r\x1b[2K${escapeControls(line)}`);
 }
 
 function usageError(message: string, err: (text: string) => void): number {

@@ -8,6 +8,7 @@ import type { Response, UserError } from '../api/errors';
 import type { Core } from '../core';
 import { freeGpu } from '../runs/queue';
 import { followedElsewhereError } from '../runs/service';
+import { forCommandLine } from './cli-actions';
 import { finish, type CliIo } from './image-command';
 
 const OK = 0;
@@ -59,7 +60,10 @@ export function formatRun(run: RunSummary | RunRecord): string {
   } else if (run.mode === 'evaluation' && run.results) {
     lines.push(`  Results:    ${run.results.samples} images scored: ${path.join(run.outputDir, run.results.metricsFile)}`);
   }
-  if (run.error) lines.push(`  Error:      ${run.error.message}`, `  What to do: ${run.error.action}`, ...(run.error.detail ? [`  Details:    ${run.error.detail}`] : []));
+  if (run.error) {
+    const error = forCommandLine(run.error);
+    lines.push(`  Error:      ${error.message}`, `  What to do: ${error.action}`, ...(error.detail ? [`  Details:    ${error.detail}`] : []));
+  }
   return lines.join('\n');
 }
 
@@ -144,7 +148,8 @@ class Interrupt {
       if (response.ok) return;
       this.stopping = false;
       this.requested = false;
-      this.io.err(`The run could not be stopped: ${response.error.message}\nWhat to do: ${response.error.action}\nPress Ctrl-C to try again.`);
+      const error = forCommandLine(response.error);
+      this.io.err(`The run could not be stopped: ${error.message}\nWhat to do: ${error.action}\nPress Ctrl-C to try again.`);
     });
   }
 }
@@ -284,18 +289,27 @@ export function evaluateCommand(core: Core, dataset: string, values: Record<stri
 /** `aucmedi-desk runs list|show ID|stop ID|attach ID`. */
 export async function runsCommand(core: Core, action: string, runId: string | undefined, json: boolean, io: CliIo): Promise<number> {
   switch (action) {
-    case 'list':
-      return finish(await core.handlers['runs:list']({}), json, io, (runs) =>
+    case 'list': {
+      const listed = await core.handlers['runs:list']({});
+      for (const record of core.runs.takeSetAside()) io.err(`Set aside: ${record.reason} It is kept as ${record.file}.`);
+      return finish(listed, json, io, (runs) =>
         runs.length ? runs.map((run) => `${run.id}  ${run.mode.padEnd(10)} ${run.state.padEnd(11)} ${describeRun(run).input}`).join('\n') : 'No runs yet.',
       );
+    }
     case 'show':
       return finish(await core.handlers['runs:get']({ runId: runId ?? '' }), json, io, formatRun);
-    case 'stop':
-      await core.runs.reattach().catch(() => []);
-      if (!json && runId) io.err(`Stopping the run. ${whatStopKeeps(core, runId)}`);
-      return finish(await core.handlers['runs:stop']({ runId: runId ?? '' }), json, io, formatRun);
+    case 'stop': {
+      // An unknown id is answered at once; only the run named is followed (src/runs/service.ts reattach).
+      const known = await core.handlers['runs:get']({ runId: runId ?? '' });
+      if (!known.ok) return finish(known, json, io, formatRun);
+      await core.runs.reattach(known.data.id).catch(() => []);
+      if (!json) io.err(`Stopping the run. ${whatStopKeeps(core, known.data.id)}`);
+      return finish(await core.handlers['runs:stop']({ runId: known.data.id }), json, io, formatRun);
+    }
     case 'attach': {
-      const reattached = await core.runs.reattach();
+      const known = await core.handlers['runs:get']({ runId: runId ?? '' });
+      if (!known.ok) return finish(known, json, io, formatRun);
+      const reattached = await core.runs.reattach(known.data.id);
       if (!reattached.some((run) => run.id === runId)) {
         const holder = runId ? core.runs.followedElsewhere(runId) : null;
         if (holder) return finish({ ok: false, error: followedElsewhereError(holder).userError }, json, io, () => '');

@@ -5,8 +5,8 @@
  * AUCMEDI itself reads only `,` (io_csv.py `sep=","`): a run never gets this file but a
  * comma-separated copy of what was read here (src/runs/dataset-view.ts).
  */
-import { UserErrorException } from '../api/errors';
 import type { DatasetProblem } from '../api/dataset';
+import { MAX_LINE_BYTES, MAX_LINE_TEXT } from './annotation-file';
 import { pandasChanges, pandasSortedClasses } from './pandas';
 import { agree, compareNames, plural, problem } from './problems';
 
@@ -36,26 +36,7 @@ export interface Annotations {
   unusable: boolean;
 }
 
-/** Turns the file's bytes into text, or throws ANNOTATION_FILE_INVALID for what is not a UTF-8 text file. */
-export function decodeAnnotationFile(bytes: Uint8Array, fileName: string): string {
-  const invalid = (message: string, action: string, detail?: string): never => {
-    throw new UserErrorException({ code: 'ANNOTATION_FILE_INVALID', message, action, ...(detail ? { detail } : {}) });
-  };
-  const saveAsCsv = 'Open it in your spreadsheet program and save it again as "CSV UTF-8 (comma delimited)".';
-  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
-    invalid(`The annotation file ${fileName} is saved as UTF-16 text, which AUCMEDI cannot read.`, saveAsCsv);
-  }
-  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
-    invalid(`The annotation file ${fileName} is a spreadsheet workbook (such as .xlsx), not a CSV file.`, saveAsCsv);
-  }
-  if (bytes.includes(0)) invalid(`The annotation file ${fileName} is not a text file.`, 'Choose the CSV file that lists each image and its class.');
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  } catch (error) {
-    return invalid(`The annotation file ${fileName} is not UTF-8 text (perhaps saved with a regional encoding).`, saveAsCsv, String(error));
-  }
-}
+export { decodeAnnotationFile } from './annotation-file';
 
 /** The separator of the header line: the more frequent of `,` and `;` outside quotes (`,` on a tie). */
 export function detectSeparator(text: string): Separator {
@@ -72,19 +53,33 @@ export function detectSeparator(text: string): Separator {
   return semicolons > commas ? ';' : ',';
 }
 
-/** RFC 4180 records; blank lines skipped. `unterminated` is the line of a quote never closed. */
-export function parseCsv(text: string, separator: Separator): { records: CsvRecord[]; unterminated: number | null } {
+/**
+ * Where the parser stopped: a quote never closed, or a quoted record spread over lines that grew
+ * past `MAX_RECORD_CHARS` (each line is bounded when the file is read; a record must be too).
+ */
+export interface CsvStop {
+  line: number;
+  reason: 'unterminated' | 'too-long';
+}
+
+/** The longest record, in characters: a quoted record may span lines, but not hold more than a line may. */
+const MAX_RECORD_CHARS = MAX_LINE_BYTES;
+
+/** RFC 4180 records; blank lines skipped. `unterminated` is the line of a quote never closed, `tooLong` that of a record past the limit. */
+export function parseCsv(text: string, separator: Separator): { records: CsvRecord[]; unterminated: number | null; tooLong: number | null } {
   const records: CsvRecord[] = [];
-  for (const step of parseCsvSteps(text, separator, records)) if (step !== null) return { records, unterminated: step };
-  return { records, unterminated: null };
+  for (const step of parseCsvSteps(text, separator, records)) {
+    if (step !== null) return { records, unterminated: step.reason === 'unterminated' ? step.line : null, tooLong: step.reason === 'too-long' ? step.line : null };
+  }
+  return { records, unterminated: null, tooLong: null };
 }
 
 /**
  * The parser, in steps: yields null every few thousand records (so a caller can let the event loop
- * run), or the line of a quote that is never closed (and stops). Lines without quotes, nearly all of
- * them, are split at once; a line with quotes is read character by character, across line breaks.
+ * run), or where it stopped (and stops). Lines without quotes, nearly all of them, are split at
+ * once; a line with quotes is read character by character, across line breaks.
  */
-export function* parseCsvSteps(input: string, separator: Separator, records: CsvRecord[]): Generator<number | null> {
+export function* parseCsvSteps(input: string, separator: Separator, records: CsvRecord[]): Generator<CsvStop | null> {
   // old Mac files end lines with CR alone
   const text = input.includes('\n') || !input.includes('\r') ? input : input.replace(/\r/g, '\n');
   let pos = 0;
@@ -112,8 +107,8 @@ export function* parseCsvSteps(input: string, separator: Separator, records: Csv
       continue;
     }
     const record = readQuotedRecord(text, pos, separator);
-    if (record.unterminated) {
-      yield line;
+    if (record.stop) {
+      yield { line, reason: record.stop };
       return;
     }
     records.push({ cells: record.cells, line });
@@ -123,12 +118,14 @@ export function* parseCsvSteps(input: string, separator: Separator, records: Csv
 }
 
 /** One record that holds quotes, from `start` to the end of its (last) line. */
-function readQuotedRecord(text: string, start: number, separator: Separator): { cells: string[]; end: number; lines: number; unterminated: boolean } {
+function readQuotedRecord(text: string, start: number, separator: Separator): { cells: string[]; end: number; lines: number; stop: CsvStop['reason'] | null } {
   const cells: string[] = [];
   let cell = '';
   let quoted = false;
   let lines = 1;
+  const limit = Math.min(text.length, start + MAX_RECORD_CHARS);
   for (let i = start; i < text.length; i++) {
+    if (i >= limit) return { cells, end: i, lines, stop: 'too-long' };
     const ch = text[i]!;
     if (quoted) {
       if (ch === '"') {
@@ -150,12 +147,12 @@ function readQuotedRecord(text: string, start: number, separator: Separator): { 
       cell = '';
     } else if (ch === '\n' || (ch === '\r' && text[i + 1] === '\n')) {
       cells.push(cell);
-      return { cells, end: ch === '\r' ? i + 2 : i + 1, lines, unterminated: false };
+      return { cells, end: ch === '\r' ? i + 2 : i + 1, lines, stop: null };
     } else cell += ch;
   }
-  if (quoted) return { cells, end: text.length, lines, unterminated: true };
+  if (quoted) return { cells, end: text.length, lines, stop: 'unterminated' };
   cells.push(cell);
-  return { cells, end: text.length, lines, unterminated: false };
+  return { cells, end: text.length, lines, stop: null };
 }
 
 const ONE = new Set(['1', '1.0']);
@@ -202,16 +199,24 @@ function* readAnnotationsSteps(text: string, options: AnnotationOptions): Genera
   const headerExample = ohe ? 'SAMPLE,<class 1>,<class 2>,...' : 'SAMPLE,CLASS';
 
   const records: CsvRecord[] = [];
-  let unterminated: number | null = null;
+  let stop: CsvStop | null = null;
   for (const step of parseCsvSteps(text, separator, records)) {
     if (step !== null) {
-      unterminated = step;
+      stop = step;
       break;
     }
     yield;
   }
-  if (unterminated !== null) {
-    return fail('CSV_INVALID', `The annotation file has a quote (") on line ${unterminated} that is never closed.`, 'Close the quote, or remove it, then check again.', [where(unterminated)]);
+  if (stop?.reason === 'unterminated') {
+    return fail('CSV_INVALID', `The annotation file has a quote (") on line ${stop.line} that is never closed.`, 'Close the quote, or remove it, then check again.', [where(stop.line)]);
+  }
+  if (stop?.reason === 'too-long') {
+    return fail(
+      'CSV_INVALID',
+      `The record that starts on line ${stop.line} of the annotation file is longer than ${MAX_LINE_TEXT}, the most one record may hold.`,
+      'Check the quotes (") around that line: a quote that is never closed takes the lines after it into one value.',
+      [where(stop.line)],
+    );
   }
   const header = records[0];
   if (!header) return fail('CSV_INVALID', 'The annotation file is empty.', `Write one line per image under a header line "${headerExample}".`, [fileName]);
@@ -244,6 +249,16 @@ function* readAnnotationsSteps(text: string, options: AnnotationOptions): Genera
   let classColumns: number[];
   if (ohe) {
     classColumns = otherColumns;
+    const repeated = firstRepeated(classColumns.map((i) => names[i]!));
+    if (repeated !== null) {
+      // pandas would rename the second one ("c.1"), so AUCMEDI's classes would not be the ones written
+      return fail(
+        'CSV_INVALID',
+        `The annotation file names the class column "${repeated}" more than once: every one-hot column needs a name of its own.`,
+        'Give each class column its own name, or merge the repeated columns.',
+        [where(header.line, repeated)],
+      );
+    }
     const badValues: string[] = [];
     let badCount = 0;
     let k = 0;
@@ -379,4 +394,14 @@ function* readAnnotationsSteps(text: string, options: AnnotationOptions): Genera
   }
   result.unusable = false;
   return result;
+}
+
+/** The first name that occurs twice, or null. */
+function firstRepeated(names: readonly string[]): string | null {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return null;
 }

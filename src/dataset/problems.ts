@@ -92,6 +92,7 @@ const ORDER: DatasetProblemCode[] = [
   'HIDDEN_CLASS_FOLDER',
   'NESTED_FOLDERS',
   'IGNORED_NON_IMAGE',
+  'SPECIAL_FILES',
   'HIDDEN_FILES',
   'SYMLINKS',
 ];

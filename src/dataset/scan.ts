@@ -7,7 +7,8 @@ import { promises as fsp, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { DatasetReport, DatasetScanProgress, DatasetScanRequest } from '../api/dataset';
 import { errorDetail, UserErrorException, type ErrorCode } from '../api/errors';
-import { decodeAnnotationFile, readAnnotationsAsync, type Annotations } from './csv';
+import { readAnnotationFile } from './annotation-file';
+import { readAnnotationsAsync, type Annotations } from './csv';
 import { FingerprintBuilder } from './fingerprint';
 import { splitName } from './names';
 import { ProbePool } from './probe';
@@ -25,8 +26,6 @@ export interface ScanOptions {
   progressIntervalMs?: number;
 }
 
-/** Annotation files larger than this are not read (100 000 lines are a few MB). */
-const MAX_ANNOTATION_BYTES = 256 * 1024 * 1024;
 export const PROGRESS_INTERVAL_MS = 100;
 
 export async function scanDataset(request: DatasetScanRequest, options: ScanOptions = {}): Promise<DatasetReport> {
@@ -74,7 +73,7 @@ async function scanWith(pool: ProbePool, request: DatasetScanRequest, options: S
   let annotations: Annotations | null = null;
   let annotationRel: string | null = null;
   if (gtFile) {
-    const { text, stat } = await readAnnotationFile(gtFile);
+    const { text, stat } = await readAnnotationFile(gtFile, path.basename(gtFile));
     const relative = path.relative(root, gtFile).split(path.sep).join('/');
     const inside = relative !== '' && !relative.startsWith('../') && relative !== '..' && !path.isAbsolute(relative);
     annotationRel = inside ? relative : null;
@@ -196,38 +195,4 @@ async function checkDatasetFolder(root: string): Promise<Stats> {
     );
   }
   return stat;
-}
-
-async function readAnnotationFile(file: string): Promise<{ text: string; stat: Stats }> {
-  let stat: Stats;
-  try {
-    stat = await fsp.stat(file);
-  } catch (error) {
-    if (MISSING.has(errnoOf(error))) {
-      throw userError('ANNOTATION_FILE_NOT_FOUND', `The annotation file ${file} does not exist.`, 'Check the path, or choose the annotation file again.', error);
-    }
-    throw userError('ANNOTATION_FILE_UNREADABLE', `The annotation file ${file} cannot be opened.`, 'Check that you have read access to it, then try again.', error);
-  }
-  if (stat.isDirectory()) {
-    throw userError('ANNOTATION_FILE_INVALID', `${file} is a folder, not an annotation file.`, 'Choose the CSV file that lists each image and its class.');
-  }
-  if (!stat.isFile()) {
-    // A device, pipe or socket: reading it may never end (/dev/zero) or never start (a FIFO).
-    throw userError('ANNOTATION_FILE_INVALID', `${file} is not a file but a device, pipe or socket, so it is not an annotation file.`, 'Choose the CSV file that lists each image and its class.');
-  }
-  if (stat.size > MAX_ANNOTATION_BYTES) {
-    throw userError('ANNOTATION_FILE_INVALID', `The annotation file ${file} is too large to be a list of images (${Math.round(stat.size / 2 ** 20)} MB).`, 'Choose the CSV file that lists each image and its class.');
-  }
-  let bytes: Buffer;
-  try {
-    bytes = await fsp.readFile(file);
-  } catch (error) {
-    throw userError(
-      'ANNOTATION_FILE_UNREADABLE',
-      DENIED.has(errnoOf(error)) ? `You do not have permission to read the annotation file ${file}.` : `The annotation file ${file} cannot be read.`,
-      'Check that you have read access to it, then try again.',
-      error,
-    );
-  }
-  return { text: decodeAnnotationFile(bytes, path.basename(file)), stat };
 }

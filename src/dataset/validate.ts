@@ -90,6 +90,8 @@ export class DatasetValidator implements WalkVisitor {
   private linksOutside = 0;
   private readonly nested = new Bucket();
   private readonly ignored = new Bucket();
+  /** FIFOs, sockets, devices: never opened, never given to a container (opening a FIFO blocks). */
+  private readonly specialFiles = new Bucket();
   private readonly outsideClasses = new Bucket();
   private readonly withoutExtension = new Bucket();
   private readonly unreadable = new Bucket();
@@ -159,7 +161,7 @@ export class DatasetValidator implements WalkVisitor {
   }
 
   special(rel: string): void {
-    this.ignored.add(rel);
+    this.specialFiles.add(rel);
   }
 
   hiddenFile(rel: string): void {
@@ -653,6 +655,19 @@ export class DatasetValidator implements WalkVisitor {
         ),
       );
     }
+    if (this.specialFiles.size > 0) {
+      const count = this.specialFiles.size;
+      problems.push(
+        problem(
+          'warning',
+          'SPECIAL_FILES',
+          `${plural(count, 'entry', 'entries')} ${agree(count, 'is not a regular file', 'are not regular files')} but a named pipe (FIFO), socket or device, so ${agree(count, 'it is', 'they are')} left out: AUCMEDI never gets ${agree(count, 'it', 'them')}.`,
+          'Nothing to do for the run. If an image was meant to be there, copy the image file itself into the folder.',
+          this.specialFiles.first(),
+          count,
+        ),
+      );
+    }
     if (this.hidden.size > 0) {
       problems.push(
         problem(
@@ -686,7 +701,7 @@ export class DatasetValidator implements WalkVisitor {
       totalImages: this.totalImages,
       totalBytes: this.totalBytes,
       leftOut:
-        this.hidden.size + this.hiddenClassFolders.size + this.ignored.size + this.nested.size + this.outsideClasses.size + this.withoutExtension.size + this.links.size + this.notInCsv.size,
+        this.hidden.size + this.hiddenClassFolders.size + this.ignored.size + this.specialFiles.size + this.nested.size + this.outsideClasses.size + this.withoutExtension.size + this.links.size + this.notInCsv.size,
       formats: Object.fromEntries([...this.formats].sort(([a], [b]) => compareNames(a, b))),
       problems: sortProblems(problems),
       samples,

@@ -223,6 +223,7 @@ export async function walkDataset(options: WalkOptions): Promise<void> {
       return;
     }
     visitor.folder(rel, depth, 'series-candidate');
+    for (const name of listed.special) visitor.special(joinRel(rel, name), depth);
     probe(rel, depth, visible);
     await reportLinks(rel, depth, listed.links);
   };

@@ -1,8 +1,10 @@
-import { statfs } from 'node:fs/promises';
+import { stat, statfs } from 'node:fs/promises';
+import type Docker from 'dockerode';
 import { errorDetail } from '../api/errors';
 import type { EngineInfo, EngineStatus, EngineStatusCode } from '../api/types';
-import { createDockerClient } from './client';
+import { createDockerClient, engineRequest } from './client';
 import type { EngineEndpoint } from './endpoint';
+import { permissionAction } from './engine-errors';
 
 /** Device requests (how GPUs reach a container) arrived with Engine API 1.40 (Docker 19.03). */
 export const MIN_API_FOR_GPU = '1.40';
@@ -38,14 +40,21 @@ export async function diagnoseEngine(endpoint: EngineEndpoint, deps: DiagnoseDep
   try {
     docker = createDockerClient(endpoint, timeoutMs);
   } catch (error) {
-    return finish(unreachable(endpoint, `cannot read the TLS certificates: ${errorDetail(error)}`));
+    const tls = endpoint.transport.kind === 'tcp' && endpoint.transport.tls;
+    return finish(unreachable(endpoint, tls ? `cannot read the TLS certificates: ${errorDetail(error)}` : errorDetail(error)));
   }
 
+  let answer: PingAnswer;
   try {
-    await withTimeout(docker.ping(), timeoutMs);
+    answer = await ping(docker, timeoutMs);
   } catch (error) {
     return finish(await classifyConnectionError(error, endpoint, deps));
   }
+  if (answer.apiVersion === null) {
+    const body = answer.body.replace(/\s+/g, ' ').trim().slice(0, 120);
+    return finish(notDocker(endpoint, `${endpoint.url} answered HTTP ${answer.status} (${answer.contentType || 'no content type'}) without the Api-Version header every Docker engine sends: ${JSON.stringify(body)}`));
+  }
+  if (answer.status !== 200) return finish(unhealthy(`${endpoint.url}: the engine's health check answered HTTP ${answer.status}: ${answer.body.slice(0, 200)}`));
 
   let info: EngineInfo;
   try {
@@ -83,6 +92,54 @@ export async function diagnoseEngine(endpoint: EngineEndpoint, deps: DiagnoseDep
   return finish({ code: 'ENGINE_OK', message: `Docker ${info.version} is running and ready.`, action: '' }, info);
 }
 
+/** What answered the health check. Docker names its API version in a header on every answer. */
+interface PingAnswer {
+  status: number;
+  apiVersion: string | null;
+  contentType: string;
+  /** The first KiB of the body. */
+  body: string;
+}
+
+/** GET /_ping over the client's own transport, keeping the headers (dockerode's ping drops them). */
+async function ping(docker: Docker, timeoutMs: number): Promise<PingAnswer> {
+  const request = await engineRequest(docker, 'GET', '/_ping', {});
+  const answer = new Promise<PingAnswer>((resolve, reject) => {
+    request.on('error', reject);
+    request.on('response', (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        if (body.length < 1024) body += chunk.slice(0, 1024 - body.length);
+      });
+      response.on('error', reject);
+      response.on('end', () => {
+        const apiVersion = response.headers['api-version'];
+        resolve({ status: response.statusCode ?? 0, apiVersion: typeof apiVersion === 'string' ? apiVersion : null, contentType: response.headers['content-type'] ?? '', body });
+      });
+    });
+    request.end();
+  });
+  try {
+    return await withTimeout(answer, timeoutMs);
+  } finally {
+    // the answer is read (or never came): nothing more is wanted on this connection
+    request.destroy();
+  }
+}
+
+/** What is at a socket path: a socket, something else (a file, a folder), or nothing. */
+async function socketPathKind(socketPath: string): Promise<'socket' | 'missing' | 'file' | 'folder' | 'other'> {
+  try {
+    const stats = await stat(socketPath);
+    if (stats.isSocket()) return 'socket';
+    return stats.isFile() ? 'file' : stats.isDirectory() ? 'folder' : 'other';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'other';
+  }
+}
+
 /** Turns a failed connection into the sentence a user needs. */
 export async function classifyConnectionError(error: unknown, endpoint: EngineEndpoint, deps: DiagnoseDeps): Promise<Verdict> {
   const err = error as { code?: string; statusCode?: number; message?: string };
@@ -90,12 +147,60 @@ export async function classifyConnectionError(error: unknown, endpoint: EngineEn
   if (err.statusCode !== undefined) return unhealthy(detail);
   if (err.code === 'TIMEOUT') return unhealthy(`${endpoint.url} did not answer in time`);
   if (err.code === 'EACCES' || err.code === 'EPERM') return permissionDenied(endpoint, deps, detail);
+  // Node's HTTP parser failed: what answers there does not speak HTTP at all.
+  if (err.code?.startsWith('HPE_')) return notDocker(endpoint, `${detail} (the answer is not HTTP)`);
   if (endpoint.transport.kind === 'tcp') return unreachable(endpoint, detail);
-  if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') {
-    if (endpoint.source === 'default' && !(await deps.isInstalled())) return notInstalled(deps.platform, detail);
+  if (['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'ENOTDIR'].includes(err.code ?? '')) {
+    const socketPath = endpoint.transport.path;
+    // A Windows named pipe cannot be looked at as a file: its absence is Docker Desktop not running.
+    const kind = socketPath.startsWith('//./pipe/') ? (err.code === 'ENOENT' ? 'missing' : 'socket') : await socketPathKind(socketPath);
+    if (kind === 'file' || kind === 'folder' || kind === 'other') return notASocket(endpoint, kind, detail);
+    if (kind === 'missing' && endpoint.source === 'default' && !(await deps.isInstalled())) return notInstalled(deps.platform, detail);
+    if (kind === 'missing' && (endpoint.source === 'DOCKER_HOST' || endpoint.source === 'settings')) return noSocket(endpoint, detail);
     return notRunning(endpoint, deps.platform, detail);
   }
   return unhealthy(detail);
+}
+
+/** How to point the app at the right engine, for an address the user gave. */
+function fixAddress(endpoint: EngineEndpoint): string {
+  if (endpoint.source === 'settings') return 'correct the engine address in Settings, or clear it to find the engine automatically';
+  if (endpoint.source === 'DOCKER_HOST') return 'correct DOCKER_HOST, or unset it to find the engine automatically';
+  return 'ask IT where Docker\'s socket is';
+}
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+function where(endpoint: EngineEndpoint): string {
+  return endpoint.source === 'settings' ? 'the address set in Settings' : endpoint.source === 'DOCKER_HOST' ? 'the address in DOCKER_HOST' : 'the usual place';
+}
+
+function noSocket(endpoint: EngineEndpoint, detail: string): Verdict {
+  return {
+    code: 'ENGINE_NOT_RUNNING',
+    message: `There is no Docker socket at ${endpoint.transport.kind === 'socket' ? endpoint.transport.path : endpoint.url} (${where(endpoint)}): Docker is not installed or not running, or the address is wrong.`,
+    action: `Start Docker, or ${fixAddress(endpoint)}.`,
+    detail,
+  };
+}
+
+function notASocket(endpoint: EngineEndpoint, kind: 'file' | 'folder' | 'other', detail: string): Verdict {
+  const what = kind === 'other' ? 'something else' : `a ${kind}`;
+  return {
+    code: 'ENGINE_UNREACHABLE',
+    message: `${endpoint.transport.kind === 'socket' ? endpoint.transport.path : endpoint.url} (${where(endpoint)}) is not a Docker socket: it is ${what}.`,
+    action: `${capitalized(fixAddress(endpoint))}. Docker's socket is usually /var/run/docker.sock.`,
+    detail,
+  };
+}
+
+function notDocker(endpoint: EngineEndpoint, detail: string): Verdict {
+  return {
+    code: 'ENGINE_UNREACHABLE',
+    message: `Something other than Docker answers at ${endpoint.url} (${where(endpoint)}).`,
+    action: `${capitalized(fixAddress(endpoint))}.`,
+    detail,
+  };
 }
 
 function notInstalled(platform: NodeJS.Platform, detail: string): Verdict {
@@ -105,7 +210,7 @@ function notInstalled(platform: NodeJS.Platform, detail: string): Verdict {
     action:
       platform === 'linux'
         ? 'Ask IT to install Docker Engine (Debian/Ubuntu package "docker.io" or docker-ce), then start it.'
-        : 'Ask IT to install Docker Desktop, then start it. This page updates by itself.',
+        : 'Ask IT to install Docker Desktop, then start it.',
     detail,
   };
 }
@@ -118,9 +223,9 @@ function notRunning(endpoint: EngineEndpoint, platform: NodeJS.Platform, detail:
     action:
       platform === 'linux'
         ? endpoint.source === 'settings'
-          ? 'Start Docker, or clear the engine address in Settings to find it automatically. This page updates by itself.'
-          : 'Start Docker ("sudo systemctl start docker"), or ask IT to. This page updates by itself.'
-        : 'Start Docker Desktop and wait until it says it is running. This page updates by itself.',
+          ? 'Start Docker, or clear the engine address in Settings to find it automatically.'
+          : 'Start Docker ("sudo systemctl start docker"), or ask IT to.'
+        : 'Start Docker Desktop and wait until it says it is running.',
     detail,
   };
 }
@@ -128,12 +233,9 @@ function notRunning(endpoint: EngineEndpoint, platform: NodeJS.Platform, detail:
 function permissionDenied(endpoint: EngineEndpoint, deps: DiagnoseDeps, detail: string): Verdict {
   return {
     code: 'ENGINE_PERMISSION_DENIED',
-    message: `Docker is running, but your account (${deps.username}) is not allowed to use it.`,
-    action:
-      deps.platform === 'linux'
-        ? `Ask IT to add your account to the "docker" group ("sudo usermod -aG docker ${deps.username}"), then log out and log in again.`
-        : 'Ask IT to give your account access to Docker Desktop (on Windows: the "docker-users" group), then log in again.',
-    detail: `${detail} (${endpoint.url})`,
+    message: `Your account (${deps.username}) is not allowed to use Docker at ${endpoint.url}.`,
+    action: permissionAction(deps.platform, deps.username),
+    detail,
   };
 }
 
@@ -150,7 +252,7 @@ function unreachable(endpoint: EngineEndpoint, detail: string): Verdict {
   return {
     code: 'ENGINE_UNREACHABLE',
     message: `The Docker engine at ${endpoint.url} cannot be reached.`,
-    action: 'Check that the engine runs there and that the address and certificates are right, or clear the engine address in Settings.',
+    action: `Check that the engine runs there${endpoint.transport.kind === 'tcp' && endpoint.transport.tls ? ' and that its TLS certificates are right' : ''}, or ${fixAddress(endpoint)}.`,
     detail,
   };
 }

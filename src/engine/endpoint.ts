@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
+import { UserErrorException } from '../api/errors';
 import type { EndpointSource } from '../api/types';
 
 export interface TlsFiles {
@@ -29,7 +30,19 @@ export interface EndpointContext {
 export const WINDOWS_PIPE = '//./pipe/docker_engine';
 export const LINUX_SOCKET = '/var/run/docker.sock';
 
-/** Parses a DOCKER_HOST-style address the way the docker CLI reads it. Throws on a form it does not know. */
+/** An address the app cannot use, said as the user meets it (the diagnosis, and any command that needs the engine). */
+function invalidAddress(url: string, source: EndpointSource, why: string): UserErrorException {
+  return new UserErrorException({
+    code: 'ENGINE_UNREACHABLE',
+    message: `The Docker engine address is not valid (${url}): ${why}.`,
+    action:
+      source === 'DOCKER_HOST'
+        ? 'Correct DOCKER_HOST (like unix:///var/run/docker.sock or tcp://HOST:2376), or unset it to find the engine automatically.'
+        : 'Correct the engine address in Settings (like unix:///var/run/docker.sock or tcp://HOST:2376), or clear it to find the engine automatically.',
+  });
+}
+
+/** Parses a DOCKER_HOST-style address the way the docker CLI reads it. Throws a user error on a form it does not know. */
 export function parseEndpoint(url: string, source: EndpointSource, ctx: EndpointContext): EngineEndpoint {
   if (url.startsWith('unix://')) {
     const socketPath = url.slice('unix://'.length) || LINUX_SOCKET;
@@ -42,7 +55,7 @@ export function parseEndpoint(url: string, source: EndpointSource, ctx: Endpoint
   if (url.startsWith('tcp://')) {
     const rest = url.slice('tcp://'.length).replace(/\/+$/, '');
     const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/.exec(rest);
-    if (!match) throw new Error(`"${url}" is not a valid tcp:// engine address (expected tcp://HOST:PORT)`);
+    if (!match) throw invalidAddress(url, source, 'it is not a valid tcp:// engine address (expected tcp://HOST:PORT)');
     const verify = isTruthy(ctx.env.DOCKER_TLS_VERIFY);
     const certDir = ctx.env.DOCKER_CERT_PATH || path.join(ctx.homedir, '.docker');
     const tls = verify
@@ -55,9 +68,10 @@ export function parseEndpoint(url: string, source: EndpointSource, ctx: Endpoint
       : null;
     const host = match[1]!.replace(/^\[|\]$/g, '');
     const port = match[2] ? Number(match[2]) : tls ? 2376 : 2375;
+    if (port < 1 || port > 65535) throw invalidAddress(url, source, `port ${match[2]} is out of range (a port is 1 to 65535)`);
     return { url: `tcp://${match[1]}:${port}`, source, transport: { kind: 'tcp', host, port, tls } };
   }
-  throw new Error(`"${url}" is not an engine address this app knows (use unix://, npipe:// or tcp://)`);
+  throw invalidAddress(url, source, 'use unix://, npipe:// or tcp://');
 }
 
 function isTruthy(value: string | undefined): boolean {

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { errorDetail } from '../api/errors';
+import { errorDetail, UserErrorException } from '../api/errors';
 import type { EngineStatus } from '../api/types';
 import { createDockerClient } from './client';
 import { diagnoseEngine } from './diagnose';
@@ -55,12 +55,14 @@ export class EngineService {
     try {
       endpoint = await this.endpoint();
     } catch (error) {
+      // parseEndpoint says what is wrong with the address in a sentence of its own
+      const said = error instanceof UserErrorException ? error.userError : null;
       return {
         ok: false,
         code: 'ENGINE_UNREACHABLE',
-        message: 'The Docker engine address is not valid.',
-        action: 'Correct the engine address in Settings (or DOCKER_HOST), or clear it to find the engine automatically.',
-        detail: errorDetail(error),
+        message: said?.message ?? 'The Docker engine address is not valid.',
+        action: said?.action ?? 'Correct the engine address in Settings (or DOCKER_HOST), or clear it to find the engine automatically.',
+        ...(said ? {} : { detail: errorDetail(error) }),
         endpoint: this.options.endpointSetting() ?? env.DOCKER_HOST ?? '',
         endpointSource: this.options.endpointSetting() ? 'settings' : 'DOCKER_HOST',
         checkedAt: new Date().toISOString(),

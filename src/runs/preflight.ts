@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 import { UserErrorException } from '../api/errors';
 import type { DatasetReport } from '../api/dataset';
@@ -7,6 +7,9 @@ import type { GpuChoice } from '../api/runs';
 import type { WeightsHashTable } from '../api/aucmedi';
 import { checkWeightsCache, weightsHashTable } from '../aucmedi/weights';
 import { listWeights } from '../weights/import';
+import { bind, CONTAINER_MODEL_DIR } from '../aucmedi/arguments';
+import { makeFolders } from '../folders';
+import { releaseLock, takeLock } from './follower-lock';
 
 /** Below this much free space the output folder is refused (models and logs of one run). */
 export const MIN_FREE_BYTES = 1024 ** 3;
@@ -21,35 +24,86 @@ export function requireValidDataset(report: DatasetReport): void {
   });
 }
 
-/** The output folder: new or empty, writable, on a disk with room. Created here; nothing else is written. */
-export function prepareOutputFolder(dir: string, minFreeBytes = MIN_FREE_BYTES): void {
+/** Made in a run's output folder while the run is being started (src/runs/follower-lock.ts). */
+export const OUTPUT_CLAIM_FILE = '.aucmedi-desk-claim';
+
+/** Folders this process is starting a run into (a lock file already held by this process does not stop a second start from it). */
+const claimedHere = new Set<string>();
+
+export interface OutputClaim {
+  /** The run has written into the folder (its inputs), so no other run can take it: the claim goes. */
+  release(): void;
+  /** The run was refused before it was recorded: the folder is left as it was found (created folders removed). */
+  abandon(): void;
+}
+
+/**
+ * Claims the output folder of a run about to start: a folder Docker can mount, new or empty,
+ * writable, on a disk with room. The claim is a lock file made with O_EXCL before the folder is
+ * checked for emptiness, so two runs started at the same moment (two CLI commands, the queue and a
+ * Start button) can never both take one folder: the second is refused with a sentence. Nothing but
+ * the lock is written, and a refusal leaves no folder behind.
+ */
+export function claimOutputFolder(dir: string, minFreeBytes = MIN_FREE_BYTES): OutputClaim {
   const fail = (message: string, action: string, detail?: string) =>
     new UserErrorException({ code: 'OUTPUT_FOLDER_UNUSABLE', message, action, ...(detail ? { detail } : {}) });
+  bind(dir, CONTAINER_MODEL_DIR, false, 'output folder'); // refused before anything is made (a colon, say)
+  let created: string[];
   try {
-    mkdirSync(dir, { recursive: true });
+    created = makeFolders(dir);
   } catch (error) {
-    throw fail(`The output folder ${dir} cannot be created.`, 'Choose another output folder, one you may write to.', (error as Error).message);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') throw fail(`${dir} is a file, or lies under one, not a folder.`, 'Choose a folder for the outputs.', (error as Error).message);
+    throw fail(`The output folder ${dir} cannot be created.`, 'Choose another output folder, one you may write to (a folder in your home folder or on a data disk).', (error as Error).message);
   }
-  if (!statSync(dir).isDirectory()) throw fail(`${dir} is a file, not a folder.`, 'Choose a folder for the outputs.');
-  if (readdirSync(dir).length > 0) throw fail(`The output folder ${dir} is not empty: the run would mix its files with others.`, 'Choose an empty or new folder.');
-  const probe = path.join(dir, `.aucmedi-desk-write-test-${process.pid}`);
+  const lock = path.join(dir, OUTPUT_CLAIM_FILE);
+  const removeCreated = () => {
+    for (const folder of [...created].reverse()) rmSync(folder, { recursive: true, force: true });
+  };
+  const taken = () => fail(`Another run is being started into the output folder ${dir}.`, 'Choose another output folder: two runs in one folder would mix their files.');
+  if (claimedHere.has(dir)) throw taken();
   try {
-    accessSync(dir, constants.W_OK);
-    writeFileSync(probe, '');
+    let holder;
+    try {
+      holder = takeLock(lock);
+    } catch (error) {
+      throw fail(`The output folder ${dir} is not writable.`, 'Choose a folder you may write to.', (error as Error).message);
+    }
+    if (holder) throw taken();
+    claimedHere.add(dir);
+    try {
+      if (readdirSync(dir).some((name) => name !== OUTPUT_CLAIM_FILE)) throw fail(`The output folder ${dir} is not empty: the run would mix its files with others.`, 'Choose an empty or new folder.');
+      const stats = statfsSync(dir);
+      const free = stats.bavail * stats.bsize;
+      if (free < minFreeBytes) {
+        throw new UserErrorException({
+          code: 'DISK_FULL',
+          message: `The disk of ${dir} has only ${(free / 1024 ** 2).toFixed(0)} MB free; a run needs at least ${(minFreeBytes / 1024 ** 3).toFixed(0)} GB.`,
+          action: 'Free disk space or choose an output folder on another disk.',
+        });
+      }
+    } catch (error) {
+      releaseLock(lock);
+      claimedHere.delete(dir);
+      throw error;
+    }
   } catch (error) {
-    throw fail(`The output folder ${dir} is not writable.`, 'Choose a folder you may write to.', (error as Error).message);
-  } finally {
-    rmSync(probe, { force: true });
+    removeCreated();
+    throw error;
   }
-  const stats = statfsSync(dir);
-  const free = stats.bavail * stats.bsize;
-  if (free < minFreeBytes) {
-    throw new UserErrorException({
-      code: 'DISK_FULL',
-      message: `The disk of ${dir} has only ${(free / 1024 ** 2).toFixed(0)} MB free; a run needs at least ${(minFreeBytes / 1024 ** 3).toFixed(0)} GB.`,
-      action: 'Free disk space or choose an output folder on another disk.',
-    });
-  }
+  const release = () => {
+    releaseLock(lock);
+    claimedHere.delete(dir);
+  };
+  return {
+    release,
+    abandon() {
+      // The folder held nothing when it was claimed: what is in it now is this start's.
+      for (const name of readdirSync(dir)) if (name !== OUTPUT_CLAIM_FILE) rmSync(path.join(dir, name), { recursive: true, force: true });
+      release();
+      removeCreated();
+    },
+  };
 }
 
 /**

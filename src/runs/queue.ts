@@ -6,7 +6,8 @@
  * reason until the user removes it.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { UserErrorException } from '../api/errors';
 import type { UserError } from '../api/errors';
 import type { GpuChoice, QueueEntry, QueueItem, RecordedGpus, RunRecord } from '../api/runs';
@@ -68,6 +69,7 @@ export class RunQueue {
   add(item: QueueItem): QueueEntry {
     checkOptions(item);
     checkInputs(item);
+    this.checkOutputFolder(item);
     const entry: QueueEntry = { id: `queued-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`, addedAt: new Date().toISOString(), position: 0, item, error: null };
     this.entries.push(entry);
     this.changed();
@@ -137,6 +139,22 @@ export class RunQueue {
   /** Starts nothing more (the core is going away; the queue stays on disk for the next start). */
   close(): void {
     this.closed = true;
+  }
+
+  /**
+   * A named output folder must not be another queued or running run's, nor hold files now; the claim
+   * at start (src/runs/preflight.ts) is what makes it safe, this only says it at once.
+   */
+  private checkOutputFolder(item: QueueItem): void {
+    const wanted = item.request.outputDir ? path.resolve(item.request.outputDir) : null;
+    if (!wanted) return;
+    const queued = this.entries.some((entry) => entry.item.request.outputDir && path.resolve(entry.item.request.outputDir) === wanted);
+    const running = this.deps.activeRuns().some((run) => path.resolve(run.outputDir) === wanted);
+    const refuse = (message: string) => new UserErrorException({ code: 'OUTPUT_FOLDER_UNUSABLE', message, action: 'Choose another output folder: two runs in one folder would mix their files.' });
+    if (queued) throw refuse(`Another queued run will write into ${wanted}.`);
+    if (running) throw refuse(`A running run writes into ${wanted}.`);
+    const entries = statOf(wanted)?.isDirectory() ? readdirSync(wanted) : [];
+    if (entries.length > 0) throw refuse(`The output folder ${wanted} is not empty: the run would mix its files with others.`);
   }
 
   private indexOf(id: string): number {

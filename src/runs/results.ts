@@ -178,9 +178,9 @@ async function buildSampleIndex(run: PredictionRecord | EvaluationRecord, kind: 
 /** The predictions as CSV (as AUCMEDI writes them, plus the predicted class and its probability), filtered. */
 export function predictionsCsv(predictions: Predictions, filter: PredictionFilter = {}): string {
   const rows = filterPredictions(predictions, filter);
-  const lines = [['SAMPLE', ...predictions.classes, 'PREDICTED', 'PROBABILITY'].map(csvCell).join(',')];
+  const lines = [['SAMPLE', ...predictions.classes, 'PREDICTED', 'PROBABILITY'].map(csvText).join(',')];
   for (const row of rows) {
-    lines.push([row.sample, ...row.probabilities.map((p) => (p === null ? '' : String(p))), row.predictedClass ?? '', row.probability === null ? '' : String(row.probability)].map(csvCell).join(','));
+    lines.push([csvText(row.sample), ...row.probabilities.map(csvNumber), csvText(row.predictedClass ?? ''), csvNumber(row.probability)].join(','));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -193,10 +193,19 @@ export function filterPredictions(predictions: Predictions, filter: PredictionFi
   );
 }
 
-function csvCell(value: string): string {
-  // A leading = + - @ would be run as a formula by a spreadsheet; such a cell is quoted and escaped.
-  const guarded = /^[=+\-@]/.test(value) && !/^-?\d/.test(value) ? `'${value}` : value;
+/**
+ * A cell of text from outside the app (a sample or class name): a spreadsheet runs a cell that
+ * starts with = + - @, a tab or a carriage return as a formula (`-2+HYPERLINK(...)` too), so such a
+ * cell gets a leading `'` and is quoted, as OWASP's CSV-injection advice says, whatever follows.
+ */
+export function csvText(value: string): string {
+  const guarded = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\n\r]/.test(guarded) || guarded !== value ? `"${guarded.replace(/"/g, '""')}"` : guarded;
+}
+
+/** A number the app writes (a probability): plain, so a spreadsheet reads it as a number; empty when unknown. */
+function csvNumber(value: number | null): string {
+  return value === null ? '' : String(value);
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

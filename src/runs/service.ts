@@ -16,6 +16,7 @@ import {
   type RunRecord,
   type RunState,
   type RunSummary,
+  type SetAsideRecord,
   type TrainingRecord,
   type TrainingRequest,
 } from '../api/runs';
@@ -35,7 +36,7 @@ import { createGpuMonitor, type GpuMonitor } from '../gpu/monitor';
 import { runContainerOptions } from './container';
 import { MANIFEST_FILE, writeManifest } from './manifest';
 import { missingOutputs, outputsMissingError } from './results';
-import { MIN_FREE_BYTES, prepareOutputFolder, requireGpus, requireValidDataset, requireWeights } from './preflight';
+import { claimOutputFolder, MIN_FREE_BYTES, requireGpus, requireValidDataset, requireWeights } from './preflight';
 import type { RunStore } from './store';
 import { FollowerLocks, type LockHolder } from './follower-lock';
 import { LINKED_INPUTS_DIR, requireModelClasses, requireMatchingDimensions, requireOutsideInputs, resolveModel } from './inputs';
@@ -85,6 +86,8 @@ interface ActiveRun {
   gpuMonitor: GpuMonitor | null;
   /** The engine keeps containers running while it restarts (live-restore), as far as known. */
   engineKeepsContainers: boolean;
+  /** The container's log being read, destroyed when the run is let go so the process can end. */
+  logStream: NodeJS.ReadableStream | null;
 }
 
 /**
@@ -104,6 +107,11 @@ export class RunService {
 
   list(): RunSummary[] {
     return this.deps.store.list().map(summarize);
+  }
+
+  /** Records set aside as unreadable since the last call (src/runs/store.ts). */
+  takeSetAside(): SetAsideRecord[] {
+    return this.deps.store.takeSetAside();
   }
 
   get(id: string): RunRecord {
@@ -216,19 +224,20 @@ export class RunService {
     const id = newRunId();
     const outputDir = path.resolve(request.outputDir ?? path.join(this.deps.runsDir(), id));
     requireOutsideInputs(outputDir, [dataset.path]);
-    prepareOutputFolder(outputDir);
-    prepareInputs(outputDir, 'training', scannedInputs(scanned));
-    const record: TrainingRecord = {
-      ...this.common(id, imageRef, imageId, outputDir, args, gpus),
-      mode: 'training',
-      dataset: { ...dataset, fingerprint: report.fingerprint },
-      options,
-      epochs: [],
-      modelFiles: [],
-      classNames: [],
-    };
-    await this.launch(docker, record, 'training');
-    return record;
+    return this.inClaimedFolder(id, outputDir, async () => {
+      prepareInputs(outputDir, 'training', scannedInputs(scanned));
+      const record: TrainingRecord = {
+        ...this.common(id, imageRef, imageId, outputDir, args, gpus),
+        mode: 'training',
+        dataset: { ...dataset, fingerprint: report.fingerprint },
+        options,
+        epochs: [],
+        modelFiles: [],
+        classNames: [],
+      };
+      await this.launch(docker, record, 'training');
+      return record;
+    });
   }
 
   /** Classifies a flat folder of images with a trained model; `preds.csv` (and heat maps) in a new folder. */
@@ -247,18 +256,19 @@ export class RunService {
     const id = newRunId();
     const outputDir = path.resolve(request.outputDir ?? path.join(this.deps.runsDir(), id));
     requireOutsideInputs(outputDir, [report.path, model.dir]);
-    prepareOutputFolder(outputDir);
-    prepareInputs(outputDir, 'prediction', scannedInputs(scanned));
-    const record: PredictionRecord = {
-      ...this.common(id, imageRef, imageId, outputDir, args, request.gpus),
-      mode: 'prediction',
-      model,
-      images: { path: report.path, fingerprint: report.fingerprint, totalImages: report.totalImages },
-      options,
-      results: null,
-    };
-    await this.launch(docker, record, 'prediction');
-    return record;
+    return this.inClaimedFolder(id, outputDir, async () => {
+      prepareInputs(outputDir, 'prediction', scannedInputs(scanned));
+      const record: PredictionRecord = {
+        ...this.common(id, imageRef, imageId, outputDir, args, request.gpus),
+        mode: 'prediction',
+        model,
+        images: { path: report.path, fingerprint: report.fingerprint, totalImages: report.totalImages },
+        options,
+        results: null,
+      };
+      await this.launch(docker, record, 'prediction');
+      return record;
+    });
   }
 
   /**
@@ -281,21 +291,39 @@ export class RunService {
     const id = newRunId();
     const outputDir = path.resolve(request.outputDir ?? path.join(this.deps.runsDir(), id));
     requireOutsideInputs(outputDir, [report.path, model.dir]);
-    prepareOutputFolder(outputDir);
-    const record: EvaluationRecord = {
-      ...this.common(id, imageRef, imageId, outputDir, predictionArgs(options), request.gpus),
-      mode: 'evaluation',
-      model,
-      dataset: { ...dataset, path: report.path, fingerprint: report.fingerprint, interface: report.interface },
-      options,
-      step: 'prediction',
-      predictionCommand: predictionArgs(options),
-      results: null,
-    };
-    mkdirSync(path.join(outputDir, EVALUATION_PREDICTION_DIR));
-    prepareInputs(outputDir, 'evaluation', scannedInputs(scanned));
-    await this.launch(docker, record, 'prediction');
-    return record;
+    return this.inClaimedFolder(id, outputDir, async () => {
+      mkdirSync(path.join(outputDir, EVALUATION_PREDICTION_DIR));
+      prepareInputs(outputDir, 'evaluation', scannedInputs(scanned));
+      const record: EvaluationRecord = {
+        ...this.common(id, imageRef, imageId, outputDir, predictionArgs(options), request.gpus),
+        mode: 'evaluation',
+        model,
+        dataset: { ...dataset, path: report.path, fingerprint: report.fingerprint, interface: report.interface },
+        options,
+        step: 'prediction',
+        predictionCommand: predictionArgs(options),
+        results: null,
+      };
+      await this.launch(docker, record, 'prediction');
+      return record;
+    });
+  }
+
+  /**
+   * Starts a run in its claimed output folder (src/runs/preflight.ts). A start refused before the
+   * run was recorded (a mount path Docker cannot take, say) leaves the folder as it was found; once
+   * recorded, what is there stays with the record.
+   */
+  private async inClaimedFolder<R>(id: string, outputDir: string, start: () => Promise<R>): Promise<R> {
+    const claim = claimOutputFolder(outputDir);
+    try {
+      return await start();
+    } catch (error) {
+      if (!this.deps.store.get(id)) claim.abandon();
+      throw error;
+    } finally {
+      claim.release();
+    }
   }
 
   private common(id: string, imageRef: string, imageId: string, outputDir: string, command: string[], gpus: RunRecord['gpus']) {
@@ -424,11 +452,15 @@ export class RunService {
       if (holder) throw followedElsewhereError(holder);
       throw new UserErrorException({ code: 'RUN_NOT_ACTIVE', message: 'This run is not attached here.', action: 'Restart the app so it finds the run again, then stop it.' });
     }
+    const docker = await this.connect('stopping the run');
+    const container = docker.getContainer(active.record.containerId!);
+    // A container that has already ended (while no one followed it) is not stopped: its run is
+    // recorded as it ended, never as cancelled.
+    const running = await container.inspect().then((info) => info.State.Running, () => false);
+    if (!running) return active.done;
     active.record.state = 'stopping';
     this.save(active.record);
-    const docker = await this.connect('stopping the run');
-    await docker
-      .getContainer(active.record.containerId!)
+    await container
       .stop({ t: STOP_GRACE_SECONDS })
       .catch((error: unknown) => {
         // 304: already stopped; 404: already gone. Either way the follower finishes the run.
@@ -439,11 +471,14 @@ export class RunService {
 
   /**
    * After a restart: containers of this app's runs are found by label and followed again from the
-   * beginning of their log; runs whose container is gone are marked interrupted.
+   * beginning of their log (one that ended meanwhile is finalized from it); runs whose container is
+   * gone are marked interrupted. With `onlyId` (the CLI's `runs attach|stop ID`), that run alone: the
+   * command must not take over, and then wait for, the other runs.
    */
-  async reattach(): Promise<RunRecord[]> {
+  async reattach(onlyId?: string): Promise<RunRecord[]> {
     const docker = await this.connect('finding runs left running');
-    const containers = await docker.listContainers({ all: true, filters: { label: [`${APP_LABEL}`, `${PURPOSE_LABEL}=run`] } });
+    const labels = [`${APP_LABEL}`, `${PURPOSE_LABEL}=run`, ...(onlyId ? [`${RUN_ID_LABEL}=${onlyId}`] : [])];
+    const containers = await docker.listContainers({ all: true, filters: { label: labels } });
     const found = new Set<string>();
     const reattached: RunRecord[] = [];
     for (const info of containers) {
@@ -463,8 +498,10 @@ export class RunService {
       this.follow(docker, docker.getContainer(info.Id), record);
       reattached.push(record);
     }
-    for (const record of this.deps.store.list()) {
+    const records = onlyId ? [this.deps.store.get(onlyId)].filter((record): record is RunRecord => record !== null) : this.deps.store.list();
+    for (const record of records) {
       if (FINISHED_STATES.includes(record.state) || found.has(record.id) || this.active.has(record.id)) continue;
+      if (this.followedElsewhere(record.id)) continue; // its follower knows better
       record.state = 'interrupted';
       record.endedAt = new Date().toISOString();
       record.error = {
@@ -493,6 +530,7 @@ export class RunService {
       }
       void active.gpuMonitor?.stop();
       active.log.end();
+      (active.logStream as { destroy?: () => void } | null)?.destroy?.();
     }
     this.active.clear();
   }
@@ -511,6 +549,7 @@ export class RunService {
       saveTimer: null,
       gpuMonitor: this.monitorGpus(record),
       engineKeepsContainers: false,
+      logStream: null,
     };
     // Known from the engine's last check; not awaited, so a start does not wait for it.
     void this.deps.engineInfo().then((info) => (active.engineKeepsContainers = info?.liveRestore === true), () => undefined);
@@ -564,6 +603,7 @@ export class RunService {
   private async followContainerLog(container: Docker.Container, active: ActiveRun): Promise<{ exitCode: number | null; lost: unknown }> {
     try {
       const stream = (await container.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
+      active.logStream = stream;
       const demuxer = new FrameDemuxer((name, payload) => {
         active.log.write(payload);
         active.parser.write(name, payload);
@@ -571,8 +611,10 @@ export class RunService {
       await new Promise<void>((resolve, reject) => {
         stream.on('data', (chunk: Buffer) => demuxer.push(chunk));
         stream.on('end', resolve);
+        stream.on('close', resolve); // destroyed: the run was let go (detachAll)
         stream.on('error', reject);
       });
+      if (this.active.get(active.record.id) !== active) return { exitCode: null, lost: null };
       return { exitCode: (await container.inspect()).State.ExitCode, lost: null };
     } catch (error) {
       return { exitCode: null, lost: error };
@@ -600,12 +642,14 @@ export class RunService {
     record.progress = parser.state();
     if (record.mode === 'training') record.epochs = parser.epochs();
     record.exitCode = exitCode;
+    // A stop asked for as the container ended by itself (exit 0) does not make it cancelled: the
+    // outputs then decide, as for any exit 0.
     let state: RunState = lost
       ? 'interrupted'
-      : record.state === 'stopping'
-        ? 'cancelled'
-        : exitCode === 0
-          ? 'succeeded'
+      : exitCode === 0
+        ? 'succeeded'
+        : record.state === 'stopping'
+          ? 'cancelled'
           : 'failed';
     // Exit 0 is not success: the files the mode (and step) must write have to be in the output folder
     // (an engine that cannot see it, or AUCMEDI stopping short, leaves them out; results.ts says which).

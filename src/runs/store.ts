@@ -1,7 +1,9 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { RunRecord } from '../api/runs';
+import type { RunRecord, SetAsideRecord } from '../api/runs';
+import { errorDetail } from '../api/errors';
 import { removeStaleTemporaries, writeFileAtomic } from '../settings/store';
+import { parseRunRecord } from './record-schema';
 
 const RECORD_FILE = /^[A-Za-z0-9_-]{1,64}\.json$/;
 
@@ -10,8 +12,14 @@ const RECORD_FILE = /^[A-Za-z0-9_-]{1,64}\.json$/;
  * moment leaves either the old or the new record. electron-store keeps settings; run records are
  * kept apart because they are written at every epoch and one file per run keeps each write small.
  * Listing also removes the temporary files of writes a crash cut off.
+ *
+ * A record that is not valid JSON or not a run record (cut short, edited, `{}`) is set aside: renamed
+ * to `<id>.json.set-aside` (kept for whoever wants to look), reported once through `takeSetAside`,
+ * and the rest of the history works.
  */
 export class RunStore {
+  private setAside: SetAsideRecord[] = [];
+
   constructor(readonly dir: string) {}
 
   private file(id: string): string {
@@ -25,11 +33,41 @@ export class RunStore {
 
   get(id: string): RunRecord | null {
     const file = this.file(id);
+    let text: string;
     try {
-      return JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
+      text = readFileSync(file, 'utf8');
     } catch {
-      return null;
+      return null; // no such run
     }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      return this.putAside(file, `it is not valid JSON (${errorDetail(error).slice(0, 200)})`);
+    }
+    const parsed = parseRunRecord(value);
+    if ('problem' in parsed) return this.putAside(file, `it is not a complete run record (${parsed.problem})`);
+    if (parsed.record.id !== id) return this.putAside(file, `it holds the record of another run (${parsed.record.id})`);
+    return parsed.record;
+  }
+
+  /** The records set aside since the last call, each reported once. */
+  takeSetAside(): SetAsideRecord[] {
+    const taken = this.setAside;
+    this.setAside = [];
+    return taken;
+  }
+
+  private putAside(file: string, reason: string): null {
+    let target = `${file}.set-aside`;
+    if (existsSync(target)) target = `${file}.set-aside-${Date.now()}`;
+    try {
+      renameSync(file, target);
+    } catch {
+      return null; // a read-only folder: not listed, and said again next time
+    }
+    this.setAside.push({ file: target, reason: `${path.basename(file)} could not be read: ${reason}` });
+    return null;
   }
 
   list(): RunRecord[] {
@@ -42,7 +80,7 @@ export class RunStore {
     }
     removeStaleTemporaries(this.dir, (name) => RECORD_FILE.test(name), names);
     for (const name of names) {
-      if (!name.endsWith('.json')) continue;
+      if (!RECORD_FILE.test(name)) continue;
       const record = this.get(name.slice(0, -5));
       if (record) records.push(record);
     }

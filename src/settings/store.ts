@@ -1,5 +1,6 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import path from 'node:path';
+import { makeFolders } from '../folders';
 import { DEFAULT_SETTINGS, type Settings } from '../api/types';
 import { storedSettingsFields } from '../api/schemas';
 
@@ -48,7 +49,7 @@ export class JsonFileSettingsStore implements SettingsStore {
 }
 
 export function writeFileAtomic(file: string, content: string): void {
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  for (const folder of makeFolders(path.dirname(file))) chmodSync(folder, 0o700);
   const temporary = `${file}.${process.pid}.tmp`;
   try {
     writeFileSync(temporary, content, { mode: 0o600 });

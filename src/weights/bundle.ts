@@ -9,8 +9,8 @@ import { IMAGE_ARCHIVE_NAME } from '../api/format';
 import type { OfflineBundle, OfflineBundleFile } from '../api/weights';
 import { checksumFileFor } from '../engine/checksum';
 import { refusalOfName } from './import';
-import { readTarEntries } from './tar';
-import { readZipEntries } from './zip';
+import { tarEntries } from './tar';
+import { openZip } from './zip';
 
 const WEIGHTS_ARCHIVE = /\.(zip|tar)$/i;
 
@@ -37,14 +37,29 @@ export async function findOfflineBundle(dirs: readonly string[], weightsDir?: st
   return null;
 }
 
-/** Every weights file the archive holds is in the weights folder already (by name; a listing, nothing is read). */
+/**
+ * Every weights file the archive holds is in the weights folder already (by name; a ZIP's central
+ * directory is read, a tar is read through once, since tar has no index).
+ */
 async function archiveImported(archive: string, weightsDir: string): Promise<boolean> {
   try {
-    const names = /\.zip$/i.test(archive) ? (await readZipEntries(archive)).map((e) => e.name) : (await readTarEntries(archive)).map((e) => e.name);
+    const names = /\.zip$/i.test(archive) ? await zipFileNames(archive) : await tarFileNames(archive);
     const wanted = names.filter((name) => refusalOfName(name) === null).map((name) => path.posix.basename(name.replace(/\\/g, '/')));
     const present = new Set(await readdir(weightsDir).catch(() => [] as string[]));
     return wanted.length > 0 && wanted.every((name) => present.has(name));
   } catch {
     return false; // a damaged archive: the import will say what is wrong
   }
+}
+
+async function zipFileNames(archive: string): Promise<string[]> {
+  const zip = await openZip(archive);
+  zip.close();
+  return zip.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name);
+}
+
+async function tarFileNames(archive: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of tarEntries(archive)) if (entry.kind === 'file') names.push(entry.name);
+  return names;
 }

@@ -10,6 +10,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { makeFolders } from '../folders';
 import type Docker from 'dockerode';
 import { errorDetail, UserErrorException } from '../api/errors';
 import type { WeightsHashTable } from '../api/aucmedi';
@@ -70,7 +71,7 @@ function writeTinyDataset(dir: string): void {
 
 export async function downloadWeights(options: DownloadOptions, architectures: string[], threeDim: boolean): Promise<WeightsDownloadResult> {
   const dimensionality = threeDim ? '3D' : '2D';
-  mkdirSync(options.weightsDir, { recursive: true });
+  makeFolders(options.weightsDir);
   const wanted = checkWeightsCache(await listWeights(options.weightsDir), architectures, dimensionality, options.hashes).missing.map((m) => m.architecture);
   const result: WeightsDownloadResult = { downloaded: [], alreadyThere: architectures.filter((a) => !wanted.includes(a)), failed: [], cancelled: [] };
   if (wanted.length === 0) return result;

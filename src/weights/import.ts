@@ -10,20 +10,23 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { errorDetail, UserErrorException } from '../api/errors';
 import type { WeightsFileInfo, WeightsImportResult } from '../api/weights';
 import { writeFileAtomic } from '../settings/store';
 import { readExpectedChecksum } from '../engine/checksum';
-import { openTarEntry, readTarEntries } from './tar';
-import { openZipEntry, readZipEntries, ZipFormatError } from './zip';
+import { makeFolders } from '../folders';
+import { TarDamagedError, tarEntries } from './tar';
+import { openZip, ZipEntryError, ZipFormatError, type ZipArchive } from './zip';
 
 export const CHECKSUM_FILE = 'SHA256SUMS';
 const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 const ZIP_SIGNATURE = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+/** How many first bytes decide whether a file is weights (the longer signature, HDF5's). */
+const SIGNATURE_LENGTH = HDF5_SIGNATURE.length;
 /** Names Keras and classification_models_3D give weights files. */
 const WEIGHTS_NAME = /\.(h5|hdf5|keras)$/i;
 
@@ -36,7 +39,12 @@ export interface ImportProgress {
 interface Candidate {
   /** The name inside the source (relative path or archive entry). */
   source: string;
+  /** The name it gets in the weights folder: the last part of `source`, so nothing lands outside. */
+  name: string;
+  /** The size its source declares. */
   size: number;
+  /** Why it is left out without being read (a link, a device), if it is. */
+  refusal?: string;
   open: () => Promise<Readable>;
 }
 
@@ -115,7 +123,9 @@ export async function listWeights(weightsDir: string, options: { persist?: boole
 /**
  * Copies every weights file of `source` (a folder, searched to any depth, or an archive) into
  * `weightsDir`. Files already there with the same content are skipped; a different file under a
- * name already taken is refused (nothing is overwritten); anything else is refused with a reason.
+ * name already taken is refused (nothing is overwritten); anything else is refused with a reason:
+ * a file whose first bytes are not weights is not copied at all, and an archive entry that is
+ * damaged or lies about its size or checksum is refused by itself, leaving no partial file.
  */
 export async function importWeights(
   source: string,
@@ -123,54 +133,115 @@ export async function importWeights(
   options: { signal?: AbortSignal; onProgress?: (progress: ImportProgress) => void } = {},
 ): Promise<WeightsImportResult> {
   await verifyChecksum(source, options.signal);
-  const candidates = await listCandidates(source);
-  await mkdir(weightsDir, { recursive: true });
-  const sums = await readChecksums(weightsDir);
-  const existing = new Set(await readdir(weightsDir));
+  const origin = await openSource(source);
   const result: WeightsImportResult = { source, weightsDir, imported: [], skipped: [], refused: [] };
-  const wanted = candidates.filter((candidate) => {
-    const reason = refusalOfName(candidate.source);
-    if (reason) result.refused.push({ name: candidate.source, reason });
-    return !reason;
-  });
-  const bytesTotal = wanted.reduce((sum, c) => sum + c.size, 0);
+  const candidates = origin.candidates[Symbol.asyncIterator]();
+  let sums = new Map<string, ChecksumEntry>();
+  let existing = new Set<string>();
+  let pending: Copied | null = null;
   let bytesDone = 0;
+  let seen = 0;
   try {
-    for (const candidate of wanted) {
-      if (options.signal?.aborted) throw cancelled();
-      const name = path.posix.basename(candidate.source.replace(/\\/g, '/'));
-      const temporary = path.join(weightsDir, `.importing-${process.pid}-${name}`);
-      const done = bytesDone;
-      let copied;
+    makeFolders(weightsDir);
+    sums = await readChecksums(weightsDir);
+    existing = new Set(await readdir(weightsDir));
+    for (;;) {
+      let next: IteratorResult<Candidate>;
       try {
-        copied = await copyHashed(await candidate.open(), temporary, options.signal, (n) => options.onProgress?.({ bytesDone: done + n, bytesTotal, file: name }));
+        next = await candidates.next();
       } catch (error) {
-        await rm(temporary, { force: true });
-        if (options.signal?.aborted) throw cancelled();
-        throw new UserErrorException({ code: 'WEIGHTS_IMPORT_FAILED', message: `${candidate.source} could not be copied into the weights folder.`, action: 'Check the source is complete and the weights folder has free space, then import again.', detail: errorDetail(error) });
+        if (!(error instanceof TarDamagedError)) throw error;
+        // The entry before the damage is not proven either: its size may be the lie.
+        if (pending) result.refused.push({ name: pending.source, reason: `the archive is damaged right after it (${error.message}), so its size cannot be trusted; nothing after it was read` });
+        else if (seen > 0) result.refused.push({ name: path.basename(source), reason: `the rest of the archive could not be read: ${error.message}` });
+        else throw unusableArchive(source, error);
+        break;
       }
-      bytesDone += candidate.size;
-      const refusal = refusalOfContent(name, copied.head);
-      const known = existing.has(name) ? (sums.get(name)?.sha256 ?? (await hashFile(path.join(weightsDir, name))).sha256) : null;
-      if (refusal) result.refused.push({ name: candidate.source, reason: refusal });
-      else if (known === copied.sha256) result.skipped.push({ name, reason: 'already in the weights folder' });
-      else if (known !== null) result.refused.push({ name: candidate.source, reason: `a different file named ${name} is already in the weights folder; remove it there first to replace it` });
-      else {
-        await rename(temporary, path.join(weightsDir, name));
-        existing.add(name);
-        const { mtimeMs } = await stat(path.join(weightsDir, name));
-        sums.set(name, { sha256: copied.sha256, md5: copied.md5, sizeBytes: copied.bytes, mtimeMs: Math.trunc(mtimeMs) });
-        result.imported.push({ name, sizeBytes: copied.bytes, sha256: copied.sha256, md5: copied.md5 });
+      // Reading on confirmed the file before (a tar's next header is where its size says).
+      if (pending) await commit(pending, weightsDir, sums, existing, result);
+      pending = null;
+      if (next.done) break;
+      if (options.signal?.aborted) throw cancelled();
+      seen++;
+      const candidate = next.value;
+      const reason = candidate.refusal ?? refusalOfName(candidate.source);
+      if (reason) {
+        result.refused.push({ name: candidate.source, reason });
         continue;
       }
-      await rm(temporary, { force: true });
+      const done = bytesDone;
+      const outcome = await copyCandidate(candidate, weightsDir, options.signal, (n) => options.onProgress?.({ bytesDone: done + n, bytesTotal: origin.bytesTotal, file: candidate.name }));
+      bytesDone += candidate.size;
+      if ('refusal' in outcome) result.refused.push({ name: candidate.source, reason: outcome.refusal });
+      else pending = outcome;
     }
   } finally {
+    if (pending) await rm(pending.temporary, { force: true });
+    await candidates.return?.(undefined).catch(() => undefined);
+    origin.close?.();
     // also after a cancel: the files already moved in get their line
     if (result.imported.length > 0) writeChecksums(weightsDir, sums, existing);
   }
-  options.onProgress?.({ bytesDone: bytesTotal, bytesTotal, file: '' });
+  options.onProgress?.({ bytesDone: origin.bytesTotal, bytesTotal: origin.bytesTotal, file: '' });
   return result;
+}
+
+/** A weights file copied to a temporary file in the weights folder, hashed, not yet in place. */
+interface Copied {
+  source: string;
+  name: string;
+  temporary: string;
+  sha256: string;
+  md5: string;
+  bytes: number;
+}
+
+/** Moves a copied file into place, unless the same file is there already or its name is taken. */
+async function commit(copied: Copied, weightsDir: string, sums: Map<string, ChecksumEntry>, existing: Set<string>, result: WeightsImportResult): Promise<void> {
+  const { name } = copied;
+  const known = existing.has(name) ? (sums.get(name)?.sha256 ?? (await hashFile(path.join(weightsDir, name))).sha256) : null;
+  if (known === null) {
+    await rename(copied.temporary, path.join(weightsDir, name));
+    existing.add(name);
+    const { mtimeMs } = await stat(path.join(weightsDir, name));
+    sums.set(name, { sha256: copied.sha256, md5: copied.md5, sizeBytes: copied.bytes, mtimeMs: Math.trunc(mtimeMs) });
+    result.imported.push({ name, sizeBytes: copied.bytes, sha256: copied.sha256, md5: copied.md5 });
+    return;
+  }
+  await rm(copied.temporary, { force: true });
+  if (known === copied.sha256) result.skipped.push({ name, reason: 'already in the weights folder' });
+  else result.refused.push({ name: copied.source, reason: `a different file named ${name} is already in the weights folder; remove it there first to replace it` });
+}
+
+/**
+ * Copies one candidate to a temporary file, or says why it is refused: its first bytes are checked
+ * before any file is made, and it must hold exactly the bytes its source declares.
+ */
+async function copyCandidate(candidate: Candidate, weightsDir: string, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<Copied | { refusal: string }> {
+  const temporary = path.join(weightsDir, `.importing-${process.pid}-${candidate.name}`);
+  let input: Readable | null = null;
+  try {
+    input = await candidate.open();
+    const copied = await copyHashed(input, candidate, temporary, signal, onBytes);
+    return 'refusal' in copied ? copied : { source: candidate.source, name: candidate.name, temporary, ...copied };
+  } catch (error) {
+    input?.destroy();
+    await rm(temporary, { force: true });
+    if (signal?.aborted) throw cancelled();
+    if (error instanceof ZipEntryError || error instanceof EntrySizeError) return { refusal: error.message };
+    const code = (error as NodeJS.ErrnoException).code;
+    const full = code === 'ENOSPC' || code === 'EDQUOT';
+    throw new UserErrorException({
+      code: 'WEIGHTS_IMPORT_FAILED',
+      message: `${candidate.source} could not be copied into the weights folder.`,
+      action: full ? 'Free space on the disk that holds the weights folder, then import again.' : 'Check that the source can be read and the weights folder can be written, then import again.',
+      detail: errorDetail(error),
+    });
+  }
+}
+
+function unusableArchive(source: string, error: unknown): UserErrorException {
+  return new UserErrorException({ code: 'WEIGHTS_SOURCE_UNUSABLE', message: `${path.basename(source)} is damaged or cut short.`, action: 'Copy the archive again from its source and import it again.', detail: errorDetail(error) });
 }
 
 function writeChecksums(weightsDir: string, sums: Map<string, ChecksumEntry>, present: Set<string>): void {
@@ -184,11 +255,18 @@ function writeChecksums(weightsDir: string, sums: Map<string, ChecksumEntry>, pr
   writeFileAtomic(path.join(weightsDir, CHECKSUM_FILE), `${lines.join('\n')}\n`);
 }
 
-async function listCandidates(source: string): Promise<Candidate[]> {
+/** Where the candidates come from; `bytesTotal` is what progress counts towards. */
+interface Origin {
+  bytesTotal: number;
+  candidates: AsyncIterable<Candidate>;
+  close?: () => void;
+}
+
+async function openSource(source: string): Promise<Origin> {
   const info = await stat(source).catch((error: unknown) => {
     throw new UserErrorException({ code: 'WEIGHTS_SOURCE_UNUSABLE', message: `${source} cannot be read.`, action: 'Choose the folder or archive again.', detail: errorDetail(error) });
   });
-  if (info.isDirectory()) return folderCandidates(source);
+  if (info.isDirectory()) return listed(await folderCandidates(source));
   if (!info.isFile()) {
     throw new UserErrorException({ code: 'WEIGHTS_SOURCE_UNUSABLE', message: `${source} is neither a folder nor a file (a device, a socket or a pipe).`, action: 'Choose the folder that holds the weights files, or a .zip or .tar of it.' });
   }
@@ -203,20 +281,20 @@ async function listCandidates(source: string): Promise<Candidate[]> {
   } catch (error) {
     throw new UserErrorException({ code: 'WEIGHTS_SOURCE_UNUSABLE', message: `${source} cannot be read.`, action: 'Choose the folder or archive again; copy it to this computer first if it is on a network share.', detail: errorDetail(error) });
   }
-  try {
-    if (head.subarray(0, 4).equals(ZIP_SIGNATURE) || head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x05, 0x06]))) return await zipCandidates(source);
-    if (head[0] === 0x1f && head[1] === 0x8b) {
-      throw new UserErrorException({
-        code: 'WEIGHTS_SOURCE_UNUSABLE',
-        message: `${path.basename(source)} is compressed (gzip); weights are imported from a folder, a .zip or a plain .tar.`,
-        action: 'Unpack it first and import the folder, or make a .zip or .tar of the weights folder.',
-      });
-    }
-    if (head.toString('latin1', 257, 262) === 'ustar' || source.toLowerCase().endsWith('.tar')) return await tarCandidates(source);
-  } catch (error) {
-    if (error instanceof UserErrorException) throw error;
-    throw new UserErrorException({ code: 'WEIGHTS_SOURCE_UNUSABLE', message: `${path.basename(source)} is damaged or cut short.`, action: 'Copy the archive again from its source and import it again.', detail: errorDetail(error) });
+  if (head.subarray(0, 4).equals(ZIP_SIGNATURE) || head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x05, 0x06]))) {
+    const zip = await openZip(source).catch((error: unknown) => {
+      throw error instanceof ZipFormatError ? unusableArchive(source, error) : error;
+    });
+    return { ...listed(zipCandidates(zip)), close: zip.close };
   }
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    throw new UserErrorException({
+      code: 'WEIGHTS_SOURCE_UNUSABLE',
+      message: `${path.basename(source)} is compressed (gzip); weights are imported from a folder, a .zip or a plain .tar.`,
+      action: 'Unpack it first and import the folder, or make a .zip or .tar of the weights folder.',
+    });
+  }
+  if (head.toString('latin1', 257, 262) === 'ustar' || source.toLowerCase().endsWith('.tar')) return { bytesTotal: info.size, candidates: tarCandidates(source) };
   throw new UserErrorException({
     code: 'WEIGHTS_SOURCE_UNUSABLE',
     message: `${path.basename(source)} is neither a folder nor a .zip or .tar archive.`,
@@ -224,59 +302,115 @@ async function listCandidates(source: string): Promise<Candidate[]> {
   });
 }
 
+/** Candidates known in advance: progress counts the bytes of those that will be copied. */
+function listed(candidates: Candidate[]): Origin {
+  const bytesTotal = candidates.filter((c) => !c.refusal && !refusalOfName(c.source)).reduce((sum, c) => sum + c.size, 0);
+  return { bytesTotal, candidates: (async function* () { yield* candidates; })() };
+}
+
+/** Every file under `root`, to any depth; links are followed, each folder is searched once (a link loop ends). */
 async function folderCandidates(root: string): Promise<Candidate[]> {
   const found: Candidate[] = [];
-  const visit = async (dir: string, depth: number) => {
+  const visited = new Set<string>();
+  const visit = async (dir: string) => {
+    const { dev, ino } = await stat(dir);
+    if (visited.has(`${dev}:${ino}`)) return;
+    visited.add(`${dev}:${ino}`);
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory() && depth < 4) await visit(full, depth + 1);
-      else if (entry.isFile()) {
+      const relative = path.relative(root, full);
+      const info = entry.isSymbolicLink() ? await stat(full).catch(() => null) : entry;
+      if (info?.isDirectory()) await visit(full);
+      else if (info?.isFile()) {
         const { size } = await stat(full);
-        found.push({ source: path.relative(root, full), size, open: async () => createReadStream(full) });
-      }
+        found.push(candidateOf(relative, size, async () => createReadStream(full)));
+      } else found.push(candidateOf(relative, 0, noRead, info ? 'not a regular file (a pipe, socket or device)' : 'a link that points nowhere'));
     }
   };
-  await visit(root, 0);
+  await visit(root);
   return found;
 }
 
-async function zipCandidates(file: string): Promise<Candidate[]> {
-  const entries = await readZipEntries(file).catch((error: unknown) => {
-    throw error instanceof ZipFormatError ? new Error(error.message) : error;
-  });
-  return entries
-    .filter((entry) => !entry.directory)
-    .map((entry) => ({
-      source: entry.name,
-      size: entry.size,
-      open: async () => {
-        if (entry.encrypted || (entry.method !== 0 && entry.method !== 8)) throw new Error(`${entry.name} is encrypted or compressed in a way this app cannot read; make the archive with plain ZIP (deflate)`);
-        return openZipEntry(file, entry);
-      },
-    }));
+function zipCandidates(zip: ZipArchive): Candidate[] {
+  return zip.entries
+    .filter((entry) => entry.kind !== 'directory')
+    .map((entry) => candidateOf(entry.name, entry.size, () => zip.openEntry(entry), entry.kind === 'link' ? 'a symbolic link: links are not followed; put the file itself in the archive' : undefined));
 }
 
-async function tarCandidates(file: string): Promise<Candidate[]> {
-  return (await readTarEntries(file)).map((entry) => ({ source: entry.name, size: entry.size, open: async () => openTarEntry(file, entry) }));
+async function* tarCandidates(file: string): AsyncGenerator<Candidate> {
+  for await (const entry of tarEntries(file)) {
+    if (entry.kind === 'directory') continue;
+    const refusal =
+      entry.kind === 'link'
+        ? `a ${entry.type === 'Link' ? 'hard' : 'symbolic'} link to ${entry.linkTarget}: links are not followed; put the file itself in the archive`
+        : entry.kind === 'other'
+          ? `not a file (a ${entry.type} entry)`
+          : undefined;
+    yield candidateOf(entry.name, entry.size, async () => entry.open(), refusal);
+  }
 }
 
-async function copyHashed(input: Readable, target: string, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<{ sha256: string; md5: string; bytes: number; head: Buffer }> {
+const noRead = async (): Promise<Readable> => {
+  throw new Error('not to be read');
+};
+
+function candidateOf(source: string, size: number, openIt: () => Promise<Readable>, refusal?: string): Candidate {
+  return { source, name: path.posix.basename(source.replace(/\\/g, '/')), size, open: openIt, ...(refusal ? { refusal } : {}) };
+}
+
+/** A source that holds more or fewer bytes than it declares. */
+class EntrySizeError extends Error {}
+
+/**
+ * Hashes and copies `input` to `target` (created only once the first bytes show the content is
+ * weights), stopping with `EntrySizeError` at the first byte past the declared size.
+ */
+async function copyHashed(input: Readable, candidate: Candidate, target: string, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<{ sha256: string; md5: string; bytes: number } | { refusal: string }> {
+  const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const held: Buffer[] = [];
+  let headLength = 0;
+  while (headLength < SIGNATURE_LENGTH) {
+    const next = await chunks.next();
+    if (next.done) break;
+    held.push(next.value);
+    headLength += next.value.length;
+  }
+  const refusal = refusalOfContent(candidate.name, Buffer.concat(held).subarray(0, SIGNATURE_LENGTH));
+  if (refusal) {
+    input.destroy();
+    return { refusal };
+  }
   const hash = createHash('sha256');
   const md5 = createHash('md5');
   let bytes = 0;
-  let head = Buffer.alloc(0);
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
+      if (bytes + chunk.length > candidate.size) {
+        callback(new EntrySizeError(`it holds more than the ${candidate.size} bytes its source declares`));
+        return;
+      }
       hash.update(chunk);
       md5.update(chunk);
-      if (head.length < 16) head = Buffer.concat([head, chunk.subarray(0, 16 - head.length)]);
       bytes += chunk.length;
       onBytes(bytes);
       callback(null, chunk);
     },
+    flush(callback) {
+      callback(bytes < candidate.size ? new EntrySizeError(`it ends after ${bytes} of the ${candidate.size} bytes its source declares: it is cut short`) : null);
+    },
   });
-  await pipeline(input, tap, createWriteStream(target, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
-  return { sha256: hash.digest('hex'), md5: md5.digest('hex'), bytes, head };
+  const rest = Readable.from(
+    (async function* () {
+      yield* held;
+      for (;;) {
+        const next = await chunks.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    })(),
+  );
+  await pipeline(rest, tap, createWriteStream(target, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
+  return { sha256: hash.digest('hex'), md5: md5.digest('hex'), bytes };
 }
 
 /** An archive with `FILE.sha256` beside it must match it before anything is copied. */

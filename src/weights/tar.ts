@@ -1,86 +1,111 @@
 /**
- * Just enough of the tar format to list the files of an uncompressed archive and read each one in
- * place: ustar names with their prefix, GNU long names, pax `path` and `size` records.
+ * The entries of an uncompressed tar archive, read once from start to end by node-tar's parser in
+ * strict mode (pax, GNU and ustar headers; a header whose checksum fails is an error, not skipped).
+ * Tar has no index and no checksum of the data: an entry's size is proven right only when the
+ * archive's next header is where that size says (a pax `size` that disagrees with where the data
+ * ends leads to a header that does not check out). So each entry is confirmed by the next step.
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { Parser, type ReadEntry } from 'tar';
 
 export interface TarEntry {
   name: string;
   size: number;
-  /** Where the file's bytes start in the archive. */
-  offset: number;
+  kind: 'file' | 'directory' | 'link' | 'other';
+  /** Where a hard or symbolic link points. */
+  linkTarget?: string;
+  /** What node-tar calls the entry's type (`SymbolicLink`, `FIFO`, ...). */
+  type: string;
+  /** The entry's bytes; read it (or leave it) before asking for the next entry. */
+  open: () => Readable;
 }
 
-export class TarFormatError extends Error {}
+/** The archive cannot be read on from here: a header that does not check out, or cut short. */
+export class TarDamagedError extends Error {}
 
-export async function readTarEntries(file: string): Promise<TarEntry[]> {
-  const handle = await open(file, 'r');
-  try {
-    const { size: archiveSize } = await handle.stat();
-    const entries: TarEntry[] = [];
-    const header = Buffer.alloc(512);
-    let offset = 0;
-    let longName: string | null = null;
-    let pax: Record<string, string> = {};
-    while (offset + 512 <= archiveSize) {
-      await handle.read(header, 0, 512, offset);
-      if (header.every((byte) => byte === 0)) break; // end of archive
-      if (!checksumMatches(header)) throw new TarFormatError(`damaged header at byte ${offset}`);
-      const type = String.fromCharCode(header[156] || 0x30);
-      const size = parseOctal(header.subarray(124, 136));
-      const dataOffset = offset + 512;
-      if (dataOffset + size > archiveSize) throw new TarFormatError('the archive is cut short');
-      const body = async () => {
-        const buffer = Buffer.alloc(size);
-        await handle.read(buffer, 0, size, dataOffset);
-        return buffer.toString('utf8');
-      };
-      if (type === 'L') longName = (await body()).replace(/\0+$/, '');
-      else if (type === 'x') pax = parsePax(await body());
-      else {
-        const prefix = header.toString('latin1', 257, 262) === 'ustar' ? cString(header.subarray(345, 500)) : '';
-        const name = pax.path ?? longName ?? (prefix ? `${prefix}/${cString(header.subarray(0, 100))}` : cString(header.subarray(0, 100)));
-        const entrySize = pax.size !== undefined ? Number(pax.size) : size;
-        if (type === '0' || type === '\0' || type === '7') entries.push({ name, size: entrySize, offset: dataOffset });
-        longName = null;
-        pax = {};
-      }
-      offset = dataOffset + Math.ceil(size / 512) * 512;
+const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
+const LINK_TYPES = new Set(['Link', 'SymbolicLink']);
+
+type Event = { entry: ReadEntry } | { error: Error } | { end: true };
+
+/**
+ * Each entry in archive order. Asking for the next entry reads on in the archive; when that throws
+ * `TarDamagedError`, the entry before it is not confirmed either.
+ */
+export async function* tarEntries(file: string): AsyncGenerator<TarEntry> {
+  // A tar archive is made of 512-byte blocks; a partial block at the end would be ignored by the parser.
+  const { size } = await stat(file);
+  if (size % 512 !== 0) throw new TarDamagedError(`the archive is ${size} bytes, not a whole number of 512-byte tar blocks: it is cut short`);
+  // The parser reads ahead and reports a bad header at once, while the entries before it are still
+  // queued; `filter` runs as each header is parsed, so an error is placed after the entries parsed
+  // before it, and no entry is blamed for damage that lies beyond it.
+  let parsed = 0;
+  let failure: { error: Error; after: number } | null = null;
+  const parser = new Parser({ strict: true, filter: () => (parsed++, true) });
+  const input = createReadStream(file);
+  const events: Event[] = [];
+  let wake: (() => void) | null = null;
+  let emitted = 0;
+  const push = (event: Event) => {
+    events.push(event);
+    wake?.();
+  };
+  let current: ReadEntry | null = null;
+  const fail = (error: Error, after: number) => {
+    if (failure) return;
+    failure = { error, after };
+    parser.abort(error);
+    // An entry whose bytes will never all come must not be waited for: a read error fails it, damage
+    // ends it short (its reader finds it shorter than its size).
+    if (current && !current.emittedEnd && current.remain > 0) {
+      if ((error as NodeJS.ErrnoException).syscall) current.destroy(error);
+      else current.end();
     }
-    return entries;
+    if (emitted >= after) push({ error });
+  };
+  parser.on('entry', (entry: ReadEntry) => {
+    emitted++;
+    push({ entry });
+    if (failure && emitted >= failure.after) push({ error: failure.error });
+  });
+  parser.on('error', (error: Error) => fail(error, parsed));
+  parser.on('close', () => push({ end: true }));
+  input.on('error', (error) => fail(error, 0));
+  input.pipe(parser);
+  try {
+    for (;;) {
+      while (events.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      const event = events.shift()!;
+      if ('end' in event) return;
+      if ('error' in event) {
+        const code = (event.error as NodeJS.ErrnoException).code;
+        // A read error of the file itself (EIO, EACCES) is not damage of the archive.
+        if ((event.error as NodeJS.ErrnoException).syscall) throw event.error;
+        const what = event.error.message.replace(/^TAR_[A-Z_]+: /, '');
+        throw new TarDamagedError(code === 'TAR_BAD_ARCHIVE' ? `the archive is cut short: ${what}` : `the next tar header does not check out: ${what}`);
+      }
+      const { entry } = event;
+      current = entry;
+      entry.on('error', () => undefined); // reported to whoever reads it
+      const kind = FILE_TYPES.has(entry.type) ? 'file' : entry.type === 'Directory' ? 'directory' : LINK_TYPES.has(entry.type) ? 'link' : 'other';
+      yield {
+        name: entry.path,
+        size: entry.size,
+        kind,
+        type: entry.type,
+        ...(kind === 'link' ? { linkTarget: entry.linkpath ?? '' } : {}),
+        open: () => Readable.from(entry),
+      };
+      // Whatever the reader left of this entry is skipped, so the parser can go on.
+      if (!entry.emittedEnd && !entry.destroyed) {
+        entry.resume();
+        await entry.promise().catch(() => undefined);
+      }
+    }
   } finally {
-    await handle.close();
+    input.destroy();
+    parser.abort(new Error('closed'));
   }
-}
-
-export function openTarEntry(file: string, entry: TarEntry): Readable {
-  return entry.size === 0 ? Readable.from([]) : createReadStream(file, { start: entry.offset, end: entry.offset + entry.size - 1 });
-}
-
-function cString(bytes: Buffer): string {
-  const end = bytes.indexOf(0);
-  return bytes.toString('utf8', 0, end < 0 ? bytes.length : end);
-}
-
-function parseOctal(bytes: Buffer): number {
-  if (bytes[0]! & 0x80) return Number(bytes.subarray(1).readBigUInt64BE(bytes.length - 9)); // base-256 (GNU, > 8 GB)
-  const text = cString(bytes).trim();
-  return text ? parseInt(text, 8) : 0;
-}
-
-function checksumMatches(header: Buffer): boolean {
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : header[i]!;
-  return sum === parseOctal(header.subarray(148, 156));
-}
-
-function parsePax(text: string): Record<string, string> {
-  const records: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const match = /^\d+ ([^=]+)=(.*)$/.exec(line);
-    if (match) records[match[1]!] = match[2]!;
-  }
-  return records;
 }

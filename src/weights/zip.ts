@@ -1,111 +1,114 @@
 /**
- * Just enough of the ZIP format to stream the files out of an archive of Keras weights: the
- * central directory (ZIP64 included: an archive of every weights file passes 4 GB), stored or
- * deflated entries. Encrypted or otherwise compressed entries are reported, not read.
+ * The files of a ZIP archive of Keras weights, read with yauzl (central directory, ZIP64 for
+ * archives past 4 GB, stored and deflated entries, data bounds checked against the file), and
+ * verified here as they stream: an entry must unpack to exactly the size the central directory
+ * declares, never a byte more (a zip bomb stops at its declared size), and match its CRC-32,
+ * which yauzl leaves to its caller.
  */
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { createInflateRaw } from 'node:zlib';
+import { Readable, Transform } from 'node:stream';
+import { crc32 } from 'node:zlib';
+import yauzl from 'yauzl';
 
-export interface ZipEntry {
+export interface ZipEntryInfo {
   name: string;
-  directory: boolean;
-  method: number;
-  encrypted: boolean;
-  compressedSize: number;
+  /** Declared uncompressed size. */
   size: number;
-  localHeaderOffset: number;
+  kind: 'file' | 'directory' | 'link';
+  /** Why this entry cannot be read at all (encrypted, an unknown compression), or null. */
+  unreadable: string | null;
+  entry: yauzl.Entry;
 }
 
-const EOCD = 0x06054b50;
-const ZIP64_LOCATOR = 0x07064b50;
-const ZIP64_EOCD = 0x06064b50;
-const CENTRAL = 0x02014b50;
-const LOCAL = 0x04034b50;
+export interface ZipArchive {
+  entries: ZipEntryInfo[];
+  /** The entry's bytes, verified while read; a `ZipEntryError` when they are not what the archive declares. */
+  openEntry: (info: ZipEntryInfo) => Promise<Readable>;
+  close: () => void;
+}
 
+/** The archive as a whole cannot be read (no central directory, cut short). */
 export class ZipFormatError extends Error {}
+/** One entry is damaged or lies about itself; the others may be fine. */
+export class ZipEntryError extends Error {}
 
-export async function readZipEntries(file: string): Promise<ZipEntry[]> {
-  const handle = await open(file, 'r');
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+
+export async function openZip(file: string): Promise<ZipArchive> {
+  // decodeStrings: false, because yauzl then refuses the whole archive for one name with `..` or
+  // an absolute path; names are reduced to their last part here, so such a name cannot escape.
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.open(file, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: false }, (error, opened) => (error ? reject(new ZipFormatError(error.message)) : resolve(opened))),
+  );
   try {
-    const { size } = await handle.stat();
-    const tailLength = Math.min(size, 65_557);
-    const tail = Buffer.alloc(tailLength);
-    await handle.read(tail, 0, tailLength, size - tailLength);
-    let at = -1;
-    for (let i = tailLength - 22; i >= 0; i--) {
-      if (tail.readUInt32LE(i) === EOCD) {
-        at = i;
-        break;
-      }
-    }
-    if (at < 0) throw new ZipFormatError('no end of central directory: not a ZIP file, or cut short');
-    let count = tail.readUInt16LE(at + 10);
-    let dirSize = tail.readUInt32LE(at + 12);
-    let dirOffset = tail.readUInt32LE(at + 16);
-    if (at >= 20 && tail.readUInt32LE(at - 20) === ZIP64_LOCATOR) {
-      const record = Buffer.alloc(56);
-      await handle.read(record, 0, 56, Number(tail.readBigUInt64LE(at - 20 + 8)));
-      if (record.readUInt32LE(0) !== ZIP64_EOCD) throw new ZipFormatError('damaged ZIP64 directory');
-      count = Number(record.readBigUInt64LE(32));
-      dirSize = Number(record.readBigUInt64LE(40));
-      dirOffset = Number(record.readBigUInt64LE(48));
-    }
-    if (dirOffset + dirSize > size) throw new ZipFormatError('the central directory lies beyond the end of the file: cut short');
-    const dir = Buffer.alloc(dirSize);
-    await handle.read(dir, 0, dirSize, dirOffset);
-    const entries: ZipEntry[] = [];
-    let p = 0;
-    for (let n = 0; n < count; n++) {
-      if (p + 46 > dir.length || dir.readUInt32LE(p) !== CENTRAL) throw new ZipFormatError('damaged central directory');
-      const flags = dir.readUInt16LE(p + 8);
-      const method = dir.readUInt16LE(p + 10);
-      let compressedSize = dir.readUInt32LE(p + 20);
-      let entrySize = dir.readUInt32LE(p + 24);
-      const nameLength = dir.readUInt16LE(p + 28);
-      const extraLength = dir.readUInt16LE(p + 30);
-      const commentLength = dir.readUInt16LE(p + 32);
-      let localHeaderOffset = dir.readUInt32LE(p + 42);
-      const name = dir.toString('utf8', p + 46, p + 46 + nameLength);
-      // ZIP64: the 0xffffffff fields are in the extra field, in this order
-      let e = p + 46 + nameLength;
-      const extraEnd = e + extraLength;
-      while (e + 4 <= extraEnd) {
-        const id = dir.readUInt16LE(e);
-        const length = dir.readUInt16LE(e + 2);
-        if (id === 0x0001) {
-          let q = e + 4;
-          if (entrySize === 0xffffffff) (entrySize = Number(dir.readBigUInt64LE(q))), (q += 8);
-          if (compressedSize === 0xffffffff) (compressedSize = Number(dir.readBigUInt64LE(q))), (q += 8);
-          if (localHeaderOffset === 0xffffffff) localHeaderOffset = Number(dir.readBigUInt64LE(q));
-        }
-        e += 4 + length;
-      }
-      entries.push({ name, directory: name.endsWith('/'), method, encrypted: (flags & 1) === 1, compressedSize, size: entrySize, localHeaderOffset });
-      p = extraEnd + commentLength;
-    }
-    return entries;
-  } finally {
-    await handle.close();
+    const entries = await readEntries(zip);
+    return { entries, openEntry: (info) => openEntry(zip, info), close: () => zip.close() };
+  } catch (error) {
+    zip.close();
+    throw error;
   }
 }
 
-/** The entry's uncompressed bytes as a stream (method 0 stored, 8 deflated). */
-export async function openZipEntry(file: string, entry: ZipEntry): Promise<Readable> {
-  const handle = await open(file, 'r');
-  const header = Buffer.alloc(30);
-  try {
-    await handle.read(header, 0, 30, entry.localHeaderOffset);
-  } finally {
-    await handle.close();
+function readEntries(zip: yauzl.ZipFile): Promise<ZipEntryInfo[]> {
+  return new Promise((resolve, reject) => {
+    const entries: ZipEntryInfo[] = [];
+    zip.on('entry', (entry: yauzl.Entry) => {
+      const name = (entry.fileName as unknown as Buffer).toString('utf8');
+      const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
+      const kind = name.endsWith('/') ? 'directory' : mode === S_IFLNK ? 'link' : 'file';
+      const unreadable = entry.isEncrypted()
+        ? 'it is encrypted; make the archive without a password'
+        : entry.compressionMethod !== 0 && entry.compressionMethod !== 8
+          ? `it is compressed with method ${entry.compressionMethod}, which this app cannot read; make the archive with plain ZIP (deflate)`
+          : null;
+      entries.push({ name, size: entry.uncompressedSize, kind, unreadable, entry });
+      zip.readEntry();
+    });
+    zip.on('end', () => resolve(entries));
+    zip.on('error', (error: Error) => reject(new ZipFormatError(error.message)));
+    zip.readEntry();
+  });
+}
+
+async function openEntry(zip: yauzl.ZipFile, info: ZipEntryInfo): Promise<Readable> {
+  const { entry } = info;
+  if (info.unreadable) throw new ZipEntryError(info.unreadable);
+  if (entry.compressionMethod === 0 && entry.compressedSize !== entry.uncompressedSize) {
+    throw new ZipEntryError(`the archive declares ${entry.compressedSize} stored bytes for a file of ${entry.uncompressedSize} bytes: it is damaged or made to mislead`);
   }
-  if (header.readUInt32LE(0) !== LOCAL) throw new ZipFormatError(`damaged entry ${entry.name}`);
-  const start = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
-  if (entry.compressedSize === 0) return Readable.from([]);
-  const raw = createReadStream(file, { start, end: start + entry.compressedSize - 1 });
-  if (entry.method === 0) return raw;
-  const inflate = createInflateRaw();
-  raw.on('error', (error) => inflate.destroy(error));
-  return raw.pipe(inflate);
+  const raw = await new Promise<Readable>((resolve, reject) =>
+    zip.openReadStream(entry, (error, stream) => (error ? reject(damaged(error)) : resolve(stream))),
+  );
+  const check = verifier(info.size, entry.crc32);
+  raw.on('error', (error) => check.destroy(damaged(error)));
+  check.on('close', () => raw.destroy());
+  return raw.pipe(check);
+}
+
+/** Passes the bytes on while they stay within `size`; at the end, the count and CRC-32 must match. */
+function verifier(size: number, expectedCrc: number): Transform {
+  let bytes = 0;
+  let crc = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (bytes + chunk.length > size) {
+        callback(new ZipEntryError(`it unpacks to more than the ${size} bytes the archive declares for it (a damaged archive or a zip bomb)`));
+        return;
+      }
+      bytes += chunk.length;
+      crc = crc32(chunk, crc);
+      callback(null, chunk);
+    },
+    flush(callback) {
+      if (bytes < size) callback(new ZipEntryError(`it unpacks to ${bytes} bytes, fewer than the ${size} the archive declares: the archive is damaged`));
+      else if (crc !== expectedCrc) callback(new ZipEntryError('its content does not match its CRC-32 checksum: the archive is damaged'));
+      else callback();
+    },
+  });
+}
+
+/** Errors of reading the file itself pass as they are; anything else is this entry's damage. */
+function damaged(error: Error): Error {
+  if ((error as NodeJS.ErrnoException).syscall || error instanceof ZipEntryError) return error;
+  return new ZipEntryError(`its data is damaged (${error.message})`);
 }

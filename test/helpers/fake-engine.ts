@@ -31,6 +31,8 @@ export async function startFakeEngine(script: FakeEngineScript): Promise<{ socke
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fake-engine-'));
   const socketPath = path.join(dir, 'docker.sock');
   const server = http.createServer((request, response) => {
+    // Docker names its API version on every answer; the diagnosis tells Docker from other servers by it.
+    response.setHeader('Api-Version', String((script.version ?? MODERN_VERSION).ApiVersion ?? MODERN_VERSION.ApiVersion));
     const route = (request.url ?? '').replace(/^\/v\d+\.\d+/, '').split('?')[0];
     if (route === '/_ping') {
       const ping = script.ping ?? { status: 200, body: 'OK' };

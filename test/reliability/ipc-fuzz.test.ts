@@ -26,6 +26,7 @@ import { createCore } from '../../src/core';
 import { RunStore } from '../../src/runs/store';
 import { JsonFileSettingsStore } from '../../src/settings/store';
 import { ScriptedDialogs } from '../e2e/harness';
+import { writeHostileWeightsArchives } from '../helpers/hostile-archives';
 import { encodePng } from '../helpers/images';
 import { tempDir } from '../helpers/temp';
 import { allCases, layout, POSIX } from './fixtures/fuzz-cases';
@@ -37,6 +38,11 @@ const CASE_LIMIT_MS = 3_000;
 const RUNNER = path.resolve('node_modules/.cache/aucmedi-test/fuzz-runner.mjs');
 const L = layout(tempDir('aucmedi-fuzz-'));
 let server: net.Server | null = null;
+/**
+ * The default weights folder (data/weights) links here: an import of a hostile archive may make and
+ * remove a temporary file in it, which changes the folder's time but must leave no file.
+ */
+const WEIGHTS_OUT = path.join(L.root, 'weights-out');
 
 /** Every entry under `dir` with its type and, for regular files, a content hash; special files are never opened. */
 function snapshot(dir: string): string[] {
@@ -86,6 +92,10 @@ beforeAll(async () => {
     for (let i = 0; i < 3; i++) writeFileSync(path.join(L.dataset, cls, `img${i}.png`), encodePng(8, 8, new Uint8Array(64).fill(cls === 'a' ? 40 : 200)));
   }
   writeFileSync(path.join(L.files, 'plain.txt'), 'not an image\n');
+  // Weights archives whose every entry is bad; the weights folder is linked out of the watched folders (see WEIGHTS_OUT).
+  await writeHostileWeightsArchives(L.files);
+  mkdirSync(WEIGHTS_OUT);
+  symlinkSync(WEIGHTS_OUT, path.join(L.data, 'weights'));
   // Files that start like gzip image tarballs; two with a hostile checksum file beside them.
   const gzipHead = Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.alloc(2048)]);
   for (const name of ['image.tar.gz', 'zero-sum.tar.gz', 'fifo-sum.tar.gz']) writeFileSync(path.join(L.files, name), gzipHead);
@@ -234,6 +244,7 @@ describe('IPC fuzz: every channel refuses malformed requests with an error value
       const made = outside.flatMap((dir, i) => names(dir).filter((name) => !outsideBefore[i]!.includes(name) && mightBeOurs(name)).map((name) => path.join(dir, name)));
       expect(made).toEqual([]);
       expect(names(L.settingsDir)).toEqual(['settings.json']);
+      expect(names(WEIGHTS_OUT), 'a hostile weights archive left a file in the weights folder').toEqual([]);
     },
     240_000,
   );

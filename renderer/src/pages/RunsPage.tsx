@@ -38,6 +38,7 @@ export function RunsPage() {
   const error = useAppStore((s) => s.runsError);
   const deleteError = useAppStore((s) => s.deleteError);
   const folderError = useAppStore((s) => s.folderError);
+  const setAside = useAppStore((s) => s.setAsideRecords);
   const compareIds = useAppStore((s) => s.compareIds);
   const queue = useAppStore((s) => s.queue);
   const { loadRuns, loadQueue, showRun, goTo, toggleCompare } = useAppStore.getState();
@@ -58,6 +59,19 @@ export function RunsPage() {
       {error && <Problem error={error} testId="runs-error" />}
       {deleteError && <Problem error={deleteError} testId="runs-delete-error" />}
       {folderError && <Problem error={folderError.error} testId="runs-folder-error" />}
+      {setAside.length > 0 && (
+        <div data-testid="runs-set-aside">
+          <Problem
+            tone="warning"
+            error={{
+              message: `${setAside.length === 1 ? 'One run record' : `${setAside.length} run records`} could not be read, so ${setAside.length === 1 ? 'it was' : 'they were'} set aside; the other runs are listed as usual.`,
+              action: 'Nothing is lost: the files were kept under a new name (below). Send them to IT if the runs matter, or delete them.',
+              detail: setAside.map((record) => `${record.reason} Kept as ${record.file}`).join('\n'),
+            }}
+          />
+          <button type="button" onClick={() => useAppStore.getState().dismissSetAside()}>Dismiss</button>
+        </div>
+      )}
       {queue && queue.length > 0 && <Queue queue={queue} />}
       {canCompare && <Compare />}
       <section className="card">

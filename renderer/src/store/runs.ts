@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { EpochMetrics, PickedPath, ProgressState, Response, UserError } from '../../../src/api';
-import type { RunRecord, RunState, RunSummary, TrainingRecord, TrainingRequest } from '../../../src/api/runs';
+import type { RunRecord, RunState, RunSummary, SetAsideRecord, TrainingRecord, TrainingRequest } from '../../../src/api/runs';
 import { invoke } from '../bridge';
 import type { AppState } from './index';
 
@@ -37,6 +37,9 @@ const emptyLog = (run: Pick<RunRecord, 'id' | 'mode'> & { step?: string }): RunL
 export interface RunsSlice {
   runs: RunSummary[] | null;
   runsError: UserError | null;
+  /** Run records the core could not read and set aside (each reported once by the core; kept here until dismissed). */
+  setAsideRecords: SetAsideRecord[];
+  dismissSetAside(): void;
   /** The run shown on the Run page (full record, kept live by events). */
   openRun: RunRecord | null;
   openRunError: UserError | null;
@@ -123,6 +126,8 @@ let polling: string | null = null;
 export const createRunsSlice: StateCreator<AppState, [], [], RunsSlice> = (set, get) => ({
   runs: null,
   runsError: null,
+  setAsideRecords: [],
+  dismissSetAside: () => set({ setAsideRecords: [] }),
   openRun: null,
   openRunError: null,
   runLog: null,
@@ -133,6 +138,8 @@ export const createRunsSlice: StateCreator<AppState, [], [], RunsSlice> = (set, 
     const response = await invoke('runs:list', {});
     if (response.ok) set({ runs: [...response.data].sort((a, b) => b.createdAt.localeCompare(a.createdAt)), runsError: null });
     else set({ runsError: response.error });
+    const setAside = await invoke('runs:set-aside', {});
+    if (setAside.ok && setAside.data.length > 0) set({ setAsideRecords: [...get().setAsideRecords, ...setAside.data] });
   },
   async loadRun(runId) {
     if (get().openRun?.id !== runId) set({ openRun: null, runLog: null, stopError: null });

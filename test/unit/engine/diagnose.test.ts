@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyConnectionError, compareApiVersions, diagnoseEngine, type DiagnoseDeps } from '../../../src/engine/diagnose';
@@ -102,8 +102,9 @@ describe('diagnoseEngine without an engine', () => {
   });
 
   it('says Docker is not running when nothing listens on the socket path', async () => {
+    // a socket left behind by an engine that stopped: bound, never listening
     const stale = path.join(dir, 'stale.sock');
-    writeFileSync(stale, '');
+    execFileSync('python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', stale]);
     const status = await diagnoseEngine(socket(stale, 'DOCKER_HOST'), deps({ isInstalled: async () => false }));
     expect(status.code).toBe('ENGINE_NOT_RUNNING');
   });
@@ -119,7 +120,7 @@ describe('diagnoseEngine without an engine', () => {
   it('names the user setting when the engine set there is not running', async () => {
     const status = await diagnoseEngine(socket(path.join(dir, 'missing.sock'), 'settings'), deps());
     expect(status.message).toMatch(/address set in Settings/);
-    expect(status.action).toMatch(/clear the engine address/);
+    expect(status.action).toMatch(/correct the engine address in Settings, or clear it/);
   });
 
   it('says a tcp engine cannot be reached', async () => {

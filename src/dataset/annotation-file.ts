@@ -1,0 +1,169 @@
+/**
+ * Reading an annotation file: streamed in small chunks, refused as soon as it shows it is not a
+ * UTF-8 CSV file, and no line longer than `MAX_LINE_BYTES`. A list of images has short lines, so a
+ * longer one (a 50 MB one-hot header) is refused after reading about 1 MiB, instead of being taken
+ * whole and split into millions of columns.
+ */
+import { constants, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { UserErrorException, errorDetail } from '../api/errors';
+
+/** The longest line an annotation file may have (in bytes): some 100 000 one-hot class columns. */
+export const MAX_LINE_BYTES = 1024 * 1024;
+/** `MAX_LINE_BYTES` as the sentences say it. */
+export const MAX_LINE_TEXT = '1 MiB';
+/** Annotation files larger than this are not read (100 000 lines are a few MB). */
+export const MAX_ANNOTATION_BYTES = 256 * 1024 * 1024;
+const CHUNK_BYTES = 64 * 1024;
+
+const SAVE_AS_CSV = 'Open it in your spreadsheet program and save it again as "CSV UTF-8 (comma delimited)".';
+const CHOOSE_CSV = 'Choose the CSV file that lists each image and its class.';
+
+function invalid(message: string, action: string, detail?: string): never {
+  throw new UserErrorException({ code: 'ANNOTATION_FILE_INVALID', message, action, ...(detail ? { detail } : {}) });
+}
+
+/**
+ * Decodes an annotation file chunk by chunk: refuses UTF-16, a spreadsheet workbook, binary bytes,
+ * text that is not UTF-8, and a line longer than `MAX_LINE_BYTES` (LF, CRLF and CR end a line).
+ */
+export class AnnotationDecoder {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private readonly parts: string[] = [];
+  private started = false;
+  private line = 1;
+  private lineBytes = 0;
+  private afterCR = false;
+
+  constructor(private readonly fileName: string) {}
+
+  push(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    if (!this.started) {
+      this.started = true;
+      this.checkStart(bytes);
+    }
+    this.checkLines(bytes);
+    this.decode(bytes, true);
+  }
+
+  /** The whole text, without a byte order mark. */
+  end(): string {
+    this.decode(new Uint8Array(0), false);
+    const text = this.parts.join('');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
+
+  private checkStart(bytes: Uint8Array): void {
+    const { fileName } = this;
+    if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+      invalid(`The annotation file ${fileName} is saved as UTF-16 text, which AUCMEDI cannot read.`, SAVE_AS_CSV);
+    }
+    if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
+      invalid(`The annotation file ${fileName} is a spreadsheet workbook (such as .xlsx), not a CSV file.`, SAVE_AS_CSV);
+    }
+  }
+
+  private checkLines(bytes: Uint8Array): void {
+    let { line, lineBytes, afterCR } = this;
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i]!;
+      if (byte === 0x0a) {
+        if (!afterCR) line++;
+        lineBytes = 0;
+        afterCR = false;
+      } else if (byte === 0x0d) {
+        line++;
+        lineBytes = 0;
+        afterCR = true;
+      } else {
+        afterCR = false;
+        if (byte === 0) invalid(`The annotation file ${this.fileName} is not a text file.`, CHOOSE_CSV);
+        if (++lineBytes > MAX_LINE_BYTES) {
+          invalid(
+            `Line ${line} of the annotation file ${this.fileName} is longer than ${MAX_LINE_TEXT}, the most one line of an annotation file may hold.`,
+            'Choose the annotation CSV file: one line per image, under a header line such as "SAMPLE,CLASS" (or SAMPLE and the class names, one-hot).',
+          );
+        }
+      }
+    }
+    this.line = line;
+    this.lineBytes = lineBytes;
+    this.afterCR = afterCR;
+  }
+
+  private decode(bytes: Uint8Array, stream: boolean): void {
+    try {
+      const text = this.decoder.decode(bytes, { stream });
+      if (text !== '') this.parts.push(text);
+    } catch (error) {
+      invalid(`The annotation file ${this.fileName} is not UTF-8 text (perhaps saved with a regional encoding).`, SAVE_AS_CSV, String(error));
+    }
+  }
+}
+
+/** Turns bytes already read into text, with the checks of `AnnotationDecoder`. */
+export function decodeAnnotationFile(bytes: Uint8Array, fileName: string): string {
+  const decoder = new AnnotationDecoder(fileName);
+  decoder.push(bytes);
+  return decoder.end();
+}
+
+const errnoOf = (error: unknown) => (error as NodeJS.ErrnoException | null)?.code ?? '';
+const DENIED = new Set(['EACCES', 'EPERM']);
+const MISSING = new Set(['ENOENT', 'ENOTDIR']);
+
+function userError(code: 'ANNOTATION_FILE_NOT_FOUND' | 'ANNOTATION_FILE_UNREADABLE' | 'ANNOTATION_FILE_INVALID', message: string, action: string, error?: unknown): UserErrorException {
+  return new UserErrorException({ code, message, action, ...(error === undefined ? {} : { detail: errorDetail(error) }) });
+}
+
+/**
+ * Reads the annotation file `file` (an absolute path) as text, streaming. It is opened without
+ * blocking (a FIFO put in its place never stalls the scan) and checked to be a regular file on the
+ * open handle itself, so what is read is what was checked.
+ */
+export async function readAnnotationFile(file: string, fileName: string): Promise<{ text: string; stat: Stats }> {
+  let handle;
+  try {
+    handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    if (MISSING.has(errnoOf(error))) {
+      throw userError('ANNOTATION_FILE_NOT_FOUND', `The annotation file ${file} does not exist.`, 'Check the path, or choose the annotation file again.', error);
+    }
+    if (errnoOf(error) === 'EISDIR') throw userError('ANNOTATION_FILE_INVALID', `${file} is a folder, not an annotation file.`, 'Choose the CSV file that lists each image and its class.');
+    throw userError(
+      'ANNOTATION_FILE_UNREADABLE',
+      DENIED.has(errnoOf(error)) ? `You do not have permission to read the annotation file ${file}.` : `The annotation file ${file} cannot be opened.`,
+      'Check that you have read access to it, then try again.',
+      error,
+    );
+  }
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw userError('ANNOTATION_FILE_INVALID', `${file} is a folder, not an annotation file.`, 'Choose the CSV file that lists each image and its class.');
+    if (!stat.isFile()) {
+      // A device, pipe or socket: reading it may never end (/dev/zero) or never start (a FIFO).
+      throw userError('ANNOTATION_FILE_INVALID', `${file} is not a file but a device, pipe or socket, so it is not an annotation file.`, CHOOSE_CSV);
+    }
+    if (stat.size > MAX_ANNOTATION_BYTES) {
+      throw userError('ANNOTATION_FILE_INVALID', `The annotation file ${file} is too large to be a list of images (${Math.round(stat.size / 2 ** 20)} MB).`, CHOOSE_CSV);
+    }
+    const decoder = new AnnotationDecoder(fileName);
+    const chunk = new Uint8Array(CHUNK_BYTES);
+    // never more than the size checked: a file that grows while it is read is not read past it
+    for (let read = 0; read < stat.size; ) {
+      let n: number;
+      try {
+        ({ bytesRead: n } = await handle.read(chunk, 0, Math.min(CHUNK_BYTES, stat.size - read), read));
+      } catch (error) {
+        throw userError('ANNOTATION_FILE_UNREADABLE', `The annotation file ${file} cannot be read.`, 'Check that you have read access to it, then try again.', error);
+      }
+      if (n === 0) break;
+      decoder.push(chunk.subarray(0, n));
+      read += n;
+    }
+    return { text: decoder.end(), stat };
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
