@@ -148,6 +148,16 @@ export async function readAnnotationFile(file: string, fileName: string): Promis
     if (stat.size > MAX_ANNOTATION_BYTES) {
       throw userError('ANNOTATION_FILE_INVALID', `The annotation file ${file} is too large to be a list of images (${Math.round(stat.size / 2 ** 20)} MB).`, CHOOSE_CSV);
     }
+    if (stat.size === 0) {
+      // Empty, or a system pseudo-file (/proc, /sys) that says size 0 and yet has bytes, or fails to read.
+      let n = 0;
+      try {
+        ({ bytesRead: n } = await handle.read(new Uint8Array(1), 0, 1, 0));
+      } catch (error) {
+        throw userError('ANNOTATION_FILE_UNREADABLE', `The annotation file ${file} cannot be read.`, 'Check that you have read access to it, then try again.', error);
+      }
+      if (n > 0) throw userError('ANNOTATION_FILE_INVALID', `${file} is a system file whose size is not known, so it is not an annotation file.`, CHOOSE_CSV);
+    }
     const decoder = new AnnotationDecoder(fileName);
     const chunk = new Uint8Array(CHUNK_BYTES);
     // never more than the size checked: a file that grows while it is read is not read past it

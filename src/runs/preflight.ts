@@ -1,4 +1,4 @@
-import { readdirSync, rmSync, statfsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 import { UserErrorException } from '../api/errors';
 import type { DatasetReport } from '../api/dataset';
@@ -44,6 +44,28 @@ export interface OutputClaim {
  * Start button) can never both take one folder: the second is refused with a sentence. Nothing but
  * the lock is written, and a refusal leaves no folder behind.
  */
+function diskFull(dir: string, minFreeBytes: number): UserErrorException {
+  let free = 0;
+  try {
+    const stats = statfsSync(existingParent(dir));
+    free = stats.bavail * stats.bsize;
+  } catch {
+    // the sentence stands without the figure
+  }
+  return new UserErrorException({
+    code: 'DISK_FULL',
+    message: `The disk of ${dir} has only ${(free / 1024 ** 2).toFixed(0)} MB free; a run needs at least ${(minFreeBytes / 1024 ** 3).toFixed(0)} GB.`,
+    action: 'Free disk space or choose an output folder on another disk.',
+  });
+}
+
+/** The nearest folder of `dir` that exists (the disk a folder not yet made will be on). */
+function existingParent(dir: string): string {
+  let current = path.resolve(dir);
+  while (!existsSync(current) && path.dirname(current) !== current) current = path.dirname(current);
+  return current;
+}
+
 export function claimOutputFolder(dir: string, minFreeBytes = MIN_FREE_BYTES): OutputClaim {
   const fail = (message: string, action: string, detail?: string) =>
     new UserErrorException({ code: 'OUTPUT_FOLDER_UNUSABLE', message, action, ...(detail ? { detail } : {}) });
@@ -53,6 +75,7 @@ export function claimOutputFolder(dir: string, minFreeBytes = MIN_FREE_BYTES): O
     created = makeFolders(dir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw diskFull(dir, minFreeBytes);
     if (code === 'ENOTDIR') throw fail(`${dir} is a file, or lies under one, not a folder.`, 'Choose a folder for the outputs.', (error as Error).message);
     throw fail(`The output folder ${dir} cannot be created.`, 'Choose another output folder, one you may write to (a folder in your home folder or on a data disk).', (error as Error).message);
   }
@@ -67,6 +90,8 @@ export function claimOutputFolder(dir: string, minFreeBytes = MIN_FREE_BYTES): O
     try {
       holder = takeLock(lock);
     } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') throw diskFull(dir, minFreeBytes);
       throw fail(`The output folder ${dir} is not writable.`, 'Choose a folder you may write to.', (error as Error).message);
     }
     if (holder) throw taken();
@@ -74,14 +99,7 @@ export function claimOutputFolder(dir: string, minFreeBytes = MIN_FREE_BYTES): O
     try {
       if (readdirSync(dir).some((name) => name !== OUTPUT_CLAIM_FILE)) throw fail(`The output folder ${dir} is not empty: the run would mix its files with others.`, 'Choose an empty or new folder.');
       const stats = statfsSync(dir);
-      const free = stats.bavail * stats.bsize;
-      if (free < minFreeBytes) {
-        throw new UserErrorException({
-          code: 'DISK_FULL',
-          message: `The disk of ${dir} has only ${(free / 1024 ** 2).toFixed(0)} MB free; a run needs at least ${(minFreeBytes / 1024 ** 3).toFixed(0)} GB.`,
-          action: 'Free disk space or choose an output folder on another disk.',
-        });
-      }
+      if (stats.bavail * stats.bsize < minFreeBytes) throw diskFull(dir, minFreeBytes);
     } catch (error) {
       releaseLock(lock);
       claimedHere.delete(dir);

@@ -642,14 +642,12 @@ export class RunService {
     record.progress = parser.state();
     if (record.mode === 'training') record.epochs = parser.epochs();
     record.exitCode = exitCode;
-    // A stop asked for as the container ended by itself (exit 0) does not make it cancelled: the
-    // outputs then decide, as for any exit 0.
     let state: RunState = lost
       ? 'interrupted'
-      : exitCode === 0
-        ? 'succeeded'
-        : record.state === 'stopping'
-          ? 'cancelled'
+      : record.state === 'stopping'
+        ? 'cancelled'
+        : exitCode === 0
+          ? 'succeeded'
           : 'failed';
     // Exit 0 is not success: the files the mode (and step) must write have to be in the output folder
     // (an engine that cannot see it, or AUCMEDI stopping short, leaves them out; results.ts says which).

@@ -49,14 +49,14 @@ describe.runIf(ready)('Setup page (real UI in Chromium, real core, real engine)'
     await app.screenshot('setup-gpu');
   });
 
-  it('shows the not-running diagnosis with its action when pointed at a dead socket, and recovers when pointed back', async () => {
+  it('shows the not-running diagnosis with its action when pointed at a missing socket, and recovers when pointed back', async () => {
     const dead = `unix://${path.join(dir, 'dead.sock')}`;
     await app.page.getByTestId('endpoint-input').fill(dead);
     await app.page.getByTestId('endpoint-save').click();
     await waitForState('Not running');
     const problem = app.page.getByTestId('engine-problem');
-    expect(await problem.textContent()).toMatch(/not running at the address set in Settings/);
-    expect(await problem.textContent()).toMatch(/What to do: Start Docker, or clear the engine address/);
+    expect(await problem.textContent()).toMatch(/There is no Docker socket at \S*dead\.sock \(the address set in Settings\)/);
+    expect(await problem.textContent()).toMatch(/What to do: Start Docker, or correct the engine address in Settings, or clear it/);
     expect(await app.page.getByTestId('engine-endpoint').textContent()).toBe(dead);
     expect(new JsonFileSettingsStore(settingsFile).read().engineEndpoint).toBe(dead);
     await app.screenshot('setup-not-running');

@@ -17,7 +17,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { RunStore } from '../../src/runs/store';
 import { JsonFileSettingsStore } from '../../src/settings/store';
 import { tempDir } from '../helpers/temp';
-import { counterOf } from './fixtures/run-record';
+import { counterOf, runRecord } from './fixtures/run-record';
 import { KILL_RUN_ID, settingsCounter } from './fixtures/store-writer';
 
 const WRITER = path.resolve('node_modules/.cache/aucmedi-test/store-writer.mjs');
@@ -177,7 +177,7 @@ describe.runIf(POSIX)('stores killed in the middle of a write (SIGKILL, at rando
     const dir = tempDir('aucmedi-store-temporaries-');
     const gone = 2 ** 22 + 12345; // above Linux's largest pid: no such process
     const names = [`a.json.${gone}.tmp`, `a.json.${process.pid}.tmp`, `a.json.${process.ppid}.tmp`, `notes.txt.${gone}.tmp`, 'b.json', `b.json.${gone}.tmp`];
-    for (const name of names) writeFileSync(path.join(dir, name), name.startsWith('b.json') && !name.endsWith('.tmp') ? '{"id":"b","createdAt":"2025-01-01T00:00:00.000Z"}' : 'x');
+    for (const name of names) writeFileSync(path.join(dir, name), name.startsWith('b.json') && !name.endsWith('.tmp') ? JSON.stringify(runRecord('b', '/out/b', 1)) : 'x');
     expect(new RunStore(dir).list().map((record) => record.id)).toEqual(['b']);
     // A live process's write in progress and a file that is not the store's stay.
     expect(readdirSync(dir).sort()).toEqual([`a.json.${process.pid}.tmp`, `a.json.${process.ppid}.tmp`, 'b.json', `notes.txt.${gone}.tmp`].sort());

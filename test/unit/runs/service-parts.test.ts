@@ -4,6 +4,7 @@ import { gpuDeviceRequests, runContainerOptions } from '../../../src/runs/contai
 import { completeUtf8Length, summarize } from '../../../src/runs/service';
 import { RunStore } from '../../../src/runs/store';
 import { tempDir } from '../../helpers/temp';
+import { runRecord } from '../../reliability/fixtures/run-record';
 
 describe('completeUtf8Length', () => {
   it('cuts before a character split at the end, and keeps complete ones', () => {
@@ -51,7 +52,7 @@ describe('RunStore', () => {
   it('keeps one record per run, newest first, and survives a missing folder', () => {
     const store = new RunStore(`${tempDir()}/runs`);
     expect(store.list()).toEqual([]);
-    const record = { id: 'run-a', createdAt: '2026-01-01T00:00:00Z', epochs: [], progress: null } as unknown as RunRecord;
+    const record = { ...runRecord('run-a', '/out/a', 1), createdAt: '2026-01-01T00:00:00Z' };
     store.save(record);
     store.save({ ...record, id: 'run-b', createdAt: '2026-01-02T00:00:00Z' });
     expect(store.list().map((r) => r.id)).toEqual(['run-b', 'run-a']);
