@@ -4,7 +4,7 @@
  * images and heat maps served by run and sample (never by a path the window names), and the
  * exports (filtered predictions CSV, a one-page HTML report).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserErrorException, type UserError } from '../api/errors';
 import type { Predictions } from '../api/aucmedi';
@@ -29,7 +29,8 @@ import {
   sampleName,
   type GroundTruth,
 } from '../aucmedi/outputs';
-import { readAnnotations, decodeAnnotationFile } from '../dataset/csv';
+import { readAnnotations } from '../dataset/csv';
+import { readAnnotationFile } from '../dataset/annotation-file';
 import { isHiddenOrSystem } from '../dataset/names';
 import { readViewNames } from './dataset-view';
 import { readPreview } from '../dataset/preview';
@@ -99,7 +100,7 @@ export async function readEvaluationResults(run: RunRecord): Promise<EvaluationR
 export async function readGroundTruth(record: EvaluationRecord): Promise<GroundTruth> {
   const truth: Record<string, string | string[]> = {};
   if (record.dataset.gtFile) {
-    const text = decodeAnnotationFile(await readFile(record.dataset.gtFile), path.basename(record.dataset.gtFile));
+    const { text } = await readAnnotationFile(record.dataset.gtFile, path.basename(record.dataset.gtFile));
     const annotations = readAnnotations(text, { ohe: record.dataset.ohe, fileName: path.basename(record.dataset.gtFile) });
     for (const row of annotations.rows) {
       const classes = row.labels.map((label) => annotations.classes[label]!);

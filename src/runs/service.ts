@@ -418,13 +418,19 @@ export class RunService {
     const binds = [...inputs.binds, ...(record.mode === 'training' ? keras.binds : [])];
     this.save(record);
     let container: Docker.Container;
+    let output: NodeJS.ReadableStream | undefined;
     try {
       container = await docker.createContainer(
         runContainerOptions({ runId: record.id, mode, imageId: record.imageId!, args: record.command, binds, env: [...keras.env, ...this.deps.extraEnv], tmpfs: { ...keras.tmpfs, ...inputs.tmpfs }, gpus: record.gpus, platform: this.deps.platform, ...(inputs.entrypoint.length > 0 ? { entrypoint: inputs.entrypoint } : {}) }),
       );
       record.containerId = container.id;
+      // Attached before it starts, so every byte comes as written: the log endpoint goes through
+      // Docker's log copier, which holds a line until its newline, and Keras redraws its bar with \r
+      // and no newline until the epoch (or the prediction) ends.
+      output = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
       await container.start();
     } catch (error) {
+      (output as { destroy?: () => void } | undefined)?.destroy?.();
       record.state = 'failed';
       record.endedAt = new Date().toISOString();
       record.error = { code: 'RUN_START_FAILED', message: `Docker could not start the ${mode} container.`, action: 'Check the Setup page, then try again.', detail: errorDetail(error) };
@@ -434,7 +440,7 @@ export class RunService {
     record.state = 'running';
     record.startedAt ??= new Date().toISOString();
     this.save(record);
-    this.follow(docker, container, record);
+    this.follow(docker, container, record, output);
     return container;
   }
 
@@ -535,7 +541,8 @@ export class RunService {
     this.active.clear();
   }
 
-  private follow(docker: Docker, container: Docker.Container, record: RunRecord): void {
+  /** Follows the run's container: from `attached` (its output since its start) or else its log from the start. */
+  private follow(docker: Docker, container: Docker.Container, record: RunRecord, attached?: NodeJS.ReadableStream): void {
     const holder = this.locks.acquire(record.id);
     if (holder) throw followedElsewhereError(holder);
     const active: ActiveRun = {
@@ -553,7 +560,7 @@ export class RunService {
     };
     // Known from the engine's last check; not awaited, so a start does not wait for it.
     void this.deps.engineInfo().then((info) => (active.engineKeepsContainers = info?.liveRestore === true), () => undefined);
-    active.done = this.pump(docker, container, active);
+    active.done = this.pump(docker, container, active, attached);
     this.active.set(record.id, active);
   }
 
@@ -567,9 +574,9 @@ export class RunService {
     return log;
   }
 
-  private async pump(docker: Docker, container: Docker.Container, active: ActiveRun): Promise<RunRecord> {
+  private async pump(docker: Docker, container: Docker.Container, active: ActiveRun, attached?: NodeJS.ReadableStream): Promise<RunRecord> {
     const { record } = active;
-    let { exitCode, lost } = await this.followContainerLog(container, active);
+    let { exitCode, lost } = await this.followContainerLog(container, active, attached);
     // An engine with live-restore keeps the container running while it restarts: the run goes on,
     // and once the engine answers again its log is read again from the start, as after a reattach.
     while (lost && isConnectionError(lost) && active.engineKeepsContainers && (await this.engineBack(container, active))) {
@@ -599,10 +606,13 @@ export class RunService {
     return this.active.get(record.id)?.done ?? record;
   }
 
-  /** The container's log from its start into the parser and run.log, then its exit code; or why it could not be read to its end. */
-  private async followContainerLog(container: Docker.Container, active: ActiveRun): Promise<{ exitCode: number | null; lost: unknown }> {
+  /**
+   * The container's output from its start (`attached`, or its log) into the parser and run.log, then
+   * its exit code; or why it could not be read to its end.
+   */
+  private async followContainerLog(container: Docker.Container, active: ActiveRun, attached?: NodeJS.ReadableStream): Promise<{ exitCode: number | null; lost: unknown }> {
     try {
-      const stream = (await container.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
+      const stream = attached ?? ((await container.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream);
       active.logStream = stream;
       const demuxer = new FrameDemuxer((name, payload) => {
         active.log.write(payload);
@@ -615,7 +625,8 @@ export class RunService {
         stream.on('error', reject);
       });
       if (this.active.get(active.record.id) !== active) return { exitCode: null, lost: null };
-      return { exitCode: (await container.inspect()).State.ExitCode, lost: null };
+      // The output can end a moment before the engine records the exit: wait for it.
+      return { exitCode: ((await container.wait()) as { StatusCode: number }).StatusCode, lost: null };
     } catch (error) {
       return { exitCode: null, lost: error };
     }

@@ -187,6 +187,21 @@ describe.runIf(hasEngine)('prediction and evaluation with the stand-in image (re
     expect(runCore.runs.get(runId).state).toBe('running');
   };
 
+  it('shows a prediction\'s progress while its container runs, though Keras\'s bar has no newline until the end', async () => {
+    const slow = slowCore();
+    const started = await ok(slow.handlers['runs:start-prediction']({ model: { runId: trainingId }, images: newImages, options: { batchSize: 1, workers: 1 }, gpus: { kind: 'none' } }));
+    const until = Date.now() + 60_000;
+    while ((slow.runs.get(started.id).progress?.batch ?? 0) < 3) {
+      if (Date.now() > until) throw new Error('timed out waiting for the progress');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const seen = slow.runs.get(started.id).progress;
+    const running = docker(['inspect', '-f', '{{.State.Running}}', containersOf(started.id)]).stdout;
+    expect({ phase: seen?.phase, running }).toEqual({ phase: 'predicting', running: 'true' });
+    expect(seen?.batch).toBeLessThan(10);
+    expect(await slow.runs.waitForEnd(started.id)).toMatchObject({ state: 'succeeded', progress: { batch: 10 } });
+  }, 120_000);
+
   it('stops a prediction mid-way on request: cancelled, container removed, no results claimed', async () => {
     const slow = slowCore();
     const started = await ok(slow.handlers['runs:start-prediction']({ model: { runId: trainingId }, images: newImages, options: { batchSize: 1, workers: 1 }, gpus: { kind: 'none' } }));
