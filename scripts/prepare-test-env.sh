@@ -16,6 +16,9 @@ command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
 # the view step of every run (src/runs/dataset-view.ts) and the image check are Python, tested here too
 command -v python3 >/dev/null 2>&1 || missing+=(python3-minimal)
+# DICOM conversion tests: real files written with pydicom and re-encoded and read back with dcmtk
+command -v dcmconv >/dev/null 2>&1 || missing+=(dcmtk)
+/usr/bin/python3 -c 'import pydicom' >/dev/null 2>&1 || missing+=(python3-pydicom)
 if [ ${#missing[@]} -gt 0 ]; then
   if can_apt; then
     log "installing ${missing[*]} with apt-get"

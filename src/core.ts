@@ -9,6 +9,7 @@ import type { CoreEvent } from './api/events';
 import { describeIssues, requestSchemas } from './api/schemas';
 import { FILE_PURPOSES, FOLDER_PURPOSES, noDialogs, type Dialogs } from './dialogs';
 import { datasetHandlers } from './dataset/handlers';
+import { dicomHandlers } from './dicom/handlers';
 import { imageHandlers } from './engine/image-handlers';
 import { EngineService } from './engine/service';
 import { detectGpus, gpuDetectionDeps } from './gpu/detect';
@@ -155,6 +156,7 @@ export function createCore(deps: CoreDeps): Core {
   const implementations: Implementations = {
     ...images.handlers,
     ...datasetHandlers({ settings: deps.settings, operations, emit }),
+    ...dicomHandlers({ operations, emit }),
     'gpu:detect': detect,
     'aucmedi:catalog': async () => aucmediCatalog(weightsDir(), deps.weightsHashes),
     'weights:list': async () => ({ dir: weightsDir(), files: (await listWeights(weightsDir())).map((file) => ({ ...file, keras: weightsFileVerdict(file, weightsHashTable(deps.weightsHashes)) })) }),

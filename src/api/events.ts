@@ -12,6 +12,8 @@ export type CoreEvent =
   | { type: 'weights:progress'; progress: WeightsProgress }
   | { type: 'weights:download-progress'; progress: WeightsDownloadProgress }
   | { type: 'dataset:scan-progress'; progress: DatasetScanProgress }
+  /** A DICOM scan or conversion under way: files read so far, images written (0 for a scan). */
+  | { type: 'dicom:progress'; progress: { operationId: string; filesSeen: number; written: number } }
   | { type: 'run:state'; run: RunSummary }
   | { type: 'run:deleted'; runId: string }
   /** The queue after any change (added, moved, removed, started, refused). */

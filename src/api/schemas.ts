@@ -117,6 +117,21 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'images:save': z.object({ reference: imageRefSchema, file: absolutePathSchema, operationId: operationIdSchema, overwrite: z.boolean().optional() }).strict(),
   'images:pull': z.object({ reference: imageRefSchema, operationId: operationIdSchema }).strict(),
   'images:remove': z.object({ reference: imageRefSchema }).strict(),
+  'dicom:scan': z.object({ path: absolutePathSchema, operationId: operationIdSchema }).strict(),
+  'dicom:convert': z
+    .object({
+      source: absolutePathSchema,
+      out: absolutePathSchema,
+      options: z
+        .object({
+          window: z.union([z.literal('auto'), z.object({ width: z.number().finite().positive().max(1e9), center: z.number().finite().min(-1e9).max(1e9) }).strict()]),
+          frames: z.enum(['each', 'refuse']),
+          mappingFile: absolutePathSchema.nullable(),
+        })
+        .strict(),
+      operationId: operationIdSchema,
+    })
+    .strict(),
   'dataset:scan': z.object({ path: absolutePathSchema, gtFile: absolutePathSchema.nullable().optional(), ohe: z.boolean().optional(), purpose: z.enum(['training', 'prediction', 'evaluation']).optional(), scanId: operationIdSchema }).strict(),
   'dataset:preview': z
     .object({

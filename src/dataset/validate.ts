@@ -5,6 +5,7 @@
  * should know.
  */
 import type { DatasetClass, DatasetDimensionality, DatasetInterface, DatasetProblem, DatasetReport } from '../api/dataset';
+import { CONVERSION_SETTINGS_FILE } from '../api/dicom';
 import type { Annotations } from './csv';
 import { isHiddenOrSystem, joinRel, splitName, VOLUME_COMPANION_EXTENSIONS } from './names';
 import { pandasColumn } from './pandas';
@@ -202,6 +203,7 @@ export class DatasetValidator implements WalkVisitor {
       return;
     }
     if (depth < this.imageDepth) {
+      if (file.rel === CONVERSION_SETTINGS_FILE) return; // the app's own note of how a DICOM folder became this dataset
       if (parts.format !== null || sniffed !== null) this.outsideClasses.add(file.rel);
       else this.ignored.add(file.rel);
       return;
@@ -726,7 +728,7 @@ export class DatasetValidator implements WalkVisitor {
           'UNSUPPORTED_FORMAT',
           `${plural(files.length, 'file')} ${agree(files.length, 'is', 'are')} in a format AUCMEDI cannot read (${unsupported.map((f) => UNSUPPORTED_FORMATS[f]).join(', ')}).`,
           dicom
-            ? 'DICOM must be converted first: export the images as PNG (2D) or the series as NIfTI .nii.gz volumes (3D), then choose the converted folder.'
+            ? 'DICOM must be converted first: `aucmedi-desk dicom convert FOLDER --out NEW_FOLDER` makes a new PNG dataset of the 2D images (windowed, de-identified, the source untouched); export 3D series as NIfTI .nii.gz volumes. Then choose the converted folder.'
             : 'Convert them: 2D images to PNG, volumes to NIfTI (.nii.gz) or MetaImage (.mha) single files.',
           files,
         ),

@@ -38,3 +38,9 @@ export function requireBuild(): boolean {
 export function requireRoot(what: string): boolean {
   return require_(`root (needed to ${what})`, process.getuid?.() === 0, 'run the tests as root');
 }
+
+/** dcmtk (dcmconv, dcm2pnm) and Debian's pydicom, which write and read the DICOM files of the conversion tests. */
+export function requireDicomTools(): boolean {
+  const met = spawnSync('dcmconv', ['--version'], { encoding: 'utf8' }).status === 0 && spawnSync('/usr/bin/python3', ['-c', 'import pydicom'], { encoding: 'utf8' }).status === 0;
+  return require_('dcmtk and python3-pydicom', met, 'install them with `apt-get install dcmtk python3-pydicom` (npm test does this as root)');
+}

@@ -13,7 +13,8 @@ export function snapshotFolder(dir: string): string[] {
       else if (stats.isDirectory()) {
         lines.push(`dir ${rel} ${stats.mtimeMs}`);
         walk(rel);
-      } else lines.push(`file ${rel} ${stats.size} ${stats.mtimeMs} ${createHash('sha256').update(readFileSync(path.join(dir, rel))).digest('hex')}`);
+      } else if (!stats.isFile()) lines.push(`special ${rel} ${stats.mode} ${stats.mtimeMs}`); // a FIFO would block a read
+      else lines.push(`file ${rel} ${stats.size} ${stats.mtimeMs} ${createHash('sha256').update(readFileSync(path.join(dir, rel))).digest('hex')}`);
     }
   };
   walk('');

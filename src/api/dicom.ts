@@ -1,0 +1,60 @@
+/** What a folder of DICOM files holds, and what a conversion into an AUCMEDI dataset made of it. */
+
+/** Written by a conversion into the dataset's own folder: how it was made (no identifier). The dataset check passes over it. */
+export const CONVERSION_SETTINGS_FILE = 'aucmedi-desk-conversion.json';
+
+/** How a DICOM file's images can be used for AUCMEDI (src/dicom/header.ts decides). */
+export type DicomKind = '2d' | '3d-slice' | 'unusable';
+
+export interface DicomUnusable {
+  /** '/'-separated path relative to the scanned folder. */
+  file: string;
+  reason: string;
+}
+
+export interface DicomScanReport {
+  path: string;
+  /** Regular files looked at. */
+  files: number;
+  /** Files with the DICM preamble. */
+  dicomFiles: number;
+  /** Files without it (a `.dcm` extension alone does not make a DICOM file), a few named. */
+  notDicom: { count: number; examples: string[] };
+  studies: number;
+  series: number;
+  /** Files per Modality (0008,0060), '' where it is missing. */
+  modalities: Record<string, number>;
+  /** 2D images (frames of multi-frame files counted one by one). */
+  images2d: number;
+  /** Multi-frame 2D files among them (converted one image per frame, or refused). */
+  multiFrameFiles: number;
+  /** 3D series (CT, MR, PT, NM slices grouped by SeriesInstanceUID) and their slice count. */
+  series3d: { series: number; slices: number };
+  /** Files that cannot be used, each with why. */
+  unusable: DicomUnusable[];
+  /** Links, pipes and other non-regular entries: never opened. */
+  skipped: string[];
+  /** With classes from folders: usable 2D images per class folder. */
+  classes: Record<string, number>;
+}
+
+export interface DicomConvertOptions {
+  /** `auto`: the file's VOI LUT or first window, else its full range; or a fixed window for every image. */
+  window: 'auto' | { width: number; center: number };
+  /** A multi-frame 2D file: one image per frame, or refused. */
+  frames: 'each' | 'refuse';
+  /** Where to write the pseudonym -> source mapping (it holds identifiers), or null for none. */
+  mappingFile: string | null;
+}
+
+export interface DicomConvertReport {
+  source: string;
+  out: string;
+  /** PNG images written, per class. */
+  written: Record<string, number>;
+  /** Files and frames not converted, each with why. */
+  skipped: DicomUnusable[];
+  mappingFile: string | null;
+  /** The settings file written into the dataset (`aucmedi-desk-conversion.json`). */
+  settingsFile: string;
+}

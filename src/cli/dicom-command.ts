@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { DicomConvertOptions, DicomConvertReport, DicomScanReport } from '../api/dicom';
+import type { Core } from '../core';
+import { finish, type CliIo } from './image-command';
+
+const plural = (count: number, word: string, many = `${word}s`) => `${count} ${count === 1 ? word : many}`;
+
+export function formatDicomScan(report: DicomScanReport): string {
+  const modalities = Object.entries(report.modalities).map(([name, count]) => `${name || '(none)'} ${count}`).join(', ');
+  const lines = [
+    `DICOM folder: ${report.path}`,
+    `  ${plural(report.files, 'file')}, ${report.dicomFiles} DICOM${report.notDicom.count ? `, ${report.notDicom.count} not DICOM (e.g. ${report.notDicom.examples.join(', ')})` : ''}`,
+    `  ${plural(report.studies, 'study', 'studies')}, ${plural(report.series, 'series', 'series')}${modalities ? `; modalities: ${modalities}` : ''}`,
+    `  2D images: ${report.images2d}${report.multiFrameFiles ? ` (${plural(report.multiFrameFiles, 'multi-frame file')}: converted one image per frame with --frames each)` : ''}`,
+    `  3D series: ${report.series3d.series} (${plural(report.series3d.slices, 'slice')}; not converted by this version yet)`,
+  ];
+  const classes = Object.entries(report.classes);
+  lines.push(classes.length ? `  classes (one folder each): ${classes.map(([name, count]) => `${name} ${count}`).join(', ')}` : '  classes: none (put the images of each class in a folder of its own)');
+  for (const { file, reason } of report.unusable) lines.push(`  cannot use ${file}: ${reason}`);
+  for (const file of report.skipped) lines.push(`  left out ${file}: a link or special file, never opened`);
+  return lines.join('\n');
+}
+
+export function formatDicomConvert(report: DicomConvertReport): string {
+  const written = Object.entries(report.written);
+  const total = written.reduce((sum, [, count]) => sum + count, 0);
+  const lines = [`Converted ${plural(total, 'image')} into ${report.out}${written.length ? ` (${written.map(([name, count]) => `${name} ${count}`).join(', ')})` : ''}`];
+  for (const { file, reason } of report.skipped) lines.push(`  not converted ${file}: ${reason}`);
+  lines.push(`  settings: ${report.settingsFile}`);
+  if (report.mappingFile) lines.push(`  mapping to the sources (holds identifiers, keep it safe): ${report.mappingFile}`);
+  lines.push(total ? `Next: aucmedi-desk dataset validate ${report.out}` : 'Nothing was converted: see the reasons above.');
+  return lines.join('\n');
+}
+
+/** `--window auto|WIDTH/CENTER` (window width and level, as radiologists say them: 400/40). */
+export function parseWindow(value: string | undefined): DicomConvertOptions['window'] | null {
+  if (value === undefined || value === 'auto') return 'auto';
+  const match = /^(\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)$/.exec(value);
+  if (!match || Number(match[1]) <= 0) return null;
+  return { width: Number(match[1]), center: Number(match[2]) };
+}
+
+/** `aucmedi-desk dicom scan DIR` and `dicom convert DIR --out DIR [--window auto|W/L] [--frames refuse|each] [--mapping FILE]`. */
+export async function dicomCommand(core: Core, action: 'scan' | 'convert', folder: string, values: Record<string, string>, json: boolean, io: CliIo): Promise<number> {
+  const operationId = `cli-${randomUUID().slice(0, 8)}`;
+  const unsubscribe = core.subscribe((event) => {
+    if (event.type !== 'dicom:progress' || event.progress.operationId !== operationId) return;
+    const { filesSeen, written } = event.progress;
+    io.status?.(action === 'scan' ? `Reading… ${plural(filesSeen, 'file')}` : `Converting… ${plural(filesSeen, 'file')} read, ${plural(written, 'image')} written`);
+  });
+  const cancel = () => void core.handlers['operations:cancel']({ operationId });
+  process.once('SIGINT', cancel);
+  try {
+    if (action === 'scan') return finish(await core.handlers['dicom:scan']({ path: path.resolve(folder), operationId }), json, io, formatDicomScan);
+    const window = parseWindow(values['--window']);
+    const frames = values['--frames'] ?? 'refuse';
+    const classesFrom = values['--classes-from'] ?? 'folders';
+    const usage = (message: string) => {
+      io.err(`aucmedi-desk: ${message}. See aucmedi-desk --help.`);
+      return 2;
+    };
+    if (!values['--out']) return usage('dicom convert needs --out DIR, a new or empty folder for the dataset');
+    if (window === null) return usage(`--window takes auto or WIDTH/CENTER (e.g. 400/40), not "${values['--window']}"`);
+    if (frames !== 'refuse' && frames !== 'each') return usage(`--frames takes refuse or each, not "${frames}"`);
+    if (classesFrom !== 'folders') return usage(`--classes-from takes folders (one folder per class) in this version, not "${classesFrom}"`);
+    const options: DicomConvertOptions = { window, frames, mappingFile: values['--mapping'] ? path.resolve(values['--mapping']) : null };
+    const response = await core.handlers['dicom:convert']({ source: path.resolve(folder), out: path.resolve(values['--out']), options, operationId });
+    return finish(response, json, io, formatDicomConvert);
+  } finally {
+    process.removeListener('SIGINT', cancel);
+    unsubscribe();
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * A folder of DICOM files (one folder per class) to a new AUCMEDI dataset of 8-bit PNGs: written
+ * into a folder of its own, never into the source, never over a file. Output names are pseudonyms
+ * (no identifier in a name, and no DICOM attribute in a PNG: only pixels are written); the mapping
+ * back to the sources holds identifiers and is written only when asked for, outside the dataset.
+ * Files are read and written one at a time, so memory is bounded by the largest image.
+ */
+import { createHash } from 'node:crypto';
+import { constants, existsSync, lstatSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import path from 'node:path';
+import pngjs from 'pngjs';
+import { CONVERSION_SETTINGS_FILE, type DicomConvertOptions, type DicomConvertReport } from '../api/dicom';
+import { UserErrorException } from '../api/errors';
+import { makeFolders } from '../folders';
+import { csvText } from '../runs/results';
+import { APP_VERSION } from '../version';
+import { frameToImage, type Frame8 } from './pixels';
+import { walkDicomFolder } from './scan';
+
+const { PNG } = pngjs; // a CommonJS module: no named exports under Node's ESM
+
+export { CONVERSION_SETTINGS_FILE };
+
+/** A stable pseudonym: the same image (SOP Instance UID and frame) gets the same name in every conversion. */
+export function pseudonym(sopInstanceUid: string, frame: number | null): string {
+  const hash = createHash('sha256').update(`aucmedi-desk dicom pseudonym 1\0${sopInstanceUid}\0${frame ?? ''}`).digest('hex');
+  return `img-${hash.slice(0, 20)}`;
+}
+
+export function encodePng(image: Frame8): Buffer {
+  const png = new PNG({ width: image.width, height: image.height, colorType: image.channels === 1 ? 0 : 2, inputColorType: image.channels === 1 ? 0 : 2, inputHasAlpha: false, bitDepth: 8 });
+  png.data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  return PNG.sync.write(png, { colorType: image.channels === 1 ? 0 : 2, inputColorType: image.channels === 1 ? 0 : 2, inputHasAlpha: false, bitDepth: 8 });
+}
+
+const refuse = (message: string, action: string) => new UserErrorException({ code: 'OUTPUT_FOLDER_UNUSABLE', message, action });
+
+function inside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Converts `source` into the new or empty folder `out`; a cancel or failure removes what it wrote. */
+export async function convertDicomFolder(
+  source: string,
+  out: string,
+  options: DicomConvertOptions,
+  hooks: { progress?: (filesSeen: number, written: number) => void; signal?: AbortSignal } = {},
+): Promise<DicomConvertReport> {
+  source = path.resolve(source);
+  out = path.resolve(out);
+  if (inside(out, source)) throw refuse(`The output folder ${out} lies inside the DICOM folder ${source}: the source is never written to.`, 'Choose an output folder outside the DICOM folder.');
+  if (inside(source, out)) throw refuse(`The DICOM folder ${source} lies inside the output folder ${out}.`, 'Choose a new, empty output folder elsewhere.');
+  const mappingFile = options.mappingFile ? path.resolve(options.mappingFile) : null;
+  if (mappingFile && (inside(mappingFile, out) || inside(mappingFile, source))) {
+    throw refuse(`The mapping file ${mappingFile} would lie in the dataset or the DICOM folder; it holds identifiers and must be kept apart.`, 'Choose a place for the mapping file outside both folders.');
+  }
+  if (mappingFile && (existsSync(mappingFile) || lstatSync(mappingFile, { throwIfNoEntry: false }))) throw refuse(`The mapping file ${mappingFile} already exists; it is never overwritten.`, 'Choose a new file name for the mapping.');
+  if (mappingFile && !statSync(path.dirname(mappingFile), { throwIfNoEntry: false })?.isDirectory()) {
+    throw refuse(`The folder of the mapping file ${mappingFile} does not exist.`, 'Choose a mapping file in an existing folder.');
+  }
+  let created: string[];
+  try {
+    created = makeFolders(out);
+  } catch (error) {
+    throw refuse(`The output folder ${out} cannot be created.`, 'Choose a folder you may write to.');
+  }
+  if (readdirSync(out).length > 0) throw refuse(`The output folder ${out} is not empty: the converted dataset must not mix with other files.`, 'Choose a new or empty folder.');
+
+  const written: Record<string, number> = {};
+  const skipped: DicomConvertReport['skipped'] = [];
+  const mapping: string[][] = [];
+  const windowsUsed = new Map<string, number>();
+  let writtenCount = 0;
+  let filesSeen = 0;
+  const writeNew = async (file: string, bytes: Uint8Array) => {
+    const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+    try {
+      await handle.writeFile(bytes);
+    } finally {
+      await handle.close();
+    }
+  };
+  try {
+    await walkDicomFolder(source, {
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      progress: (seen) => {
+        filesSeen = seen;
+        hooks.progress?.(seen, writtenCount);
+      },
+      dicom: async ({ rel, classFolder, header, kind, problem }) => {
+        if (kind === 'unusable') return void skipped.push({ file: rel, reason: problem! });
+        if (kind === '3d-slice') return void skipped.push({ file: rel, reason: `it is a slice of a 3D ${header.modality} series; converting series to NIfTI volumes is not in this version yet` });
+        if (!classFolder) return void skipped.push({ file: rel, reason: 'it is not in a class folder (one folder per class)' });
+        if (header.frames > 1 && options.frames === 'refuse') return void skipped.push({ file: rel, reason: `it has ${header.frames} frames (choose one image per frame to convert it)` });
+        if (!header.sopInstanceUid) return void skipped.push({ file: rel, reason: 'it has no SOP Instance UID to name it by' });
+        const classDir = path.join(out, classFolder);
+        if (!written[classFolder]) makeFolders(classDir);
+        for (let frame = 0; frame < header.frames; frame++) {
+          hooks.signal?.throwIfAborted();
+          const image = frameToImage(header, frame, options.window);
+          const name = `${pseudonym(header.sopInstanceUid, header.frames > 1 ? frame + 1 : null)}.png`;
+          try {
+            await writeNew(path.join(classDir, name), encodePng(image));
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+              skipped.push({ file: rel, reason: `the same image (SOP Instance UID) was already converted from another file` });
+              continue;
+            }
+            throw error;
+          }
+          written[classFolder] = (written[classFolder] ?? 0) + 1;
+          writtenCount += 1;
+          windowsUsed.set(image.used, (windowsUsed.get(image.used) ?? 0) + 1);
+          mapping.push([`${classFolder}/${name}`, rel, header.sopInstanceUid, header.seriesUid, header.frames > 1 ? String(frame + 1) : '']);
+        }
+      },
+      notDicom: (rel) => skipped.push({ file: rel, reason: 'it is not a DICOM file (no DICM preamble)' }),
+      unreadable: (rel, reason) => skipped.push({ file: rel, reason }),
+      skipped: (rel) => skipped.push({ file: rel, reason: 'it is a link or a special file, never opened' }),
+    });
+    hooks.progress?.(filesSeen, writtenCount);
+    const settingsFile = path.join(out, CONVERSION_SETTINGS_FILE);
+    writeFileSync(
+      settingsFile,
+      `${JSON.stringify({ convertedBy: `aucmedi-desk ${APP_VERSION}`, source, options: { window: options.window, frames: options.frames }, windowsUsed: Object.fromEntries(windowsUsed), written, skipped: skipped.length }, null, 2)}\n`,
+      { flag: 'wx' },
+    );
+    if (mappingFile) {
+      const csv = [['image', 'source_file', 'sop_instance_uid', 'series_instance_uid', 'frame'], ...mapping].map((row) => row.map(csvText).join(',')).join('\n');
+      writeFileSync(mappingFile, `${csv}\n`, { flag: 'wx', mode: 0o600 });
+    }
+    return { source, out, written, skipped, mappingFile, settingsFile };
+  } catch (error) {
+    // Nothing half-made is left: the folder was empty (or new) when the conversion began.
+    for (const name of readdirSync(out)) rmSync(path.join(out, name), { recursive: true, force: true });
+    for (const folder of [...created].reverse()) rmSync(folder, { recursive: true, force: true });
+    if (hooks.signal?.aborted) throw new UserErrorException({ code: 'OPERATION_CANCELLED', message: 'The conversion was cancelled; nothing was kept.', action: 'Start it again when you are ready.' });
+    if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw new UserErrorException({ code: 'DISK_FULL', message: `The disk of ${out} is full; the conversion was undone.`, action: 'Free disk space or choose an output folder on another disk.' });
+    throw error;
+  }
+}

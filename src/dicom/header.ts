@@ -1,0 +1,186 @@
+/**
+ * One DICOM file read with dicom-parser: the attributes that decide whether and how its pixels can
+ * become an image AUCMEDI reads, and where its pixel data lies. Nothing else of the header is kept:
+ * what identifies the patient stays in the file.
+ */
+import { inflateRawSync } from 'node:zlib';
+import dicomParser, { type DataSet } from 'dicom-parser'; // a CommonJS module: no named exports under Node's ESM
+import type { DicomKind } from '../api/dicom';
+
+/** Bytes 128-131 of a DICOM Part 10 file (PS3.10 7.1). */
+export function hasDicomPreamble(head: Uint8Array): boolean {
+  return head.length >= 132 && head[128] === 0x44 && head[129] === 0x49 && head[130] === 0x43 && head[131] === 0x4d;
+}
+
+/** The transfer syntaxes whose pixel data this version decodes, by UID. */
+export const NATIVE_TRANSFER_SYNTAXES: Record<string, string> = {
+  '1.2.840.10008.1.2': 'implicit VR little endian',
+  '1.2.840.10008.1.2.1': 'explicit VR little endian',
+  '1.2.840.10008.1.2.2': 'explicit VR big endian',
+  '1.2.840.10008.1.2.1.99': 'deflated explicit VR little endian',
+};
+
+/** Compressed ones, named so the sentence says which it is (decoding them comes later). */
+const COMPRESSED_NAMES: [RegExp, string][] = [
+  [/^1\.2\.840\.10008\.1\.2\.4\.(50|51)$/, 'JPEG baseline/extended'],
+  [/^1\.2\.840\.10008\.1\.2\.4\.(57|70)$/, 'JPEG lossless'],
+  [/^1\.2\.840\.10008\.1\.2\.4\.(80|81)$/, 'JPEG-LS'],
+  [/^1\.2\.840\.10008\.1\.2\.4\.(90|91|201|202|203)$/, 'JPEG 2000'],
+  [/^1\.2\.840\.10008\.1\.2\.5$/, 'RLE lossless'],
+  [/^1\.2\.840\.10008\.1\.2\.4\.(100|101|102|103|104|105|106)$/, 'MPEG video'],
+];
+
+export function transferSyntaxName(uid: string): string {
+  return NATIVE_TRANSFER_SYNTAXES[uid] ?? COMPRESSED_NAMES.find(([pattern]) => pattern.test(uid))?.[1] ?? `transfer syntax ${uid}`;
+}
+
+/** Modalities whose images are slices of a volume: one series becomes one 3D image. */
+const VOLUME_MODALITIES = new Set(['CT', 'MR', 'PT', 'NM']);
+
+/** Deflated data sets inflate to at most this; past it the file is refused (a deflate bomb). */
+const MAX_INFLATED_BYTES = 2 * 1024 ** 3 - 1;
+
+export interface Lut {
+  /** Input value of the first entry. */
+  firstMapped: number;
+  /** Bits of each entry's output (8-16). */
+  bits: number;
+  data: Uint16Array;
+}
+
+export interface DicomHeader {
+  transferSyntax: string;
+  sopClassUid: string;
+  sopInstanceUid: string;
+  studyUid: string;
+  seriesUid: string;
+  modality: string;
+  rows: number;
+  columns: number;
+  frames: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  highBit: number;
+  /** 0 unsigned, 1 two's complement. */
+  pixelRepresentation: number;
+  samplesPerPixel: number;
+  photometric: string;
+  planarConfiguration: number;
+  rescaleSlope: number;
+  rescaleIntercept: number;
+  modalityLut: Lut | null;
+  /** The first VOI window (0028,1050/1051) and its function, or null. */
+  window: { center: number; width: number; fn: string } | null;
+  voiLut: Lut | null;
+  hasImagePosition: boolean;
+  /** Where the native pixel data lies in `bytes` (null: none, or encapsulated). */
+  pixelData: { offset: number; length: number; encapsulated: boolean } | null;
+  /** The bytes the offsets refer to (the inflated data set for deflate). */
+  bytes: Uint8Array;
+  littleEndian: boolean;
+}
+
+export type HeaderResult = { header: DicomHeader; kind: DicomKind; problem: string | null };
+
+/** Parses a whole DICOM file; throws a sentence when it cannot be parsed at all. */
+export function readDicomHeader(bytes: Uint8Array): DicomHeader {
+  let dataSet: DataSet;
+  try {
+    dataSet = dicomParser.parseDicom(bytes, {
+      inflater: (array, position) => {
+        const inflated = inflateRawSync(array.subarray(position), { maxOutputLength: MAX_INFLATED_BYTES });
+        const full = new Uint8Array(position + inflated.length);
+        full.set(array.subarray(0, position));
+        full.set(inflated, position);
+        return Buffer.from(full.buffer, full.byteOffset, full.byteLength) as unknown as void;
+      },
+    });
+  } catch (error) {
+    const text = typeof error === 'string' ? error : ((error as { exception?: string; message?: string })?.exception ?? (error as Error)?.message ?? String(error));
+    throw new Error(/buffer|outside|beyond|length|exceeds/i.test(text) ? `it is truncated or damaged (${text})` : `it cannot be parsed (${text})`);
+  }
+  const text = (tag: string) => (dataSet.string(tag) ?? '').trim();
+  const number = (tag: string, fallback: number) => {
+    const value = dataSet.uint16(tag);
+    return value === undefined ? fallback : value;
+  };
+  const decimal = (tag: string, fallback: number) => {
+    const value = dataSet.floatString(tag);
+    return value === undefined || !Number.isFinite(value) ? fallback : value;
+  };
+  const transferSyntax = text('x00020010');
+  const pixel = dataSet.elements['x7fe00010'];
+  const center = dataSet.floatString('x00281050', 0);
+  const width = dataSet.floatString('x00281051', 0);
+  const pixelRepresentation = number('x00280103', 0);
+  return {
+    transferSyntax,
+    sopClassUid: text('x00080016'),
+    sopInstanceUid: text('x00080018'),
+    studyUid: text('x0020000d'),
+    seriesUid: text('x0020000e'),
+    modality: text('x00080060').toUpperCase(),
+    rows: number('x00280010', 0),
+    columns: number('x00280011', 0),
+    frames: Math.max(1, Math.trunc(dataSet.intString('x00280008') ?? 1) || 1),
+    bitsAllocated: number('x00280100', 0),
+    bitsStored: number('x00280101', number('x00280100', 0)),
+    highBit: number('x00280102', number('x00280101', number('x00280100', 0)) - 1),
+    pixelRepresentation,
+    samplesPerPixel: number('x00280002', 1),
+    photometric: text('x00280004').toUpperCase(),
+    planarConfiguration: number('x00280006', 0),
+    rescaleSlope: decimal('x00281053', 1),
+    rescaleIntercept: decimal('x00281052', 0),
+    modalityLut: readLut(dataSet, 'x00283000', pixelRepresentation === 1),
+    window: center !== undefined && width !== undefined && Number.isFinite(center) && Number.isFinite(width) ? { center, width, fn: text('x00281056') || 'LINEAR' } : null,
+    voiLut: readLut(dataSet, 'x00283010', pixelRepresentation === 1),
+    hasImagePosition: dataSet.elements['x00200032'] !== undefined,
+    pixelData: pixel ? { offset: pixel.dataOffset, length: pixel.length, encapsulated: pixel.encapsulatedPixelData === true || pixel.hadUndefinedLength === true } : null,
+    bytes: dataSet.byteArray,
+    littleEndian: transferSyntax !== '1.2.840.10008.1.2.2',
+  };
+}
+
+/** The first item of a LUT sequence (Modality or VOI LUT, PS3.3 C.11.1 and C.11.2), or null. */
+function readLut(dataSet: DataSet, sequenceTag: string, signedInput: boolean): Lut | null {
+  const item = dataSet.elements[sequenceTag]?.items?.[0]?.dataSet;
+  const data = item?.elements['x00283006'];
+  if (!item || !data) return null;
+  const entries = item.uint16('x00283002', 0) || 65536;
+  let firstMapped = item.uint16('x00283002', 1) ?? 0;
+  if (signedInput && firstMapped > 32767) firstMapped -= 65536;
+  const bits = item.uint16('x00283002', 2) ?? 16;
+  const values = new Uint16Array(entries);
+  // 8-bit entries may be stored one per byte or one per 16-bit word; the length tells which.
+  const perByte = bits <= 8 && data.length === entries;
+  for (let i = 0; i < entries; i++) {
+    if (perByte) values[i] = item.byteArray[data.dataOffset + i] ?? 0;
+    else values[i] = data.dataOffset + 2 * i + 1 < data.dataOffset + data.length ? item.byteArrayParser.readUint16(item.byteArray, data.dataOffset + 2 * i) : 0;
+  }
+  return { firstMapped, bits, data: values };
+}
+
+/** Whether the file's images are 2D images, slices of a 3D series, or unusable (and why). */
+export function classify(header: DicomHeader): { kind: DicomKind; problem: string | null } {
+  const unusable = (problem: string) => ({ kind: 'unusable' as const, problem });
+  if (!header.pixelData) return unusable(`it holds no image (${header.modality || 'no modality'}${header.modality === 'SR' ? ', a structured report' : header.modality === 'PR' ? ', a presentation state' : ''})`);
+  if (header.pixelData.encapsulated || !NATIVE_TRANSFER_SYNTAXES[header.transferSyntax]) {
+    if (NATIVE_TRANSFER_SYNTAXES[header.transferSyntax]) return unusable('its pixel data is encapsulated although its transfer syntax is not compressed');
+    return unusable(`its pixels are compressed as ${transferSyntaxName(header.transferSyntax)}, which this version does not decode yet`);
+  }
+  if (header.rows === 0 || header.columns === 0) return unusable('it names no image size (Rows, Columns)');
+  if (![8, 16, 32].includes(header.bitsAllocated)) return unusable(`its pixels have ${header.bitsAllocated} bits allocated (8, 16 or 32 are read)`);
+  if (header.bitsStored < 1 || header.bitsStored > header.bitsAllocated || header.highBit !== header.bitsStored - 1) return unusable(`its bit layout is not supported (Bits Stored ${header.bitsStored}, High Bit ${header.highBit})`);
+  const colour = ['RGB', 'YBR_FULL'].includes(header.photometric);
+  const grey = ['MONOCHROME1', 'MONOCHROME2'].includes(header.photometric);
+  if (!colour && !grey) return unusable(`its photometric interpretation ${header.photometric || '(none)'} is not supported (MONOCHROME1, MONOCHROME2, RGB and YBR_FULL are)`);
+  if (header.samplesPerPixel !== (colour ? 3 : 1)) return unusable(`it has ${header.samplesPerPixel} samples per pixel for ${header.photometric}`);
+  if (colour && header.bitsAllocated !== 8) return unusable('its colour pixels are not 8-bit');
+  const frameBytes = header.rows * header.columns * header.samplesPerPixel * (header.bitsAllocated / 8);
+  if (header.pixelData.length < frameBytes * header.frames || header.pixelData.offset + frameBytes * header.frames > header.bytes.length) {
+    return unusable(`its pixel data is shorter than ${header.frames} frame(s) of ${header.columns}×${header.rows} need (truncated?)`);
+  }
+  if (VOLUME_MODALITIES.has(header.modality) && header.hasImagePosition && header.frames === 1 && header.seriesUid) return { kind: '3d-slice', problem: null };
+  return { kind: '2d', problem: null };
+}

@@ -1,0 +1,161 @@
+/**
+ * A folder of DICOM files (a PACS export, or one folder per class) walked and read: what is there,
+ * what can become an AUCMEDI image and what cannot, and why. Reads only; follows no link and opens
+ * no special file (a FIFO would block the read), so the source stays as it was.
+ */
+import { constants } from 'node:fs';
+import { open, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { DicomScanReport } from '../api/dicom';
+import { isHiddenOrSystem } from '../dataset/names';
+import { classify, hasDicomPreamble, readDicomHeader, type DicomHeader } from './header';
+import type { DicomKind } from '../api/dicom';
+
+/** A file larger than this is not read (a Node buffer holds at most 2 GiB at once here). */
+const MAX_FILE_BYTES = 2 * 1024 ** 3 - 1;
+
+export interface DicomFileVisit {
+  /** '/'-separated, relative to the scanned folder. */
+  rel: string;
+  /** The class folder it lies in ('' directly in the scanned folder). */
+  classFolder: string;
+  header: DicomHeader;
+  kind: DicomKind;
+  problem: string | null;
+}
+
+export interface WalkCallbacks {
+  dicom: (visit: DicomFileVisit) => Promise<void> | void;
+  notDicom: (rel: string) => void;
+  /** A file that could not be read, or (`dicom`) one with the DICM preamble whose data set does not parse. */
+  unreadable: (rel: string, reason: string, dicom: boolean) => void;
+  skipped: (rel: string) => void;
+  progress?: (filesSeen: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Every regular file under `root` (hidden and system files left out), read and classified one at a time. */
+export async function walkDicomFolder(root: string, callbacks: WalkCallbacks): Promise<number> {
+  let seen = 0;
+  const visitFolder = async (rel: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(path.join(root, rel), { withFileTypes: true });
+    } catch (error) {
+      if (!rel) throw error;
+      callbacks.unreadable(`${rel}/`, `the folder cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, false);
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      callbacks.signal?.throwIfAborted();
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (isHiddenOrSystem(entry.name, entry.isDirectory())) continue;
+      if (entry.isDirectory()) await visitFolder(child);
+      else if (!entry.isFile()) callbacks.skipped(child);
+      else {
+        seen += 1;
+        if (seen % 50 === 0) callbacks.progress?.(seen);
+        await visitFile(child);
+      }
+    }
+  };
+  const visitFile = async (rel: string) => {
+    const bytes = await readRegularFile(path.join(root, rel)).catch((error: Error) => {
+      callbacks.unreadable(rel, error.message, false);
+      return null;
+    });
+    if (!bytes) return;
+    if (!hasDicomPreamble(bytes)) {
+      callbacks.notDicom(rel);
+      return;
+    }
+    let header: DicomHeader;
+    try {
+      header = readDicomHeader(bytes);
+    } catch (error) {
+      callbacks.unreadable(rel, (error as Error).message, true);
+      return;
+    }
+    const slash = rel.indexOf('/');
+    const { kind, problem } = classify(header);
+    await callbacks.dicom({ rel, classFolder: slash < 0 ? '' : rel.slice(0, slash), header, kind, problem });
+  };
+  await visitFolder('');
+  callbacks.progress?.(seen);
+  return seen;
+}
+
+/** The bytes of a regular file, opened without following a link or waiting on a FIFO put in its place. */
+async function readRegularFile(file: string): Promise<Uint8Array> {
+  const handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(error.code === 'EACCES' || error.code === 'EPERM' ? 'you do not have permission to read it' : `it cannot be opened (${error.code ?? error.message})`);
+  });
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new Error('it is not a regular file');
+    if (stat.size > MAX_FILE_BYTES) throw new Error(`it is larger than 2 GB (${Math.round(stat.size / 2 ** 20)} MB)`);
+    const bytes = new Uint8Array(stat.size);
+    let at = 0;
+    while (at < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, at, bytes.length - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return at === bytes.length ? bytes : bytes.subarray(0, at);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** What `root` holds, with classes from its first-level folders. */
+export async function scanDicomFolder(root: string, options: { progress?: (filesSeen: number) => void; signal?: AbortSignal } = {}): Promise<DicomScanReport> {
+  const studies = new Set<string>();
+  const series = new Set<string>();
+  const volumes = new Map<string, number>();
+  const report: DicomScanReport = {
+    path: root,
+    files: 0,
+    dicomFiles: 0,
+    notDicom: { count: 0, examples: [] },
+    studies: 0,
+    series: 0,
+    modalities: {},
+    images2d: 0,
+    multiFrameFiles: 0,
+    series3d: { series: 0, slices: 0 },
+    unusable: [],
+    skipped: [],
+    classes: {},
+  };
+  report.files = await walkDicomFolder(root, {
+    ...options,
+    dicom: ({ rel, classFolder, header, kind, problem }) => {
+      report.dicomFiles += 1;
+      report.modalities[header.modality] = (report.modalities[header.modality] ?? 0) + 1;
+      if (header.studyUid) studies.add(header.studyUid);
+      if (header.seriesUid) series.add(header.seriesUid);
+      if (kind === 'unusable') report.unusable.push({ file: rel, reason: problem! });
+      else if (kind === '3d-slice') volumes.set(header.seriesUid, (volumes.get(header.seriesUid) ?? 0) + 1);
+      else {
+        report.images2d += header.frames;
+        if (header.frames > 1) report.multiFrameFiles += 1;
+        if (classFolder) report.classes[classFolder] = (report.classes[classFolder] ?? 0) + header.frames;
+        else report.unusable.push({ file: rel, reason: 'it is not in a class folder (one folder per class)' });
+      }
+    },
+    notDicom: (rel) => {
+      report.notDicom.count += 1;
+      if (report.notDicom.examples.length < 5) report.notDicom.examples.push(rel);
+    },
+    unreadable: (rel, reason, dicom) => {
+      if (dicom) report.dicomFiles += 1;
+      report.unusable.push({ file: rel, reason });
+    },
+    skipped: (rel) => report.skipped.push(rel),
+  });
+  report.studies = studies.size;
+  report.series = series.size;
+  report.series3d = { series: volumes.size, slices: [...volumes.values()].reduce((sum, count) => sum + count, 0) };
+  return report;
+}

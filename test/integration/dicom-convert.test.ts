@@ -1,0 +1,278 @@
+/**
+ * Issue 17, first step: real DICOM files (written with pydicom, re-encoded with dcmtk's dcmconv)
+ * converted to an AUCMEDI dataset. The PNG pixels are checked against values computed here from
+ * the standard's formulas, and against dcmtk's own rendering (dcm2pnm); every native transfer
+ * syntax gives the same pixels; hostile files are reported, none crashes; the source is unchanged.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync, copyFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { convertDicomFolder, CONVERSION_SETTINGS_FILE } from '../../src/dicom/convert';
+import { scanDicomFolder } from '../../src/dicom/scan';
+import type { DicomConvertOptions } from '../../src/api/dicom';
+import { dcm2pnm, readPng, reencode, seededValues, writeDicom } from '../helpers/dicom';
+import { requireDicomTools, requireEngine } from '../helpers/requirements';
+import { createCore } from '../../src/core';
+import { main } from '../../src/cli/main';
+import { JsonFileSettingsStore } from '../../src/settings/store';
+import { buildStandIn, STAND_IN_TAG } from '../helpers/docker-cli';
+import { ScriptedDialogs } from '../e2e/harness';
+import { snapshotFolder } from '../helpers/snapshot';
+import { tempDir } from '../helpers/temp';
+
+const hasTools = requireDicomTools();
+const AUTO: DicomConvertOptions = { window: 'auto', frames: 'refuse', mappingFile: null };
+
+/** PS3.3 C.11.2.1.2.1, written out once more here: the test's own oracle, not the app's code. */
+function expectedLinear(x: number, c: number, w: number): number {
+  const low = c - 0.5 - (w - 1) / 2;
+  const high = c - 0.5 + (w - 1) / 2;
+  if (x <= low) return 0;
+  if (x > high) return 255;
+  return Math.round(((x - (c - 0.5)) / (w - 1) + 0.5) * 255);
+}
+
+/** The only PNG of a class folder of a converted dataset. */
+function onlyPng(out: string, classFolder: string) {
+  const names = readdirSync(path.join(out, classFolder));
+  expect(names).toHaveLength(1);
+  return readPng(path.join(out, classFolder, names[0]!));
+}
+
+describe.runIf(hasTools)('DICOM to an AUCMEDI dataset (real files from pydicom and dcmtk)', () => {
+  const dir = tempDir('aucmedi-dicom-');
+  const rows = 16;
+  const columns = 12;
+  const count = rows * columns;
+  const cr = seededValues(count, 0, 4095, 11);
+
+  beforeAll(() => {
+    writeDicom([
+      { path: path.join(dir, 'base', 'cr.dcm'), values: cr, rows, columns, bits_stored: 12, modality: 'CR', slope: 2, intercept: -100, window: [3000, 4000], patient_name: 'Mustermann^Erika' },
+    ]);
+  });
+
+  it('applies Rescale Slope/Intercept, then the first window, as the standard and dcmtk do', async () => {
+    const source = path.join(dir, 'slope-window');
+    copyFileSync(path.join(dir, 'base', 'cr.dcm'), (mkdirSync(path.join(source, 'pneumonia'), { recursive: true }), path.join(source, 'pneumonia', 'cr.dcm')));
+    const out = path.join(dir, 'slope-window-out');
+    const report = await convertDicomFolder(source, out, AUTO);
+    expect(report.written).toEqual({ pneumonia: 1 });
+    const png = onlyPng(out, 'pneumonia');
+    expect({ width: png.width, height: png.height, colorType: png.colorType }).toEqual({ width: columns, height: rows, colorType: 0 });
+    expect(png.samples).toEqual(cr.map((stored) => expectedLinear(stored * 2 - 100, 3000, 4000)));
+    // dcmtk, an independent implementation, renders the same window within one grey level (rounding)
+    const dcmtk = dcm2pnm(path.join(source, 'pneumonia', 'cr.dcm'), ['+Wi', '1']);
+    const worst = Math.max(...png.samples.map((value, i) => Math.abs(value - dcmtk.data[i]!)));
+    expect(worst).toBeLessThanOrEqual(1);
+    expect(new Set(png.samples).size).toBeGreaterThan(50); // a real spread, not a flat image
+  });
+
+  it('gives the same pixels for every native transfer syntax: implicit and explicit little endian, big endian, deflate', async () => {
+    const source = path.join(dir, 'syntaxes');
+    for (const syntax of ['implicit', 'explicit', 'big', 'deflate'] as const) reencode(path.join(dir, 'base', 'cr.dcm'), path.join(source, syntax, 'image'), syntax);
+    // the files really are in those syntaxes (dcmtk's dcmdump says which)
+    const syntaxOf = (file: string) => execFileSync('dcmdump', ['-Un', '--search', '0002,0010', file], { encoding: 'utf8' });
+    expect(syntaxOf(path.join(source, 'big', 'image'))).toMatch(/1\.2\.840\.10008\.1\.2\.2/);
+    expect(syntaxOf(path.join(source, 'deflate', 'image'))).toMatch(/1\.2\.840\.10008\.1\.2\.1\.99/);
+    const out = path.join(dir, 'syntaxes-out');
+    const report = await convertDicomFolder(source, out, AUTO);
+    expect(report.written).toEqual({ implicit: 1, explicit: 1, big: 1, deflate: 1 });
+    const expected = cr.map((stored) => expectedLinear(stored * 2 - 100, 3000, 4000));
+    for (const syntax of ['implicit', 'explicit', 'big', 'deflate']) expect(onlyPng(out, syntax).samples, syntax).toEqual(expected);
+  });
+
+  it('maps signed 12-bit data over its full range without a window, inverts MONOCHROME1, keeps RGB (both planar configurations), follows a VOI LUT', async () => {
+    const source = path.join(dir, 'kinds');
+    const signed = seededValues(count, -2048, 2047, 5);
+    const mono1 = seededValues(count, 0, 255, 6);
+    const rgb = seededValues(count * 3, 0, 255, 7);
+    const lutInput = seededValues(count, 0, 255, 8);
+    const lut = Array.from({ length: 256 }, (_, i) => (i * 37) % 4096); // 12-bit output
+    writeDicom([
+      { path: path.join(source, 'signed', 'a.dcm'), values: signed, rows, columns, bits_stored: 12, signed: true },
+      { path: path.join(source, 'mono1', 'a.dcm'), values: mono1, rows, columns, bits_allocated: 8, photometric: 'MONOCHROME1', window: [128, 256] },
+      { path: path.join(source, 'rgb', 'a.dcm'), values: rgb, rows, columns, bits_allocated: 8, samples: 3, photometric: 'RGB', planar: 0 },
+      { path: path.join(source, 'rgb-planar', 'a.dcm'), values: rgb, rows, columns, bits_allocated: 8, samples: 3, photometric: 'RGB', planar: 1 },
+      { path: path.join(source, 'voi-lut', 'a.dcm'), values: lutInput, rows, columns, bits_allocated: 8, voi_lut: { first: 0, bits: 12, data: lut } },
+      { path: path.join(source, 'sigmoid', 'a.dcm'), values: lutInput, rows, columns, bits_allocated: 8, window: [100, 80], voi_function: 'SIGMOID' },
+      { path: path.join(source, 'linear-exact', 'a.dcm'), values: lutInput, rows, columns, bits_allocated: 8, window: [100, 80], voi_function: 'LINEAR_EXACT' },
+    ]);
+    const out = path.join(dir, 'kinds-out');
+    await convertDicomFolder(source, out, AUTO);
+    const min = Math.min(...signed);
+    const max = Math.max(...signed);
+    expect(onlyPng(out, 'signed').samples).toEqual(signed.map((v) => Math.round(((v - min) / (max - min)) * 255)));
+    expect(onlyPng(out, 'mono1').samples).toEqual(mono1.map((v) => 255 - expectedLinear(v, 128, 256)));
+    const colour = onlyPng(out, 'rgb');
+    expect(colour.colorType).toBe(2);
+    expect(colour.samples).toEqual(rgb);
+    // planar configuration 1: all R, then all G, then all B
+    const planar = onlyPng(out, 'rgb-planar').samples;
+    expect(planar.slice(0, 6)).toEqual([rgb[0], rgb[count], rgb[2 * count], rgb[1], rgb[count + 1], rgb[2 * count + 1]]);
+    expect(onlyPng(out, 'voi-lut').samples).toEqual(lutInput.map((v) => Math.round((lut[v]! / 4095) * 255)));
+    // PS3.3 C.11.2.1.3.1 (SIGMOID) and C.11.2.1.3.2 (LINEAR_EXACT), with output range 0..255
+    expect(onlyPng(out, 'sigmoid').samples).toEqual(lutInput.map((v) => Math.round(255 / (1 + Math.exp((-4 * (v - 100)) / 80)))));
+    expect(onlyPng(out, 'linear-exact').samples).toEqual(lutInput.map((v) => (v <= 60 ? 0 : v > 140 ? 255 : Math.round(((v - 100) / 80 + 0.5) * 255))));
+  });
+
+  it('uses a window the user picks instead of the file\'s', async () => {
+    const source = path.join(dir, 'user-window');
+    copyFileSync(path.join(dir, 'base', 'cr.dcm'), (mkdirSync(path.join(source, 'a'), { recursive: true }), path.join(source, 'a', 'cr.dcm')));
+    const out = path.join(dir, 'user-window-out');
+    await convertDicomFolder(source, out, { ...AUTO, window: { width: 1000, center: 2000 } });
+    expect(onlyPng(out, 'a').samples).toEqual(cr.map((stored) => expectedLinear(stored * 2 - 100, 2000, 1000)));
+    expect(JSON.parse(readFileSync(path.join(out, CONVERSION_SETTINGS_FILE), 'utf8'))).toMatchObject({ options: { window: { width: 1000, center: 2000 } }, windowsUsed: { 'window 1000/2000': 1 } });
+  });
+
+  it('refuses a multi-frame file unless asked for one image per frame', async () => {
+    const source = path.join(dir, 'frames');
+    const frames = seededValues(count * 3, 0, 255, 9);
+    writeDicom([{ path: path.join(source, 'cine', 'us.dcm'), values: frames, rows, columns, bits_allocated: 8, frames: 3, modality: 'US', window: [128, 256] }]);
+    const refused = await convertDicomFolder(source, path.join(dir, 'frames-out-1'), AUTO);
+    expect(refused.written).toEqual({});
+    expect(refused.skipped).toEqual([{ file: 'cine/us.dcm', reason: expect.stringMatching(/3 frames/) }]);
+    const each = await convertDicomFolder(source, path.join(dir, 'frames-out-2'), { ...AUTO, frames: 'each' });
+    expect(each.written).toEqual({ cine: 3 });
+    const names = readdirSync(path.join(dir, 'frames-out-2', 'cine')).sort();
+    const byName = names.map((name) => readPng(path.join(dir, 'frames-out-2', 'cine', name)).samples);
+    const wanted = [0, 1, 2].map((f) => frames.slice(f * count, (f + 1) * count).map((v) => expectedLinear(v, 128, 256)));
+    expect(byName.map((samples) => wanted.findIndex((w) => JSON.stringify(w) === JSON.stringify(samples))).sort()).toEqual([0, 1, 2]);
+  });
+
+  it('reports every hostile file with its reason, crashes on none, and leaves the source byte for byte as it was', async () => {
+    const source = path.join(dir, 'hostile');
+    writeDicom([
+      { path: path.join(source, 'ok', 'good.dcm'), values: cr, rows, columns, bits_stored: 12, window: [2000, 4000] },
+      { path: path.join(source, 'ok', 'truncated.dcm'), values: cr, rows, columns, bits_stored: 12 },
+      { path: path.join(source, 'ok', 'report.dcm'), no_pixels: true, modality: 'SR' },
+      { path: path.join(source, 'ok', 'ct-slice.dcm'), values: cr, rows, columns, bits_stored: 12, modality: 'CT', image_position: [0, 0, 5] },
+    ]);
+    const size = statSync(path.join(source, 'ok', 'truncated.dcm')).size;
+    truncateSync(path.join(source, 'ok', 'truncated.dcm'), size - 100);
+    writeFileSync(path.join(source, 'ok', 'claims.dcm'), Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), Buffer.from('garbage that is no data set at all')]));
+    writeFileSync(path.join(source, 'ok', 'notes.dcm'), 'just text with a .dcm name');
+    execFileSync('mkfifo', [path.join(source, 'ok', 'pipe.dcm')]);
+    writeFileSync(path.join(source, 'loose.dcm'), readFileSync(path.join(source, 'ok', 'good.dcm')));
+    const before = snapshotFolder(source);
+
+    const scan = await scanDicomFolder(source);
+    expect(scan).toMatchObject({ files: 7, dicomFiles: 6, notDicom: { count: 1 }, images2d: 2, series3d: { series: 1, slices: 1 }, skipped: ['ok/pipe.dcm'], classes: { ok: 1 } });
+    const reasons = Object.fromEntries(scan.unusable.map(({ file, reason }) => [file, reason]));
+    expect(reasons).toEqual({
+      'loose.dcm': expect.stringMatching(/not in a class folder/),
+      'ok/claims.dcm': expect.stringMatching(/truncated or damaged|cannot be parsed/),
+      'ok/report.dcm': expect.stringMatching(/holds no image \(SR, a structured report\)/),
+      'ok/truncated.dcm': expect.stringMatching(/truncated|shorter/),
+    });
+
+    const out = path.join(dir, 'hostile-out');
+    const report = await convertDicomFolder(source, out, AUTO);
+    expect(report.written).toEqual({ ok: 1 });
+    expect(report.skipped.map(({ file }) => file).sort()).toEqual(['loose.dcm', 'ok/claims.dcm', 'ok/ct-slice.dcm', 'ok/notes.dcm', 'ok/pipe.dcm', 'ok/report.dcm', 'ok/truncated.dcm']);
+    expect(snapshotFolder(source)).toEqual(before);
+  });
+
+  it('writes no identifier: pseudonyms for names, only pixels in the PNGs, the mapping only when asked and outside the dataset', async () => {
+    const source = path.join(dir, 'identifiers');
+    const uid = '1.2.826.0.1.3680043.8.498.99999';
+    writeDicom([{ path: path.join(source, 'c', 'Mustermann_Erika_PID-12345.dcm'), values: cr, rows, columns, bits_stored: 12, sop_instance_uid: uid, patient_name: 'Mustermann^Erika' }]);
+    const out = path.join(dir, 'identifiers-out');
+    const mappingFile = path.join(dir, 'identifiers-mapping.csv');
+    await expect(convertDicomFolder(source, path.join(dir, 'x'), { ...AUTO, mappingFile: path.join(dir, 'x', 'map.csv') })).rejects.toThrow(/holds identifiers/);
+    await convertDicomFolder(source, out, { ...AUTO, mappingFile });
+    const [name] = readdirSync(path.join(out, 'c'));
+    expect(name).toMatch(/^img-[0-9a-f]{20}\.png$/);
+    const everything = [...readdirSync(out), name!, readFileSync(path.join(out, 'c', name!)).toString('latin1'), readFileSync(path.join(out, CONVERSION_SETTINGS_FILE), 'utf8')].join('\n');
+    for (const identifier of ['Mustermann', 'PID-12345', uid]) expect(everything).not.toContain(identifier);
+    expect(readFileSync(mappingFile, 'utf8')).toBe(`image,source_file,sop_instance_uid,series_instance_uid,frame\nc/${name},c/Mustermann_Erika_PID-12345.dcm,${uid},${readFileSync(mappingFile, 'utf8').split('\n')[1]!.split(',')[3]},\n`);
+    expect(statSync(mappingFile).mode & 0o077).toBe(0);
+    // the same image gets the same name in a second conversion
+    await convertDicomFolder(source, path.join(dir, 'identifiers-again'), AUTO);
+    expect(readdirSync(path.join(dir, 'identifiers-again', 'c'))).toEqual([name]);
+  });
+
+  it('never writes into the source or over files: an output inside the source, a non-empty output, the source inside the output are refused', async () => {
+    const source = path.join(dir, 'base');
+    const occupied = path.join(dir, 'occupied');
+    mkdirSync(occupied);
+    writeFileSync(path.join(occupied, 'keep.txt'), 'mine');
+    await expect(convertDicomFolder(source, path.join(source, 'converted'), AUTO)).rejects.toThrow(/inside the DICOM folder/);
+    await expect(convertDicomFolder(source, occupied, AUTO)).rejects.toThrow(/not empty/);
+    await expect(convertDicomFolder(source, dir, AUTO)).rejects.toThrow(/inside the output folder/);
+    expect(readFileSync(path.join(occupied, 'keep.txt'), 'utf8')).toBe('mine');
+    expect(existsSync(path.join(source, 'converted'))).toBe(false);
+  });
+
+  it('is driven from the command line: scan and convert with their sentences, usage errors exit 2', async () => {
+    const lines: string[] = [];
+    const run = (...argv: string[]) => main(argv, (text) => lines.push(text), (text) => lines.push(text));
+    const source = path.join(dir, 'kinds');
+    expect(await run('dicom', 'scan', source)).toBe(0);
+    expect(lines.join('\n')).toMatch(/2D images: 7\n/);
+    lines.length = 0;
+    expect(await run('dicom', 'scan', source, '--json')).toBe(0);
+    expect(JSON.parse(lines.join(''))).toMatchObject({ images2d: 7, classes: { rgb: 1, signed: 1 } });
+    lines.length = 0;
+    const out = path.join(dir, 'cli-out');
+    expect(await run('dicom', 'convert', source, '--out', out, '--window', '400/40')).toBe(0);
+    expect(lines.join('\n')).toMatch(/^Converted 7 images into .*cli-out/);
+    for (const wrong of [['--window', '400'], ['--window', '0/40'], ['--frames', 'some'], ['--classes-from', 'csv:x']]) {
+      expect(await run('dicom', 'convert', source, '--out', path.join(dir, 'cli-never'), ...wrong), wrong.join(' ')).toBe(2);
+    }
+    expect(await run('dicom', 'convert', source)).toBe(2);
+    expect(existsSync(path.join(dir, 'cli-never'))).toBe(false);
+    lines.length = 0;
+    expect(await run('dicom', 'scan', path.join(dir, 'nowhere'))).toBe(1);
+    expect(lines.join('\n')).toMatch(/does not exist/);
+  });
+
+  it('undoes a cancelled conversion: nothing half-made is left', async () => {
+    const source = path.join(dir, 'many');
+    writeDicom(Array.from({ length: 60 }, (_, i) => ({ path: path.join(source, i % 2 ? 'a' : 'b', `${i}.dcm`), values: cr, rows, columns, bits_stored: 12 })));
+    const out = path.join(dir, 'many-out');
+    const controller = new AbortController();
+    const conversion = convertDicomFolder(source, out, AUTO, { signal: controller.signal, progress: (seen) => seen >= 50 && controller.abort() });
+    await expect(conversion).rejects.toMatchObject({ userError: { code: 'OPERATION_CANCELLED' } });
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe.runIf(hasTools && requireEngine())('a converted DICOM folder trains and evaluates on the stand-in (real engine, real containers)', () => {
+  const dir = tempDir('aucmedi-dicom-train-');
+
+  it('converts two classes of 16-bit CR images, then a training and an evaluation on the result succeed', async () => {
+    buildStandIn();
+    const source = path.join(dir, 'pacs-export');
+    writeDicom(
+      ['effusion', 'normal'].flatMap((name, c) =>
+        Array.from({ length: 12 }, (_, i) => ({ path: path.join(source, name, `IM${i}`), values: seededValues(256, c * 1500, 2500 + c * 1500, 100 * c + i + 1), rows: 16, columns: 16, bits_stored: 12, modality: 'CR', window: [2500, 4000] as [number, number] })),
+      ),
+    );
+    const dataset = path.join(dir, 'dataset');
+    const converted = await convertDicomFolder(source, dataset, AUTO);
+    expect(converted.written).toEqual({ effusion: 12, normal: 12 });
+
+    const settings = new JsonFileSettingsStore(path.join(dir, 'app-data', 'settings.json'));
+    settings.write({ ...settings.read(), imageRef: STAND_IN_TAG, runsDir: path.join(dir, 'runs') });
+    const core = createCore({ settings, dataDir: path.join(dir, 'app-data'), dialogs: new ScriptedDialogs() });
+    try {
+      const scan = await core.handlers['dataset:scan']({ path: dataset, gtFile: null, ohe: false, scanId: 'dicom-scan' });
+      expect(scan.ok && { errors: scan.data.errors, codes: scan.data.problems.map((p) => p.code) }).toEqual({ errors: 0, codes: [] }); // no warning for the conversion's own settings file either
+      const started = await core.handlers['runs:start-training']({
+        dataset: { path: dataset, gtFile: null, ohe: false },
+        options: { analysis: 'minimal', architectures: ['Vanilla'], epochs: 10, batchSize: 8, workers: 1, threeDim: false },
+        gpus: { kind: 'none' },
+      });
+      if (!started.ok) throw new Error(started.error.message);
+      const trained = await core.runs.waitForEnd(started.data.id);
+      expect(trained).toMatchObject({ state: 'succeeded', classNames: ['effusion', 'normal'] });
+      const evaluation = await core.handlers['runs:start-evaluation']({ model: { runId: trained.id }, dataset: { path: dataset, gtFile: null, ohe: false }, options: { batchSize: 8, workers: 1 }, gpus: { kind: 'none' } });
+      if (!evaluation.ok) throw new Error(evaluation.error.message);
+      expect(await core.runs.waitForEnd(evaluation.data.id)).toMatchObject({ state: 'succeeded', results: { samples: 24 } });
+    } finally {
+      core.dispose();
+    }
+  }, 600_000);
+});
