@@ -11,6 +11,7 @@ onCoreEvent((event) => {
   if (event.type === 'weights:progress') useAppStore.getState().applyWeightsProgress(event.progress);
   if (event.type === 'weights:download-progress') useAppStore.getState().applyWeightsDownloadProgress(event.progress);
   if (event.type === 'queue:changed') useAppStore.getState().applyQueue(event.queue);
+  if (event.type === 'dicom:progress') useAppStore.getState().applyDicomProgress(event.progress);
   if (event.type === 'dataset:scan-progress') {
     // Each page's check has its own id; the slice whose check it is takes it.
     useAppStore.getState().applyScanProgress(event.progress);

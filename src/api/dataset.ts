@@ -104,6 +104,8 @@ export interface DatasetReport {
   leftOut: number;
   /** Image format (png, jpeg, tiff, bmp, gif, webp, nii, nii.gz, mha, mhd, nrrd, dcm, dcm-series) -> count. */
   formats: Record<string, number>;
+  /** Files with the DICOM preamble among those probed (AUCMEDI reads none; `dicom:convert` makes a dataset of them). */
+  dicomFiles: number;
   problems: DatasetProblem[];
   errors: number;
   warnings: number;

@@ -4,6 +4,7 @@ export * from './events';
 export * from './types';
 export * from './gpu';
 export * from './dataset';
+export * from './dicom';
 export * from './aucmedi';
 export * from './progress';
 export type { AucmediBridge } from './bridge';

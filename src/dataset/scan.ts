@@ -127,6 +127,7 @@ async function scanWith(pool: ProbePool, request: DatasetScanRequest, options: S
     totalBytes: result.totalBytes,
     leftOut: result.leftOut,
     formats: result.formats,
+    dicomFiles: result.dicomFiles,
     problems: result.problems,
     errors,
     warnings: result.problems.length - errors,

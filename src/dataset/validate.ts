@@ -34,7 +34,7 @@ export interface ValidationOptions {
   evaluation?: boolean;
 }
 
-export type ValidationResult = Pick<DatasetReport, 'dimensionality' | 'multiLabel' | 'classes' | 'totalImages' | 'totalBytes' | 'leftOut' | 'formats' | 'problems' | 'samples'>;
+export type ValidationResult = Pick<DatasetReport, 'dimensionality' | 'multiLabel' | 'classes' | 'totalImages' | 'totalBytes' | 'leftOut' | 'formats' | 'dicomFiles' | 'problems' | 'samples'>;
 
 /** One image AUCMEDI will get: its path relative to the dataset folder ('/'-separated) and its format. */
 export interface UsedImage {
@@ -95,6 +95,8 @@ export class DatasetValidator implements WalkVisitor {
   private readonly specialFiles = new Bucket();
   private readonly outsideClasses = new Bucket();
   private readonly withoutExtension = new Bucket();
+  /** Files with the DICOM preamble, wherever they were probed: the Dataset page offers to convert them. */
+  private dicomFiles = 0;
   private readonly unreadable = new Bucket();
   private readonly fileErrors = new Set<string>();
   private readonly notImages = new Bucket();
@@ -192,6 +194,7 @@ export class DatasetValidator implements WalkVisitor {
       return;
     }
     const sniffed = sniff(file.heads, file.headLength, file.headStart);
+    if (sniffed?.signature === 'dicom') this.dicomFiles += 1;
 
     if (depth > this.imageDepth) {
       // a file of a DICOM series candidate
@@ -705,6 +708,7 @@ export class DatasetValidator implements WalkVisitor {
       leftOut:
         this.hidden.size + this.hiddenClassFolders.size + this.ignored.size + this.specialFiles.size + this.nested.size + this.outsideClasses.size + this.withoutExtension.size + this.links.size + this.notInCsv.size,
       formats: Object.fromEntries([...this.formats].sort(([a], [b]) => compareNames(a, b))),
+      dicomFiles: this.dicomFiles,
       problems: sortProblems(problems),
       samples,
     };
@@ -728,7 +732,7 @@ export class DatasetValidator implements WalkVisitor {
           'UNSUPPORTED_FORMAT',
           `${plural(files.length, 'file')} ${agree(files.length, 'is', 'are')} in a format AUCMEDI cannot read (${unsupported.map((f) => UNSUPPORTED_FORMATS[f]).join(', ')}).`,
           dicom
-            ? 'DICOM must be converted first: `aucmedi-desk dicom convert FOLDER --out NEW_FOLDER` makes a new PNG dataset of the 2D images (windowed, de-identified, the source untouched); export 3D series as NIfTI .nii.gz volumes. Then choose the converted folder.'
+            ? 'DICOM must be converted first: "DICOM: prepare for AUCMEDI" on the Dataset page (or `aucmedi-desk dicom convert FOLDER --out NEW_FOLDER`) makes a new PNG dataset of the 2D images, windowed and de-identified, the source untouched. 3D series: export them as NIfTI .nii.gz volumes for now.'
             : 'Convert them: 2D images to PNG, volumes to NIfTI (.nii.gz) or MetaImage (.mha) single files.',
           files,
         ),

@@ -6,6 +6,7 @@ import { Problem } from '../components/Problem';
 import { ProblemList } from '../components/ProblemList';
 import { ScanStatus } from '../components/ScanStatus';
 import { useAppStore } from '../store';
+import { DicomCard } from './DicomCard';
 
 const INTERFACE_LABEL = { directory: 'one folder per class', csv: 'image folder + annotation file (CSV)', images: 'a flat folder of images to classify' } as const;
 
@@ -15,6 +16,7 @@ export function DatasetPage() {
   const scan = useAppStore((s) => s.datasetScan);
   const error = useAppStore((s) => s.datasetError);
   const recent = useAppStore((s) => s.settings?.recentDatasets ?? []);
+  const converted = useAppStore((s) => s.dicomConverted);
   const { pickDatasetFolder, pickAnnotationFile, scanDataset, setAnnotation, cancelScan, showDatasetError } = useAppStore.getState();
 
   return (
@@ -58,6 +60,21 @@ export function DatasetPage() {
           </div>
         )}
       </section>
+
+      {report && report.dicomFiles > 0 && <DicomCard source={report.path} />}
+
+      {report && converted?.out === report.path && (
+        <p className="notice" data-testid="dicom-converted">
+          Made from the DICOM folder <code>{converted.source}</code>: {Object.values(converted.written).reduce((a, b) => a + b, 0).toLocaleString()} images
+          {converted.skipped.length > 0 && `, ${converted.skipped.length.toLocaleString()} ${converted.skipped.length === 1 ? 'file' : 'files'} of the DICOM folder left out`}
+          {converted.mappingFile && (
+            <>
+              . The list linking images to DICOM files (with patient identifiers) is <code>{converted.mappingFile}</code>
+            </>
+          )}
+          .
+        </p>
+      )}
 
       {report && (
         <section className="card" aria-labelledby="report-heading" data-testid="dataset-report">

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import { createCatalogSlice, type CatalogSlice } from './catalog';
 import { createDatasetSlice, type DatasetSlice } from './dataset';
+import { createDicomSlice, type DicomSlice } from './dicom';
 import { createEngineSlice, type EngineSlice } from './engine';
 import { createEvaluateSlice, type EvaluateSlice } from './evaluate';
 import { createGpuSlice, type GpuSlice } from './gpu';
@@ -18,6 +19,7 @@ export type AppState = EngineSlice &
   ImagesSlice &
   GpuSlice &
   DatasetSlice &
+  DicomSlice &
   CatalogSlice &
   RunsSlice &
   PredictSlice &
@@ -32,6 +34,7 @@ export const useAppStore = create<AppState>()((...args) => ({
   ...createImagesSlice(...args),
   ...createGpuSlice(...args),
   ...createDatasetSlice(...args),
+  ...createDicomSlice(...args),
   ...createCatalogSlice(...args),
   ...createRunsSlice(...args),
   ...createPredictSlice(...args),

@@ -16,6 +16,7 @@ const base: DatasetReport = {
   totalBytes: 5 * 1024 * 1024,
   leftOut: 0,
   formats: { png: 1300, jpeg: 20 },
+  dicomFiles: 0,
   problems: [],
   errors: 0,
   warnings: 0,

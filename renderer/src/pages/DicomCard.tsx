@@ -1,0 +1,118 @@
+import { Problem } from '../components/Problem';
+import { useAppStore } from '../store';
+import { dicomOutFolder, parseWindowText } from '../store/dicom';
+
+const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+
+/** "Prepare for AUCMEDI": a folder of DICOM files read, then converted into a new dataset of PNGs. */
+export function DicomCard({ source }: { source: string }) {
+  const report = useAppStore((s) => (s.dicomSource === source ? s.dicomReport : null));
+  const work = useAppStore((s) => s.dicomWork);
+  const error = useAppStore((s) => s.dicomError);
+  const choices = useAppStore((s) => s.dicomChoices);
+  const { readDicom, pickDicomParent, setDicomChoices, convertDicom, cancelDicom } = useAppStore.getState();
+  const windowOk = choices.window === 'auto' || parseWindowText(choices.window) !== null;
+  const usable = report ? Object.values(report.classes).reduce((a, b) => a + b, 0) : 0;
+
+  return (
+    <section className="card" aria-labelledby="dicom-heading" data-testid="dicom-card">
+      <h2 id="dicom-heading">DICOM: prepare for AUCMEDI</h2>
+      <p className="muted">
+        AUCMEDI does not read DICOM. The app can make a new dataset of PNG images from the 2D images in this folder: windowed as the files say, without patient data in names or
+        images. Your DICOM folder is not changed.
+      </p>
+      {!report && !work && (
+        <div className="actions">
+          <button type="button" onClick={() => void readDicom(source)} data-testid="dicom-read">
+            Read the DICOM files
+          </button>
+        </div>
+      )}
+      {work && (
+        <div className="transfer" data-testid="dicom-progress">
+          <div className="transfer-head">
+            <strong>{work.kind === 'scan' ? 'Reading the DICOM files…' : 'Converting…'}</strong>
+            <button type="button" className="secondary" onClick={() => void cancelDicom()} data-testid="dicom-cancel">
+              Cancel
+            </button>
+          </div>
+          <progress aria-label={work.kind === 'scan' ? 'Reading the DICOM files' : 'Converting'} />
+          <p className="muted small">
+            {work.progress ? `${count(work.progress.filesSeen, 'file')} read${work.kind === 'convert' ? `, ${count(work.progress.written, 'image')} written` : ''}` : 'Starting…'}
+          </p>
+        </div>
+      )}
+      {error && <Problem error={error} testId="dicom-error" />}
+      {report && !work && (
+        <>
+          <dl className="facts" data-testid="dicom-summary">
+            <dt>Found</dt>
+            <dd>
+              {count(report.dicomFiles, 'DICOM file')} in {count(report.studies, 'study', 'studies')}, {count(report.series, 'series', 'series')}
+              {Object.keys(report.modalities).length > 0 && ` (${Object.entries(report.modalities).map(([m, n]) => `${m || '?'} ${n}`).join(', ')})`}
+            </dd>
+            <dt>2D images</dt>
+            <dd data-testid="dicom-2d">{count(report.images2d, 'image')}{report.multiFrameFiles > 0 && `, of them ${count(report.multiFrameFiles, 'multi-frame file')}`}</dd>
+            <dt>3D series</dt>
+            <dd>{report.series3d.series === 0 ? 'none' : `${count(report.series3d.series, 'series', 'series')} (${count(report.series3d.slices, 'slice')}): not converted by this version yet`}</dd>
+            <dt>Classes</dt>
+            <dd data-testid="dicom-classes">{Object.entries(report.classes).map(([name, n]) => `${name} ${n}`).join(', ') || 'none: put the images of each class in a folder of their own'}</dd>
+          </dl>
+          {report.unusable.length + report.skipped.length + report.notDicom.count > 0 && (
+            <details data-testid="dicom-unusable">
+              <summary>{count(report.unusable.length + report.skipped.length + report.notDicom.count, 'file')} cannot be used</summary>
+              <ul className="small">
+                {report.unusable.slice(0, 50).map(({ file, reason }) => (
+                  <li key={file}>
+                    <code>{file}</code>: {reason}
+                  </li>
+                ))}
+                {report.skipped.slice(0, 20).map((file) => (
+                  <li key={file}>
+                    <code>{file}</code>: a link or special file, never opened
+                  </li>
+                ))}
+                {report.notDicom.count > 0 && <li>{count(report.notDicom.count, 'file')} not DICOM (e.g. {report.notDicom.examples.join(', ')})</li>}
+              </ul>
+            </details>
+          )}
+          {usable > 0 && (
+            <>
+              <h3>New dataset</h3>
+              <p data-testid="dicom-out">
+                {choices.parent ? <code>{dicomOutFolder(choices.parent, source)}</code> : 'Choose where the new dataset folder goes.'}
+              </p>
+              <div className="actions">
+                <button type="button" className="secondary" onClick={() => void pickDicomParent()} data-testid="dicom-choose-parent">
+                  Choose folder…
+                </button>
+              </div>
+              <label className="checkbox">
+                <input type="checkbox" checked={choices.window !== 'auto'} onChange={(e) => setDicomChoices({ window: e.target.checked ? '400/40' : 'auto' })} data-testid="dicom-window-fixed" />
+                One window for all images instead of each file's own (width/level)
+              </label>
+              {choices.window !== 'auto' && (
+                <input type="text" value={choices.window} onChange={(e) => setDicomChoices({ window: e.target.value })} aria-invalid={!windowOk} aria-label="Window width/level" data-testid="dicom-window" />
+              )}
+              {report.multiFrameFiles > 0 && (
+                <label className="checkbox">
+                  <input type="checkbox" checked={choices.framesEach} onChange={(e) => setDicomChoices({ framesEach: e.target.checked })} data-testid="dicom-frames-each" />
+                  One image per frame of the multi-frame files (else they are left out)
+                </label>
+              )}
+              <label className="checkbox">
+                <input type="checkbox" checked={choices.writeMapping} onChange={(e) => setDicomChoices({ writeMapping: e.target.checked })} data-testid="dicom-mapping" />
+                Also write the list that links each new image to its DICOM file. It contains patient identifiers: keep it where only you can read it.
+              </label>
+              <div className="actions">
+                <button type="button" disabled={!choices.parent || !windowOk} onClick={() => void convertDicom()} data-testid="dicom-convert">
+                  Convert {count(usable, 'image')}
+                </button>
+              </div>
+            </>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

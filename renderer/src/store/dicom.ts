@@ -1,0 +1,101 @@
+import type { StateCreator } from 'zustand';
+import type { DicomConvertReport, DicomScanReport, UserError } from '../../../src/api';
+import { invoke, newOperationId } from '../bridge';
+import type { AppState } from './index';
+
+export interface DicomProgress {
+  operationId: string;
+  filesSeen: number;
+  written: number;
+}
+
+/** What the user chose on the "Prepare for AUCMEDI" card. */
+export interface DicomChoices {
+  /** The folder the new dataset goes into (as `<source name> for AUCMEDI`), chosen with the folder dialog. */
+  parent: string | null;
+  /** 'auto', or the text of a fixed window: "WIDTH/CENTER". */
+  window: string;
+  framesEach: boolean;
+  writeMapping: boolean;
+}
+
+export interface DicomSlice {
+  dicomSource: string | null;
+  dicomReport: DicomScanReport | null;
+  dicomWork: { kind: 'scan' | 'convert'; operationId: string; progress: DicomProgress | null } | null;
+  dicomError: UserError | null;
+  dicomChoices: DicomChoices;
+  dicomConverted: DicomConvertReport | null;
+  readDicom(source: string): Promise<void>;
+  pickDicomParent(): Promise<void>;
+  setDicomChoices(patch: Partial<DicomChoices>): void;
+  convertDicom(): Promise<void>;
+  cancelDicom(): Promise<void>;
+  applyDicomProgress(progress: DicomProgress): void;
+  closeDicom(): void;
+}
+
+/** The new dataset's folder inside `parent`, in the parent's own separator style. */
+export function dicomOutFolder(parent: string, source: string): string {
+  const separator = parent.includes('\\') && !parent.includes('/') ? '\\' : '/';
+  const name = source.split(/[\\/]/).filter(Boolean).pop() ?? 'DICOM';
+  return `${parent.replace(/[\\/]+$/, '')}${separator}${name} for AUCMEDI`;
+}
+
+/** "400/40" as a window, null when it is not one. */
+export function parseWindowText(text: string): { width: number; center: number } | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(-?\d+(?:\.\d+)?)\s*$/.exec(text);
+  return match && Number(match[1]) > 0 ? { width: Number(match[1]), center: Number(match[2]) } : null;
+}
+
+const NO_CHOICES: DicomChoices = { parent: null, window: 'auto', framesEach: false, writeMapping: false };
+
+export const createDicomSlice: StateCreator<AppState, [], [], DicomSlice> = (set, get) => ({
+  dicomSource: null,
+  dicomReport: null,
+  dicomWork: null,
+  dicomError: null,
+  dicomChoices: NO_CHOICES,
+  dicomConverted: null,
+  async readDicom(source) {
+    const operationId = newOperationId('dicom-scan');
+    set({ dicomSource: source, dicomReport: null, dicomError: null, dicomConverted: null, dicomWork: { kind: 'scan', operationId, progress: null } });
+    const response = await invoke('dicom:scan', { path: source, operationId });
+    if (get().dicomWork?.operationId !== operationId) return;
+    set({ dicomWork: null, ...(response.ok ? { dicomReport: response.data } : { dicomError: response.error.code === 'OPERATION_CANCELLED' ? null : response.error }) });
+  },
+  async pickDicomParent() {
+    const picked = await invoke('dialog:open-folder', { purpose: 'run-output' });
+    if (!picked.ok) return set({ dicomError: picked.error });
+    if (picked.data.path) set({ dicomChoices: { ...get().dicomChoices, parent: picked.data.path } });
+  },
+  setDicomChoices: (patch) => set({ dicomChoices: { ...get().dicomChoices, ...patch } }),
+  async convertDicom() {
+    const { dicomSource: source, dicomChoices: choices } = get();
+    if (!source || !choices.parent) return;
+    const window = choices.window === 'auto' ? 'auto' : parseWindowText(choices.window);
+    if (!window) return;
+    const out = dicomOutFolder(choices.parent, source);
+    const operationId = newOperationId('dicom-convert');
+    set({ dicomError: null, dicomWork: { kind: 'convert', operationId, progress: null } });
+    const response = await invoke('dicom:convert', {
+      source,
+      out,
+      options: { window, frames: choices.framesEach ? 'each' : 'refuse', mappingFile: choices.writeMapping ? `${out} - identifiers.csv` : null },
+      operationId,
+    });
+    if (get().dicomWork?.operationId !== operationId) return;
+    if (!response.ok) return set({ dicomWork: null, dicomError: response.error.code === 'OPERATION_CANCELLED' ? null : response.error });
+    set({ dicomWork: null, dicomConverted: response.data, dicomReport: null, dicomChoices: NO_CHOICES });
+    await get().scanDataset({ path: response.data.out, gtFile: null, ohe: false });
+  },
+  async cancelDicom() {
+    const work = get().dicomWork;
+    if (work) await invoke('operations:cancel', { operationId: work.operationId });
+  },
+  applyDicomProgress(progress) {
+    const work = get().dicomWork;
+    if (work && work.operationId === progress.operationId) set({ dicomWork: { ...work, progress } });
+  },
+  closeDicom: () => set({ dicomSource: null, dicomReport: null, dicomError: null, dicomWork: null, dicomChoices: NO_CHOICES }),
+});

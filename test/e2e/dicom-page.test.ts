@@ -1,0 +1,80 @@
+/**
+ * Issue 17: drop a folder of DICOM files on the Dataset page, prepare it for AUCMEDI, and see the
+ * new dataset ready for training (real UI in Chromium, real core, real DICOM files from pydicom).
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../src/core';
+import { JsonFileSettingsStore } from '../../src/settings/store';
+import { seededValues, writeDicom } from '../helpers/dicom';
+import { requireBuild, requireChromium, requireDicomTools } from '../helpers/requirements';
+import { snapshotFolder } from '../helpers/snapshot';
+import { tempDir } from '../helpers/temp';
+import { launchBrowser, openApp, ScriptedDialogs, type AppPage } from './harness';
+
+const ready = requireChromium() && requireBuild() && requireDicomTools();
+
+describe.runIf(ready)('Dataset page with a DICOM folder (real UI in Chromium, real core)', () => {
+  const dir = tempDir('aucmedi-dicom-e2e-');
+  const source = path.join(dir, 'PACS export');
+  const parent = path.join(dir, 'datasets');
+  const dialogs = new ScriptedDialogs();
+  let browser: Browser;
+  let core: Core;
+  let app: AppPage;
+
+  beforeAll(async () => {
+    writeDicom([
+      ...['effusion', 'normal'].flatMap((name, c) =>
+        Array.from({ length: 12 }, (_, i) => ({ path: path.join(source, name, `IM${i}.dcm`), values: seededValues(32 * 32, c * 1000, 3000 + c * 1000, 10 * c + i + 1), rows: 32, columns: 32, bits_stored: 12, modality: 'CR', window: [2500, 4000] as [number, number], patient_name: 'Mustermann^Erika' })),
+      ),
+      { path: path.join(source, 'normal', 'report.dcm'), no_pixels: true, modality: 'SR' },
+    ]);
+    mkdirSync(parent); // an existing folder, as the user picks one
+    core = createCore({ settings: new JsonFileSettingsStore(path.join(dir, 'settings.json')), dialogs });
+    browser = await launchBrowser();
+    app = await openApp(browser, core);
+    await app.page.getByTestId('nav-dataset').click();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await browser?.close();
+    core?.dispose();
+  });
+
+  it('offers to prepare a dropped DICOM folder, reads it, converts it, and opens the new dataset ready for training', async () => {
+    const before = snapshotFolder(source);
+    await app.drop('[data-testid=dataset-drop]', [source]);
+    await app.page.getByTestId('dicom-card').waitFor({ timeout: 60_000 });
+    expect(await app.page.getByTestId('dataset-verdict').textContent()).toMatch(/to fix/); // AUCMEDI cannot read it as it is
+    await app.page.getByTestId('dicom-read').click();
+    await app.page.getByTestId('dicom-summary').waitFor({ timeout: 60_000 });
+    expect(await app.page.getByTestId('dicom-2d').textContent()).toBe('24 images');
+    expect(await app.page.getByTestId('dicom-classes').textContent()).toBe('effusion 12, normal 12');
+    expect(await app.page.getByTestId('dicom-unusable').textContent()).toMatch(/1 file cannot be used/);
+    expect(await app.page.getByTestId('dicom-convert').isDisabled()).toBe(true); // no folder chosen yet
+    dialogs.folderQueue.push(parent);
+    await app.page.getByTestId('dicom-choose-parent').click();
+    const out = path.join(parent, 'PACS export for AUCMEDI');
+    await app.page.getByTestId('dicom-out').getByText(out).waitFor();
+    await app.page.getByTestId('dicom-mapping').check();
+    await app.screenshot('dataset-dicom');
+    await app.page.getByTestId('dicom-convert').click();
+
+    await app.page.getByTestId('dicom-converted').waitFor({ timeout: 60_000 });
+    await app.page.getByTestId('dataset-report').waitFor({ timeout: 60_000 });
+    expect(await app.page.getByTestId('dataset-verdict').textContent()).toBe('Ready for training');
+    expect(await app.page.getByTestId('dataset-selection').textContent()).toContain(out);
+    expect(await app.page.getByTestId('class-bar').allTextContents()).toEqual(['effusion12', 'normal12']);
+    expect(await app.page.getByTestId('dicom-card').count()).toBe(0);
+    expect(await app.page.getByTestId('dicom-converted').textContent()).toMatch(/24 images, 1 file of the DICOM folder left out.*identifiers/);
+    await app.screenshot('dataset-dicom-converted');
+
+    expect(readdirSync(path.join(out, 'effusion'))).toHaveLength(12);
+    expect(readFileSync(`${out} - identifiers.csv`, 'utf8')).toMatch(/^image,source_file,/);
+    expect(existsSync(path.join(source, 'PACS export for AUCMEDI'))).toBe(false);
+    expect(snapshotFolder(source)).toEqual(before);
+  });
+});
