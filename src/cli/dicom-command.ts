@@ -13,10 +13,10 @@ export function formatDicomScan(report: DicomScanReport): string {
     `  ${plural(report.files, 'file')}, ${report.dicomFiles} DICOM${report.notDicom.count ? `, ${report.notDicom.count} not DICOM (e.g. ${report.notDicom.examples.join(', ')})` : ''}`,
     `  ${plural(report.studies, 'study', 'studies')}, ${plural(report.series, 'series', 'series')}${modalities ? `; modalities: ${modalities}` : ''}`,
     `  2D images: ${report.images2d}${report.multiFrameFiles ? ` (${plural(report.multiFrameFiles, 'multi-frame file')}: converted one image per frame with --frames each)` : ''}`,
-    `  3D series: ${report.series3d.series} (${plural(report.series3d.slices, 'slice')}; not converted by this version yet)`,
+    `  3D series: ${report.series3d.series} (${plural(report.series3d.slices, 'slice')}; each becomes one NIfTI volume)`,
   ];
   const classes = Object.entries(report.classes);
-  lines.push(classes.length ? `  classes (one folder each): ${classes.map(([name, count]) => `${name} ${count}`).join(', ')}` : '  classes: none (put the images of each class in a folder of its own)');
+  lines.push(classes.length ? `  images and volumes to convert, per class (one folder each): ${classes.map(([name, count]) => `${name} ${count}`).join(', ')}` : '  classes: none (put the images of each class in a folder of its own)');
   for (const { file, reason } of report.unusable) lines.push(`  cannot use ${file}: ${reason}`);
   for (const file of report.skipped) lines.push(`  left out ${file}: a link or special file, never opened`);
   return lines.join('\n');
@@ -25,7 +25,7 @@ export function formatDicomScan(report: DicomScanReport): string {
 export function formatDicomConvert(report: DicomConvertReport): string {
   const written = Object.entries(report.written);
   const total = written.reduce((sum, [, count]) => sum + count, 0);
-  const lines = [`Converted ${plural(total, 'image')} into ${report.out}${written.length ? ` (${written.map(([name, count]) => `${name} ${count}`).join(', ')})` : ''}`];
+  const lines = [`Converted ${plural(total, 'image')} (2D images and 3D volumes) into ${report.out}${written.length ? ` (${written.map(([name, count]) => `${name} ${count}`).join(', ')})` : ''}`];
   for (const { file, reason } of report.skipped) lines.push(`  not converted ${file}: ${reason}`);
   lines.push(`  settings: ${report.settingsFile}`);
   if (report.mappingFile) lines.push(`  mapping to the sources (holds identifiers, keep it safe): ${report.mappingFile}`);

@@ -732,7 +732,7 @@ export class DatasetValidator implements WalkVisitor {
           'UNSUPPORTED_FORMAT',
           `${plural(files.length, 'file')} ${agree(files.length, 'is', 'are')} in a format AUCMEDI cannot read (${unsupported.map((f) => UNSUPPORTED_FORMATS[f]).join(', ')}).`,
           dicom
-            ? 'DICOM must be converted first: "DICOM: prepare for AUCMEDI" on the Dataset page (or `aucmedi-desk dicom convert FOLDER --out NEW_FOLDER`) makes a new PNG dataset of the 2D images, windowed and de-identified, the source untouched. 3D series: export them as NIfTI .nii.gz volumes for now.'
+            ? 'DICOM must be converted first: "DICOM: prepare for AUCMEDI" on the Dataset page (or `aucmedi-desk dicom convert FOLDER --out NEW_FOLDER`) makes a new dataset of it: PNGs of the 2D images (windowed), NIfTI volumes of the 3D series, de-identified, the source untouched.'
             : 'Convert them: 2D images to PNG, volumes to NIfTI (.nii.gz) or MetaImage (.mha) single files.',
           files,
         ),

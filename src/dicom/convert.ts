@@ -1,5 +1,6 @@
 /**
- * A folder of DICOM files (one folder per class) to a new AUCMEDI dataset of 8-bit PNGs: written
+ * A folder of DICOM files (one folder per class) to a new AUCMEDI dataset: 2D images as 8-bit PNGs,
+ * 3D series as NIfTI volumes (src/dicom/volume.ts). Written
  * into a folder of its own, never into the source, never over a file. Output names are pseudonyms
  * (no identifier in a name, and no DICOM attribute in a PNG: only pixels are written); the mapping
  * back to the sources holds identifiers and is written only when asked for, outside the dataset.
@@ -16,6 +17,7 @@ import { makeFolders } from '../folders';
 import { csvText } from '../runs/results';
 import { APP_VERSION } from '../version';
 import { frameToImage, type Frame8 } from './pixels';
+import { SeriesCollector, writeVolume } from './volume';
 import { walkDicomFolder } from './scan';
 
 const { PNG } = pngjs; // a CommonJS module: no named exports under Node's ESM
@@ -73,6 +75,7 @@ export async function convertDicomFolder(
   const mapping: string[][] = [];
   const windowsUsed = new Map<string, number>();
   let writtenCount = 0;
+  const volumes = new SeriesCollector();
   let filesSeen = 0;
   const writeNew = async (file: string, bytes: Uint8Array) => {
     const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
@@ -91,7 +94,7 @@ export async function convertDicomFolder(
       },
       dicom: async ({ rel, classFolder, header, kind, problem }) => {
         if (kind === 'unusable') return void skipped.push({ file: rel, reason: problem! });
-        if (kind === '3d-slice') return void skipped.push({ file: rel, reason: `it is a slice of a 3D ${header.modality} series; converting series to NIfTI volumes is not in this version yet` });
+        if (kind === '3d-slice') return void volumes.add(rel, classFolder, header);
         if (!classFolder) return void skipped.push({ file: rel, reason: 'it is not in a class folder (one folder per class)' });
         if (header.frames > 1 && options.frames === 'refuse') return void skipped.push({ file: rel, reason: `it has ${header.frames} frames (choose one image per frame to convert it)` });
         if (!header.sopInstanceUid) return void skipped.push({ file: rel, reason: 'it has no SOP Instance UID to name it by' });
@@ -120,6 +123,25 @@ export async function convertDicomFolder(
       unreadable: (rel, reason) => skipped.push({ file: rel, reason }),
       skipped: (rel) => skipped.push({ file: rel, reason: 'it is a link or a special file, never opened' }),
     });
+    for (const outcome of volumes.outcomes()) {
+      hooks.signal?.throwIfAborted();
+      for (const rel of outcome.localizers) skipped.push({ file: rel, reason: 'it is a localizer (scout view), not a slice of its series' });
+      if (!outcome.ok) {
+        skipped.push({ file: outcome.file, reason: outcome.reason });
+        continue;
+      }
+      const { classFolder, plan } = outcome;
+      const classDir = path.join(out, classFolder);
+      if (!written[classFolder]) makeFolders(classDir);
+      const name = `${pseudonym(`series:${outcome.seriesUid}`, null)}.nii.gz`;
+      await writeVolume(source, plan, path.join(classDir, name), hooks.signal);
+      written[classFolder] = (written[classFolder] ?? 0) + 1;
+      writtenCount += 1;
+      hooks.progress?.(filesSeen, writtenCount);
+      const used = `volume in modality units (${plan.datatype})`;
+      windowsUsed.set(used, (windowsUsed.get(used) ?? 0) + 1);
+      mapping.push([`${classFolder}/${name}`, `${outcome.folder}/`, '', outcome.seriesUid, '']);
+    }
     hooks.progress?.(filesSeen, writtenCount);
     const settingsFile = path.join(out, CONVERSION_SETTINGS_FILE);
     writeFileSync(

@@ -73,6 +73,12 @@ export interface DicomHeader {
   window: { center: number; width: number; fn: string } | null;
   voiLut: Lut | null;
   hasImagePosition: boolean;
+  /** Image Position (Patient), Image Orientation (Patient) (row then column direction), Pixel Spacing (between rows, between columns). */
+  position: [number, number, number] | null;
+  orientation: [number, number, number, number, number, number] | null;
+  pixelSpacing: [number, number] | null;
+  /** Image Type (0008,0008) says LOCALIZER: a scout view, not a slice of the volume. */
+  localizer: boolean;
   /** Where the native pixel data lies in `bytes` (null: none, or encapsulated). */
   pixelData: { offset: number; length: number; encapsulated: boolean } | null;
   /** The bytes the offsets refer to (the inflated data set for deflate). */
@@ -136,10 +142,25 @@ export function readDicomHeader(bytes: Uint8Array): DicomHeader {
     window: center !== undefined && width !== undefined && Number.isFinite(center) && Number.isFinite(width) ? { center, width, fn: text('x00281056') || 'LINEAR' } : null,
     voiLut: readLut(dataSet, 'x00283010', pixelRepresentation === 1),
     hasImagePosition: dataSet.elements['x00200032'] !== undefined,
+    position: decimals(dataSet, 'x00200032', 3) as DicomHeader['position'],
+    orientation: decimals(dataSet, 'x00200037', 6) as DicomHeader['orientation'],
+    pixelSpacing: decimals(dataSet, 'x00280030', 2) as DicomHeader['pixelSpacing'],
+    localizer: (dataSet.string('x00080008') ?? '').toUpperCase().split('\\').includes('LOCALIZER'),
     pixelData: pixel ? { offset: pixel.dataOffset, length: pixel.length, encapsulated: pixel.encapsulatedPixelData === true || pixel.hadUndefinedLength === true } : null,
     bytes: dataSet.byteArray,
     littleEndian: transferSyntax !== '1.2.840.10008.1.2.2',
   };
+}
+
+/** `count` decimal strings of a multi-valued DS attribute, or null when any is missing or not a number. */
+function decimals(dataSet: DataSet, tag: string, count: number): number[] | null {
+  const values: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const value = dataSet.floatString(tag, i);
+    if (value === undefined || !Number.isFinite(value)) return null;
+    values.push(value);
+  }
+  return values;
 }
 
 /** The first item of a LUT sequence (Modality or VOI LUT, PS3.3 C.11.1 and C.11.2), or null. */

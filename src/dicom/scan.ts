@@ -3,16 +3,15 @@
  * what can become an AUCMEDI image and what cannot, and why. Reads only; follows no link and opens
  * no special file (a FIFO would block the read), so the source stays as it was.
  */
-import { constants } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DicomScanReport } from '../api/dicom';
 import { isHiddenOrSystem } from '../dataset/names';
 import { classify, hasDicomPreamble, readDicomHeader, type DicomHeader } from './header';
 import type { DicomKind } from '../api/dicom';
+import { readRegularFile } from './read-file';
+import { SeriesCollector } from './volume';
 
-/** A file larger than this is not read (a Node buffer holds at most 2 GiB at once here). */
-const MAX_FILE_BYTES = 2 * 1024 ** 3 - 1;
 
 export interface DicomFileVisit {
   /** '/'-separated, relative to the scanned folder. */
@@ -86,33 +85,11 @@ export async function walkDicomFolder(root: string, callbacks: WalkCallbacks): P
   return seen;
 }
 
-/** The bytes of a regular file, opened without following a link or waiting on a FIFO put in its place. */
-async function readRegularFile(file: string): Promise<Uint8Array> {
-  const handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)).catch((error: NodeJS.ErrnoException) => {
-    throw new Error(error.code === 'EACCES' || error.code === 'EPERM' ? 'you do not have permission to read it' : `it cannot be opened (${error.code ?? error.message})`);
-  });
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) throw new Error('it is not a regular file');
-    if (stat.size > MAX_FILE_BYTES) throw new Error(`it is larger than 2 GB (${Math.round(stat.size / 2 ** 20)} MB)`);
-    const bytes = new Uint8Array(stat.size);
-    let at = 0;
-    while (at < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, at, bytes.length - at, at);
-      if (bytesRead === 0) break;
-      at += bytesRead;
-    }
-    return at === bytes.length ? bytes : bytes.subarray(0, at);
-  } finally {
-    await handle.close();
-  }
-}
-
 /** What `root` holds, with classes from its first-level folders. */
 export async function scanDicomFolder(root: string, options: { progress?: (filesSeen: number) => void; signal?: AbortSignal } = {}): Promise<DicomScanReport> {
   const studies = new Set<string>();
   const series = new Set<string>();
-  const volumes = new Map<string, number>();
+  const volumes = new SeriesCollector();
   const report: DicomScanReport = {
     path: root,
     files: 0,
@@ -136,7 +113,7 @@ export async function scanDicomFolder(root: string, options: { progress?: (files
       if (header.studyUid) studies.add(header.studyUid);
       if (header.seriesUid) series.add(header.seriesUid);
       if (kind === 'unusable') report.unusable.push({ file: rel, reason: problem! });
-      else if (kind === '3d-slice') volumes.set(header.seriesUid, (volumes.get(header.seriesUid) ?? 0) + 1);
+      else if (kind === '3d-slice') volumes.add(rel, classFolder, header);
       else {
         report.images2d += header.frames;
         if (header.frames > 1) report.multiFrameFiles += 1;
@@ -156,6 +133,11 @@ export async function scanDicomFolder(root: string, options: { progress?: (files
   });
   report.studies = studies.size;
   report.series = series.size;
-  report.series3d = { series: volumes.size, slices: [...volumes.values()].reduce((sum, count) => sum + count, 0) };
+  report.series3d = { series: volumes.size, slices: volumes.slices };
+  for (const outcome of volumes.outcomes()) {
+    for (const rel of outcome.localizers) report.unusable.push({ file: rel, reason: 'it is a localizer (scout view), not a slice of its series' });
+    if (outcome.ok) report.classes[outcome.classFolder] = (report.classes[outcome.classFolder] ?? 0) + 1;
+    else report.unusable.push({ file: outcome.file, reason: outcome.reason });
+  }
   return report;
 }

@@ -25,6 +25,10 @@ export interface DicomSpec {
   voi_function?: string;
   voi_lut?: { first: number; bits: number; data: number[] };
   image_position?: number[];
+  orientation?: number[];
+  pixel_spacing?: [number, number];
+  instance_number?: number;
+  image_type?: string[];
   no_pixels?: boolean;
   patient_name?: string;
   patient_id?: string;

@@ -3,7 +3,8 @@
 
 Each entry: path, and optionally rows, columns, bits_allocated, bits_stored, signed, photometric,
 samples, planar, frames, modality, sop_instance_uid, series_uid, study_uid, slope, intercept,
-window ([center, width]), voi_function, voi_lut ({first, bits, data}), image_position,
+window ([center, width]), voi_function, voi_lut ({first, bits, data}), image_position, orientation,
+pixel_spacing ([row, column]), instance_number, image_type,
 pixels (a file of raw little-endian samples), no_pixels (true: a non-image object such as SR),
 patient_name. Written as explicit VR little endian; the tests re-encode with dcmtk's dcmconv.
 """
@@ -67,8 +68,12 @@ def write(spec):
         ds.VOILUTSequence = [lut]
     if "image_position" in spec:
         ds.ImagePositionPatient = spec["image_position"]
-        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
-        ds.PixelSpacing = [1, 1]
+        ds.ImageOrientationPatient = spec.get("orientation", [1, 0, 0, 0, 1, 0])
+        ds.PixelSpacing = spec.get("pixel_spacing", [1, 1])
+    if "instance_number" in spec:
+        ds.InstanceNumber = spec["instance_number"]
+    if "image_type" in spec:
+        ds.ImageType = spec["image_type"]
     with open(spec["pixels"], "rb") as handle:
         pixels = handle.read()
     ds.add_new(0x7FE00010, "OW" if ds.BitsAllocated > 8 else "OB", pixels)

@@ -5,13 +5,14 @@
  * syntax gives the same pixels; hostile files are reported, none crashes; the source is unchanged.
  */
 import { execFileSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
 import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync, copyFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertDicomFolder, CONVERSION_SETTINGS_FILE } from '../../src/dicom/convert';
 import { scanDicomFolder } from '../../src/dicom/scan';
 import type { DicomConvertOptions } from '../../src/api/dicom';
-import { dcm2pnm, readPng, reencode, seededValues, writeDicom } from '../helpers/dicom';
+import { dcm2pnm, readPng, reencode, seededValues, writeDicom, type DicomSpec } from '../helpers/dicom';
 import { requireDicomTools, requireEngine } from '../helpers/requirements';
 import { createCore } from '../../src/core';
 import { main } from '../../src/cli/main';
@@ -162,6 +163,7 @@ describe.runIf(hasTools)('DICOM to an AUCMEDI dataset (real files from pydicom a
     const reasons = Object.fromEntries(scan.unusable.map(({ file, reason }) => [file, reason]));
     expect(reasons).toEqual({
       'loose.dcm': expect.stringMatching(/not in a class folder/),
+      'ok/': expect.stringMatching(/CT series of 1 slices in ok: it has a single slice, which is no volume/),
       'ok/claims.dcm': expect.stringMatching(/truncated or damaged|cannot be parsed/),
       'ok/report.dcm': expect.stringMatching(/holds no image \(SR, a structured report\)/),
       'ok/truncated.dcm': expect.stringMatching(/truncated|shorter/),
@@ -170,7 +172,7 @@ describe.runIf(hasTools)('DICOM to an AUCMEDI dataset (real files from pydicom a
     const out = path.join(dir, 'hostile-out');
     const report = await convertDicomFolder(source, out, AUTO);
     expect(report.written).toEqual({ ok: 1 });
-    expect(report.skipped.map(({ file }) => file).sort()).toEqual(['loose.dcm', 'ok/claims.dcm', 'ok/ct-slice.dcm', 'ok/notes.dcm', 'ok/pipe.dcm', 'ok/report.dcm', 'ok/truncated.dcm']);
+    expect(report.skipped.map(({ file }) => file).sort()).toEqual(['loose.dcm', 'ok/', 'ok/claims.dcm', 'ok/notes.dcm', 'ok/pipe.dcm', 'ok/report.dcm', 'ok/truncated.dcm']);
     expect(snapshotFolder(source)).toEqual(before);
   });
 
@@ -205,6 +207,67 @@ describe.runIf(hasTools)('DICOM to an AUCMEDI dataset (real files from pydicom a
     expect(existsSync(path.join(source, 'converted'))).toBe(false);
   });
 
+  it('makes one NIfTI volume per 3D series: slices sorted by position (not name), spacing and orientation from the headers, Hounsfield values; broken series refused', async () => {
+    const source = path.join(dir, 'ct');
+    const [sliceRows, sliceColumns, slices] = [6, 5, 7];
+    // A coronal series: rows run along x, columns along -z; slices step along y by 2.5 mm.
+    const orientation = [1, 0, 0, 0, 0, -1];
+    const pixelSpacing: [number, number] = [0.7, 0.8]; // between rows, between columns
+    const origin = [-10, 20, 30];
+    const stored = Array.from({ length: slices }, (_, k) => seededValues(sliceRows * sliceColumns, 0, 3000, 50 + k));
+    const positionOf = (k: number) => [origin[0]!, origin[1]! - 2.5 * k, origin[2]!]; // normal = row x col = (0,1,0)·-1... computed below
+    const ct = (folder: string, series: string, ks: number[], extra: Partial<DicomSpec> = {}) =>
+      ks.map((k, n) => ({
+        path: path.join(source, folder, `slice-${String((k * 7 + 3) % 10)}-${n}`), // names in no order
+        values: stored[k]!, rows: sliceRows, columns: sliceColumns, bits_stored: 12, modality: 'CT', slope: 1, intercept: -1024,
+        series_uid: series, image_position: positionOf(k), orientation, pixel_spacing: pixelSpacing, instance_number: 100 - n * 3 + (k % 2), ...extra,
+      }));
+    writeDicom([
+      ...ct('lung', '1.2.3.4.100', [3, 0, 6, 1, 5, 2, 4]),
+      { path: path.join(source, 'lung', 'scout'), values: stored[0]!, rows: sliceRows, columns: sliceColumns, bits_stored: 12, modality: 'CT', series_uid: '1.2.3.4.100', image_position: [0, 0, 0], orientation: [1, 0, 0, 0, 1, 0], pixel_spacing: pixelSpacing, image_type: ['ORIGINAL', 'PRIMARY', 'LOCALIZER'] },
+      ...ct('gap', '1.2.3.4.200', [0, 1, 2, 4, 5, 6]),
+      ...ct('mixed', '1.2.3.4.300', [0, 1, 2]),
+      { path: path.join(source, 'mixed', 'odd-size'), values: seededValues(4 * 4, 0, 100, 9), rows: 4, columns: 4, bits_stored: 12, modality: 'CT', series_uid: '1.2.3.4.300', image_position: positionOf(3), orientation, pixel_spacing: pixelSpacing },
+    ]);
+    const before = snapshotFolder(source);
+    const out = path.join(dir, 'ct-out');
+    const report = await convertDicomFolder(source, out, AUTO);
+    expect(report.written).toEqual({ lung: 1 });
+    expect(Object.fromEntries(report.skipped.map(({ file, reason }) => [file, reason]))).toEqual({
+      'lung/scout': expect.stringMatching(/localizer/),
+      'gap/': expect.stringMatching(/a slice is missing after position/),
+      'mixed/': expect.stringMatching(/different sizes/),
+    });
+    expect(snapshotFolder(source)).toEqual(before);
+
+    const [name] = readdirSync(path.join(out, 'lung'));
+    expect(name).toMatch(/^img-[0-9a-f]{20}\.nii\.gz$/);
+    const nii = gunzipSync(readFileSync(path.join(out, 'lung', name!)));
+    // NIfTI-1, read here field by field (nifti1.h offsets)
+    expect(nii.readInt32LE(0)).toBe(348);
+    expect(nii.toString('latin1', 344, 348)).toBe('n+1\0');
+    expect([0, 1, 2, 3].map((i) => nii.readInt16LE(40 + 2 * i))).toEqual([3, sliceColumns, sliceRows, slices]);
+    expect(nii.readInt16LE(70)).toBe(4); // int16: integral slope and intercept
+    expect([1, 2, 3].map((i) => nii.readFloatLE(76 + 4 * i))).toEqual([Math.fround(0.8), Math.fround(0.7), 2.5]);
+    const offset = nii.readFloatLE(108);
+    expect(nii.readInt16LE(254)).toBe(1); // sform: scanner coordinates
+    // The slice normal row x col = (1,0,0) x (0,0,-1) = (0,1,0): positions along it are y, so the volume runs from y = 20 - 15 (k = 6) to y = 20 (k = 0).
+    const sorted = [6, 5, 4, 3, 2, 1, 0];
+    const first = positionOf(sorted[0]!);
+    // voxel (i, j, k) at first + i·0.8·row + j·0.7·col + k·(0, 2.5, 0) in LPS; RAS flips x and y
+    const expectedAffine = [
+      [-0.8 * 1, -0.7 * 0, -0, -first[0]!],
+      [-0.8 * 0, -0.7 * 0, -2.5, -first[1]!],
+      [0.8 * 0, 0.7 * -1, 0, first[2]!],
+    ];
+    const affine = [0, 1, 2].map((r) => [0, 1, 2, 3].map((c) => nii.readFloatLE(280 + 16 * r + 4 * c)));
+    affine.forEach((row, r) => row.forEach((v, c) => expect(v, `srow ${r} ${c}`).toBeCloseTo(expectedAffine[r]![c]!, 5)));
+    // y grows with k in the volume: the second slice lies 2.5 mm further along +y (LPS) than the first
+    expect(nii.readFloatLE(280 + 16 + 8)).toBeCloseTo(-2.5, 5);
+    const voxels = sorted.flatMap((k) => stored[k]!.map((v) => v - 1024));
+    expect(Array.from({ length: voxels.length }, (_, i) => nii.readInt16LE(offset + 2 * i))).toEqual(voxels);
+  });
+
   it('is driven from the command line: scan and convert with their sentences, usage errors exit 2', async () => {
     const lines: string[] = [];
     const run = (...argv: string[]) => main(argv, (text) => lines.push(text), (text) => lines.push(text));
@@ -217,7 +280,7 @@ describe.runIf(hasTools)('DICOM to an AUCMEDI dataset (real files from pydicom a
     lines.length = 0;
     const out = path.join(dir, 'cli-out');
     expect(await run('dicom', 'convert', source, '--out', out, '--window', '400/40')).toBe(0);
-    expect(lines.join('\n')).toMatch(/^Converted 7 images into .*cli-out/);
+    expect(lines.join('\n')).toMatch(/^Converted 7 images \(2D images and 3D volumes\) into .*cli-out/);
     for (const wrong of [['--window', '400'], ['--window', '0/40'], ['--frames', 'some'], ['--classes-from', 'csv:x']]) {
       expect(await run('dicom', 'convert', source, '--out', path.join(dir, 'cli-never'), ...wrong), wrong.join(' ')).toBe(2);
     }
@@ -271,6 +334,45 @@ describe.runIf(hasTools && requireEngine())('a converted DICOM folder trains and
       const evaluation = await core.handlers['runs:start-evaluation']({ model: { runId: trained.id }, dataset: { path: dataset, gtFile: null, ohe: false }, options: { batchSize: 8, workers: 1 }, gpus: { kind: 'none' } });
       if (!evaluation.ok) throw new Error(evaluation.error.message);
       expect(await core.runs.waitForEnd(evaluation.data.id)).toMatchObject({ state: 'succeeded', results: { samples: 24 } });
+    } finally {
+      core.dispose();
+    }
+  }, 600_000);
+
+  it('converts two classes of CT series to NIfTI volumes, then a 3D training and an evaluation on the result succeed', async () => {
+    const source = path.join(dir, 'ct-export');
+    const size = 16;
+    writeDicom(
+      ['nodule', 'clear'].flatMap((name, c) =>
+        Array.from({ length: 6 }, (_, v) =>
+          Array.from({ length: size }, (_, k) => ({
+            path: path.join(source, name, `patient${v}`, `slice${k}`),
+            values: seededValues(size * size, c * 800, 1500 + c * 800, 1000 * c + 50 * v + k + 1),
+            rows: size, columns: size, bits_stored: 12, modality: 'CT', slope: 1, intercept: -1024,
+            series_uid: `1.2.826.0.1.${c}.${v}`, image_position: [0, 0, 2 * k], pixel_spacing: [1, 1] as [number, number],
+          })),
+        ).flat(),
+      ),
+    );
+    const dataset = path.join(dir, 'ct-dataset');
+    expect((await convertDicomFolder(source, dataset, AUTO)).written).toEqual({ nodule: 6, clear: 6 });
+    const settings = new JsonFileSettingsStore(path.join(dir, 'app-data-3d', 'settings.json'));
+    settings.write({ ...settings.read(), imageRef: STAND_IN_TAG, runsDir: path.join(dir, 'runs-3d') });
+    const core = createCore({ settings, dataDir: path.join(dir, 'app-data-3d'), dialogs: new ScriptedDialogs() });
+    try {
+      const scan = await core.handlers['dataset:scan']({ path: dataset, gtFile: null, ohe: false, scanId: 'dicom-scan-3d' });
+      expect(scan.ok && { dimensionality: scan.data.dimensionality, errors: scan.data.errors, formats: scan.data.formats }).toEqual({ dimensionality: '3D', errors: 0, formats: { 'nii.gz': 12 } });
+      const started = await core.handlers['runs:start-training']({
+        dataset: { path: dataset, gtFile: null, ohe: false },
+        options: { analysis: 'minimal', architectures: ['Vanilla'], epochs: 10, batchSize: 4, workers: 1, threeDim: true, shape3D: [16, 16, 16] },
+        gpus: { kind: 'none' },
+      });
+      if (!started.ok) throw new Error(started.error.message);
+      const trained = await core.runs.waitForEnd(started.data.id);
+      expect(trained).toMatchObject({ state: 'succeeded', classNames: ['clear', 'nodule'] });
+      const evaluation = await core.handlers['runs:start-evaluation']({ model: { runId: trained.id }, dataset: { path: dataset, gtFile: null, ohe: false }, options: { batchSize: 4, workers: 1 }, gpus: { kind: 'none' } });
+      if (!evaluation.ok) throw new Error(evaluation.error.message);
+      expect(await core.runs.waitForEnd(evaluation.data.id)).toMatchObject({ state: 'succeeded', results: { samples: 12 } });
     } finally {
       core.dispose();
     }

@@ -138,6 +138,9 @@ async function startEngineProxy(listenPath: string, upstreamPath: string) {
     const upstream = http.request({ socketPath: upstreamPath, method: req.method, path: url, headers: req.headers }, (response) => {
       if (!isCreate) {
         res.writeHead(response.statusCode ?? 502, response.headers);
+        // A stream's headers go on at once (Node holds them until the first body byte): an attach
+        // before the start answers with headers alone, and the start waits for that answer.
+        res.flushHeaders();
         response.pipe(res);
         return;
       }
@@ -286,7 +289,7 @@ describe.runIf(hasEngine && engineOnUnixSocket)('no network: a whole core sessio
     expect(run.state).toBe('succeeded');
     // --epochs 3: AUCMEDI's frozen phase alone is 10 epochs (model.py)
     expect(run.mode === 'training' ? run.epochs.length : -1).toBe(10);
-    expect(proxy.requests.some((r) => /\/containers\/[0-9a-f]+\/logs\?/.test(r))).toBe(true);
+    expect(proxy.requests.some((r) => /\/containers\/[0-9a-f]+\/attach\?/.test(r))).toBe(true); // the run's output, attached before its start
   });
 
   it('created the GPU probe and the training container, each hardened and seen by the engine at creation', () => {

@@ -18,8 +18,8 @@ export function DicomCard({ source }: { source: string }) {
     <section className="card" aria-labelledby="dicom-heading" data-testid="dicom-card">
       <h2 id="dicom-heading">DICOM: prepare for AUCMEDI</h2>
       <p className="muted">
-        AUCMEDI does not read DICOM. The app can make a new dataset of PNG images from the 2D images in this folder: windowed as the files say, without patient data in names or
-        images. Your DICOM folder is not changed.
+        AUCMEDI does not read DICOM. The app can make a new dataset from this folder: PNG images of the 2D images, windowed as the files say, and NIfTI volumes of the 3D
+        series, without patient data in names or files. Your DICOM folder is not changed.
       </p>
       {!report && !work && (
         <div className="actions">
@@ -54,7 +54,7 @@ export function DicomCard({ source }: { source: string }) {
             <dt>2D images</dt>
             <dd data-testid="dicom-2d">{count(report.images2d, 'image')}{report.multiFrameFiles > 0 && `, of them ${count(report.multiFrameFiles, 'multi-frame file')}`}</dd>
             <dt>3D series</dt>
-            <dd>{report.series3d.series === 0 ? 'none' : `${count(report.series3d.series, 'series', 'series')} (${count(report.series3d.slices, 'slice')}): not converted by this version yet`}</dd>
+            <dd data-testid="dicom-3d">{report.series3d.series === 0 ? 'none' : `${count(report.series3d.series, 'series', 'series')} (${count(report.series3d.slices, 'slice')}), each to one NIfTI volume`}</dd>
             <dt>Classes</dt>
             <dd data-testid="dicom-classes">{Object.entries(report.classes).map(([name, n]) => `${name} ${n}`).join(', ') || 'none: put the images of each class in a folder of their own'}</dd>
           </dl>
@@ -106,7 +106,7 @@ export function DicomCard({ source }: { source: string }) {
               </label>
               <div className="actions">
                 <button type="button" disabled={!choices.parent || !windowOk} onClick={() => void convertDicom()} data-testid="dicom-convert">
-                  Convert {count(usable, 'image')}
+                  Convert {count(usable, report.series3d.series > 0 ? 'image or volume' : 'image', report.series3d.series > 0 ? 'images and volumes' : 'images')}
                 </button>
               </div>
             </>

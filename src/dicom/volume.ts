@@ -1,0 +1,197 @@
+/**
+ * The slices of one 3D series (CT, MR, PT, NM) to a NIfTI-1 volume AUCMEDI reads with SimpleITK
+ * (aucmedi/data_processing/io_loader/sitk_loader.py): slices sorted by their position along the
+ * slice normal (not by file name or Instance Number), spacing from Pixel Spacing and the positions,
+ * orientation from Image Orientation (Patient), values in modality units (Hounsfield for CT).
+ * A series with gaps, uneven spacing, mixed orientations or sizes is refused with the reason;
+ * localizers (scout views) are left out of it. Written slice by slice through gzip: memory is one slice.
+ */
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { readDicomHeader, type DicomHeader } from './header';
+import { modalityValues, storedValues } from './pixels';
+import { readRegularFile } from './read-file';
+
+export interface SliceInfo {
+  rel: string;
+  position: [number, number, number];
+  orientation: [number, number, number, number, number, number];
+  pixelSpacing: [number, number];
+  rows: number;
+  columns: number;
+  /** Modality values fit int16 (integral slope and intercept, at most 16 stored bits in range). */
+  fitsInt16: boolean;
+}
+
+export interface VolumePlan {
+  /** Slice files in volume order. */
+  files: string[];
+  rows: number;
+  columns: number;
+  /** mm between columns, between rows, between slices. */
+  spacing: [number, number, number];
+  /** NIfTI sform rows (RAS, mm): x, y, z. */
+  affine: [number[], number[], number[]];
+  datatype: 'int16' | 'float32';
+}
+
+/** What a slice contributes to its volume's plan, or why it cannot be one (null: no geometry). */
+export function sliceInfo(rel: string, header: DicomHeader): SliceInfo | null {
+  if (!header.position || !header.orientation || !header.pixelSpacing) return null;
+  const { rescaleSlope: slope, rescaleIntercept: intercept } = header;
+  const low = header.pixelRepresentation === 1 ? -(2 ** (header.bitsStored - 1)) : 0;
+  const high = header.pixelRepresentation === 1 ? 2 ** (header.bitsStored - 1) - 1 : 2 ** header.bitsStored - 1;
+  const ends = [low * slope + intercept, high * slope + intercept];
+  const fitsInt16 = !header.modalityLut && Number.isInteger(slope) && Number.isInteger(intercept) && ends.every((v) => v >= -32768 && v <= 32767);
+  return { rel, position: header.position, orientation: header.orientation, pixelSpacing: header.pixelSpacing, rows: header.rows, columns: header.columns, fitsInt16 };
+}
+
+const dot = (a: number[], b: number[]) => a[0]! * b[0]! + a[1]! * b[1]! + a[2]! * b[2]!;
+const cross = (a: number[], b: number[]) => [a[1]! * b[2]! - a[2]! * b[1]!, a[2]! * b[0]! - a[0]! * b[2]!, a[0]! * b[1]! - a[1]! * b[0]!];
+
+/** Sorts and checks a series' slices; a sentence when they do not make one evenly spaced volume. */
+export function planVolume(slices: SliceInfo[]): VolumePlan | { problem: string } {
+  if (slices.length < 2) return { problem: 'it has a single slice, which is no volume' };
+  const first = slices[0]!;
+  if (slices.some((s) => s.rows !== first.rows || s.columns !== first.columns)) return { problem: 'its slices have different sizes' };
+  if (slices.some((s) => s.orientation.some((v, i) => Math.abs(v - first.orientation[i]!) > 1e-4))) return { problem: 'its slices have different orientations' };
+  if (slices.some((s) => s.pixelSpacing.some((v, i) => Math.abs(v - first.pixelSpacing[i]!) > 1e-4))) return { problem: 'its slices have different pixel spacings' };
+  const rowDir = first.orientation.slice(0, 3);
+  const colDir = first.orientation.slice(3, 6);
+  const normal = cross(rowDir, colDir);
+  const sorted = slices.map((s) => ({ s, at: dot(s.position, normal) })).sort((a, b) => a.at - b.at);
+  const steps = sorted.slice(1).map((entry, i) => entry.at - sorted[i]!.at);
+  const median = [...steps].sort((a, b) => a - b)[Math.floor(steps.length / 2)]!;
+  if (steps.some((step) => step < 1e-3)) return { problem: 'two of its slices lie at the same position' };
+  const tolerance = Math.max(0.01, median * 0.01);
+  const gap = steps.findIndex((step) => Math.abs(step - median) > tolerance);
+  if (gap >= 0) {
+    const step = steps[gap]!;
+    const missing = Math.round(step / median) - 1;
+    return { problem: missing >= 1 && Math.abs(step - (missing + 1) * median) <= tolerance ? `${missing === 1 ? 'a slice is' : `${missing} slices are`} missing after position ${sorted[gap]!.at.toFixed(2)} mm` : `its slices are unevenly spaced (${step.toFixed(2)} mm against ${median.toFixed(2)} mm)` };
+  }
+  // Positions along the normal may be evenly spaced while the slices drift sideways (a tilted gantry): refused, as one affine cannot hold it.
+  const p0 = sorted[0]!.s.position;
+  const pn = sorted.at(-1)!.s.position;
+  const k = (pn.map((v, i) => (v - p0[i]!) / (sorted.length - 1)));
+  if (sorted.some(({ s }, index) => s.position.some((v, i) => Math.abs(v - (p0[i]! + index * k[i]!)) > tolerance))) return { problem: 'its slices are not on one straight line (a tilted gantry?)' };
+  const [rowSpacing, colSpacing] = first.pixelSpacing;
+  // DICOM is LPS, NIfTI RAS: x and y change sign.
+  const lps = [0, 1, 2].map((axis) => [rowDir[axis]! * colSpacing, colDir[axis]! * rowSpacing, k[axis]!, p0[axis]!]);
+  const affine = [lps[0]!.map((v) => -v), lps[1]!.map((v) => -v), lps[2]!] as VolumePlan['affine'];
+  return {
+    files: sorted.map(({ s }) => s.rel),
+    rows: first.rows,
+    columns: first.columns,
+    spacing: [colSpacing, rowSpacing, Math.hypot(...k)],
+    affine,
+    datatype: slices.every((s) => s.fitsInt16) ? 'int16' : 'float32',
+  };
+}
+
+/** The 348-byte NIfTI-1 header and the 4-byte extension flag (no extension): the data starts at 352. */
+export function niftiHeader(plan: VolumePlan, slices: number): Buffer {
+  const header = Buffer.alloc(352);
+  header.writeInt32LE(348, 0);
+  const dims = [3, plan.columns, plan.rows, slices, 1, 1, 1, 1];
+  dims.forEach((d, i) => header.writeInt16LE(d, 40 + 2 * i));
+  header.writeInt16LE(plan.datatype === 'int16' ? 4 : 16, 70); // DT_INT16, DT_FLOAT32
+  header.writeInt16LE(plan.datatype === 'int16' ? 16 : 32, 72);
+  [1, ...plan.spacing, 1, 1, 1, 1].forEach((v, i) => header.writeFloatLE(v, 76 + 4 * i)); // pixdim[0] = qfac
+  header.writeFloatLE(352, 108); // vox_offset
+  header.writeFloatLE(1, 112); // scl_slope: the values are stored as they are
+  header.writeFloatLE(0, 116);
+  header.writeUInt8(2, 123); // xyzt_units: mm
+  header.writeInt16LE(0, 252); // qform_code: none
+  header.writeInt16LE(1, 254); // sform_code: scanner anatomical
+  plan.affine.forEach((row, r) => row.forEach((v, c) => header.writeFloatLE(v, 280 + 16 * r + 4 * c)));
+  header.write('n+1\0', 344, 'latin1');
+  return header;
+}
+
+/** Writes the volume: each slice read again, in order, to modality values, through gzip into `file` (created new). */
+export async function writeVolume(root: string, plan: VolumePlan, file: string, signal?: AbortSignal): Promise<void> {
+  const bytesPer = plan.datatype === 'int16' ? 2 : 4;
+  async function* chunks() {
+    yield niftiHeader(plan, plan.files.length);
+    for (const rel of plan.files) {
+      signal?.throwIfAborted();
+      const header = readDicomHeader(await readRegularFile(path.join(root, rel)));
+      if (header.rows !== plan.rows || header.columns !== plan.columns) throw new Error(`${rel} changed while it was converted`);
+      const values = modalityValues(header, storedValues(header, 0));
+      const out = Buffer.alloc(values.length * bytesPer);
+      for (let i = 0; i < values.length; i++) {
+        if (bytesPer === 2) out.writeInt16LE(values[i]!, i * 2);
+        else out.writeFloatLE(values[i]!, i * 4);
+      }
+      yield out;
+    }
+  }
+  await pipeline(Readable.from(chunks()), createGzip(), createWriteStream(file, { flags: 'wx', mode: 0o644 }));
+}
+
+interface Series {
+  modality: string;
+  folder: string;
+  classFolders: Set<string>;
+  slices: SliceInfo[];
+  unplaced: string[];
+  localizers: string[];
+}
+
+export type SeriesOutcome =
+  | { seriesUid: string; ok: true; classFolder: string; plan: VolumePlan; folder: string; localizers: string[] }
+  | { seriesUid: string; ok: false; file: string; reason: string; localizers: string[] };
+
+/** The slices of 3D series as the walk meets them, grouped by Series Instance UID, then planned (or refused with why). */
+export class SeriesCollector {
+  private readonly series = new Map<string, Series>();
+
+  add(rel: string, classFolder: string, header: DicomHeader): void {
+    let series = this.series.get(header.seriesUid);
+    const folder = path.posix.dirname(rel);
+    if (!series) this.series.set(header.seriesUid, (series = { modality: header.modality, folder: folder === '.' ? '' : folder, classFolders: new Set(), slices: [], unplaced: [], localizers: [] }));
+    if (header.localizer) return void series.localizers.push(rel);
+    series.classFolders.add(classFolder);
+    const info = sliceInfo(rel, header);
+    if (info) series.slices.push(info);
+    else series.unplaced.push(rel);
+  }
+
+  get size(): number {
+    return this.series.size;
+  }
+
+  get slices(): number {
+    return [...this.series.values()].reduce((sum, s) => sum + s.slices.length + s.unplaced.length, 0);
+  }
+
+  *outcomes(): Generator<SeriesOutcome> {
+    for (const [seriesUid, series] of this.series) {
+      const where = `${series.modality} series of ${series.slices.length + series.unplaced.length} slices in ${series.folder || 'the top folder'}`;
+      const refuse = (reason: string): SeriesOutcome => ({ seriesUid, ok: false, file: `${series.folder}/`, reason: `the ${where}: ${reason}`, localizers: series.localizers });
+      if (series.classFolders.size === 0) {
+        yield refuse('it holds only localizers');
+        continue;
+      }
+      if (series.classFolders.size !== 1) {
+        yield refuse('its slices lie in more than one class folder');
+        continue;
+      }
+      const [classFolder] = series.classFolders as unknown as [string];
+      if (!classFolder) {
+        yield refuse('it is not in a class folder (one folder per class)');
+        continue;
+      }
+      if (series.unplaced.length) {
+        yield refuse(`${series.unplaced.length} of its slices have no position, orientation or pixel spacing`);
+        continue;
+      }
+      const plan = planVolume(series.slices);
+      yield 'problem' in plan ? refuse(plan.problem) : { seriesUid, ok: true, classFolder, plan, folder: series.folder, localizers: series.localizers };
+    }
+  }
+}
