@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { DicomConvertOptions, DicomConvertReport, DicomScanReport } from '../api/dicom';
+import { parseWindowText, type DicomConvertOptions, type DicomConvertReport, type DicomScanReport } from '../api/dicom';
+import { plural } from '../dataset/problems';
 import type { Core } from '../core';
 import { finish, type CliIo } from './image-command';
-
-const plural = (count: number, word: string, many = `${word}s`) => `${count} ${count === 1 ? word : many}`;
 
 export function formatDicomScan(report: DicomScanReport): string {
   const modalities = Object.entries(report.modalities).map(([name, count]) => `${name || '(none)'} ${count}`).join(', ');
@@ -35,10 +34,7 @@ export function formatDicomConvert(report: DicomConvertReport): string {
 
 /** `--window auto|WIDTH/CENTER` (window width and level, as radiologists say them: 400/40). */
 export function parseWindow(value: string | undefined): DicomConvertOptions['window'] | null {
-  if (value === undefined || value === 'auto') return 'auto';
-  const match = /^(\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)$/.exec(value);
-  if (!match || Number(match[1]) <= 0) return null;
-  return { width: Number(match[1]), center: Number(match[2]) };
+  return value === undefined || value === 'auto' ? 'auto' : parseWindowText(value);
 }
 
 /** `aucmedi-desk dicom scan DIR` and `dicom convert DIR --out DIR [--window auto|W/L] [--frames refuse|each] [--mapping FILE]`. */

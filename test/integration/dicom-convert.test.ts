@@ -305,6 +305,29 @@ describe.runIf(hasTools)('DICOM to an AUCMEDI dataset (real files from pydicom a
 describe.runIf(hasTools && requireEngine())('a converted DICOM folder trains and evaluates on the stand-in (real engine, real containers)', () => {
   const dir = tempDir('aucmedi-dicom-train-');
 
+  /** The dataset check of `dataset`, then a training and an evaluation on it, on the stand-in; what each gave. */
+  async function checkTrainEvaluate(name: string, dataset: string, options: { threeDim: boolean; batchSize: number; shape3D?: [number, number, number] }) {
+    const settings = new JsonFileSettingsStore(path.join(dir, `app-data-${name}`, 'settings.json'));
+    settings.write({ ...settings.read(), imageRef: STAND_IN_TAG, runsDir: path.join(dir, `runs-${name}`) });
+    const core = createCore({ settings, dataDir: path.join(dir, `app-data-${name}`), dialogs: new ScriptedDialogs() });
+    try {
+      const scan = await core.handlers['dataset:scan']({ path: dataset, gtFile: null, ohe: false, scanId: `dicom-scan-${name}` });
+      if (!scan.ok) throw new Error(scan.error.message);
+      const started = await core.handlers['runs:start-training']({
+        dataset: { path: dataset, gtFile: null, ohe: false },
+        options: { analysis: 'minimal', architectures: ['Vanilla'], epochs: 10, workers: 1, ...options },
+        gpus: { kind: 'none' },
+      });
+      if (!started.ok) throw new Error(started.error.message);
+      const trained = await core.runs.waitForEnd(started.data.id);
+      const evaluation = await core.handlers['runs:start-evaluation']({ model: { runId: trained.id }, dataset: { path: dataset, gtFile: null, ohe: false }, options: { batchSize: options.batchSize, workers: 1 }, gpus: { kind: 'none' } });
+      if (!evaluation.ok) throw new Error(evaluation.error.message);
+      return { report: scan.data, trained, evaluated: await core.runs.waitForEnd(evaluation.data.id) };
+    } finally {
+      core.dispose();
+    }
+  }
+
   it('converts two classes of 16-bit CR images, then a training and an evaluation on the result succeed', async () => {
     buildStandIn();
     const source = path.join(dir, 'pacs-export');
@@ -317,26 +340,10 @@ describe.runIf(hasTools && requireEngine())('a converted DICOM folder trains and
     const converted = await convertDicomFolder(source, dataset, AUTO);
     expect(converted.written).toEqual({ effusion: 12, normal: 12 });
 
-    const settings = new JsonFileSettingsStore(path.join(dir, 'app-data', 'settings.json'));
-    settings.write({ ...settings.read(), imageRef: STAND_IN_TAG, runsDir: path.join(dir, 'runs') });
-    const core = createCore({ settings, dataDir: path.join(dir, 'app-data'), dialogs: new ScriptedDialogs() });
-    try {
-      const scan = await core.handlers['dataset:scan']({ path: dataset, gtFile: null, ohe: false, scanId: 'dicom-scan' });
-      expect(scan.ok && { errors: scan.data.errors, codes: scan.data.problems.map((p) => p.code) }).toEqual({ errors: 0, codes: [] }); // no warning for the conversion's own settings file either
-      const started = await core.handlers['runs:start-training']({
-        dataset: { path: dataset, gtFile: null, ohe: false },
-        options: { analysis: 'minimal', architectures: ['Vanilla'], epochs: 10, batchSize: 8, workers: 1, threeDim: false },
-        gpus: { kind: 'none' },
-      });
-      if (!started.ok) throw new Error(started.error.message);
-      const trained = await core.runs.waitForEnd(started.data.id);
-      expect(trained).toMatchObject({ state: 'succeeded', classNames: ['effusion', 'normal'] });
-      const evaluation = await core.handlers['runs:start-evaluation']({ model: { runId: trained.id }, dataset: { path: dataset, gtFile: null, ohe: false }, options: { batchSize: 8, workers: 1 }, gpus: { kind: 'none' } });
-      if (!evaluation.ok) throw new Error(evaluation.error.message);
-      expect(await core.runs.waitForEnd(evaluation.data.id)).toMatchObject({ state: 'succeeded', results: { samples: 24 } });
-    } finally {
-      core.dispose();
-    }
+    const { report, trained, evaluated } = await checkTrainEvaluate('2d', dataset, { threeDim: false, batchSize: 8 });
+    expect({ errors: report.errors, codes: report.problems.map((p) => p.code) }).toEqual({ errors: 0, codes: [] }); // no warning for the conversion's own settings file either
+    expect(trained).toMatchObject({ state: 'succeeded', classNames: ['effusion', 'normal'] });
+    expect(evaluated).toMatchObject({ state: 'succeeded', results: { samples: 24 } });
   }, 600_000);
 
   it('converts two classes of CT series to NIfTI volumes, then a 3D training and an evaluation on the result succeed', async () => {
@@ -356,25 +363,9 @@ describe.runIf(hasTools && requireEngine())('a converted DICOM folder trains and
     );
     const dataset = path.join(dir, 'ct-dataset');
     expect((await convertDicomFolder(source, dataset, AUTO)).written).toEqual({ nodule: 6, clear: 6 });
-    const settings = new JsonFileSettingsStore(path.join(dir, 'app-data-3d', 'settings.json'));
-    settings.write({ ...settings.read(), imageRef: STAND_IN_TAG, runsDir: path.join(dir, 'runs-3d') });
-    const core = createCore({ settings, dataDir: path.join(dir, 'app-data-3d'), dialogs: new ScriptedDialogs() });
-    try {
-      const scan = await core.handlers['dataset:scan']({ path: dataset, gtFile: null, ohe: false, scanId: 'dicom-scan-3d' });
-      expect(scan.ok && { dimensionality: scan.data.dimensionality, errors: scan.data.errors, formats: scan.data.formats }).toEqual({ dimensionality: '3D', errors: 0, formats: { 'nii.gz': 12 } });
-      const started = await core.handlers['runs:start-training']({
-        dataset: { path: dataset, gtFile: null, ohe: false },
-        options: { analysis: 'minimal', architectures: ['Vanilla'], epochs: 10, batchSize: 4, workers: 1, threeDim: true, shape3D: [16, 16, 16] },
-        gpus: { kind: 'none' },
-      });
-      if (!started.ok) throw new Error(started.error.message);
-      const trained = await core.runs.waitForEnd(started.data.id);
-      expect(trained).toMatchObject({ state: 'succeeded', classNames: ['clear', 'nodule'] });
-      const evaluation = await core.handlers['runs:start-evaluation']({ model: { runId: trained.id }, dataset: { path: dataset, gtFile: null, ohe: false }, options: { batchSize: 4, workers: 1 }, gpus: { kind: 'none' } });
-      if (!evaluation.ok) throw new Error(evaluation.error.message);
-      expect(await core.runs.waitForEnd(evaluation.data.id)).toMatchObject({ state: 'succeeded', results: { samples: 12 } });
-    } finally {
-      core.dispose();
-    }
+    const { report, trained, evaluated } = await checkTrainEvaluate('3d', dataset, { threeDim: true, batchSize: 4, shape3D: [16, 16, 16] });
+    expect({ dimensionality: report.dimensionality, errors: report.errors, formats: report.formats }).toEqual({ dimensionality: '3D', errors: 0, formats: { 'nii.gz': 12 } });
+    expect(trained).toMatchObject({ state: 'succeeded', classNames: ['clear', 'nodule'] });
+    expect(evaluated).toMatchObject({ state: 'succeeded', results: { samples: 12 } });
   }, 600_000);
 });

@@ -1,8 +1,9 @@
 import { Problem } from '../components/Problem';
 import { useAppStore } from '../store';
-import { dicomOutFolder, parseWindowText } from '../store/dicom';
+import { parseWindowText } from '../../../src/api';
+import { plural } from '../../../src/dataset/problems';
+import { dicomOutFolder } from '../store/dicom';
 
-const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
 /** "Prepare for AUCMEDI": a folder of DICOM files read, then converted into a new dataset of PNGs. */
 export function DicomCard({ source }: { source: string }) {
@@ -38,7 +39,7 @@ export function DicomCard({ source }: { source: string }) {
           </div>
           <progress aria-label={work.kind === 'scan' ? 'Reading the DICOM files' : 'Converting'} />
           <p className="muted small">
-            {work.progress ? `${count(work.progress.filesSeen, 'file')} read${work.kind === 'convert' ? `, ${count(work.progress.written, 'image')} written` : ''}` : 'Starting…'}
+            {work.progress ? `${plural(work.progress.filesSeen, 'file')} read${work.kind === 'convert' ? `, ${plural(work.progress.written, 'image')} written` : ''}` : 'Starting…'}
           </p>
         </div>
       )}
@@ -48,19 +49,19 @@ export function DicomCard({ source }: { source: string }) {
           <dl className="facts" data-testid="dicom-summary">
             <dt>Found</dt>
             <dd>
-              {count(report.dicomFiles, 'DICOM file')} in {count(report.studies, 'study', 'studies')}, {count(report.series, 'series', 'series')}
+              {plural(report.dicomFiles, 'DICOM file')} in {plural(report.studies, 'study', 'studies')}, {plural(report.series, 'series', 'series')}
               {Object.keys(report.modalities).length > 0 && ` (${Object.entries(report.modalities).map(([m, n]) => `${m || '?'} ${n}`).join(', ')})`}
             </dd>
             <dt>2D images</dt>
-            <dd data-testid="dicom-2d">{count(report.images2d, 'image')}{report.multiFrameFiles > 0 && `, of them ${count(report.multiFrameFiles, 'multi-frame file')}`}</dd>
+            <dd data-testid="dicom-2d">{plural(report.images2d, 'image')}{report.multiFrameFiles > 0 && `, of them ${plural(report.multiFrameFiles, 'multi-frame file')}`}</dd>
             <dt>3D series</dt>
-            <dd data-testid="dicom-3d">{report.series3d.series === 0 ? 'none' : `${count(report.series3d.series, 'series', 'series')} (${count(report.series3d.slices, 'slice')}), each to one NIfTI volume`}</dd>
+            <dd data-testid="dicom-3d">{report.series3d.series === 0 ? 'none' : `${plural(report.series3d.series, 'series', 'series')} (${plural(report.series3d.slices, 'slice')}), each to one NIfTI volume`}</dd>
             <dt>Classes</dt>
             <dd data-testid="dicom-classes">{Object.entries(report.classes).map(([name, n]) => `${name} ${n}`).join(', ') || 'none: put the images of each class in a folder of their own'}</dd>
           </dl>
           {report.unusable.length + report.skipped.length + report.notDicom.count > 0 && (
             <details data-testid="dicom-unusable">
-              <summary>{count(report.unusable.length + report.skipped.length + report.notDicom.count, 'file')} cannot be used</summary>
+              <summary>{plural(report.unusable.length + report.skipped.length + report.notDicom.count, 'file')} cannot be used</summary>
               <ul className="small">
                 {report.unusable.slice(0, 50).map(({ file, reason }) => (
                   <li key={file}>
@@ -72,7 +73,7 @@ export function DicomCard({ source }: { source: string }) {
                     <code>{file}</code>: a link or special file, never opened
                   </li>
                 ))}
-                {report.notDicom.count > 0 && <li>{count(report.notDicom.count, 'file')} not DICOM (e.g. {report.notDicom.examples.join(', ')})</li>}
+                {report.notDicom.count > 0 && <li>{plural(report.notDicom.count, 'file')} not DICOM (e.g. {report.notDicom.examples.join(', ')})</li>}
               </ul>
             </details>
           )}
@@ -106,7 +107,7 @@ export function DicomCard({ source }: { source: string }) {
               </label>
               <div className="actions">
                 <button type="button" disabled={!choices.parent || !windowOk} onClick={() => void convertDicom()} data-testid="dicom-convert">
-                  Convert {count(usable, report.series3d.series > 0 ? 'image or volume' : 'image', report.series3d.series > 0 ? 'images and volumes' : 'images')}
+                  Convert {plural(usable, report.series3d.series > 0 ? 'image or volume' : 'image', report.series3d.series > 0 ? 'images and volumes' : 'images')}
                 </button>
               </div>
             </>

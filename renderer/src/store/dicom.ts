@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { DicomConvertReport, DicomScanReport, UserError } from '../../../src/api';
+import { parseWindowText, type DicomConvertReport, type DicomScanReport, type UserError } from '../../../src/api';
 import { invoke, newOperationId } from '../bridge';
 import type { AppState } from './index';
 
@@ -40,12 +40,6 @@ export function dicomOutFolder(parent: string, source: string): string {
   const separator = parent.includes('\\') && !parent.includes('/') ? '\\' : '/';
   const name = source.split(/[\\/]/).filter(Boolean).pop() ?? 'DICOM';
   return `${parent.replace(/[\\/]+$/, '')}${separator}${name} for AUCMEDI`;
-}
-
-/** "400/40" as a window, null when it is not one. */
-export function parseWindowText(text: string): { width: number; center: number } | null {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(-?\d+(?:\.\d+)?)\s*$/.exec(text);
-  return match && Number(match[1]) > 0 ? { width: Number(match[1]), center: Number(match[2]) } : null;
 }
 
 const NO_CHOICES: DicomChoices = { parent: null, window: 'auto', framesEach: false, writeMapping: false };
