@@ -14,3 +14,8 @@ export function formatBytes(bytes: number | null | undefined): string {
   }
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
+
+/** "1 file", "2 files"; `pluralForm` for the irregular ones ("studies", "series"). */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? singular : pluralForm}`;
+}

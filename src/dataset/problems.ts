@@ -56,9 +56,7 @@ function codePointRank(unit: number): number {
 }
 
 /** "1 image", "3 images". */
-export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${count.toLocaleString('en-US')} ${count === 1 ? singular : pluralForm}`;
-}
+export { plural } from '../api/format';
 
 /** The verb (or any word) that agrees with a count: `agree(1, 'is', 'are')`. */
 export function agree(count: number, one: string, many: string): string {

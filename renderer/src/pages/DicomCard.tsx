@@ -1,7 +1,7 @@
 import { Problem } from '../components/Problem';
 import { useAppStore } from '../store';
-import { parseWindowText } from '../../../src/api';
-import { plural } from '../../../src/dataset/problems';
+import { parseWindowText } from '../../../src/api/dicom-window';
+import { plural } from '../../../src/api/format';
 import { dicomOutFolder } from '../store/dicom';
 
 

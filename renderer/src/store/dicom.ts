@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
-import { parseWindowText, type DicomConvertReport, type DicomScanReport, type UserError } from '../../../src/api';
+import type { DicomConvertReport, DicomScanReport, UserError } from '../../../src/api';
+import { parseWindowText } from '../../../src/api/dicom-window';
 import { invoke, newOperationId } from '../bridge';
 import type { AppState } from './index';
 
