@@ -18,6 +18,8 @@ command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
 command -v python3 >/dev/null 2>&1 || missing+=(python3-minimal)
 # DICOM conversion tests: real files written with pydicom and re-encoded and read back with dcmtk
 command -v dcmconv >/dev/null 2>&1 || missing+=(dcmtk)
+# ... and compressed with dcmtk (RLE, JPEG, JPEG-LS) and GDCM (JPEG 2000)
+command -v gdcmconv >/dev/null 2>&1 || missing+=(libgdcm-tools)
 /usr/bin/python3 -c 'import pydicom' >/dev/null 2>&1 || missing+=(python3-pydicom)
 if [ ${#missing[@]} -gt 0 ]; then
   if can_apt; then

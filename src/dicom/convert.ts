@@ -16,6 +16,7 @@ import { UserErrorException } from '../api/errors';
 import { makeFolders } from '../folders';
 import { csvText } from '../runs/results';
 import { APP_VERSION } from '../version';
+import { UndecodableFrame } from './codecs';
 import { frameToImage, type Frame8 } from './pixels';
 import { SeriesCollector, writeVolume } from './volume';
 import { walkDicomFolder } from './scan';
@@ -102,7 +103,14 @@ export async function convertDicomFolder(
         if (!written[classFolder]) makeFolders(classDir);
         for (let frame = 0; frame < header.frames; frame++) {
           hooks.signal?.throwIfAborted();
-          const image = frameToImage(header, frame, options.window);
+          let image;
+          try {
+            image = await frameToImage(header, frame, options.window);
+          } catch (error) {
+            if (!(error instanceof UndecodableFrame)) throw error;
+            skipped.push({ file: rel, reason: error.message });
+            break;
+          }
           const name = `${pseudonym(header.sopInstanceUid, header.frames > 1 ? frame + 1 : null)}.png`;
           try {
             await writeNew(path.join(classDir, name), encodePng(image));
@@ -134,7 +142,14 @@ export async function convertDicomFolder(
       const classDir = path.join(out, classFolder);
       if (!written[classFolder]) makeFolders(classDir);
       const name = `${pseudonym(`series:${outcome.seriesUid}`, null)}.nii.gz`;
-      await writeVolume(source, plan, path.join(classDir, name), hooks.signal);
+      try {
+        await writeVolume(source, plan, path.join(classDir, name), hooks.signal);
+      } catch (error) {
+        if (!(error instanceof UndecodableFrame)) throw error;
+        rmSync(path.join(classDir, name), { force: true });
+        skipped.push({ file: `${outcome.folder}/`, reason: `a slice of its series cannot be used: ${error.message}` });
+        continue;
+      }
       written[classFolder] = (written[classFolder] ?? 0) + 1;
       writtenCount += 1;
       hooks.progress?.(filesSeen, writtenCount);

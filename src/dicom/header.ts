@@ -6,6 +6,7 @@
 import { inflateRawSync } from 'node:zlib';
 import dicomParser, { type DataSet } from 'dicom-parser'; // a CommonJS module: no named exports under Node's ESM
 import type { DicomKind } from '../api/dicom';
+import { compressedProblem, DECODED_TRANSFER_SYNTAXES, decodedPhotometric } from './codecs';
 
 /** Bytes 128-131 of a DICOM Part 10 file (PS3.10 7.1). */
 export function hasDicomPreamble(head: Uint8Array): boolean {
@@ -20,18 +21,17 @@ export const NATIVE_TRANSFER_SYNTAXES: Record<string, string> = {
   '1.2.840.10008.1.2.1.99': 'deflated explicit VR little endian',
 };
 
-/** Compressed ones, named so the sentence says which it is (decoding them comes later). */
-const COMPRESSED_NAMES: [RegExp, string][] = [
-  [/^1\.2\.840\.10008\.1\.2\.4\.(50|51)$/, 'JPEG baseline/extended'],
-  [/^1\.2\.840\.10008\.1\.2\.4\.(57|70)$/, 'JPEG lossless'],
-  [/^1\.2\.840\.10008\.1\.2\.4\.(80|81)$/, 'JPEG-LS'],
-  [/^1\.2\.840\.10008\.1\.2\.4\.(90|91|201|202|203)$/, 'JPEG 2000'],
-  [/^1\.2\.840\.10008\.1\.2\.5$/, 'RLE lossless'],
-  [/^1\.2\.840\.10008\.1\.2\.4\.(100|101|102|103|104|105|106)$/, 'MPEG video'],
+/** Compressed ones no decoder here reads, named so the sentence says which it is (src/dicom/codecs.ts decodes the rest). */
+const UNDECODED_NAMES: [RegExp, string][] = [
+  [/^1\.2\.840\.10008\.1\.2\.4\.(52|53|54|55|56|58|59|60|61|62|63|64|65|66)$/, 'a retired JPEG process'],
+  [/^1\.2\.840\.10008\.1\.2\.4\.(201|202|203)$/, 'High-Throughput JPEG 2000'],
+  [/^1\.2\.840\.10008\.1\.2\.4\.(92|93|94|95)$/, 'JPEG 2000 part 2 or JPIP'],
+  [/^1\.2\.840\.10008\.1\.2\.4\.(100|101|102|103|104|105|106|107|108)$/, 'MPEG or HEVC video'],
+  [/^1\.2\.840\.10008\.1\.2\.4\.(110|111|112)$/, 'JPEG XL'],
 ];
 
 export function transferSyntaxName(uid: string): string {
-  return NATIVE_TRANSFER_SYNTAXES[uid] ?? COMPRESSED_NAMES.find(([pattern]) => pattern.test(uid))?.[1] ?? `transfer syntax ${uid}`;
+  return NATIVE_TRANSFER_SYNTAXES[uid] ?? DECODED_TRANSFER_SYNTAXES[uid]?.name ?? UNDECODED_NAMES.find(([pattern]) => pattern.test(uid))?.[1] ?? `transfer syntax ${uid}`;
 }
 
 /** Modalities whose images are slices of a volume: one series becomes one 3D image. */
@@ -79,8 +79,8 @@ export interface DicomHeader {
   pixelSpacing: [number, number] | null;
   /** Image Type (0008,0008) says LOCALIZER: a scout view, not a slice of the volume. */
   localizer: boolean;
-  /** Where the native pixel data lies in `bytes` (null: none, or encapsulated). */
-  pixelData: { offset: number; length: number; encapsulated: boolean } | null;
+  /** Where the pixel data lies in `bytes` (null: none); encapsulated: its fragments (absolute `position`, `offset` from the first) and Basic Offset Table. */
+  pixelData: { offset: number; length: number; encapsulated: boolean; fragments: { position: number; offset: number; length: number }[]; basicOffsetTable: number[] } | null;
   /** The bytes the offsets refer to (the inflated data set for deflate). */
   bytes: Uint8Array;
   littleEndian: boolean;
@@ -146,7 +146,15 @@ export function readDicomHeader(bytes: Uint8Array): DicomHeader {
     orientation: decimals(dataSet, 'x00200037', 6) as DicomHeader['orientation'],
     pixelSpacing: decimals(dataSet, 'x00280030', 2) as DicomHeader['pixelSpacing'],
     localizer: (dataSet.string('x00080008') ?? '').toUpperCase().split('\\').includes('LOCALIZER'),
-    pixelData: pixel ? { offset: pixel.dataOffset, length: pixel.length, encapsulated: pixel.encapsulatedPixelData === true || pixel.hadUndefinedLength === true } : null,
+    pixelData: pixel
+      ? {
+          offset: pixel.dataOffset,
+          length: pixel.length,
+          encapsulated: pixel.encapsulatedPixelData === true || pixel.hadUndefinedLength === true,
+          fragments: (pixel.fragments ?? []).map(({ position, offset, length }) => ({ position, offset, length })),
+          basicOffsetTable: pixel.basicOffsetTable ?? [],
+        }
+      : null,
     bytes: dataSet.byteArray,
     littleEndian: transferSyntax !== '1.2.840.10008.1.2.2',
   };
@@ -186,21 +194,27 @@ function readLut(dataSet: DataSet, sequenceTag: string, signedInput: boolean): L
 export function classify(header: DicomHeader): { kind: DicomKind; problem: string | null } {
   const unusable = (problem: string) => ({ kind: 'unusable' as const, problem });
   if (!header.pixelData) return unusable(`it holds no image (${header.modality || 'no modality'}${header.modality === 'SR' ? ', a structured report' : header.modality === 'PR' ? ', a presentation state' : ''})`);
-  if (header.pixelData.encapsulated || !NATIVE_TRANSFER_SYNTAXES[header.transferSyntax]) {
-    if (NATIVE_TRANSFER_SYNTAXES[header.transferSyntax]) return unusable('its pixel data is encapsulated although its transfer syntax is not compressed');
-    return unusable(`its pixels are compressed as ${transferSyntaxName(header.transferSyntax)}, which this version does not decode yet`);
-  }
+  const native = NATIVE_TRANSFER_SYNTAXES[header.transferSyntax] !== undefined;
+  if (native && header.pixelData.encapsulated) return unusable('its pixel data is encapsulated although its transfer syntax is not compressed');
+  if (!native && !DECODED_TRANSFER_SYNTAXES[header.transferSyntax]) return unusable(`its pixels are compressed as ${transferSyntaxName(header.transferSyntax)}, which this version does not decode`);
+  if (!native && !header.pixelData.encapsulated) return unusable(`its pixel data is not encapsulated although its transfer syntax is ${transferSyntaxName(header.transferSyntax)}`);
   if (header.rows === 0 || header.columns === 0) return unusable('it names no image size (Rows, Columns)');
   if (![8, 16, 32].includes(header.bitsAllocated)) return unusable(`its pixels have ${header.bitsAllocated} bits allocated (8, 16 or 32 are read)`);
   if (header.bitsStored < 1 || header.bitsStored > header.bitsAllocated || header.highBit !== header.bitsStored - 1) return unusable(`its bit layout is not supported (Bits Stored ${header.bitsStored}, High Bit ${header.highBit})`);
-  const colour = ['RGB', 'YBR_FULL'].includes(header.photometric);
-  const grey = ['MONOCHROME1', 'MONOCHROME2'].includes(header.photometric);
-  if (!colour && !grey) return unusable(`its photometric interpretation ${header.photometric || '(none)'} is not supported (MONOCHROME1, MONOCHROME2, RGB and YBR_FULL are)`);
+  const photometric = native ? header.photometric : decodedPhotometric(header);
+  const colour = ['RGB', 'YBR_FULL'].includes(photometric);
+  const grey = ['MONOCHROME1', 'MONOCHROME2'].includes(photometric);
+  if (!colour && !grey) return unusable(`its photometric interpretation ${header.photometric || '(none)'} is not supported with ${transferSyntaxName(header.transferSyntax)} (MONOCHROME1, MONOCHROME2, RGB and YBR_FULL are)`);
   if (header.samplesPerPixel !== (colour ? 3 : 1)) return unusable(`it has ${header.samplesPerPixel} samples per pixel for ${header.photometric}`);
   if (colour && header.bitsAllocated !== 8) return unusable('its colour pixels are not 8-bit');
-  const frameBytes = header.rows * header.columns * header.samplesPerPixel * (header.bitsAllocated / 8);
-  if (header.pixelData.length < frameBytes * header.frames || header.pixelData.offset + frameBytes * header.frames > header.bytes.length) {
-    return unusable(`its pixel data is shorter than ${header.frames} frame(s) of ${header.columns}×${header.rows} need (truncated?)`);
+  if (!native) {
+    const problem = compressedProblem(header);
+    if (problem) return unusable(problem);
+  } else {
+    const frameBytes = header.rows * header.columns * header.samplesPerPixel * (header.bitsAllocated / 8);
+    if (header.pixelData.length < frameBytes * header.frames || header.pixelData.offset + frameBytes * header.frames > header.bytes.length) {
+      return unusable(`its pixel data is shorter than ${header.frames} frame(s) of ${header.columns}×${header.rows} need (truncated?)`);
+    }
   }
   if (VOLUME_MODALITIES.has(header.modality) && header.hasImagePosition && header.frames === 1 && header.seriesUid) return { kind: '3d-slice', problem: null };
   return { kind: '2d', problem: null };

@@ -5,8 +5,9 @@
  * Sequence, else the first window with its VOI LUT Function, else the image's full range), then
  * MONOCHROME1 inverted. 8-bit because AUCMEDI's image loader opens PNGs with PIL and converts them
  * to RGB or L, which clips 16-bit data (aucmedi/data_processing/io_loader/image_loader.py).
- * Colour (RGB, YBR_FULL) is kept as RGB.
+ * Colour (RGB, YBR_FULL) is kept as RGB. Compressed frames are decoded first (src/dicom/codecs.ts).
  */
+import { decodedPhotometric, decodeFrame, DECODED_TRANSFER_SYNTAXES } from './codecs';
 import type { DicomHeader, Lut } from './header';
 
 export interface Frame8 {
@@ -19,20 +20,50 @@ export interface Frame8 {
 
 export type WindowChoice = 'auto' | { width: number; center: number };
 
-/** The stored values of frame `index` as numbers (sign and High Bit applied). */
-export function storedValues(header: DicomHeader, index: number): Float64Array {
+/** One frame's samples as they lie in memory, native or decoded, and how to read them. */
+export interface FramePixels {
+  bytes: Uint8Array;
+  littleEndian: boolean;
+  /** The photometric interpretation of these samples (a decoder may have turned YCbCr into RGB). */
+  photometric: string;
+  planarConfiguration: number;
+  /** Whole integers of Bits Allocated (JPEG 2000 decodes to these, sign-extended, and a lossy stream may overshoot Bits Stored: clamped to its range), not bit patterns of Bits Stored (native data, RLE, JPEG, JPEG-LS). */
+  wholeSamples: boolean;
+}
+
+/** Frame `index`'s samples: a view into the file for native pixel data, decoded for compressed. */
+export async function framePixels(header: DicomHeader, index: number): Promise<FramePixels> {
+  if (DECODED_TRANSFER_SYNTAXES[header.transferSyntax]) {
+    const decoded = await decodeFrame(header, index);
+    return { bytes: decoded.data, littleEndian: true, photometric: decodedPhotometric(header), planarConfiguration: decoded.planarConfiguration, wholeSamples: decoded.wholeSamples };
+  }
+  const length = header.rows * header.columns * header.samplesPerPixel * (header.bitsAllocated / 8);
+  const start = header.pixelData!.offset + index * length;
+  return { bytes: header.bytes.subarray(start, start + length), littleEndian: header.littleEndian, photometric: header.photometric, planarConfiguration: header.planarConfiguration, wholeSamples: false };
+}
+
+/** A frame's stored values as numbers (sign and High Bit applied). */
+export function storedValues(header: DicomHeader, pixels: FramePixels): Float64Array {
   const { rows, columns, samplesPerPixel, bitsAllocated, bitsStored, pixelRepresentation } = header;
   const count = rows * columns * samplesPerPixel;
   const bytesPer = bitsAllocated / 8;
-  const start = header.pixelData!.offset + index * count * bytesPer;
-  const view = new DataView(header.bytes.buffer, header.bytes.byteOffset + start, count * bytesPer);
+  const view = new DataView(pixels.bytes.buffer, pixels.bytes.byteOffset, count * bytesPer);
   const out = new Float64Array(count);
   const mask = bitsStored >= 32 ? 0xffffffff : 2 ** bitsStored - 1;
   const signBit = 2 ** (bitsStored - 1);
+  const signed = pixelRepresentation === 1;
+  const [low, high] = signed ? [-signBit, signBit - 1] : [0, mask];
+  const allocatedSign = 2 ** (bitsAllocated - 1);
   for (let i = 0; i < count; i++) {
-    const raw = bytesPer === 1 ? view.getUint8(i) : bytesPer === 2 ? view.getUint16(i * 2, header.littleEndian) : view.getUint32(i * 4, header.littleEndian);
-    let value = raw % (mask + 1); // bits above Bits Stored (High Bit = Bits Stored - 1) are not the pixel's
-    if (pixelRepresentation === 1 && value >= signBit) value -= 2 * signBit;
+    const raw = bytesPer === 1 ? view.getUint8(i) : bytesPer === 2 ? view.getUint16(i * 2, pixels.littleEndian) : view.getUint32(i * 4, pixels.littleEndian);
+    let value: number;
+    if (pixels.wholeSamples) {
+      value = signed && raw >= allocatedSign ? raw - 2 * allocatedSign : raw;
+      value = Math.min(high, Math.max(low, value));
+    } else {
+      value = raw % (mask + 1); // bits above Bits Stored (High Bit = Bits Stored - 1) are not the pixel's
+      if (signed && value >= signBit) value -= 2 * signBit;
+    }
     out[i] = value;
   }
   return out;
@@ -103,16 +134,16 @@ export function toEightBit(header: DicomHeader, values: Float64Array, choice: Wi
 }
 
 /** A colour frame to interleaved RGB (planar configuration 1 de-planed, YBR_FULL converted, PS3.3 C.7.6.3.1.2). */
-export function toRgb(header: DicomHeader, values: Float64Array): Uint8Array {
+export function toRgb(header: DicomHeader, frame: FramePixels, values: Float64Array): Uint8Array {
   const pixels = header.rows * header.columns;
   const out = new Uint8Array(pixels * 3);
-  const at = (pixel: number, channel: number) => (header.planarConfiguration === 1 ? values[channel * pixels + pixel]! : values[pixel * 3 + channel]!);
+  const at = (pixel: number, channel: number) => (frame.planarConfiguration === 1 ? values[channel * pixels + pixel]! : values[pixel * 3 + channel]!);
   const clamp = (value: number) => Math.min(255, Math.max(0, Math.round(value)));
   for (let p = 0; p < pixels; p++) {
     const a = at(p, 0);
     const b = at(p, 1);
     const c = at(p, 2);
-    if (header.photometric === 'YBR_FULL') {
+    if (frame.photometric === 'YBR_FULL') {
       out[p * 3] = clamp(a + 1.402 * (c - 128));
       out[p * 3 + 1] = clamp(a - 0.344136 * (b - 128) - 0.714136 * (c - 128));
       out[p * 3 + 2] = clamp(a + 1.772 * (b - 128));
@@ -126,10 +157,11 @@ export function toRgb(header: DicomHeader, values: Float64Array): Uint8Array {
 }
 
 /** Frame `index` of a 2D file as the 8-bit image to write. */
-export function frameToImage(header: DicomHeader, index: number, choice: WindowChoice): Frame8 & { used: string } {
-  const values = storedValues(header, index);
+export async function frameToImage(header: DicomHeader, index: number, choice: WindowChoice): Promise<Frame8 & { used: string }> {
+  const frame = await framePixels(header, index);
+  const values = storedValues(header, frame);
   const base = { width: header.columns, height: header.rows };
-  if (header.samplesPerPixel === 3) return { ...base, channels: 3, data: toRgb(header, values), used: 'colour kept' };
+  if (header.samplesPerPixel === 3) return { ...base, channels: 3, data: toRgb(header, frame, values), used: 'colour kept' };
   const { data, used } = toEightBit(header, modalityValues(header, values), choice);
   return { ...base, channels: 1, data, used };
 }

@@ -11,8 +11,9 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
+import { UndecodableFrame } from './codecs';
 import { readDicomHeader, type DicomHeader } from './header';
-import { modalityValues, storedValues } from './pixels';
+import { framePixels, modalityValues, storedValues } from './pixels';
 import { readRegularFile } from './read-file';
 
 export interface SliceInfo {
@@ -121,7 +122,10 @@ export async function writeVolume(root: string, plan: VolumePlan, file: string, 
       signal?.throwIfAborted();
       const header = readDicomHeader(await readRegularFile(path.join(root, rel)));
       if (header.rows !== plan.rows || header.columns !== plan.columns) throw new Error(`${rel} changed while it was converted`);
-      const values = modalityValues(header, storedValues(header, 0));
+      const pixels = await framePixels(header, 0).catch((error: Error) => {
+        throw error instanceof UndecodableFrame ? new UndecodableFrame(`${rel}: ${error.message}`) : error;
+      });
+      const values = modalityValues(header, storedValues(header, pixels));
       const out = Buffer.alloc(values.length * bytesPer);
       for (let i = 0; i < values.length; i++) {
         if (bytesPer === 2) out.writeInt16LE(values[i]!, i * 2);

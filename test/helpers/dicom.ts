@@ -100,3 +100,58 @@ export function seededValues(count: number, min: number, max: number, seed: numb
     return min + ((state >>> 0) % (max - min + 1));
   });
 }
+
+/** The compressed transfer syntaxes the tests make, each with the Debian tool (dcmtk or GDCM) that writes it. */
+export const COMPRESSIONS = {
+  rle: { uid: '1.2.840.10008.1.2.5', lossy: false, command: ['dcmcrle'] },
+  'jpeg-lossless-sv1': { uid: '1.2.840.10008.1.2.4.70', lossy: false, command: ['dcmcjpeg', '+e1'] },
+  'jpeg-lossless': { uid: '1.2.840.10008.1.2.4.57', lossy: false, command: ['dcmcjpeg', '+el'] },
+  'jpeg-ls': { uid: '1.2.840.10008.1.2.4.80', lossy: false, command: ['dcmcjpls'] },
+  'jpeg-ls-near': { uid: '1.2.840.10008.1.2.4.81', lossy: true, command: ['dcmcjpls', '+en', '+md', '2'] },
+  'jpeg-2000-lossless': { uid: '1.2.840.10008.1.2.4.90', lossy: false, command: ['gdcmconv', '--quiet', '--j2k'] },
+  'jpeg-2000': { uid: '1.2.840.10008.1.2.4.91', lossy: true, command: ['gdcmconv', '--quiet', '--j2k', '--lossy', '-q', '80'] },
+  'jpeg-baseline': { uid: '1.2.840.10008.1.2.4.50', lossy: true, command: ['dcmcjpeg', '+eb', '+q', '95'] },
+} as const;
+
+export type Compression = keyof typeof COMPRESSIONS;
+
+/** Compresses `file` into `to` with the tool that writes `kind`; `extra` flags go before the file names. */
+export function compress(file: string, to: string, kind: Compression, extra: string[] = []): void {
+  mkdirSync(path.dirname(to), { recursive: true });
+  const [tool, ...flags] = COMPRESSIONS[kind].command;
+  const result = spawnSync(tool, [...flags, ...extra, file, to], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${tool} ${flags.join(' ')} failed: ${result.stderr}`);
+}
+
+/** Decompresses `file` into `to` with dcmtk or GDCM: a second decoder, the oracle for lossy syntaxes. */
+export function decompress(file: string, to: string, kind: Compression): void {
+  const tool = kind.startsWith('jpeg-2000') ? ['gdcmconv', '--quiet', '--raw'] : kind.startsWith('jpeg-ls') ? ['dcmdjpls'] : kind === 'rle' ? ['dcmdrle'] : ['dcmdjpeg'];
+  mkdirSync(path.dirname(to), { recursive: true });
+  const result = spawnSync(tool[0]!, [...tool.slice(1), file, to], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${tool.join(' ')} failed: ${result.stderr}`);
+}
+
+/** Rewrites the Transfer Syntax UID of `file`'s meta header in place with one of the same length (no group length changes). */
+export function relabelTransferSyntax(file: string, from: string, to: string): void {
+  if (from.length !== to.length) throw new Error('the UIDs must have the same length');
+  const bytes = readFileSync(file);
+  const at = bytes.indexOf(Buffer.from(from, 'latin1'));
+  if (at < 0 || at > 400) throw new Error(`${from} not found in the meta header of ${file}`);
+  bytes.write(to, at, 'latin1');
+  writeFileSync(file, bytes);
+}
+
+/** The Transfer Syntax UID a DICOM file names (dcmtk's dcmdump). */
+export function transferSyntaxOf(file: string): string {
+  const result = spawnSync('dcmdump', ['-Un', '--search', '0002,0010', file], { encoding: 'utf8' });
+  return result.stdout.match(/\[([\d.]+)\]/)?.[1] ?? '';
+}
+
+/** PS3.3 C.11.2.1.2.1, written out once more here: the test's own oracle, not the app's code. */
+export function expectedLinear(x: number, c: number, w: number): number {
+  const low = c - 0.5 - (w - 1) / 2;
+  const high = c - 0.5 + (w - 1) / 2;
+  if (x <= low) return 0;
+  if (x > high) return 255;
+  return Math.round(((x - (c - 0.5)) / (w - 1) + 0.5) * 255);
+}

@@ -41,6 +41,9 @@ export function requireRoot(what: string): boolean {
 
 /** dcmtk (dcmconv, dcm2pnm) and Debian's pydicom, which write and read the DICOM files of the conversion tests. */
 export function requireDicomTools(): boolean {
-  const met = spawnSync('dcmconv', ['--version'], { encoding: 'utf8' }).status === 0 && spawnSync('/usr/bin/python3', ['-c', 'import pydicom'], { encoding: 'utf8' }).status === 0;
-  return require_('dcmtk and python3-pydicom', met, 'install them with `apt-get install dcmtk python3-pydicom` (npm test does this as root)');
+  const met =
+    spawnSync('dcmconv', ['--version'], { encoding: 'utf8' }).status === 0 &&
+    spawnSync('gdcmconv', ['--version'], { encoding: 'utf8' }).status === 0 &&
+    spawnSync('/usr/bin/python3', ['-c', 'import pydicom'], { encoding: 'utf8' }).status === 0;
+  return require_('dcmtk, libgdcm-tools and python3-pydicom', met, 'install them with `apt-get install dcmtk libgdcm-tools python3-pydicom` (npm test does this as root)');
 }

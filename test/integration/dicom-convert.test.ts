@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { convertDicomFolder, CONVERSION_SETTINGS_FILE } from '../../src/dicom/convert';
 import { scanDicomFolder } from '../../src/dicom/scan';
 import type { DicomConvertOptions } from '../../src/api/dicom';
-import { dcm2pnm, readPng, reencode, seededValues, writeDicom, type DicomSpec } from '../helpers/dicom';
+import { dcm2pnm, expectedLinear, readPng, reencode, seededValues, writeDicom, type DicomSpec } from '../helpers/dicom';
 import { requireDicomTools, requireEngine } from '../helpers/requirements';
 import { createCore } from '../../src/core';
 import { main } from '../../src/cli/main';
@@ -24,15 +24,6 @@ import { tempDir } from '../helpers/temp';
 
 const hasTools = requireDicomTools();
 const AUTO: DicomConvertOptions = { window: 'auto', frames: 'refuse', mappingFile: null };
-
-/** PS3.3 C.11.2.1.2.1, written out once more here: the test's own oracle, not the app's code. */
-function expectedLinear(x: number, c: number, w: number): number {
-  const low = c - 0.5 - (w - 1) / 2;
-  const high = c - 0.5 + (w - 1) / 2;
-  if (x <= low) return 0;
-  if (x > high) return 255;
-  return Math.round(((x - (c - 0.5)) / (w - 1) + 0.5) * 255);
-}
 
 /** The only PNG of a class folder of a converted dataset. */
 function onlyPng(out: string, classFolder: string) {
