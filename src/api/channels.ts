@@ -1,6 +1,6 @@
 import type { AucmediCatalog } from './aucmedi';
 import type { DatasetReport, DatasetScanPurpose } from './dataset';
-import type { DicomConvertOptions, DicomConvertReport, DicomScanReport } from './dicom';
+import type { DicomClasses, DicomConvertOptions, DicomConvertReport, DicomScanReport } from './dicom';
 import type { GpuReport } from './gpu';
 import type { EvaluationRecord, EvaluationRequest, ModelRef, PredictionRecord, PredictionRequest, QueueEntry, QueueItem, RunRecord, RunSummary, SetAsideRecord, TrainingRecord, TrainingRequest } from './runs';
 import type { EvaluationResults, PredictionTable } from './results';
@@ -78,7 +78,7 @@ export interface ChannelMap {
   /** Opens the run's output folder in the system's file manager. */
   'runs:open-folder': { request: { runId: string }; response: { opened: string } };
   /** Reads a folder of DICOM files: what it holds and what can become an AUCMEDI dataset (progress: `dicom:progress`, cancellable). */
-  'dicom:scan': { request: { path: string; operationId: string }; response: DicomScanReport };
+  'dicom:scan': { request: { path: string; classes?: DicomClasses; operationId: string }; response: DicomScanReport };
   /** Converts it into a new dataset of PNGs in `out` (new or empty; never the source); a cancel removes what it wrote. */
   'dicom:convert': { request: { source: string; out: string; options: DicomConvertOptions; operationId: string }; response: DicomConvertReport };
   'dataset:scan': { request: { path: string; gtFile?: string | null; ohe?: boolean; purpose?: DatasetScanPurpose; scanId: string }; response: DatasetReport };

@@ -34,11 +34,22 @@ export interface DicomScanReport {
   unusable: DicomUnusable[];
   /** Links, pipes and other non-regular entries: never opened. */
   skipped: string[];
-  /** With classes from folders: usable 2D images per class folder. */
+  /** Usable 2D images and 3D series per class (from the folders or the annotation CSV). */
   classes: Record<string, number>;
+  /** With classes from an annotation CSV: its rows that matched no DICOM file (else null). */
+  annotationRowsUnused: number | null;
 }
 
+/** The DICOM attributes an annotation CSV may key classes by. */
+export const DICOM_CLASS_ATTRIBUTES = ['PatientID', 'AccessionNumber', 'StudyInstanceUID', 'SeriesInstanceUID'] as const;
+export type DicomClassAttribute = (typeof DICOM_CLASS_ATTRIBUTES)[number];
+
+/** Classes from the first-level folders (one per class), or from an annotation CSV (`KEY,CLASS`) keyed by a DICOM attribute. */
+export type DicomClasses = { from: 'folders' } | { from: 'csv'; file: string; attribute: DicomClassAttribute };
+
 export interface DicomConvertOptions {
+  /** Where classes come from; folders when left out. */
+  classes?: DicomClasses;
   /** `auto`: the file's VOI LUT or first window, else its full range; or a fixed window for every image. */
   window: 'auto' | { width: number; center: number };
   /** A multi-frame 2D file: one image per frame, or refused. */
@@ -57,6 +68,8 @@ export interface DicomConvertReport {
   mappingFile: string | null;
   /** The settings file written into the dataset (`aucmedi-desk-conversion.json`). */
   settingsFile: string;
+  /** With classes from an annotation CSV: its rows that matched no DICOM file (else null). */
+  annotationRowsUnused: number | null;
 }
 
 export { parseWindowText } from './dicom-window';

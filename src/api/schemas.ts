@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { predictionOptionsSchema, trainingOptionsSchema } from './aucmedi';
 import type { Channel, RequestOf } from './channels';
+import { DICOM_CLASS_ATTRIBUTES } from './dicom';
 
 /**
  * A request is a plain object, as JSON and IPC carry it. A strict object schema alone also takes a
@@ -31,6 +32,10 @@ export const absolutePathSchema = z
   .refine((s) => s.startsWith('/') || (WINDOWS_HOST && (/^[a-zA-Z]:[\\/]/.test(s) || s.startsWith('\\\\'))), 'must be an absolute path');
 
 const operationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _');
+const dicomClassesSchema = z.union([
+  z.object({ from: z.literal('folders') }).strict(),
+  z.object({ from: z.literal('csv'), file: absolutePathSchema, attribute: z.enum(DICOM_CLASS_ATTRIBUTES) }).strict(),
+]);
 const filePurposeSchema = z.enum(['image-tarball', 'annotation-csv', 'run-log', 'predictions-csv', 'report-html', 'weights-archive']);
 const folderPurposeSchema = z.enum(['dataset', 'run-output', 'model', 'prediction-images', 'weights-folder']);
 
@@ -117,7 +122,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'images:save': z.object({ reference: imageRefSchema, file: absolutePathSchema, operationId: operationIdSchema, overwrite: z.boolean().optional() }).strict(),
   'images:pull': z.object({ reference: imageRefSchema, operationId: operationIdSchema }).strict(),
   'images:remove': z.object({ reference: imageRefSchema }).strict(),
-  'dicom:scan': z.object({ path: absolutePathSchema, operationId: operationIdSchema }).strict(),
+  'dicom:scan': z.object({ path: absolutePathSchema, classes: dicomClassesSchema.optional(), operationId: operationIdSchema }).strict(),
   'dicom:convert': z
     .object({
       source: absolutePathSchema,
@@ -127,6 +132,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
           window: z.union([z.literal('auto'), z.object({ width: z.number().finite().positive().max(1e9), center: z.number().finite().min(-1e9).max(1e9) }).strict()]),
           frames: z.enum(['each', 'refuse']),
           mappingFile: absolutePathSchema.nullable(),
+          classes: dicomClassesSchema.optional(),
         })
         .strict(),
       operationId: operationIdSchema,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { parseWindowText, type DicomConvertOptions, type DicomConvertReport, type DicomScanReport } from '../api/dicom';
+import { DICOM_CLASS_ATTRIBUTES, parseWindowText, type DicomClasses, type DicomConvertOptions, type DicomConvertReport, type DicomScanReport } from '../api/dicom';
 import { plural } from '../dataset/problems';
 import type { Core } from '../core';
 import { finish, type CliIo } from './image-command';
@@ -15,7 +15,8 @@ export function formatDicomScan(report: DicomScanReport): string {
     `  3D series: ${report.series3d.series} (${plural(report.series3d.slices, 'slice')}; each becomes one NIfTI volume)`,
   ];
   const classes = Object.entries(report.classes);
-  lines.push(classes.length ? `  images and volumes to convert, per class (one folder each): ${classes.map(([name, count]) => `${name} ${count}`).join(', ')}` : '  classes: none (put the images of each class in a folder of its own)');
+  lines.push(classes.length ? `  images and volumes to convert, per class: ${classes.map(([name, count]) => `${name} ${count}`).join(', ')}` : '  classes: none (put the images of each class in a folder of its own, or give an annotation CSV)');
+  if (report.annotationRowsUnused) lines.push(`  ${plural(report.annotationRowsUnused, 'row')} of the annotation file matched no DICOM file`);
   for (const { file, reason } of report.unusable) lines.push(`  cannot use ${file}: ${reason}`);
   for (const file of report.skipped) lines.push(`  left out ${file}: a link or special file, never opened`);
   return lines.join('\n');
@@ -26,6 +27,7 @@ export function formatDicomConvert(report: DicomConvertReport): string {
   const total = written.reduce((sum, [, count]) => sum + count, 0);
   const lines = [`Converted ${plural(total, 'image')} (2D images and 3D volumes) into ${report.out}${written.length ? ` (${written.map(([name, count]) => `${name} ${count}`).join(', ')})` : ''}`];
   for (const { file, reason } of report.skipped) lines.push(`  not converted ${file}: ${reason}`);
+  if (report.annotationRowsUnused) lines.push(`  ${plural(report.annotationRowsUnused, 'row')} of the annotation file matched no DICOM file`);
   lines.push(`  settings: ${report.settingsFile}`);
   if (report.mappingFile) lines.push(`  mapping to the sources (holds identifiers, keep it safe): ${report.mappingFile}`);
   lines.push(total ? `Next: aucmedi-desk dataset validate ${report.out}` : 'Nothing was converted: see the reasons above.');
@@ -35,6 +37,14 @@ export function formatDicomConvert(report: DicomConvertReport): string {
 /** `--window auto|WIDTH/CENTER` (window width and level, as radiologists say them: 400/40). */
 export function parseWindow(value: string | undefined): DicomConvertOptions['window'] | null {
   return value === undefined || value === 'auto' ? 'auto' : parseWindowText(value);
+}
+
+/** `--classes-from folders|csv:FILE:ATTRIBUTE` (FILE may hold colons itself, as C:\ does: the attribute follows the last one). */
+export function parseClassesFrom(value: string | undefined): DicomClasses | null {
+  if (value === undefined || value === 'folders') return { from: 'folders' };
+  const match = /^csv:(.+):([A-Za-z]+)$/.exec(value);
+  const attribute = DICOM_CLASS_ATTRIBUTES.find((name) => name === match?.[2]);
+  return match && attribute ? { from: 'csv', file: path.resolve(match[1]!), attribute } : null;
 }
 
 /** `aucmedi-desk dicom scan DIR` and `dicom convert DIR --out DIR [--window auto|W/L] [--frames refuse|each] [--mapping FILE]`. */
@@ -48,19 +58,19 @@ export async function dicomCommand(core: Core, action: 'scan' | 'convert', folde
   const cancel = () => void core.handlers['operations:cancel']({ operationId });
   process.once('SIGINT', cancel);
   try {
-    if (action === 'scan') return finish(await core.handlers['dicom:scan']({ path: path.resolve(folder), operationId }), json, io, formatDicomScan);
-    const window = parseWindow(values['--window']);
-    const frames = values['--frames'] ?? 'refuse';
-    const classesFrom = values['--classes-from'] ?? 'folders';
     const usage = (message: string) => {
       io.err(`aucmedi-desk: ${message}. See aucmedi-desk --help.`);
       return 2;
     };
+    const classes = parseClassesFrom(values['--classes-from']);
+    if (!classes) return usage(`--classes-from takes folders or csv:FILE:ATTRIBUTE, with ATTRIBUTE one of ${DICOM_CLASS_ATTRIBUTES.join(', ')}; not "${values['--classes-from']}"`);
+    if (action === 'scan') return finish(await core.handlers['dicom:scan']({ path: path.resolve(folder), classes, operationId }), json, io, formatDicomScan);
+    const window = parseWindow(values['--window']);
+    const frames = values['--frames'] ?? 'refuse';
     if (!values['--out']) return usage('dicom convert needs --out DIR, a new or empty folder for the dataset');
     if (window === null) return usage(`--window takes auto or WIDTH/CENTER (e.g. 400/40), not "${values['--window']}"`);
     if (frames !== 'refuse' && frames !== 'each') return usage(`--frames takes refuse or each, not "${frames}"`);
-    if (classesFrom !== 'folders') return usage(`--classes-from takes folders (one folder per class) in this version, not "${classesFrom}"`);
-    const options: DicomConvertOptions = { window, frames, mappingFile: values['--mapping'] ? path.resolve(values['--mapping']) : null };
+    const options: DicomConvertOptions = { window, frames, classes, mappingFile: values['--mapping'] ? path.resolve(values['--mapping']) : null };
     const response = await core.handlers['dicom:convert']({ source: path.resolve(folder), out: path.resolve(values['--out']), options, operationId });
     return finish(response, json, io, formatDicomConvert);
   } finally {

@@ -19,11 +19,14 @@ Commands:
   gpu [--json]                    What the GPU can do for training: exit 0 when a GPU is ready, 1 when training would run on the CPU.
   dataset validate PATH [--gt FILE] [--ohe] [--json]
                                   Check a dataset as AUCMEDI will read it: exit 0 without errors, 1 with errors.
-  dicom scan DIR [--json]         What a folder of DICOM files (a PACS export) holds: studies, series, 2D images, 3D series, what cannot be used and why.
-  dicom convert DIR --out DIR [--window auto|WIDTH/CENTER] [--frames refuse|each] [--mapping FILE] [--json]
-                                  Convert the 2D images (one folder per class) into a new dataset of 8-bit PNGs named by
-                                  pseudonyms; the source is never written to. --mapping writes the pseudonym-to-source
-                                  list (it holds identifiers) to FILE, outside the dataset.
+  dicom scan DIR [--classes-from folders|csv:FILE:ATTRIBUTE] [--json]
+                                  What a folder of DICOM files (a PACS export) holds: studies, series, 2D images, 3D series, what cannot be used and why.
+  dicom convert DIR --out DIR [--classes-from folders|csv:FILE:ATTRIBUTE] [--window auto|WIDTH/CENTER] [--frames refuse|each] [--mapping FILE] [--json]
+                                  Convert the 2D images into a new dataset of 8-bit PNGs and the 3D series into NIfTI volumes,
+                                  named by pseudonyms; the source is never written to. Classes come from one folder per class,
+                                  or from a CSV (KEY,CLASS under a header line) keyed by PatientID, AccessionNumber,
+                                  StudyInstanceUID or SeriesInstanceUID. --mapping writes the pseudonym-to-source list
+                                  (it holds identifiers) to FILE, outside the dataset.
   image list [--json]             The AUCMEDI images present (* = the one in use).
   image load FILE [--json]        Load an image file (docker save tarball, plain or gz/xz); checks FILE.sha256 when present.
   image save REF FILE [--force]   Export an image to FILE and write FILE.sha256 beside it.
@@ -76,7 +79,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     options: ['--gt'],
     run: (core, args, json, io, values) => datasetValidateCommand(core, args[0]!, values['--gt'], args.includes('--ohe'), json, io),
   },
-  'dicom scan': { positional: 1, flags: ['--json'], run: (core, args, json, io, values) => dicomCommand(core, 'scan', args[0]!, values, json, io) },
+  'dicom scan': { positional: 1, flags: ['--json'], options: ['--classes-from'], run: (core, args, json, io, values) => dicomCommand(core, 'scan', args[0]!, values, json, io) },
   'dicom convert': {
     positional: 1,
     flags: ['--json'],

@@ -16,6 +16,7 @@ import { UserErrorException } from '../api/errors';
 import { makeFolders } from '../folders';
 import { csvText } from '../runs/results';
 import { APP_VERSION } from '../version';
+import { classAssigner } from './classes';
 import { UndecodableFrame } from './codecs';
 import { frameToImage, type Frame8 } from './pixels';
 import { SeriesCollector, writeVolume } from './volume';
@@ -63,6 +64,7 @@ export async function convertDicomFolder(
   if (mappingFile && !statSync(path.dirname(mappingFile), { throwIfNoEntry: false })?.isDirectory()) {
     throw refuse(`The folder of the mapping file ${mappingFile} does not exist.`, 'Choose a mapping file in an existing folder.');
   }
+  const assigner = await classAssigner(options.classes); // a bad annotation file is refused before anything is made
   let created: string[];
   try {
     created = makeFolders(out);
@@ -89,18 +91,21 @@ export async function convertDicomFolder(
   try {
     await walkDicomFolder(source, {
       ...(hooks.signal ? { signal: hooks.signal } : {}),
+      classKeyTag: assigner.keyTag,
       progress: (seen) => {
         filesSeen = seen;
         hooks.progress?.(seen, writtenCount);
       },
       dicom: async ({ rel, classFolder, header, kind, problem }) => {
         if (kind === 'unusable') return void skipped.push({ file: rel, reason: problem! });
-        if (kind === '3d-slice') return void volumes.add(rel, classFolder, header);
-        if (!classFolder) return void skipped.push({ file: rel, reason: 'it is not in a class folder (one folder per class)' });
+        const assigned = assigner.classOf(classFolder, header.classKey);
+        if (kind === '3d-slice') return void volumes.add(rel, assigned, header);
+        if ('reason' in assigned) return void skipped.push({ file: rel, reason: assigned.reason });
         if (header.frames > 1 && options.frames === 'refuse') return void skipped.push({ file: rel, reason: `it has ${header.frames} frames (choose one image per frame to convert it)` });
         if (!header.sopInstanceUid) return void skipped.push({ file: rel, reason: 'it has no SOP Instance UID to name it by' });
-        const classDir = path.join(out, classFolder);
-        if (!written[classFolder]) makeFolders(classDir);
+        const className = assigned.name;
+        const classDir = path.join(out, className);
+        if (!written[className]) makeFolders(classDir);
         for (let frame = 0; frame < header.frames; frame++) {
           hooks.signal?.throwIfAborted();
           let image;
@@ -121,10 +126,10 @@ export async function convertDicomFolder(
             }
             throw error;
           }
-          written[classFolder] = (written[classFolder] ?? 0) + 1;
+          written[className] = (written[className] ?? 0) + 1;
           writtenCount += 1;
           windowsUsed.set(image.used, (windowsUsed.get(image.used) ?? 0) + 1);
-          mapping.push([`${classFolder}/${name}`, rel, header.sopInstanceUid, header.seriesUid, header.frames > 1 ? String(frame + 1) : '']);
+          mapping.push([`${className}/${name}`, rel, header.sopInstanceUid, header.seriesUid, header.frames > 1 ? String(frame + 1) : '']);
         }
       },
       notDicom: (rel) => skipped.push({ file: rel, reason: 'it is not a DICOM file (no DICM preamble)' }),
@@ -161,14 +166,14 @@ export async function convertDicomFolder(
     const settingsFile = path.join(out, CONVERSION_SETTINGS_FILE);
     writeFileSync(
       settingsFile,
-      `${JSON.stringify({ convertedBy: `aucmedi-desk ${APP_VERSION}`, source, options: { window: options.window, frames: options.frames }, windowsUsed: Object.fromEntries(windowsUsed), written, skipped: skipped.length }, null, 2)}\n`,
+      `${JSON.stringify({ convertedBy: `aucmedi-desk ${APP_VERSION}`, source, options: { window: options.window, frames: options.frames, classes: assigner.describe() }, windowsUsed: Object.fromEntries(windowsUsed), written, skipped: skipped.length }, null, 2)}\n`,
       { flag: 'wx' },
     );
     if (mappingFile) {
       const csv = [['image', 'source_file', 'sop_instance_uid', 'series_instance_uid', 'frame'], ...mapping].map((row) => row.map(csvText).join(',')).join('\n');
       writeFileSync(mappingFile, `${csv}\n`, { flag: 'wx', mode: 0o600 });
     }
-    return { source, out, written, skipped, mappingFile, settingsFile };
+    return { source, out, written, skipped, mappingFile, settingsFile, annotationRowsUnused: assigner.unusedRows() };
   } catch (error) {
     // Nothing half-made is left: the folder was empty (or new) when the conversion began.
     for (const name of readdirSync(out)) rmSync(path.join(out, name), { recursive: true, force: true });

@@ -30,10 +30,10 @@ export function dicomHandlers(deps: { operations: Operations; emit: (event: Core
     };
   };
   return {
-    'dicom:scan': ({ path, operationId }) =>
+    'dicom:scan': ({ path, classes, operationId }) =>
       deps.operations.run(operationId, async (signal) => {
         await requireFolder(path);
-        return scanDicomFolder(path, { signal, progress: progress(operationId) }).catch((error: unknown) => {
+        return scanDicomFolder(path, { signal, progress: progress(operationId), ...(classes ? { classes } : {}) }).catch((error: unknown) => {
           throw signal.aborted ? cancelled() : error;
         });
       }),

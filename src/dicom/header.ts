@@ -84,12 +84,14 @@ export interface DicomHeader {
   /** The bytes the offsets refer to (the inflated data set for deflate). */
   bytes: Uint8Array;
   littleEndian: boolean;
+  /** The value of the attribute classes are looked up by (src/dicom/classes.ts), read only when asked for; null otherwise or when missing. */
+  classKey: string | null;
 }
 
 export type HeaderResult = { header: DicomHeader; kind: DicomKind; problem: string | null };
 
 /** Parses a whole DICOM file; throws a sentence when it cannot be parsed at all. */
-export function readDicomHeader(bytes: Uint8Array): DicomHeader {
+export function readDicomHeader(bytes: Uint8Array, classKeyTag: string | null = null): DicomHeader {
   let dataSet: DataSet;
   try {
     dataSet = dicomParser.parseDicom(bytes, {
@@ -157,6 +159,7 @@ export function readDicomHeader(bytes: Uint8Array): DicomHeader {
       : null,
     bytes: dataSet.byteArray,
     littleEndian: transferSyntax !== '1.2.840.10008.1.2.2',
+    classKey: classKeyTag ? text(classKeyTag) || null : null,
   };
 }
 

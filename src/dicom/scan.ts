@@ -5,7 +5,8 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { DicomScanReport } from '../api/dicom';
+import type { DicomClasses, DicomScanReport } from '../api/dicom';
+import { classAssigner } from './classes';
 import { isHiddenOrSystem } from '../dataset/names';
 import { classify, hasDicomPreamble, readDicomHeader, type DicomHeader } from './header';
 import type { DicomKind } from '../api/dicom';
@@ -31,6 +32,8 @@ export interface WalkCallbacks {
   skipped: (rel: string) => void;
   progress?: (filesSeen: number) => void;
   signal?: AbortSignal;
+  /** The attribute to keep in `header.classKey` (classes from an annotation CSV). */
+  classKeyTag?: string | null;
 }
 
 /** Every regular file under `root` (hidden and system files left out), read and classified one at a time. */
@@ -71,7 +74,7 @@ export async function walkDicomFolder(root: string, callbacks: WalkCallbacks): P
     }
     let header: DicomHeader;
     try {
-      header = readDicomHeader(bytes);
+      header = readDicomHeader(bytes, callbacks.classKeyTag ?? null);
     } catch (error) {
       callbacks.unreadable(rel, (error as Error).message, true);
       return;
@@ -85,8 +88,9 @@ export async function walkDicomFolder(root: string, callbacks: WalkCallbacks): P
   return seen;
 }
 
-/** What `root` holds, with classes from its first-level folders. */
-export async function scanDicomFolder(root: string, options: { progress?: (filesSeen: number) => void; signal?: AbortSignal } = {}): Promise<DicomScanReport> {
+/** What `root` holds, with classes from its first-level folders or an annotation CSV. */
+export async function scanDicomFolder(root: string, options: { progress?: (filesSeen: number) => void; signal?: AbortSignal; classes?: DicomClasses } = {}): Promise<DicomScanReport> {
+  const assigner = await classAssigner(options.classes);
   const studies = new Set<string>();
   const series = new Set<string>();
   const volumes = new SeriesCollector();
@@ -104,21 +108,25 @@ export async function scanDicomFolder(root: string, options: { progress?: (files
     unusable: [],
     skipped: [],
     classes: {},
+    annotationRowsUnused: null,
   };
   report.files = await walkDicomFolder(root, {
-    ...options,
+    ...(options.progress ? { progress: options.progress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    classKeyTag: assigner.keyTag,
     dicom: ({ rel, classFolder, header, kind, problem }) => {
       report.dicomFiles += 1;
       report.modalities[header.modality] = (report.modalities[header.modality] ?? 0) + 1;
       if (header.studyUid) studies.add(header.studyUid);
       if (header.seriesUid) series.add(header.seriesUid);
       if (kind === 'unusable') report.unusable.push({ file: rel, reason: problem! });
-      else if (kind === '3d-slice') volumes.add(rel, classFolder, header);
+      else if (kind === '3d-slice') volumes.add(rel, assigner.classOf(classFolder, header.classKey), header);
       else {
         report.images2d += header.frames;
         if (header.frames > 1) report.multiFrameFiles += 1;
-        if (classFolder) report.classes[classFolder] = (report.classes[classFolder] ?? 0) + header.frames;
-        else report.unusable.push({ file: rel, reason: 'it is not in a class folder (one folder per class)' });
+        const assigned = assigner.classOf(classFolder, header.classKey);
+        if ('name' in assigned) report.classes[assigned.name] = (report.classes[assigned.name] ?? 0) + header.frames;
+        else report.unusable.push({ file: rel, reason: assigned.reason });
       }
     },
     notDicom: (rel) => {
@@ -139,5 +147,6 @@ export async function scanDicomFolder(root: string, options: { progress?: (files
     if (outcome.ok) report.classes[outcome.classFolder] = (report.classes[outcome.classFolder] ?? 0) + 1;
     else report.unusable.push({ file: outcome.file, reason: outcome.reason });
   }
+  report.annotationRowsUnused = assigner.unusedRows();
   return report;
 }

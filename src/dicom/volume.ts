@@ -141,6 +141,8 @@ interface Series {
   modality: string;
   folder: string;
   classFolders: Set<string>;
+  /** Why some slice has no class (not in a class folder, or not in the annotation CSV). */
+  unassigned: string | null;
   slices: SliceInfo[];
   unplaced: string[];
   localizers: string[];
@@ -154,12 +156,13 @@ export type SeriesOutcome =
 export class SeriesCollector {
   private readonly series = new Map<string, Series>();
 
-  add(rel: string, classFolder: string, header: DicomHeader): void {
+  add(rel: string, assigned: { name: string } | { reason: string }, header: DicomHeader): void {
     let series = this.series.get(header.seriesUid);
     const folder = path.posix.dirname(rel);
-    if (!series) this.series.set(header.seriesUid, (series = { modality: header.modality, folder: folder === '.' ? '' : folder, classFolders: new Set(), slices: [], unplaced: [], localizers: [] }));
+    if (!series) this.series.set(header.seriesUid, (series = { modality: header.modality, folder: folder === '.' ? '' : folder, classFolders: new Set(), unassigned: null, slices: [], unplaced: [], localizers: [] }));
     if (header.localizer) return void series.localizers.push(rel);
-    series.classFolders.add(classFolder);
+    if ('name' in assigned) series.classFolders.add(assigned.name);
+    else series.unassigned ??= assigned.reason;
     const info = sliceInfo(rel, header);
     if (info) series.slices.push(info);
     else series.unplaced.push(rel);
@@ -178,18 +181,14 @@ export class SeriesCollector {
       const where = `${series.modality} series of ${series.slices.length + series.unplaced.length} slices in ${series.folder || 'the top folder'}`;
       const refuse = (reason: string): SeriesOutcome => ({ seriesUid, ok: false, file: `${series.folder}/`, reason: `the ${where}: ${reason}`, localizers: series.localizers });
       if (series.classFolders.size === 0) {
-        yield refuse('it holds only localizers');
+        yield refuse(series.unassigned ?? 'it holds only localizers');
         continue;
       }
-      if (series.classFolders.size !== 1) {
-        yield refuse('its slices lie in more than one class folder');
+      if (series.classFolders.size !== 1 || series.unassigned) {
+        yield refuse(series.unassigned ? `some of its slices have no class (${series.unassigned})` : 'its slices belong to more than one class');
         continue;
       }
       const [classFolder] = series.classFolders as unknown as [string];
-      if (!classFolder) {
-        yield refuse('it is not in a class folder (one folder per class)');
-        continue;
-      }
       if (series.unplaced.length) {
         yield refuse(`${series.unplaced.length} of its slices have no position, orientation or pixel spacing`);
         continue;

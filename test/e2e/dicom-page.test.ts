@@ -2,7 +2,7 @@
  * Issue 17: drop a folder of DICOM files on the Dataset page, prepare it for AUCMEDI, and see the
  * new dataset ready for training (real UI in Chromium, real core, real DICOM files from pydicom).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,5 +76,39 @@ describe.runIf(ready)('Dataset page with a DICOM folder (real UI in Chromium, re
     expect(readFileSync(`${out} - identifiers.csv`, 'utf8')).toMatch(/^image,source_file,/);
     expect(existsSync(path.join(source, 'PACS export for AUCMEDI'))).toBe(false);
     expect(snapshotFolder(source)).toEqual(before);
+  });
+
+  it('takes the classes of a PACS export from an annotation file keyed by a DICOM attribute the user picks', async () => {
+    const pacs = path.join(dir, 'PACS by patient');
+    writeDicom(
+      ['P-001', 'P-002', 'P-003'].flatMap((patient, p) =>
+        Array.from({ length: 4 }, (_, i) => ({ path: path.join(pacs, `STUDY${p + 1}`, `IM${i}`), values: seededValues(16 * 16, 0, 4000, 100 + 10 * p + i), rows: 16, columns: 16, bits_stored: 12, modality: 'DX', patient_id: patient })),
+      ),
+    );
+    const csv = path.join(dir, 'diagnoses.csv');
+    writeFileSync(csv, 'PatientID,diagnosis\nP-001,effusion\nP-002,normal\nP-003,normal\n');
+    await app.page.getByTestId('nav-dataset').click();
+    await app.drop('[data-testid=dataset-drop]', [pacs]);
+    await app.page.getByTestId('dicom-read').click({ timeout: 60_000 });
+    await app.page.getByTestId('dicom-summary').waitFor({ timeout: 60_000 });
+    expect(await app.page.getByTestId('dicom-classes').textContent()).toBe('STUDY1 4, STUDY2 4, STUDY3 4'); // the folders, until told otherwise
+    dialogs.openQueue.push(csv);
+    await app.page.getByTestId('dicom-classes-csv').check();
+    await app.page.getByTestId('dicom-classes').getByText('effusion 4, normal 8').waitFor({ timeout: 60_000 });
+    expect(await app.page.getByTestId('dicom-classes-file').textContent()).toBe(csv);
+    // keyed by another attribute, no row matches
+    await app.page.getByTestId('dicom-classes-attribute').selectOption('StudyInstanceUID');
+    await app.page.getByTestId('dicom-classes').getByText(/none: no file matches a row of the annotation file \(3 rows of the annotation file matched no file\)/).waitFor({ timeout: 60_000 });
+    await app.page.getByTestId('dicom-classes-attribute').selectOption('PatientID');
+    await app.page.getByTestId('dicom-classes').getByText('effusion 4, normal 8').waitFor({ timeout: 60_000 });
+    await app.screenshot('dataset-dicom-classes-csv');
+    dialogs.folderQueue.push(parent);
+    await app.page.getByTestId('dicom-choose-parent').click();
+    await app.page.getByTestId('dicom-convert').click();
+    await app.page.getByTestId('dicom-converted').waitFor({ timeout: 60_000 });
+    await app.page.getByTestId('dataset-selection').getByText(path.join(parent, 'PACS by patient for AUCMEDI')).waitFor({ timeout: 60_000 });
+    await app.page.getByTestId('dataset-verdict').getByText('Ready for training').waitFor({ timeout: 60_000 });
+    expect(await app.page.getByTestId('dataset-verdict').textContent()).toBe('Ready for training');
+    expect(await app.page.getByTestId('class-bar').allTextContents()).toEqual(['effusion4', 'normal8']);
   });
 });

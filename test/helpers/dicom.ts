@@ -19,6 +19,7 @@ export interface DicomSpec {
   modality?: string;
   sop_instance_uid?: string;
   series_uid?: string;
+  study_uid?: string;
   slope?: number;
   intercept?: number;
   window?: [number, number];

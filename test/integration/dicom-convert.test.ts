@@ -282,6 +282,63 @@ describe.runIf(hasTools)('DICOM to an AUCMEDI dataset (real files from pydicom a
     expect(lines.join('\n')).toMatch(/does not exist/);
   });
 
+  it('takes classes from an annotation CSV keyed by a DICOM attribute: a PACS export in study and series folders, one class per PatientID or StudyInstanceUID', async () => {
+    const source = path.join(dir, 'pacs');
+    const values = seededValues(4 * 4, 0, 255, 3);
+    const image = (where: string, patient: string, extra: Partial<DicomSpec> = {}): DicomSpec => ({ path: path.join(source, where), values, rows: 4, columns: 4, bits_allocated: 8, modality: 'CR', patient_id: patient, ...extra });
+    writeDicom([
+      image('STUDY1/SERIES1/IM0001', 'P-001'),
+      image('STUDY1/SERIES1/IM0002', 'P-001'),
+      image('STUDY2/SERIES1/IM0001', 'P-002'),
+      image('STUDY3/SERIES1/IM0001', 'P-unlisted'),
+      ...[0, 1, 2].map((k) => image(`STUDY4/SERIES9/CT${k}`, 'P-003', { modality: 'CT', bits_allocated: 16, bits_stored: 12, series_uid: '1.2.3.9', study_uid: '1.2.3.900', image_position: [0, 0, 2 * k] })),
+    ]);
+    const csv = path.join(dir, 'pacs-classes.csv');
+    writeFileSync(csv, 'PatientID;diagnosis\nP-001;pneumonia\n"P-002";normal\nP-003;normal\nP-999;normal\n');
+    const before = snapshotFolder(source);
+    const classes = { from: 'csv' as const, file: csv, attribute: 'PatientID' as const };
+    const scan = await scanDicomFolder(source, { classes });
+    expect(scan.classes).toEqual({ pneumonia: 2, normal: 2 });
+    expect(scan.annotationRowsUnused).toBe(1);
+    expect(scan.unusable).toEqual([{ file: 'STUDY3/SERIES1/IM0001', reason: 'its PatientID is not listed in pacs-classes.csv' }]);
+    const out = path.join(dir, 'pacs-out');
+    const report = await convertDicomFolder(source, out, { ...AUTO, classes });
+    expect(report.written).toEqual({ pneumonia: 2, normal: 2 });
+    expect(readdirSync(path.join(out, 'normal')).map((name) => name.replace(/^img-[0-9a-f]{20}/, 'img')).sort()).toEqual(['img.nii.gz', 'img.png']);
+    expect(report.skipped).toEqual([{ file: 'STUDY3/SERIES1/IM0001', reason: 'its PatientID is not listed in pacs-classes.csv' }]);
+    // the settings say how classes were assigned, not which patient is in which class
+    const settings = readFileSync(report.settingsFile, 'utf8');
+    expect(JSON.parse(settings).options.classes).toEqual({ from: 'csv', attribute: 'PatientID', file: 'pacs-classes.csv', rows: 4 });
+    expect(settings).not.toMatch(/P-00/);
+    expect(snapshotFolder(source)).toEqual(before);
+
+    // keyed by StudyInstanceUID: only the CT study is listed
+    const byStudy = path.join(dir, 'pacs-by-study.csv');
+    writeFileSync(byStudy, 'StudyInstanceUID,class\n1.2.3.900,covid\n');
+    const studyReport = await convertDicomFolder(source, path.join(dir, 'pacs-study-out'), { ...AUTO, classes: { from: 'csv', file: byStudy, attribute: 'StudyInstanceUID' } });
+    expect(studyReport.written).toEqual({ covid: 1 });
+    expect(studyReport.skipped.map(({ reason }) => reason)).toEqual(Array(4).fill('its StudyInstanceUID is not listed in pacs-by-study.csv'));
+
+    // a table that is wrong is refused before anything is written
+    for (const [name, text, message] of [
+      ['two-classes.csv', 'PatientID,class\nP-001,a\nP-001,b\n', /Lines 2 and 3 of two-classes.csv give the same PatientID two classes/],
+      ['slash.csv', 'PatientID,class\nP-001,a/b\n', /cannot be a folder name/],
+      ['one-column.csv', 'PatientID\nP-001\n', /needs two columns/],
+      ['empty-class.csv', 'PatientID,class\nP-001,\n', /Line 2 of the annotation file empty-class.csv has an empty class/],
+    ] as const) {
+      writeFileSync(path.join(dir, name), text);
+      const never = path.join(dir, `pacs-never-${name}`);
+      await expect(convertDicomFolder(source, never, { ...AUTO, classes: { from: 'csv', file: path.join(dir, name), attribute: 'PatientID' } }), name).rejects.toThrow(message);
+      expect(existsSync(never), name).toBe(false);
+    }
+
+    // and from the command line
+    const lines: string[] = [];
+    expect(await main(['dicom', 'convert', source, '--out', path.join(dir, 'pacs-cli-out'), '--classes-from', `csv:${csv}:PatientID`], (t) => lines.push(t), (t) => lines.push(t))).toBe(0);
+    expect(lines.join('\n')).toMatch(/^Converted 4 images .*\(pneumonia 2, normal 2\)[\s\S]*1 row of the annotation file matched no DICOM file/);
+    expect(await main(['dicom', 'scan', source, '--classes-from', `csv:${csv}:PatientName`], () => {}, () => {})).toBe(2);
+  });
+
   it('undoes a cancelled conversion: nothing half-made is left', async () => {
     const source = path.join(dir, 'many');
     writeDicom(Array.from({ length: 60 }, (_, i) => ({ path: path.join(source, i % 2 ? 'a' : 'b', `${i}.dcm`), values: cr, rows, columns, bits_stored: 12 })));

@@ -2,6 +2,7 @@ import { Problem } from '../components/Problem';
 import { useAppStore } from '../store';
 import { parseWindowText } from '../../../src/api/dicom-window';
 import { plural } from '../../../src/api/format';
+import { DICOM_CLASS_ATTRIBUTES, type DicomClassAttribute } from '../../../src/api/dicom';
 import { dicomOutFolder } from '../store/dicom';
 
 
@@ -11,7 +12,8 @@ export function DicomCard({ source }: { source: string }) {
   const work = useAppStore((s) => s.dicomWork);
   const error = useAppStore((s) => s.dicomError);
   const choices = useAppStore((s) => s.dicomChoices);
-  const { readDicom, pickDicomParent, setDicomChoices, convertDicom, cancelDicom } = useAppStore.getState();
+  const { readDicom, pickDicomParent, setDicomChoices, setDicomClasses, convertDicom, cancelDicom } = useAppStore.getState();
+  const classes = choices.classes;
   const windowOk = choices.window === 'auto' || parseWindowText(choices.window) !== null;
   const usable = report ? Object.values(report.classes).reduce((a, b) => a + b, 0) : 0;
 
@@ -57,8 +59,41 @@ export function DicomCard({ source }: { source: string }) {
             <dt>3D series</dt>
             <dd data-testid="dicom-3d">{report.series3d.series === 0 ? 'none' : `${plural(report.series3d.series, 'series', 'series')} (${plural(report.series3d.slices, 'slice')}), each to one NIfTI volume`}</dd>
             <dt>Classes</dt>
-            <dd data-testid="dicom-classes">{Object.entries(report.classes).map(([name, n]) => `${name} ${n}`).join(', ') || 'none: put the images of each class in a folder of their own'}</dd>
+            <dd data-testid="dicom-classes">
+              {Object.entries(report.classes).map(([name, n]) => `${name} ${n}`).join(', ') ||
+                (classes.from === 'folders' ? 'none: put the images of each class in a folder of their own, or take the classes from an annotation file' : 'none: no file matches a row of the annotation file')}
+              {report.annotationRowsUnused ? ` (${plural(report.annotationRowsUnused, 'row')} of the annotation file matched no file)` : ''}
+            </dd>
           </dl>
+          <fieldset className="choices" data-testid="dicom-classes-from">
+            <legend>Classes from</legend>
+            <label className="checkbox">
+              <input type="radio" name="dicom-classes" checked={classes.from === 'folders'} onChange={() => void setDicomClasses({ from: 'folders' })} data-testid="dicom-classes-folders" />
+              One folder per class
+            </label>
+            <label className="checkbox">
+              <input type="radio" name="dicom-classes" checked={classes.from === 'csv'} onChange={() => void setDicomClasses('pick-file')} data-testid="dicom-classes-csv" />
+              An annotation file (CSV: a DICOM attribute, then the class, under a header line)
+            </label>
+            {classes.from === 'csv' && (
+              <div className="actions">
+                <code data-testid="dicom-classes-file">{classes.file}</code>
+                <label>
+                  keyed by{' '}
+                  <select value={classes.attribute} onChange={(e) => void setDicomClasses({ ...classes, attribute: e.target.value as DicomClassAttribute })} data-testid="dicom-classes-attribute">
+                    {DICOM_CLASS_ATTRIBUTES.map((name) => (
+                      <option key={name} value={name}>
+                        {name}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <button type="button" className="secondary" onClick={() => void setDicomClasses('pick-file')}>
+                  Choose another file…
+                </button>
+              </div>
+            )}
+          </fieldset>
           {report.unusable.length + report.skipped.length + report.notDicom.count > 0 && (
             <details data-testid="dicom-unusable">
               <summary>{plural(report.unusable.length + report.skipped.length + report.notDicom.count, 'file')} cannot be used</summary>

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { DicomConvertReport, DicomScanReport, UserError } from '../../../src/api';
+import type { DicomClasses, DicomConvertReport, DicomScanReport, UserError } from '../../../src/api';
 import { parseWindowText } from '../../../src/api/dicom-window';
 import { invoke, newOperationId } from '../bridge';
 import type { AppState } from './index';
@@ -18,6 +18,8 @@ export interface DicomChoices {
   window: string;
   framesEach: boolean;
   writeMapping: boolean;
+  /** One folder per class, or an annotation CSV keyed by a DICOM attribute. */
+  classes: DicomClasses;
 }
 
 export interface DicomSlice {
@@ -29,6 +31,8 @@ export interface DicomSlice {
   dicomConverted: DicomConvertReport | null;
   readDicom(source: string): Promise<void>;
   pickDicomParent(): Promise<void>;
+  /** Classes from an annotation CSV (a file dialog), or back to folders; the folder is read again to count them. */
+  setDicomClasses(classes: DicomClasses | 'pick-file'): Promise<void>;
   setDicomChoices(patch: Partial<DicomChoices>): void;
   convertDicom(): Promise<void>;
   cancelDicom(): Promise<void>;
@@ -43,7 +47,7 @@ export function dicomOutFolder(parent: string, source: string): string {
   return `${parent.replace(/[\\/]+$/, '')}${separator}${name} for AUCMEDI`;
 }
 
-const NO_CHOICES: DicomChoices = { parent: null, window: 'auto', framesEach: false, writeMapping: false };
+const NO_CHOICES: DicomChoices = { parent: null, window: 'auto', framesEach: false, writeMapping: false, classes: { from: 'folders' } };
 
 export const createDicomSlice: StateCreator<AppState, [], [], DicomSlice> = (set, get) => ({
   dicomSource: null,
@@ -55,7 +59,7 @@ export const createDicomSlice: StateCreator<AppState, [], [], DicomSlice> = (set
   async readDicom(source) {
     const operationId = newOperationId('dicom-scan');
     set({ dicomSource: source, dicomReport: null, dicomError: null, dicomConverted: null, dicomWork: { kind: 'scan', operationId, progress: null } });
-    const response = await invoke('dicom:scan', { path: source, operationId });
+    const response = await invoke('dicom:scan', { path: source, classes: get().dicomChoices.classes, operationId });
     if (get().dicomWork?.operationId !== operationId) return;
     set({ dicomWork: null, ...(response.ok ? { dicomReport: response.data } : { dicomError: response.error.code === 'OPERATION_CANCELLED' ? null : response.error }) });
   },
@@ -65,6 +69,18 @@ export const createDicomSlice: StateCreator<AppState, [], [], DicomSlice> = (set
     if (picked.data.path) set({ dicomChoices: { ...get().dicomChoices, parent: picked.data.path } });
   },
   setDicomChoices: (patch) => set({ dicomChoices: { ...get().dicomChoices, ...patch } }),
+  async setDicomClasses(classes) {
+    const source = get().dicomSource;
+    if (classes === 'pick-file') {
+      const picked = await invoke('dialog:open-file', { purpose: 'annotation-csv' });
+      if (!picked.ok) return set({ dicomError: picked.error });
+      if (!picked.data.path) return;
+      const current = get().dicomChoices.classes;
+      classes = { from: 'csv', file: picked.data.path, attribute: current.from === 'csv' ? current.attribute : 'PatientID' };
+    }
+    set({ dicomChoices: { ...get().dicomChoices, classes } });
+    if (source) await get().readDicom(source);
+  },
   async convertDicom() {
     const { dicomSource: source, dicomChoices: choices } = get();
     if (!source || !choices.parent) return;
@@ -76,7 +92,7 @@ export const createDicomSlice: StateCreator<AppState, [], [], DicomSlice> = (set
     const response = await invoke('dicom:convert', {
       source,
       out,
-      options: { window, frames: choices.framesEach ? 'each' : 'refuse', mappingFile: choices.writeMapping ? `${out} - identifiers.csv` : null },
+      options: { window, frames: choices.framesEach ? 'each' : 'refuse', mappingFile: choices.writeMapping ? `${out} - identifiers.csv` : null, classes: choices.classes },
       operationId,
     });
     if (get().dicomWork?.operationId !== operationId) return;
