@@ -58,6 +58,16 @@ export interface DicomConvertOptions {
   mappingFile: string | null;
 }
 
+/** What a training or evaluation on a converted dataset records of its making (from the settings file), in its run.json. */
+export interface DicomConversionOrigin {
+  convertedBy: string;
+  /** The DICOM folder, and its fingerprint when converted (file count, bytes, sha256 of the files' path, size, mtime lines). */
+  source: string;
+  sourceFingerprint: { fileCount: number; totalBytes: number; sha256: string } | null;
+  options: Record<string, unknown>;
+  windowsUsed: Record<string, number>;
+}
+
 export interface DicomConvertReport {
   source: string;
   out: string;
@@ -70,6 +80,8 @@ export interface DicomConvertReport {
   settingsFile: string;
   /** With classes from an annotation CSV: its rows that matched no DICOM file (else null). */
   annotationRowsUnused: number | null;
+  /** The DICOM folder's fingerprint, as read (also in the settings file). */
+  sourceFingerprint: DicomConversionOrigin['sourceFingerprint'];
 }
 
 export { parseWindowText } from './dicom-window';

@@ -1,3 +1,4 @@
+import type { DicomConversionOrigin } from './dicom';
 import type { EvaluationOptions, PredictionOptions, TrainingOptions } from './aucmedi';
 import type { DatasetFingerprint, DatasetInterface } from './dataset';
 import type { UserError } from './errors';
@@ -100,7 +101,8 @@ interface RunCommon {
 
 export interface TrainingRecord extends RunCommon {
   mode: 'training';
-  dataset: DatasetRef & { fingerprint: DatasetFingerprint | null };
+  /** `convertedFrom`: the DICOM folder and settings a converted dataset was made from (src/dicom/origin.ts); null for any other dataset. */
+  dataset: DatasetRef & { fingerprint: DatasetFingerprint | null; convertedFrom?: DicomConversionOrigin | null };
   options: TrainingOptions;
   epochs: EpochMetrics[];
   /** Model files found in the output folder (kept also when the run was stopped). */
@@ -120,7 +122,7 @@ export interface PredictionRecord extends RunCommon {
 export interface EvaluationRecord extends RunCommon {
   mode: 'evaluation';
   model: ModelRef;
-  dataset: DatasetRef & { fingerprint: DatasetFingerprint | null; interface: DatasetInterface };
+  dataset: DatasetRef & { fingerprint: DatasetFingerprint | null; interface: DatasetInterface; convertedFrom?: DicomConversionOrigin | null };
   options: PredictionOptions & EvaluationOptions;
   /** The step under way (or where the run ended). */
   step: 'prediction' | 'evaluation';

@@ -13,6 +13,7 @@ import path from 'node:path';
 import pngjs from 'pngjs';
 import { CONVERSION_SETTINGS_FILE, type DicomConvertOptions, type DicomConvertReport } from '../api/dicom';
 import { UserErrorException } from '../api/errors';
+import { compareLines, fingerprintLine } from '../dataset/fingerprint';
 import { makeFolders } from '../folders';
 import { csvText } from '../runs/results';
 import { APP_VERSION } from '../version';
@@ -80,6 +81,8 @@ export async function convertDicomFolder(
   let writtenCount = 0;
   const volumes = new SeriesCollector();
   let filesSeen = 0;
+  const sourceLines: string[] = [];
+  let sourceBytes = 0;
   const writeNew = async (file: string, bytes: Uint8Array) => {
     const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
     try {
@@ -92,6 +95,10 @@ export async function convertDicomFolder(
     await walkDicomFolder(source, {
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       classKeyTag: assigner.keyTag,
+      read: (rel, size, mtimeMs) => {
+        sourceLines.push(fingerprintLine(rel, size, mtimeMs));
+        sourceBytes += size;
+      },
       progress: (seen) => {
         filesSeen = seen;
         hooks.progress?.(seen, writtenCount);
@@ -163,17 +170,18 @@ export async function convertDicomFolder(
       mapping.push([`${classFolder}/${name}`, `${outcome.folder}/`, '', outcome.seriesUid, '']);
     }
     hooks.progress?.(filesSeen, writtenCount);
+    const sourceFingerprint = { fileCount: sourceLines.length, totalBytes: sourceBytes, sha256: createHash('sha256').update(sourceLines.sort(compareLines).map((line) => `${line}\n`).join('')).digest('hex') };
     const settingsFile = path.join(out, CONVERSION_SETTINGS_FILE);
     writeFileSync(
       settingsFile,
-      `${JSON.stringify({ convertedBy: `aucmedi-desk ${APP_VERSION}`, source, options: { window: options.window, frames: options.frames, classes: assigner.describe() }, windowsUsed: Object.fromEntries(windowsUsed), written, skipped: skipped.length }, null, 2)}\n`,
+      `${JSON.stringify({ convertedBy: `aucmedi-desk ${APP_VERSION}`, source, sourceFingerprint, options: { window: options.window, frames: options.frames, classes: assigner.describe() }, windowsUsed: Object.fromEntries(windowsUsed), written, skipped: skipped.length }, null, 2)}\n`,
       { flag: 'wx' },
     );
     if (mappingFile) {
       const csv = [['image', 'source_file', 'sop_instance_uid', 'series_instance_uid', 'frame'], ...mapping].map((row) => row.map(csvText).join(',')).join('\n');
       writeFileSync(mappingFile, `${csv}\n`, { flag: 'wx', mode: 0o600 });
     }
-    return { source, out, written, skipped, mappingFile, settingsFile, annotationRowsUnused: assigner.unusedRows() };
+    return { source, out, written, skipped, mappingFile, settingsFile, annotationRowsUnused: assigner.unusedRows(), sourceFingerprint };
   } catch (error) {
     // Nothing half-made is left: the folder was empty (or new) when the conversion began.
     for (const name of readdirSync(out)) rmSync(path.join(out, name), { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 const MAX_FILE_BYTES = 2 * 1024 ** 3 - 1;
 
 /** The bytes of a regular file, opened without following a link or waiting on a FIFO put in its place. */
-export async function readRegularFile(file: string): Promise<Uint8Array> {
+export async function readRegularFile(file: string, onStat?: (stat: { size: number; mtimeMs: number }) => void): Promise<Uint8Array> {
   const handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)).catch((error: NodeJS.ErrnoException) => {
     throw new Error(error.code === 'EACCES' || error.code === 'EPERM' ? 'you do not have permission to read it' : `it cannot be opened (${error.code ?? error.message})`);
   });
@@ -13,6 +13,7 @@ export async function readRegularFile(file: string): Promise<Uint8Array> {
     const stat = await handle.stat();
     if (!stat.isFile()) throw new Error('it is not a regular file');
     if (stat.size > MAX_FILE_BYTES) throw new Error(`it is larger than 2 GB (${Math.round(stat.size / 2 ** 20)} MB)`);
+    onStat?.(stat);
     const bytes = new Uint8Array(stat.size);
     let at = 0;
     while (at < bytes.length) {

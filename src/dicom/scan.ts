@@ -32,6 +32,8 @@ export interface WalkCallbacks {
   skipped: (rel: string) => void;
   progress?: (filesSeen: number) => void;
   signal?: AbortSignal;
+  /** Each regular file read, with its size and modification time (for the source's fingerprint). */
+  read?: (rel: string, size: number, mtimeMs: number) => void;
   /** The attribute to keep in `header.classKey` (classes from an annotation CSV). */
   classKeyTag?: string | null;
 }
@@ -63,7 +65,7 @@ export async function walkDicomFolder(root: string, callbacks: WalkCallbacks): P
     }
   };
   const visitFile = async (rel: string) => {
-    const bytes = await readRegularFile(path.join(root, rel)).catch((error: Error) => {
+    const bytes = await readRegularFile(path.join(root, rel), (stat) => callbacks.read?.(rel, stat.size, stat.mtimeMs)).catch((error: Error) => {
       callbacks.unreadable(rel, error.message, false);
       return null;
     });

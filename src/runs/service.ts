@@ -34,6 +34,7 @@ import { engineUnavailable, isConnectionError } from '../engine/engine-errors';
 import { imageNotFound } from '../engine/image-save';
 import { createGpuMonitor, type GpuMonitor } from '../gpu/monitor';
 import { runContainerOptions } from './container';
+import { conversionOrigin } from '../dicom/origin';
 import { MANIFEST_FILE, writeManifest } from './manifest';
 import { missingOutputs, outputsMissingError } from './results';
 import { claimOutputFolder, MIN_FREE_BYTES, requireGpus, requireValidDataset, requireWeights } from './preflight';
@@ -229,7 +230,7 @@ export class RunService {
       const record: TrainingRecord = {
         ...this.common(id, imageRef, imageId, outputDir, args, gpus),
         mode: 'training',
-        dataset: { ...dataset, fingerprint: report.fingerprint },
+        dataset: { ...dataset, fingerprint: report.fingerprint, convertedFrom: await conversionOrigin(report.path) },
         options,
         epochs: [],
         modelFiles: [],
@@ -298,7 +299,7 @@ export class RunService {
         ...this.common(id, imageRef, imageId, outputDir, predictionArgs(options), request.gpus),
         mode: 'evaluation',
         model,
-        dataset: { ...dataset, path: report.path, fingerprint: report.fingerprint, interface: report.interface },
+        dataset: { ...dataset, path: report.path, fingerprint: report.fingerprint, interface: report.interface, convertedFrom: await conversionOrigin(report.path) },
         options,
         step: 'prediction',
         predictionCommand: predictionArgs(options),

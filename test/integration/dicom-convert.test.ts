@@ -392,6 +392,19 @@ describe.runIf(hasTools && requireEngine())('a converted DICOM folder trains and
     expect({ errors: report.errors, codes: report.problems.map((p) => p.code) }).toEqual({ errors: 0, codes: [] }); // no warning for the conversion's own settings file either
     expect(trained).toMatchObject({ state: 'succeeded', classNames: ['effusion', 'normal'] });
     expect(evaluated).toMatchObject({ state: 'succeeded', results: { samples: 24 } });
+    // both manifests name the DICOM folder by its fingerprint, and the conversion's settings
+    const fileLines = readdirSync(source, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    expect(converted.sourceFingerprint).toMatchObject({ fileCount: fileLines.length, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    for (const run of [trained, evaluated]) {
+      const manifest = JSON.parse(readFileSync(path.join(run.outputDir, 'run.json'), 'utf8'));
+      expect(manifest.dataset.convertedFrom, run.mode).toEqual({
+        convertedBy: expect.stringMatching(/^aucmedi-desk /),
+        source,
+        sourceFingerprint: converted.sourceFingerprint,
+        options: { window: 'auto', frames: 'refuse', classes: { from: 'folders' } },
+        windowsUsed: { 'window 4000/2500 from the file': 24 },
+      });
+    }
   }, 600_000);
 
   it('converts two classes of CT series to NIfTI volumes, then a 3D training and an evaluation on the result succeed', async () => {
