@@ -13,6 +13,8 @@ await Promise.all([
   esbuild({ ...node, entryPoints: ['electron/main.ts'], outfile: 'dist/electron/main.mjs', format: 'esm', external: ['electron'] }),
   // A sandboxed preload is a classic script: CommonJS, everything but electron bundled in.
   esbuild({ ...node, packages: undefined, entryPoints: ['electron/preload.ts'], outfile: 'dist/electron/preload.cjs', format: 'cjs', external: ['electron'] }),
+  // The DICOM conversion worker thread, beside each bundle that starts it (src/dicom/threads.ts).
+  ...['dist/cli', 'dist/electron'].map((dir) => esbuild({ ...node, entryPoints: ['src/dicom/worker.ts'], outfile: `${dir}/dicom-worker.mjs`, format: 'esm' })),
   esbuild({
     ...node,
     entryPoints: ['src/cli/bin.ts'],
@@ -22,4 +24,4 @@ await Promise.all([
   }),
 ]);
 chmodSync('dist/cli/aucmedi-desk.mjs', 0o755);
-console.log('built dist/renderer, dist/electron/main.mjs, dist/electron/preload.cjs, dist/cli/aucmedi-desk.mjs');
+console.log('built dist/renderer, dist/electron/main.mjs, dist/electron/preload.cjs, dist/cli/aucmedi-desk.mjs, dist/{cli,electron}/dicom-worker.mjs');

@@ -26,6 +26,8 @@ export interface DicomScanReport {
   modalities: Record<string, number>;
   /** 2D images (frames of multi-frame files counted one by one). */
   images2d: number;
+  /** 2D images per Modality ('' where it is missing): the modalities a window applies to. */
+  images2dByModality: Record<string, number>;
   /** Multi-frame 2D files among them (converted one image per frame, or refused). */
   multiFrameFiles: number;
   /** 3D series (CT, MR, PT, NM slices grouped by SeriesInstanceUID) and their slice count. */
@@ -47,11 +49,19 @@ export type DicomClassAttribute = (typeof DICOM_CLASS_ATTRIBUTES)[number];
 /** Classes from the first-level folders (one per class), or from an annotation CSV (`KEY,CLASS`) keyed by a DICOM attribute. */
 export type DicomClasses = { from: 'folders' } | { from: 'csv'; file: string; attribute: DicomClassAttribute };
 
+/** A window as width and center (level), in modality units. */
+export interface DicomWindow {
+  width: number;
+  center: number;
+}
+
 export interface DicomConvertOptions {
   /** Where classes come from; folders when left out. */
   classes?: DicomClasses;
-  /** `auto`: the file's VOI LUT or first window, else its full range; or a fixed window for every image. */
-  window: 'auto' | { width: number; center: number };
+  /** `auto`: the file's VOI LUT or first window, else its full range; or a fixed window for every 2D image. */
+  window: 'auto' | DicomWindow;
+  /** Per Modality (0008,0060): the window of that modality's 2D images (`auto`: each file's own); the others as `window` says. */
+  windowsByModality?: Record<string, 'auto' | DicomWindow>;
   /** A multi-frame 2D file: one image per frame, or refused. */
   frames: 'each' | 'refuse';
   /** Where to write the pseudonym -> source mapping (it holds identifiers), or null for none. */
@@ -82,6 +92,8 @@ export interface DicomConvertReport {
   annotationRowsUnused: number | null;
   /** The DICOM folder's fingerprint, as read (also in the settings file). */
   sourceFingerprint: DicomConversionOrigin['sourceFingerprint'];
+  /** Worker threads that decoded and encoded the pixels (0: the calling thread did). */
+  threads: number;
 }
 
 export { parseWindowText } from './dicom-window';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { predictionOptionsSchema, trainingOptionsSchema } from './aucmedi';
 import type { Channel, RequestOf } from './channels';
 import { DICOM_CLASS_ATTRIBUTES } from './dicom';
+import { MODALITY_PATTERN } from './dicom-window';
 
 /**
  * A request is a plain object, as JSON and IPC carry it. A strict object schema alone also takes a
@@ -32,6 +33,8 @@ export const absolutePathSchema = z
   .refine((s) => s.startsWith('/') || (WINDOWS_HOST && (/^[a-zA-Z]:[\\/]/.test(s) || s.startsWith('\\\\'))), 'must be an absolute path');
 
 const operationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _');
+const dicomWindowSchema = z.union([z.literal('auto'), z.object({ width: z.number().finite().positive().max(1e9), center: z.number().finite().min(-1e9).max(1e9) }).strict()]);
+
 const dicomClassesSchema = z.union([
   z.object({ from: z.literal('folders') }).strict(),
   z.object({ from: z.literal('csv'), file: absolutePathSchema, attribute: z.enum(DICOM_CLASS_ATTRIBUTES) }).strict(),
@@ -129,7 +132,11 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
       out: absolutePathSchema,
       options: z
         .object({
-          window: z.union([z.literal('auto'), z.object({ width: z.number().finite().positive().max(1e9), center: z.number().finite().min(-1e9).max(1e9) }).strict()]),
+          window: dicomWindowSchema,
+          windowsByModality: z
+            .record(z.string().regex(MODALITY_PATTERN, 'must be a DICOM Modality (up to 16 capitals, digits, spaces or underscores)'), dicomWindowSchema)
+            .refine((windows) => Object.keys(windows).length <= 64, 'at most 64 modalities')
+            .optional(),
           frames: z.enum(['each', 'refuse']),
           mappingFile: absolutePathSchema.nullable(),
           classes: dicomClassesSchema.optional(),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { DICOM_CLASS_ATTRIBUTES, parseWindowText, type DicomClasses, type DicomConvertOptions, type DicomConvertReport, type DicomScanReport } from '../api/dicom';
+import { DICOM_CLASS_ATTRIBUTES, type DicomClasses, type DicomConvertOptions, type DicomConvertReport, type DicomScanReport } from '../api/dicom';
+import { parseWindowList } from '../api/dicom-window';
 import { plural } from '../dataset/problems';
 import type { Core } from '../core';
 import { finish, type CliIo } from './image-command';
@@ -28,15 +29,11 @@ export function formatDicomConvert(report: DicomConvertReport): string {
   const lines = [`Converted ${plural(total, 'image')} (2D images and 3D volumes) into ${report.out}${written.length ? ` (${written.map(([name, count]) => `${name} ${count}`).join(', ')})` : ''}`];
   for (const { file, reason } of report.skipped) lines.push(`  not converted ${file}: ${reason}`);
   if (report.annotationRowsUnused) lines.push(`  ${plural(report.annotationRowsUnused, 'row')} of the annotation file matched no DICOM file`);
+  if (report.threads > 0) lines.push(`  pixels decoded and encoded on ${plural(report.threads, 'worker thread')}`);
   lines.push(`  settings: ${report.settingsFile}`);
   if (report.mappingFile) lines.push(`  mapping to the sources (holds identifiers, keep it safe): ${report.mappingFile}`);
   lines.push(total ? `Next: aucmedi-desk dataset validate ${report.out}` : 'Nothing was converted: see the reasons above.');
   return lines.join('\n');
-}
-
-/** `--window auto|WIDTH/CENTER` (window width and level, as radiologists say them: 400/40). */
-export function parseWindow(value: string | undefined): DicomConvertOptions['window'] | null {
-  return value === undefined || value === 'auto' ? 'auto' : parseWindowText(value);
 }
 
 /** `--classes-from folders|csv:FILE:ATTRIBUTE` (FILE may hold colons itself, as C:\ does: the attribute follows the last one). */
@@ -47,7 +44,7 @@ export function parseClassesFrom(value: string | undefined): DicomClasses | null
   return match && attribute ? { from: 'csv', file: path.resolve(match[1]!), attribute } : null;
 }
 
-/** `aucmedi-desk dicom scan DIR` and `dicom convert DIR --out DIR [--window auto|W/L] [--frames refuse|each] [--mapping FILE]`. */
+/** `aucmedi-desk dicom scan DIR` and `dicom convert DIR --out DIR [--window auto|W/L|MODALITY=W/L,...] [--frames refuse|each] [--mapping FILE]`. */
 export async function dicomCommand(core: Core, action: 'scan' | 'convert', folder: string, values: Record<string, string>, json: boolean, io: CliIo): Promise<number> {
   const operationId = `cli-${randomUUID().slice(0, 8)}`;
   const unsubscribe = core.subscribe((event) => {
@@ -65,12 +62,12 @@ export async function dicomCommand(core: Core, action: 'scan' | 'convert', folde
     const classes = parseClassesFrom(values['--classes-from']);
     if (!classes) return usage(`--classes-from takes folders or csv:FILE:ATTRIBUTE, with ATTRIBUTE one of ${DICOM_CLASS_ATTRIBUTES.join(', ')}; not "${values['--classes-from']}"`);
     if (action === 'scan') return finish(await core.handlers['dicom:scan']({ path: path.resolve(folder), classes, operationId }), json, io, formatDicomScan);
-    const window = parseWindow(values['--window']);
+    const windows = parseWindowList(values['--window'] ?? 'auto');
     const frames = values['--frames'] ?? 'refuse';
     if (!values['--out']) return usage('dicom convert needs --out DIR, a new or empty folder for the dataset');
-    if (window === null) return usage(`--window takes auto or WIDTH/CENTER (e.g. 400/40), not "${values['--window']}"`);
+    if (windows === null) return usage(`--window takes auto, WIDTH/CENTER (e.g. 400/40) or per modality MODALITY=auto|WIDTH/CENTER, comma-separated (e.g. CR=2000/1000,DX=auto), not "${values['--window']}"`);
     if (frames !== 'refuse' && frames !== 'each') return usage(`--frames takes refuse or each, not "${frames}"`);
-    const options: DicomConvertOptions = { window, frames, classes, mappingFile: values['--mapping'] ? path.resolve(values['--mapping']) : null };
+    const options: DicomConvertOptions = { window: windows.window, ...(Object.keys(windows.windowsByModality).length ? { windowsByModality: windows.windowsByModality } : {}), frames, classes, mappingFile: values['--mapping'] ? path.resolve(values['--mapping']) : null };
     const response = await core.handlers['dicom:convert']({ source: path.resolve(folder), out: path.resolve(values['--out']), options, operationId });
     return finish(response, json, io, formatDicomConvert);
   } finally {

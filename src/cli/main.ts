@@ -21,7 +21,7 @@ Commands:
                                   Check a dataset as AUCMEDI will read it: exit 0 without errors, 1 with errors.
   dicom scan DIR [--classes-from folders|csv:FILE:ATTRIBUTE] [--json]
                                   What a folder of DICOM files (a PACS export) holds: studies, series, 2D images, 3D series, what cannot be used and why.
-  dicom convert DIR --out DIR [--classes-from folders|csv:FILE:ATTRIBUTE] [--window auto|WIDTH/CENTER] [--frames refuse|each] [--mapping FILE] [--json]
+  dicom convert DIR --out DIR [--classes-from folders|csv:FILE:ATTRIBUTE] [--window auto|WIDTH/CENTER|MODALITY=WIDTH/CENTER,...] [--frames refuse|each] [--mapping FILE] [--json]
                                   Convert the 2D images into a new dataset of 8-bit PNGs and the 3D series into NIfTI volumes,
                                   named by pseudonyms; the source is never written to. Classes come from one folder per class,
                                   or from a CSV (KEY,CLASS under a header line) keyed by PatientID, AccessionNumber,

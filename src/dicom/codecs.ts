@@ -172,7 +172,9 @@ export async function decodeFrame(header: DicomHeader, index: number): Promise<D
       frame = { data: decoded.data, planarConfiguration: decoded.planar ? 1 : 0, wholeSamples: syntax.codec === 'jpeg-2000' };
     }
   } catch (error) {
-    throw new UndecodableFrame(`its ${syntax.name} pixels cannot be decoded (${(error as Error)?.message ?? String(error)})`);
+    // A WebAssembly decoder throws a bare number (an exception pointer into its memory): no reason to show, and not the same twice.
+    const reason = error instanceof Error ? error.message : typeof error === 'string' ? error : `the ${syntax.name} decoder refused the stream: it is damaged or not ${syntax.name}`;
+    throw new UndecodableFrame(`its ${syntax.name} pixels cannot be decoded (${reason})`);
   }
   if (frame.data.length !== expected) throw new UndecodableFrame(`its ${syntax.name} frame decodes to ${frame.data.length} bytes where ${header.columns}×${header.rows} pixels need ${expected}`);
   return frame;

@@ -10,7 +10,6 @@ import { createHash } from 'node:crypto';
 import { constants, existsSync, lstatSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import pngjs from 'pngjs';
 import { CONVERSION_SETTINGS_FILE, type DicomConvertOptions, type DicomConvertReport } from '../api/dicom';
 import { UserErrorException } from '../api/errors';
 import { compareLines, fingerprintLine } from '../dataset/fingerprint';
@@ -19,11 +18,10 @@ import { csvText } from '../runs/results';
 import { APP_VERSION } from '../version';
 import { classAssigner } from './classes';
 import { UndecodableFrame } from './codecs';
-import { frameToImage, type Frame8 } from './pixels';
+import type { DicomTaskResult } from './tasks';
+import { DicomThreads } from './threads';
 import { SeriesCollector, writeVolume } from './volume';
 import { walkDicomFolder } from './scan';
-
-const { PNG } = pngjs; // a CommonJS module: no named exports under Node's ESM
 
 export { CONVERSION_SETTINGS_FILE };
 
@@ -31,12 +29,6 @@ export { CONVERSION_SETTINGS_FILE };
 export function pseudonym(sopInstanceUid: string, frame: number | null): string {
   const hash = createHash('sha256').update(`aucmedi-desk dicom pseudonym 1\0${sopInstanceUid}\0${frame ?? ''}`).digest('hex');
   return `img-${hash.slice(0, 20)}`;
-}
-
-export function encodePng(image: Frame8): Buffer {
-  const png = new PNG({ width: image.width, height: image.height, colorType: image.channels === 1 ? 0 : 2, inputColorType: image.channels === 1 ? 0 : 2, inputHasAlpha: false, bitDepth: 8 });
-  png.data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  return PNG.sync.write(png, { colorType: image.channels === 1 ? 0 : 2, inputColorType: image.channels === 1 ? 0 : 2, inputHasAlpha: false, bitDepth: 8 });
 }
 
 const refuse = (message: string, action: string) => new UserErrorException({ code: 'OUTPUT_FOLDER_UNUSABLE', message, action });
@@ -51,7 +43,7 @@ export async function convertDicomFolder(
   source: string,
   out: string,
   options: DicomConvertOptions,
-  hooks: { progress?: (filesSeen: number, written: number) => void; signal?: AbortSignal } = {},
+  hooks: { progress?: (filesSeen: number, written: number) => void; signal?: AbortSignal; threads?: DicomThreads } = {},
 ): Promise<DicomConvertReport> {
   source = path.resolve(source);
   out = path.resolve(out);
@@ -91,6 +83,32 @@ export async function convertDicomFolder(
       await handle.close();
     }
   };
+  const threads = hooks.threads ?? new DicomThreads();
+  const ahead = Math.max(2, 2 * threads.threads);
+  /** 2D files being converted, in the order met; their results are written in that order. */
+  const imagesInFlight: Promise<void>[] = [];
+  const writeImages = async (rel: string, className: string, ids: { sopInstanceUid: string; seriesUid: string; frames: number }, result: Extract<DicomTaskResult, { kind: 'images' }>) => {
+    const classDir = path.join(out, className);
+    if (!written[className]) makeFolders(classDir);
+    for (const [frame, image] of result.images.entries()) {
+      hooks.signal?.throwIfAborted();
+      const name = `${pseudonym(ids.sopInstanceUid, ids.frames > 1 ? frame + 1 : null)}.png`;
+      try {
+        await writeNew(path.join(classDir, name), image.png);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+          skipped.push({ file: rel, reason: `the same image (SOP Instance UID) was already converted from another file` });
+          continue;
+        }
+        throw error;
+      }
+      written[className] = (written[className] ?? 0) + 1;
+      writtenCount += 1;
+      windowsUsed.set(image.used, (windowsUsed.get(image.used) ?? 0) + 1);
+      mapping.push([`${className}/${name}`, rel, ids.sopInstanceUid, ids.seriesUid, ids.frames > 1 ? String(frame + 1) : '']);
+    }
+    if (result.undecodable) skipped.push({ file: rel, reason: result.undecodable });
+  };
   try {
     await walkDicomFolder(source, {
       ...(hooks.signal ? { signal: hooks.signal } : {}),
@@ -103,46 +121,26 @@ export async function convertDicomFolder(
         filesSeen = seen;
         hooks.progress?.(seen, writtenCount);
       },
-      dicom: async ({ rel, classFolder, header, kind, problem }) => {
+      dicom: async ({ rel, classFolder, header, fileBytes, kind, problem }) => {
         if (kind === 'unusable') return void skipped.push({ file: rel, reason: problem! });
         const assigned = assigner.classOf(classFolder, header.classKey);
         if (kind === '3d-slice') return void volumes.add(rel, assigned, header);
         if ('reason' in assigned) return void skipped.push({ file: rel, reason: assigned.reason });
         if (header.frames > 1 && options.frames === 'refuse') return void skipped.push({ file: rel, reason: `it has ${header.frames} frames (choose one image per frame to convert it)` });
         if (!header.sopInstanceUid) return void skipped.push({ file: rel, reason: 'it has no SOP Instance UID to name it by' });
-        const className = assigned.name;
-        const classDir = path.join(out, className);
-        if (!written[className]) makeFolders(classDir);
-        for (let frame = 0; frame < header.frames; frame++) {
-          hooks.signal?.throwIfAborted();
-          let image;
-          try {
-            image = await frameToImage(header, frame, options.window);
-          } catch (error) {
-            if (!(error instanceof UndecodableFrame)) throw error;
-            skipped.push({ file: rel, reason: error.message });
-            break;
-          }
-          const name = `${pseudonym(header.sopInstanceUid, header.frames > 1 ? frame + 1 : null)}.png`;
-          try {
-            await writeNew(path.join(classDir, name), encodePng(image));
-          } catch (error) {
-            if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-              skipped.push({ file: rel, reason: `the same image (SOP Instance UID) was already converted from another file` });
-              continue;
-            }
-            throw error;
-          }
-          written[className] = (written[className] ?? 0) + 1;
-          writtenCount += 1;
-          windowsUsed.set(image.used, (windowsUsed.get(image.used) ?? 0) + 1);
-          mapping.push([`${className}/${name}`, rel, header.sopInstanceUid, header.seriesUid, header.frames > 1 ? String(frame + 1) : '']);
-        }
+        const { sopInstanceUid, seriesUid, frames } = header; // the file's bytes move to a worker thread: nothing else of the header is read after this
+        const window = options.windowsByModality?.[header.modality] ?? options.window;
+        const images = threads.run({ kind: 'images', bytes: fileBytes, window }) as Promise<Extract<DicomTaskResult, { kind: 'images' }>>;
+        const done = images.then((result) => writeImages(rel, assigned.name, { sopInstanceUid, seriesUid, frames }, result));
+        done.catch(() => undefined); // awaited in order below; a rejection is not unhandled meanwhile
+        imagesInFlight.push(done);
+        while (imagesInFlight.length > ahead) await imagesInFlight.shift();
       },
       notDicom: (rel) => skipped.push({ file: rel, reason: 'it is not a DICOM file (no DICM preamble)' }),
       unreadable: (rel, reason) => skipped.push({ file: rel, reason }),
       skipped: (rel) => skipped.push({ file: rel, reason: 'it is a link or a special file, never opened' }),
     });
+    while (imagesInFlight.length > 0) await imagesInFlight.shift();
     for (const outcome of volumes.outcomes()) {
       hooks.signal?.throwIfAborted();
       for (const rel of outcome.localizers) skipped.push({ file: rel, reason: 'it is a localizer (scout view), not a slice of its series' });
@@ -155,7 +153,7 @@ export async function convertDicomFolder(
       if (!written[classFolder]) makeFolders(classDir);
       const name = `${pseudonym(`series:${outcome.seriesUid}`, null)}.nii.gz`;
       try {
-        await writeVolume(source, plan, path.join(classDir, name), hooks.signal);
+        await writeVolume(source, plan, path.join(classDir, name), threads, hooks.signal);
       } catch (error) {
         if (!(error instanceof UndecodableFrame)) throw error;
         rmSync(path.join(classDir, name), { force: true });
@@ -170,24 +168,29 @@ export async function convertDicomFolder(
       mapping.push([`${classFolder}/${name}`, `${outcome.folder}/`, '', outcome.seriesUid, '']);
     }
     hooks.progress?.(filesSeen, writtenCount);
+    skipped.sort((a, b) => compareLines(a.file, b.file));
+    mapping.sort((a, b) => compareLines(a[0]!, b[0]!));
     const sourceFingerprint = { fileCount: sourceLines.length, totalBytes: sourceBytes, sha256: createHash('sha256').update(sourceLines.sort(compareLines).map((line) => `${line}\n`).join('')).digest('hex') };
     const settingsFile = path.join(out, CONVERSION_SETTINGS_FILE);
     writeFileSync(
       settingsFile,
-      `${JSON.stringify({ convertedBy: `aucmedi-desk ${APP_VERSION}`, source, sourceFingerprint, options: { window: options.window, frames: options.frames, classes: assigner.describe() }, windowsUsed: Object.fromEntries(windowsUsed), written, skipped: skipped.length }, null, 2)}\n`,
+      `${JSON.stringify({ convertedBy: `aucmedi-desk ${APP_VERSION}`, source, sourceFingerprint, options: { window: options.window, ...(options.windowsByModality && Object.keys(options.windowsByModality).length ? { windowsByModality: options.windowsByModality } : {}), frames: options.frames, classes: assigner.describe() }, windowsUsed: Object.fromEntries(windowsUsed), written, skipped: skipped.length }, null, 2)}\n`,
       { flag: 'wx' },
     );
     if (mappingFile) {
       const csv = [['image', 'source_file', 'sop_instance_uid', 'series_instance_uid', 'frame'], ...mapping].map((row) => row.map(csvText).join(',')).join('\n');
       writeFileSync(mappingFile, `${csv}\n`, { flag: 'wx', mode: 0o600 });
     }
-    return { source, out, written, skipped, mappingFile, settingsFile, annotationRowsUnused: assigner.unusedRows(), sourceFingerprint };
+    return { source, out, written, skipped, mappingFile, settingsFile, annotationRowsUnused: assigner.unusedRows(), sourceFingerprint, threads: threads.threads };
   } catch (error) {
+    await Promise.allSettled(imagesInFlight.splice(0));
     // Nothing half-made is left: the folder was empty (or new) when the conversion began.
     for (const name of readdirSync(out)) rmSync(path.join(out, name), { recursive: true, force: true });
     for (const folder of [...created].reverse()) rmSync(folder, { recursive: true, force: true });
     if (hooks.signal?.aborted) throw new UserErrorException({ code: 'OPERATION_CANCELLED', message: 'The conversion was cancelled; nothing was kept.', action: 'Start it again when you are ready.' });
     if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw new UserErrorException({ code: 'DISK_FULL', message: `The disk of ${out} is full; the conversion was undone.`, action: 'Free disk space or choose an output folder on another disk.' });
     throw error;
+  } finally {
+    if (!hooks.threads) await threads.close();
   }
 }

@@ -42,29 +42,57 @@ export async function framePixels(header: DicomHeader, index: number): Promise<F
   return { bytes: header.bytes.subarray(start, start + length), littleEndian: header.littleEndian, photometric: header.photometric, planarConfiguration: header.planarConfiguration, wholeSamples: false };
 }
 
-/** A frame's stored values as numbers (sign and High Bit applied). */
-export function storedValues(header: DicomHeader, pixels: FramePixels): Float64Array {
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The raw samples as unsigned integers: a typed view where the bytes lie right for it, else copied through a DataView. */
+function rawSamples(pixels: FramePixels, count: number, bytesPer: number): ArrayLike<number> {
+  const { bytes, littleEndian } = pixels;
+  if (bytesPer === 1) return bytes.subarray(0, count);
+  if (littleEndian === HOST_LITTLE_ENDIAN && bytes.byteOffset % bytesPer === 0) {
+    return bytesPer === 2 ? new Uint16Array(bytes.buffer, bytes.byteOffset, count) : new Uint32Array(bytes.buffer, bytes.byteOffset, count);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, count * bytesPer);
+  const out = bytesPer === 2 ? new Uint16Array(count) : new Uint32Array(count);
+  for (let i = 0; i < count; i++) out[i] = bytesPer === 2 ? view.getUint16(i * 2, littleEndian) : view.getUint32(i * 4, littleEndian);
+  return out;
+}
+
+let scratch = new Float64Array(0);
+
+/**
+ * A reused array of `count` numbers, valid until the next call in this thread: a fresh 2 MB typed
+ * array per CT slice costs more than the slice's arithmetic (allocation and the garbage collections
+ * that external memory triggers).
+ */
+export function scratchValues(count: number): Float64Array {
+  if (scratch.length < count) scratch = new Float64Array(count);
+  return scratch.subarray(0, count);
+}
+
+/** A frame's stored values as numbers (sign and High Bit applied), into `out`. */
+export function storedValues(header: DicomHeader, pixels: FramePixels, out?: Float64Array): Float64Array {
   const { rows, columns, samplesPerPixel, bitsAllocated, bitsStored, pixelRepresentation } = header;
   const count = rows * columns * samplesPerPixel;
-  const bytesPer = bitsAllocated / 8;
-  const view = new DataView(pixels.bytes.buffer, pixels.bytes.byteOffset, count * bytesPer);
-  const out = new Float64Array(count);
-  const mask = bitsStored >= 32 ? 0xffffffff : 2 ** bitsStored - 1;
-  const signBit = 2 ** (bitsStored - 1);
+  const raw = rawSamples(pixels, count, bitsAllocated / 8);
+  out ??= new Float64Array(count);
   const signed = pixelRepresentation === 1;
-  const [low, high] = signed ? [-signBit, signBit - 1] : [0, mask];
-  const allocatedSign = 2 ** (bitsAllocated - 1);
-  for (let i = 0; i < count; i++) {
-    const raw = bytesPer === 1 ? view.getUint8(i) : bytesPer === 2 ? view.getUint16(i * 2, pixels.littleEndian) : view.getUint32(i * 4, pixels.littleEndian);
-    let value: number;
-    if (pixels.wholeSamples) {
-      value = signed && raw >= allocatedSign ? raw - 2 * allocatedSign : raw;
-      value = Math.min(high, Math.max(low, value));
-    } else {
-      value = raw % (mask + 1); // bits above Bits Stored (High Bit = Bits Stored - 1) are not the pixel's
-      if (signed && value >= signBit) value -= 2 * signBit;
+  if (pixels.wholeSamples) {
+    const signBit = 2 ** (bitsStored - 1);
+    const [low, high] = signed ? [-signBit, signBit - 1] : [0, 2 ** bitsStored - 1];
+    const allocatedSign = 2 ** (bitsAllocated - 1);
+    for (let i = 0; i < count; i++) {
+      const value = signed && raw[i]! >= allocatedSign ? raw[i]! - 2 * allocatedSign : raw[i]!;
+      out[i] = value < low ? low : value > high ? high : value;
     }
-    out[i] = value;
+    return out;
+  }
+  // Bits above Bits Stored (High Bit = Bits Stored - 1) are not the pixel's: shifted out, the sign extended from Bits Stored.
+  const shift = 32 - bitsStored;
+  if (signed) for (let i = 0; i < count; i++) out[i] = (raw[i]! << shift) >> shift;
+  else if (shift === 0) for (let i = 0; i < count; i++) out[i] = raw[i]!;
+  else {
+    const mask = -1 >>> shift;
+    for (let i = 0; i < count; i++) out[i] = raw[i]! & mask;
   }
   return out;
 }
@@ -159,7 +187,7 @@ export function toRgb(header: DicomHeader, frame: FramePixels, values: Float64Ar
 /** Frame `index` of a 2D file as the 8-bit image to write. */
 export async function frameToImage(header: DicomHeader, index: number, choice: WindowChoice): Promise<Frame8 & { used: string }> {
   const frame = await framePixels(header, index);
-  const values = storedValues(header, frame);
+  const values = storedValues(header, frame, scratchValues(header.rows * header.columns * header.samplesPerPixel));
   const base = { width: header.columns, height: header.rows };
   if (header.samplesPerPixel === 3) return { ...base, channels: 3, data: toRgb(header, frame, values), used: 'colour kept' };
   const { data, used } = toEightBit(header, modalityValues(header, values), choice);

@@ -20,6 +20,8 @@ export interface DicomFileVisit {
   /** The class folder it lies in ('' directly in the scanned folder). */
   classFolder: string;
   header: DicomHeader;
+  /** The file's bytes as read (`header.bytes` is the inflated data set for deflate). */
+  fileBytes: Uint8Array;
   kind: DicomKind;
   problem: string | null;
 }
@@ -83,7 +85,7 @@ export async function walkDicomFolder(root: string, callbacks: WalkCallbacks): P
     }
     const slash = rel.indexOf('/');
     const { kind, problem } = classify(header);
-    await callbacks.dicom({ rel, classFolder: slash < 0 ? '' : rel.slice(0, slash), header, kind, problem });
+    await callbacks.dicom({ rel, classFolder: slash < 0 ? '' : rel.slice(0, slash), header, fileBytes: bytes, kind, problem });
   };
   await visitFolder('');
   callbacks.progress?.(seen);
@@ -105,6 +107,7 @@ export async function scanDicomFolder(root: string, options: { progress?: (files
     series: 0,
     modalities: {},
     images2d: 0,
+    images2dByModality: {},
     multiFrameFiles: 0,
     series3d: { series: 0, slices: 0 },
     unusable: [],
@@ -125,6 +128,7 @@ export async function scanDicomFolder(root: string, options: { progress?: (files
       else if (kind === '3d-slice') volumes.add(rel, assigner.classOf(classFolder, header.classKey), header);
       else {
         report.images2d += header.frames;
+        report.images2dByModality[header.modality] = (report.images2dByModality[header.modality] ?? 0) + header.frames;
         if (header.frames > 1) report.multiFrameFiles += 1;
         const assigned = assigner.classOf(classFolder, header.classKey);
         if ('name' in assigned) report.classes[assigned.name] = (report.classes[assigned.name] ?? 0) + header.frames;

@@ -4,17 +4,18 @@
  * slice normal (not by file name or Instance Number), spacing from Pixel Spacing and the positions,
  * orientation from Image Orientation (Patient), values in modality units (Hounsfield for CT).
  * A series with gaps, uneven spacing, mixed orientations or sizes is refused with the reason;
- * localizers (scout views) are left out of it. Written slice by slice through gzip: memory is one slice.
+ * localizers (scout views) are left out of it. Written slice by slice through gzip: memory is a few slices.
  */
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { createGzip } from 'node:zlib';
 import { UndecodableFrame } from './codecs';
-import { readDicomHeader, type DicomHeader } from './header';
-import { framePixels, modalityValues, storedValues } from './pixels';
+import { gzipMembers } from './gzip-members';
+import type { DicomHeader } from './header';
 import { readRegularFile } from './read-file';
+import type { DicomTaskResult } from './tasks';
+import type { DicomThreads } from './threads';
 
 export interface SliceInfo {
   rel: string;
@@ -60,6 +61,8 @@ export function planVolume(slices: SliceInfo[]): VolumePlan | { problem: string 
   if (slices.some((s) => s.rows !== first.rows || s.columns !== first.columns)) return { problem: 'its slices have different sizes' };
   if (slices.some((s) => s.orientation.some((v, i) => Math.abs(v - first.orientation[i]!) > 1e-4))) return { problem: 'its slices have different orientations' };
   if (slices.some((s) => s.pixelSpacing.some((v, i) => Math.abs(v - first.pixelSpacing[i]!) > 1e-4))) return { problem: 'its slices have different pixel spacings' };
+  // AUCMEDI resamples each volume to 1 mm by its spacing (io_loader/sitk_loader.py: size x spacing / 1.0): a spacing of 0 would make it empty.
+  if (first.pixelSpacing.some((v) => !(v > 0))) return { problem: `its Pixel Spacing (${first.pixelSpacing.join('\\')}) is not positive` };
   const rowDir = first.orientation.slice(0, 3);
   const colDir = first.orientation.slice(3, 6);
   const normal = cross(rowDir, colDir);
@@ -113,28 +116,34 @@ export function niftiHeader(plan: VolumePlan, slices: number): Buffer {
   return header;
 }
 
-/** Writes the volume: each slice read again, in order, to modality values, through gzip into `file` (created new). */
-export async function writeVolume(root: string, plan: VolumePlan, file: string, signal?: AbortSignal): Promise<void> {
-  const bytesPer = plan.datatype === 'int16' ? 2 : 4;
-  async function* chunks() {
-    yield niftiHeader(plan, plan.files.length);
-    for (const rel of plan.files) {
-      signal?.throwIfAborted();
-      const header = readDicomHeader(await readRegularFile(path.join(root, rel)));
-      if (header.rows !== plan.rows || header.columns !== plan.columns) throw new Error(`${rel} changed while it was converted`);
-      const pixels = await framePixels(header, 0).catch((error: Error) => {
-        throw error instanceof UndecodableFrame ? new UndecodableFrame(`${rel}: ${error.message}`) : error;
+/**
+ * Writes the volume into `file` (created new): each slice read again, in order, turned into modality
+ * values on `threads` (several slices ahead, so every core works), gzipped in members on the thread
+ * pool. Memory is a few slices and gzip members, never the volume.
+ */
+export async function writeVolume(root: string, plan: VolumePlan, file: string, threads: DicomThreads, signal?: AbortSignal): Promise<void> {
+  const ahead = Math.max(2, 2 * threads.threads);
+  const { rows, columns, datatype } = plan;
+  const slice = (rel: string) => {
+    const data = readRegularFile(path.join(root, rel))
+      .then((bytes) => threads.run({ kind: 'slice', bytes, rows, columns, datatype }))
+      .then((result) => (result as Extract<DicomTaskResult, { kind: 'slice' }>).data)
+      .catch((error: Error) => {
+        throw error instanceof UndecodableFrame ? new UndecodableFrame(`${rel}: ${error.message}`) : new Error(`${rel}: ${error.message}`);
       });
-      const values = modalityValues(header, storedValues(header, pixels));
-      const out = Buffer.alloc(values.length * bytesPer);
-      for (let i = 0; i < values.length; i++) {
-        if (bytesPer === 2) out.writeInt16LE(values[i]!, i * 2);
-        else out.writeFloatLE(values[i]!, i * 4);
-      }
-      yield out;
+    data.catch(() => undefined); // awaited in order below; a rejection is not unhandled meanwhile
+    return data;
+  };
+  async function* voxels() {
+    yield niftiHeader(plan, plan.files.length);
+    const pending: Promise<Uint8Array>[] = [];
+    for (let next = 0; next < plan.files.length || pending.length > 0; ) {
+      signal?.throwIfAborted();
+      while (next < plan.files.length && pending.length < ahead) pending.push(slice(plan.files[next++]!));
+      yield await pending.shift()!;
     }
   }
-  await pipeline(Readable.from(chunks()), createGzip(), createWriteStream(file, { flags: 'wx', mode: 0o644 }));
+  await pipeline(Readable.from(gzipMembers(voxels(), { parallel: Math.max(2, threads.threads) })), createWriteStream(file, { flags: 'wx', mode: 0o644 }));
 }
 
 interface Series {

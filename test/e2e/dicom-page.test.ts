@@ -93,7 +93,7 @@ describe.runIf(ready)('Dataset page with a DICOM folder (real UI in Chromium, re
     await app.page.getByTestId('dicom-summary').waitFor({ timeout: 60_000 });
     expect(await app.page.getByTestId('dicom-classes').textContent()).toBe('STUDY1 4, STUDY2 4, STUDY3 4'); // the folders, until told otherwise
     dialogs.openQueue.push(csv);
-    await app.page.getByTestId('dicom-classes-csv').check();
+    await app.page.getByTestId('dicom-classes-csv').click(); // checked once the file is chosen and the files read again, not at the click
     await app.page.getByTestId('dicom-classes').getByText('effusion 4, normal 8').waitFor({ timeout: 60_000 });
     expect(await app.page.getByTestId('dicom-classes-file').textContent()).toBe(csv);
     // keyed by another attribute, no row matches
@@ -110,5 +110,46 @@ describe.runIf(ready)('Dataset page with a DICOM folder (real UI in Chromium, re
     await app.page.getByTestId('dataset-verdict').getByText('Ready for training').waitFor({ timeout: 60_000 });
     expect(await app.page.getByTestId('dataset-verdict').textContent()).toBe('Ready for training');
     expect(await app.page.getByTestId('class-bar').allTextContents()).toEqual(['effusion4', 'normal8']);
+  });
+
+  it('offers to look deeper than AUCMEDI when a folder has only sub-folders, finds a PACS export of patient, study and series folders there, and says so when there is none', async () => {
+    const deep = path.join(dir, 'PACS deep');
+    writeDicom(
+      ['effusion', 'normal'].flatMap((name, c) =>
+        Array.from({ length: 3 }, (_, i) => ({ path: path.join(deep, name, `PATIENT${c}`, 'STUDY1', `SERIES${i % 2}`, `IM${i}`), values: seededValues(16 * 16, 0, 4000, 300 + 10 * c + i), rows: 16, columns: 16, bits_stored: 12, modality: 'DX' })),
+      ),
+    );
+    await app.page.getByTestId('nav-dataset').click();
+    await app.drop('[data-testid=dataset-drop]', [deep]);
+    await app.page.getByTestId('dicom-deeper').waitFor({ timeout: 60_000 });
+    expect(await app.page.getByTestId('dicom-card').locator('h2').textContent()).toBe('DICOM in the sub-folders?');
+    await app.screenshot('dataset-dicom-deeper');
+    await app.page.getByTestId('dicom-read').click();
+    await app.page.getByTestId('dicom-summary').waitFor({ timeout: 60_000 });
+    expect(await app.page.getByTestId('dicom-2d').textContent()).toBe('6 images');
+    await app.page.getByTestId('dicom-classes-folders').click(); // the previous test left the classes coming from its annotation file
+    await app.page.getByTestId('dicom-classes').getByText('effusion 3, normal 3').waitFor({ timeout: 60_000 });
+    // a window for the DX images, typed as radiologists say it
+    dialogs.folderQueue.push(parent);
+    await app.page.getByTestId('dicom-choose-parent').click();
+    await app.page.getByTestId('dicom-window-DX').fill('wide');
+    expect(await app.page.getByTestId('dicom-window-DX').getAttribute('aria-invalid')).toBe('true');
+    expect(await app.page.getByTestId('dicom-convert').isDisabled()).toBe(true);
+    await app.page.getByTestId('dicom-window-DX').fill('1000/2000');
+    await app.screenshot('dataset-dicom-windows');
+    await app.page.getByTestId('dicom-convert').click();
+    await app.page.getByTestId('dicom-converted').waitFor({ timeout: 60_000 });
+    const settings = JSON.parse(readFileSync(path.join(parent, 'PACS deep for AUCMEDI', 'aucmedi-desk-conversion.json'), 'utf8'));
+    expect(settings).toMatchObject({ options: { window: 'auto', windowsByModality: { DX: { width: 1000, center: 2000 } } }, windowsUsed: { 'window 1000/2000': 6 } });
+
+    const notes = path.join(dir, 'notes only');
+    mkdirSync(path.join(notes, 'a', 'b'), { recursive: true });
+    writeFileSync(path.join(notes, 'a', 'b', 'readme.txt'), 'not an image');
+    await app.drop('[data-testid=dataset-drop]', [notes]);
+    await app.page.getByTestId('dicom-deeper').waitFor({ timeout: 60_000 });
+    await app.page.getByTestId('dicom-read').click();
+    await app.page.getByTestId('dicom-none').waitFor({ timeout: 60_000 });
+    expect(await app.page.getByTestId('dicom-none').textContent()).toBe('No DICOM file in 1 file of this folder and its sub-folders (e.g. a/b/readme.txt).');
+    expect(await app.page.getByTestId('dicom-summary').count()).toBe(0);
   });
 });

@@ -31,6 +31,7 @@ export interface DicomSpec {
   instance_number?: number;
   image_type?: string[];
   no_pixels?: boolean;
+  sop_class?: string;
   patient_name?: string;
   patient_id?: string;
 }

@@ -6,6 +6,7 @@ samples, planar, frames, modality, sop_instance_uid, series_uid, study_uid, slop
 window ([center, width]), voi_function, voi_lut ({first, bits, data}), image_position, orientation,
 pixel_spacing ([row, column]), instance_number, image_type,
 pixels (a file of raw little-endian samples), no_pixels (true: a non-image object such as SR),
+sop_class (the SOP Class UID; default Secondary Capture, or Basic Text SR with no_pixels),
 patient_name. Written as explicit VR little endian; the tests re-encode with dcmtk's dcmconv.
 """
 import json
@@ -21,7 +22,7 @@ BASIC_TEXT_SR = "1.2.840.10008.5.1.4.1.1.88.11"
 
 def write(spec):
     meta = FileMetaDataset()
-    sop_class = BASIC_TEXT_SR if spec.get("no_pixels") else SECONDARY_CAPTURE
+    sop_class = spec.get("sop_class") or (BASIC_TEXT_SR if spec.get("no_pixels") else SECONDARY_CAPTURE)
     sop_instance = spec.get("sop_instance_uid") or generate_uid()
     meta.MediaStorageSOPClassUID = sop_class
     meta.MediaStorageSOPInstanceUID = sop_instance

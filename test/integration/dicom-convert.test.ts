@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync, copyFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { convertDicomFolder, CONVERSION_SETTINGS_FILE } from '../../src/dicom/convert';
+import { convertDicomFolder, CONVERSION_SETTINGS_FILE, pseudonym } from '../../src/dicom/convert';
 import { scanDicomFolder } from '../../src/dicom/scan';
 import type { DicomConvertOptions } from '../../src/api/dicom';
 import { dcm2pnm, expectedLinear, readPng, reencode, seededValues, writeDicom, type DicomSpec } from '../helpers/dicom';
@@ -118,6 +118,38 @@ describe.runIf(hasTools)('DICOM to an AUCMEDI dataset (real files from pydicom a
     expect(JSON.parse(readFileSync(path.join(out, CONVERSION_SETTINGS_FILE), 'utf8'))).toMatchObject({ options: { window: { width: 1000, center: 2000 } }, windowsUsed: { 'window 1000/2000': 1 } });
   });
 
+  it('uses a window per modality where the user picks one, and the file\'s own for the others (API and CLI alike)', async () => {
+    const source = path.join(dir, 'modality-windows');
+    writeDicom([
+      { path: path.join(source, 'a', 'cr.dcm'), values: cr, rows, columns, bits_stored: 12, modality: 'CR', window: [3000, 4000] },
+      { path: path.join(source, 'a', 'dx.dcm'), values: cr, rows, columns, bits_stored: 12, modality: 'DX', window: [3000, 4000] },
+      { path: path.join(source, 'a', 'mg.dcm'), values: cr, rows, columns, bits_stored: 12, modality: 'MG', window: [3000, 4000] },
+    ]);
+    const byName = (out: string) => {
+      const mapping = readFileSync(`${out}.csv`, 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+      return Object.fromEntries(mapping.map(([image, file]) => [path.basename(file!, '.dcm'), readPng(path.join(out, image!)).samples]));
+    };
+    const api = path.join(dir, 'modality-windows-api');
+    await convertDicomFolder(source, api, { ...AUTO, window: { width: 500, center: 1000 }, windowsByModality: { CR: { width: 1000, center: 2000 }, DX: 'auto' }, mappingFile: `${api}.csv` });
+    const cli = path.join(dir, 'modality-windows-cli');
+    let errors = '';
+    const err = (line: string) => void (errors += line);
+    expect(await main(['dicom', 'convert', source, '--out', cli, '--window', 'cr=1000/2000, DX=auto,500/1000', '--mapping', `${cli}.csv`], () => {}, err), errors).toBe(0);
+    expect(await main(['dicom', 'convert', source, '--out', `${cli}-2`, '--window', 'CR=1000/2000,CR=auto'], () => {}, err)).toBe(2);
+    expect(errors).toMatch(/--window takes auto, WIDTH\/CENTER \(e\.g\. 400\/40\) or per modality MODALITY=auto\|WIDTH\/CENTER/);
+    expect(existsSync(`${cli}-2`)).toBe(false);
+    for (const out of [api, cli]) {
+      const images = byName(out);
+      expect(images.cr).toEqual(cr.map((stored) => expectedLinear(stored, 2000, 1000)));
+      expect(images.dx).toEqual(cr.map((stored) => expectedLinear(stored, 3000, 4000))); // auto: the file's own
+      expect(images.mg).toEqual(cr.map((stored) => expectedLinear(stored, 1000, 500))); // the window for every other image
+      expect(JSON.parse(readFileSync(path.join(out, CONVERSION_SETTINGS_FILE), 'utf8'))).toMatchObject({
+        options: { window: { width: 500, center: 1000 }, windowsByModality: { CR: { width: 1000, center: 2000 }, DX: 'auto' } },
+        windowsUsed: { 'window 1000/2000': 1, 'window 4000/3000 from the file': 1, 'window 500/1000': 1 },
+      });
+    }
+  });
+
   it('refuses a multi-frame file unless asked for one image per frame', async () => {
     const source = path.join(dir, 'frames');
     const frames = seededValues(count * 3, 0, 255, 9);
@@ -140,6 +172,7 @@ describe.runIf(hasTools)('DICOM to an AUCMEDI dataset (real files from pydicom a
       { path: path.join(source, 'ok', 'truncated.dcm'), values: cr, rows, columns, bits_stored: 12 },
       { path: path.join(source, 'ok', 'report.dcm'), no_pixels: true, modality: 'SR' },
       { path: path.join(source, 'ok', 'ct-slice.dcm'), values: cr, rows, columns, bits_stored: 12, modality: 'CT', image_position: [0, 0, 5] },
+      { path: path.join(source, 'ok', 'gsps.dcm'), no_pixels: true, modality: 'PR', sop_class: '1.2.840.10008.5.1.4.1.1.11.1' }, // Grayscale Softcopy Presentation State
     ]);
     const size = statSync(path.join(source, 'ok', 'truncated.dcm')).size;
     truncateSync(path.join(source, 'ok', 'truncated.dcm'), size - 100);
@@ -150,20 +183,21 @@ describe.runIf(hasTools)('DICOM to an AUCMEDI dataset (real files from pydicom a
     const before = snapshotFolder(source);
 
     const scan = await scanDicomFolder(source);
-    expect(scan).toMatchObject({ files: 7, dicomFiles: 6, notDicom: { count: 1 }, images2d: 2, series3d: { series: 1, slices: 1 }, skipped: ['ok/pipe.dcm'], classes: { ok: 1 } });
+    expect(scan).toMatchObject({ files: 8, dicomFiles: 7, notDicom: { count: 1 }, images2d: 2, series3d: { series: 1, slices: 1 }, skipped: ['ok/pipe.dcm'], classes: { ok: 1 } });
     const reasons = Object.fromEntries(scan.unusable.map(({ file, reason }) => [file, reason]));
     expect(reasons).toEqual({
       'loose.dcm': expect.stringMatching(/not in a class folder/),
       'ok/': expect.stringMatching(/CT series of 1 slices in ok: it has a single slice, which is no volume/),
       'ok/claims.dcm': expect.stringMatching(/truncated or damaged|cannot be parsed/),
       'ok/report.dcm': expect.stringMatching(/holds no image \(SR, a structured report\)/),
+      'ok/gsps.dcm': expect.stringMatching(/holds no image \(PR, a presentation state\)/),
       'ok/truncated.dcm': expect.stringMatching(/truncated|shorter/),
     });
 
     const out = path.join(dir, 'hostile-out');
     const report = await convertDicomFolder(source, out, AUTO);
     expect(report.written).toEqual({ ok: 1 });
-    expect(report.skipped.map(({ file }) => file).sort()).toEqual(['loose.dcm', 'ok/', 'ok/claims.dcm', 'ok/notes.dcm', 'ok/pipe.dcm', 'ok/report.dcm', 'ok/truncated.dcm']);
+    expect(report.skipped.map(({ file }) => file).sort()).toEqual(['loose.dcm', 'ok/', 'ok/claims.dcm', 'ok/gsps.dcm', 'ok/notes.dcm', 'ok/pipe.dcm', 'ok/report.dcm', 'ok/truncated.dcm']);
     expect(snapshotFolder(source)).toEqual(before);
   });
 
@@ -215,6 +249,7 @@ describe.runIf(hasTools)('DICOM to an AUCMEDI dataset (real files from pydicom a
       }));
     writeDicom([
       ...ct('lung', '1.2.3.4.100', [3, 0, 6, 1, 5, 2, 4]),
+      ...ct('lung', '1.2.3.4.101', [2, 0, 1]).map((spec) => ({ ...spec, path: `${spec.path}-second-series` })), // two series in one folder: two volumes
       { path: path.join(source, 'lung', 'scout'), values: stored[0]!, rows: sliceRows, columns: sliceColumns, bits_stored: 12, modality: 'CT', series_uid: '1.2.3.4.100', image_position: [0, 0, 0], orientation: [1, 0, 0, 0, 1, 0], pixel_spacing: pixelSpacing, image_type: ['ORIGINAL', 'PRIMARY', 'LOCALIZER'] },
       ...ct('gap', '1.2.3.4.200', [0, 1, 2, 4, 5, 6]),
       ...ct('mixed', '1.2.3.4.300', [0, 1, 2]),
@@ -223,7 +258,7 @@ describe.runIf(hasTools)('DICOM to an AUCMEDI dataset (real files from pydicom a
     const before = snapshotFolder(source);
     const out = path.join(dir, 'ct-out');
     const report = await convertDicomFolder(source, out, AUTO);
-    expect(report.written).toEqual({ lung: 1 });
+    expect(report.written).toEqual({ lung: 2 });
     expect(Object.fromEntries(report.skipped.map(({ file, reason }) => [file, reason]))).toEqual({
       'lung/scout': expect.stringMatching(/localizer/),
       'gap/': expect.stringMatching(/a slice is missing after position/),
@@ -231,9 +266,12 @@ describe.runIf(hasTools)('DICOM to an AUCMEDI dataset (real files from pydicom a
     });
     expect(snapshotFolder(source)).toEqual(before);
 
-    const [name] = readdirSync(path.join(out, 'lung'));
+    const name = `${pseudonym('series:1.2.3.4.100', null)}.nii.gz`;
+    expect(readdirSync(path.join(out, 'lung')).sort()).toEqual([name, `${pseudonym('series:1.2.3.4.101', null)}.nii.gz`].sort());
     expect(name).toMatch(/^img-[0-9a-f]{20}\.nii\.gz$/);
-    const nii = gunzipSync(readFileSync(path.join(out, 'lung', name!)));
+    const second = gunzipSync(readFileSync(path.join(out, 'lung', `${pseudonym('series:1.2.3.4.101', null)}.nii.gz`)));
+    expect([0, 1, 2, 3].map((i) => second.readInt16LE(40 + 2 * i))).toEqual([3, sliceColumns, sliceRows, 3]);
+    const nii = gunzipSync(readFileSync(path.join(out, 'lung', name)));
     // NIfTI-1, read here field by field (nifti1.h offsets)
     expect(nii.readInt32LE(0)).toBe(348);
     expect(nii.toString('latin1', 344, 348)).toBe('n+1\0');

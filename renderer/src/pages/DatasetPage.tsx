@@ -1,3 +1,4 @@
+import type { DatasetReport } from '../../../src/api/dataset';
 import { formatBytes } from '../../../src/api/format';
 import { ClassBars } from '../components/ClassBars';
 import { FolderChooser } from '../components/FolderChooser';
@@ -9,6 +10,11 @@ import { useAppStore } from '../store';
 import { DicomCard } from './DicomCard';
 
 const INTERFACE_LABEL = { directory: 'one folder per class', csv: 'image folder + annotation file (CSV)', images: 'a flat folder of images to classify' } as const;
+
+/** No image where AUCMEDI looks, but sub-folders it does not look into: a PACS export (patient, study, series folders) is often so. */
+function mayHoldDicomDeeper(report: DatasetReport): boolean {
+  return report.totalImages === 0 && report.problems.some((problem) => problem.code === 'NESTED_FOLDERS');
+}
 
 export function DatasetPage() {
   const selection = useAppStore((s) => s.datasetSelection);
@@ -61,7 +67,7 @@ export function DatasetPage() {
         )}
       </section>
 
-      {report && report.dicomFiles > 0 && <DicomCard source={report.path} />}
+      {report && (report.dicomFiles > 0 || mayHoldDicomDeeper(report)) && <DicomCard source={report.path} probed={report.dicomFiles > 0} />}
 
       {report && converted?.out === report.path && (
         <p className="notice" data-testid="dicom-converted">

@@ -3,23 +3,30 @@ import { useAppStore } from '../store';
 import { parseWindowText } from '../../../src/api/dicom-window';
 import { plural } from '../../../src/api/format';
 import { DICOM_CLASS_ATTRIBUTES, type DicomClassAttribute } from '../../../src/api/dicom';
-import { dicomOutFolder } from '../store/dicom';
+import { dicomOutFolder, windowOptions } from '../store/dicom';
 
 
 /** "Prepare for AUCMEDI": a folder of DICOM files read, then converted into a new dataset of PNGs. */
-export function DicomCard({ source }: { source: string }) {
+/** `probed`: the dataset check met DICOM files; else the card offers to look deeper than the check does. */
+export function DicomCard({ source, probed }: { source: string; probed: boolean }) {
   const report = useAppStore((s) => (s.dicomSource === source ? s.dicomReport : null));
   const work = useAppStore((s) => s.dicomWork);
   const error = useAppStore((s) => s.dicomError);
   const choices = useAppStore((s) => s.dicomChoices);
   const { readDicom, pickDicomParent, setDicomChoices, setDicomClasses, convertDicom, cancelDicom } = useAppStore.getState();
   const classes = choices.classes;
-  const windowOk = choices.window === 'auto' || parseWindowText(choices.window) !== null;
+  const windowOk = windowOptions(choices.windows) !== null;
   const usable = report ? Object.values(report.classes).reduce((a, b) => a + b, 0) : 0;
 
   return (
     <section className="card" aria-labelledby="dicom-heading" data-testid="dicom-card">
-      <h2 id="dicom-heading">DICOM: prepare for AUCMEDI</h2>
+      <h2 id="dicom-heading">{probed ? 'DICOM: prepare for AUCMEDI' : 'DICOM in the sub-folders?'}</h2>
+      {!probed && (
+        <p data-testid="dicom-deeper">
+          This folder has no images where AUCMEDI looks, but sub-folders it does not look into. If they hold DICOM files, such as a PACS export of patient, study and
+          series folders, the app can read them at every depth.
+        </p>
+      )}
       <p className="muted">
         AUCMEDI does not read DICOM. The app can make a new dataset from this folder: PNG images of the 2D images, windowed as the files say, and NIfTI volumes of the 3D
         series, without patient data in names or files. Your DICOM folder is not changed.
@@ -46,7 +53,12 @@ export function DicomCard({ source }: { source: string }) {
         </div>
       )}
       {error && <Problem error={error} testId="dicom-error" />}
-      {report && !work && (
+      {report && !work && report.dicomFiles === 0 && (
+        <p data-testid="dicom-none">
+          No DICOM file in {plural(report.files, 'file')} of this folder and its sub-folders{report.notDicom.count > 0 ? ` (e.g. ${report.notDicom.examples.join(', ')})` : ''}.
+        </p>
+      )}
+      {report && !work && report.dicomFiles > 0 && (
         <>
           <dl className="facts" data-testid="dicom-summary">
             <dt>Found</dt>
@@ -123,12 +135,30 @@ export function DicomCard({ source }: { source: string }) {
                   Choose folder…
                 </button>
               </div>
-              <label className="checkbox">
-                <input type="checkbox" checked={choices.window !== 'auto'} onChange={(e) => setDicomChoices({ window: e.target.checked ? '400/40' : 'auto' })} data-testid="dicom-window-fixed" />
-                One window for all images instead of each file's own (width/level)
-              </label>
-              {choices.window !== 'auto' && (
-                <input type="text" value={choices.window} onChange={(e) => setDicomChoices({ window: e.target.value })} aria-invalid={!windowOk} aria-label="Window width/level" data-testid="dicom-window" />
+              {report.images2d > 0 && (
+              <fieldset className="choices" data-testid="dicom-windows">
+                <legend>Window of the 2D images (width/level, e.g. 400/40)</legend>
+                <p className="muted small">Left empty: each file's own window, or its full range when it has none. 3D volumes keep their values (Hounsfield units for CT).</p>
+                {Object.keys(report.images2dByModality)
+                  .sort()
+                  .map((modality) => {
+                    const text = choices.windows[modality] ?? '';
+                    return (
+                      <label key={modality} className="window-field">
+                        <span>{modality || 'no modality'}</span>
+                        <input
+                          type="text"
+                          value={text}
+                          placeholder="the file's own"
+                          onChange={(e) => setDicomChoices({ windows: { ...choices.windows, [modality]: e.target.value } })}
+                          aria-invalid={text.trim() !== '' && parseWindowText(text) === null}
+                          aria-label={`Window for ${modality || 'images without a modality'}`}
+                          data-testid={`dicom-window-${modality || 'none'}`}
+                        />
+                      </label>
+                    );
+                  })}
+              </fieldset>
               )}
               {report.multiFrameFiles > 0 && (
                 <label className="checkbox">

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { DicomClasses, DicomConvertReport, DicomScanReport, UserError } from '../../../src/api';
+import type { DicomClasses, DicomConvertOptions, DicomConvertReport, DicomScanReport, UserError } from '../../../src/api';
 import { parseWindowText } from '../../../src/api/dicom-window';
 import { invoke, newOperationId } from '../bridge';
 import type { AppState } from './index';
@@ -14,8 +14,8 @@ export interface DicomProgress {
 export interface DicomChoices {
   /** The folder the new dataset goes into (as `<source name> for AUCMEDI`), chosen with the folder dialog. */
   parent: string | null;
-  /** 'auto', or the text of a fixed window: "WIDTH/CENTER". */
-  window: string;
+  /** Per Modality ('' for files without one): the text of a fixed window, "WIDTH/CENTER"; empty or absent: each file's own. */
+  windows: Record<string, string>;
   framesEach: boolean;
   writeMapping: boolean;
   /** One folder per class, or an annotation CSV keyed by a DICOM attribute. */
@@ -47,7 +47,21 @@ export function dicomOutFolder(parent: string, source: string): string {
   return `${parent.replace(/[\\/]+$/, '')}${separator}${name} for AUCMEDI`;
 }
 
-const NO_CHOICES: DicomChoices = { parent: null, window: 'auto', framesEach: false, writeMapping: false, classes: { from: 'folders' } };
+/** The window fields as conversion options: the row without a modality is every other image's window; null while a field is not a window. */
+export function windowOptions(fields: Record<string, string>): Pick<DicomConvertOptions, 'window' | 'windowsByModality'> | null {
+  let window: DicomConvertOptions['window'] = 'auto';
+  const windowsByModality: NonNullable<DicomConvertOptions['windowsByModality']> = {};
+  for (const [modality, text] of Object.entries(fields)) {
+    if (!text.trim()) continue;
+    const parsed = parseWindowText(text);
+    if (!parsed) return null;
+    if (modality) windowsByModality[modality] = parsed;
+    else window = parsed;
+  }
+  return Object.keys(windowsByModality).length ? { window, windowsByModality } : { window };
+}
+
+const NO_CHOICES: DicomChoices = { parent: null, windows: {}, framesEach: false, writeMapping: false, classes: { from: 'folders' } };
 
 export const createDicomSlice: StateCreator<AppState, [], [], DicomSlice> = (set, get) => ({
   dicomSource: null,
@@ -84,15 +98,15 @@ export const createDicomSlice: StateCreator<AppState, [], [], DicomSlice> = (set
   async convertDicom() {
     const { dicomSource: source, dicomChoices: choices } = get();
     if (!source || !choices.parent) return;
-    const window = choices.window === 'auto' ? 'auto' : parseWindowText(choices.window);
-    if (!window) return;
+    const windows = windowOptions(choices.windows);
+    if (!windows) return;
     const out = dicomOutFolder(choices.parent, source);
     const operationId = newOperationId('dicom-convert');
     set({ dicomError: null, dicomWork: { kind: 'convert', operationId, progress: null } });
     const response = await invoke('dicom:convert', {
       source,
       out,
-      options: { window, frames: choices.framesEach ? 'each' : 'refuse', mappingFile: choices.writeMapping ? `${out} - identifiers.csv` : null, classes: choices.classes },
+      options: { ...windows, frames: choices.framesEach ? 'each' : 'refuse', mappingFile: choices.writeMapping ? `${out} - identifiers.csv` : null, classes: choices.classes },
       operationId,
     });
     if (get().dicomWork?.operationId !== operationId) return;
