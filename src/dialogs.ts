@@ -49,10 +49,10 @@ export const FILE_PURPOSES: Record<FilePurpose, { openTitle: string; saveTitle: 
     ],
   },
   'weights-archive': {
-    openTitle: 'Import pretrained weights from an archive (.zip or .tar)',
+    openTitle: 'Import pretrained weights from an archive (.zip, .tar or .tar.gz)',
     saveTitle: 'Save the weights archive',
     filters: [
-      { name: 'Archives', extensions: ['zip', 'tar'] },
+      { name: 'Archives', extensions: ['zip', 'tar', 'gz', 'tgz'] },
       { name: 'All files', extensions: ['*'] },
     ],
   },

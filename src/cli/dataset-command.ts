@@ -4,6 +4,7 @@ import { formatBytes } from '../api/format';
 import type { Core } from '../core';
 import { formatDatasetReport } from '../dataset/format';
 import { finish, type CliIo } from './image-command';
+import { onFirstInterrupt } from './interrupts';
 
 /** `aucmedi-desk dataset validate PATH [--gt FILE] [--ohe] [--json]`: exit 0 without errors, 1 with errors. */
 export async function datasetValidateCommand(core: Core, folder: string, gtFile: string | undefined, ohe: boolean, json: boolean, io: CliIo): Promise<number> {
@@ -14,13 +15,13 @@ export async function datasetValidateCommand(core: Core, folder: string, gtFile:
     }
   });
   const cancel = () => void core.handlers['operations:cancel']({ operationId: scanId });
-  process.once('SIGINT', cancel);
+  const stopListening = onFirstInterrupt(cancel);
   try {
     const response = await core.handlers['dataset:scan']({ path: path.resolve(folder), gtFile: gtFile ? path.resolve(gtFile) : null, ohe, scanId });
     const code = finish(response, json, io, formatDatasetReport);
     return code === 0 && response.ok && response.data.errors > 0 ? 1 : code;
   } finally {
-    process.removeListener('SIGINT', cancel);
+    stopListening();
     unsubscribe();
   }
 }

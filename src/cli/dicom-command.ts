@@ -5,6 +5,7 @@ import { parseWindowList } from '../api/dicom-window';
 import { plural } from '../dataset/problems';
 import type { Core } from '../core';
 import { finish, type CliIo } from './image-command';
+import { onFirstInterrupt } from './interrupts';
 
 export function formatDicomScan(report: DicomScanReport): string {
   const modalities = Object.entries(report.modalities).map(([name, count]) => `${name || '(none)'} ${count}`).join(', ');
@@ -53,7 +54,7 @@ export async function dicomCommand(core: Core, action: 'scan' | 'convert', folde
     io.status?.(action === 'scan' ? `Reading… ${plural(filesSeen, 'file')}` : `Converting… ${plural(filesSeen, 'file')} read, ${plural(written, 'image')} written`);
   });
   const cancel = () => void core.handlers['operations:cancel']({ operationId });
-  process.once('SIGINT', cancel);
+  const stopListening = onFirstInterrupt(cancel);
   try {
     const usage = (message: string) => {
       io.err(`aucmedi-desk: ${message}. See aucmedi-desk --help.`);
@@ -71,7 +72,7 @@ export async function dicomCommand(core: Core, action: 'scan' | 'convert', folde
     const response = await core.handlers['dicom:convert']({ source: path.resolve(folder), out: path.resolve(values['--out']), options, operationId });
     return finish(response, json, io, formatDicomConvert);
   } finally {
-    process.removeListener('SIGINT', cancel);
+    stopListening();
     unsubscribe();
   }
 }

@@ -27,6 +27,6 @@ export async function engineCommand(core: Core, json: boolean, out: (text: strin
     out(json ? JSON.stringify({ error: response.error }) : `${response.error.message}\n  What to do: ${response.error.action}`);
     return 1;
   }
-  out(json ? JSON.stringify(response.data, null, 2) : formatEngineStatus(response.data));
+  out(json ? JSON.stringify(response.data) : formatEngineStatus(response.data));
   return response.data.ok ? 0 : 1;
 }

@@ -7,6 +7,7 @@ import type { Core } from '../core';
 import { describeSoftware } from '../engine/image-check';
 import { forCommandLine } from './cli-actions';
 import { formatTransfer } from './progress';
+import { EXIT_INTERRUPTED, onFirstInterrupt } from './interrupts';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -59,7 +60,7 @@ export async function imageCommand(core: Core, args: string[], json: boolean, io
     if (event.type === 'image:progress' && event.progress.operationId === operationId) io.status?.(formatTransfer(event.progress));
   });
   const cancel = () => void core.handlers['operations:cancel']({ operationId });
-  process.once('SIGINT', cancel);
+  const stopListening = onFirstInterrupt(cancel);
   try {
     switch (action) {
       case 'list':
@@ -68,7 +69,7 @@ export async function imageCommand(core: Core, args: string[], json: boolean, io
         return finish(await core.handlers['images:load']({ file: path.resolve(rest[0] ?? ''), operationId }), json, io, formatLoaded);
       case 'save':
         return finish(
-          await core.handlers['images:save']({ reference: rest[0] ?? '', file: path.resolve(rest[1] ?? ''), operationId, overwrite: rest.includes('--force') }),
+          await core.handlers['images:save']({ reference: rest[0] ?? '', file: path.resolve(rest[1] ?? ''), operationId, overwrite: rest.slice(2).includes('--force') }),
           json,
           io,
           (r) => `Exported to ${r.file} (${formatBytes(r.bytes)})\nSHA-256 ${r.sha256}, written to ${r.checksumFile}`,
@@ -79,7 +80,7 @@ export async function imageCommand(core: Core, args: string[], json: boolean, io
         return -1;
     }
   } finally {
-    process.removeListener('SIGINT', cancel);
+    stopListening();
     unsubscribe();
   }
 }
@@ -88,14 +89,15 @@ export async function imageCommand(core: Core, args: string[], json: boolean, io
 export function finish<T>(response: Response<T>, json: boolean, io: CliIo, text: (data: T) => string): number {
   io.status?.('');
   if (response.ok) {
-    io.out(json ? JSON.stringify(response.data, null, 2) : text(response.data));
+    io.out(json ? JSON.stringify(response.data) : text(response.data));
     return 0;
   }
+  const exitCode = response.error.code === 'OPERATION_CANCELLED' ? EXIT_INTERRUPTED : 1;
   if (json) {
-    io.out(JSON.stringify({ error: response.error }, null, 2));
-    return 1;
+    io.out(JSON.stringify({ error: response.error }));
+    return exitCode;
   }
   const error = forCommandLine(response.error);
   io.err([error.message, error.action && `What to do: ${error.action}`, error.detail && `Details: ${error.detail}`].filter(Boolean).join('\n'));
-  return 1;
+  return exitCode;
 }

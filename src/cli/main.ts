@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { createCore, type Core } from '../core';
 import { JsonFileSettingsStore, SETTINGS_FILE_NAME, userDataDir } from '../settings/store';
 import { APP_VERSION } from '../version';
@@ -11,6 +12,8 @@ import { imageCommand, type CliIo } from './image-command';
 import { evaluateCommand, predictCommand, runsCommand, trainCommand } from './run-commands';
 import { weightsCommand } from './weights-command';
 import { escapeControls } from './terminal-text';
+
+const EXIT_CODES = 'Exit codes: 0 success, 1 failure (the message says what to do), 2 wrong usage, 130 stopped with Ctrl-C (or SIGTERM).';
 
 const USAGE = `Usage: aucmedi-desk <command> [options]
 
@@ -32,7 +35,7 @@ Commands:
   image save REF FILE [--force]   Export an image to FILE and write FILE.sha256 beside it.
   image rm REF                    Remove an image (refused while a run uses it).
   weights list [--json]           The pretrained-weights folder: files, sizes, SHA-256.
-  weights import SOURCE [--json]  Copy weights from a folder (e.g. a copy of ~/.keras/models), a .zip or a .tar; SOURCE.sha256 checked when present.
+  weights import SOURCE [--json]  Copy weights from a folder (e.g. a copy of ~/.keras/models), a .zip, a .tar or a .tar.gz; SOURCE.sha256 checked when present.
 
   train DATASET [--gt FILE] [--ohe] [--architecture KEY[,KEY]] [--analysis minimal|standard|advanced]
         [--epochs N] [--batch-size N] [--workers N] [--metalearner M] [--three-dim]
@@ -50,11 +53,12 @@ Commands:
   runs stop ID                    Stop a run (a standard training keeps its best model; minimal, advanced none).
 
 Options:
-  --json             Machine-readable output.
+  --json             Machine-readable output: one JSON object per line (progress, then the result).
   --version          Print the version.
-  --help             Print this help.
+  --help             Print this help; COMMAND --help prints the command's.
+  --opt=VALUE        The same as --opt VALUE; -- ends the options (for a path that starts with -).
 
-Exit codes: 0 success, 1 failure (the message says what to do), 2 wrong usage.`;
+${EXIT_CODES}`;
 
 export const EXIT_USAGE = 2;
 
@@ -66,7 +70,8 @@ interface CommandSpec {
   options?: string[];
   /** Options whose value is a count: plain decimal digits (`--epochs 0x10` is not 16). */
   integers?: string[];
-  run: (core: Core, args: string[], json: boolean, io: CliIo, values: Record<string, string>) => Promise<number>;
+  /** `args`: the positional arguments; `flags`: the flags given (`--json` among them). */
+  run: (core: Core, args: string[], json: boolean, io: CliIo, values: Record<string, string>, flags: string[]) => Promise<number>;
 }
 
 /** What each command accepts: positional arguments, flags and options with values. */
@@ -77,7 +82,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     positional: 1,
     flags: ['--json', '--ohe'],
     options: ['--gt'],
-    run: (core, args, json, io, values) => datasetValidateCommand(core, args[0]!, values['--gt'], args.includes('--ohe'), json, io),
+    run: (core, args, json, io, values, flags) => datasetValidateCommand(core, args[0]!, values['--gt'], flags.includes('--ohe'), json, io),
   },
   'dicom scan': { positional: 1, flags: ['--json'], options: ['--classes-from'], run: (core, args, json, io, values) => dicomCommand(core, 'scan', args[0]!, values, json, io) },
   'dicom convert': {
@@ -91,7 +96,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     flags: ['--json', '--ohe', '--three-dim'],
     options: ['--gt', '--architecture', '--analysis', '--epochs', '--batch-size', '--workers', '--metalearner', '--gpus', '--out', '--image'],
     integers: ['--epochs', '--batch-size', '--workers'],
-    run: (core, args, json, io, values) => trainCommand(core, args[0]!, values, args, json, io),
+    run: (core, args, json, io, values, flags) => trainCommand(core, args[0]!, values, flags, json, io),
   },
   predict: {
     positional: 1,
@@ -105,7 +110,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     flags: ['--json', '--ohe'],
     options: ['--model', '--gt', '--batch-size', '--workers', '--gpus', '--out', '--image'],
     integers: ['--batch-size', '--workers'],
-    run: (core, args, json, io, values) => (values['--model'] ? evaluateCommand(core, args[0]!, values, args, json, io) : Promise.resolve(missingModel(io))),
+    run: (core, args, json, io, values, flags) => (values['--model'] ? evaluateCommand(core, args[0]!, values, flags, json, io) : Promise.resolve(missingModel(io))),
   },
   'runs list': { positional: 0, flags: ['--json'], run: (core, _args, json, io) => runsCommand(core, 'list', undefined, json, io) },
   'runs show': { positional: 1, flags: ['--json'], run: (core, args, json, io) => runsCommand(core, 'show', args[0], json, io) },
@@ -115,7 +120,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   'weights import': { positional: 1, flags: ['--json'], run: (core, args, json, io) => weightsCommand(core, 'import', args[0], json, io) },
   'image list': { positional: 0, flags: ['--json'], run: (core, args, json, io) => imageCommand(core, ['list', ...args], json, io) },
   'image load': { positional: 1, flags: ['--json'], run: (core, args, json, io) => imageCommand(core, ['load', ...args], json, io) },
-  'image save': { positional: 2, flags: ['--json', '--force'], run: (core, args, json, io) => imageCommand(core, ['save', ...args], json, io) },
+  'image save': { positional: 2, flags: ['--json', '--force'], run: (core, args, json, io, _values, flags) => imageCommand(core, ['save', ...args, ...flags], json, io) },
   'image rm': { positional: 1, flags: ['--json'], run: (core, args, json, io) => imageCommand(core, ['rm', ...args], json, io) },
 };
 
@@ -134,44 +139,72 @@ export async function main(argv: string[], writeOut = (text: string) => console.
   const name = COMMANDS[`${first} ${second}`] ? `${first} ${second}` : first;
   const command = COMMANDS[name];
   if (!command) return usageError(`unknown command "${argv.slice(0, 2).join(' ')}"`, err);
-  const parsed = parseArguments(argv.slice(name.split(' ').length), command);
+  const rest = argv.slice(name.split(' ').length);
+  const beforeTerminator = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (beforeTerminator.includes('--help') || beforeTerminator.includes('-h')) {
+    out(commandHelp(name));
+    return 0;
+  }
+  const parsed = parseArguments(rest, command);
   if (typeof parsed === 'string') return usageError(`${parsed} (in "${name}")`, err);
   if (parsed.positional.length !== command.positional) return usageError(`"${name}" takes ${command.positional} argument(s), got ${parsed.positional.length}`, err);
 
   const core = createCore({ settings: defaultSettingsStore() });
   const io: CliIo = { out, err, ...(process.stderr.isTTY ? { status: terminalStatus() } : {}) };
   try {
-    const args = [...parsed.positional, ...parsed.flags.filter((flag) => flag !== '--json')];
-    return await command.run(core, args, parsed.flags.includes('--json'), io, parsed.values);
+    return await command.run(core, parsed.positional, parsed.flags.includes('--json'), io, parsed.values, parsed.flags);
   } finally {
     core.dispose();
   }
 }
 
 /**
- * Splits arguments into positional ones, known flags and options with values; a string says what
+ * Splits arguments into positional ones, known flags and options with values (`--gt FILE` or
+ * `--gt=FILE`; after `--` everything is positional), with `node:util` parseArgs; a string says what
  * is wrong. An empty or blank argument is wrong everywhere: taken as a path it would quietly mean
  * the working folder, and as an option it would quietly mean the default.
  */
 export function parseArguments(args: string[], spec: Pick<CommandSpec, 'flags' | 'options' | 'integers'>): { positional: string[]; flags: string[]; values: Record<string, string> } | string {
+  const options = Object.fromEntries([...spec.flags.map((flag) => [flag.slice(2), { type: 'boolean' as const }]), ...(spec.options ?? []).map((option) => [option.slice(2), { type: 'string' as const }])]);
+  // Not strict: every token comes back, and each mistake is named here in the CLI's own words.
+  const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
   const positional: string[] = [];
   const flags: string[] = [];
   const values: Record<string, string> = {};
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i]!;
-    if (arg.trim() === '') return 'an argument is empty';
-    if (!arg.startsWith('--')) positional.push(arg);
-    else if (spec.flags.includes(arg)) flags.push(arg);
-    else if (spec.options?.includes(arg)) {
-      const value = args[i + 1];
-      if (value === undefined || value.startsWith('--')) return `${arg} needs a value`;
-      if (value.trim() === '') return `${arg} needs a value, not an empty one`;
-      if (spec.integers?.includes(arg) && !/^\d+$/.test(value)) return `${arg} takes a whole number in plain digits (like 20), not "${value}"`;
-      values[arg] = value;
-      i += 1;
-    } else return `unknown option ${arg}`;
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional') {
+      if (token.value.trim() === '') return 'an argument is empty';
+      positional.push(token.value);
+      continue;
+    }
+    const name = `--${token.name}`;
+    if (token.rawName.startsWith('--') && spec.flags.includes(name)) {
+      if (token.inlineValue) return `${name} takes no value`;
+      if (!flags.includes(name)) flags.push(name);
+    } else if (token.rawName.startsWith('--') && spec.options?.includes(name)) {
+      const value = token.value;
+      if (value === undefined || (!token.inlineValue && value.startsWith('--'))) return `${name} needs a value`;
+      if (value.trim() === '') return `${name} needs a value, not an empty one`;
+      if (spec.integers?.includes(name) && !/^\d+$/.test(value)) return `${name} takes a whole number in plain digits (like 20), not "${value}"`;
+      values[name] = value;
+    } else return `unknown option ${token.rawName}`;
   }
   return { positional, flags, values };
+}
+
+/** `COMMAND --help`: the command's lines of the usage, its synopsis first, then what it does. */
+export function commandHelp(name: string): string {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`  ${name} `));
+  const [synopsis, ...description] = lines[start]!.trim().split(/\s{2,}/);
+  const synopsisLines = [synopsis!];
+  for (const line of lines.slice(start + 1)) {
+    if (!/^ {4,}\S/.test(line)) break;
+    if (/^ {20,}/.test(line)) description.push(line.trim());
+    else synopsisLines.push(line.trim());
+  }
+  return [`Usage: aucmedi-desk ${synopsisLines.join(' ')}`, '', ...description.map((line) => `  ${line}`), '', 'Every command takes --json (one JSON object per line) and --help; options take their value as --opt VALUE or --opt=VALUE, and -- ends the options.', EXIT_CODES].join('\n');
 }
 
 function terminalStatus(): (line: string) => void {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AUCMEDI_DEFAULTS, type Analysis } from '../api/aucmedi';
+import { AUCMEDI_DEFAULTS, type Analysis, type Predictions } from '../api/aucmedi';
 import { epochsText, fewerEpochsNote } from '../api/epochs';
 import { keptAfterStop, stopConsequence } from '../api/stopped-training';
 import type { ProgressState } from '../api/progress';
@@ -10,6 +10,7 @@ import { freeGpu } from '../runs/queue';
 import { followedElsewhereError } from '../runs/service';
 import { forCommandLine } from './cli-actions';
 import { finish, type CliIo } from './image-command';
+import { EXIT_INTERRUPTED, onInterrupt } from './interrupts';
 
 const OK = 0;
 const FAILED = 1;
@@ -40,10 +41,12 @@ export function describeRun(run: RunSummary | RunRecord): { what: string; input:
   return { what: `evaluation of ${model}, step ${run.step}`, input: `${run.dataset.path}${run.dataset.gtFile ? ` + ${run.dataset.gtFile}` : ''}` };
 }
 
+const MODE_NAMES = { training: 'Training', prediction: 'Prediction', evaluation: 'Evaluation' } as const;
+
 export function formatRun(run: RunSummary | RunRecord): string {
   const { what, input } = describeRun(run);
   const lines = [
-    `Run ${run.id}: ${run.state}`,
+    `${MODE_NAMES[run.mode]} ${run.id}: ${run.state}`,
     `  Mode:       ${what}`,
     `  Input:      ${input}`,
     `  Output:     ${run.outputDir}`,
@@ -65,6 +68,14 @@ export function formatRun(run: RunSummary | RunRecord): string {
     lines.push(`  Error:      ${error.message}`, `  What to do: ${error.action}`, ...(error.detail ? [`  Details:    ${error.detail}`] : []));
   }
   return lines.join('\n');
+}
+
+/** The predictions, one image per line: sample, predicted class, its probability. */
+export function formatPredictionTable(predictions: Predictions): string {
+  const rows = predictions.rows.map((row) => [row.sample, row.predictedClass ?? '-', row.probability === null ? '-' : row.probability.toFixed(4)]);
+  const header = ['Sample', 'Predicted class', 'Probability'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  return [header, ...rows].map((row) => row.map((cell, column) => (column === 2 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd()).join('\n');
 }
 
 /**
@@ -100,13 +111,13 @@ class Interrupt {
   /** Ctrl-C was pressed (and the stop not refused). */
   requested = false;
   private stopping = false;
-  private readonly onSigint = () => this.interrupted();
+  private readonly stopListening: () => void;
 
   constructor(
     private readonly core: Core,
     private readonly io: CliIo,
   ) {
-    process.on('SIGINT', this.onSigint);
+    this.stopListening = onInterrupt((signal) => this.interrupted(signal));
   }
 
   /** The run has started: a Ctrl-C that came meanwhile stops it now. */
@@ -116,16 +127,16 @@ class Interrupt {
   }
 
   dispose(): void {
-    process.removeListener('SIGINT', this.onSigint);
+    this.stopListening();
   }
 
-  private interrupted(): void {
+  private interrupted(signal: NodeJS.Signals): void {
     if (this.runId === null) {
       if (this.requested) {
         // Quit now, as Ctrl-C did before any handler (the run, if it starts, goes on unfollowed).
         this.io.err('\nQuitting. If the run started, `aucmedi-desk runs list` shows it and `aucmedi-desk runs stop ID` stops it.');
         this.dispose();
-        process.kill(process.pid, 'SIGINT');
+        process.kill(process.pid, signal);
         return;
       }
       this.requested = true;
@@ -170,7 +181,7 @@ function whatStopKeeps(core: Core, runId: string): string {
 async function followToEnd(core: Core, runId: string, json: boolean, io: CliIo, interrupt: Interrupt): Promise<number> {
   const unsubscribe = core.subscribe((event) => {
     if (event.type !== 'run:progress' || event.runId !== runId) return;
-    if (json && event.epoch) io.out(JSON.stringify({ runId, epoch: event.epoch }));
+    if (json && event.epoch) io.out(JSON.stringify({ runId, event: 'epoch', epoch: event.epoch }));
     if (!json) io.status?.(formatProgress(event.progress));
     if (!json && event.epoch && !io.status) io.out(`Epoch ${event.epoch.epoch}: ${Object.entries(event.epoch.metrics).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   });
@@ -178,8 +189,14 @@ async function followToEnd(core: Core, runId: string, json: boolean, io: CliIo, 
   try {
     const record = await core.runs.waitForEnd(runId);
     io.status?.('');
-    io.out(json ? JSON.stringify(record, null, 2) : formatRun(record));
-    return record.state === 'succeeded' ? OK : FAILED;
+    // A prediction's answer is its table: printed under the record, and in the record with --json.
+    const table = record.mode === 'prediction' && record.state === 'succeeded' ? await core.handlers['runs:predictions']({ runId }) : null;
+    if (table && !table.ok) io.err(`The predictions cannot be read: ${table.error.message}`);
+    const predictions = table?.ok ? { classes: table.data.classes, rows: table.data.rows } : null;
+    if (json) io.out(JSON.stringify(predictions ? { ...record, predictions } : record));
+    else io.out(predictions ? `${formatRun(record)}\n\n${formatPredictionTable(predictions)}` : formatRun(record));
+    if (record.state === 'succeeded') return OK;
+    return interrupt.requested && record.state === 'cancelled' ? EXIT_INTERRUPTED : FAILED;
   } finally {
     unsubscribe();
   }
@@ -195,12 +212,13 @@ async function runInForeground(core: Core, values: Record<string, string>, json:
     const gpus = await gpusFor(core, values, io);
     if ('refused' in gpus) return finish({ ok: false, error: gpus.refused }, json, io, () => '');
     if (interrupt.requested) {
-      io.err('Stopped before the run was started: nothing runs.');
-      return FAILED;
+      io.err(`Stopped before the ${label.toLowerCase()} was started: nothing runs.`);
+      return EXIT_INTERRUPTED;
     }
     const response = await start(gpus);
     if (!response.ok) return finish(response, json, io, () => '');
-    if (!json) io.err(`${label} ${response.data.id} started; outputs in ${response.data.outputDir}. Ctrl-C stops it.`);
+    if (json) io.out(JSON.stringify({ runId: response.data.id, event: 'started', mode: response.data.mode, outputDir: response.data.outputDir }));
+    else io.err(`${label} ${response.data.id} started; outputs in ${response.data.outputDir}. Ctrl-C stops it.`);
     return await followToEnd(core, response.data.id, json, io, interrupt);
   } finally {
     interrupt.dispose();
@@ -229,7 +247,7 @@ const outputOf = (values: Record<string, string>) => ({ outputDir: values['--out
 export function trainCommand(core: Core, dataset: string, values: Record<string, string>, flags: string[], json: boolean, io: CliIo): Promise<number> {
   const note = fewerEpochsNote(numberOr(values, '--epochs', AUCMEDI_DEFAULTS.epochs));
   if (note && !json) io.err(note);
-  return runInForeground(core, values, json, io, 'Run', (gpus) =>
+  return runInForeground(core, values, json, io, 'Training', (gpus) =>
     core.handlers['runs:start-training']({
       dataset: { path: path.resolve(dataset), gtFile: values['--gt'] ? path.resolve(values['--gt']) : null, ohe: flags.includes('--ohe') },
       options: {
@@ -272,7 +290,7 @@ export function predictCommand(core: Core, images: string, values: Record<string
 
 /** `aucmedi-desk evaluate DATASET --model RUN_OR_DIR [--gt FILE --ohe] [--out DIR]`: prediction, then evaluation. */
 export function evaluateCommand(core: Core, dataset: string, values: Record<string, string>, flags: string[], json: boolean, io: CliIo): Promise<number> {
-  return runInForeground(core, values, json, io, 'Evaluation (prediction, then evaluation)', (gpus) =>
+  return runInForeground(core, values, json, io, 'Evaluation', (gpus) =>
     core.handlers['runs:start-evaluation']({
       model: modelChoice(values['--model']),
       dataset: { path: path.resolve(dataset), gtFile: values['--gt'] ? path.resolve(values['--gt']) : null, ohe: flags.includes('--ohe') },

@@ -4,6 +4,7 @@ import { formatBytes } from '../api/format';
 import type { WeightsImportResult } from '../api/weights';
 import type { Core } from '../core';
 import { finish, type CliIo } from './image-command';
+import { onFirstInterrupt } from './interrupts';
 
 export function formatImport(result: WeightsImportResult): string {
   const lines = [`Weights folder: ${result.weightsDir}`];
@@ -29,13 +30,13 @@ export async function weightsCommand(core: Core, action: string, source: string 
     }
   });
   const cancel = () => void core.handlers['operations:cancel']({ operationId });
-  process.once('SIGINT', cancel);
+  const stopListening = onFirstInterrupt(cancel);
   try {
     const response = await core.handlers['weights:import']({ source: path.resolve(source ?? ''), operationId });
     io.status?.('');
     return finish(response, json, io, formatImport);
   } finally {
-    process.removeListener('SIGINT', cancel);
+    stopListening();
     unsubscribe();
   }
 }

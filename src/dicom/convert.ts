@@ -87,6 +87,7 @@ export async function convertDicomFolder(
   const ahead = Math.max(2, 2 * threads.threads);
   /** 2D files being converted, in the order met; their results are written in that order. */
   const imagesInFlight: Promise<void>[] = [];
+  let lastWrite: Promise<void> = Promise.resolve();
   const writeImages = async (rel: string, className: string, ids: { sopInstanceUid: string; seriesUid: string; frames: number }, result: Extract<DicomTaskResult, { kind: 'images' }>) => {
     const classDir = path.join(out, className);
     if (!written[className]) makeFolders(classDir);
@@ -131,7 +132,9 @@ export async function convertDicomFolder(
         const { sopInstanceUid, seriesUid, frames } = header; // the file's bytes move to a worker thread: nothing else of the header is read after this
         const window = options.windowsByModality?.[header.modality] ?? options.window;
         const images = threads.run({ kind: 'images', bytes: fileBytes, window }) as Promise<Extract<DicomTaskResult, { kind: 'images' }>>;
-        const done = images.then((result) => writeImages(rel, assigned.name, { sopInstanceUid, seriesUid, frames }, result));
+        // Written one after another in the order met, whatever order the threads finish in.
+        const done = lastWrite.then(() => images).then((result) => writeImages(rel, assigned.name, { sopInstanceUid, seriesUid, frames }, result));
+        lastWrite = done;
         done.catch(() => undefined); // awaited in order below; a rejection is not unhandled meanwhile
         imagesInFlight.push(done);
         while (imagesInFlight.length > ahead) await imagesInFlight.shift();

@@ -8,7 +8,7 @@
  * The same kind of lock claims a run's output folder while the run is being started
  * (src/runs/preflight.ts).
  */
-import { openSync, readFileSync, renameSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -18,31 +18,69 @@ export interface LockHolder {
   since: string;
 }
 
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/** A takeover guard older than this was left by a process that died within its few microseconds. */
+const GUARD_STALE_MS = 10_000;
+
 /**
  * Takes the lock `file`: null when this process holds it now, else the live holder. Throws when the
  * lock cannot be made at all (a folder that is read-only or gone).
+ *
+ * The lock appears whole or not at all: written to a temporary file, then hard-linked into place
+ * (link fails when the name exists, as O_EXCL does, but no reader can find it empty). A stale lock
+ * is taken over only under a second lock, `<file>.takeover`, after looking again: two processes
+ * that both found it stale cannot both replace it.
  */
 export function takeLock(file: string): LockHolder | null {
   const mine: LockHolder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
+  const temporary = `${file}.${process.pid}.new`;
+  writeFileSync(temporary, JSON.stringify(mine));
   try {
-    const fd = openSync(file, 'wx');
-    try {
-      writeSync(fd, JSON.stringify(mine));
-    } finally {
-      closeSync(fd);
+    for (let attempt = 0; ; attempt++) {
+      if (linkNew(temporary, file)) return null;
+      const holder = liveLockHolder(file);
+      if (holder) return holder;
+      const guard = `${file}.takeover`;
+      if (!linkNew(temporary, guard)) {
+        const age = Date.now() - (statSync(guard, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+        if (age > GUARD_STALE_MS) rmSync(guard, { force: true });
+        if (attempt > 2000) throw new Error(`the lock ${file} is being taken over by another process that does not finish`);
+        Atomics.wait(sleeper, 0, 0, 1 + (attempt % 10));
+        continue;
+      }
+      try {
+        // Under the guard nobody else removes the lock; a new one can only appear where there is none.
+        if (!existsSync(file)) continue; // released meanwhile: link again
+        const holder = liveLockHolder(file);
+        if (holder) return holder;
+        rmSync(file, { force: true });
+        if (linkNew(temporary, file)) return null;
+      } finally {
+        rmSync(guard, { force: true });
+      }
     }
-    return null;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(temporary, { force: true });
   }
-  const holder = liveLockHolder(file);
-  if (holder) return holder;
-  const temporary = `${file}.${process.pid}`;
-  const fd = openSync(temporary, 'w');
-  writeSync(fd, JSON.stringify(mine));
-  closeSync(fd);
-  renameSync(temporary, file);
-  return null;
+}
+
+/** Links `from` to the new name `to`; false when `to` exists. Where the file system has no hard links (FAT, some shares), `to` is made with O_EXCL instead. */
+function linkNew(from: string, to: string): boolean {
+  try {
+    linkSync(from, to);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EPERM' && code !== 'ENOSYS') throw error;
+  }
+  try {
+    writeFileSync(to, readFileSync(from), { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
 }
 
 /** Another process that holds the lock and still lives, or null. */

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { RunRecord, SetAsideRecord } from '../api/runs';
 import { errorDetail } from '../api/errors';
+import { renameRetrying } from '../rename-retry';
 import { removeStaleTemporaries, writeFileAtomic } from '../settings/store';
 import { parseRunRecord } from './record-schema';
 
@@ -62,7 +63,7 @@ export class RunStore {
     let target = `${file}.set-aside`;
     if (existsSync(target)) target = `${file}.set-aside-${Date.now()}`;
     try {
-      renameSync(file, target);
+      renameRetrying(file, target);
     } catch {
       return null; // a read-only folder: not listed, and said again next time
     }

@@ -1,6 +1,7 @@
-import { chmodSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { makeFolders } from '../folders';
+import { renameRetrying } from '../rename-retry';
 import { DEFAULT_SETTINGS, type Settings } from '../api/types';
 import { storedSettingsFields } from '../api/schemas';
 
@@ -37,7 +38,7 @@ export class JsonFileSettingsStore implements SettingsStore {
       return sanitizeSettings(JSON.parse(text));
     } catch {
       // Keep the unreadable file for IT instead of overwriting it on the next write.
-      renameSync(this.file, `${this.file}.unreadable-${Date.now()}`);
+      renameRetrying(this.file, `${this.file}.unreadable-${Date.now()}`);
       return { ...DEFAULT_SETTINGS };
     }
   }
@@ -48,7 +49,8 @@ export class JsonFileSettingsStore implements SettingsStore {
   }
 }
 
-export function writeFileAtomic(file: string, content: string): void {
+/** Writes `file` whole or not at all: a temporary file, synced, then renamed over it (retried while Windows holds it, src/rename-retry.ts). */
+export function writeFileAtomic(file: string, content: string, rename?: (from: string, to: string) => void): void {
   for (const folder of makeFolders(path.dirname(file))) chmodSync(folder, 0o700);
   const temporary = `${file}.${process.pid}.tmp`;
   try {
@@ -59,7 +61,7 @@ export function writeFileAtomic(file: string, content: string): void {
     } finally {
       closeSync(fd);
     }
-    renameSync(temporary, file);
+    renameRetrying(temporary, file, rename);
   } catch (error) {
     rmSync(temporary, { force: true }); // a full disk leaves no half-written temporary behind
     throw error;

@@ -12,7 +12,7 @@ import { refusalOfName } from './import';
 import { tarEntries } from './tar';
 import { openZip } from './zip';
 
-const WEIGHTS_ARCHIVE = /\.(zip|tar)$/i;
+const WEIGHTS_ARCHIVE = /\.(zip|tar|tar\.gz|tgz)$/i;
 
 /** The first folder of `dirs` that holds a bundle, or null. */
 export async function findOfflineBundle(dirs: readonly string[], weightsDir?: string): Promise<OfflineBundle | null> {

@@ -182,7 +182,7 @@ export async function importWeights(
     // also after a cancel: the files already moved in get their line
     if (result.imported.length > 0) writeChecksums(weightsDir, sums, existing);
   }
-  options.onProgress?.({ bytesDone: origin.bytesTotal, bytesTotal: origin.bytesTotal, file: '' });
+  options.onProgress?.({ bytesDone: origin.bytesTotal ?? bytesDone, bytesTotal: origin.bytesTotal ?? bytesDone, file: '' });
   return result;
 }
 
@@ -255,9 +255,9 @@ function writeChecksums(weightsDir: string, sums: Map<string, ChecksumEntry>, pr
   writeFileAtomic(path.join(weightsDir, CHECKSUM_FILE), `${lines.join('\n')}\n`);
 }
 
-/** Where the candidates come from; `bytesTotal` is what progress counts towards. */
+/** Where the candidates come from; `bytesTotal` is what progress counts towards (null: not known in advance). */
 interface Origin {
-  bytesTotal: number;
+  bytesTotal: number | null;
   candidates: AsyncIterable<Candidate>;
   close?: () => void;
 }
@@ -268,7 +268,7 @@ async function openSource(source: string): Promise<Origin> {
   });
   if (info.isDirectory()) return listed(await folderCandidates(source));
   if (!info.isFile()) {
-    throw new UserErrorException({ code: 'WEIGHTS_SOURCE_UNUSABLE', message: `${source} is neither a folder nor a file (a device, a socket or a pipe).`, action: 'Choose the folder that holds the weights files, or a .zip or .tar of it.' });
+    throw new UserErrorException({ code: 'WEIGHTS_SOURCE_UNUSABLE', message: `${source} is neither a folder nor a file (a device, a socket or a pipe).`, action: 'Choose the folder that holds the weights files, or a .zip, .tar or .tar.gz of it.' });
   }
   const head = Buffer.alloc(512);
   try {
@@ -287,18 +287,13 @@ async function openSource(source: string): Promise<Origin> {
     });
     return { ...listed(zipCandidates(zip)), close: zip.close };
   }
-  if (head[0] === 0x1f && head[1] === 0x8b) {
-    throw new UserErrorException({
-      code: 'WEIGHTS_SOURCE_UNUSABLE',
-      message: `${path.basename(source)} is compressed (gzip); weights are imported from a folder, a .zip or a plain .tar.`,
-      action: 'Unpack it first and import the folder, or make a .zip or .tar of the weights folder.',
-    });
-  }
+  // A .tar.gz: how much it unpacks to is not known before it is read (gzip's length field wraps at 4 GiB).
+  if (head[0] === 0x1f && head[1] === 0x8b) return { bytesTotal: null, candidates: tarCandidates(source) };
   if (head.toString('latin1', 257, 262) === 'ustar' || source.toLowerCase().endsWith('.tar')) return { bytesTotal: info.size, candidates: tarCandidates(source) };
   throw new UserErrorException({
     code: 'WEIGHTS_SOURCE_UNUSABLE',
-    message: `${path.basename(source)} is neither a folder nor a .zip or .tar archive.`,
-    action: 'Choose the folder that holds the weights files (such as a copy of ~/.keras/models), or a .zip or .tar of it.',
+    message: `${path.basename(source)} is neither a folder nor a .zip, .tar or .tar.gz archive.`,
+    action: 'Choose the folder that holds the weights files (such as a copy of ~/.keras/models), or a .zip, .tar or .tar.gz of it.',
   });
 }
 

@@ -1,12 +1,14 @@
 /**
- * The entries of an uncompressed tar archive, read once from start to end by node-tar's parser in
+ * The entries of a tar archive, plain or gzip-compressed (`.tar.gz`, `.tgz`: node-tar's parser
+ * unzips what starts with the gzip magic), read once from start to end by node-tar's parser in
  * strict mode (pax, GNU and ustar headers; a header whose checksum fails is an error, not skipped).
+ * A compressed archive cut short or damaged fails gzip's own length and CRC-32 check.
  * Tar has no index and no checksum of the data: an entry's size is proven right only when the
  * archive's next header is where that size says (a pax `size` that disagrees with where the data
  * ends leads to a header that does not check out). So each entry is confirmed by the next step.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { Parser, type ReadEntry } from 'tar';
 
@@ -37,7 +39,7 @@ type Event = { entry: ReadEntry } | { error: Error } | { end: true };
 export async function* tarEntries(file: string): AsyncGenerator<TarEntry> {
   // A tar archive is made of 512-byte blocks; a partial block at the end would be ignored by the parser.
   const { size } = await stat(file);
-  if (size % 512 !== 0) throw new TarDamagedError(`the archive is ${size} bytes, not a whole number of 512-byte tar blocks: it is cut short`);
+  if (!(await isGzip(file)) && size % 512 !== 0) throw new TarDamagedError(`the archive is ${size} bytes, not a whole number of 512-byte tar blocks: it is cut short`);
   // The parser reads ahead and reports a bad header at once, while the entries before it are still
   // queued; `filter` runs as each header is parsed, so an error is placed after the entries parsed
   // before it, and no entry is blamed for damage that lies beyond it.
@@ -84,6 +86,7 @@ export async function* tarEntries(file: string): AsyncGenerator<TarEntry> {
         // A read error of the file itself (EIO, EACCES) is not damage of the archive.
         if ((event.error as NodeJS.ErrnoException).syscall) throw event.error;
         const what = event.error.message.replace(/^TAR_[A-Z_]+: /, '');
+        if (code?.startsWith('Z_')) throw new TarDamagedError(`the compressed archive is cut short or damaged (${what})`);
         throw new TarDamagedError(code === 'TAR_BAD_ARCHIVE' ? `the archive is cut short: ${what}` : `the next tar header does not check out: ${what}`);
       }
       const { entry } = event;
@@ -107,5 +110,17 @@ export async function* tarEntries(file: string): AsyncGenerator<TarEntry> {
   } finally {
     input.destroy();
     parser.abort(new Error('closed'));
+  }
+}
+
+/** Whether `file` starts with the gzip magic (RFC 1952: 1f 8b). */
+export async function isGzip(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    await handle.close();
   }
 }

@@ -103,7 +103,7 @@ describe.runIf(ready)('aucmedi-desk train, stopped with Ctrl-C (built CLI, stand
     docker(['rmi', SLOW_TAG], { allowFail: true });
   });
 
-  it('Ctrl-C after the first epoch: says it stops, exits 1, the run is cancelled, its container removed, the models kept and listed', async () => {
+  it('Ctrl-C after the first epoch: says it stops, exits 130, the run is cancelled, its container removed, the models kept and listed', async () => {
     const { run, out } = train(true);
     const first = JSON.parse(await run.line(/^\{"runId":.*"epoch":\{"epoch":1,/, 120_000)) as { runId: string };
     const runId = first.runId;
@@ -112,8 +112,8 @@ describe.runIf(ready)('aucmedi-desk train, stopped with Ctrl-C (built CLI, stand
     run.child.kill('SIGINT');
     const exit = await Promise.race([run.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the CLI did not exit within ${EXIT_WITHIN_MS} ms of Ctrl-C:\n${run.stderr()}`)), EXIT_WITHIN_MS))]);
 
-    // README: exit 0 only for success; a cancelled run is not one. The CLI ends by itself, not by the signal.
-    expect(exit, run.stderr()).toMatchObject({ code: 1, signal: null });
+    // README: exit 130 when Ctrl-C stopped the run (as shells report it), 0 only for success. The CLI ends by itself, not by the signal.
+    expect(exit, run.stderr()).toMatchObject({ code: 130, signal: null });
     expect(exit.at - interrupted).toBeLessThan(EXIT_WITHIN_MS);
     expect(run.stderr()).toContain('Stopping the run. The best model so far (model.best_loss.keras');
     const record = finalRecord(run.stdout());
@@ -128,19 +128,19 @@ describe.runIf(ready)('aucmedi-desk train, stopped with Ctrl-C (built CLI, stand
     // The stored record says the same, and lists the models.
     const shown = await cli(['runs', 'show', runId]);
     expect(shown.code).toBe(0);
-    expect(shown.stdout).toMatch(new RegExp(`^Run ${runId}: cancelled`, 'm'));
+    expect(shown.stdout).toMatch(new RegExp(`^Training ${runId}: cancelled`, 'm'));
     expect(shown.stdout).toMatch(/Models: +model\.best_loss\.keras/);
   }, 240_000);
 
-  it('Ctrl-C on an advanced training: says it keeps no model, ends cancelled, and lists none (composite.py folds)', async () => {
+  it('SIGTERM (a service manager\'s stop) as Ctrl-C, on an advanced training: says it keeps no model, ends cancelled, and lists none (composite.py folds)', async () => {
     const { run, out } = train(false, 'Vanilla,Vanilla', ['--analysis', 'advanced']);
     await run.line(/^Epoch 2: /, 120_000);
-    run.child.kill('SIGINT');
+    run.child.kill('SIGTERM');
     const exit = await Promise.race([run.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the CLI did not exit within ${EXIT_WITHIN_MS} ms of Ctrl-C:\n${run.stderr()}`)), EXIT_WITHIN_MS))]);
-    expect(exit, run.stderr()).toMatchObject({ code: 1, signal: null });
+    expect(exit, run.stderr()).toMatchObject({ code: 130, signal: null });
     expect(run.stderr()).toContain('Stopping the run. An advanced run keeps no model when stopped');
     expect(run.stderr()).not.toMatch(/saved so far|are kept/);
-    const runId = /^Run (run-\S+): cancelled$/m.exec(run.stdout())?.[1];
+    const runId = /^Training (run-\S+): cancelled$/m.exec(run.stdout())?.[1];
     expect(runId, run.stdout()).toBeDefined();
     expect(run.stdout()).toMatch(/Models: +none\. No model was kept: an advanced run/);
     expect(readdirSync(out).filter((name) => /\.(keras|h5|pickle)$/.test(name))).toEqual([]);
@@ -156,10 +156,10 @@ describe.runIf(ready)('aucmedi-desk train, stopped with Ctrl-C (built CLI, stand
     while (!run.stderr().includes('Stopping the run') && Date.now() - pressedAt < 10_000) await new Promise((r) => setTimeout(r, 5));
     run.child.kill('SIGINT');
     const exit = await Promise.race([run.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the CLI did not exit within ${EXIT_WITHIN_MS} ms of Ctrl-C:\n${run.stderr()}`)), EXIT_WITHIN_MS))]);
-    expect(exit, run.stderr()).toMatchObject({ code: 1, signal: null });
+    expect(exit, run.stderr()).toMatchObject({ code: 130, signal: null });
     expect(run.stderr()).toContain('Stopping the run. The best model so far (model.best_loss.keras');
     expect(run.stderr()).toContain('Still stopping the run');
-    const runId = /^Run (run-\S+): cancelled$/m.exec(run.stdout())?.[1];
+    const runId = /^Training (run-\S+): cancelled$/m.exec(run.stdout())?.[1];
     expect(runId, run.stdout()).toBeDefined();
     expect(run.stdout()).toContain(`Output:     ${out}`);
     expect(run.stdout()).toMatch(/Models: +model\.best_loss\.keras/);
@@ -186,7 +186,7 @@ describe.runIf(ready)('aucmedi-desk train, stopped with Ctrl-C (built CLI, stand
     });
     run.child.kill('SIGINT');
     const exit = await Promise.race([run.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the CLI did not exit within ${EXIT_WITHIN_MS} ms of Ctrl-C:\n${run.stderr()}`)), EXIT_WITHIN_MS))]);
-    expect(exit, run.stderr()).toMatchObject({ code: 1, signal: null });
+    expect(exit, run.stderr()).toMatchObject({ code: 130, signal: null });
     expect(run.stderr()).toContain('Stopping');
     const printed = finalRecord(run.stdout());
     expect(printed).toMatchObject({ id: record, state: 'cancelled', outputDir: out });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -128,7 +128,7 @@ describe.runIf(ready)('aucmedi-desk train and runs (built CLI, stand-in image)',
     const out = path.join(home, 'out');
     const result = run(['train', dataset, '--architecture', 'Vanilla', '--epochs', '12', '--batch-size', '8', '--gpus', 'none', '--out', out, '--image', STAND_IN_TAG]);
     expect(result.status, result.stderr + result.stdout).toBe(0);
-    expect(result.stdout).toMatch(/^Run run-\S+: succeeded/m);
+    expect(result.stdout).toMatch(/^Training run-\S+: succeeded/m);
     expect(result.stdout).toContain(`Output:     ${out}`);
     const runs = JSON.parse(run(['runs', 'list', '--json']).stdout);
     expect(runs).toHaveLength(1);
@@ -144,14 +144,34 @@ describe.runIf(ready)('aucmedi-desk train and runs (built CLI, stand-in image)',
     makeClassDataset(images, { classes: { benign: 3, malignant: 3 }, size: 16, seed: 4, layout: 'flat' });
     const predicted = run(['predict', images, '--model', training.id, '--xai', 'gradcam', '--gpus', 'none', '--image', STAND_IN_TAG, '--json']);
     expect(predicted.status, predicted.stderr + predicted.stdout).toBe(0);
-    const prediction = JSON.parse(predicted.stdout);
-    expect(prediction).toMatchObject({ mode: 'prediction', state: 'succeeded', results: { samples: 6, heatMaps: 6 }, model: { runId: training.id } });
+    // --json: one object per line, from the start to the record, which holds the predictions
+    const lines = predicted.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines[0]).toMatchObject({ runId: expect.stringMatching(/^run-/), event: 'started', mode: 'prediction' });
+    const prediction = lines.at(-1);
+    expect(prediction).toMatchObject({ id: lines[0].runId, mode: 'prediction', state: 'succeeded', results: { samples: 6, heatMaps: 6 }, model: { runId: training.id } });
+    expect(prediction.predictions.classes).toEqual(['benign', 'malignant']);
+    const names = readdirSync(images);
+    expect(prediction.predictions.rows).toHaveLength(6);
+    for (const row of prediction.predictions.rows as { sample: string; predictedClass: string; probability: number }[]) {
+      expect(names.includes(row.sample) || names.includes(`${row.sample}.png`), row.sample).toBe(true);
+      expect(['benign', 'malignant']).toContain(row.predictedClass);
+      expect(row.probability).toBeGreaterThanOrEqual(0.5);
+    }
+    // as text: the record, then one line per image with its predicted class and probability
+    const asText = run(['predict', images, '--model', training.id, '--gpus', 'none', '--image', STAND_IN_TAG]);
+    expect(asText.status, asText.stderr).toBe(0);
+    expect(asText.stdout).toMatch(/^Prediction run-\S+: succeeded/m);
+    expect(asText.stderr).toMatch(/^Prediction run-\S+ started; outputs in /m);
+    const table = asText.stdout.slice(asText.stdout.indexOf('Sample ')).trim().split('\n');
+    expect(table[0]).toMatch(/^Sample +Predicted class +Probability$/);
+    expect(table.slice(1)).toHaveLength(6);
+    for (const row of table.slice(1)) expect(row).toMatch(/^\S+ +(benign|malignant) +(0|1)\.\d{4}$/);
 
     const labelled = path.join(home, 'labelled');
     makeClassDataset(labelled, { classes: { benign: 4, malignant: 4 }, size: 16, seed: 6 });
     const evaluated = run(['evaluate', labelled, '--model', training.outputDir, '--gpus', 'none', '--image', STAND_IN_TAG]);
     expect(evaluated.status, evaluated.stderr + evaluated.stdout).toBe(0);
-    expect(evaluated.stdout).toMatch(/^Run run-\S+: succeeded/m);
+    expect(evaluated.stdout).toMatch(/^Evaluation run-\S+: succeeded/m);
     expect(evaluated.stdout).toMatch(/Results: +8 images scored: .*metrics\.performance\.csv/);
 
     const missing = run(['predict', images, '--gpus', 'none']);

@@ -70,7 +70,7 @@ describe.runIf(ready)('DICOM conversion on worker threads', () => {
     const a = filesOf(path.join(dir, 'in-thread'));
     const b = filesOf(path.join(dir, 'on-workers'));
     expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
-    for (const [name, bytes] of Object.entries(a)) expect(bytes.equals(b[name]!), name).toBe(true);
+    for (const [name, bytes] of Object.entries(a)) expect(bytes.equals(b[name]!), `${name}:\n${name.endsWith('.json') ? `${bytes}\n${b[name]}` : ''}`).toBe(true);
     expect(snapshotFolder(source)).toEqual(before);
   });
 

@@ -266,7 +266,7 @@ export function WeightsCard() {
       {transfer ? (
         <TransferBar label={transfer.label} progress={transfer.progress} onCancel={() => void cancelWeightsTransfer()} testId="weights-transfer" />
       ) : (
-        <DropZone accepts="a folder of weights, or a .zip or .tar archive of them" isAcceptable={() => true} onPath={(path) => void importWeights(path)} onReject={showWeightsError} testId="weights-drop">
+        <DropZone accepts="a folder of weights, or a .zip, .tar or .tar.gz archive of them" isAcceptable={() => true} onPath={(path) => void importWeights(path)} onReject={showWeightsError} testId="weights-drop">
           <div className="row-actions start">
             <button type="button" onClick={() => void pickWeightsFolder()} data-testid="weights-import-folder">
               Import from folder…
@@ -274,7 +274,7 @@ export function WeightsCard() {
             <button type="button" onClick={() => void pickWeightsArchive()} data-testid="weights-import-archive">
               Import from archive…
             </button>
-            <span className="muted"> or drop a folder, .zip or .tar here. A checksum file (NAME.sha256) beside an archive is checked first.</span>
+            <span className="muted"> or drop a folder, .zip, .tar or .tar.gz here. A checksum file (NAME.sha256) beside an archive is checked first.</span>
           </div>
         </DropZone>
       )}

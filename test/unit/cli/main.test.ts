@@ -58,3 +58,40 @@ describe('parseArguments', () => {
     expect(parseArguments(['--nope'], { flags: [], options: [] })).toBe('unknown option --nope');
   });
 });
+
+describe('a conventional command line (node:util parseArgs)', () => {
+  const spec = { flags: ['--ohe', '--json'], options: ['--gt', '--epochs'], integers: ['--epochs'] };
+
+  it('takes --opt=VALUE as --opt VALUE, and everything after -- as positional', () => {
+    expect(parseArguments(['/data', '--gt=/a=b.csv', '--epochs=12'], spec)).toEqual({ positional: ['/data'], flags: [], values: { '--gt': '/a=b.csv', '--epochs': '12' } });
+    expect(parseArguments(['--ohe', '--', '--json', '-weird'], spec)).toEqual({ positional: ['--json', '-weird'], flags: ['--ohe'], values: {} });
+    expect(parseArguments(['/d', '--epochs', '-1'], spec)).toBe('--epochs takes a whole number in plain digits (like 20), not "-1"');
+    expect(parseArguments(['/d', '--gt=--ohe'], spec)).toEqual({ positional: ['/d'], flags: [], values: { '--gt': '--ohe' } });
+    expect(parseArguments(['/d', '--gt', '--ohe'], spec)).toBe('--gt needs a value');
+    expect(parseArguments(['/d', '--gt='], spec)).toBe('--gt needs a value, not an empty one');
+    expect(parseArguments(['/d', '--json=yes'], spec)).toBe('--json takes no value');
+    expect(parseArguments(['/d', '-x'], spec)).toBe('unknown option -x');
+  });
+
+  it('prints each command\'s own help for COMMAND --help or -h, with exit 0, before checking anything else', async () => {
+    for (const [argv, synopsis, doing] of [
+      [['train', '--help'], 'Usage: aucmedi-desk train DATASET [--gt FILE]', 'Train in the foreground with progress'],
+      [['dicom', 'convert', '/nowhere', '--bogus', '-h'], 'Usage: aucmedi-desk dicom convert DIR --out DIR', 'Convert the 2D images'],
+      [['engine', '--help'], 'Usage: aucmedi-desk engine [--json]', 'Check the Docker engine'],
+      [['runs', 'stop', '--help'], 'Usage: aucmedi-desk runs stop ID', 'Stop a run'],
+    ] as const) {
+      const c = capture();
+      expect(await main([...argv], c.o, c.e), argv.join(' ')).toBe(0);
+      const text = c.out.join('\n');
+      expect(text.startsWith(synopsis), text).toBe(true);
+      expect(text).toContain(doing);
+      expect(text).toMatch(/130 stopped with Ctrl-C/);
+      expect(text).not.toContain('Commands:');
+    }
+    // after --, --help is a path: here a dataset folder of that name, which does not exist
+    const c = capture();
+    expect(await main(['dataset', 'validate', '--', '--help'], c.o, c.e)).toBe(1);
+    expect(c.err.join('\n')).toMatch(/--help/);
+    expect(c.out.join('\n')).not.toContain('Usage:');
+  });
+});

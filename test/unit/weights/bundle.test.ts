@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +27,11 @@ describe('finding the offline bundle next to the installer', () => {
     const dir = tempDir('aucmedi-bundle-tar-');
     writeFileSync(path.join(dir, 'weights.tar'), 'w');
     expect(await findOfflineBundle([dir])).toMatchObject({ image: null, weights: { file: path.join(dir, 'weights.tar') } });
+    // the name build/offline-bundle/README.md tells IT to ship, beside the image tarball
+    const both = tempDir('aucmedi-bundle-tgz-');
+    writeFileSync(path.join(both, 'aucmedi-0.11.0.tar'), 'image');
+    writeFileSync(path.join(both, 'keras-weights.tar.gz'), 'w');
+    expect(await findOfflineBundle([both])).toMatchObject({ image: { file: path.join(both, 'aucmedi-0.11.0.tar') }, weights: { file: path.join(both, 'keras-weights.tar.gz') } });
     expect(await findOfflineBundle([tempDir('aucmedi-bundle-none-')])).toBeNull();
     expect(await findOfflineBundle([])).toBeNull();
   });
@@ -43,5 +49,11 @@ describe('the bundle weights already imported', () => {
     expect((await findOfflineBundle([dir], weights))?.weights?.alreadyImported).toBe(false);
     writeFileSync(path.join(weights, 'b_notop.h5'), 'y');
     expect((await findOfflineBundle([dir], weights))?.weights?.alreadyImported).toBe(true);
+    // and a .tar.gz is read through for its names the same way
+    const tgz = tempDir('aucmedi-bundle-imported-tgz-');
+    mkdirSync(path.join(tgz, 'models'));
+    writeFileSync(path.join(tgz, 'models', 'a_notop.h5'), 'x');
+    execFileSync('tar', ['-czf', path.join(tgz, 'keras-weights.tar.gz'), '-C', tgz, 'models']);
+    expect((await findOfflineBundle([tgz], weights))?.weights).toMatchObject({ file: path.join(tgz, 'keras-weights.tar.gz'), alreadyImported: true });
   });
 });

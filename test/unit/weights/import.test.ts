@@ -58,10 +58,11 @@ describe('importing pretrained weights into the weights folder', () => {
     expect(readdirSync(weights).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 
-  it('reads a .zip (deflated) and a plain .tar with long names, and refuses a .tar.gz, a damaged archive and other files with a sentence', async () => {
+  it('reads a .zip (deflated), a ZIP64 .zip, a plain .tar with long names and a .tar.gz, and refuses a damaged archive and other files with a sentence', async () => {
     const dir = tempDir('aucmedi-weights-archives-');
     const convnext = h5(120_000);
     const keras = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), randomBytes(2000)]);
+    writeFileSync(path.join(dir, 'staging-convnext.h5'), convnext);
     const zip = path.join(dir, 'weights.zip');
     writeZip(zip, { 'models/convnext_tiny_notop.h5': convnext, 'models/model.keras': keras, 'models/notes.md': Buffer.from('x') });
     const fromZip = await importWeights(zip, path.join(dir, 'w1'));
@@ -77,8 +78,27 @@ describe('importing pretrained weights into the weights folder', () => {
     const fromTar = await importWeights(tar, path.join(dir, 'w2'));
     expect(fromTar.imported).toEqual([{ name: 'resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5', sizeBytes: resnet.length, sha256: sha(resnet), md5: md5(resnet) }]);
 
+    // keras-weights.tar.gz, as the offline bundle's README names it: read, progress counted without a total known in advance
     execFileSync('gzip', ['-k', tar]);
-    expect((await errorOf(importWeights(`${tar}.gz`, path.join(dir, 'w3')))).message).toMatch(/is compressed \(gzip\)/);
+    const progress: { bytesDone: number; bytesTotal: number | null }[] = [];
+    const fromTgz = await importWeights(`${tar}.gz`, path.join(dir, 'w3'), { onProgress: (p) => progress.push(p) });
+    expect(fromTgz.imported).toEqual(fromTar.imported);
+    expect(progress.slice(0, -1).every((p) => p.bytesTotal === null)).toBe(true);
+    expect(progress.at(-1)).toEqual({ bytesDone: resnet.length, bytesTotal: resnet.length, file: '' });
+    // cut short: gzip's length and CRC-32 fail, and the file being read is not imported
+    const cutTgz = path.join(dir, 'cut.tar.gz');
+    writeFileSync(cutTgz, readFileSync(`${tar}.gz`).subarray(0, 40_000));
+    const fromCutTgz = await importWeights(cutTgz, path.join(dir, 'w3-cut')).catch((e: unknown) => e);
+    const refusedOrError = fromCutTgz instanceof UserErrorException ? fromCutTgz.userError.message : JSON.stringify((fromCutTgz as { refused: unknown }).refused);
+    expect(refusedOrError).toMatch(/the compressed archive is cut short or damaged \(zlib: unexpected end of file\)/);
+    expect(readdirSync(path.join(dir, 'w3-cut')).filter((name) => name.endsWith('.h5'))).toEqual([]);
+    // ZIP64 (Python's zipfile writes the ZIP64 extra fields and end records when told to)
+    const zip64 = path.join(dir, 'weights64.zip');
+    execFileSync('python3', ['-c', 'import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:\n  with z.open("models/convnext_tiny_notop.h5", "w", force_zip64=True) as f: f.write(open(sys.argv[2], "rb").read())', zip64, path.join(dir, 'staging-convnext.h5')], { input: '' });
+    const zipBytes = readFileSync(zip64);
+    expect(zipBytes.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06])) || zipBytes.includes(Buffer.from([0x01, 0x00, 0x10, 0x00]))).toBe(true); // a ZIP64 end record or extra field
+    const fromZip64 = await importWeights(zip64, path.join(dir, 'w3-zip64'));
+    expect(fromZip64.imported.map((f) => [f.name, f.sha256])).toEqual([['convnext_tiny_notop.h5', sha(convnext)]]);
     const cut = path.join(dir, 'cut.zip');
     writeFileSync(cut, readFileSync(zip).subarray(0, statSync(zip).size - 30));
     expect(await errorOf(importWeights(cut, path.join(dir, 'w4')))).toMatchObject({ code: 'WEIGHTS_SOURCE_UNUSABLE', message: 'cut.zip is damaged or cut short.' });
@@ -88,7 +108,7 @@ describe('importing pretrained weights into the weights folder', () => {
     expect((await errorOf(importWeights(cutTar, path.join(dir, 'w5')))).code).toBe('WEIGHTS_SOURCE_UNUSABLE');
     const text = path.join(dir, 'list.txt');
     writeFileSync(text, 'hello');
-    expect((await errorOf(importWeights(text, path.join(dir, 'w6')))).message).toBe('list.txt is neither a folder nor a .zip or .tar archive.');
+    expect((await errorOf(importWeights(text, path.join(dir, 'w6')))).message).toBe('list.txt is neither a folder nor a .zip, .tar or .tar.gz archive.');
     expect((await errorOf(importWeights(path.join(dir, 'missing'), path.join(dir, 'w7')))).code).toBe('WEIGHTS_SOURCE_UNUSABLE');
   });
 
