@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type MenuItemConstructorOptions } from 'electron';
 import { createCore } from '../src/core';
+import { AppLog } from '../src/support/app-log';
 import { userDataDir } from '../src/settings/store';
 import { forwardEvents, registerIpc } from './ipc';
 import { quitChoice, quitQuestion } from './quit-guard';
@@ -28,9 +29,18 @@ if (!app.requestSingleInstanceLock()) {
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
   app.on('window-all-closed', () => app.quit());
 
+  const dataDir = userDataDir(process.platform, process.env, app.getPath('home'));
+  const log = new AppLog(path.join(dataDir, 'logs'));
+  log.info(`AUCMEDI Desk ${app.getVersion()} started`, { electron: process.versions.electron, chrome: process.versions.chrome, node: process.versions.node, platform: `${process.platform} ${process.arch}` });
+  // The main process keeps going after a stray error (runs are followed from here); the log says what it was.
+  process.on('uncaughtException', (error) => log.error('main process: uncaught exception', error));
+  process.on('unhandledRejection', (reason) => log.error('main process: unhandled rejection', reason));
+  app.on('child-process-gone', (_event, details) => log.warn(`${details.type} process gone: ${details.reason}`, { exitCode: details.exitCode }));
+
   void app.whenReady().then(() => {
     const core = createCore({
-      settings: createElectronSettingsStore(userDataDir(process.platform, process.env, app.getPath('home'))),
+      log,
+      settings: createElectronSettingsStore(dataDir),
       dialogs: electronDialogs(() => window),
       reattachRuns: true,
       runQueue: true,
@@ -61,6 +71,16 @@ if (!app.requestSingleInstanceLock()) {
       isTrustedSender: (event) => event.sender === contents && isAppUrl(event.senderFrame?.url ?? ''),
     });
     const stopForwarding = forwardEvents(core, contents);
+    // A window that died (a renderer crash, out of memory) says so and offers to reload; the runs go on meanwhile.
+    contents.on('render-process-gone', (_event, details) => {
+      log.error(`window: the renderer process is gone (${details.reason}, exit code ${details.exitCode})`);
+      if (details.reason === 'clean-exit' || !window) return;
+      void dialog
+        .showMessageBox(window, { type: 'error', message: 'The window stopped working.', detail: `Reason: ${details.reason}. Runs in progress go on. Reload the window to continue; the app log (${log.file}) records what happened.`, buttons: ['Reload', 'Quit'], defaultId: 0 })
+        .then(({ response }) => (response === 0 ? contents.reload() : app.quit()));
+    });
+    contents.on('unresponsive', () => log.warn('window: not responding'));
+    contents.on('responsive', () => log.info('window: responding again'));
     window.on('closed', () => {
       stopForwarding();
       window = null;
@@ -79,7 +99,10 @@ if (!app.requestSingleInstanceLock()) {
         app.quit();
       });
     });
-    app.on('will-quit', () => core.dispose());
+    app.on('will-quit', () => {
+      log.info('quit');
+      core.dispose();
+    });
     void window.loadURL(`${APP_ORIGIN}/index.html`);
   });
 }

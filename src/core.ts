@@ -35,6 +35,11 @@ import path from 'node:path';
 import type { WatchTimings } from './engine/watch';
 import type { SettingsStore } from './settings/store';
 import { APP_NAME, APP_VERSION } from './version';
+import type { AppLog } from './support/app-log';
+import { RUN_LOG_TAIL_BYTES, writeDiagnostics } from './support/diagnostics';
+
+/** The runs whose records and logs go into a diagnostics archive, newest first. */
+const DIAGNOSTICS_RUNS = 10;
 
 export interface CoreDeps {
   settings: SettingsStore;
@@ -60,6 +65,8 @@ export interface CoreDeps {
    * stand-in built with the same table (docker/stand-in/README.md); the app never does.
    */
   weightsHashes?: WeightsHashTable;
+  /** The app log (the Electron main process keeps one; the CLI and tests need not). */
+  log?: AppLog;
 }
 
 /** channel -> validated handler; what Electron, the CLI and the e2e harness mount, unchanged. */
@@ -83,8 +90,15 @@ export function createCore(deps: CoreDeps): Core {
   const env = deps.env ?? process.env;
   const platform = deps.platform ?? process.platform;
   const listeners = new Set<(event: CoreEvent) => void>();
+  let lastEngineState = '';
   const emit = (event: CoreEvent) => {
     for (const listener of listeners) listener(event);
+    if (deps.log && event.type === 'run:state') deps.log.info(`run ${event.run.id} (${event.run.mode}) ${event.run.state}`, event.run.error?.code);
+    if (deps.log && event.type === 'engine:status') {
+      const state = `${event.status.code} at ${event.status.endpoint}`;
+      if (state !== lastEngineState) deps.log.info(`engine ${state}`);
+      lastEngineState = state;
+    }
     // a run ended, or the engine came back: a queued run may start now
     if (deps.runQueue && ((event.type === 'run:state' && FINISHED_STATES.includes(event.run.state)) || (event.type === 'engine:status' && event.status.ok))) void queue?.tick();
   };
@@ -271,6 +285,39 @@ export function createCore(deps: CoreDeps): Core {
       return { path: await deps.dialogs.saveFile({ title: saveTitle, defaultName, filters }) };
     },
     'app:info': async () => ({ name: APP_NAME, version: APP_VERSION, platform }),
+    'app:export-diagnostics': async ({ includeFolderNames }) => {
+      if (!deps.dialogs) throw noDialogs();
+      const { saveTitle, filters } = FILE_PURPOSES.diagnostics;
+      const stamp = new Date().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
+      const target = await deps.dialogs.saveFile({ title: saveTitle, defaultName: `aucmedi-desk-diagnostics-${stamp}.tar.gz`, filters });
+      if (!target) return { path: null, entries: [] };
+      const recent = await Promise.all(
+        runs.list().slice(0, DIAGNOSTICS_RUNS).map(async (summary) => {
+          const record = runs.get(summary.id);
+          const { size } = await runs.readLog(record.id, 0, 0);
+          const log = size === 0 ? null : (await runs.readLog(record.id, Math.max(0, size - RUN_LOG_TAIL_BYTES), RUN_LOG_TAIL_BYTES)).text;
+          return { record: record as unknown as { id: string } & Record<string, unknown>, log };
+        }),
+      );
+      const result = await writeDiagnostics(
+        target,
+        {
+          app: { name: APP_NAME, version: APP_VERSION, platform, versions: process.versions },
+          settings: deps.settings.read(),
+          engine: await handlers['engine:diagnose']({}),
+          gpu: await handlers['gpu:detect']({}),
+          images: await handlers['images:list']({}),
+          runs: recent,
+          logFiles: deps.log?.files() ?? [],
+          home: deps.homedir ?? os.homedir(),
+        },
+        { includeFolderNames },
+      ).catch((error: unknown) => {
+        throw new UserErrorException({ code: 'FILE_NOT_WRITTEN', message: `The diagnostics could not be saved to ${target}.`, action: 'Choose a folder you can write to, with free space, and export again.', detail: errorDetail(error) });
+      });
+      deps.log?.info(`diagnostics exported to ${target} (${includeFolderNames ? 'with' : 'without'} folder names)`);
+      return { path: result.file, entries: result.entries };
+    },
     'engine:status': () => engine.status(),
     'engine:diagnose': () => engine.refresh(),
     'settings:get': async () => deps.settings.read(),
@@ -293,7 +340,7 @@ export function createCore(deps: CoreDeps): Core {
   };
 
   const handlers = Object.fromEntries(
-    CHANNELS.map((channel) => [channel, guard(channel, implementations[channel] as (request: unknown) => Promise<unknown>)]),
+    CHANNELS.map((channel) => [channel, guard(channel, implementations[channel] as (request: unknown) => Promise<unknown>, deps.log)]),
   ) as HandlerTable;
 
   return {
@@ -332,20 +379,29 @@ function invalidRequest(channel: Channel, why: string): Response<unknown> {
 }
 
 /** Validates the request, runs the handler, and turns every failure into a `UserError` value. */
-function guard(channel: Channel, implementation: (request: unknown) => Promise<unknown>) {
+function guard(channel: Channel, implementation: (request: unknown) => Promise<unknown>, log?: AppLog) {
   const schema = requestSchemas[channel];
   return async (request: unknown): Promise<Response<unknown>> => {
     let parsed: ReturnType<typeof schema.safeParse>;
     try {
       parsed = schema.safeParse(request ?? {});
     } catch {
+      log?.warn(`${channel}: a request that could not be read was refused`);
       return invalidRequest(channel, 'it could not be read'); // a getter that throws, a revoked proxy
     }
-    if (!parsed.success) return invalidRequest(channel, describeIssues(parsed.error));
+    if (!parsed.success) {
+      const refused = invalidRequest(channel, describeIssues(parsed.error));
+      log?.warn(`${channel}: refused`, refused.ok ? undefined : refused.error.message);
+      return refused;
+    }
     try {
       return { ok: true, data: await implementation(parsed.data) };
     } catch (error) {
-      return { ok: false, error: toUserError(error) };
+      const userError = toUserError(error);
+      // A user error is part of the work (a dataset with problems); an internal one is a bug: its details go to the log.
+      if (userError.code === 'INTERNAL') log?.error(`${channel}: internal error`, userError.detail);
+      else if (userError.code !== 'OPERATION_CANCELLED') log?.info(`${channel}: ${userError.code}`, userError.message);
+      return { ok: false, error: userError };
     }
   };
 }

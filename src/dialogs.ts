@@ -56,6 +56,14 @@ export const FILE_PURPOSES: Record<FilePurpose, { openTitle: string; saveTitle: 
       { name: 'All files', extensions: ['*'] },
     ],
   },
+  diagnostics: {
+    openTitle: 'Open a diagnostics archive',
+    saveTitle: 'Export diagnostics for IT support',
+    filters: [
+      { name: 'Diagnostics archive (.tar.gz)', extensions: ['gz', 'tgz'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  },
   'run-log': {
     openTitle: 'Open a run log',
     saveTitle: 'Save the run log',

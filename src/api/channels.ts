@@ -12,6 +12,8 @@ type Empty = Record<string, never>;
 /** The one contract between window and core: channel -> request and response. */
 export interface ChannelMap {
   'app:info': { request: Empty; response: AppInfo };
+  /** Asks where to save (a save dialog), then writes the diagnostics archive; `path` null when the dialog was cancelled. */
+  'app:export-diagnostics': { request: { includeFolderNames: boolean }; response: { path: string | null; entries: string[] } };
   'engine:status': { request: Empty; response: EngineStatus };
   'engine:diagnose': { request: Empty; response: EngineStatus };
   'settings:get': { request: Empty; response: Settings };
@@ -93,7 +95,7 @@ export interface ChannelMap {
 export type FolderPurpose = 'dataset' | 'run-output' | 'model' | 'prediction-images' | 'weights-folder';
 
 /** What a file dialog is for; the core turns it into a title and file filters. */
-export type FilePurpose = 'image-tarball' | 'annotation-csv' | 'run-log' | 'predictions-csv' | 'report-html' | 'weights-archive';
+export type FilePurpose = 'image-tarball' | 'annotation-csv' | 'run-log' | 'predictions-csv' | 'report-html' | 'weights-archive' | 'diagnostics';
 
 export type Channel = keyof ChannelMap;
 export type RequestOf<C extends Channel> = ChannelMap[C]['request'];
@@ -101,6 +103,7 @@ export type ResponseOf<C extends Channel> = ChannelMap[C]['response'];
 
 export const CHANNELS = [
   'app:info',
+  'app:export-diagnostics',
   'engine:status',
   'engine:diagnose',
   'settings:get',

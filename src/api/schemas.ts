@@ -39,7 +39,7 @@ const dicomClassesSchema = z.union([
   z.object({ from: z.literal('folders') }).strict(),
   z.object({ from: z.literal('csv'), file: absolutePathSchema, attribute: z.enum(DICOM_CLASS_ATTRIBUTES) }).strict(),
 ]);
-const filePurposeSchema = z.enum(['image-tarball', 'annotation-csv', 'run-log', 'predictions-csv', 'report-html', 'weights-archive']);
+const filePurposeSchema = z.enum(['image-tarball', 'annotation-csv', 'run-log', 'predictions-csv', 'report-html', 'weights-archive', 'diagnostics']);
 const folderPurposeSchema = z.enum(['dataset', 'run-output', 'model', 'prediction-images', 'weights-folder']);
 
 export const imageRefSchema = z
@@ -116,6 +116,7 @@ const evaluationRequestSchema = z
 /** One schema per channel; the core validates every request with it before a handler runs. */
 export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'app:info': empty as z.ZodType<RequestOf<'app:info'>>,
+  'app:export-diagnostics': z.object({ includeFolderNames: z.boolean() }).strict(),
   'engine:status': empty as z.ZodType<RequestOf<'engine:status'>>,
   'engine:diagnose': empty as z.ZodType<RequestOf<'engine:diagnose'>>,
   'settings:get': empty as z.ZodType<RequestOf<'settings:get'>>,

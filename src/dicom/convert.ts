@@ -132,6 +132,7 @@ export async function convertDicomFolder(
         const { sopInstanceUid, seriesUid, frames } = header; // the file's bytes move to a worker thread: nothing else of the header is read after this
         const window = options.windowsByModality?.[header.modality] ?? options.window;
         const images = threads.run({ kind: 'images', bytes: fileBytes, window }) as Promise<Extract<DicomTaskResult, { kind: 'images' }>>;
+        images.catch(() => undefined); // its failure is awaited through `done` below, after the writes before it
         // Written one after another in the order met, whatever order the threads finish in.
         const done = lastWrite.then(() => images).then((result) => writeImages(rel, assigned.name, { sopInstanceUid, seriesUid, frames }, result));
         lastWrite = done;

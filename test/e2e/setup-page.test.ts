@@ -6,7 +6,8 @@ import { createCore, type Core } from '../../src/core';
 import { JsonFileSettingsStore } from '../../src/settings/store';
 import { dockerServerVersion, requireBuild, requireChromium, requireEngine } from '../helpers/requirements';
 import { tempDir } from '../helpers/temp';
-import { launchBrowser, openApp, type AppPage } from './harness';
+import { list } from 'tar';
+import { launchBrowser, openApp, ScriptedDialogs, type AppPage } from './harness';
 
 const ready = requireEngine() && requireChromium() && requireBuild();
 
@@ -16,9 +17,10 @@ describe.runIf(ready)('Setup page (real UI in Chromium, real core, real engine)'
   let browser: Browser;
   let core: Core;
   let app: AppPage;
+  const dialogs = new ScriptedDialogs();
 
   beforeAll(async () => {
-    core = createCore({ settings: new JsonFileSettingsStore(settingsFile), watchTimings: { okIntervalMs: 300, minBackoffMs: 200, maxBackoffMs: 500 } });
+    core = createCore({ settings: new JsonFileSettingsStore(settingsFile), dialogs, watchTimings: { okIntervalMs: 300, minBackoffMs: 200, maxBackoffMs: 500 } });
     core.start();
     browser = await launchBrowser();
     app = await openApp(browser, core);
@@ -93,6 +95,20 @@ describe.runIf(ready)('Setup page (real UI in Chromium, real core, real engine)'
     await app.page.keyboard.press('Enter');
     await app.page.getByTestId('page-dataset').waitFor();
     await app.page.getByTestId('nav-setup').click();
+  });
+
+  it('exports the diagnostics archive for IT from the Support card, without folder names unless ticked', async () => {
+    const archive = path.join(dir, 'for IT.tar.gz');
+    dialogs.saveQueue.push(archive);
+    expect(await app.page.getByTestId('diagnostics-folder-names').isChecked()).toBe(false);
+    await app.page.getByTestId('diagnostics-export').click();
+    await app.page.getByTestId('diagnostics-saved').waitFor({ timeout: 60_000 });
+    expect(await app.page.getByTestId('diagnostics-saved').textContent()).toContain(archive);
+    const names: string[] = [];
+    await list({ file: archive, onReadEntry: (entry) => void names.push(entry.path) });
+    expect(names).toEqual(expect.arrayContaining(['aucmedi-desk-diagnostics/README.txt', 'aucmedi-desk-diagnostics/engine.json', 'aucmedi-desk-diagnostics/versions.json']));
+    expect(app.invocations.filter((call) => call.channel === 'app:export-diagnostics').map((call) => call.request)).toEqual([{ includeFolderNames: false }]);
+    await app.screenshot('setup-support');
   });
 
   it('makes no request outside the app and logs no error', () => {

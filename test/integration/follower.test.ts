@@ -56,8 +56,8 @@ describe.runIf(requireEngine() && requireBuild())('one follower per run: the app
     expect(existsSync(path.join(home, 'runs', `${id}.follower`))).toBe(false);
     const attached = cli(['runs', 'attach', id, '--json']);
     expect(attached.status, attached.stderr).toBe(0);
-    // JSON lines of epochs, then the record (pretty-printed)
-    expect(JSON.parse(attached.stdout.slice(attached.stdout.indexOf('{\n')))).toMatchObject({ id, state: 'succeeded' });
+    // one JSON object per line: the epochs, then the record
+    expect(JSON.parse(attached.stdout.trim().split('\n').at(-1)!)).toMatchObject({ id, state: 'succeeded' });
     expect(existsSync(path.join(home, 'runs', `${id}.follower`))).toBe(false);
     expect(docker(['ps', '-a', '-q', '--filter', `label=org.aucmedi-desk.run-id=${id}`]).stdout).toBe('');
   }, 240_000);

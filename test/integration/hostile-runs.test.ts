@@ -124,7 +124,7 @@ describe.runIf(requireEngine() && requireBuild())('hostile run ids, records and 
     expect(winners, results.map((result) => result.stderr).join('\n---\n')).toHaveLength(1);
     expect(losers[0]!.status).toBe(1);
     expect(losers[0]!.stdout + losers[0]!.stderr).toMatch(/Another run is being started into the output folder|is not empty: the run would mix its files with others/);
-    const winner = JSON.parse(winners[0]!.stdout.slice(winners[0]!.stdout.indexOf('{\n')));
+    const winner = JSON.parse(winners[0]!.stdout.trim().split('\n').at(-1)!); // the record: the last of the JSON lines
     expect(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).run.id).toBe(winner.id);
     const log = readFileSync(path.join(out, 'logs.training.csv'), 'utf8').trim().split('\n');
     expect(log.filter((line) => line.startsWith('epoch'))).toHaveLength(1);

@@ -5,6 +5,7 @@ import { EndpointCard } from './EndpointCard';
 import { EngineCard } from './EngineCard';
 import { GpuCard } from './GpuCard';
 import { ImagesCard } from './ImagesCard';
+import { SupportCard } from './SupportCard';
 import { WeightsCard } from './WeightsCard';
 
 export function SetupPage() {
@@ -32,6 +33,7 @@ export function SetupPage() {
       <WeightsCard />
       {engineOk && <GpuCard />}
       <EndpointCard />
+      <SupportCard />
     </>
   );
 }
