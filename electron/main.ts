@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type MenuItemConstructorOptions } from 'electron';
 import { createCore } from '../src/core';
 import { AppLog } from '../src/support/app-log';
+import { APP_COMMIT, APP_LICENSE, APP_NAME, APP_VERSION } from '../src/version';
 import { userDataDir } from '../src/settings/store';
 import { forwardEvents, registerIpc } from './ipc';
 import { quitChoice, quitQuestion } from './quit-guard';
@@ -40,6 +41,7 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(() => {
     const core = createCore({
       log,
+      noticesFile: path.join(here, '..', 'THIRD-PARTY-NOTICES'),
       settings: createElectronSettingsStore(dataDir),
       dialogs: electronDialogs(() => window),
       reattachRuns: true,
@@ -108,7 +110,9 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 function menuTemplate(): MenuItemConstructorOptions[] {
-  const template: MenuItemConstructorOptions[] = [{ role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }];
+  // Help > About: the native about panel; the full versions and the third-party notices are on Setup > About.
+  app.setAboutPanelOptions({ applicationName: APP_NAME, applicationVersion: `${APP_VERSION} (commit ${APP_COMMIT})`, version: `Electron ${process.versions.electron}`, credits: `Licence ${APP_LICENSE}. Versions and third-party notices: Setup > About.` });
+  const template: MenuItemConstructorOptions[] = [{ role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }, { role: 'help', submenu: [{ role: 'about' }] }];
   if (process.platform === 'darwin') template.unshift({ role: 'appMenu' });
   return template;
 }

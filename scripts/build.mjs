@@ -1,14 +1,23 @@
 // Builds the three parts without needing the Electron binary: renderer (Vite), Electron main and
 // preload (esbuild, electron external), and the command line (esbuild, dependencies external).
-import { chmodSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
+import { thirdPartyNotices } from './third-party-notices.mjs';
 
 rmSync('dist', { recursive: true, force: true });
 
 await viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn' });
 
-const node = { bundle: true, platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' };
+// The commit the About card names; a build outside a git checkout (a source tarball) says so.
+let commit = 'unknown';
+try {
+  commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+} catch {
+  // not a git checkout
+}
+const node = { bundle: true, platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning', define: { __AUCMEDI_DESK_COMMIT__: JSON.stringify(commit) } };
 await Promise.all([
   esbuild({ ...node, entryPoints: ['electron/main.ts'], outfile: 'dist/electron/main.mjs', format: 'esm', external: ['electron'] }),
   // A sandboxed preload is a classic script: CommonJS, everything but electron bundled in.
@@ -24,4 +33,5 @@ await Promise.all([
   }),
 ]);
 chmodSync('dist/cli/aucmedi-desk.mjs', 0o755);
-console.log('built dist/renderer, dist/electron/main.mjs, dist/electron/preload.cjs, dist/cli/aucmedi-desk.mjs, dist/{cli,electron}/dicom-worker.mjs');
+writeFileSync('dist/THIRD-PARTY-NOTICES', thirdPartyNotices('.'));
+console.log('built dist/renderer, dist/electron/main.mjs, dist/electron/preload.cjs, dist/cli/aucmedi-desk.mjs, dist/{cli,electron}/dicom-worker.mjs, dist/THIRD-PARTY-NOTICES');

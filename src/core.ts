@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Channel, FilePurpose, RequestOf, ResponseOf } from './api/channels';
 import type { EvaluationRecord } from './api/runs';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { evaluationReportHtml, predictionsCsv, readEvaluationResults, readPredictionTable, readRunImage } from './runs/results';
 import { CHANNELS, isChannel } from './api/channels';
@@ -34,7 +35,7 @@ import { userDataDir } from './settings/store';
 import path from 'node:path';
 import type { WatchTimings } from './engine/watch';
 import type { SettingsStore } from './settings/store';
-import { APP_NAME, APP_VERSION } from './version';
+import { APP_COMMIT, APP_LICENSE, APP_NAME, APP_VERSION } from './version';
 import type { AppLog } from './support/app-log';
 import { RUN_LOG_TAIL_BYTES, writeDiagnostics } from './support/diagnostics';
 
@@ -65,6 +66,8 @@ export interface CoreDeps {
    * stand-in built with the same table (docker/stand-in/README.md); the app never does.
    */
   weightsHashes?: WeightsHashTable;
+  /** The THIRD-PARTY-NOTICES file beside the bundles (the app's About card shows it). */
+  noticesFile?: string;
   /** The app log (the Electron main process keeps one; the CLI and tests need not). */
   log?: AppLog;
 }
@@ -284,7 +287,16 @@ export function createCore(deps: CoreDeps): Core {
       const { saveTitle, filters } = FILE_PURPOSES[purpose];
       return { path: await deps.dialogs.saveFile({ title: saveTitle, defaultName, filters }) };
     },
-    'app:info': async () => ({ name: APP_NAME, version: APP_VERSION, platform }),
+    'app:info': async () => ({ name: APP_NAME, version: APP_VERSION, commit: APP_COMMIT, license: APP_LICENSE, platform, arch: process.arch, versions: runtimeVersions() }),
+    'app:notices': async () => {
+      const file = deps.noticesFile;
+      try {
+        if (!file) throw new Error('no notices file was given to this core');
+        return { text: readFileSync(file, 'utf8') };
+      } catch (error) {
+        throw new UserErrorException({ code: 'NOTICES_MISSING', message: 'The third-party notices are missing from this installation.', action: 'Reinstall the app; the notices come with every installer (THIRD-PARTY-NOTICES).', detail: errorDetail(error) });
+      }
+    },
     'app:export-diagnostics': async ({ includeFolderNames }) => {
       if (!deps.dialogs) throw noDialogs();
       const { saveTitle, filters } = FILE_PURPOSES.diagnostics;
@@ -302,7 +314,7 @@ export function createCore(deps: CoreDeps): Core {
       const result = await writeDiagnostics(
         target,
         {
-          app: { name: APP_NAME, version: APP_VERSION, platform, versions: process.versions },
+          app: { name: APP_NAME, version: APP_VERSION, commit: APP_COMMIT, platform, arch: process.arch, versions: runtimeVersions() },
           settings: deps.settings.read(),
           engine: await handlers['engine:diagnose']({}),
           gpu: await handlers['gpu:detect']({}),
@@ -428,6 +440,12 @@ function unknownChannel(channel: unknown): Response<never> {
       action: 'This is a bug in the app; please report it.',
     },
   };
+}
+
+/** The versions IT asks for: Node and V8, and in the app Electron and Chromium. */
+function runtimeVersions(): Record<string, string> {
+  const wanted = ['node', 'v8', 'electron', 'chrome'] as const;
+  return Object.fromEntries(wanted.flatMap((name) => (process.versions[name] ? [[name, process.versions[name]!]] : [])));
 }
 
 function safeUsername(): string {

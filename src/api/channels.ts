@@ -12,6 +12,8 @@ type Empty = Record<string, never>;
 /** The one contract between window and core: channel -> request and response. */
 export interface ChannelMap {
   'app:info': { request: Empty; response: AppInfo };
+  /** The THIRD-PARTY-NOTICES file the build collected (scripts/third-party-notices.mjs). */
+  'app:notices': { request: Empty; response: { text: string } };
   /** Asks where to save (a save dialog), then writes the diagnostics archive; `path` null when the dialog was cancelled. */
   'app:export-diagnostics': { request: { includeFolderNames: boolean }; response: { path: string | null; entries: string[] } };
   'engine:status': { request: Empty; response: EngineStatus };
@@ -103,6 +105,7 @@ export type ResponseOf<C extends Channel> = ChannelMap[C]['response'];
 
 export const CHANNELS = [
   'app:info',
+  'app:notices',
   'app:export-diagnostics',
   'engine:status',
   'engine:diagnose',

@@ -116,6 +116,7 @@ const evaluationRequestSchema = z
 /** One schema per channel; the core validates every request with it before a handler runs. */
 export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'app:info': empty as z.ZodType<RequestOf<'app:info'>>,
+  'app:notices': empty as z.ZodType<RequestOf<'app:notices'>>,
   'app:export-diagnostics': z.object({ includeFolderNames: z.boolean() }).strict(),
   'engine:status': empty as z.ZodType<RequestOf<'engine:status'>>,
   'engine:diagnose': empty as z.ZodType<RequestOf<'engine:diagnose'>>,

@@ -78,7 +78,13 @@ export type EndpointSource = 'settings' | 'DOCKER_HOST' | 'default' | 'rootless'
 export interface AppInfo {
   name: string;
   version: string;
+  /** The git commit of the build ('development' when run from the sources). */
+  commit: string;
+  license: string;
   platform: string;
+  arch: string;
+  /** The runtime's versions: node, v8, and in the app electron and chrome. */
+  versions: Record<string, string>;
 }
 
 export type { UserError };

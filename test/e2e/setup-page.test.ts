@@ -20,7 +20,7 @@ describe.runIf(ready)('Setup page (real UI in Chromium, real core, real engine)'
   const dialogs = new ScriptedDialogs();
 
   beforeAll(async () => {
-    core = createCore({ settings: new JsonFileSettingsStore(settingsFile), dialogs, watchTimings: { okIntervalMs: 300, minBackoffMs: 200, maxBackoffMs: 500 } });
+    core = createCore({ settings: new JsonFileSettingsStore(settingsFile), dialogs, noticesFile: path.resolve('dist/THIRD-PARTY-NOTICES'), watchTimings: { okIntervalMs: 300, minBackoffMs: 200, maxBackoffMs: 500 } });
     core.start();
     browser = await launchBrowser();
     app = await openApp(browser, core);
@@ -109,6 +109,20 @@ describe.runIf(ready)('Setup page (real UI in Chromium, real core, real engine)'
     expect(names).toEqual(expect.arrayContaining(['aucmedi-desk-diagnostics/README.txt', 'aucmedi-desk-diagnostics/engine.json', 'aucmedi-desk-diagnostics/versions.json']));
     expect(app.invocations.filter((call) => call.channel === 'app:export-diagnostics').map((call) => call.request)).toEqual([{ includeFolderNames: false }]);
     await app.screenshot('setup-support');
+  });
+
+  it('says on the About card the versions IT asks for, the licence, and the third-party notices', async () => {
+    await app.page.getByTestId('about-facts').waitFor({ timeout: 20_000 });
+    expect(await app.page.getByTestId('about-version').textContent()).toMatch(/^AUCMEDI Desk \d+\.\d+\.\d+ \(commit development\)$/); // the sources run here, not a build
+    expect(await app.page.getByTestId('about-runtime').textContent()).toContain(`Node ${process.versions.node}`);
+    await app.page.getByTestId('about-engine').getByText(dockerServerVersion()!).waitFor({ timeout: 20_000 });
+    expect(await app.page.getByTestId('about-license').textContent()).toBe('GPL-3.0-or-later');
+    await app.page.getByTestId('about-notices').locator('summary').click();
+    await app.page.getByTestId('about-notices-text').waitFor({ timeout: 20_000 });
+    const notices = await app.page.getByTestId('about-notices-text').textContent();
+    expect(notices).toMatch(/^AUCMEDI Desk .* is licensed GPL-3\.0-or-later/);
+    expect(notices).toContain('dockerode');
+    await app.screenshot('setup-about');
   });
 
   it('makes no request outside the app and logs no error', () => {

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useAppStore } from '../store';
+import { AboutCard } from './AboutCard';
 import { BundleCard } from './BundleCard';
 import { EndpointCard } from './EndpointCard';
 import { EngineCard } from './EngineCard';
@@ -34,6 +35,7 @@ export function SetupPage() {
       {engineOk && <GpuCard />}
       <EndpointCard />
       <SupportCard />
+      <AboutCard />
     </>
   );
 }

@@ -59,7 +59,7 @@ describe('what the installers are', () => {
 
   it('packs an asar with only the built app, and publishes nothing (no update feed: air-gapped)', () => {
     expect(config.asar).toBe(true);
-    expect(config.files).toEqual(['dist/electron/**', 'dist/renderer/**', 'package.json']);
+    expect(config.files).toEqual(['dist/electron/**', 'dist/renderer/**', 'dist/THIRD-PARTY-NOTICES', 'package.json']);
     expect(config.publish).toBeNull();
     for (const platform of ['win', 'mac', 'linux', 'nsis', 'dmg', 'deb', 'appImage']) expect(config[platform]?.publish ?? null).toBeNull();
     expect(JSON.stringify(config)).not.toMatch(/electron-updater|"provider"/);
@@ -155,11 +155,11 @@ describe.runIf(built)('what the `files` patterns pick from the repository after 
   const files = projectFiles();
   const selected = files.filter((file) => selectedBy(config.files, file)).sort();
 
-  it('is exactly main.mjs, preload.cjs, the DICOM worker, the renderer and package.json', () => {
+  it('is exactly main.mjs, preload.cjs, the DICOM worker, the renderer, the third-party notices and package.json', () => {
     const renderer = projectFiles('dist/renderer');
     expect(renderer).toContain('dist/renderer/index.html');
     expect(renderer.some((file) => file.endsWith('.js'))).toBe(true);
-    expect(selected).toEqual(['dist/electron/dicom-worker.mjs', 'dist/electron/main.mjs', 'dist/electron/preload.cjs', ...renderer, 'package.json'].sort());
+    expect(selected).toEqual(['dist/THIRD-PARTY-NOTICES', 'dist/electron/dicom-worker.mjs', 'dist/electron/main.mjs', 'dist/electron/preload.cjs', ...renderer, 'package.json'].sort());
     // and so nothing of the sources, tests, scripts, build resources or the CLI bundle
     expect(files).toEqual(expect.arrayContaining(['README.md', 'electron-builder.yml', 'package-lock.json', 'tsconfig.json']));
     for (const file of ['dist/cli/aucmedi-desk.mjs', 'src/core.ts', 'electron/main.ts', 'renderer/src/App.tsx', 'test/unit/core.test.ts', 'build/after-pack.cjs', 'build/offline-bundle/aucmedi.tar']) {
