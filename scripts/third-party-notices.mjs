@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Bundled into the renderer from devDependencies (the window's own code): shipped, so noticed too. */
-export const RENDERER_BUNDLED = ['react', 'react-dom', 'zustand'];
+export const RENDERER_BUNDLED = ['react', 'react-dom', 'zustand', 'react-i18next'];
 
 /** The shipped packages, by name, each once: their lockfile dependencies followed from the roots. */
 export function shippedPackages(root) {

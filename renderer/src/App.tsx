@@ -5,6 +5,7 @@ import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
 import { SetupPage } from './pages/SetupPage';
 import { TrainPage } from './pages/TrainPage';
+import { useT } from './i18n';
 import { useAppStore } from './store';
 import { PAGES, type PageId } from './store/navigation';
 
@@ -31,12 +32,13 @@ export function App() {
   const page = useAppStore((s) => s.page);
   const goTo = useAppStore((s) => s.goTo);
   const engineOk = useAppStore((s) => s.engineStatus?.ok);
+  const t = useT();
   /** The run page belongs to Runs in the sidebar. */
   const section = page === 'run' ? 'runs' : page;
 
   return (
     <div className="shell">
-      <nav className="sidebar" aria-label="Main">
+      <nav className="sidebar" aria-label={t('common:nav.label')}>
         <div className="brand">
           AUCMEDI <span>Desk</span>
         </div>
@@ -50,8 +52,8 @@ export function App() {
                 onClick={() => goTo(p.id)}
                 data-testid={`nav-${p.id}`}
               >
-                {p.label}
-                {p.id === 'setup' && engineOk === false && <span className="dot" aria-label="needs attention" />}
+                {t(`common:nav.${p.id}`)}
+                {p.id === 'setup' && engineOk === false && <span className="dot" aria-label={t('common:nav.needsAttention')} />}
               </button>
             </li>
           ))}

@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { onCoreEvent } from './bridge';
+import './i18n';
 import { useAppStore } from './store';
 import './styles.css';
 

@@ -1,3 +1,6 @@
+import type { Message } from '../i18n/message';
+import { text } from '../i18n/translate';
+
 /** An error as the user meets it: a code, a plain sentence and what to do next. Never a stack. */
 export interface UserError {
   code: ErrorCode;
@@ -5,6 +8,8 @@ export interface UserError {
   action: string;
   /** Technical detail for the "details" disclosure and for IT (one line, no stack trace). */
   detail?: string;
+  /** The same sentences as catalog messages, rendered by the window in the user's language. */
+  i18n?: { message: Message; action?: Message };
 }
 
 export type ErrorCode =
@@ -87,6 +92,24 @@ export class UserErrorException extends Error {
     super(userError.message);
     this.name = 'UserErrorException';
   }
+}
+
+/**
+ * A user error from catalog messages: `message` and `action` rendered in the core's language (for
+ * the CLI and the app log), the messages kept for the window to render in the user's.
+ */
+export function localizedError(code: ErrorCode, message: Message, action?: Message | null, detail?: string): UserError {
+  return {
+    code,
+    message: text(message),
+    action: action ? text(action) : '',
+    ...(detail === undefined ? {} : { detail }),
+    i18n: action ? { message, action } : { message },
+  };
+}
+
+export function localizedException(code: ErrorCode, message: Message, action?: Message | null, detail?: string): UserErrorException {
+  return new UserErrorException(localizedError(code, message, action, detail));
 }
 
 export type Response<T> = { ok: true; data: T } | { ok: false; error: UserError };

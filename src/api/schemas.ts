@@ -48,6 +48,8 @@ export const imageRefSchema = z
   .max(512)
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9._\-/:@]*$/, 'is not a valid image reference');
 
+const languageSettingSchema = z.enum(['system', 'en', 'de']);
+
 export const settingsPatchSchema = plainObject(
   z
     .object({
@@ -55,6 +57,7 @@ export const settingsPatchSchema = plainObject(
       imageRef: imageRefSchema.optional(),
       runsDir: absolutePathSchema.nullable().optional(),
       weightsDir: absolutePathSchema.nullable().optional(),
+      language: languageSettingSchema.optional(),
     })
     .strict(),
 );
@@ -65,6 +68,7 @@ export const storedSettingsFields = {
   imageRef: imageRefSchema,
   runsDir: absolutePathSchema.nullable(),
   weightsDir: absolutePathSchema.nullable(),
+  language: languageSettingSchema,
   recentDatasets: z
     .array(z.object({ path: absolutePathSchema, gtFile: absolutePathSchema.nullable(), ohe: z.boolean(), usedAt: z.string().max(64) }))
     .max(20),

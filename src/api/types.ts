@@ -1,3 +1,4 @@
+import type { LanguageSetting } from '../i18n/language';
 import type { UserError } from './errors';
 
 export interface Settings {
@@ -11,6 +12,8 @@ export interface Settings {
   runsDir: string | null;
   /** The pretrained-weights folder; null = `weights` in the app's data folder. */
   weightsDir: string | null;
+  /** The window's language: 'system' follows the operating system's (src/i18n/language.ts). */
+  language: LanguageSetting;
 }
 
 export interface RecentDataset {
@@ -21,7 +24,7 @@ export interface RecentDataset {
 }
 
 /** The settings the window may change with `settings:update`. */
-export type SettingsPatch = Partial<Pick<Settings, 'engineEndpoint' | 'imageRef' | 'runsDir' | 'weightsDir'>>;
+export type SettingsPatch = Partial<Pick<Settings, 'engineEndpoint' | 'imageRef' | 'runsDir' | 'weightsDir' | 'language'>>;
 
 export const DEFAULT_SETTINGS: Settings = {
   engineEndpoint: null,
@@ -29,6 +32,7 @@ export const DEFAULT_SETTINGS: Settings = {
   recentDatasets: [],
   runsDir: null,
   weightsDir: null,
+  language: 'system',
 };
 
 export interface EngineInfo {

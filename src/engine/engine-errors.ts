@@ -1,5 +1,6 @@
 import os from 'node:os';
-import { errorDetail, UserErrorException, type UserError } from '../api/errors';
+import { errorDetail, localizedException, UserErrorException, type UserError } from '../api/errors';
+import { msg, text, type Message } from '../i18n';
 
 const CONNECTION_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'EPERM', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
 
@@ -10,10 +11,12 @@ export function isConnectionError(error: unknown): boolean {
 }
 
 /** What to do when the account may not use the engine: on Linux, join the "docker" group. */
+export function permissionActionMessage(platform: NodeJS.Platform, username: string): Message {
+  return platform === 'linux' ? msg('engine:permission.linux', { username }) : msg('engine:permission.desktop');
+}
+
 export function permissionAction(platform: NodeJS.Platform, username: string): string {
-  return platform === 'linux'
-    ? `Ask IT to add your account to the "docker" group ("sudo usermod -aG docker ${username}"), then log out and log in again.`
-    : 'Ask IT to give your account access to Docker Desktop (on Windows: the "docker-users" group), then log in again.';
+  return text(permissionActionMessage(platform, username));
 }
 
 function currentUsername(): string {
@@ -29,23 +32,13 @@ function currentUsername(): string {
  * (the account is not in the docker group), wherever it is met; anything else points to the
  * engine diagnosis, which tells not running, not installed and a wrong address apart.
  */
-export function engineUnavailable(error: unknown, doing: string, platform: NodeJS.Platform = process.platform): UserErrorException {
+export function engineUnavailable(error: unknown, doing: string | Message, platform: NodeJS.Platform = process.platform): UserErrorException {
   const code = (error as { code?: string })?.code;
   if (code === 'EACCES' || code === 'EPERM') {
     const username = currentUsername();
-    return new UserErrorException({
-      code: 'ENGINE_PERMISSION_DENIED',
-      message: `Your account (${username}) is not allowed to use Docker, so ${doing} could not be done.`,
-      action: permissionAction(platform, username),
-      detail: errorDetail(error),
-    });
+    return localizedException('ENGINE_PERMISSION_DENIED', msg('engine:unavailable.permission', { username, doing }), permissionActionMessage(platform, username), errorDetail(error));
   }
-  return new UserErrorException({
-    code: 'ENGINE_UNAVAILABLE',
-    message: `Docker is not available, so ${doing} could not be done.`,
-    action: 'Open the Setup page: it says what is wrong with Docker and what to do. Then try again.',
-    detail: errorDetail(error),
-  });
+  return localizedException('ENGINE_UNAVAILABLE', msg('engine:unavailable.message', { doing }), msg('engine:unavailable.action'), errorDetail(error));
 }
 
 /** The engine's own message from a dockerode error ("(HTTP code 500) server error - <message>"). */

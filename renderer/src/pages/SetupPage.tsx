@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { useT } from '../i18n';
 import { useAppStore } from '../store';
 import { AboutCard } from './AboutCard';
 import { BundleCard } from './BundleCard';
@@ -6,10 +7,12 @@ import { EndpointCard } from './EndpointCard';
 import { EngineCard } from './EngineCard';
 import { GpuCard } from './GpuCard';
 import { ImagesCard } from './ImagesCard';
+import { LanguageCard } from './LanguageCard';
 import { SupportCard } from './SupportCard';
 import { WeightsCard } from './WeightsCard';
 
 export function SetupPage() {
+  const t = useT();
   const engineOk = useAppStore((s) => s.engineStatus?.ok ?? false);
   const engineVersion = useAppStore((s) => s.engineStatus?.info?.version);
   const imageRef = useAppStore((s) => s.settings?.imageRef);
@@ -25,8 +28,8 @@ export function SetupPage() {
   return (
     <>
       <header className="page-header">
-        <h1>Setup</h1>
-        <p className="muted">Check that this workstation is ready to run AUCMEDI.</p>
+        <h1>{t('setup:page.title')}</h1>
+        <p className="muted">{t('setup:page.intro')}</p>
       </header>
       <BundleCard />
       <EngineCard />
@@ -34,6 +37,7 @@ export function SetupPage() {
       <WeightsCard />
       {engineOk && <GpuCard />}
       <EndpointCard />
+      <LanguageCard />
       <SupportCard />
       <AboutCard />
     </>

@@ -2,9 +2,11 @@ import { useState } from 'react';
 import type { UserError } from '../../../src/api';
 import { Problem } from '../components/Problem';
 import { invoke } from '../bridge';
+import { useT } from '../i18n';
 
 /** "Export diagnostics": one archive for an IT ticket, without patient folder names unless ticked. */
 export function SupportCard() {
+  const t = useT();
   const [includeFolderNames, setIncludeFolderNames] = useState(false);
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
@@ -22,23 +24,22 @@ export function SupportCard() {
 
   return (
     <section className="card" aria-labelledby="support-heading" data-testid="support-card">
-      <h2 id="support-heading">Support</h2>
-      <p className="muted">
-        For a ticket to IT: one archive with the versions, settings, engine and GPU diagnoses, the last runs&apos; records and logs, and the app log. It holds no image,
-        model or prediction.
-      </p>
+      <h2 id="support-heading">{t('setup:support.title')}</h2>
+      <p className="muted">{t('setup:support.intro')}</p>
       <label className="checkbox">
         <input type="checkbox" checked={includeFolderNames} onChange={(e) => setIncludeFolderNames(e.target.checked)} data-testid="diagnostics-folder-names" />
-        Include folder and file names (they may identify patients; otherwise they are replaced)
+        {t('setup:support.includeNames')}
       </label>
       <div className="actions">
         <button type="button" className="secondary" disabled={busy} onClick={() => void exportDiagnostics()} data-testid="diagnostics-export">
-          {busy ? 'Exporting…' : 'Export diagnostics…'}
+          {busy ? t('setup:support.exporting') : t('setup:support.export')}
         </button>
       </div>
       {saved && (
         <p className="notice" data-testid="diagnostics-saved">
-          Saved <code>{saved}</code>. Attach it to the ticket.
+          {t('setup:support.savedBefore')}
+          <code>{saved}</code>
+          {t('setup:support.savedAfter')}
         </p>
       )}
       {error && <Problem error={error} testId="diagnostics-error" />}

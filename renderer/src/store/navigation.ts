@@ -2,12 +2,12 @@ import type { StateCreator } from 'zustand';
 import type { AppState } from './index';
 
 export const PAGES = [
-  { id: 'setup', label: 'Setup' },
-  { id: 'dataset', label: 'Dataset' },
-  { id: 'train', label: 'Train' },
-  { id: 'runs', label: 'Runs' },
-  { id: 'predict', label: 'Predict' },
-  { id: 'evaluate', label: 'Evaluate' },
+  { id: 'setup' },
+  { id: 'dataset' },
+  { id: 'train' },
+  { id: 'runs' },
+  { id: 'predict' },
+  { id: 'evaluate' },
 ] as const;
 
 /** The pages of the sidebar, and 'run': one run's page (reached from Train or Runs; the sidebar marks Runs). */

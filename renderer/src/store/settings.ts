@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { Settings, UserError } from '../../../src/api';
 import { invoke } from '../bridge';
+import { applyLanguageSetting } from '../i18n';
 import type { AppState } from './index';
 
 export interface SettingsSlice {
@@ -16,6 +17,7 @@ export const createSettingsSlice: StateCreator<AppState, [], [], SettingsSlice> 
   settingsError: null,
   async loadSettings() {
     const response = await invoke('settings:get', {});
+    if (response.ok) applyLanguageSetting(response.data.language);
     if (response.ok) set({ settings: response.data, settingsError: null });
     else set({ settingsError: response.error });
   },

@@ -31,14 +31,14 @@ describe('formatDatasetReport', () => {
     const text = formatDatasetReport(base);
     expect(text).toContain('Dataset    /data/chest x-ray');
     expect(text).toContain('Layout     one folder per class (directory interface)');
-    expect(text).toContain('Content    2D images: 1,320 images, 5.0 MB (png 1,300, jpeg 20)');
+    expect(text).toContain('Content    2D images: 1,320 images, 5.0 MiB (png 1,300, jpeg 20)');
     expect(text).toContain('Classes    3');
     const lines = text.split('\n');
     const bar = (name: string) => lines.find((l) => l.trimStart().startsWith(name))!;
     expect(bar('Normal')).toMatch(/^ {2}Normal {12}1,200 {2}█{30}$/);
     expect(bar('COVID')).toMatch(/^ {2}COVID {15}120 {2}█{3}·{27}$/);
     expect(bar('Lungenentzündung')).toMatch(/^ {2}Lungenentzündung {6}0 {2}·{30}$/);
-    expect(text).toContain('Checked    1,321 files, 5.0 MB in 1.2 s; fingerprint abababababababab');
+    expect(text).toContain('Checked    1,321 files, 5.0 MiB in 1.2 s; fingerprint abababababababab');
     expect(text).toContain('No problems found: AUCMEDI can train on this dataset.');
   });
 

@@ -30,13 +30,15 @@ describe('JsonFileSettingsStore', () => {
 
 describe('sanitizeSettings', () => {
   it('keeps valid fields, drops invalid and unknown ones', () => {
-    expect(sanitizeSettings({ engineEndpoint: 'ftp://nope', imageRef: 'local/aucmedi:1', other: 1, recentDatasets: [{ path: 'relative' }] })).toEqual({
+    expect(sanitizeSettings({ engineEndpoint: 'ftp://nope', imageRef: 'local/aucmedi:1', other: 1, recentDatasets: [{ path: 'relative' }], language: 'fr' })).toEqual({
       engineEndpoint: null,
       imageRef: 'local/aucmedi:1',
       recentDatasets: [],
       runsDir: null,
       weightsDir: null,
+      language: 'system',
     });
+    expect(sanitizeSettings({ language: 'de' }).language).toBe('de');
     const recent = [{ path: '/data/chest', gtFile: null, ohe: false, usedAt: '2026-11-24T10:00:00.000Z' }];
     expect(sanitizeSettings({ recentDatasets: recent }).recentDatasets).toEqual(recent);
     expect(sanitizeSettings('garbage')).toEqual(DEFAULT_SETTINGS);
