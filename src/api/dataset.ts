@@ -2,6 +2,7 @@
  * Dataset scan and validation: what the window asks (`DatasetScanRequest`) and what it gets back
  * (`DatasetReport`). Types only, plain JSON-serialisable values.
  */
+import type { Message } from '../i18n/message';
 
 /** Absolute host paths, as a folder picker or a drop gives them. */
 export interface DatasetScanRequest {
@@ -72,6 +73,8 @@ export interface DatasetProblem {
   files: string[];
   /** How many are concerned in all (may exceed `files.length`). */
   fileCount: number;
+  /** The same sentences as catalog messages, rendered by the window in the user's language. */
+  i18n?: { message: Message; action?: Message };
 }
 
 export interface DatasetFingerprint {

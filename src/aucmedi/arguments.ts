@@ -15,7 +15,8 @@ import {
   type PredictionOptions,
   type TrainingOptions,
 } from '../api/aucmedi';
-import { UserErrorException, type ErrorCode } from '../api/errors';
+import { localizedException, UserErrorException, type ErrorCode } from '../api/errors';
+import { msg, type Message } from '../i18n/message';
 import { architecturesFor, findArchitecture, METALEARNERS, MULTILABEL_METALEARNERS, suggestArchitecture } from './architectures';
 
 // ---------------------------------------------------------------------------------------------
@@ -115,16 +116,34 @@ export function bind(hostPath: string, containerPath: string, readOnly: boolean,
   const absolute = hostPath.startsWith('/') || windowsDrive || hostPath.startsWith('\\\\');
   const rest = windowsDrive ? hostPath.slice(2) : hostPath;
   if (!absolute || hostPath.length > 4096 || /[\u0000-\u001f]/.test(hostPath)) {
-    throw mountError(`The ${what} path is not a full path, so Docker cannot mount it.`, 'Choose the folder again with the folder picker.', hostPath);
+    throw mountError(msg('aucmedi:mount.notFull', { what: mountWhat(what) }), msg('aucmedi:mount.notFullAction'), hostPath);
   }
   if (rest.includes(':')) {
-    throw mountError(`The ${what} path contains a colon (:), which Docker cannot mount.`, 'Rename the folder (or a folder above it) without the colon, or move the data to a folder without one, then try again.', hostPath);
+    throw mountError(msg('aucmedi:mount.colon', { what: mountWhat(what) }), msg('aucmedi:mount.colonAction'), hostPath);
   }
   return `${hostPath}:${containerPath}${readOnly ? ':ro' : ''}`;
 }
 
-function mountError(message: string, action: string, detail: string): UserErrorException {
-  return new UserErrorException({ code: 'MOUNT_PATH_INVALID', message, action, detail: detail.slice(0, 300) });
+/** The English words callers name a mount by, and their catalog keys (`aucmedi:mount.what.*`). */
+const MOUNT_WHAT: Record<string, string> = {
+  folder: 'folder',
+  'dataset folder': 'datasetFolder',
+  'annotation file': 'annotationFile',
+  'output folder': 'outputFolder',
+  'image folder': 'imageFolder',
+  'model folder': 'modelFolder',
+  'predictions file': 'predictionsFile',
+  'list of images': 'imageList',
+  'weights folder': 'weightsFolder',
+};
+
+function mountWhat(what: string): Message | string {
+  const id = MOUNT_WHAT[what];
+  return id ? msg(`aucmedi:mount.what.${id}`) : what;
+}
+
+function mountError(message: Message, action: Message, detail: string): UserErrorException {
+  return localizedException('MOUNT_PATH_INVALID', message, action, detail.slice(0, 300));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -154,62 +173,50 @@ export function parseShape3D(text: string): [number, number, number] | null {
  * --metalearner M --architecture KEY[,KEY...]`
  */
 export function trainingArgs(options: TrainingOptions): string[] {
-  const fail = (message: string, action: string, detail?: string) => invalid('TRAINING_OPTIONS_INVALID', message, action, detail);
+  const fail = (message: Message, action: Message, detail?: string) => invalid('TRAINING_OPTIONS_INVALID', message, action, detail);
   const dimensionality: Dimensionality = options.threeDim ? '3D' : '2D';
   const analysis = options.analysis as string;
   if (!['minimal', 'standard', 'advanced'].includes(analysis)) {
-    throw fail(`"${analysis}" is not an analysis AUCMEDI knows.`, 'Choose minimal, standard or advanced.');
+    throw fail(msg('aucmedi:arguments.analysisUnknown', { analysis }), msg('aucmedi:arguments.analysisUnknownAction'));
   }
-  checkInteger(options.epochs, AUCMEDI_LIMITS.epochs, 'The number of epochs', fail);
-  checkInteger(options.batchSize, AUCMEDI_LIMITS.batchSize, 'The batch size', fail);
-  checkInteger(options.workers, AUCMEDI_LIMITS.workers, 'The number of workers', fail);
+  checkInteger(options.epochs, AUCMEDI_LIMITS.epochs, 'epochs', fail);
+  checkInteger(options.batchSize, AUCMEDI_LIMITS.batchSize, 'batchSize', fail);
+  checkInteger(options.workers, AUCMEDI_LIMITS.workers, 'workers', fail);
 
   const architectures = options.architectures ?? [];
-  if (architectures.length === 0) throw fail('No architecture was chosen.', 'Choose an architecture, then start the training again.');
+  if (architectures.length === 0) throw fail(msg('aucmedi:arguments.noArchitecture'), msg('aucmedi:arguments.noArchitectureAction'));
   for (const key of architectures) checkArchitecture(key, dimensionality);
   if (options.analysis === 'advanced') {
     const { min, max } = AUCMEDI_LIMITS.advancedArchitectures;
     if (architectures.length < min) {
-      throw fail(
-        'The advanced analysis combines several models, but only one architecture was chosen.',
-        'Add at least one more architecture (the same one twice is fine), or choose the standard analysis.',
-      );
+      throw fail(msg('aucmedi:arguments.advancedTooFew'), msg('aucmedi:arguments.advancedTooFewAction'));
     }
-    if (architectures.length > max) throw fail(`The advanced analysis takes at most ${max} architectures; ${architectures.length} were chosen.`, `Remove architectures until at most ${max} are left.`);
+    if (architectures.length > max) throw fail(msg('aucmedi:arguments.advancedTooMany', { max, count: architectures.length }), msg('aucmedi:arguments.advancedTooManyAction', { max }));
   } else if (architectures.length > 1) {
-    throw fail(
-      `Several architectures can only be combined in the advanced analysis; the ${options.analysis} analysis trains one model.`,
-      'Keep one architecture, or choose the advanced analysis.',
-    );
+    throw fail(msg('aucmedi:arguments.severalArchitectures', { analysis: options.analysis }), msg('aucmedi:arguments.severalArchitecturesAction'));
   }
 
   if (options.shape3D !== undefined && !options.threeDim) {
-    throw fail('A 3D input shape was given for 2D images.', 'Leave the 3D shape empty for 2D images, or switch the dataset to 3D volumes.');
+    throw fail(msg('aucmedi:arguments.shapeFor2D'), msg('aucmedi:arguments.shapeFor2DAction'));
   }
   const shape = options.shape3D ?? AUCMEDI_DEFAULTS.shape3D;
   if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((n) => Number.isInteger(n) && n >= AUCMEDI_LIMITS.shape3DSide.min && n <= AUCMEDI_LIMITS.shape3DSide.max)) {
     const { min, max } = AUCMEDI_LIMITS.shape3DSide;
-    throw fail(`The 3D input shape must be three whole numbers between ${min} and ${max}, like 128x128x128.`, 'Correct the 3D shape.', String(shape));
+    throw fail(msg('aucmedi:arguments.shapeInvalid', { min, max }), msg('aucmedi:arguments.shapeInvalidAction'), String(shape));
   }
 
   if (options.ohe && !options.gt) {
-    throw fail('One-hot (multi-label) annotations need an annotation file, but none was given.', 'Choose the annotation CSV file, or turn off multi-label.');
+    throw fail(msg('aucmedi:arguments.oheNeedsFile'), msg('aucmedi:arguments.oheNeedsFileAction'));
   }
   if (options.metalearner !== undefined && options.analysis !== 'advanced') {
-    throw fail(
-      `A metalearner combines the models of the advanced analysis; the ${options.analysis} analysis trains one model.`,
-      'Leave the metalearner empty, or choose the advanced analysis.',
-    );
+    throw fail(msg('aucmedi:arguments.metalearnerNotAdvanced', { analysis: options.analysis }), msg('aucmedi:arguments.metalearnerNotAdvancedAction'));
   }
   const metalearner = options.metalearner ?? AUCMEDI_DEFAULTS.metalearner;
   if (!METALEARNERS.includes(metalearner)) {
-    throw fail(`"${metalearner}" is not a metalearner AUCMEDI knows.`, `Choose one of: ${METALEARNERS.join(', ')}.`);
+    throw fail(msg('aucmedi:arguments.metalearnerUnknown', { metalearner }), msg('aucmedi:arguments.chooseOneOf', { choices: METALEARNERS.join(', ') }));
   }
   if (options.analysis === 'advanced' && options.ohe && !MULTILABEL_METALEARNERS.includes(metalearner)) {
-    throw fail(
-      `The metalearner "${metalearner}" cannot combine multi-label (one-hot) predictions.`,
-      `Choose one of: ${MULTILABEL_METALEARNERS.join(', ')}.`,
-    );
+    throw fail(msg('aucmedi:arguments.metalearnerNotMultilabel', { metalearner }), msg('aucmedi:arguments.chooseOneOf', { choices: MULTILABEL_METALEARNERS.join(', ') }));
   }
 
   return [
@@ -233,12 +240,12 @@ function checkArchitecture(key: string, dimensionality: Dimensionality): void {
   if (findArchitecture(key, dimensionality)) return;
   const other: Dimensionality = dimensionality === '2D' ? '3D' : '2D';
   const suggestion = suggestArchitecture(key, dimensionality);
-  const kind = dimensionality === '2D' ? '2D images' : '3D volumes';
-  let action: string;
-  if (suggestion) action = `Did you mean ${suggestion}? Architecture names are case-sensitive.`;
-  else if (findArchitecture(key, other)) action = `${key} exists only for ${other === '2D' ? '2D images' : '3D volumes'}; choose one of the ${kind} architectures.`;
-  else action = `Choose one of: ${architecturesFor(dimensionality).map((a) => a.key).join(', ')}.`;
-  throw new UserErrorException({ code: 'ARCHITECTURE_UNKNOWN', message: `AUCMEDI has no architecture "${key}" for ${kind}.`, action, detail: `--architecture ${key}${dimensionality === '3D' ? ' --three_dim' : ''}`.slice(0, 300) });
+  const kind = dimensionality === '2D' ? 'images2D' : 'volumes3D';
+  let action: Message;
+  if (suggestion) action = msg('aucmedi:arguments.architectureSuggestion', { suggestion });
+  else if (findArchitecture(key, other)) action = msg(`aucmedi:arguments.architectureOnlyFor.${kind}`, { key });
+  else action = msg('aucmedi:arguments.chooseOneOf', { choices: architecturesFor(dimensionality).map((a) => a.key).join(', ') });
+  throw localizedException('ARCHITECTURE_UNKNOWN', msg(`aucmedi:arguments.architectureUnknown.${kind}`, { key }), action, `--architecture ${key}${dimensionality === '3D' ? ' --three_dim' : ''}`.slice(0, 300));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,19 +264,16 @@ const XAI_ALIASES: readonly string[] = ['GradCAM', 'gc', 'GradCAM++', 'GradCAMpp
  * --batch_size N --workers N`
  */
 export function predictionArgs(options: PredictionOptions): string[] {
-  const fail = (message: string, action: string, detail?: string) => invalid('PREDICTION_OPTIONS_INVALID', message, action, detail);
-  checkInteger(options.batchSize, AUCMEDI_LIMITS.batchSize, 'The batch size', fail);
-  checkInteger(options.workers, AUCMEDI_LIMITS.workers, 'The number of workers', fail);
+  const fail = (message: Message, action: Message, detail?: string) => invalid('PREDICTION_OPTIONS_INVALID', message, action, detail);
+  checkInteger(options.batchSize, AUCMEDI_LIMITS.batchSize, 'batchSize', fail);
+  checkInteger(options.workers, AUCMEDI_LIMITS.workers, 'workers', fail);
   const xai = options.xaiMethod;
   if (xai !== undefined) {
     if (!XAI_METHODS.includes(xai) && !XAI_ALIASES.includes(xai)) {
-      throw fail(`"${xai}" is not an explanation (XAI) method AUCMEDI knows.`, `Choose one of: ${XAI_METHODS.join(', ')}.`);
+      throw fail(msg('aucmedi:arguments.xaiUnknown', { xai }), msg('aucmedi:arguments.chooseOneOf', { choices: XAI_METHODS.join(', ') }));
     }
     if (options.modelAnalysis === 'advanced') {
-      throw fail(
-        'Heat maps (XAI) cannot be made for a model of the advanced analysis: it combines several models.',
-        'Turn off the heat maps, or use a model trained with the minimal or standard analysis.',
-      );
+      throw fail(msg('aucmedi:arguments.xaiAdvanced'), msg('aucmedi:arguments.xaiAdvancedAction'));
     }
   }
   return [
@@ -293,7 +297,7 @@ export function predictionArgs(options: PredictionOptions): string[] {
  */
 export function evaluationArgs(options: EvaluationOptions): string[] {
   if (options.ohe && !options.gt) {
-    throw invalid('EVALUATION_OPTIONS_INVALID', 'One-hot (multi-label) ground truth needs an annotation file, but none was given.', 'Choose the annotation CSV file, or turn off multi-label.');
+    throw invalid('EVALUATION_OPTIONS_INVALID', msg('aucmedi:arguments.oheGroundTruthNeedsFile'), msg('aucmedi:arguments.oheNeedsFileAction'));
   }
   return [
     'evaluation',
@@ -307,18 +311,18 @@ export function evaluationArgs(options: EvaluationOptions): string[] {
 
 // ---------------------------------------------------------------------------------------------
 
-function invalid(code: ErrorCode, message: string, action: string, detail?: string): UserErrorException {
-  return new UserErrorException({ code, message, action, ...(detail !== undefined ? { detail: detail.slice(0, 300) } : {}) });
+function invalid(code: ErrorCode, message: Message, action: Message, detail?: string): UserErrorException {
+  return localizedException(code, message, action, detail !== undefined ? detail.slice(0, 300) : undefined);
 }
 
 function checkInteger(
   value: number,
   limits: { min: number; max: number },
-  what: string,
-  fail: (message: string, action: string, detail?: string) => UserErrorException,
+  what: 'epochs' | 'batchSize' | 'workers',
+  fail: (message: Message, action: Message, detail?: string) => UserErrorException,
 ): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < limits.min || value > limits.max) {
-    throw fail(`${what} must be a whole number from ${limits.min} to ${limits.max}.`, `Correct ${what.replace(/^The /, 'the ')}.`, String(value));
+    throw fail(msg(`aucmedi:arguments.integer.${what}`, { min: limits.min, max: limits.max }), msg(`aucmedi:arguments.integerAction.${what}`), String(value));
   }
 }
 

@@ -6,8 +6,10 @@
  * The newest line is explained first; when it says nothing specific (a generic `AttributeError`
  * after a chained `KeyError`, say) the older lines of the same failure are tried, newest first.
  */
-import type { UserError } from '../api/errors';
+import { localizedError, type UserError } from '../api/errors';
 import { brokenImage } from '../engine/image-check';
+import { msg, type Message } from '../i18n/message';
+import { text } from '../i18n/translate';
 
 export type RunMode = 'training' | 'prediction' | 'evaluation';
 
@@ -50,12 +52,10 @@ const RULES: Rule[] = [
     // read as a weights download below.
     test: /^(?:\w+\.)*(?:ModuleNotFoundError|ImportError)\b|No module named ['"]|AttributeError: (?:partially initialized )?module '[^']+' has no attribute/,
     explain: (line) => {
-      const { action } = brokenImage(null, line);
-      return {
-        code: 'IMAGE_BROKEN',
-        message: 'The run failed inside the AUCMEDI image\'s own software (a package is missing, or of a version AUCMEDI does not work with), so every run with this image fails the same way.',
-        action,
-      };
+      // The image check's own action (a message once src/engine/image-check.ts carries one).
+      const { action, i18n } = brokenImage(null, line) as { action: string; i18n?: { action?: Message } };
+      const message = msg('aucmedi:explain.imageBroken');
+      return { code: 'IMAGE_BROKEN', message: text(message), action, i18n: i18n?.action ? { message, action: i18n.action } : { message } };
     },
   },
   {
@@ -63,14 +63,11 @@ const RULES: Rule[] = [
     test: /URL fetch failure|Downloading data from|urlopen error|Temporary failure in name resolution|Name or service not known|Network is unreachable|keras-applications|classification_models_3D/i,
     explain: (line) => {
       const file = urlFile(line);
-      return {
-        code: 'WEIGHTS_MISSING',
-        message:
-          'The pretrained weights for this architecture are not on this computer' +
-          (file === null ? '' : ` (${file})`) +
-          ', and the run cannot download them: it works without network.',
-        action: 'Import the weights file for this architecture on the Setup page, then start again.',
-      };
+      return localizedError(
+        'WEIGHTS_MISSING',
+        file === null ? msg('aucmedi:explain.weightsMissing') : msg('aucmedi:explain.weightsMissingFile', { file }),
+        msg('aucmedi:explain.weightsMissingAction'),
+      );
     },
   },
   {
@@ -79,46 +76,39 @@ const RULES: Rule[] = [
     // refuses. Before the permission rule: this is the wrong file, not a permission to fix.
     test: /Read-only file system: '[^']*\.keras\/models\/[^']+'/,
     explain: (line) => {
-      const file = /\.keras\/models\/([^']+)'/.exec(line)?.[1] ?? 'the weights file';
-      return {
-        code: 'WEIGHTS_WRONG_FILE',
-        message: `The weights file ${file} in the weights folder is not the one this AUCMEDI image checks for (its hash differs), so Keras tried to download it again, which fails offline.`,
-        action: 'Remove that file from the weights folder and import the original Keras file (from ~/.keras/models of a connected computer, or the offline bundle), then start again.',
-      };
+      const file = /\.keras\/models\/([^']+)'/.exec(line)?.[1];
+      return localizedError(
+        'WEIGHTS_WRONG_FILE',
+        file === undefined ? msg('aucmedi:explain.weightsWrongFileUnnamed') : msg('aucmedi:explain.weightsWrongFile', { file }),
+        msg('aucmedi:explain.weightsWrongFileAction'),
+      );
     },
   },
   {
     test: /OOM when allocating|ResourceExhaustedError|RESOURCE_EXHAUSTED|CUDA_ERROR_OUT_OF_MEMORY|CUDA out of memory|out of memory trying to allocate|failed to allocate [\d.]+\s*[KMGT]?i?B/i,
     explain: (line) =>
       /device:CPU|cpu_allocator|allocator cpu/i.test(line) && !/GPU/i.test(line)
-        ? {
-            code: 'OUT_OF_MEMORY',
-            message: 'The computer ran out of memory (RAM) during the run.',
-            action: 'Lower the batch size, close other programs, then start again.',
-          }
-        : {
-            code: 'GPU_OUT_OF_MEMORY',
-            message: 'The GPU ran out of memory: the batch of images does not fit in it.',
-            action: 'Lower the batch size (for example to half), or pick a smaller architecture, then start again.',
-          },
+        ? localizedError('OUT_OF_MEMORY', msg('aucmedi:explain.outOfMemory'), msg('aucmedi:explain.outOfMemoryAction'))
+        : localizedError('GPU_OUT_OF_MEMORY', msg('aucmedi:explain.gpuOutOfMemory'), msg('aucmedi:explain.gpuOutOfMemoryAction')),
   },
   {
     test: /No space left on device|\[Errno 28\]|\bENOSPC\b|Disk quota exceeded|\[Errno 122\]|\bEDQUOT\b/i,
-    explain: (_line, _mode, { fullDisk }) => ({
-      code: 'DISK_FULL',
-      message: fullDisk === undefined ? 'The disk the run writes to is full.' : `The disk of ${fullDisk} is full.`,
-      action: 'Free some space on it, or choose an output folder on another disk, then start again.',
-    }),
+    explain: (_line, _mode, { fullDisk }) =>
+      localizedError(
+        'DISK_FULL',
+        fullDisk === undefined ? msg('aucmedi:explain.diskFull') : msg('aucmedi:explain.diskFullOf', { folder: fullDisk }),
+        msg('aucmedi:explain.diskFullAction'),
+      ),
   },
   {
     test: /PermissionError|\[Errno 13\]|Permission denied|Read-only file system|\[Errno 30\]|Operation not permitted/i,
     explain: (line) => {
       const path = quotedPath(line);
-      return {
-        code: 'PERMISSION_DENIED',
-        message: `The run was not allowed to write or read a file it needs${path === null ? '' : ` (${path})`}.`,
-        action: 'Check that you may write to the output folder and read the dataset folder, or choose another output folder, then start again.',
-      };
+      return localizedError(
+        'PERMISSION_DENIED',
+        path === null ? msg('aucmedi:explain.permission') : msg('aucmedi:explain.permissionPath', { path }),
+        msg('aucmedi:explain.permissionAction'),
+      );
     },
   },
   {
@@ -126,11 +116,11 @@ const RULES: Rule[] = [
     test: /'str' object has no attribute 'create_model'|KeyError: '(?:2D|3D)\.[^']*'|Unknown architecture|architecture .*not (?:supported|found|available)/i,
     explain: (line) => {
       const key = /KeyError: '(?:2D|3D)\.([^']*)'/.exec(line)?.[1];
-      return {
-        code: 'ARCHITECTURE_UNKNOWN',
-        message: `The AUCMEDI image in use does not know the chosen architecture${key === undefined ? '' : ` (${key})`}.`,
-        action: 'Pick another architecture, or load an AUCMEDI image that has it on the Setup page, then start again.',
-      };
+      return localizedError(
+        'ARCHITECTURE_UNKNOWN',
+        key === undefined ? msg('aucmedi:explain.architecture') : msg('aucmedi:explain.architectureKey', { key }),
+        msg('aucmedi:explain.architectureAction'),
+      );
     },
   },
   {
@@ -138,30 +128,21 @@ const RULES: Rule[] = [
     explain: (line, mode) => {
       const path = quotedPath(line);
       const model = path !== null && /(^|\/)model|\.keras$|\.h5$|\.pickle$|meta\.training\.json/.test(path);
-      return {
-        code: 'INPUT_NOT_FOUND',
-        message: `A ${model ? 'model file' : 'folder or file'} the ${mode} needs was not found${path === null ? '' : ` (${path})`}.`,
-        action: model
-          ? 'Check that the model folder still holds a complete trained model (train it again if not), then start again.'
-          : 'Check that the dataset folder still exists and its drive (USB disk, network share) is connected, then start again.',
-      };
+      const what = model ? 'model' : 'input';
+      return localizedError(
+        'INPUT_NOT_FOUND',
+        path === null ? msg(`aucmedi:explain.notFound.${what}.${mode}`) : msg(`aucmedi:explain.notFoundPath.${what}.${mode}`, { path }),
+        model ? msg('aucmedi:explain.notFoundModelAction') : msg('aucmedi:explain.notFoundInputAction'),
+      );
     },
   },
   {
     test: /MemoryError|Cannot allocate memory|\[Errno 12\]|std::bad_alloc/i,
-    explain: () => ({
-      code: 'OUT_OF_MEMORY',
-      message: 'The computer ran out of memory (RAM) during the run.',
-      action: 'Lower the batch size or the number of workers, close other programs, then start again.',
-    }),
+    explain: () => localizedError('OUT_OF_MEMORY', msg('aucmedi:explain.outOfMemory'), msg('aucmedi:explain.outOfMemoryWorkersAction')),
   },
   {
     test: /CUDA_ERROR|cudaError|CUDNN_STATUS|cudnn handle|no kernel image is available|GPU sync failed|NCCL error/i,
-    explain: () => ({
-      code: 'GPU_FAILED',
-      message: 'The GPU reported an error the run could not go past.',
-      action: 'Restart the computer and try again; if it happens again, run on the CPU or ask IT to check the GPU driver.',
-    }),
+    explain: () => localizedError('GPU_FAILED', msg('aucmedi:explain.gpuFailed'), msg('aucmedi:explain.gpuFailedAction')),
   },
 ];
 
@@ -179,11 +160,7 @@ export function explainError(error: string | readonly string[] | null | undefine
   const lines = (typeof error === 'string' ? [error] : error ?? []).map((line) => line.trim()).filter((line) => line.length > 0);
   const last = lines[lines.length - 1];
   if (last === undefined) {
-    return {
-      code: 'RUN_FAILED',
-      message: `The ${mode} stopped without reporting an error.`,
-      action: 'Look at the run log for what happened last, then start again; if it happens again, give the log to your IT support.',
-    };
+    return localizedError('RUN_FAILED', msg(`aucmedi:explain.stoppedSilently.${mode}`), msg('aucmedi:explain.stoppedSilentlyAction'));
   }
   for (let i = lines.length - 1; i >= 0; i -= 1) {
     const line = lines[i]!;
@@ -191,10 +168,5 @@ export function explainError(error: string | readonly string[] | null | undefine
       if (rule.test.test(line)) return { ...rule.explain(line, mode, options), detail: detail(i === lines.length - 1 ? line : `${line} -> ${last}`) };
     }
   }
-  return {
-    code: 'RUN_FAILED',
-    message: `The ${mode} stopped with an error.`,
-    action: 'Check the dataset and the settings, then start again; if it happens again, give the details to your IT support.',
-    detail: detail(last),
-  };
+  return localizedError('RUN_FAILED', msg(`aucmedi:explain.stoppedWithError.${mode}`), msg('aucmedi:explain.stoppedWithErrorAction'), detail(last));
 }

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { UserErrorException } from '../api/errors';
+import { localizedException, type UserErrorException } from '../api/errors';
+import { msg, type Message } from '../i18n';
 
 /** The `sha256sum` line for a file: `<hex>  <name>`. */
 export function checksumLine(sha256: string, file: string): string {
@@ -27,7 +28,7 @@ export async function readExpectedChecksum(file: string): Promise<string | null>
     text = await readFile(checksumFile, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw invalidChecksumFile(checksumFile, `it cannot be read (${(error as Error).message})`);
+    throw invalidChecksumFile(checksumFile, msg('engine:checksum.unreadable', { reason: (error as Error).message }));
   }
   const lines = text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
   const name = path.basename(file);
@@ -36,13 +37,9 @@ export async function readExpectedChecksum(file: string): Promise<string | null>
     if (!match) continue;
     if (!match[2] || path.basename(match[2]) === name) return match[1]!.toLowerCase();
   }
-  throw invalidChecksumFile(checksumFile, `it holds no SHA-256 line for ${name}`);
+  throw invalidChecksumFile(checksumFile, msg('engine:checksum.noLine', { name }));
 }
 
-function invalidChecksumFile(checksumFile: string, why: string): UserErrorException {
-  return new UserErrorException({
-    code: 'CHECKSUM_FILE_INVALID',
-    message: `The checksum file ${path.basename(checksumFile)} is not usable: ${why}.`,
-    action: 'Copy the image file and its .sha256 file again from the original, or remove the .sha256 file to load without checking.',
-  });
+function invalidChecksumFile(checksumFile: string, why: Message): UserErrorException {
+  return localizedException('CHECKSUM_FILE_INVALID', msg('engine:checksum.invalid.message', { file: path.basename(checksumFile), why }), msg('engine:checksum.invalid.action'));
 }

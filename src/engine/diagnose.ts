@@ -4,7 +4,8 @@ import { errorDetail } from '../api/errors';
 import type { EngineInfo, EngineStatus, EngineStatusCode } from '../api/types';
 import { createDockerClient, engineRequest } from './client';
 import type { EngineEndpoint } from './endpoint';
-import { permissionAction } from './engine-errors';
+import { permissionActionMessage } from './engine-errors';
+import { msg, text, type Localized, type Message } from '../i18n';
 
 /** Device requests (how GPUs reach a container) arrived with Engine API 1.40 (Docker 19.03). */
 export const MIN_API_FOR_GPU = '1.40';
@@ -19,18 +20,21 @@ export interface DiagnoseDeps {
   pingTimeoutMs?: number;
 }
 
-type Verdict = Pick<EngineStatus, 'code' | 'message' | 'action'> & { detail?: string };
+type Verdict = Pick<EngineStatus, 'code' | 'message' | 'action'> & { detail?: string } & Localized<'message' | 'action'>;
+
+/** The engine's diagnosis with its sentences as catalog messages too, for the window to render in the user's language. */
+export type LocalizedEngineStatus = EngineStatus & Localized<'message' | 'action'>;
 
 /** Asks the engine at `endpoint` who it is and how it is, and says so in plain words. Never throws. */
-export async function diagnoseEngine(endpoint: EngineEndpoint, deps: DiagnoseDeps): Promise<EngineStatus> {
+export async function diagnoseEngine(endpoint: EngineEndpoint, deps: DiagnoseDeps): Promise<LocalizedEngineStatus> {
   const base = {
     endpoint: endpoint.url,
     endpointSource: endpoint.source,
     checkedAt: (deps.now?.() ?? new Date()).toISOString(),
   };
-  const finish = (verdict: Verdict, info?: EngineInfo): EngineStatus => ({
-    ok: verdict.code === 'ENGINE_OK',
-    ...verdict,
+  const finish = (said: Verdict, info?: EngineInfo): LocalizedEngineStatus => ({
+    ok: said.code === 'ENGINE_OK',
+    ...said,
     ...base,
     ...(info ? { info } : {}),
   });
@@ -80,16 +84,9 @@ export async function diagnoseEngine(endpoint: EngineEndpoint, deps: DiagnoseDep
   }
 
   if (compareApiVersions(info.apiVersion, MIN_API_FOR_GPU) < 0) {
-    return finish(
-      {
-        code: 'ENGINE_TOO_OLD',
-        message: `The Docker engine (${info.version}, API ${info.apiVersion}) is too old to give containers a GPU.`,
-        action: 'Ask IT to update Docker to version 19.03 or newer (API 1.40). Training still works on the CPU, slowly.',
-      },
-      info,
-    );
+    return finish(verdict('ENGINE_TOO_OLD', msg('engine:diagnose.tooOld.message', { version: info.version, apiVersion: info.apiVersion }), msg('engine:diagnose.tooOld.action')), info);
   }
-  return finish({ code: 'ENGINE_OK', message: `Docker ${info.version} is running and ready.`, action: '' }, info);
+  return finish(verdict('ENGINE_OK', msg('engine:diagnose.ok.message', { version: info.version }), null), info);
 }
 
 /** What answered the health check. Docker names its API version in a header on every answer. */
@@ -162,99 +159,85 @@ export async function classifyConnectionError(error: unknown, endpoint: EngineEn
   return unhealthy(detail);
 }
 
-/** How to point the app at the right engine, for an address the user gave. */
-function fixAddress(endpoint: EngineEndpoint): string {
-  if (endpoint.source === 'settings') return 'correct the engine address in Settings, or clear it to find the engine automatically';
-  if (endpoint.source === 'DOCKER_HOST') return 'correct DOCKER_HOST, or unset it to find the engine automatically';
-  return 'ask IT where Docker\'s socket is';
+/** How to point the app at the right engine, for an address the user gave: a clause ("…, or correct …") and a sentence. */
+function fixAddress(endpoint: EngineEndpoint): Message {
+  if (endpoint.source === 'settings') return msg('engine:diagnose.fixClause.settings');
+  if (endpoint.source === 'DOCKER_HOST') return msg('engine:diagnose.fixClause.dockerHost');
+  return msg('engine:diagnose.fixClause.default');
 }
 
-const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+function fixAddressSentence(endpoint: EngineEndpoint): Message {
+  if (endpoint.source === 'settings') return msg('engine:diagnose.fixSentence.settings');
+  if (endpoint.source === 'DOCKER_HOST') return msg('engine:diagnose.fixSentence.dockerHost');
+  return msg('engine:diagnose.fixSentence.default');
+}
 
-function where(endpoint: EngineEndpoint): string {
-  return endpoint.source === 'settings' ? 'the address set in Settings' : endpoint.source === 'DOCKER_HOST' ? 'the address in DOCKER_HOST' : 'the usual place';
+function where(endpoint: EngineEndpoint): Message {
+  return endpoint.source === 'settings' ? msg('engine:diagnose.where.settings') : endpoint.source === 'DOCKER_HOST' ? msg('engine:diagnose.where.dockerHost') : msg('engine:diagnose.where.default');
+}
+
+/** A verdict from catalog messages: the English (core-language) fields rendered from the same messages. */
+function verdict(code: EngineStatusCode, message: Message, action: Message | null, detail?: string): Verdict {
+  return {
+    code,
+    message: text(message),
+    action: action ? text(action) : '',
+    ...(detail === undefined ? {} : { detail }),
+    i18n: action ? { message, action } : { message },
+  };
 }
 
 function noSocket(endpoint: EngineEndpoint, detail: string): Verdict {
-  return {
-    code: 'ENGINE_NOT_RUNNING',
-    message: `There is no Docker socket at ${endpoint.transport.kind === 'socket' ? endpoint.transport.path : endpoint.url} (${where(endpoint)}): Docker is not installed or not running, or the address is wrong.`,
-    action: `Start Docker, or ${fixAddress(endpoint)}.`,
-    detail,
-  };
+  const path = endpoint.transport.kind === 'socket' ? endpoint.transport.path : endpoint.url;
+  return verdict('ENGINE_NOT_RUNNING', msg('engine:diagnose.noSocket.message', { path, where: where(endpoint) }), msg('engine:diagnose.noSocket.action', { fix: fixAddress(endpoint) }), detail);
 }
 
 function notASocket(endpoint: EngineEndpoint, kind: 'file' | 'folder' | 'other', detail: string): Verdict {
-  const what = kind === 'other' ? 'something else' : `a ${kind}`;
-  return {
-    code: 'ENGINE_UNREACHABLE',
-    message: `${endpoint.transport.kind === 'socket' ? endpoint.transport.path : endpoint.url} (${where(endpoint)}) is not a Docker socket: it is ${what}.`,
-    action: `${capitalized(fixAddress(endpoint))}. Docker's socket is usually /var/run/docker.sock.`,
-    detail,
-  };
+  const what = kind === 'file' ? msg('engine:diagnose.notASocket.what.file') : kind === 'folder' ? msg('engine:diagnose.notASocket.what.folder') : msg('engine:diagnose.notASocket.what.other');
+  const path = endpoint.transport.kind === 'socket' ? endpoint.transport.path : endpoint.url;
+  return verdict('ENGINE_UNREACHABLE', msg('engine:diagnose.notASocket.message', { path, where: where(endpoint), what }), msg('engine:diagnose.notASocket.action', { fix: fixAddressSentence(endpoint) }), detail);
 }
 
 function notDocker(endpoint: EngineEndpoint, detail: string): Verdict {
-  return {
-    code: 'ENGINE_UNREACHABLE',
-    message: `Something other than Docker answers at ${endpoint.url} (${where(endpoint)}).`,
-    action: `${capitalized(fixAddress(endpoint))}.`,
-    detail,
-  };
+  return verdict('ENGINE_UNREACHABLE', msg('engine:diagnose.notDocker.message', { url: endpoint.url, where: where(endpoint) }), fixAddressSentence(endpoint), detail);
 }
 
 function notInstalled(platform: NodeJS.Platform, detail: string): Verdict {
-  return {
-    code: 'ENGINE_NOT_INSTALLED',
-    message: 'Docker is not installed on this computer. The app needs it to run AUCMEDI.',
-    action:
-      platform === 'linux'
-        ? 'Ask IT to install Docker Engine (Debian/Ubuntu package "docker.io" or docker-ce), then start it.'
-        : 'Ask IT to install Docker Desktop, then start it.',
+  return verdict(
+    'ENGINE_NOT_INSTALLED',
+    msg('engine:diagnose.notInstalled.message'),
+    platform === 'linux' ? msg('engine:diagnose.notInstalled.actionLinux') : msg('engine:diagnose.notInstalled.actionDesktop'),
     detail,
-  };
+  );
 }
 
 function notRunning(endpoint: EngineEndpoint, platform: NodeJS.Platform, detail: string): Verdict {
-  const where = endpoint.source === 'settings' ? ` at the address set in Settings (${endpoint.url})` : '';
-  return {
-    code: 'ENGINE_NOT_RUNNING',
-    message: `Docker is installed but not running${where}.`,
-    action:
-      platform === 'linux'
-        ? endpoint.source === 'settings'
-          ? 'Start Docker, or clear the engine address in Settings to find it automatically.'
-          : 'Start Docker ("sudo systemctl start docker"), or ask IT to.'
-        : 'Start Docker Desktop and wait until it says it is running.',
-    detail,
-  };
+  const message = endpoint.source === 'settings' ? msg('engine:diagnose.notRunning.messageSettings', { url: endpoint.url }) : msg('engine:diagnose.notRunning.message');
+  const action =
+    platform === 'linux'
+      ? endpoint.source === 'settings'
+        ? msg('engine:diagnose.notRunning.actionSettings')
+        : msg('engine:diagnose.notRunning.actionLinux')
+      : msg('engine:diagnose.notRunning.actionDesktop');
+  return verdict('ENGINE_NOT_RUNNING', message, action, detail);
 }
 
 function permissionDenied(endpoint: EngineEndpoint, deps: DiagnoseDeps, detail: string): Verdict {
-  return {
-    code: 'ENGINE_PERMISSION_DENIED',
-    message: `Your account (${deps.username}) is not allowed to use Docker at ${endpoint.url}.`,
-    action: permissionAction(deps.platform, deps.username),
-    detail,
-  };
+  return verdict('ENGINE_PERMISSION_DENIED', msg('engine:diagnose.permissionDenied.message', { username: deps.username, url: endpoint.url }), permissionActionMessage(deps.platform, deps.username), detail);
 }
 
 function unhealthy(detail: string): Verdict {
-  return {
-    code: 'ENGINE_UNHEALTHY',
-    message: 'Docker answers but is not working properly.',
-    action: 'Restart Docker (or the computer). If it stays like this, ask IT and show them the details.',
-    detail,
-  };
+  return verdict('ENGINE_UNHEALTHY', msg('engine:diagnose.unhealthy.message'), msg('engine:diagnose.unhealthy.action'), detail);
 }
 
 function unreachable(endpoint: EngineEndpoint, detail: string): Verdict {
-  return {
-    code: 'ENGINE_UNREACHABLE',
-    message: `The Docker engine at ${endpoint.url} cannot be reached.`,
-    action: `Check that the engine runs there${endpoint.transport.kind === 'tcp' && endpoint.transport.tls ? ' and that its TLS certificates are right' : ''}, or ${fixAddress(endpoint)}.`,
+  const tls = endpoint.transport.kind === 'tcp' && endpoint.transport.tls;
+  return verdict(
+    'ENGINE_UNREACHABLE',
+    msg('engine:diagnose.unreachable.message', { url: endpoint.url }),
+    tls ? msg('engine:diagnose.unreachable.actionTls', { fix: fixAddress(endpoint) }) : msg('engine:diagnose.unreachable.action', { fix: fixAddress(endpoint) }),
     detail,
-  };
+  );
 }
 
 /** Only a local socket on Linux stores images on a disk we can see. */

@@ -1,7 +1,8 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { UserErrorException } from '../api/errors';
+import { localizedException, type UserErrorException } from '../api/errors';
 import type { EndpointSource } from '../api/types';
+import { msg, type Message } from '../i18n';
 
 export interface TlsFiles {
   ca: string;
@@ -31,15 +32,12 @@ export const WINDOWS_PIPE = '//./pipe/docker_engine';
 export const LINUX_SOCKET = '/var/run/docker.sock';
 
 /** An address the app cannot use, said as the user meets it (the diagnosis, and any command that needs the engine). */
-function invalidAddress(url: string, source: EndpointSource, why: string): UserErrorException {
-  return new UserErrorException({
-    code: 'ENGINE_UNREACHABLE',
-    message: `The Docker engine address is not valid (${url}): ${why}.`,
-    action:
-      source === 'DOCKER_HOST'
-        ? 'Correct DOCKER_HOST (like unix:///var/run/docker.sock or tcp://HOST:2376), or unset it to find the engine automatically.'
-        : 'Correct the engine address in Settings (like unix:///var/run/docker.sock or tcp://HOST:2376), or clear it to find the engine automatically.',
-  });
+function invalidAddress(url: string, source: EndpointSource, why: Message): UserErrorException {
+  return localizedException(
+    'ENGINE_UNREACHABLE',
+    msg('engine:endpoint.invalid.message', { url, why }),
+    source === 'DOCKER_HOST' ? msg('engine:endpoint.invalid.actionDockerHost') : msg('engine:endpoint.invalid.actionSettings'),
+  );
 }
 
 /** Parses a DOCKER_HOST-style address the way the docker CLI reads it. Throws a user error on a form it does not know. */
@@ -55,7 +53,7 @@ export function parseEndpoint(url: string, source: EndpointSource, ctx: Endpoint
   if (url.startsWith('tcp://')) {
     const rest = url.slice('tcp://'.length).replace(/\/+$/, '');
     const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/.exec(rest);
-    if (!match) throw invalidAddress(url, source, 'it is not a valid tcp:// engine address (expected tcp://HOST:PORT)');
+    if (!match) throw invalidAddress(url, source, msg('engine:endpoint.invalid.notTcp'));
     const verify = isTruthy(ctx.env.DOCKER_TLS_VERIFY);
     const certDir = ctx.env.DOCKER_CERT_PATH || path.join(ctx.homedir, '.docker');
     const tls = verify
@@ -68,10 +66,10 @@ export function parseEndpoint(url: string, source: EndpointSource, ctx: Endpoint
       : null;
     const host = match[1]!.replace(/^\[|\]$/g, '');
     const port = match[2] ? Number(match[2]) : tls ? 2376 : 2375;
-    if (port < 1 || port > 65535) throw invalidAddress(url, source, `port ${match[2]} is out of range (a port is 1 to 65535)`);
+    if (port < 1 || port > 65535) throw invalidAddress(url, source, msg('engine:endpoint.invalid.port', { port: match[2]! }));
     return { url: `tcp://${match[1]}:${port}`, source, transport: { kind: 'tcp', host, port, tls } };
   }
-  throw invalidAddress(url, source, 'use unix://, npipe:// or tcp://');
+  throw invalidAddress(url, source, msg('engine:endpoint.invalid.scheme'));
 }
 
 function isTruthy(value: string | undefined): boolean {

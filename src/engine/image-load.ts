@@ -2,10 +2,11 @@ import { stat } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { errorDetail, UserErrorException } from '../api/errors';
+import { errorDetail, localizedException, type UserErrorException } from '../api/errors';
 import type { ImageLoadResult, TransferProgress } from '../api/types';
 import { detectArchiveFormat, hasTarTrailer, readHead } from './archive';
 import { checksumFileFor, readExpectedChecksum } from './checksum';
+import { msg } from '../i18n';
 import { engineRequest } from './client';
 import { engineMessage, engineUnavailable, isConnectionError } from './engine-errors';
 import { SourceReadError, sendFileHashed } from './hashed-upload';
@@ -30,20 +31,11 @@ export async function loadImageTarball(docker: Docker, file: string, options: Lo
     if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
     size = info.size;
   } catch (error) {
-    throw new UserErrorException({
-      code: 'IMAGE_FILE_NOT_FOUND',
-      message: `The image file ${name} cannot be opened.`,
-      action: 'Check that the file exists, is a file (not a folder) and that you may read it, then choose it again.',
-      detail: errorDetail(error),
-    });
+    throw localizedException('IMAGE_FILE_NOT_FOUND', msg('engine:load.notOpened.message', { name }), msg('engine:load.notOpened.action'), errorDetail(error));
   }
   const format = detectArchiveFormat(await readHead(file).catch((error: unknown) => Promise.reject(unreadable(name, error))));
   if (!format) {
-    throw new UserErrorException({
-      code: 'IMAGE_FILE_NOT_ARCHIVE',
-      message: `${name} is not a Docker image file.`,
-      action: 'Choose the image file made with "docker save" (or Export in this app): a .tar, .tar.gz or .tar.xz file.',
-    });
+    throw localizedException('IMAGE_FILE_NOT_ARCHIVE', msg('engine:load.notArchive.message', { name }), msg('engine:load.notArchive.action'));
   }
   if (format === 'tar' && !(await hasTarTrailer(file, size).catch((error: unknown) => Promise.reject(unreadable(name, error))))) throw truncated(name, 'the tar archive has no end marker');
   const expected = await readExpectedChecksum(file);
@@ -85,12 +77,7 @@ export async function loadImageTarball(docker: Docker, file: string, options: Lo
   if (error) throw loadError(Object.assign(new Error(error), { json: { message: error } }), name);
   if (sendFailure) throw loadError(sendFailure, name);
   if (references.length === 0 && imageIds.length === 0) {
-    throw new UserErrorException({
-      code: 'IMAGE_FILE_NOT_IMAGE',
-      message: `Docker read ${name} but found no image in it.`,
-      action: 'Choose a file made with "docker save" (or Export in this app).',
-      detail: output.slice(0, 300),
-    });
+    throw localizedException('IMAGE_FILE_NOT_IMAGE', msg('engine:load.noImage.message', { name }), msg('engine:load.noImage.action'), output.slice(0, 300));
   }
   report('done');
   return { references, imageIds, sha256, checksum: expected ? 'verified' : 'none' };
@@ -120,57 +107,33 @@ export function parseLoadOutput(output: string): { references: string[]; imageId
 }
 
 function checksumMismatch(name: string, file: string, expected: string | null, actual: string): UserErrorException {
-  return new UserErrorException({
-    code: 'IMAGE_CHECKSUM_MISMATCH',
-    message: `${name} does not match its checksum file ${path.basename(checksumFileFor(file))}: it was damaged or changed while copying. Nothing was loaded.`,
-    action: 'Copy the image file again from the original (and its .sha256 file), then load it again.',
-    detail: `expected ${expected}, got ${actual}`,
-  });
+  return localizedException(
+    'IMAGE_CHECKSUM_MISMATCH',
+    msg('engine:load.mismatch.message', { name, checksumFile: path.basename(checksumFileFor(file)) }),
+    msg('engine:load.mismatch.action'),
+    `expected ${expected}, got ${actual}`,
+  );
 }
 
 function loadError(error: unknown, name: string): UserErrorException {
-  if (isConnectionError(error)) return engineUnavailable(error, `loading ${name}`);
+  if (isConnectionError(error)) return engineUnavailable(error, msg('engine:doing.load', { name }));
   const message = engineMessage(error);
   if (/unexpected EOF|short read|truncated|unexpected end/i.test(message)) return truncated(name, message);
   if (/no space left on device/i.test(message)) {
-    return new UserErrorException({
-      code: 'DISK_FULL',
-      message: `The disk where Docker keeps images is full, so ${name} could not be loaded.`,
-      action: 'Free disk space (for example remove images you no longer need), then load it again.',
-      detail: message,
-    });
+    return localizedException('DISK_FULL', msg('engine:load.diskFull.message', { name }), msg('engine:load.diskFull.action'), message);
   }
   if (/manifest|invalid tar header|repositories|json|not a directory|gzip|xz|invalid/i.test(message)) {
-    return new UserErrorException({
-      code: 'IMAGE_FILE_NOT_IMAGE',
-      message: `${name} is an archive, but not a Docker image. Nothing was loaded.`,
-      action: 'Choose the image file made with "docker save" (or Export in this app).',
-      detail: message,
-    });
+    return localizedException('IMAGE_FILE_NOT_IMAGE', msg('engine:load.notImage.message', { name }), msg('engine:load.notImage.action'), message);
   }
-  return new UserErrorException({
-    code: 'IMAGE_LOAD_FAILED',
-    message: `Docker could not load ${name}.`,
-    action: 'Try again. If it fails again, show the details to IT.',
-    detail: message,
-  });
+  return localizedException('IMAGE_LOAD_FAILED', msg('engine:load.failed.message', { name }), msg('engine:load.failed.action'), message);
 }
 
 function truncated(name: string, detail: string): UserErrorException {
-  return new UserErrorException({
-    code: 'IMAGE_FILE_TRUNCATED',
-    message: `${name} ends before the image is complete: it was probably cut off while copying. Nothing was loaded.`,
-    action: 'Copy the file again from the original (check that the copy has the same size), then load it again.',
-    detail,
-  });
+  return localizedException('IMAGE_FILE_TRUNCATED', msg('engine:load.truncated.message', { name }), msg('engine:load.truncated.action'), detail);
 }
 
 function cancelled(name: string): UserErrorException {
-  return new UserErrorException({
-    code: 'OPERATION_CANCELLED',
-    message: `Loading ${name} was cancelled. Nothing was loaded.`,
-    action: '',
-  });
+  return localizedException('OPERATION_CANCELLED', msg('engine:load.cancelled.message', { name }));
 }
 
 /** The engine's status and whole answer to a request; fails when the connection ends first. */
@@ -208,10 +171,5 @@ export function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 function unreadable(name: string, error: unknown): UserErrorException {
-  return new UserErrorException({
-    code: 'IMAGE_FILE_NOT_FOUND',
-    message: `The image file ${name} cannot be read.`,
-    action: 'Check that the file is a Docker image file you may read (copy it again if it came from a damaged disk), then choose it again.',
-    detail: errorDetail(error),
-  });
+  return localizedException('IMAGE_FILE_NOT_FOUND', msg('engine:load.unreadable.message', { name }), msg('engine:load.unreadable.action'), errorDetail(error));
 }

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
-import { errorDetail, UserErrorException } from '../api/errors';
+import { errorDetail, localizedException, type UserErrorException } from '../api/errors';
 import type { ImageSaveResult, TransferProgress } from '../api/types';
+import { msg } from '../i18n';
 import { checksumFileFor, checksumLine } from './checksum';
 import { engineMessage, engineUnavailable, isConnectionError } from './engine-errors';
 import { TransferMeter } from './progress';
@@ -25,18 +26,10 @@ export async function saveImageTarball(docker: Docker, reference: string, file: 
   const target = path.resolve(file);
   const existing = await lstat(target).catch(() => null);
   if (existing && !existing.isFile()) {
-    throw new UserErrorException({
-      code: 'IMAGE_SAVE_FAILED',
-      message: `${target} is not a regular file (a folder, a link or a device), so the image was not written there.`,
-      action: 'Choose a new file name in a folder you may write to.',
-    });
+    throw localizedException('IMAGE_SAVE_FAILED', msg('engine:save.notAFile.message', { target }), msg('engine:save.notAFile.action'));
   }
   if (!options.overwrite && existing) {
-    throw new UserErrorException({
-      code: 'IMAGE_SAVE_FAILED',
-      message: `${path.basename(target)} already exists and was left as it is.`,
-      action: 'Choose another file name, or confirm that it may be replaced.',
-    });
+    throw localizedException('IMAGE_SAVE_FAILED', msg('engine:save.exists.message', { name: path.basename(target) }), msg('engine:save.exists.action'));
   }
   let expectedBytes: number | null = null;
   let stream: NodeJS.ReadableStream;
@@ -45,7 +38,7 @@ export async function saveImageTarball(docker: Docker, reference: string, file: 
     expectedBytes = Number((await image.inspect()).Size) || null;
     stream = await image.get();
   } catch (error) {
-    if (isConnectionError(error)) throw engineUnavailable(error, `exporting ${reference}`);
+    if (isConnectionError(error)) throw engineUnavailable(error, msg('engine:doing.export', { reference }));
     if ((error as { statusCode?: number }).statusCode === 404) throw imageNotFound(reference);
     throw saveFailed(reference, target, error);
   }
@@ -74,34 +67,21 @@ export async function saveImageTarball(docker: Docker, reference: string, file: 
   } catch (error) {
     await rm(partial, { force: true });
     if (options.signal?.aborted) {
-      throw new UserErrorException({ code: 'OPERATION_CANCELLED', message: `Exporting ${reference} was cancelled; no file was written.`, action: '' });
+      throw localizedException('OPERATION_CANCELLED', msg('engine:save.cancelled.message', { reference }));
     }
     if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
-      throw new UserErrorException({
-        code: 'DISK_FULL',
-        message: `The disk of ${path.dirname(target)} is full, so the image could not be exported. Nothing was left behind.`,
-        action: 'Choose a drive with more free space (the image needs about its size shown in the list).',
-      });
+      throw localizedException('DISK_FULL', msg('engine:save.diskFull.message', { folder: path.dirname(target) }), msg('engine:save.diskFull.action'));
     }
     throw saveFailed(reference, target, error);
   }
 }
 
 function saveFailed(reference: string, target: string, error: unknown): UserErrorException {
-  return new UserErrorException({
-    code: 'IMAGE_SAVE_FAILED',
-    message: `${reference} could not be exported to ${target}.`,
-    action: 'Check that the folder exists and that you may write there, then try again.',
-    detail: engineMessage(error) || errorDetail(error),
-  });
+  return localizedException('IMAGE_SAVE_FAILED', msg('engine:save.failed.message', { reference, target }), msg('engine:save.failed.action'), engineMessage(error) || errorDetail(error));
 }
 
 export function imageNotFound(reference: string): UserErrorException {
-  return new UserErrorException({
-    code: 'IMAGE_NOT_FOUND',
-    message: `The image ${reference} is not present in Docker.`,
-    action: 'Load it from a file on the Setup page (Load from file), or choose another image.',
-  });
+  return localizedException('IMAGE_NOT_FOUND', msg('engine:save.notFound.message', { reference }), msg('engine:save.notFound.action'));
 }
 
 

@@ -2,7 +2,8 @@ import type Docker from 'dockerode';
 import { errorDetail, UserErrorException } from '../api/errors';
 import type { EngineStatus } from '../api/types';
 import { createDockerClient } from './client';
-import { diagnoseEngine } from './diagnose';
+import { msg, text } from '../i18n';
+import { diagnoseEngine, type LocalizedEngineStatus } from './diagnose';
 import { candidateEndpoints, chooseEndpoint, type EndpointContext, type EngineEndpoint } from './endpoint';
 import { isEngineInstalled } from './installed';
 import { EngineWatcher, type WatchTimings } from './watch';
@@ -14,6 +15,9 @@ export interface EngineServiceOptions extends EndpointContext {
   onStatus: (status: EngineStatus) => void;
   timings?: WatchTimings;
 }
+
+/** Said when the address cannot even be parsed into a sentence of its own. */
+const INVALID_ADDRESS = { message: msg('engine:service.invalidAddress.message'), action: msg('engine:service.invalidAddress.action') };
 
 /** The engine as the rest of the core sees it: where it is, how it is, and a client for it. */
 export class EngineService {
@@ -49,7 +53,7 @@ export class EngineService {
     this.watcher.stop();
   }
 
-  private async diagnose(): Promise<EngineStatus> {
+  private async diagnose(): Promise<LocalizedEngineStatus> {
     const { platform, env, username } = this.options;
     let endpoint: EngineEndpoint;
     try {
@@ -60,8 +64,9 @@ export class EngineService {
       return {
         ok: false,
         code: 'ENGINE_UNREACHABLE',
-        message: said?.message ?? 'The Docker engine address is not valid.',
-        action: said?.action ?? 'Correct the engine address in Settings (or DOCKER_HOST), or clear it to find the engine automatically.',
+        message: said?.message ?? text(INVALID_ADDRESS.message),
+        action: said?.action ?? text(INVALID_ADDRESS.action),
+        ...(said ? (said.i18n ? { i18n: said.i18n } : {}) : { i18n: INVALID_ADDRESS }),
         ...(said ? {} : { detail: errorDetail(error) }),
         endpoint: this.options.endpointSetting() ?? env.DOCKER_HOST ?? '',
         endpointSource: this.options.endpointSetting() ? 'settings' : 'DOCKER_HOST',

@@ -109,7 +109,7 @@ describe.runIf(ready)('Run extras: output folder, GPU readings, saving the log, 
     await first.getByTestId('gpu-utilization').filter({ hasText: '87 %' }).waitFor();
     expect(await session.app.page.getByTestId('gpu-item').count()).toBe(2);
     expect(await first.textContent()).toMatch(/^GPU 0/);
-    expect(await first.getByTestId('gpu-memory').textContent()).toMatch(/5\.0 GB of 24\.0 GB/);
+    expect(await first.getByTestId('gpu-memory').textContent()).toMatch(/5\.0 GiB of 24\.0 GiB/);
     expect(await first.getByTestId('gpu-sparkline').getAttribute('data-points')).toBe('3');
     expect(await first.getByTestId('gpu-utilization').locator('[role=meter]').getAttribute('aria-valuenow')).toBe('87');
     const second = session.app.page.locator('[data-testid=gpu-item][data-index="1"]');

@@ -1,11 +1,10 @@
 import { useEffect, useState } from 'react';
 import type { GpuSampleBatch } from '../../../src/api';
 import { onCoreEvent } from '../bridge';
+import { useFormat, useT } from '../i18n';
 
 /** Readings kept for the sparkline: two minutes at one reading every 3 s. */
 const HISTORY = 40;
-
-const gb = (mib: number) => `${(mib / 1024).toFixed(1)} GB`;
 
 function Meter({ label, fraction, text, testId }: { label: string; fraction: number | null; text: string; testId: string }) {
   return (
@@ -43,9 +42,12 @@ export function GpuPanel({ runId, names }: { runId: string; names: ReadonlyMap<n
       if (event.type === 'run:gpu' && event.runId === runId) setSamples((list) => [...list.slice(1 - HISTORY), event.sample]);
     });
   }, [runId]);
+  const t = useT();
+  const format = useFormat();
+  const mib = (value: number) => format.size(value * 1024 * 1024);
 
   const latest = samples[samples.length - 1];
-  if (!latest) return <p className="muted" data-testid="gpu-waiting">Waiting for the first reading of the GPU (every few seconds)…</p>;
+  if (!latest) return <p className="muted" data-testid="gpu-waiting">{t('setup:gpu.waiting')}</p>;
   return (
     <div data-testid="gpu-panel">
       <ul className="gpu-list">
@@ -55,20 +57,20 @@ export function GpuPanel({ runId, names }: { runId: string; names: ReadonlyMap<n
           return (
             <li key={gpu.index} className="gpu-item" data-testid="gpu-item" data-index={gpu.index}>
               <strong className="gpu-name">
-                GPU {gpu.index}
+                {t('setup:gpu.gpuName', { index: gpu.index })}
                 {name && <span className="muted"> · {name}</span>}
               </strong>
               <div className="gpu-meters">
                 <Meter
-                  label="Busy"
+                  label={t('setup:gpu.busy')}
                   fraction={gpu.utilizationPercent === null ? null : gpu.utilizationPercent / 100}
-                  text={gpu.utilizationPercent === null ? 'not reported' : `${gpu.utilizationPercent} %`}
+                  text={gpu.utilizationPercent === null ? t('setup:gpu.notReported') : t('setup:gpu.percent', { value: gpu.utilizationPercent })}
                   testId="gpu-utilization"
                 />
                 <Meter
-                  label="Memory"
+                  label={t('setup:gpu.memory')}
                   fraction={memory}
-                  text={gpu.memoryUsedMiB === null ? 'not reported' : `${gb(gpu.memoryUsedMiB)}${gpu.memoryTotalMiB ? ` of ${gb(gpu.memoryTotalMiB)}` : ''}`}
+                  text={gpu.memoryUsedMiB === null ? t('setup:gpu.notReported') : gpu.memoryTotalMiB ? t('setup:gpu.memoryOf', { used: mib(gpu.memoryUsedMiB), total: mib(gpu.memoryTotalMiB) }) : mib(gpu.memoryUsedMiB)}
                   testId="gpu-memory"
                 />
               </div>
@@ -78,7 +80,7 @@ export function GpuPanel({ runId, names }: { runId: string; names: ReadonlyMap<n
         })}
       </ul>
       <p className="muted small">
-        Last reading at {new Date(latest.at).toLocaleTimeString()}. The small chart shows how busy the GPU was over the last two minutes.
+        {t('setup:gpu.lastReading', { time: format.dateTime(latest.at) })}
       </p>
     </div>
   );

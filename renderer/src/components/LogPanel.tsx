@@ -1,5 +1,6 @@
 import { useLayoutEffect, useRef, useState } from 'react';
 import type { PickedPath, Response, UserError } from '../../../src/api';
+import { useFormat, useT } from '../i18n';
 import { Problem } from './Problem';
 
 const LINE_HEIGHT = 20;
@@ -29,6 +30,8 @@ const levelOf = (line: string) =>
  * while the user is at the bottom, and stays put once they scroll up to read.
  */
 export function LogPanel({ lines, partial = '', dropped = 0, skipped = false, height = 320, fullLogHint, testId = 'log-panel', onSave }: LogPanelProps) {
+  const t = useT();
+  const format = useFormat();
   const boxRef = useRef<HTMLDivElement | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [follow, setFollow] = useState(true);
@@ -62,9 +65,9 @@ export function LogPanel({ lines, partial = '', dropped = 0, skipped = false, he
     const text = (partial ? [...lines, partial] : lines).join('\n');
     try {
       await navigator.clipboard.writeText(text);
-      setCopied(`Copied ${all.toLocaleString()} lines.`);
+      setCopied(t('runsPage:log.copied', { count: all, n: format.number(all) }));
     } catch {
-      setCopied('The log could not be copied here; select the lines and copy them instead.');
+      setCopied(t('runsPage:log.copyFailed'));
     }
   };
 
@@ -81,8 +84,8 @@ export function LogPanel({ lines, partial = '', dropped = 0, skipped = false, he
     <div className="log-panel" data-testid={testId}>
       <div className="log-toolbar">
         <span className="muted small" data-testid="log-count">
-          {all.toLocaleString()} {all === 1 ? 'line' : 'lines'}
-          {(dropped > 0 || skipped) && ` · earlier lines are not shown here${fullLogHint ? `; the whole log is ${fullLogHint}` : ''}`}
+          {t('runsPage:log.lines', { count: all, n: format.number(all) })}
+          {(dropped > 0 || skipped) && ` · ${fullLogHint ? t('runsPage:log.earlierHiddenWhere', { where: fullLogHint }) : t('runsPage:log.earlierHidden')}`}
         </span>
         <span className="log-actions">
           {!follow && (
@@ -94,15 +97,15 @@ export function LogPanel({ lines, partial = '', dropped = 0, skipped = false, he
               }}
               data-testid="log-follow"
             >
-              Jump to the end
+              {t('runsPage:log.jumpToEnd')}
             </button>
           )}
           <button type="button" className="secondary" onClick={() => void copy()} disabled={all === 0} data-testid="log-copy">
-            Copy
+            {t('runsPage:log.copy')}
           </button>
           {onSave && (
             <button type="button" className="secondary" onClick={() => void save()} disabled={saving} data-testid="log-save">
-              Save…
+              {t('runsPage:log.save')}
             </button>
           )}
         </span>
@@ -114,11 +117,11 @@ export function LogPanel({ lines, partial = '', dropped = 0, skipped = false, he
       )}
       {saved && 'path' in saved && (
         <p className="small" role="status" data-testid="log-saved">
-          Saved to <code>{saved.path}</code>
+          {t('runsPage:log.savedTo')} <code>{saved.path}</code>
         </p>
       )}
       {saved && 'error' in saved && <Problem error={saved.error} testId="log-save-error" />}
-      <div className="log-box" ref={boxRef} onScroll={onScroll} style={{ height }} tabIndex={0} role="log" aria-label="Console output of the run" aria-live="off">
+      <div className="log-box" ref={boxRef} onScroll={onScroll} style={{ height }} tabIndex={0} role="log" aria-label={t('runsPage:log.boxLabel')} aria-live="off">
         <div style={{ height: total, position: 'relative' }}>
           {visible.map(({ index, text }) => (
             <div key={index} className={`log-line ${levelOf(text)}`} style={{ top: index * LINE_HEIGHT, height: LINE_HEIGHT }}>
@@ -126,7 +129,7 @@ export function LogPanel({ lines, partial = '', dropped = 0, skipped = false, he
             </div>
           ))}
         </div>
-        {all === 0 && <p className="muted log-empty">Nothing printed yet.</p>}
+        {all === 0 && <p className="muted log-empty">{t('runsPage:log.empty')}</p>}
       </div>
     </div>
   );

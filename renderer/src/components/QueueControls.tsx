@@ -1,4 +1,5 @@
 import type { QueueItem, RunMode } from '../../../src/api/runs';
+import { useT } from '../i18n';
 import { useAppStore } from '../store';
 import { Problem } from './Problem';
 
@@ -6,6 +7,7 @@ import { Problem } from './Problem';
 export function AddToQueueButton({ prefix, item, onAdded }: { prefix: string; item: QueueItem | null; onAdded?: () => void }) {
   const adding = useAppStore((s) => s.queueAdding);
   const addToQueue = useAppStore((s) => s.addToQueue);
+  const t = useT();
   return (
     <button
       type="button"
@@ -14,10 +16,10 @@ export function AddToQueueButton({ prefix, item, onAdded }: { prefix: string; it
         if (item) void addToQueue(item).then((added) => added && onAdded?.());
       }}
       disabled={!item || adding !== null}
-      title="Starts by itself when the processor it needs is free (after the runs before it)."
+      title={t('training:queue.addTitle')}
       data-testid={`${prefix}-queue`}
     >
-      {adding === item?.mode ? 'Adding…' : 'Add to queue'}
+      {adding === item?.mode ? t('training:queue.adding') : t('training:queue.add')}
     </button>
   );
 }
@@ -28,6 +30,7 @@ export function QueueNotice({ prefix, mode }: { prefix: string; mode: RunMode })
   const error = useAppStore((s) => (s.queueAddError?.mode === mode ? s.queueAddError.error : null));
   const queue = useAppStore((s) => s.queue);
   const goTo = useAppStore((s) => s.goTo);
+  const t = useT();
   if (error) return <Problem error={error} testId={`${prefix}-queue-error`} />;
   if (!added) return null;
   const entry = queue?.find((e) => e.id === added.id);
@@ -36,12 +39,12 @@ export function QueueNotice({ prefix, mode }: { prefix: string; mode: RunMode })
   return (
     <p className="notice" role="status" data-testid={`${prefix}-queued`} data-position={started ? '' : position}>
       {started
-        ? 'Added to the queue; it has left the queue since (started, or removed).'
+        ? t('training:queue.left')
         : entry?.error
-          ? `Added to the queue (position ${position}), but its start was refused.`
-          : `Added to the queue (position ${position}).`}{' '}
+          ? t('training:queue.refused', { position })
+          : t('training:queue.added', { position })}{' '}
       <button type="button" className="link" onClick={() => goTo('runs')} data-testid={`${prefix}-queued-runs`}>
-        See it on the Runs page
+        {t('training:queue.seeRuns')}
       </button>
     </p>
   );

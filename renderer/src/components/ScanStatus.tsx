@@ -1,19 +1,23 @@
-import { formatBytes } from '../../../src/api/format';
+import { useFormat, useT } from '../i18n';
 import type { FolderScan } from '../store/scan';
 
-/** The check of a chosen folder while it runs: files seen so far, and Cancel. */
+/** The check of a chosen folder while it runs: files seen so far, and Cancel. `what` is said by the caller in the window's language ("the dataset"). */
 export function ScanStatus({ scan, what, onCancel, testId, cancelTestId }: { scan: NonNullable<FolderScan['scan']>; what: string; onCancel(): void; testId: string; cancelTestId?: string }) {
+  const t = useT();
+  const format = useFormat();
   return (
     <div className="transfer" data-testid={testId}>
       <div className="transfer-head">
-        <strong>Checking {what}…</strong>
+        <strong>{t('datasetPage:scan.checking', { what })}</strong>
         <button type="button" className="secondary" onClick={onCancel} data-testid={cancelTestId}>
-          Cancel
+          {t('datasetPage:scan.cancel')}
         </button>
       </div>
-      <progress aria-label={`Checking ${what}`} />
+      <progress aria-label={t('datasetPage:scan.checkingLabel', { what })} />
       <p className="muted small">
-        {scan.progress ? `${scan.progress.filesSeen.toLocaleString()} files, ${formatBytes(scan.progress.bytesSeen)} · ${scan.progress.currentFolder || 'top folder'}` : 'Starting…'}
+        {scan.progress
+          ? t('datasetPage:scan.progress', { count: scan.progress.filesSeen, size: format.size(scan.progress.bytesSeen), folder: scan.progress.currentFolder || t('datasetPage:scan.topFolder') })
+          : t('datasetPage:scan.starting')}
       </p>
     </div>
   );

@@ -1,24 +1,27 @@
 import { useEffect } from 'react';
-import { formatBytes } from '../../../src/api/format';
+import { Trans } from 'react-i18next';
 import type { OfflineBundleFile } from '../../../src/api';
 import { Problem } from '../components/Problem';
 import { TransferBar } from '../components/TransferBar';
+import { useFormat, useT } from '../i18n';
 import { useAppStore } from '../store';
 import { ImportSummary } from './WeightsCard';
 
 const baseName = (file: string) => file.split(/[\\/]/).filter(Boolean).pop() ?? file;
 
 function FileFacts({ file, what }: { file: OfflineBundleFile; what: string }) {
+  const t = useT();
+  const format = useFormat();
   return (
     <span className="muted small">
       {' '}
-      ({formatBytes(file.sizeBytes)}){' '}
+      ({format.size(file.sizeBytes)}){' '}
       {file.hasChecksum ? (
         <span data-testid="bundle-checksum">
-          with <code>{baseName(file.file)}.sha256</code> beside it: checked while {what}.
+          <Trans t={t} i18nKey="setup:bundle.withChecksum" values={{ file: `${baseName(file.file)}.sha256`, what }} components={{ code: <code /> }} />
         </span>
       ) : (
-        <span data-testid="bundle-no-checksum">no checksum file beside it, so its integrity cannot be checked.</span>
+        <span data-testid="bundle-no-checksum">{t('setup:bundle.noChecksum')}</span>
       )}
     </span>
   );
@@ -42,6 +45,7 @@ export function BundleCard() {
   const weightsResult = useAppStore((s) => s.weightsResult);
   const weightsError = useAppStore((s) => s.weightsError);
   const weightsOrigin = useAppStore((s) => s.weightsOrigin);
+  const t = useT();
   const { findBundle, loadBundleImage, importBundleWeights, cancelTransfer, cancelWeightsTransfer, useImage } = useAppStore.getState();
 
   useEffect(() => {
@@ -61,25 +65,25 @@ export function BundleCard() {
     <section className="card bundle-card" aria-labelledby="bundle-heading" data-testid="bundle-card">
       <header className="card-header">
         <h2 id="bundle-heading">
-          Offline bundle found in <code data-testid="bundle-dir">{bundle.dir}</code>
+          {t('setup:bundle.title')} <code data-testid="bundle-dir">{bundle.dir}</code>
         </h2>
       </header>
-      <p className="muted">Your IT department placed these files next to the program. Bring them in with one click each; nothing else is needed from the internet.</p>
+      <p className="muted">{t('setup:bundle.intro')}</p>
 
       {bundle.image && imagePending && (
         <div className="bundle-item" data-testid="bundle-image">
           <p>
-            <strong>The AUCMEDI image:</strong> <code>{baseName(bundle.image.file)}</code>
-            <FileFacts file={bundle.image} what="loading" />
+            <strong>{t('setup:bundle.image')}</strong> <code>{baseName(bundle.image.file)}</code>
+            <FileFacts file={bundle.image} what={t('setup:bundle.whatLoading')} />
           </p>
           {imageTransfer ? (
             <TransferBar label={imageTransfer.label} progress={imageTransfer.progress} onCancel={() => void cancelTransfer()} testId="bundle-image-transfer" />
           ) : (
             <div className="actions">
               <button type="button" onClick={() => void loadBundleImage()} disabled={!engineOk} data-testid="bundle-load-image">
-                Load the AUCMEDI image
+                {t('setup:bundle.loadImage')}
               </button>
-              {!engineOk && <span className="muted small">Docker must be running first (see Docker engine below).</span>}
+              {!engineOk && <span className="muted small">{t('setup:bundle.dockerFirst')}</span>}
             </div>
           )}
           {imageTried && imageError && <Problem error={imageError} testId="bundle-image-error" />}
@@ -87,10 +91,10 @@ export function BundleCard() {
       )}
       {imageLoaded && (
         <p className="notice" role="status" data-testid="bundle-image-done">
-          The AUCMEDI image from {baseName(bundle.image?.file ?? '')} is loaded{lastLoaded?.checksum === 'verified' ? '; its checksum file matched' : ''}.{' '}
+          {lastLoaded?.checksum === 'verified' ? t('setup:bundle.imageLoadedVerified', { file: baseName(bundle.image?.file ?? '') }) : t('setup:bundle.imageLoaded', { file: baseName(bundle.image?.file ?? '') })}{' '}
           {loadedRef && imageList && imageList.inUse !== loadedRef && (
             <button type="button" onClick={() => void useImage(loadedRef)} data-testid="bundle-use-image">
-              Use {loadedRef}
+              {t('setup:bundle.use', { image: loadedRef })}
             </button>
           )}
         </p>
@@ -99,15 +103,15 @@ export function BundleCard() {
       {bundle.weights && weightsPending && (
         <div className="bundle-item" data-testid="bundle-weights">
           <p>
-            <strong>Pretrained weights:</strong> <code>{baseName(bundle.weights.file)}</code>
-            <FileFacts file={bundle.weights} what="importing" />
+            <strong>{t('setup:bundle.weights')}</strong> <code>{baseName(bundle.weights.file)}</code>
+            <FileFacts file={bundle.weights} what={t('setup:bundle.whatImporting')} />
           </p>
           {weightsTransfer?.origin === 'bundle' ? (
             <TransferBar label={weightsTransfer.label} progress={weightsTransfer.progress} onCancel={() => void cancelWeightsTransfer()} testId="bundle-weights-transfer" />
           ) : (
             <div className="actions">
               <button type="button" onClick={() => void importBundleWeights()} disabled={Boolean(weightsTransfer)} data-testid="bundle-import-weights">
-                Import the weights
+                {t('setup:bundle.importWeights')}
               </button>
             </div>
           )}
@@ -117,7 +121,7 @@ export function BundleCard() {
       {weightsImported && (
         <div data-testid="bundle-weights-done">
           <p className="notice" role="status">
-            The weights from {baseName(bundle.weights?.file ?? '')} are in the weights folder{bundle.weights?.hasChecksum ? '; the archive matched its checksum file' : ''}. The Train page now shows which architectures are ready offline.
+            {bundle.weights?.hasChecksum ? t('setup:bundle.weightsImportedVerified', { file: baseName(bundle.weights?.file ?? '') }) : t('setup:bundle.weightsImported', { file: baseName(bundle.weights?.file ?? '') })}
           </p>
           {bundleResult && <ImportSummary result={bundleResult.result} testId="bundle-weights-result" />}
         </div>

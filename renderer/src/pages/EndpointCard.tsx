@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Problem } from '../components/Problem';
+import { useT } from '../i18n';
 import { useAppStore } from '../store';
 
 /** For IT: point the app at an engine other than the one it finds by itself. */
@@ -9,6 +10,7 @@ export function EndpointCard() {
   const updateSettings = useAppStore((s) => s.updateSettings);
   const [value, setValue] = useState('');
   const [saving, setSaving] = useState(false);
+  const t = useT();
 
   useEffect(() => setValue(settings?.engineEndpoint ?? ''), [settings?.engineEndpoint]);
 
@@ -25,30 +27,29 @@ export function EndpointCard() {
   return (
     <section className="card" aria-labelledby="endpoint-heading">
       <header className="card-header">
-        <h2 id="endpoint-heading">Engine address</h2>
-        <span className="muted small">{settings?.engineEndpoint ? 'set by you' : 'found automatically'}</span>
+        <h2 id="endpoint-heading">{t('setup:endpoint.title')}</h2>
+        <span className="muted small">{settings?.engineEndpoint ? t('setup:endpoint.setByYou') : t('setup:endpoint.automatic')}</span>
       </header>
       <p className="muted">
-        Leave empty to find Docker the way the docker command does. IT may set an address such as{' '}
-        <code>unix:///var/run/docker.sock</code> or <code>tcp://host:2376</code>.
+        {t('setup:endpoint.introBefore')} <code>{'unix:///var/run/docker.sock'}</code> {t('setup:endpoint.or')} <code>{'tcp://host:2376'}</code>.
       </p>
       <form className="inline-form" onSubmit={onSubmit}>
         <label htmlFor="endpoint-input" className="visually-hidden">
-          Engine address
+          {t('setup:endpoint.label')}
         </label>
         <input
           id="endpoint-input"
           data-testid="endpoint-input"
           value={value}
-          placeholder="Automatic"
+          placeholder={t('setup:endpoint.placeholder')}
           spellCheck={false}
           onChange={(event) => setValue(event.target.value)}
         />
         <button type="submit" disabled={saving} data-testid="endpoint-save">
-          Save
+          {t('setup:endpoint.save')}
         </button>
         <button type="button" disabled={saving || !settings?.engineEndpoint} onClick={() => void save(null)} data-testid="endpoint-auto">
-          Use automatic
+          {t('setup:endpoint.useAutomatic')}
         </button>
       </form>
       {settingsError && <Problem error={settingsError} testId="settings-error" />}

@@ -1,35 +1,28 @@
-import type { GpuStatusCode } from '../../../src/api';
 import { Problem } from '../components/Problem';
+import { useFormat, useLocalized, useT } from '../i18n';
 import { useAppStore } from '../store';
-
-const LABEL: Record<GpuStatusCode, string> = {
-  GPU_READY: 'GPU ready',
-  GPU_NONE: 'CPU only',
-  GPU_TOOLKIT_MISSING: 'Toolkit missing',
-  GPU_DRIVER_ERROR: 'Driver problem',
-  GPU_ENGINE_TOO_OLD: 'Docker too old',
-  GPU_ENGINE_UNAVAILABLE: 'Docker unavailable',
-  GPU_PROBE_FAILED: 'Test failed',
-};
 
 export function GpuCard() {
   const report = useAppStore((s) => s.gpuReport);
   const checking = useAppStore((s) => s.gpuChecking);
   const error = useAppStore((s) => s.gpuError);
   const detectGpus = useAppStore((s) => s.detectGpus);
+  const t = useT();
+  const format = useFormat();
+  const localized = useLocalized();
 
   return (
     <section className="card" aria-labelledby="gpu-heading" data-testid="gpu-card">
       <header className="card-header">
-        <h2 id="gpu-heading">GPU</h2>
+        <h2 id="gpu-heading">{t('setup:gpu.title')}</h2>
         <span className={`badge ${report ? (report.ok ? 'badge-ok' : 'badge-warn') : ''}`} data-testid="gpu-state">
-          {report ? LABEL[report.code] : 'Checking…'}
+          {report ? t(`setup:gpu.state.${report.code}`) : t('setup:gpu.checking')}
         </span>
       </header>
       {report &&
         (report.ok ? (
           <p className="lead" data-testid="gpu-message">
-            {report.message}
+            {localized(report, 'message')}
           </p>
         ) : (
           <div data-testid="gpu-message">
@@ -41,8 +34,8 @@ export function GpuCard() {
           <thead>
             <tr>
               <th>#</th>
-              <th>GPU</th>
-              <th>Memory</th>
+              <th>{t('setup:gpu.title')}</th>
+              <th>{t('setup:gpu.memory')}</th>
             </tr>
           </thead>
           <tbody>
@@ -50,7 +43,7 @@ export function GpuCard() {
               <tr key={`${gpu.index}-${gpu.uuid}`}>
                 <td>{gpu.index}</td>
                 <td>{gpu.name}</td>
-                <td>{gpu.memoryMiB !== null ? `${(gpu.memoryMiB / 1024).toFixed(0)} GB` : 'unknown'}</td>
+                <td>{gpu.memoryMiB !== null ? format.size(gpu.memoryMiB * 1024 * 1024) : t('setup:gpu.unknown')}</td>
               </tr>
             ))}
           </tbody>
@@ -58,13 +51,13 @@ export function GpuCard() {
       )}
       {report && (
         <p className="muted small">
-          Driver {report.driverVersion ?? 'none'} · CUDA {report.cudaVersion ?? 'none'} · checked {new Date(report.checkedAt).toLocaleTimeString()}
+          {t('setup:gpu.facts', { driver: report.driverVersion ?? t('setup:gpu.none'), cuda: report.cudaVersion ?? t('setup:gpu.none'), time: format.dateTime(report.checkedAt) })}
         </p>
       )}
       {error && <Problem error={error} testId="gpu-error" />}
       <div className="actions">
         <button type="button" onClick={() => void detectGpus()} disabled={checking} data-testid="gpu-check">
-          {checking ? 'Checking…' : 'Check again'}
+          {checking ? t('setup:gpu.checking') : t('setup:gpu.checkAgain')}
         </button>
       </div>
     </section>

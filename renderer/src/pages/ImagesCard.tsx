@@ -1,20 +1,22 @@
 import { Fragment, useState } from 'react';
 import type { ImageCheck } from '../../../src/api';
-import { formatBytes, IMAGE_ARCHIVE_NAME } from '../../../src/api/format';
+import { IMAGE_ARCHIVE_NAME } from '../../../src/api/format';
 import { DropZone } from '../components/DropZone';
 import { Problem } from '../components/Problem';
 import { TransferBar } from '../components/TransferBar';
+import { useFormat, useT } from '../i18n';
 import { useAppStore } from '../store';
 
 /** TensorFlow, Keras (and its generation) and classification-models-3D, as the image check read them. */
 function Software({ check }: { check: ImageCheck }) {
-  if (check.state === 'unknown') return <span className="muted">not checked</span>;
+  const t = useT();
+  if (check.state === 'unknown') return <span className="muted">{t('setup:images.notChecked')}</span>;
   const parts = [
     check.tensorflow && `TensorFlow ${check.tensorflow}`,
     check.keras && `Keras ${check.keras}${check.kerasGeneration ? ` (Keras ${check.kerasGeneration})` : ''}`,
     check.classificationModels3D && `classification-models-3D ${check.classificationModels3D}`,
   ].filter((part): part is string => Boolean(part));
-  if (parts.length === 0) return <span className="muted">unknown</span>;
+  if (parts.length === 0) return <span className="muted">{t('setup:images.unknown')}</span>;
   // one package a line, joined by ", " for a screen reader and for copying
   return (
     <span data-testid="image-software">
@@ -40,31 +42,33 @@ export function ImagesCard() {
   const lastMessage = useAppStore((s) => s.lastMessage);
   const { pickAndLoadImage, loadImage, exportImage, removeImage, useImage, cancelTransfer, showImageError } = useAppStore.getState();
   const [confirmRemove, setConfirmRemove] = useState<string | null>(null);
+  const t = useT();
+  const format = useFormat();
 
   const loadedRef = lastLoaded?.references[0];
   const inUseBroken = list?.images.some((image) => image.inUse && image.check.state === 'broken') ?? false;
   return (
     <section className="card" aria-labelledby="images-heading" data-testid="images-card">
       <header className="card-header">
-        <h2 id="images-heading">AUCMEDI image</h2>
+        <h2 id="images-heading">{t('setup:images.title')}</h2>
         {list && (
           <span className={`badge ${list.inUsePresent && !inUseBroken ? 'badge-ok' : 'badge-bad'}`} data-testid="image-state">
-            {!list.inUsePresent ? 'Missing' : inUseBroken ? 'Broken' : 'Present'}
+            {!list.inUsePresent ? t('setup:images.missing') : inUseBroken ? t('setup:images.broken') : t('setup:images.present')}
           </span>
         )}
       </header>
-      {!list && !error && <p className="muted">Looking for AUCMEDI images…</p>}
+      {!list && !error && <p className="muted">{t('setup:images.looking')}</p>}
       {list && (
         <p className="muted">
-          In use: <code data-testid="image-in-use">{list.inUse}</code>
+          {t('setup:images.inUse')} <code data-testid="image-in-use">{list.inUse}</code>
         </p>
       )}
       {list && !list.inUsePresent && (
         <Problem
           testId="image-missing"
           error={{
-            message: `The AUCMEDI image ${list.inUse} is not on this computer.`,
-            action: 'Load it from the image file your IT department provided (USB stick or hospital share), or use one of the images below.',
+            message: t('setup:images.missingMessage', { image: list.inUse }),
+            action: t('setup:images.missingAction'),
           }}
         />
       )}
@@ -73,12 +77,12 @@ export function ImagesCard() {
         <table className="table" data-testid="image-table">
           <thead>
             <tr>
-              <th>Image</th>
-              <th>AUCMEDI</th>
-              <th>Software</th>
-              <th>Size</th>
-              <th>Created</th>
-              <th aria-label="Actions" />
+              <th>{t('setup:images.colImage')}</th>
+              <th>{t('setup:images.colAucmedi')}</th>
+              <th>{t('setup:images.colSoftware')}</th>
+              <th>{t('setup:images.colSize')}</th>
+              <th>{t('setup:images.colCreated')}</th>
+              <th aria-label={t('setup:images.colActions')} />
             </tr>
           </thead>
           <tbody>
@@ -88,47 +92,47 @@ export function ImagesCard() {
                 <Fragment key={image.id}>
                   <tr data-testid="image-row" className={image.inUse ? 'in-use' : undefined}>
                     <td>
-                      {image.references.join(', ') || <span className="muted">untagged {image.id.slice(7, 19)}</span>}
-                      {image.inUse && <span className="tag">in use</span>}
-                      {image.standIn && <span className="tag warn">test stand-in, not AUCMEDI</span>}
+                      {image.references.join(', ') || <span className="muted">{t('setup:images.untagged', { id: image.id.slice(7, 19) })}</span>}
+                      {image.inUse && <span className="tag">{t('setup:images.tagInUse')}</span>}
+                      {image.standIn && <span className="tag warn">{t('setup:images.tagStandIn')}</span>}
                     </td>
                     <td>
-                      {image.aucmediVersion ?? <span className="muted">unknown</span>}
+                      {image.aucmediVersion ?? <span className="muted">{t('setup:images.unknown')}</span>}
                       {image.check.state === 'broken' && (
                         <span className="badge badge-bad" data-testid="image-broken">
-                          broken
+                          {t('setup:images.brokenBadge')}
                         </span>
                       )}
                     </td>
                     <td>
                       <Software check={image.check} />
                     </td>
-                    <td>{formatBytes(image.sizeBytes)}</td>
-                    <td>{new Date(image.created).toLocaleDateString()}</td>
+                    <td>{format.size(image.sizeBytes)}</td>
+                    <td>{format.dateTime(image.created)}</td>
                     <td>
                       <div className="row-actions">
                       {confirmRemove === reference ? (
                         <>
-                          <span>Remove?</span>
+                          <span>{t('setup:images.removeQuestion')}</span>
                           <button type="button" className="danger" onClick={() => void removeImage(reference).then(() => setConfirmRemove(null))} data-testid="image-remove-confirm">
-                            Remove
+                            {t('setup:images.remove')}
                           </button>
                           <button type="button" className="secondary" onClick={() => setConfirmRemove(null)}>
-                            Keep
+                            {t('setup:images.keep')}
                           </button>
                         </>
                       ) : (
                         <>
                           {!image.inUse && image.references[0] && (
                             <button type="button" onClick={() => void useImage(reference)} data-testid="image-use">
-                              Use
+                              {t('setup:images.use')}
                             </button>
                           )}
                           <button type="button" className="secondary" disabled={Boolean(transfer)} onClick={() => void exportImage(reference)} data-testid="image-export">
-                            Export…
+                            {t('setup:images.export')}
                           </button>
                           <button type="button" className="secondary" onClick={() => setConfirmRemove(reference)} data-testid="image-remove">
-                            Remove
+                            {t('setup:images.remove')}
                           </button>
                         </>
                       )}
@@ -153,16 +157,16 @@ export function ImagesCard() {
         <TransferBar label={transfer.label} progress={transfer.progress} onCancel={() => void cancelTransfer()} />
       ) : (
         <DropZone
-          accepts="an image file (.tar, .tar.gz or .tar.xz made with docker save)"
+          accepts={t('setup:images.accepts')}
           isAcceptable={(name) => IMAGE_ARCHIVE_NAME.test(name)}
           onPath={(path) => void loadImage(path)}
           onReject={showImageError}
           testId="image-drop"
         >
           <button type="button" onClick={() => void pickAndLoadImage()} data-testid="image-load">
-            Load from file…
+            {t('setup:images.load')}
           </button>
-          <span className="muted"> or drop an image file here. A checksum file (NAME.sha256) beside it is checked.</span>
+          <span className="muted">{t('setup:images.dropHint')}</span>
         </DropZone>
       )}
 
@@ -171,7 +175,7 @@ export function ImagesCard() {
           {lastMessage}{' '}
           {loadedRef && list?.inUse !== loadedRef && (
             <button type="button" onClick={() => void useImage(loadedRef)} data-testid="image-use-loaded">
-              Use {loadedRef}
+              {t('setup:images.useLoaded', { image: loadedRef })}
             </button>
           )}
         </p>

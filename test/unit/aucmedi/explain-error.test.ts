@@ -8,7 +8,7 @@ describe('explainError', () => {
   it('missing pretrained weights: names the file and sends the user to the Setup page', () => {
     const line = `Exception: URL fetch failure on ${URL}: None -- [Errno -3] Temporary failure in name resolution`;
     const error = explainError(line);
-    expect(error).toEqual({
+    expect(error).toMatchObject({
       code: 'WEIGHTS_MISSING',
       message:
         'The pretrained weights for this architecture are not on this computer (densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5), and the run cannot download them: it works without network.',
@@ -80,7 +80,7 @@ describe('explainError', () => {
 
   it('otherwise a plain sentence with the raw line as the detail', () => {
     const line = "ValueError: key 'architecture' in config has to be a list if 'advanced' was selected as analysis.";
-    expect(explainError(line)).toEqual({
+    expect(explainError(line)).toMatchObject({
       code: 'RUN_FAILED',
       message: 'The training stopped with an error.',
       action: 'Check the dataset and the settings, then start again; if it happens again, give the details to your IT support.',
