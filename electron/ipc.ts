@@ -1,6 +1,7 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { CHANNELS, EVENT_CHANNEL } from '../src/api/channels';
-import type { Response } from '../src/api/errors';
+import { localizedError, type Response } from '../src/api/errors';
+import { msg } from '../src/i18n/message';
 import type { Core } from '../src/core';
 
 export interface IpcDeps {
@@ -31,12 +32,5 @@ export function forwardEvents(core: Pick<Core, 'subscribe'>, target: { isDestroy
 }
 
 function untrusted(channel: string): Response<never> {
-  return {
-    ok: false,
-    error: {
-      code: 'UNTRUSTED_SENDER',
-      message: `A request to "${channel}" came from a page that is not the app, and was refused.`,
-      action: 'Restart the app. If this happens again, report it to IT.',
-    },
-  };
+  return { ok: false, error: localizedError('UNTRUSTED_SENDER', msg('desktop:untrusted.message', { channel }), msg('desktop:untrusted.action')) };
 }

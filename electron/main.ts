@@ -1,10 +1,17 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, protocol, screen, session } from 'electron';
 import { createCore } from '../src/core';
 import { AppLog } from '../src/support/app-log';
 import { APP_COMMIT, APP_LICENSE, APP_NAME, APP_VERSION } from '../src/version';
 import { userDataDir } from '../src/settings/store';
+import { cliArguments } from '../src/desktop/cli-switch';
+import { RunWatch } from '../src/desktop/run-watch';
+import { desktopT } from '../src/desktop/texts';
+import { placeWindow, readWindowState, writeWindowState } from '../src/desktop/window-state';
+import { resolveLanguage } from '../src/i18n/language';
+import { runCli } from './cli';
+import { menuTemplate } from './menu';
 import { forwardEvents, registerIpc } from './ipc';
 import { quitChoice, quitQuestion } from './quit-guard';
 import { serveAppRequest } from './protocol';
@@ -15,12 +22,16 @@ import { APP_ORIGIN, APP_SCHEME, hardenWebContents, isAppUrl, secureWebPreferenc
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererRoot = path.join(here, '..', 'renderer');
 
-// Standard + secure give app://aucmedi a real origin for the CSP and module scripts; same-origin fetch only (not corsEnabled).
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
-
-if (!app.requestSingleInstanceLock()) {
+const cliArgs = cliArguments(process.argv, app.isPackaged);
+if (cliArgs) {
+  // `AUCMEDI Desk --cli ...`: the command line, no window, no single-instance lock (a CLI may run beside the window).
+  app.dock?.hide();
+  void runCli(cliArgs).then((code) => process.stdout.write('', () => app.exit(code)));
+} else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
+  // Standard + secure give app://aucmedi a real origin for the CSP and module scripts; same-origin fetch only (not corsEnabled).
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
   let window: BrowserWindow | null = null;
   app.on('second-instance', () => {
     if (!window) return;
@@ -38,11 +49,24 @@ if (!app.requestSingleInstanceLock()) {
   process.on('unhandledRejection', (reason) => log.error('main process: unhandled rejection', reason));
   app.on('child-process-gone', (_event, details) => log.warn(`${details.type} process gone: ${details.reason}`, { exitCode: details.exitCode }));
 
+  // Windows shows notifications only for an app with its installer's id (electron-builder.yml appId).
+  if (process.platform === 'win32') app.setAppUserModelId('org.aucmedi-desk.app');
+  const settings = createElectronSettingsStore(dataDir, () => applyLanguage());
+  /** The shell's own texts (menu, dialogs, notices) follow the language chosen on the Setup page, as the window does. */
+  const texts = () => desktopT(resolveLanguage(settings.read().language, app.getLocale()));
+  const applyLanguage = () => {
+    const t = texts();
+    // Help > About: the native about panel; the full versions and the third-party notices are on Setup > About.
+    app.setAboutPanelOptions({ applicationName: APP_NAME, applicationVersion: `${APP_VERSION} (commit ${APP_COMMIT})`, version: `Electron ${process.versions.electron}`, credits: t('desktop:menu.credits', { license: APP_LICENSE }) });
+    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(t, { packaged: app.isPackaged, platform: process.platform })));
+  };
+  const windowStateFile = path.join(dataDir, 'window-state.json');
+
   void app.whenReady().then(() => {
     const core = createCore({
       log,
       noticesFile: path.join(here, '..', 'THIRD-PARTY-NOTICES'),
-      settings: createElectronSettingsStore(dataDir),
+      settings,
       dialogs: electronDialogs(() => window),
       reattachRuns: true,
       runQueue: true,
@@ -52,21 +76,50 @@ if (!app.requestSingleInstanceLock()) {
     protocol.handle(APP_SCHEME, (request) => serveAppRequest(request.url, rendererRoot));
     // No request leaves the app: only its own files load, and no permission (camera, notifications...) is granted.
     session.defaultSession.webRequest.onBeforeRequest((details, callback) =>
-      callback({ cancel: !(isAppUrl(details.url) || details.url.startsWith('devtools://')) }),
+      callback({ cancel: !(isAppUrl(details.url) || (!app.isPackaged && details.url.startsWith('devtools://'))) }),
     );
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate()));
+    applyLanguage();
 
+    // The size and place of the last session, on a screen that is still there.
+    const placed = placeWindow(readWindowState(windowStateFile), screen.getAllDisplays().map((display) => display.workArea));
     window = new BrowserWindow({
-      width: 1280,
-      height: 820,
+      ...(placed.x === undefined ? {} : { x: placed.x, y: placed.y }),
+      width: placed.width,
+      height: placed.height,
       minWidth: 960,
       minHeight: 640,
       backgroundColor: '#11151c',
-      title: 'AUCMEDI Desk',
-      webPreferences: secureWebPreferences(path.join(here, 'preload.cjs')),
+      title: APP_NAME,
+      webPreferences: secureWebPreferences(path.join(here, 'preload.cjs'), { devTools: !app.isPackaged }),
     });
+    if (placed.maximized) window.maximize();
     const contents = window.webContents;
+    window.on('close', () => {
+      if (!window) return;
+      try {
+        writeWindowState(windowStateFile, { ...window.getNormalBounds(), maximized: window.isMaximized() });
+      } catch (error) {
+        log.warn('window: its size and place could not be saved', error);
+      }
+    });
+    // Long runs: progress on the taskbar/dock, a desktop notice when one ends while the window is in the background.
+    const watch = new RunWatch();
+    const stopWatching = core.subscribe((event) => {
+      if (!window || window.isDestroyed()) return;
+      const notice = watch.take(event, window.isFocused(), texts());
+      if (event.type === 'run:state' || event.type === 'run:progress' || event.type === 'run:deleted') window.setProgressBar(watch.taskbarProgress());
+      if (notice && Notification.isSupported()) {
+        const shown = new Notification({ title: notice.title, body: notice.body });
+        shown.on('click', () => {
+          if (!window) return;
+          if (window.isMinimized()) window.restore();
+          window.show();
+          window.focus();
+        });
+        shown.show();
+      }
+    });
     registerIpc({
       ipcMain,
       core,
@@ -77,20 +130,22 @@ if (!app.requestSingleInstanceLock()) {
     contents.on('render-process-gone', (_event, details) => {
       log.error(`window: the renderer process is gone (${details.reason}, exit code ${details.exitCode})`);
       if (details.reason === 'clean-exit' || !window) return;
+      const t = texts();
       void dialog
-        .showMessageBox(window, { type: 'error', message: 'The window stopped working.', detail: `Reason: ${details.reason}. Runs in progress go on. Reload the window to continue; the app log (${log.file}) records what happened.`, buttons: ['Reload', 'Quit'], defaultId: 0 })
+        .showMessageBox(window, { type: 'error', message: t('desktop:crash.message'), detail: t('desktop:crash.detail', { reason: details.reason, log: log.file }), buttons: [t('desktop:crash.reload'), t('desktop:crash.quit')], defaultId: 0 })
         .then(({ response }) => (response === 0 ? contents.reload() : app.quit()));
     });
     contents.on('unresponsive', () => log.warn('window: not responding'));
     contents.on('responsive', () => log.info('window: responding again'));
     window.on('closed', () => {
       stopForwarding();
+      stopWatching();
       window = null;
     });
     core.start();
     let quitConfirmed = false;
     app.on('before-quit', (event) => {
-      const question = quitConfirmed ? null : quitQuestion(core.runs.activeRuns());
+      const question = quitConfirmed ? null : quitQuestion(core.runs.activeRuns(), resolveLanguage(settings.read().language, app.getLocale()));
       if (!question) return;
       event.preventDefault();
       void dialog.showMessageBox({ type: 'question', ...question }).then(async ({ response }) => {
@@ -107,12 +162,4 @@ if (!app.requestSingleInstanceLock()) {
     });
     void window.loadURL(`${APP_ORIGIN}/index.html`);
   });
-}
-
-function menuTemplate(): MenuItemConstructorOptions[] {
-  // Help > About: the native about panel; the full versions and the third-party notices are on Setup > About.
-  app.setAboutPanelOptions({ applicationName: APP_NAME, applicationVersion: `${APP_VERSION} (commit ${APP_COMMIT})`, version: `Electron ${process.versions.electron}`, credits: `Licence ${APP_LICENSE}. Versions and third-party notices: Setup > About.` });
-  const template: MenuItemConstructorOptions[] = [{ role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }, { role: 'help', submenu: [{ role: 'about' }] }];
-  if (process.platform === 'darwin') template.unshift({ role: 'appMenu' });
-  return template;
 }

@@ -1,4 +1,6 @@
 import type { RunRecord } from '../src/api/runs';
+import type { Language } from '../src/i18n/language';
+import { desktopT } from '../src/desktop/texts';
 
 export type QuitChoice = 'leave-running' | 'stop-runs' | 'cancel';
 
@@ -13,14 +15,22 @@ export interface QuitQuestion {
 const CHOICES: QuitChoice[] = ['leave-running', 'stop-runs', 'cancel'];
 
 /** What to ask when the user quits while runs are going: leave them running (found again at the next start), stop them, or stay. */
-export function quitQuestion(active: RunRecord[]): QuitQuestion | null {
+export function quitQuestion(active: RunRecord[], language: Language = 'en'): QuitQuestion | null {
   if (active.length === 0) return null;
-  const what = active.length === 1 ? `A ${active[0]!.mode} run is still going.` : `${active.length} runs are still going.`;
+  const t = desktopT(language);
+  const mode = active[0]!.mode;
+  const what =
+    active.length > 1
+      ? t('desktop:quit.many', { count: active.length })
+      : mode === 'training'
+        ? t('desktop:quit.oneTraining')
+        : mode === 'prediction'
+          ? t('desktop:quit.onePrediction')
+          : t('desktop:quit.oneEvaluation');
   return {
     message: what,
-    detail:
-      'Leave running: the training goes on in Docker and AUCMEDI Desk shows it again, with all its progress, when you open it next time. Stop: the runs end now; a standard training keeps its best model so far, a minimal or advanced one keeps none.',
-    buttons: ['Leave running and quit', 'Stop the runs and quit', 'Do not quit'],
+    detail: t('desktop:quit.detail'),
+    buttons: [t('desktop:quit.leave'), t('desktop:quit.stop'), t('desktop:quit.stay')],
     defaultId: 0,
     cancelId: 2,
   };

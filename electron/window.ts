@@ -4,9 +4,11 @@ export const APP_SCHEME = 'app';
 export const APP_HOST = 'aucmedi';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 
-export function secureWebPreferences(preload: string): WebPreferences {
+/** `devTools`: false in a packaged build, so the page's internals stay out of a user's reach. */
+export function secureWebPreferences(preload: string, { devTools = true }: { devTools?: boolean } = {}): WebPreferences {
   return {
     preload,
+    devTools,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,

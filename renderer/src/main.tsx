@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { onCoreEvent } from './bridge';
 import './i18n';
+import { rememberedPage, rememberPage, startPage } from './start-page';
 import { useAppStore } from './store';
 import './styles.css';
 
@@ -23,9 +24,21 @@ onCoreEvent((event) => {
   if (event.type === 'run:deleted') useAppStore.getState().applyRunDeleted(event.runId);
   if (event.type === 'run:progress') useAppStore.getState().applyRunProgress(event.runId, event.progress, event.epoch);
 });
-void useAppStore.getState().loadEngineStatus();
 void useAppStore.getState().loadSettings();
 void useAppStore.getState().loadQueue();
+// The page the user goes to is the one to open on next time (start-page.ts).
+useAppStore.subscribe((state, previous) => {
+  if (state.navigated && state.page !== previous.page) rememberPage(state.page);
+});
+// Setup while something is missing, else the page of the last session.
+void (async () => {
+  const store = useAppStore.getState();
+  await store.loadEngineStatus();
+  const engineOk = useAppStore.getState().engineStatus?.ok === true;
+  if (engineOk) await store.listImages();
+  const imagePresent = useAppStore.getState().imageList?.inUsePresent === true;
+  useAppStore.getState().openStartPage(startPage({ engineOk, imagePresent, lastPage: rememberedPage() }));
+})();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -9,6 +9,7 @@ import { PAGES } from '../../renderer/src/store/navigation';
 import { makeClassDataset } from '../helpers/images';
 import { requireBuild, requireChromium } from '../helpers/requirements';
 import { tempDir } from '../helpers/temp';
+import { inspectPage, smokeVerdict, visitEveryPage } from '../electron-smoke/checks';
 import { APP_URL, launchBrowser, openApp, ScriptedDialogs, type AppPage } from './harness';
 
 /*
@@ -106,6 +107,18 @@ describe.runIf(ready)('no network from the window: every page opened, every requ
     expect(own).toContain('/index.html');
     expect(own.some((p) => p.endsWith('.js'))).toBe(true);
     expect(own.some((p) => p.endsWith('.css'))).toBe(true);
+  }, 120_000);
+
+  it("passes the packaged-app smoke test's checks (test/electron-smoke), run here in Chromium", async () => {
+    // The release workflow runs the same visit and inspection in the packaged Electron app.
+    const pagesVisited = await visitEveryPage(app.page);
+    // before the inspection, whose CSP probes the browser reports as console errors
+    const consoleErrors = [...app.pageErrors];
+    const inspected = await inspectPage(app.page);
+    const observations = { ...inspected, pagesVisited, consoleErrors, foreignRequests: app.foreignRequests, refusedRequests: [] };
+    expect(smokeVerdict(observations, APP_ORIGIN)).toEqual([]);
+    // and the checks see a hole where there is one
+    expect(smokeVerdict({ ...observations, bridgeKeys: [...observations.bridgeKeys, 'require'] }, APP_ORIGIN)).toHaveLength(1);
   }, 120_000);
 
   it('has a CSP that allows no remote origin, no inline script and no eval', () => {

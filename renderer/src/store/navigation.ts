@@ -17,13 +17,19 @@ export interface NavigationSlice {
   page: PageId;
   /** The run the 'run' page shows. */
   openRunId: string | null;
+  /** Whether the user has moved since the start (then the start page no longer decides). */
+  navigated: boolean;
   goTo(page: PageId): void;
   showRun(runId: string): void;
+  /** Opens the start page once the engine and image checks are in, unless the user has moved already. */
+  openStartPage(page: PageId): void;
 }
 
 export const createNavigationSlice: StateCreator<AppState, [], [], NavigationSlice> = (set) => ({
   page: 'setup',
   openRunId: null,
-  goTo: (page) => set({ page }),
-  showRun: (runId) => set({ page: 'run', openRunId: runId }),
+  navigated: false,
+  goTo: (page) => set({ page, navigated: true }),
+  showRun: (runId) => set({ page: 'run', openRunId: runId, navigated: true }),
+  openStartPage: (page) => set((state) => (state.navigated ? {} : { page })),
 });

@@ -20,3 +20,12 @@ describe('quitting while runs are going', () => {
     expect(quitQuestion([run(['A']), run(['B'])])!.message).toBe('2 runs are still going.');
   });
 });
+
+describe('quitting, in German', () => {
+  it('asks the same in the window language', () => {
+    const question = quitQuestion([run(['DenseNet121'])], 'de')!;
+    expect(question.message).toBe('Ein Training läuft noch.');
+    expect(question.buttons).toEqual(['Weiterlaufen lassen und beenden', 'Läufe stoppen und beenden', 'Nicht beenden']);
+    expect(quitQuestion([run(['A']), run(['B']), run(['C'])], 'de')!.message).toBe('3 Läufe laufen noch.');
+  });
+});

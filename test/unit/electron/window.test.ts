@@ -21,6 +21,11 @@ describe('secureWebPreferences', () => {
       webviewTag: false,
     });
   });
+
+  it('switches DevTools off where asked (packaged builds)', () => {
+    expect(secureWebPreferences('/p.cjs', { devTools: false }).devTools).toBe(false);
+    expect(secureWebPreferences('/p.cjs').devTools).toBe(true);
+  });
 });
 
 describe('hardenWebContents', () => {

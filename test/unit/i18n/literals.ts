@@ -62,8 +62,9 @@ export function findLiterals(file: string): Finding[] {
       yielded(node.initializer, (l) => sentence(literalText(l)) && add(l, literalText(l)!));
     } else if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && !inRenderer) {
       const callee = ts.isPropertyAccessExpression(node.expression) ? node.expression.name.text : node.expression.getText(source);
-      // `new Error(...)` is the technical detail, not a builder of what the user reads.
-      if (callee !== 'Error' && ERROR_BUILDER.test(callee)) for (const arg of node.arguments ?? []) yielded(arg, (l) => sentence(literalText(l)) && add(l, literalText(l)!));
+      // `new Error(...)` is the technical detail, not a builder of what the user reads; nor is the app log (`log.error(...)`, IT's English).
+      const isAppLog = ts.isPropertyAccessExpression(node.expression) && /^(log|this\.log|deps\.log)$/.test(node.expression.expression.getText(source));
+      if (callee !== 'Error' && !isAppLog && ERROR_BUILDER.test(callee)) for (const arg of node.arguments ?? []) yielded(arg, (l) => sentence(literalText(l)) && add(l, literalText(l)!));
     }
     ts.forEachChild(node, walk);
   };

@@ -23,7 +23,7 @@ function sources(dir: string): string[] {
     .filter((file) => !file.startsWith(`src${path.sep}i18n`));
 }
 
-const FILES = [...sources('renderer/src'), ...sources('src')].sort();
+const FILES = [...sources('renderer/src'), ...sources('src'), ...sources('electron')].sort();
 
 describe('user-visible text comes from the catalogs', () => {
   it.each(FILES)('%s', (file) => {

@@ -36,3 +36,17 @@ describe('the release workflow (.github/workflows/release.yml)', () => {
     expect(workflow.permissions).toEqual({ contents: 'read' });
   });
 });
+
+describe('the packaged-app smoke job', () => {
+  const smoke = (workflow.jobs as unknown as Record<string, { strategy: { matrix: { include: { os: string; smoke: string }[] } }; steps: { run?: string }[] }>)['electron-smoke']!;
+  const steps = smoke.steps.map((step) => step.run ?? '');
+
+  it('launches the unpacked app on each hosted OS, with no engine and, on Linux, with Docker', () => {
+    const matrix = smoke.strategy.matrix.include;
+    expect(matrix.map(({ os }) => os)).toEqual(['windows-latest', 'ubuntu-latest', 'macos-latest']);
+    for (const { smoke: command } of matrix) expect(command).toContain('test/electron-smoke/smoke.ts --engine none');
+    expect(matrix.find(({ os }) => os === 'ubuntu-latest')!.smoke).toMatch(/xvfb-run -a .*--engine docker/);
+    expect(steps.indexOf('npx electron-builder --dir --publish never')).toBeGreaterThan(steps.indexOf('npm run build'));
+    expect(steps.indexOf('${{ matrix.smoke }}')).toBeGreaterThan(steps.indexOf('npx electron-builder --dir --publish never'));
+  });
+});
