@@ -5,10 +5,11 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { evaluationReportHtml, predictionsCsv, readEvaluationResults, readPredictionTable, readRunImage } from './runs/results';
 import { CHANNELS, isChannel } from './api/channels';
-import { errorDetail, UserErrorException, type Response, type UserError } from './api/errors';
+import { errorDetail, localizedError, localizedException, UserErrorException, type Response, type UserError } from './api/errors';
+import { msg } from './i18n';
 import type { CoreEvent } from './api/events';
 import { describeIssues, requestSchemas } from './api/schemas';
-import { FILE_PURPOSES, FOLDER_PURPOSES, noDialogs, type Dialogs } from './dialogs';
+import { filePurpose, folderPurpose, noDialogs, type Dialogs } from './dialogs';
 import { datasetHandlers } from './dataset/handlers';
 import { dicomHandlers } from './dicom/handlers';
 import { imageHandlers } from './engine/image-handlers';
@@ -149,13 +150,13 @@ export function createCore(deps: CoreDeps): Core {
   /** Asks where to save (native dialog) and writes the text there; null when the user cancelled. */
   const saveWithDialog = async (purpose: FilePurpose, defaultName: string, text: string) => {
     if (!deps.dialogs) throw noDialogs();
-    const { saveTitle, filters } = FILE_PURPOSES[purpose];
+    const { saveTitle, filters } = filePurpose(purpose);
     const target = await deps.dialogs.saveFile({ title: saveTitle, defaultName, filters });
     if (!target) return { path: null };
     try {
       await writeFile(target, text);
     } catch (error) {
-      throw new UserErrorException({ code: 'FILE_NOT_WRITTEN', message: `The file could not be saved to ${target}.`, action: 'Choose a folder you can write to, with free space, and save again.', detail: errorDetail(error) });
+      throw localizedException('FILE_NOT_WRITTEN', msg('core:fileNotWritten.message', { path: target }), msg('core:fileNotWritten.action'), errorDetail(error));
     }
     return { path: target };
   };
@@ -204,7 +205,7 @@ export function createCore(deps: CoreDeps): Core {
       operations.run(operationId, async (signal) => {
         if (!deps.dialogs) throw noDialogs();
         const files = await listWeights(weightsDir());
-        const { saveTitle, filters } = FILE_PURPOSES['weights-archive'];
+        const { saveTitle, filters } = filePurpose('weights-archive');
         const target = await deps.dialogs.saveFile({ title: saveTitle, defaultName: 'keras-weights.tar', filters });
         if (!target) return { file: null };
         const total = files.reduce((sum, f) => sum + f.sizeBytes, 0);
@@ -259,7 +260,7 @@ export function createCore(deps: CoreDeps): Core {
     'runs:save-log': async ({ runId }) => {
       if (!deps.dialogs) throw noDialogs();
       runs.get(runId);
-      const { saveTitle, filters } = FILE_PURPOSES['run-log'];
+      const { saveTitle, filters } = filePurpose('run-log');
       const target = await deps.dialogs.saveFile({ title: saveTitle, defaultName: `${runId}.log`, filters });
       if (target) await runs.copyLog(runId, target);
       return { path: target };
@@ -268,23 +269,23 @@ export function createCore(deps: CoreDeps): Core {
       if (!deps.dialogs) throw noDialogs();
       const folder = await runs.outputFolder(runId);
       await deps.dialogs.showFolder(folder).catch((error: unknown) => {
-        throw new UserErrorException({ code: 'RUN_FOLDER_MISSING', message: `The file manager could not open ${folder}.`, action: 'Open the folder yourself; its path is shown on the run page.', detail: errorDetail(error) });
+        throw localizedException('RUN_FOLDER_MISSING', msg('core:folderNotOpened.message', { path: folder }), msg('core:folderNotOpened.action'), errorDetail(error));
       });
       return { opened: folder };
     },
     'operations:cancel': async ({ operationId }) => ({ cancelled: operations.cancel(operationId) }),
     'dialog:open-file': async ({ purpose }) => {
       if (!deps.dialogs) throw noDialogs();
-      const { openTitle, filters } = FILE_PURPOSES[purpose];
+      const { openTitle, filters } = filePurpose(purpose);
       return { path: await deps.dialogs.openFile({ title: openTitle, filters }) };
     },
     'dialog:open-folder': async ({ purpose }) => {
       if (!deps.dialogs) throw noDialogs();
-      return { path: await deps.dialogs.openFolder(FOLDER_PURPOSES[purpose]) };
+      return { path: await deps.dialogs.openFolder(folderPurpose(purpose)) };
     },
     'dialog:save-file': async ({ purpose, defaultName }) => {
       if (!deps.dialogs) throw noDialogs();
-      const { saveTitle, filters } = FILE_PURPOSES[purpose];
+      const { saveTitle, filters } = filePurpose(purpose);
       return { path: await deps.dialogs.saveFile({ title: saveTitle, defaultName, filters }) };
     },
     'app:info': async () => ({ name: APP_NAME, version: APP_VERSION, commit: APP_COMMIT, license: APP_LICENSE, platform, arch: process.arch, versions: runtimeVersions() }),
@@ -294,12 +295,12 @@ export function createCore(deps: CoreDeps): Core {
         if (!file) throw new Error('no notices file was given to this core');
         return { text: readFileSync(file, 'utf8') };
       } catch (error) {
-        throw new UserErrorException({ code: 'NOTICES_MISSING', message: 'The third-party notices are missing from this installation.', action: 'Reinstall the app; the notices come with every installer (THIRD-PARTY-NOTICES).', detail: errorDetail(error) });
+        throw localizedException('NOTICES_MISSING', msg('core:noticesMissing.message'), msg('core:noticesMissing.action'), errorDetail(error));
       }
     },
     'app:export-diagnostics': async ({ includeFolderNames }) => {
       if (!deps.dialogs) throw noDialogs();
-      const { saveTitle, filters } = FILE_PURPOSES.diagnostics;
+      const { saveTitle, filters } = filePurpose('diagnostics');
       const stamp = new Date().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
       const target = await deps.dialogs.saveFile({ title: saveTitle, defaultName: `aucmedi-desk-diagnostics-${stamp}.tar.gz`, filters });
       if (!target) return { path: null, entries: [] };
@@ -325,7 +326,7 @@ export function createCore(deps: CoreDeps): Core {
         },
         { includeFolderNames },
       ).catch((error: unknown) => {
-        throw new UserErrorException({ code: 'FILE_NOT_WRITTEN', message: `The diagnostics could not be saved to ${target}.`, action: 'Choose a folder you can write to, with free space, and export again.', detail: errorDetail(error) });
+        throw localizedException('FILE_NOT_WRITTEN', msg('core:diagnosticsNotWritten.message', { path: target }), msg('core:diagnosticsNotWritten.action'), errorDetail(error));
       });
       deps.log?.info(`diagnostics exported to ${target} (${includeFolderNames ? 'with' : 'without'} folder names)`);
       return { path: result.file, entries: result.entries };
@@ -339,12 +340,7 @@ export function createCore(deps: CoreDeps): Core {
       try {
         deps.settings.write(after);
       } catch (error) {
-        throw new UserErrorException({
-          code: 'SETTINGS_UNWRITABLE',
-          message: 'The settings could not be saved.',
-          action: 'Check that your user folder is writable and has free space, then try again.',
-          detail: errorDetail(error),
-        });
+        throw localizedException('SETTINGS_UNWRITABLE', msg('core:settingsUnwritable.message'), msg('core:settingsUnwritable.action'), errorDetail(error));
       }
       if (before.engineEndpoint !== after.engineEndpoint) await engine.refresh();
       return after;
@@ -379,16 +375,12 @@ export function createCore(deps: CoreDeps): Core {
   };
 }
 
-function invalidRequest(channel: Channel, why: string): Response<unknown> {
-  return {
-    ok: false,
-    error: {
-      code: 'INVALID_REQUEST',
-      message: `The request to "${channel}" was not accepted: ${why}.`,
-      action: 'Check the values you entered. If this came from the app itself, please report it.',
-    },
-  };
+function invalidRequest(channel: Channel, why: string | ReturnType<typeof msg>): Response<unknown> {
+  return { ok: false, error: localizedError('INVALID_REQUEST', msg('core:invalidRequest.message', { channel, why }), msg('core:invalidRequest.action')) };
 }
+
+/** The app log's line for a bug (the log stays English, for IT). */
+const INTERNAL_LOG_LINE = 'internal error';
 
 /** Validates the request, runs the handler, and turns every failure into a `UserError` value. */
 function guard(channel: Channel, implementation: (request: unknown) => Promise<unknown>, log?: AppLog) {
@@ -399,7 +391,7 @@ function guard(channel: Channel, implementation: (request: unknown) => Promise<u
       parsed = schema.safeParse(request ?? {});
     } catch {
       log?.warn(`${channel}: a request that could not be read was refused`);
-      return invalidRequest(channel, 'it could not be read'); // a getter that throws, a revoked proxy
+      return invalidRequest(channel, msg('core:invalidRequest.unreadable')); // a getter that throws, a revoked proxy
     }
     if (!parsed.success) {
       const refused = invalidRequest(channel, describeIssues(parsed.error));
@@ -411,7 +403,7 @@ function guard(channel: Channel, implementation: (request: unknown) => Promise<u
     } catch (error) {
       const userError = toUserError(error);
       // A user error is part of the work (a dataset with problems); an internal one is a bug: its details go to the log.
-      if (userError.code === 'INTERNAL') log?.error(`${channel}: internal error`, userError.detail);
+      if (userError.code === 'INTERNAL') log?.error(`${channel}: ${INTERNAL_LOG_LINE}`, userError.detail);
       else if (userError.code !== 'OPERATION_CANCELLED') log?.info(`${channel}: ${userError.code}`, userError.message);
       return { ok: false, error: userError };
     }
@@ -423,23 +415,11 @@ export function toUserError(error: unknown): UserError {
     const { detail, ...rest } = error.userError;
     return detail === undefined ? rest : { ...rest, detail: errorDetail(detail) };
   }
-  return {
-    code: 'INTERNAL',
-    message: 'Something went wrong inside the app.',
-    action: 'Try again. If it happens again, report it with the details below.',
-    detail: errorDetail(error),
-  };
+  return localizedError('INTERNAL', msg('core:internal.message'), msg('core:internal.action'), errorDetail(error));
 }
 
 function unknownChannel(channel: unknown): Response<never> {
-  return {
-    ok: false,
-    error: {
-      code: 'UNKNOWN_CHANNEL',
-      message: `The app asked for "${String(channel).slice(0, 80)}", which the core does not offer.`,
-      action: 'This is a bug in the app; please report it.',
-    },
-  };
+  return { ok: false, error: localizedError('UNKNOWN_CHANNEL', msg('core:unknownChannel.message', { channel: String(channel).slice(0, 80) }), msg('core:unknownChannel.action')) };
 }
 
 /** The versions IT asks for: Node and V8, and in the app Electron and Chromium. */

@@ -1,5 +1,6 @@
-import { UserErrorException } from './api/errors';
+import { localizedException, type UserErrorException } from './api/errors';
 import type { FilePurpose, FolderPurpose } from './api/channels';
+import { msg, text, type Message } from './i18n';
 
 export interface FileFilter {
   name: string;
@@ -15,77 +16,70 @@ export interface Dialogs {
   showFolder(folder: string): Promise<void>;
 }
 
-export const FILE_PURPOSES: Record<FilePurpose, { openTitle: string; saveTitle: string; filters: FileFilter[] }> = {
+interface MessageFilter {
+  name: Message;
+  extensions: string[];
+}
+
+const ALL_FILES: MessageFilter = { name: msg('core:dialogs.filters.all'), extensions: ['*'] };
+
+const FILE_MESSAGES: Record<FilePurpose, { openTitle: Message; saveTitle: Message; filters: MessageFilter[] }> = {
   'image-tarball': {
-    openTitle: 'Load the AUCMEDI image from a file',
-    saveTitle: 'Export the image to a file',
-    filters: [
-      { name: 'Docker image files', extensions: ['tar', 'gz', 'tgz', 'xz', 'bz2', 'zst'] },
-      { name: 'All files', extensions: ['*'] },
-    ],
+    openTitle: msg('core:dialogs.imageTarball.open'),
+    saveTitle: msg('core:dialogs.imageTarball.save'),
+    filters: [{ name: msg('core:dialogs.filters.dockerImages'), extensions: ['tar', 'gz', 'tgz', 'xz', 'bz2', 'zst'] }, ALL_FILES],
   },
   'annotation-csv': {
-    openTitle: 'Choose the annotation file (CSV)',
-    saveTitle: 'Save the annotation file',
-    filters: [
-      { name: 'CSV files', extensions: ['csv', 'txt'] },
-      { name: 'All files', extensions: ['*'] },
-    ],
+    openTitle: msg('core:dialogs.annotationCsv.open'),
+    saveTitle: msg('core:dialogs.annotationCsv.save'),
+    filters: [{ name: msg('core:dialogs.filters.csv'), extensions: ['csv', 'txt'] }, ALL_FILES],
   },
   'predictions-csv': {
-    openTitle: 'Open predictions',
-    saveTitle: 'Export the predictions table (CSV)',
-    filters: [
-      { name: 'CSV files', extensions: ['csv'] },
-      { name: 'All files', extensions: ['*'] },
-    ],
+    openTitle: msg('core:dialogs.predictionsCsv.open'),
+    saveTitle: msg('core:dialogs.predictionsCsv.save'),
+    filters: [{ name: msg('core:dialogs.filters.csv'), extensions: ['csv'] }, ALL_FILES],
   },
   'report-html': {
-    openTitle: 'Open a report',
-    saveTitle: 'Save the evaluation report (HTML)',
-    filters: [
-      { name: 'HTML files', extensions: ['html', 'htm'] },
-      { name: 'All files', extensions: ['*'] },
-    ],
+    openTitle: msg('core:dialogs.reportHtml.open'),
+    saveTitle: msg('core:dialogs.reportHtml.save'),
+    filters: [{ name: msg('core:dialogs.filters.html'), extensions: ['html', 'htm'] }, ALL_FILES],
   },
   'weights-archive': {
-    openTitle: 'Import pretrained weights from an archive (.zip, .tar or .tar.gz)',
-    saveTitle: 'Save the weights archive',
-    filters: [
-      { name: 'Archives', extensions: ['zip', 'tar', 'gz', 'tgz'] },
-      { name: 'All files', extensions: ['*'] },
-    ],
+    openTitle: msg('core:dialogs.weightsArchive.open'),
+    saveTitle: msg('core:dialogs.weightsArchive.save'),
+    filters: [{ name: msg('core:dialogs.filters.archives'), extensions: ['zip', 'tar', 'gz', 'tgz'] }, ALL_FILES],
   },
   diagnostics: {
-    openTitle: 'Open a diagnostics archive',
-    saveTitle: 'Export diagnostics for IT support',
-    filters: [
-      { name: 'Diagnostics archive (.tar.gz)', extensions: ['gz', 'tgz'] },
-      { name: 'All files', extensions: ['*'] },
-    ],
+    openTitle: msg('core:dialogs.diagnostics.open'),
+    saveTitle: msg('core:dialogs.diagnostics.save'),
+    filters: [{ name: msg('core:dialogs.filters.diagnostics'), extensions: ['gz', 'tgz'] }, ALL_FILES],
   },
   'run-log': {
-    openTitle: 'Open a run log',
-    saveTitle: 'Save the run log',
-    filters: [
-      { name: 'Log files', extensions: ['log', 'txt'] },
-      { name: 'All files', extensions: ['*'] },
-    ],
+    openTitle: msg('core:dialogs.runLog.open'),
+    saveTitle: msg('core:dialogs.runLog.save'),
+    filters: [{ name: msg('core:dialogs.filters.logs'), extensions: ['log', 'txt'] }, ALL_FILES],
   },
 };
 
-export const FOLDER_PURPOSES: Record<FolderPurpose, { title: string }> = {
-  dataset: { title: 'Choose the dataset folder' },
-  'run-output': { title: 'Choose a new or empty folder for this run\'s results' },
-  model: { title: 'Choose a trained model folder (with meta.training.json)' },
-  'prediction-images': { title: 'Choose the folder of images to classify' },
-  'weights-folder': { title: 'Import pretrained weights from a folder (such as a copy of ~/.keras/models)' },
+const FOLDER_MESSAGES: Record<FolderPurpose, Message> = {
+  dataset: msg('core:dialogs.folders.dataset'),
+  'run-output': msg('core:dialogs.folders.runOutput'),
+  model: msg('core:dialogs.folders.model'),
+  'prediction-images': msg('core:dialogs.folders.predictionImages'),
+  'weights-folder': msg('core:dialogs.folders.weightsFolder'),
 };
 
+/** A file dialog's titles and filters for `purpose`, in the core's language at the time of asking. */
+export function filePurpose(purpose: FilePurpose): { openTitle: string; saveTitle: string; filters: FileFilter[] } {
+  const { openTitle, saveTitle, filters } = FILE_MESSAGES[purpose];
+  return { openTitle: text(openTitle), saveTitle: text(saveTitle), filters: filters.map((filter) => ({ name: text(filter.name), extensions: [...filter.extensions] })) };
+}
+
+/** A folder dialog's title for `purpose`, in the core's language. */
+export function folderPurpose(purpose: FolderPurpose): { title: string } {
+  return { title: text(FOLDER_MESSAGES[purpose]) };
+}
+
 export function noDialogs(): UserErrorException {
-  return new UserErrorException({
-    code: 'DIALOG_UNAVAILABLE',
-    message: 'No file dialog is available here.',
-    action: 'Give the file path on the command line instead.',
-  });
+  return localizedException('DIALOG_UNAVAILABLE', msg('core:dialogs.unavailable.message'), msg('core:dialogs.unavailable.action'));
 }

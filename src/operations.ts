@@ -1,4 +1,5 @@
-import { UserErrorException } from './api/errors';
+import { localizedException } from './api/errors';
+import { msg } from './i18n/message';
 
 /** Long operations the window started (image load, save, pull), by the id the window gave them, so they can be cancelled. */
 export class Operations {
@@ -6,11 +7,11 @@ export class Operations {
 
   async run<T>(operationId: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     if (this.running.has(operationId)) {
-      throw new UserErrorException({
-        code: 'INVALID_REQUEST',
-        message: `An operation with the id ${operationId} is already running.`,
-        action: 'Wait for it to finish, or cancel it first.',
-      });
+      throw localizedException(
+        'INVALID_REQUEST',
+        msg('core:operations.alreadyRunning', { operationId }),
+        msg('core:operations.alreadyRunningAction'),
+      );
     }
     const controller = new AbortController();
     this.running.set(operationId, controller);

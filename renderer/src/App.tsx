@@ -9,6 +9,9 @@ import { useT } from './i18n';
 import { useAppStore } from './store';
 import { PAGES, type PageId } from './store/navigation';
 
+/** The product's name, not translated. */
+const BRAND = ['AUCMEDI', 'Desk'] as const;
+
 function Page({ page }: { page: PageId }) {
   switch (page) {
     case 'setup':
@@ -40,7 +43,7 @@ export function App() {
     <div className="shell">
       <nav className="sidebar" aria-label={t('common:nav.label')}>
         <div className="brand">
-          AUCMEDI <span>Desk</span>
+          {BRAND[0]} <span>{BRAND[1]}</span>
         </div>
         <ul>
           {PAGES.map((p) => (

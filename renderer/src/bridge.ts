@@ -1,4 +1,6 @@
 import type { AucmediBridge, Channel, RequestOf, ResponseOf, Response, CoreEvent } from '../../src/api';
+import { localizedError } from '../../src/api/errors';
+import { msg } from '../../src/i18n';
 
 declare global {
   interface Window {
@@ -6,28 +8,20 @@ declare global {
   }
 }
 
-const MISSING: Response<never> = {
+/** English `message`/`action` as before, with the catalog messages for the window's language. */
+const missing = (): Response<never> => ({
   ok: false,
-  error: {
-    code: 'INTERNAL',
-    message: 'This window is not connected to the AUCMEDI Desk core.',
-    action: 'Open the app from its icon instead of opening this page in a browser.',
-  },
-};
+  error: localizedError('INTERNAL', msg('training:bridge.notConnected'), msg('training:bridge.notConnectedAction')),
+});
 
 /** The page's only way to the core. */
 export function invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<Response<ResponseOf<C>>> {
   const bridge = window.aucmedi;
-  if (!bridge) return Promise.resolve(MISSING);
+  if (!bridge) return Promise.resolve(missing());
   return bridge.invoke(channel, request).catch(
     (error: unknown): Response<never> => ({
       ok: false,
-      error: {
-        code: 'INTERNAL',
-        message: 'The request did not reach the core.',
-        action: 'Try again; restart the app if it keeps happening.',
-        detail: error instanceof Error ? error.message : String(error),
-      },
+      error: localizedError('INTERNAL', msg('training:bridge.notReached'), msg('training:bridge.notReachedAction'), error instanceof Error ? error.message : String(error)),
     }),
   );
 }

@@ -1,12 +1,15 @@
 /** What a folder of DICOM files holds, and what a conversion into an AUCMEDI dataset made of it. */
 
+import type { Localized } from '../i18n/message';
+
 /** Written by a conversion into the dataset's own folder: how it was made (no identifier). The dataset check passes over it. */
 export const CONVERSION_SETTINGS_FILE = 'aucmedi-desk-conversion.json';
 
 /** How a DICOM file's images can be used for AUCMEDI (src/dicom/header.ts decides). */
 export type DicomKind = '2d' | '3d-slice' | 'unusable';
 
-export interface DicomUnusable {
+/** `reason` in English; `i18n.reason` the same as a catalog message, for the window's language. */
+export interface DicomUnusable extends Localized<'reason'> {
   /** '/'-separated path relative to the scanned folder. */
   file: string;
   reason: string;

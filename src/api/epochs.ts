@@ -9,7 +9,11 @@
  * as `range(10, epochs)`: nothing when `--epochs` is 10 or less. So `--epochs 3` trains 10 epochs,
  * and `--epochs 25` trains 10 frozen then up to 15 fine-tuning epochs (early stopping, standard and
  * advanced analyses, only ends the fine-tuning: its patience of 12 is more than the 10 frozen ones).
+ *
+ * The English functions serve the CLI; the `…Message` ones say the same as catalog messages
+ * (namespace runsPage) for the window to render in the user's language.
  */
+import { msg, type Message } from '../i18n/message';
 
 /** Epochs AUCMEDI trains with the pretrained base frozen, whatever `--epochs` says. */
 export const FROZEN_EPOCHS = 10;
@@ -29,4 +33,16 @@ export function fewerEpochsNote(requested: number): string | null {
 export function epochsText(requested: number): string {
   const trained = trainedEpochs(requested);
   return trained === requested ? `${trained} epochs` : `${trained} epochs (${requested} requested)`;
+}
+
+/** fewerEpochsNote as a catalog message, for the window. */
+export function fewerEpochsMessage(requested: number): Message | null {
+  if (!Number.isFinite(requested) || requested >= FROZEN_EPOCHS) return null;
+  return msg('runsPage:epochs.fewerNote', { requested, frozen: FROZEN_EPOCHS });
+}
+
+/** epochsText as a catalog message, for the window. */
+export function epochsMessage(requested: number): Message {
+  const trained = trainedEpochs(requested);
+  return trained === requested ? msg('runsPage:epochs.trained', { n: trained }) : msg('runsPage:epochs.trainedRequested', { n: trained, requested });
 }

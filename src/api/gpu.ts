@@ -1,3 +1,5 @@
+import type { Message } from '../i18n/message';
+
 /**
  * Result types of GPU detection. Plain JSON (no classes, no Dates, no undefined-only fields) so they
  * cross the IPC boundary unchanged. Meant to move into src/api.
@@ -92,7 +94,7 @@ export type GpuProbeResult =
   | { state: 'probe-failed'; image: string; reason: ProbeFailureReason; detail: string };
 
 /** Why the probe did not run. */
-export type GpuProbeOutcome = GpuProbeResult | { state: 'skipped'; reason: string };
+export type GpuProbeOutcome = GpuProbeResult | { state: 'skipped'; reason: string; i18n?: { reason: Message } };
 
 export type GpuStatusCode =
   | 'GPU_READY'
@@ -132,4 +134,6 @@ export interface GpuReport {
   engine: EngineGpuSupport | null;
   probe: GpuProbeOutcome;
   checkedAt: string;
+  /** `message` and `action` as catalog messages, for the window to render in the user's language. */
+  i18n?: { message: Message; action?: Message };
 }

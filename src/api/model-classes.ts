@@ -2,6 +2,8 @@
  * Whether a labelled set fits a model for evaluation; shared by the core (before a start) and the
  * Evaluate page (as soon as both are chosen). Pure: no Node, no DOM.
  */
+import { msg, type Message } from '../i18n/message';
+import { text } from '../i18n/translate';
 import type { DatasetReport } from './dataset';
 
 /**
@@ -12,36 +14,40 @@ import type { DatasetReport } from './dataset';
  * of a one-hot annotation file: an empty class folder gets no label column in AUCMEDI
  * (io_directory.py, `pd.get_dummies`) and its evaluation fails.
  */
-export function modelClassesProblem(wanted: readonly string[], report: Pick<DatasetReport, 'classes' | 'interface' | 'multiLabel'>): { message: string; action: string } | null {
+/** Why a set cannot score a model: English sentences (the core's language) and the same as catalog messages. */
+export interface ModelClassesProblem {
+  message: string;
+  action: string;
+  i18n: { message: Message; action: Message };
+}
+
+export function modelClassesProblem(wanted: readonly string[], report: Pick<DatasetReport, 'classes' | 'interface' | 'multiLabel'>): ModelClassesProblem | null {
   const given = report.classes.map((c) => c.name);
   if (given.length === wanted.length && given.every((name, i) => name === wanted[i])) return null;
   const list = (names: string[]) => `${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`;
   const unknown = given.filter((name) => !wanted.includes(name));
   const missing = wanted.filter((name) => !given.includes(name));
   const oneHot = report.interface === 'csv' && report.multiLabel;
-  const oneHotHeader = `SAMPLE,${wanted.join(',')}`;
+  const header = `SAMPLE,${wanted.join(',')}`;
+  const known = wanted.join(', ');
+  const localized = (message: Message, action: Message): ModelClassesProblem => ({ message: text(message), action: text(action), i18n: { message, action } });
   if (unknown.length > 0) {
-    return {
-      message: `The labelled set has ${unknown.length === 1 ? 'a class' : 'classes'} the model does not know: ${list(unknown)}. The model knows ${wanted.join(', ')}.`,
-      action: "Rename the class folders (or CSV classes) to the model's class names, or choose the model trained for these classes.",
-    };
+    return localized(msg('dataset:modelClasses.unknown.message', { count: unknown.length, names: list(unknown), known }), msg('dataset:modelClasses.unknown.action'));
   }
   if (missing.length > 0) {
-    const them = missing.length === 1 ? `"${missing[0]}"` : `${missing.length} classes (${list(missing)})`;
-    return {
-      message: `The labelled set lacks ${missing.length === 1 ? 'the class' : 'the'} ${them} of the model (${wanted.join(', ')}): AUCMEDI scores a model only against labels with all of its classes.`,
-      action:
-        report.interface === 'directory'
-          ? `If the set has images of ${list(missing)}, put them in ${missing.length === 1 ? 'a class folder of that name' : 'class folders of those names'}. Otherwise give the set as one folder of all its images with a one-hot annotation file, header ${oneHotHeader}, 1 under each image's class and all 0 in the ${missing.length === 1 ? 'column' : 'columns'} of ${list(missing)} (AUCMEDI's evaluation fails on an empty class folder).`
-          : oneHot
-            ? `Add ${missing.length === 1 ? 'a column' : 'columns'} for ${list(missing)} to the annotation file (all 0 if the set has no such images).`
-            : `A SAMPLE,CLASS file names only the classes it uses: write the labels one-hot instead, with the header ${oneHotHeader}.`,
-    };
+    const count = missing.length;
+    const names = list(missing);
+    return localized(
+      msg('dataset:modelClasses.missing.message', { count, name: missing[0]!, names, known }),
+      report.interface === 'directory'
+        ? msg('dataset:modelClasses.missing.actionFolder', { count, names, header })
+        : oneHot
+          ? msg('dataset:modelClasses.missing.actionOneHot', { count, names })
+          : msg('dataset:modelClasses.missing.actionSingleLabel', { header }),
+    );
   }
-  return {
-    message: `The labelled set has the model's classes, but in another order (${given.join(', ')}) than the model (${wanted.join(', ')}): AUCMEDI would compare them by position.`,
-    action: oneHot
-      ? `Put the annotation file's class columns in the model's order: ${oneHotHeader}.`
-      : `This model keeps its classes in the order of its one-hot training file: give the labels as a one-hot annotation file with the header ${oneHotHeader}.`,
-  };
+  return localized(
+    msg('dataset:modelClasses.order.message', { given: given.join(', '), known }),
+    oneHot ? msg('dataset:modelClasses.order.actionOneHot', { header }) : msg('dataset:modelClasses.order.action', { header }),
+  );
 }

@@ -1,6 +1,6 @@
 /**
  * Whether running a prediction again gives the same probabilities, as one plain sentence. A pure
- * module (no imports): the window and the core's report say the same.
+ * module (only the message builder): the window and the core's report say the same.
  *
  * From aucmedi/automl/block_pred.py (the prediction step of an evaluation too):
  * - the standard analysis predicts with `predict_augmenting` (aucmedi/ensemble/augmenting.py): each
@@ -10,6 +10,7 @@
  *   resized to the network's input: a volume larger than that shape is cut at a random position.
  * Minimal and advanced analyses of 2D images predict each image once, the same way every time.
  */
+import { msg, type Message } from '../i18n/message';
 
 export interface PredictedWith {
   /** The model's analysis (`meta.training.json`); null when unknown. */
@@ -27,4 +28,15 @@ export function repeatabilityNote(model: PredictedWith, what: 'prediction' | 'ev
   ];
   const varies = what === 'evaluation' ? 'probabilities and scores' : 'probabilities';
   return `Running this ${what} again gives slightly different ${varies}: AUCMEDI ${causes.join(', and ')}.`;
+}
+
+/**
+ * The same sentence as `repeatabilityNote`, as a catalog message (src/i18n/locales/<language>/apply.json)
+ * for the window to render in the user's language; null when the predictions do not vary.
+ */
+export function repeatabilityMessage(model: PredictedWith, what: 'prediction' | 'evaluation' = 'prediction'): Message | null {
+  const augmenting = model.analysis === 'standard';
+  if (!augmenting && !model.threeDim) return null;
+  const causes = augmenting && model.threeDim ? msg('apply:repeatability.both') : augmenting ? msg('apply:repeatability.augmenting') : msg('apply:repeatability.crop');
+  return what === 'evaluation' ? msg('apply:repeatability.evaluation', { causes }) : msg('apply:repeatability.prediction', { causes });
 }

@@ -2,6 +2,7 @@ import type { DicomConversionOrigin } from './dicom';
 import type { EvaluationOptions, PredictionOptions, TrainingOptions } from './aucmedi';
 import type { DatasetFingerprint, DatasetInterface } from './dataset';
 import type { UserError } from './errors';
+import type { Message } from '../i18n/message';
 import type { EpochMetrics, ProgressState } from './progress';
 
 export type RunMode = 'training' | 'prediction' | 'evaluation';
@@ -140,6 +141,8 @@ export interface SetAsideRecord {
   file: string;
   /** A sentence: which record and why. */
   reason: string;
+  /** The same sentence as a catalog message, rendered by the window in the user's language. */
+  i18n?: { reason: Message };
 }
 
 /** What the runs list shows; the full record is one `runs:get` away. */

@@ -1,4 +1,5 @@
 /** The pretrained-weights folder: what is in it, and what an import brought in. */
+import type { Localized } from '../i18n/message';
 import type { WeightsHash } from './aucmedi';
 
 export interface WeightsFileInfo {
@@ -27,10 +28,13 @@ export interface WeightsImportResult {
   weightsDir: string;
   imported: WeightsFileInfo[];
   /** Already there with the same content. */
-  skipped: { name: string; reason: string }[];
+  skipped: WeightsEntryReason[];
   /** Not weights, damaged, or a different file under a name already taken; each with the reason. */
-  refused: { name: string; reason: string }[];
+  refused: WeightsEntryReason[];
 }
+
+/** One entry an import skipped or refused: the English reason, and (`i18n.reason`) the same as a message for the window. */
+export type WeightsEntryReason = { name: string; reason: string } & Localized<'reason'>;
 
 export interface WeightsProgress {
   operationId: string;
@@ -62,7 +66,7 @@ export interface OfflineBundle {
 export interface WeightsDownloadResult {
   downloaded: string[];
   alreadyThere: string[];
-  failed: { architecture: string; reason: string }[];
+  failed: ({ architecture: string; reason: string } & Localized<'reason'>)[];
   /** Not downloaded because the user cancelled (what was downloaded before is kept and imported). */
   cancelled: string[];
   imported?: WeightsImportResult;

@@ -25,7 +25,8 @@ import type {
   TrainingLogRow,
   TrainingMeta,
 } from '../api/aucmedi';
-import { errorDetail, UserErrorException, type UserError } from '../api/errors';
+import { errorDetail, localizedException, UserErrorException } from '../api/errors';
+import { msg, type Message } from '../i18n/message';
 import { isTrainedMetalearner } from './architectures';
 import { metricName } from './keras-parser';
 import { parseCsv } from '../dataset/csv';
@@ -69,8 +70,11 @@ export function parseNumber(text: string | undefined): number | null {
 // Files
 // ---------------------------------------------------------------------------------------------
 
+/** What an output is called in a sentence: `msg('aucmedi:outputs.what.predictions', { file })`, or a file name. */
+export type OutputWhat = string | Message;
+
 /** Reads an output file as text; a missing or unreadable file becomes a typed user error. */
-export async function readOutputText(file: string, what = path.basename(file)): Promise<string> {
+export async function readOutputText(file: string, what: OutputWhat = path.basename(file)): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
@@ -78,32 +82,18 @@ export async function readOutputText(file: string, what = path.basename(file)): 
   }
 }
 
-function fileError(error: unknown, file: string, what: string): UserErrorException {
+function fileError(error: unknown, file: string, what: OutputWhat): UserErrorException {
   const code = (error as { code?: string })?.code;
+  const detail = `${file}: ${errorDetail(error)}`.slice(0, 300);
   if (code === 'ENOENT' || code === 'ENOTDIR') {
-    return new UserErrorException({
-      code: 'AUCMEDI_OUTPUT_MISSING',
-      message: `AUCMEDI's ${what} was not found.`,
-      action: 'Check that the run finished and that the folder was not moved, then try again.',
-      detail: `${file}: ${errorDetail(error)}`.slice(0, 300),
-    });
+    return localizedException('AUCMEDI_OUTPUT_MISSING', msg('aucmedi:outputs.missing', { what }), msg('aucmedi:outputs.missingAction'), detail);
   }
-  return new UserErrorException({
-    code: 'AUCMEDI_OUTPUT_UNREADABLE',
-    message: `AUCMEDI's ${what} could not be read.`,
-    action: 'Check that your user account may read the folder, then try again.',
-    detail: `${file}: ${errorDetail(error)}`.slice(0, 300),
-  });
+  return localizedException('AUCMEDI_OUTPUT_UNREADABLE', msg('aucmedi:outputs.unreadable', { what }), msg('aucmedi:outputs.unreadableAction'), detail);
 }
 
-function invalidOutput(what: string, problem: string, detail?: string): UserErrorException {
-  const error: UserError = {
-    code: 'AUCMEDI_OUTPUT_INVALID',
-    message: `AUCMEDI's ${what} ${problem}.`,
-    action: 'The file may be damaged or from another program. Run the step again to write a new one.',
-  };
-  if (detail !== undefined) error.detail = detail.slice(0, 300);
-  return new UserErrorException(error);
+/** `problem`: what is wrong with it, a catalog message that goes on from the output's name (`aucmedi:outputs.problem.*`). */
+function invalidOutput(what: OutputWhat, problem: Message, detail?: string): UserErrorException {
+  return localizedException('AUCMEDI_OUTPUT_INVALID', msg('aucmedi:outputs.invalid', { what, problem }), msg('aucmedi:outputs.invalidAction'), detail?.slice(0, 300));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -118,14 +108,14 @@ export const MAX_META_BYTES = 64 * 1024 * 1024;
 
 /** Reads `<dir>/meta.training.json`. */
 export async function readTrainingMeta(dir: string): Promise<TrainingMeta> {
-  return parseTrainingMeta(await readBoundedText(path.join(dir, META_FILE), `training record (${META_FILE})`, MAX_META_BYTES));
+  return parseTrainingMeta(await readBoundedText(path.join(dir, META_FILE), msg('aucmedi:outputs.what.trainingRecord', { file: META_FILE }), MAX_META_BYTES));
 }
 
 /**
  * Reads a small output file as text: opened without blocking and checked on the open handle to be a
  * regular file (a FIFO in its place would block a plain read forever) of at most `maxBytes`.
  */
-async function readBoundedText(file: string, what: string, maxBytes: number): Promise<string> {
+async function readBoundedText(file: string, what: OutputWhat, maxBytes: number): Promise<string> {
   let handle;
   try {
     handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
@@ -134,9 +124,9 @@ async function readBoundedText(file: string, what: string, maxBytes: number): Pr
   }
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) throw invalidOutput(what, 'is not a regular file (perhaps a pipe or device in its place)', file);
+    if (!stat.isFile()) throw invalidOutput(what, msg('aucmedi:outputs.problem.notRegular'), file);
     if (stat.size > maxBytes) {
-      throw invalidOutput(what, `is larger than ${Math.round(maxBytes / 2 ** 20)} MB, the most such a file may have`, `${file}: ${stat.size} bytes`);
+      throw invalidOutput(what, msg('aucmedi:outputs.problem.tooLarge', { mb: String(Math.round(maxBytes / 2 ** 20)) }), `${file}: ${stat.size} bytes`);
     }
     return await handle.readFile('utf8');
   } catch (error) {
@@ -148,23 +138,23 @@ async function readBoundedText(file: string, what: string, maxBytes: number): Pr
 
 /** Parses the text of `meta.training.json` (Python's `json.dump` of the training config). */
 export function parseTrainingMeta(text: string): TrainingMeta {
-  const what = `training record (${META_FILE})`;
+  const what = msg('aucmedi:outputs.what.trainingRecord', { file: META_FILE });
   let config: unknown;
   try {
     config = JSON.parse(pythonJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
   } catch (error) {
-    throw invalidOutput(what, 'is not valid JSON', errorDetail(error));
+    throw invalidOutput(what, msg('aucmedi:outputs.problem.notJson'), errorDetail(error));
   }
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw invalidOutput(what, 'is not a JSON object');
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw invalidOutput(what, msg('aucmedi:outputs.problem.notObject'));
   const c = config as Record<string, unknown>;
-  if (!Array.isArray(c.class_names)) throw invalidOutput(what, 'has no class names');
+  if (!Array.isArray(c.class_names)) throw invalidOutput(what, msg('aucmedi:outputs.problem.noClassNames'));
   // a class name dropped or repeated would shift or merge the columns of every prediction
   const notAName = c.class_names.find((n) => typeof n !== 'string' && typeof n !== 'number');
-  if (notAName !== undefined) throw invalidOutput(what, `names a class that is neither text nor a number (${String(JSON.stringify(notAName)).slice(0, 60)})`);
+  if (notAName !== undefined) throw invalidOutput(what, msg('aucmedi:outputs.problem.classNotAName', { value: String(JSON.stringify(notAName)).slice(0, 60) }));
   const classNames = c.class_names.map(String);
   const seen = new Set<string>();
   const repeated = classNames.find((name) => seen.size === seen.add(name).size);
-  if (repeated !== undefined) throw invalidOutput(what, `names the class "${repeated.slice(0, 100)}" more than once`);
+  if (repeated !== undefined) throw invalidOutput(what, msg('aucmedi:outputs.problem.classRepeated', { name: repeated.slice(0, 100) }));
   const architecture = c.architecture;
   const architectures = Array.isArray(architecture) ? architecture.map(String) : typeof architecture === 'string' ? [architecture] : [];
   const threeDim = typeof c.three_dim === 'boolean' ? c.three_dim : typeof c.two_dim === 'boolean' ? !c.two_dim : false;
@@ -272,7 +262,7 @@ export function readTrainingLog(text: string): TrainingLog {
     });
     rows.push({ epoch, epochNumber: epoch + 1, metrics });
   }
-  if (header === null) throw invalidOutput(`training log (${TRAINING_LOG_FILE})`, 'is empty');
+  if (header === null) throw invalidOutput(msg('aucmedi:outputs.what.trainingLog', { file: TRAINING_LOG_FILE }), msg('aucmedi:outputs.problem.logEmpty'));
   return { columns, rows };
 }
 
@@ -287,7 +277,7 @@ export async function listModelFiles(dir: string): Promise<ModelFiles> {
     const entries = await readdir(dir, { withFileTypes: true });
     names = entries.filter((e) => e.isFile()).map((e) => e.name);
   } catch (error) {
-    throw fileError(error, dir, 'model folder');
+    throw fileError(error, dir, msg('aucmedi:outputs.what.modelFolder'));
   }
   return classifyModelFiles(names);
 }
@@ -332,16 +322,11 @@ export function classifyModelFiles(names: readonly string[]): ModelFiles {
  */
 export async function checkModelFolder(dir: string): Promise<ModelFolder> {
   const files = await listModelFiles(dir);
-  const incomplete = (message: string, action: string, detail?: string) =>
-    new UserErrorException({ code: 'MODEL_FOLDER_INCOMPLETE', message, action, detail: (detail ?? dir).slice(0, 300) });
-  if (!files.meta) {
-    throw incomplete(
-      `This folder is not an AUCMEDI model: it has no ${META_FILE}.`,
-      'Choose the output folder of a finished training (it holds meta.training.json and the model files).',
-    );
-  }
+  const incomplete = (message: Message, action: Message, detail?: string) => localizedException('MODEL_FOLDER_INCOMPLETE', message, action, (detail ?? dir).slice(0, 300));
+  const trainAgain = msg('aucmedi:outputs.model.trainAgain');
+  if (!files.meta) throw incomplete(msg('aucmedi:outputs.model.noMeta', { file: META_FILE }), msg('aucmedi:outputs.model.noMetaAction'));
   const meta = await readTrainingMeta(dir);
-  if (meta.classNames.length === 0) throw incomplete(`The model's ${META_FILE} lists no classes.`, 'Train the model again.');
+  if (meta.classNames.length === 0) throw incomplete(msg('aucmedi:outputs.model.noClasses', { file: META_FILE }), trainAgain);
   let modelFiles: string[];
   const missing: string[] = [];
   if (meta.analysis === 'minimal') {
@@ -357,7 +342,7 @@ export async function checkModelFolder(dir: string): Promise<ModelFolder> {
       missing.push(BEST_LOSS_MODEL_FILE);
     }
   } else if (meta.analysis === 'advanced') {
-    if (meta.architectures.length === 0) throw incomplete(`The model's ${META_FILE} names no architectures.`, 'Train the model again.');
+    if (meta.architectures.length === 0) throw incomplete(msg('aucmedi:outputs.model.noArchitectures', { file: META_FILE }), trainAgain);
     modelFiles = [];
     meta.architectures.forEach((_, i) => {
       const model = files.folds.find((f) => f.index === i)?.model;
@@ -369,14 +354,14 @@ export async function checkModelFolder(dir: string): Promise<ModelFolder> {
       else missing.push(METALEARNER_FILE);
     }
   } else {
-    throw incomplete(`The model's ${META_FILE} names an analysis the app does not know (${meta.analysis ?? 'none'}).`, 'Use a model trained with the minimal, standard or advanced analysis.');
+    throw incomplete(
+      meta.analysis === null ? msg('aucmedi:outputs.model.noAnalysis', { file: META_FILE }) : msg('aucmedi:outputs.model.unknownAnalysis', { file: META_FILE, analysis: meta.analysis }),
+      msg('aucmedi:outputs.model.unknownAnalysisAction'),
+    );
   }
   if (missing.length > 0) {
-    throw incomplete(
-      `The model folder is incomplete: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing.`,
-      'The training may not have finished. Choose the folder of a finished training, or train again.',
-      `${dir}: missing ${missing.join(', ')}`,
-    );
+    const detail = `${dir}: missing ${missing.join(', ')}`;
+    throw incomplete(msg('aucmedi:outputs.model.filesMissing', { count: missing.length, files: missing.join(', ') }), msg('aucmedi:outputs.model.filesMissingAction'), detail);
   }
   return { dir, meta, files, modelFiles };
 }
@@ -387,15 +372,15 @@ export async function checkModelFolder(dir: string): Promise<ModelFolder> {
 
 /** Parses `preds.csv`: `SAMPLE,<class 1>,<class 2>,...`, one probability per class. */
 export function readPredictions(text: string): Predictions {
-  const what = `predictions (${PREDICTIONS_FILE})`;
+  const what = msg('aucmedi:outputs.what.predictions', { file: PREDICTIONS_FILE });
   const table = csvRows(text);
   const header = table[0]?.map((c) => c.trim());
-  if (!header) throw invalidOutput(what, 'are empty');
+  if (!header) throw invalidOutput(what, msg('aucmedi:outputs.problem.tableEmpty'));
   let sampleIndex = header.indexOf('SAMPLE');
   if (sampleIndex < 0) sampleIndex = header.findIndex((h) => h.toLowerCase() === 'sample');
-  if (sampleIndex < 0) throw invalidOutput(what, 'have no SAMPLE column', header.join(',').slice(0, 300));
+  if (sampleIndex < 0) throw invalidOutput(what, msg('aucmedi:outputs.problem.noSampleColumn'), header.join(',').slice(0, 300));
   const classColumns = header.map((name, index) => ({ name, index })).filter((c) => c.index !== sampleIndex);
-  if (classColumns.length === 0) throw invalidOutput(what, 'have no class columns', header.join(','));
+  if (classColumns.length === 0) throw invalidOutput(what, msg('aucmedi:outputs.problem.noClassColumns'), header.join(','));
   const classes = classColumns.map((c) => c.name);
   const rows: PredictionRow[] = table.slice(1).map((cells) => {
     const probabilities = classColumns.map((c) => parseNumber(cells[c.index]));
@@ -424,14 +409,14 @@ export function readPredictions(text: string): Predictions {
  * class (AUC when it is "not defined") is absent from that class's row.
  */
 export function readPerformanceMetrics(text: string): PerformanceMetrics {
-  const what = `evaluation metrics (${PERFORMANCE_FILE})`;
+  const what = msg('aucmedi:outputs.what.evaluationMetrics', { file: PERFORMANCE_FILE });
   const table = csvRows(text);
   const header = table[0]?.map((c) => c.trim().toLowerCase());
-  if (!header) throw invalidOutput(what, 'are empty');
+  if (!header) throw invalidOutput(what, msg('aucmedi:outputs.problem.tableEmpty'));
   const metricIndex = header.indexOf('metric');
   const scoreIndex = header.indexOf('score');
   const classIndex = header.indexOf('class');
-  if (metricIndex < 0 || scoreIndex < 0) throw invalidOutput(what, 'have no metric and score columns', table[0]!.join(',').slice(0, 300));
+  if (metricIndex < 0 || scoreIndex < 0) throw invalidOutput(what, msg('aucmedi:outputs.problem.noMetricColumns'), table[0]!.join(',').slice(0, 300));
   const metrics: string[] = [];
   const rows: PerformanceRow[] = [];
   for (const cells of table.slice(1)) {
@@ -488,12 +473,13 @@ function matchSamples(predictions: Predictions, groundTruth: GroundTruth) {
   const unknown = new Set<string>();
   for (const truth of truthBySample.values()) for (const c of truth) if (!predictions.classes.includes(c)) unknown.add(c);
   if (unknown.size > 0) {
-    throw new UserErrorException({
-      code: 'CLASSES_MISMATCH',
-      message: `The ground truth has ${unknown.size === 1 ? 'a class' : 'classes'} the model does not know: ${[...unknown].slice(0, 5).join(', ')}.`,
-      action: `Evaluate with a dataset that has the model's classes (${predictions.classes.slice(0, 10).join(', ')}).`,
-      detail: `model classes: ${predictions.classes.join(', ')}`.slice(0, 300),
-    });
+    const detail = `model classes: ${predictions.classes.join(', ')}`.slice(0, 300);
+    throw localizedException(
+      'CLASSES_MISMATCH',
+      msg('aucmedi:outputs.classes.unknownTruth', { count: unknown.size, names: [...unknown].slice(0, 5).join(', ') }),
+      msg('aucmedi:outputs.classes.unknownTruthAction', { classes: predictions.classes.slice(0, 10).join(', ') }),
+      detail,
+    );
   }
   const matched: Matched[] = [];
   const withoutGroundTruth: string[] = [];
@@ -577,11 +563,7 @@ export function computeConfusionMatrix(predictions: Predictions, groundTruth: Gr
 export function computeRoc(predictions: Predictions, groundTruth: GroundTruth, className: string): RocCurve {
   const c = predictions.classes.indexOf(className);
   if (c < 0) {
-    throw new UserErrorException({
-      code: 'CLASSES_MISMATCH',
-      message: `The predictions have no class "${className}".`,
-      action: `Choose one of the model's classes: ${predictions.classes.slice(0, 10).join(', ')}.`,
-    });
+    throw localizedException('CLASSES_MISMATCH', msg('aucmedi:outputs.classes.notPredicted', { name: className }), msg('aucmedi:outputs.classes.notPredictedAction', { classes: predictions.classes.slice(0, 10).join(', ') }));
   }
   const { matched } = matchSamples(predictions, groundTruth);
   const scored = matched

@@ -16,7 +16,8 @@
  * The hashes are data in the catalog (`architectures.ts`); 2D and 3D files have exact names.
  */
 import type { Dimensionality, WeightsCheck, WeightsHash, WeightsHashTable, WeightsRequirement, WeightsStatus } from '../api/aucmedi';
-import { UserErrorException } from '../api/errors';
+import { localizedException } from '../api/errors';
+import { msg } from '../i18n/message';
 import type { WeightsFileVerdict } from '../api/weights';
 import { findArchitecture, KERAS_WEIGHTS_HASHES } from './architectures';
 import { bind } from './arguments';
@@ -123,12 +124,13 @@ export function kerasMountSpec(weightsHostDir: string | null): KerasMountSpec {
 function weightsOf(key: string, dimensionality: Dimensionality): string | null {
   const info = findArchitecture(key, dimensionality);
   if (!info) {
-    throw new UserErrorException({
-      code: 'ARCHITECTURE_UNKNOWN',
-      message: `AUCMEDI has no architecture "${key}" for ${dimensionality === '2D' ? '2D images' : '3D volumes'}, so its weights cannot be checked.`,
-      action: 'Choose an architecture from the list.',
-      detail: `${dimensionality}.${key}`.slice(0, 300),
-    });
+    const detail = `${dimensionality}.${key}`.slice(0, 300);
+    throw localizedException(
+      'ARCHITECTURE_UNKNOWN',
+      dimensionality === '2D' ? msg('aucmedi:weights.unknown.images2D', { key }) : msg('aucmedi:weights.unknown.volumes3D', { key }),
+      msg('aucmedi:weights.unknownAction'),
+      detail,
+    );
   }
   return info.weightsFile;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { formatBytes } from '../api/format';
 import type { Core } from '../core';
+import { t } from '../i18n';
 import { formatDatasetReport } from '../dataset/format';
 import { finish, type CliIo } from './image-command';
 import { onFirstInterrupt } from './interrupts';
@@ -11,7 +12,7 @@ export async function datasetValidateCommand(core: Core, folder: string, gtFile:
   const scanId = `cli-${randomUUID().slice(0, 8)}`;
   const unsubscribe = core.subscribe((event) => {
     if (event.type === 'dataset:scan-progress' && event.progress.scanId === scanId) {
-      io.status?.(`Checking… ${event.progress.filesSeen} files, ${formatBytes(event.progress.bytesSeen)}`);
+      io.status?.(t('cli:dataset.checking', { files: event.progress.filesSeen, size: formatBytes(event.progress.bytesSeen) }));
     }
   });
   const cancel = () => void core.handlers['operations:cancel']({ operationId: scanId });

@@ -2,38 +2,42 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { DICOM_CLASS_ATTRIBUTES, type DicomClasses, type DicomConvertOptions, type DicomConvertReport, type DicomScanReport } from '../api/dicom';
 import { parseWindowList } from '../api/dicom-window';
-import { plural } from '../dataset/problems';
+import { t } from '../i18n';
 import type { Core } from '../core';
 import { finish, type CliIo } from './image-command';
 import { onFirstInterrupt } from './interrupts';
 
 export function formatDicomScan(report: DicomScanReport): string {
-  const modalities = Object.entries(report.modalities).map(([name, count]) => `${name || '(none)'} ${count}`).join(', ');
+  const modalities = Object.entries(report.modalities).map(([name, count]) => `${name || t('cli:dicom.noModality')} ${count}`).join(', ');
+  const files = t('cli:dicom.files', { count: report.files });
+  const studies = t('cli:dicom.studies', { count: report.studies });
+  const series = t('cli:dicom.series', { count: report.series });
   const lines = [
-    `DICOM folder: ${report.path}`,
-    `  ${plural(report.files, 'file')}, ${report.dicomFiles} DICOM${report.notDicom.count ? `, ${report.notDicom.count} not DICOM (e.g. ${report.notDicom.examples.join(', ')})` : ''}`,
-    `  ${plural(report.studies, 'study', 'studies')}, ${plural(report.series, 'series', 'series')}${modalities ? `; modalities: ${modalities}` : ''}`,
-    `  2D images: ${report.images2d}${report.multiFrameFiles ? ` (${plural(report.multiFrameFiles, 'multi-frame file')}: converted one image per frame with --frames each)` : ''}`,
-    `  3D series: ${report.series3d.series} (${plural(report.series3d.slices, 'slice')}; each becomes one NIfTI volume)`,
+    t('cli:dicom.folder', { path: report.path }),
+    `  ${report.notDicom.count ? t('cli:dicom.filesNotDicom', { files, dicom: report.dicomFiles, notDicom: report.notDicom.count, examples: report.notDicom.examples.join(', ') }) : t('cli:dicom.filesDicom', { files, dicom: report.dicomFiles })}`,
+    `  ${modalities ? t('cli:dicom.studiesModalities', { studies, series, modalities }) : t('cli:dicom.studiesSeries', { studies, series })}`,
+    `  ${report.multiFrameFiles ? t('cli:dicom.images2dMultiFrame', { images: report.images2d, multiFrame: t('cli:dicom.multiFrameFiles', { count: report.multiFrameFiles }) }) : t('cli:dicom.images2d', { images: report.images2d })}`,
+    `  ${t('cli:dicom.series3d', { series: report.series3d.series, slices: t('cli:dicom.slices', { count: report.series3d.slices }) })}`,
   ];
   const classes = Object.entries(report.classes);
-  lines.push(classes.length ? `  images and volumes to convert, per class: ${classes.map(([name, count]) => `${name} ${count}`).join(', ')}` : '  classes: none (put the images of each class in a folder of its own, or give an annotation CSV)');
-  if (report.annotationRowsUnused) lines.push(`  ${plural(report.annotationRowsUnused, 'row')} of the annotation file matched no DICOM file`);
-  for (const { file, reason } of report.unusable) lines.push(`  cannot use ${file}: ${reason}`);
-  for (const file of report.skipped) lines.push(`  left out ${file}: a link or special file, never opened`);
+  lines.push(`  ${classes.length ? t('cli:dicom.perClass', { classes: classes.map(([name, count]) => `${name} ${count}`).join(', ') }) : t('cli:dicom.noClasses')}`);
+  if (report.annotationRowsUnused) lines.push(`  ${t('cli:dicom.rowsUnused', { count: report.annotationRowsUnused })}`);
+  for (const { file, reason } of report.unusable) lines.push(`  ${t('cli:dicom.cannotUse', { file, reason })}`);
+  for (const file of report.skipped) lines.push(`  ${t('cli:dicom.leftOut', { file })}`);
   return lines.join('\n');
 }
 
 export function formatDicomConvert(report: DicomConvertReport): string {
   const written = Object.entries(report.written);
   const total = written.reduce((sum, [, count]) => sum + count, 0);
-  const lines = [`Converted ${plural(total, 'image')} (2D images and 3D volumes) into ${report.out}${written.length ? ` (${written.map(([name, count]) => `${name} ${count}`).join(', ')})` : ''}`];
-  for (const { file, reason } of report.skipped) lines.push(`  not converted ${file}: ${reason}`);
-  if (report.annotationRowsUnused) lines.push(`  ${plural(report.annotationRowsUnused, 'row')} of the annotation file matched no DICOM file`);
-  if (report.threads > 0) lines.push(`  pixels decoded and encoded on ${plural(report.threads, 'worker thread')}`);
-  lines.push(`  settings: ${report.settingsFile}`);
-  if (report.mappingFile) lines.push(`  mapping to the sources (holds identifiers, keep it safe): ${report.mappingFile}`);
-  lines.push(total ? `Next: aucmedi-desk dataset validate ${report.out}` : 'Nothing was converted: see the reasons above.');
+  const perClass = written.map(([name, count]) => `${name} ${count}`).join(', ');
+  const lines = [written.length ? t('cli:dicom.convertedPerClass', { count: total, out: report.out, perClass }) : t('cli:dicom.converted', { count: total, out: report.out })];
+  for (const { file, reason } of report.skipped) lines.push(`  ${t('cli:dicom.notConverted', { file, reason })}`);
+  if (report.annotationRowsUnused) lines.push(`  ${t('cli:dicom.rowsUnused', { count: report.annotationRowsUnused })}`);
+  if (report.threads > 0) lines.push(`  ${t('cli:dicom.threads', { count: report.threads })}`);
+  lines.push(`  ${t('cli:dicom.settings', { file: report.settingsFile })}`);
+  if (report.mappingFile) lines.push(`  ${t('cli:dicom.mapping', { file: report.mappingFile })}`);
+  lines.push(total ? t('cli:dicom.next', { out: report.out }) : t('cli:dicom.nothingConverted'));
   return lines.join('\n');
 }
 
@@ -51,23 +55,23 @@ export async function dicomCommand(core: Core, action: 'scan' | 'convert', folde
   const unsubscribe = core.subscribe((event) => {
     if (event.type !== 'dicom:progress' || event.progress.operationId !== operationId) return;
     const { filesSeen, written } = event.progress;
-    io.status?.(action === 'scan' ? `Reading… ${plural(filesSeen, 'file')}` : `Converting… ${plural(filesSeen, 'file')} read, ${plural(written, 'image')} written`);
+    io.status?.(action === 'scan' ? t('cli:dicom.reading', { files: t('cli:dicom.files', { count: filesSeen }) }) : t('cli:dicom.converting', { files: t('cli:dicom.files', { count: filesSeen }), images: t('cli:dicom.images', { count: written }) }));
   });
   const cancel = () => void core.handlers['operations:cancel']({ operationId });
   const stopListening = onFirstInterrupt(cancel);
   try {
     const usage = (message: string) => {
-      io.err(`aucmedi-desk: ${message}. See aucmedi-desk --help.`);
+      io.err(`aucmedi-desk: ${t('cli:dicom.usage.seeHelp', { message })}`);
       return 2;
     };
     const classes = parseClassesFrom(values['--classes-from']);
-    if (!classes) return usage(`--classes-from takes folders or csv:FILE:ATTRIBUTE, with ATTRIBUTE one of ${DICOM_CLASS_ATTRIBUTES.join(', ')}; not "${values['--classes-from']}"`);
+    if (!classes) return usage(t('cli:dicom.usage.classesFrom', { attributes: DICOM_CLASS_ATTRIBUTES.join(', '), value: values['--classes-from'] ?? '' }));
     if (action === 'scan') return finish(await core.handlers['dicom:scan']({ path: path.resolve(folder), classes, operationId }), json, io, formatDicomScan);
     const windows = parseWindowList(values['--window'] ?? 'auto');
     const frames = values['--frames'] ?? 'refuse';
-    if (!values['--out']) return usage('dicom convert needs --out DIR, a new or empty folder for the dataset');
-    if (windows === null) return usage(`--window takes auto, WIDTH/CENTER (e.g. 400/40) or per modality MODALITY=auto|WIDTH/CENTER, comma-separated (e.g. CR=2000/1000,DX=auto), not "${values['--window']}"`);
-    if (frames !== 'refuse' && frames !== 'each') return usage(`--frames takes refuse or each, not "${frames}"`);
+    if (!values['--out']) return usage(t('cli:dicom.usage.out'));
+    if (windows === null) return usage(t('cli:dicom.usage.window', { value: values['--window'] ?? '' }));
+    if (frames !== 'refuse' && frames !== 'each') return usage(t('cli:dicom.usage.frames', { value: frames }));
     const options: DicomConvertOptions = { window: windows.window, ...(Object.keys(windows.windowsByModality).length ? { windowsByModality: windows.windowsByModality } : {}), frames, classes, mappingFile: values['--mapping'] ? path.resolve(values['--mapping']) : null };
     const response = await core.handlers['dicom:convert']({ source: path.resolve(folder), out: path.resolve(values['--out']), options, operationId });
     return finish(response, json, io, formatDicomConvert);

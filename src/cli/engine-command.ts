@@ -1,22 +1,23 @@
 import type { EngineStatus } from '../api/types';
 import type { Core } from '../core';
 import { formatBytes } from '../api/format';
+import { t } from '../i18n';
 
 export function formatEngineStatus(status: EngineStatus): string {
-  const lines = [`Docker engine: ${status.ok ? 'OK' : status.code}`, `  ${status.message}`];
-  if (status.action) lines.push(`  What to do: ${status.action}`);
-  lines.push(`  Endpoint:   ${status.endpoint} (${status.endpointSource})`);
+  const lines = [t('cli:engine.title', { state: status.ok ? 'OK' : status.code }), `  ${status.message}`];
+  if (status.action) lines.push(`  ${t('cli:output.whatToDo', { action: status.action })}`);
+  lines.push(`  ${t('cli:engine.endpoint', { endpoint: status.endpoint, source: status.endpointSource })}`);
   if (status.info) {
     const info = status.info;
     lines.push(
-      `  Version:    ${info.version} (API ${info.apiVersion})`,
-      `  System:     ${info.os}, ${info.osType}/${info.arch}, kernel ${info.kernelVersion}`,
-      `  CPUs:       ${info.cpus}, memory ${formatBytes(info.memoryBytes)}`,
-      `  Storage:    ${info.storageDriver} in ${info.rootDir}, ${formatBytes(info.freeDiskBytes)} free`,
-      `  Runtimes:   ${info.runtimes.join(', ') || 'none'}`,
+      `  ${t('cli:engine.version', { version: info.version, apiVersion: info.apiVersion })}`,
+      `  ${t('cli:engine.system', { os: info.os, osType: info.osType, arch: info.arch, kernel: info.kernelVersion })}`,
+      `  ${t('cli:engine.cpus', { cpus: info.cpus, memory: formatBytes(info.memoryBytes) })}`,
+      `  ${t('cli:engine.storage', { driver: info.storageDriver, dir: info.rootDir, free: formatBytes(info.freeDiskBytes) })}`,
+      `  ${t('cli:engine.runtimes', { runtimes: info.runtimes.join(', ') || t('cli:engine.noRuntimes') })}`,
     );
   }
-  if (status.detail) lines.push(`  Details:    ${status.detail}`);
+  if (status.detail) lines.push(`  ${t('cli:engine.details', { detail: status.detail })}`);
   return lines.join('\n');
 }
 
@@ -24,7 +25,7 @@ export function formatEngineStatus(status: EngineStatus): string {
 export async function engineCommand(core: Core, json: boolean, out: (text: string) => void): Promise<number> {
   const response = await core.handlers['engine:diagnose']({});
   if (!response.ok) {
-    out(json ? JSON.stringify({ error: response.error }) : `${response.error.message}\n  What to do: ${response.error.action}`);
+    out(json ? JSON.stringify({ error: response.error }) : `${response.error.message}\n  ${t('cli:output.whatToDo', { action: response.error.action })}`);
     return 1;
   }
   out(json ? JSON.stringify(response.data) : formatEngineStatus(response.data));

@@ -5,6 +5,8 @@ import type { Response } from '../api/errors';
 import type { ImageCheck, ImageList, ImageLoadResult } from '../api/types';
 import type { Core } from '../core';
 import { describeSoftware } from '../engine/image-check';
+import type { ImageProblem } from '../engine/image-check';
+import { t, text } from '../i18n';
 import { forCommandLine } from './cli-actions';
 import { formatTransfer } from './progress';
 import { EXIT_INTERRUPTED, onFirstInterrupt } from './interrupts';
@@ -18,16 +20,16 @@ export interface CliIo {
 
 export function formatImageList(list: ImageList): string {
   if (list.images.length === 0) {
-    return `No AUCMEDI image is present. The image in use is ${list.inUse}.\nLoad one from a file: aucmedi-desk image load FILE`;
+    return t('cli:image.none', { inUse: list.inUse });
   }
   const lines = list.images.map((image) => {
     const mark = image.inUse ? '*' : ' ';
     const name = image.references.join(', ') || image.id.slice(7, 19);
-    const version = image.aucmediVersion ? `AUCMEDI ${image.aucmediVersion}` : 'AUCMEDI version unknown';
-    const standIn = image.standIn ? ' [test stand-in, not AUCMEDI]' : '';
+    const version = image.aucmediVersion ? `AUCMEDI ${image.aucmediVersion}` : t('cli:image.versionUnknown');
+    const standIn = image.standIn ? ` [${t('cli:image.standIn')}]` : '';
     return [`${mark} ${name}  ${version}  ${formatBytes(image.sizeBytes)}  ${image.created.slice(0, 10)}  ${image.id.slice(7, 19)}${standIn}`, ...formatCheck(image.check)].join('\n');
   });
-  if (!list.inUsePresent) lines.push(`  (the image in use, ${list.inUse}, is not present: load it from a file)`);
+  if (!list.inUsePresent) lines.push(`  ${t('cli:image.inUseMissing', { inUse: list.inUse })}`);
   return lines.join('\n');
 }
 
@@ -35,19 +37,21 @@ export function formatImageList(list: ImageList): string {
 export function formatCheck(check: ImageCheck): string[] {
   const software = describeSoftware(check);
   if (check.state === 'ok') return [`    ${software}`];
-  const problem = check.problem!;
+  const problem = check.problem as ImageProblem;
+  const message = problem.i18n ? text(problem.i18n.message) : problem.message;
+  const action = problem.i18n?.action ? text(problem.i18n.action) : problem.action;
   return [
     ...(software ? [`    ${software}`] : []),
-    `    ${check.state === 'broken' ? 'BROKEN: ' : ''}${problem.message}`,
-    `    What to do: ${problem.action}`,
-    ...(problem.detail ? [`    Details: ${problem.detail}`] : []),
+    `    ${check.state === 'broken' ? t('cli:image.broken', { message }) : message}`,
+    `    ${t('cli:output.whatToDo', { action })}`,
+    ...(problem.detail ? [`    ${t('cli:output.details', { detail: problem.detail })}`] : []),
   ];
 }
 
 export function formatLoaded(result: ImageLoadResult): string {
   return [
-    `Loaded ${result.references.join(', ') || result.imageIds.join(', ')}`,
-    `SHA-256 ${result.sha256} (${result.checksum === 'verified' ? 'matches the .sha256 file' : 'no .sha256 file beside it'})`,
+    t('cli:image.loaded', { names: result.references.join(', ') || result.imageIds.join(', ') }),
+    `SHA-256 ${result.sha256} (${result.checksum === 'verified' ? t('cli:image.checksumVerified') : t('cli:image.checksumNone')})`,
     ...Object.entries(result.checks).flatMap(([id, check]) => [`  image ${id.slice(7, 19)}${check.aucmedi ? `: AUCMEDI ${check.aucmedi}` : ''}`, ...formatCheck(check)]),
   ].join('\n');
 }
@@ -72,10 +76,10 @@ export async function imageCommand(core: Core, args: string[], json: boolean, io
           await core.handlers['images:save']({ reference: rest[0] ?? '', file: path.resolve(rest[1] ?? ''), operationId, overwrite: rest.slice(2).includes('--force') }),
           json,
           io,
-          (r) => `Exported to ${r.file} (${formatBytes(r.bytes)})\nSHA-256 ${r.sha256}, written to ${r.checksumFile}`,
+          (r) => t('cli:image.exported', { file: r.file, size: formatBytes(r.bytes), sha256: r.sha256, checksumFile: r.checksumFile }),
         );
       case 'rm':
-        return finish(await core.handlers['images:remove']({ reference: rest[0] ?? '' }), json, io, (r) => `Removed ${r.removed}`);
+        return finish(await core.handlers['images:remove']({ reference: rest[0] ?? '' }), json, io, (r) => t('cli:image.removed', { reference: r.removed }));
       default:
         return -1;
     }
@@ -98,6 +102,6 @@ export function finish<T>(response: Response<T>, json: boolean, io: CliIo, text:
     return exitCode;
   }
   const error = forCommandLine(response.error);
-  io.err([error.message, error.action && `What to do: ${error.action}`, error.detail && `Details: ${error.detail}`].filter(Boolean).join('\n'));
+  io.err([error.message, error.action && t('cli:output.whatToDo', { action: error.action }), error.detail && t('cli:output.details', { detail: error.detail })].filter(Boolean).join('\n'));
   return exitCode;
 }

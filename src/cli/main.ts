@@ -12,53 +12,76 @@ import { imageCommand, type CliIo } from './image-command';
 import { evaluateCommand, predictCommand, runsCommand, trainCommand } from './run-commands';
 import { weightsCommand } from './weights-command';
 import { escapeControls } from './terminal-text';
+import { msg, t, text, type Message } from '../i18n';
 
-const EXIT_CODES = 'Exit codes: 0 success, 1 failure (the message says what to do), 2 wrong usage, 130 stopped with Ctrl-C (or SIGTERM).';
+/** One command in the help: its synopsis (continuation lines indented under it) and what it does. */
+interface HelpEntry {
+  synopsis: string[];
+  /** The description, one line per `\n`. */
+  description: Message;
+  /** A blank line after this entry. */
+  gap?: boolean;
+}
 
-const USAGE = `Usage: aucmedi-desk <command> [options]
+const HELP_COMMANDS: HelpEntry[] = [
+  { synopsis: ['engine [--json]'], description: msg('cli:help.commands.engine') },
+  { synopsis: ['gpu [--json]'], description: msg('cli:help.commands.gpu') },
+  { synopsis: ['dataset validate PATH [--gt FILE] [--ohe] [--json]'], description: msg('cli:help.commands.datasetValidate') },
+  { synopsis: ['dicom scan DIR [--classes-from folders|csv:FILE:ATTRIBUTE] [--json]'], description: msg('cli:help.commands.dicomScan') },
+  {
+    synopsis: ['dicom convert DIR --out DIR [--classes-from folders|csv:FILE:ATTRIBUTE] [--window auto|WIDTH/CENTER|MODALITY=WIDTH/CENTER,...] [--frames refuse|each] [--mapping FILE] [--json]'],
+    description: msg('cli:help.commands.dicomConvert'),
+  },
+  { synopsis: ['image list [--json]'], description: msg('cli:help.commands.imageList') },
+  { synopsis: ['image load FILE [--json]'], description: msg('cli:help.commands.imageLoad') },
+  { synopsis: ['image save REF FILE [--force]'], description: msg('cli:help.commands.imageSave') },
+  { synopsis: ['image rm REF'], description: msg('cli:help.commands.imageRm') },
+  { synopsis: ['weights list [--json]'], description: msg('cli:help.commands.weightsList') },
+  { synopsis: ['weights import SOURCE [--json]'], description: msg('cli:help.commands.weightsImport'), gap: true },
+  {
+    synopsis: [
+      'train DATASET [--gt FILE] [--ohe] [--architecture KEY[,KEY]] [--analysis minimal|standard|advanced]',
+      '[--epochs N] [--batch-size N] [--workers N] [--metalearner M] [--three-dim]',
+      '[--gpus 0|UUID|none] [--out DIR] [--image REF] [--json]',
+    ],
+    description: msg('cli:help.commands.train'),
+  },
+  { synopsis: ['predict IMAGES --model RUN_OR_DIR [--xai METHOD] [--batch-size N] [--workers N] [--gpus ..] [--out DIR] [--json]'], description: msg('cli:help.commands.predict') },
+  { synopsis: ['evaluate DATASET --model RUN_OR_DIR [--gt FILE] [--ohe] [--batch-size N] [--gpus ..] [--out DIR] [--json]'], description: msg('cli:help.commands.evaluate') },
+  { synopsis: ['runs list [--json]'], description: msg('cli:help.commands.runsList') },
+  { synopsis: ['runs show ID [--json]'], description: msg('cli:help.commands.runsShow') },
+  { synopsis: ['runs attach ID'], description: msg('cli:help.commands.runsAttach') },
+  { synopsis: ['runs stop ID'], description: msg('cli:help.commands.runsStop') },
+];
 
-Commands:
-  engine [--json]                 Check the Docker engine: exit 0 when it is ready, 1 when not.
-  gpu [--json]                    What the GPU can do for training: exit 0 when a GPU is ready, 1 when training would run on the CPU.
-  dataset validate PATH [--gt FILE] [--ohe] [--json]
-                                  Check a dataset as AUCMEDI will read it: exit 0 without errors, 1 with errors.
-  dicom scan DIR [--classes-from folders|csv:FILE:ATTRIBUTE] [--json]
-                                  What a folder of DICOM files (a PACS export) holds: studies, series, 2D images, 3D series, what cannot be used and why.
-  dicom convert DIR --out DIR [--classes-from folders|csv:FILE:ATTRIBUTE] [--window auto|WIDTH/CENTER|MODALITY=WIDTH/CENTER,...] [--frames refuse|each] [--mapping FILE] [--json]
-                                  Convert the 2D images into a new dataset of 8-bit PNGs and the 3D series into NIfTI volumes,
-                                  named by pseudonyms; the source is never written to. Classes come from one folder per class,
-                                  or from a CSV (KEY,CLASS under a header line) keyed by PatientID, AccessionNumber,
-                                  StudyInstanceUID or SeriesInstanceUID. --mapping writes the pseudonym-to-source list
-                                  (it holds identifiers) to FILE, outside the dataset.
-  image list [--json]             The AUCMEDI images present (* = the one in use).
-  image load FILE [--json]        Load an image file (docker save tarball, plain or gz/xz); checks FILE.sha256 when present.
-  image save REF FILE [--force]   Export an image to FILE and write FILE.sha256 beside it.
-  image rm REF                    Remove an image (refused while a run uses it).
-  weights list [--json]           The pretrained-weights folder: files, sizes, SHA-256.
-  weights import SOURCE [--json]  Copy weights from a folder (e.g. a copy of ~/.keras/models), a .zip, a .tar or a .tar.gz; SOURCE.sha256 checked when present.
+const HELP_OPTIONS: [string, Message][] = [
+  ['--json', msg('cli:help.options.json')],
+  ['--version', msg('cli:help.options.version')],
+  ['--help', msg('cli:help.options.help')],
+  ['--opt=VALUE', msg('cli:help.options.opt')],
+];
 
-  train DATASET [--gt FILE] [--ohe] [--architecture KEY[,KEY]] [--analysis minimal|standard|advanced]
-        [--epochs N] [--batch-size N] [--workers N] [--metalearner M] [--three-dim]
-        [--gpus 0|UUID|none] [--out DIR] [--image REF] [--json]
-                                  Train in the foreground with progress; Ctrl-C stops the container cleanly.
-                                  AUCMEDI trains at least 10 epochs (--epochs 3 trains 10) on one GPU
-                                  (without --gpus: a GPU no other run uses, else the CPU).
-  predict IMAGES --model RUN_OR_DIR [--xai METHOD] [--batch-size N] [--workers N] [--gpus ..] [--out DIR] [--json]
-                                  Classify a flat folder of images with a trained model (a run id or a model folder).
-  evaluate DATASET --model RUN_OR_DIR [--gt FILE] [--ohe] [--batch-size N] [--gpus ..] [--out DIR] [--json]
-                                  Score a model on a labelled set: prediction, then AUCMEDI's evaluation.
-  runs list [--json]              The runs, newest first.
-  runs show ID [--json]           One run: state, settings, last epoch, models, error.
-  runs attach ID                  Follow a run left running (after the app or the terminal closed).
-  runs stop ID                    Stop a run (a standard training keeps its best model; minimal, advanced none).
+/** Descriptions start in this column; a synopsis too long for it puts its description below. */
+const DESCRIPTION_COLUMN = 34;
+const OPTION_COLUMN = 21;
 
-Options:
-  --json             Machine-readable output: one JSON object per line (progress, then the result).
-  --version          Print the version.
-  --help             Print this help; COMMAND --help prints the command's.
-  --opt=VALUE        The same as --opt VALUE; -- ends the options (for a path that starts with -).
-
-${EXIT_CODES}`;
+/** The main help (`aucmedi-desk --help`) in the core's language. */
+export function usage(): string {
+  const lines = [t('cli:help.usage'), '', t('cli:help.commandsTitle')];
+  for (const entry of HELP_COMMANDS) {
+    const [first, ...more] = entry.synopsis;
+    const description = text(entry.description).split('\n');
+    const head = `  ${first}`;
+    if (more.length === 0 && head.length <= DESCRIPTION_COLUMN - 2) lines.push(head.padEnd(DESCRIPTION_COLUMN) + description.shift());
+    else lines.push(head, ...more.map((line) => `        ${line}`));
+    lines.push(...description.map((line) => ' '.repeat(DESCRIPTION_COLUMN) + line));
+    if (entry.gap) lines.push('');
+  }
+  lines.push('', t('cli:help.optionsTitle'));
+  for (const [option, description] of HELP_OPTIONS) lines.push(`  ${option}`.padEnd(OPTION_COLUMN) + text(description));
+  lines.push('', t('cli:help.exitCodes'));
+  return lines.join('\n');
+}
 
 export const EXIT_USAGE = 2;
 
@@ -129,7 +152,7 @@ export async function main(argv: string[], writeOut = (text: string) => console.
   const err = (text: string) => writeErr(escapeControls(text));
   const [first, second] = argv;
   if (!first || first === '--help' || first === '-h' || first === 'help') {
-    out(USAGE);
+    out(usage());
     return first ? 0 : EXIT_USAGE;
   }
   if (first === '--version' || first === '-v') {
@@ -138,7 +161,7 @@ export async function main(argv: string[], writeOut = (text: string) => console.
   }
   const name = COMMANDS[`${first} ${second}`] ? `${first} ${second}` : first;
   const command = COMMANDS[name];
-  if (!command) return usageError(`unknown command "${argv.slice(0, 2).join(' ')}"`, err);
+  if (!command) return usageError(t('cli:usage.unknownCommand', { command: argv.slice(0, 2).join(' ') }), err);
   const rest = argv.slice(name.split(' ').length);
   const beforeTerminator = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
   if (beforeTerminator.includes('--help') || beforeTerminator.includes('-h')) {
@@ -146,8 +169,8 @@ export async function main(argv: string[], writeOut = (text: string) => console.
     return 0;
   }
   const parsed = parseArguments(rest, command);
-  if (typeof parsed === 'string') return usageError(`${parsed} (in "${name}")`, err);
-  if (parsed.positional.length !== command.positional) return usageError(`"${name}" takes ${command.positional} argument(s), got ${parsed.positional.length}`, err);
+  if (typeof parsed === 'string') return usageError(t('cli:usage.inCommand', { problem: parsed, command: name }), err);
+  if (parsed.positional.length !== command.positional) return usageError(t('cli:usage.argumentCount', { command: name, expected: command.positional, got: parsed.positional.length }), err);
 
   const core = createCore({ settings: defaultSettingsStore() });
   const io: CliIo = { out, err, ...(process.stderr.isTTY ? { status: terminalStatus() } : {}) };
@@ -174,28 +197,28 @@ export function parseArguments(args: string[], spec: Pick<CommandSpec, 'flags' |
   for (const token of tokens) {
     if (token.kind === 'option-terminator') continue;
     if (token.kind === 'positional') {
-      if (token.value.trim() === '') return 'an argument is empty';
+      if (token.value.trim() === '') return t('cli:usage.emptyArgument');
       positional.push(token.value);
       continue;
     }
     const name = `--${token.name}`;
     if (token.rawName.startsWith('--') && spec.flags.includes(name)) {
-      if (token.inlineValue) return `${name} takes no value`;
+      if (token.inlineValue) return t('cli:usage.takesNoValue', { option: name });
       if (!flags.includes(name)) flags.push(name);
     } else if (token.rawName.startsWith('--') && spec.options?.includes(name)) {
       const value = token.value;
-      if (value === undefined || (!token.inlineValue && value.startsWith('--'))) return `${name} needs a value`;
-      if (value.trim() === '') return `${name} needs a value, not an empty one`;
-      if (spec.integers?.includes(name) && !/^\d+$/.test(value)) return `${name} takes a whole number in plain digits (like 20), not "${value}"`;
+      if (value === undefined || (!token.inlineValue && value.startsWith('--'))) return t('cli:usage.needsValue', { option: name });
+      if (value.trim() === '') return t('cli:usage.needsNonEmptyValue', { option: name });
+      if (spec.integers?.includes(name) && !/^\d+$/.test(value)) return t('cli:usage.wholeNumber', { option: name, value });
       values[name] = value;
-    } else return `unknown option ${token.rawName}`;
+    } else return t('cli:usage.unknownOption', { option: token.rawName });
   }
   return { positional, flags, values };
 }
 
 /** `COMMAND --help`: the command's lines of the usage, its synopsis first, then what it does. */
 export function commandHelp(name: string): string {
-  const lines = USAGE.split('\n');
+  const lines = usage().split('\n');
   const start = lines.findIndex((line) => line.startsWith(`  ${name} `));
   const [synopsis, ...description] = lines[start]!.trim().split(/\s{2,}/);
   const synopsisLines = [synopsis!];
@@ -204,7 +227,7 @@ export function commandHelp(name: string): string {
     if (/^ {20,}/.test(line)) description.push(line.trim());
     else synopsisLines.push(line.trim());
   }
-  return [`Usage: aucmedi-desk ${synopsisLines.join(' ')}`, '', ...description.map((line) => `  ${line}`), '', 'Every command takes --json (one JSON object per line) and --help; options take their value as --opt VALUE or --opt=VALUE, and -- ends the options.', EXIT_CODES].join('\n');
+  return [t('cli:help.commandUsage', { synopsis: synopsisLines.join(' ') }), '', ...description.map((line) => `  ${line}`), '', t('cli:help.everyCommand'), t('cli:help.exitCodes')].join('\n');
 }
 
 function terminalStatus(): (line: string) => void {
@@ -212,7 +235,7 @@ function terminalStatus(): (line: string) => void {
 }
 
 function usageError(message: string, err: (text: string) => void): number {
-  err(`aucmedi-desk: ${message}\n\n${USAGE}`);
+  err(`aucmedi-desk: ${message}\n\n${usage()}`);
   return EXIT_USAGE;
 }
 
@@ -221,6 +244,6 @@ function defaultSettingsStore(): JsonFileSettingsStore {
 }
 
 function missingModel(io: CliIo): number {
-  io.err('aucmedi-desk: --model RUN_OR_DIR is required (a training run id, or a trained model folder). See aucmedi-desk --help.');
+  io.err(`aucmedi-desk: ${t('cli:usage.modelRequired')}`);
   return EXIT_USAGE;
 }

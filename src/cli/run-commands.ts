@@ -5,6 +5,8 @@ import { keptAfterStop, stopConsequence } from '../api/stopped-training';
 import type { ProgressState } from '../api/progress';
 import type { GpuChoice, RunRecord, RunSummary } from '../api/runs';
 import type { Response, UserError } from '../api/errors';
+import { localizedError } from '../api/errors';
+import { msg, t } from '../i18n';
 import type { Core } from '../core';
 import { freeGpu } from '../runs/queue';
 import { followedElsewhereError } from '../runs/service';
@@ -18,54 +20,56 @@ const FAILED = 1;
 /** One terminal line of a run's progress. */
 export function formatProgress(progress: ProgressState): string {
   const parts: string[] = [];
-  if (progress.epoch !== null) parts.push(`Epoch ${progress.epoch}/${progress.totalEpochs ?? '?'}`);
-  if (progress.batch !== null) parts.push(`batch ${progress.batch}/${progress.totalBatches ?? '?'}`);
+  if (progress.epoch !== null) parts.push(t('cli:run.progress.epoch', { epoch: progress.epoch, total: progress.totalEpochs ?? '?' }));
+  if (progress.batch !== null) parts.push(t('cli:run.progress.batch', { batch: progress.batch, total: progress.totalBatches ?? '?' }));
   for (const name of ['loss', 'auc', 'val_loss', 'val_auc']) {
     const value = progress.liveMetrics[name];
     if (typeof value === 'number') parts.push(`${name} ${value.toFixed(4)}`);
   }
-  if (progress.etaSeconds !== null) parts.push(`ETA ${Math.ceil(progress.etaSeconds)} s`);
-  return parts.join('  ') || 'Starting…';
+  if (progress.etaSeconds !== null) parts.push(t('cli:run.progress.eta', { seconds: Math.ceil(progress.etaSeconds) }));
+  return parts.join('  ') || t('cli:run.progress.starting');
 }
 
 /** What the run is, in a few words: mode, architecture(s), and what it reads. */
 export function describeRun(run: RunSummary | RunRecord): { what: string; input: string } {
   if (run.mode === 'training') {
     return {
-      what: `training, ${run.options.analysis}, ${run.options.architectures.join(', ')}, ${epochsText(run.options.epochs)}, batch ${run.options.batchSize}`,
+      what: t('cli:run.describe.training', { analysis: run.options.analysis, architectures: run.options.architectures.join(', '), epochs: epochsText(run.options.epochs), batchSize: run.options.batchSize }),
       input: `${run.dataset.path}${run.dataset.gtFile ? ` + ${run.dataset.gtFile}` : ''}`,
     };
   }
-  const model = `model ${run.model.runId ?? run.model.dir} (${run.model.architectures.join(', ')})`;
-  if (run.mode === 'prediction') return { what: `prediction with ${model}${run.options.xaiMethod ? `, heat maps ${run.options.xaiMethod}` : ''}`, input: run.images.path };
-  return { what: `evaluation of ${model}, step ${run.step}`, input: `${run.dataset.path}${run.dataset.gtFile ? ` + ${run.dataset.gtFile}` : ''}` };
+  const model = t('cli:run.describe.model', { model: run.model.runId ?? run.model.dir, architectures: run.model.architectures.join(', ') });
+  if (run.mode === 'prediction') return { what: run.options.xaiMethod ? t('cli:run.describe.predictionXai', { model, xai: run.options.xaiMethod }) : t('cli:run.describe.prediction', { model }), input: run.images.path };
+  return { what: t('cli:run.describe.evaluation', { model, step: run.step }), input: `${run.dataset.path}${run.dataset.gtFile ? ` + ${run.dataset.gtFile}` : ''}` };
 }
 
-const MODE_NAMES = { training: 'Training', prediction: 'Prediction', evaluation: 'Evaluation' } as const;
+const MODE_NAMES = { training: () => t('cli:run.mode.training'), prediction: () => t('cli:run.mode.prediction'), evaluation: () => t('cli:run.mode.evaluation') } as const;
 
 export function formatRun(run: RunSummary | RunRecord): string {
   const { what, input } = describeRun(run);
   const lines = [
-    `${MODE_NAMES[run.mode]} ${run.id}: ${run.state}`,
-    `  Mode:       ${what}`,
-    `  Input:      ${input}`,
-    `  Output:     ${run.outputDir}`,
-    `  Image:      ${run.imageRef} (${run.imageId?.slice(7, 19) ?? 'unresolved'})`,
-    `  Started:    ${run.startedAt ?? '-'}   Ended: ${run.endedAt ?? '-'}`,
+    `${MODE_NAMES[run.mode]()} ${run.id}: ${run.state}`,
+    `  ${t('cli:run.show.mode', { value: what })}`,
+    `  ${t('cli:run.show.input', { value: input })}`,
+    `  ${t('cli:run.show.output', { value: run.outputDir })}`,
+    `  ${t('cli:run.show.image', { reference: run.imageRef, id: run.imageId?.slice(7, 19) ?? t('cli:run.show.unresolved') })}`,
+    `  ${t('cli:run.show.times', { started: run.startedAt ?? '-', ended: run.endedAt ?? '-' })}`,
   ];
   if (run.mode === 'training') {
     const last = 'epochs' in run ? run.epochs.at(-1) : run.lastEpoch;
-    if (last) lines.push(`  Last epoch: ${last.epoch}: ${Object.entries(last.metrics).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`);
-    if (run.modelFiles.length) lines.push(`  Models:     ${run.modelFiles.join(', ')}`);
-    else if (run.state === 'cancelled') lines.push(`  Models:     none. ${keptAfterStop(run.options.analysis, run.modelFiles)}`);
+    if (last) lines.push(`  ${t('cli:run.show.lastEpoch')} ${last.epoch}: ${Object.entries(last.metrics).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`);
+    if (run.modelFiles.length) lines.push(`  ${t('cli:run.show.models', { value: run.modelFiles.join(', ') })}`);
+    else if (run.state === 'cancelled') lines.push(`  ${t('cli:run.show.noModels', { kept: keptAfterStop(run.options.analysis, run.modelFiles) })}`);
   } else if (run.mode === 'prediction' && run.results) {
-    lines.push(`  Results:    ${run.results.samples} images classified into ${run.results.classes.join(', ')}: ${path.join(run.outputDir, run.results.file)}${run.results.heatMaps ? `, ${run.results.heatMaps} heat maps` : ''}`);
+    const file = path.join(run.outputDir, run.results.file);
+    const params = { samples: run.results.samples, classes: run.results.classes.join(', '), file, heatMaps: run.results.heatMaps };
+    lines.push(`  ${run.results.heatMaps ? t('cli:run.show.classifiedHeatMaps', params) : t('cli:run.show.classified', params)}`);
   } else if (run.mode === 'evaluation' && run.results) {
-    lines.push(`  Results:    ${run.results.samples} images scored: ${path.join(run.outputDir, run.results.metricsFile)}`);
+    lines.push(`  ${t('cli:run.show.scored', { samples: run.results.samples, file: path.join(run.outputDir, run.results.metricsFile) })}`);
   }
   if (run.error) {
     const error = forCommandLine(run.error);
-    lines.push(`  Error:      ${error.message}`, `  What to do: ${error.action}`, ...(error.detail ? [`  Details:    ${error.detail}`] : []));
+    lines.push(`  ${t('cli:run.show.error', { message: error.message })}`, `  ${t('cli:run.show.whatToDo', { action: error.action })}`, ...(error.detail ? [`  ${t('cli:run.show.details', { detail: error.detail })}`] : []));
   }
   return lines.join('\n');
 }
@@ -73,7 +77,7 @@ export function formatRun(run: RunSummary | RunRecord): string {
 /** The predictions, one image per line: sample, predicted class, its probability. */
 export function formatPredictionTable(predictions: Predictions): string {
   const rows = predictions.rows.map((row) => [row.sample, row.predictedClass ?? '-', row.probability === null ? '-' : row.probability.toFixed(4)]);
-  const header = ['Sample', 'Predicted class', 'Probability'];
+  const header = [t('cli:run.table.sample'), t('cli:run.table.predictedClass'), t('cli:run.table.probability')];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   return [header, ...rows].map((row) => row.map((cell, column) => (column === 2 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd()).join('\n');
 }
@@ -88,13 +92,7 @@ export function parseGpus(text: string | undefined): GpuChoice | null | { refuse
   if (text === 'none' || text === 'cpu') return { kind: 'none' };
   const ids = text.split(',').map((id) => id.trim()).filter(Boolean);
   if (text === 'all' || ids.length !== 1) {
-    return {
-      refused: {
-        code: 'GPU_UNAVAILABLE',
-        message: `--gpus ${text}: AUCMEDI trains on one GPU (it has no multi-GPU code, and TensorFlow would only take memory on the others), so a run gets exactly one.`,
-        action: 'Name one GPU (--gpus 0, or its UUID), or leave --gpus out to use a free one; start further runs on the other GPUs to use them side by side.',
-      },
-    };
+    return { refused: localizedError('GPU_UNAVAILABLE', msg('cli:run.gpus.oneOnly', { value: text }), msg('cli:run.gpus.oneOnlyAction')) };
   }
   return { kind: 'ids', ids };
 }
@@ -134,17 +132,17 @@ class Interrupt {
     if (this.runId === null) {
       if (this.requested) {
         // Quit now, as Ctrl-C did before any handler (the run, if it starts, goes on unfollowed).
-        this.io.err('\nQuitting. If the run started, `aucmedi-desk runs list` shows it and `aucmedi-desk runs stop ID` stops it.');
+        this.io.err(`\n${t('cli:run.interrupt.quitting')}`);
         this.dispose();
         process.kill(process.pid, signal);
         return;
       }
       this.requested = true;
-      this.io.err('\nStopping: a run being started is stopped as soon as it has started (Ctrl-C again quits at once).');
+      this.io.err(`\n${t('cli:run.interrupt.stopWhenStarted')}`);
       return;
     }
     if (this.stopping) {
-      this.io.err('Still stopping the run…');
+      this.io.err(t('cli:run.interrupt.stillStopping'));
       return;
     }
     this.requested = true;
@@ -154,13 +152,13 @@ class Interrupt {
   private stop(): void {
     const runId = this.runId!;
     this.stopping = true;
-    this.io.err(`\nStopping the run. ${whatStopKeeps(this.core, runId)}`);
+    this.io.err(`\n${t('cli:run.interrupt.stopping', { keeps: whatStopKeeps(this.core, runId) })}`);
     void this.core.handlers['runs:stop']({ runId }).then((response) => {
       if (response.ok) return;
       this.stopping = false;
       this.requested = false;
       const error = forCommandLine(response.error);
-      this.io.err(`The run could not be stopped: ${error.message}\nWhat to do: ${error.action}\nPress Ctrl-C to try again.`);
+      this.io.err(t('cli:run.interrupt.notStopped', { message: error.message, action: error.action }));
     });
   }
 }
@@ -174,7 +172,7 @@ function whatStopKeeps(core: Core, runId: string): string {
     return '';
   }
   if (run.mode === 'training') return stopConsequence(run.options.analysis, run.epochs.length);
-  return run.mode === 'prediction' ? 'A stopped prediction has no results.' : 'A stopped evaluation has no scores.';
+  return run.mode === 'prediction' ? t('cli:run.stopKeeps.prediction') : t('cli:run.stopKeeps.evaluation');
 }
 
 /** Follows a run in the foreground until it ends; Ctrl-C stops it cleanly. Exit 0 only when it succeeded. */
@@ -183,7 +181,7 @@ async function followToEnd(core: Core, runId: string, json: boolean, io: CliIo, 
     if (event.type !== 'run:progress' || event.runId !== runId) return;
     if (json && event.epoch) io.out(JSON.stringify({ runId, event: 'epoch', epoch: event.epoch }));
     if (!json) io.status?.(formatProgress(event.progress));
-    if (!json && event.epoch && !io.status) io.out(`Epoch ${event.epoch.epoch}: ${Object.entries(event.epoch.metrics).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    if (!json && event.epoch && !io.status) io.out(`${t('cli:run.epochLine', { epoch: event.epoch.epoch })} ${Object.entries(event.epoch.metrics).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   });
   interrupt.started(runId);
   try {
@@ -191,7 +189,7 @@ async function followToEnd(core: Core, runId: string, json: boolean, io: CliIo, 
     io.status?.('');
     // A prediction's answer is its table: printed under the record, and in the record with --json.
     const table = record.mode === 'prediction' && record.state === 'succeeded' ? await core.handlers['runs:predictions']({ runId }) : null;
-    if (table && !table.ok) io.err(`The predictions cannot be read: ${table.error.message}`);
+    if (table && !table.ok) io.err(t('cli:run.predictionsUnreadable', { message: table.error.message }));
     const predictions = table?.ok ? { classes: table.data.classes, rows: table.data.rows } : null;
     if (json) io.out(JSON.stringify(predictions ? { ...record, predictions } : record));
     else io.out(predictions ? `${formatRun(record)}\n\n${formatPredictionTable(predictions)}` : formatRun(record));
@@ -206,19 +204,19 @@ async function followToEnd(core: Core, runId: string, json: boolean, io: CliIo, 
  * Starts a run and follows it in the foreground. Ctrl-C is handled from the first moment (see
  * `Interrupt`), also while the GPU is checked and the run is being started.
  */
-async function runInForeground(core: Core, values: Record<string, string>, json: boolean, io: CliIo, label: string, start: (gpus: GpuChoice) => Promise<Response<RunRecord>>): Promise<number> {
+async function runInForeground(core: Core, values: Record<string, string>, json: boolean, io: CliIo, mode: RunRecord['mode'], start: (gpus: GpuChoice) => Promise<Response<RunRecord>>): Promise<number> {
   const interrupt = new Interrupt(core, io);
   try {
     const gpus = await gpusFor(core, values, io);
     if ('refused' in gpus) return finish({ ok: false, error: gpus.refused }, json, io, () => '');
     if (interrupt.requested) {
-      io.err(`Stopped before the ${label.toLowerCase()} was started: nothing runs.`);
+      io.err(t(`cli:run.start.${mode}.stoppedBefore`));
       return EXIT_INTERRUPTED;
     }
     const response = await start(gpus);
     if (!response.ok) return finish(response, json, io, () => '');
     if (json) io.out(JSON.stringify({ runId: response.data.id, event: 'started', mode: response.data.mode, outputDir: response.data.outputDir }));
-    else io.err(`${label} ${response.data.id} started; outputs in ${response.data.outputDir}. Ctrl-C stops it.`);
+    else io.err(t(`cli:run.start.${mode}.started`, { id: response.data.id, outputDir: response.data.outputDir }));
     return await followToEnd(core, response.data.id, json, io, interrupt);
   } finally {
     interrupt.dispose();
@@ -236,7 +234,7 @@ async function gpusFor(core: Core, values: Record<string, string>, io: CliIo): P
     const gpu = freeGpu(report.data.gpus, busy);
     if (gpu) return gpu;
   }
-  io.err(`No GPU is ready, so this run uses the CPU (slow). ${report.ok ? report.data.message : ''}`.trim());
+  io.err(`${t('cli:run.noGpu')} ${report.ok ? report.data.message : ''}`.trim());
   return { kind: 'none' };
 }
 
@@ -247,7 +245,7 @@ const outputOf = (values: Record<string, string>) => ({ outputDir: values['--out
 export function trainCommand(core: Core, dataset: string, values: Record<string, string>, flags: string[], json: boolean, io: CliIo): Promise<number> {
   const note = fewerEpochsNote(numberOr(values, '--epochs', AUCMEDI_DEFAULTS.epochs));
   if (note && !json) io.err(note);
-  return runInForeground(core, values, json, io, 'Training', (gpus) =>
+  return runInForeground(core, values, json, io, 'training', (gpus) =>
     core.handlers['runs:start-training']({
       dataset: { path: path.resolve(dataset), gtFile: values['--gt'] ? path.resolve(values['--gt']) : null, ohe: flags.includes('--ohe') },
       options: {
@@ -273,7 +271,7 @@ function modelChoice(value: string | undefined): { runId: string } | { dir: stri
 
 /** `aucmedi-desk predict IMAGES --model RUN_OR_DIR [--xai M] [--out DIR]`. */
 export function predictCommand(core: Core, images: string, values: Record<string, string>, json: boolean, io: CliIo): Promise<number> {
-  return runInForeground(core, values, json, io, 'Prediction', (gpus) =>
+  return runInForeground(core, values, json, io, 'prediction', (gpus) =>
     core.handlers['runs:start-prediction']({
       model: modelChoice(values['--model']),
       images: path.resolve(images),
@@ -290,7 +288,7 @@ export function predictCommand(core: Core, images: string, values: Record<string
 
 /** `aucmedi-desk evaluate DATASET --model RUN_OR_DIR [--gt FILE --ohe] [--out DIR]`: prediction, then evaluation. */
 export function evaluateCommand(core: Core, dataset: string, values: Record<string, string>, flags: string[], json: boolean, io: CliIo): Promise<number> {
-  return runInForeground(core, values, json, io, 'Evaluation', (gpus) =>
+  return runInForeground(core, values, json, io, 'evaluation', (gpus) =>
     core.handlers['runs:start-evaluation']({
       model: modelChoice(values['--model']),
       dataset: { path: path.resolve(dataset), gtFile: values['--gt'] ? path.resolve(values['--gt']) : null, ohe: flags.includes('--ohe') },
@@ -309,9 +307,9 @@ export async function runsCommand(core: Core, action: string, runId: string | un
   switch (action) {
     case 'list': {
       const listed = await core.handlers['runs:list']({});
-      for (const record of core.runs.takeSetAside()) io.err(`Set aside: ${record.reason} It is kept as ${record.file}.`);
+      for (const record of core.runs.takeSetAside()) io.err(t('cli:run.setAside', { reason: record.reason, file: record.file }));
       return finish(listed, json, io, (runs) =>
-        runs.length ? runs.map((run) => `${run.id}  ${run.mode.padEnd(10)} ${run.state.padEnd(11)} ${describeRun(run).input}`).join('\n') : 'No runs yet.',
+        runs.length ? runs.map((run) => `${run.id}  ${run.mode.padEnd(10)} ${run.state.padEnd(11)} ${describeRun(run).input}`).join('\n') : t('cli:run.noRuns'),
       );
     }
     case 'show':
@@ -321,7 +319,7 @@ export async function runsCommand(core: Core, action: string, runId: string | un
       const known = await core.handlers['runs:get']({ runId: runId ?? '' });
       if (!known.ok) return finish(known, json, io, formatRun);
       await core.runs.reattach(known.data.id).catch(() => []);
-      if (!json) io.err(`Stopping the run. ${whatStopKeeps(core, known.data.id)}`);
+      if (!json) io.err(t('cli:run.interrupt.stopping', { keeps: whatStopKeeps(core, known.data.id) }));
       return finish(await core.handlers['runs:stop']({ runId: known.data.id }), json, io, formatRun);
     }
     case 'attach': {

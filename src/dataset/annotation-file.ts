@@ -6,7 +6,8 @@
  */
 import { constants, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { UserErrorException, errorDetail } from '../api/errors';
+import { errorDetail, localizedException, type UserErrorException } from '../api/errors';
+import { msg, type Message } from '../i18n/message';
 
 /** The longest line an annotation file may have (in bytes): some 100 000 one-hot class columns. */
 export const MAX_LINE_BYTES = 1024 * 1024;
@@ -16,11 +17,12 @@ export const MAX_LINE_TEXT = '1 MiB';
 export const MAX_ANNOTATION_BYTES = 256 * 1024 * 1024;
 const CHUNK_BYTES = 64 * 1024;
 
-const SAVE_AS_CSV = 'Open it in your spreadsheet program and save it again as "CSV UTF-8 (comma delimited)".';
-const CHOOSE_CSV = 'Choose the CSV file that lists each image and its class.';
+const SAVE_AS_CSV = msg('dataset:annotationFile.saveAsCsv');
+const CHOOSE_CSV = msg('dataset:annotationFile.chooseCsv');
+const CHECK_ACCESS = msg('dataset:annotationFile.checkAccess');
 
-function invalid(message: string, action: string, detail?: string): never {
-  throw new UserErrorException({ code: 'ANNOTATION_FILE_INVALID', message, action, ...(detail ? { detail } : {}) });
+function invalid(message: Message, action: Message, detail?: string): never {
+  throw localizedException('ANNOTATION_FILE_INVALID', message, action, detail || undefined);
 }
 
 /**
@@ -57,10 +59,10 @@ export class AnnotationDecoder {
   private checkStart(bytes: Uint8Array): void {
     const { fileName } = this;
     if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
-      invalid(`The annotation file ${fileName} is saved as UTF-16 text, which AUCMEDI cannot read.`, SAVE_AS_CSV);
+      invalid(msg('dataset:annotationFile.utf16', { name: fileName }), SAVE_AS_CSV);
     }
     if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
-      invalid(`The annotation file ${fileName} is a spreadsheet workbook (such as .xlsx), not a CSV file.`, SAVE_AS_CSV);
+      invalid(msg('dataset:annotationFile.workbook', { name: fileName }), SAVE_AS_CSV);
     }
   }
 
@@ -78,12 +80,9 @@ export class AnnotationDecoder {
         afterCR = true;
       } else {
         afterCR = false;
-        if (byte === 0) invalid(`The annotation file ${this.fileName} is not a text file.`, CHOOSE_CSV);
+        if (byte === 0) invalid(msg('dataset:annotationFile.binary', { name: this.fileName }), CHOOSE_CSV);
         if (++lineBytes > MAX_LINE_BYTES) {
-          invalid(
-            `Line ${line} of the annotation file ${this.fileName} is longer than ${MAX_LINE_TEXT}, the most one line of an annotation file may hold.`,
-            'Choose the annotation CSV file: one line per image, under a header line such as "SAMPLE,CLASS" (or SAMPLE and the class names, one-hot).',
-          );
+          invalid(msg('dataset:annotationFile.lineTooLong.message', { line, name: this.fileName, limit: MAX_LINE_TEXT }), msg('dataset:annotationFile.lineTooLong.action'));
         }
       }
     }
@@ -97,7 +96,7 @@ export class AnnotationDecoder {
       const text = this.decoder.decode(bytes, { stream });
       if (text !== '') this.parts.push(text);
     } catch (error) {
-      invalid(`The annotation file ${this.fileName} is not UTF-8 text (perhaps saved with a regional encoding).`, SAVE_AS_CSV, String(error));
+      invalid(msg('dataset:annotationFile.notUtf8', { name: this.fileName }), SAVE_AS_CSV, String(error));
     }
   }
 }
@@ -113,8 +112,8 @@ const errnoOf = (error: unknown) => (error as NodeJS.ErrnoException | null)?.cod
 const DENIED = new Set(['EACCES', 'EPERM']);
 const MISSING = new Set(['ENOENT', 'ENOTDIR']);
 
-function userError(code: 'ANNOTATION_FILE_NOT_FOUND' | 'ANNOTATION_FILE_UNREADABLE' | 'ANNOTATION_FILE_INVALID', message: string, action: string, error?: unknown): UserErrorException {
-  return new UserErrorException({ code, message, action, ...(error === undefined ? {} : { detail: errorDetail(error) }) });
+function userError(code: 'ANNOTATION_FILE_NOT_FOUND' | 'ANNOTATION_FILE_UNREADABLE' | 'ANNOTATION_FILE_INVALID', message: Message, action: Message, error?: unknown): UserErrorException {
+  return localizedException(code, message, action, error === undefined ? undefined : errorDetail(error));
 }
 
 /**
@@ -128,25 +127,25 @@ export async function readAnnotationFile(file: string, fileName: string): Promis
     handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     if (MISSING.has(errnoOf(error))) {
-      throw userError('ANNOTATION_FILE_NOT_FOUND', `The annotation file ${file} does not exist.`, 'Check the path, or choose the annotation file again.', error);
+      throw userError('ANNOTATION_FILE_NOT_FOUND', msg('dataset:annotationFile.notFound.message', { path: file }), msg('dataset:annotationFile.notFound.action'), error);
     }
-    if (errnoOf(error) === 'EISDIR') throw userError('ANNOTATION_FILE_INVALID', `${file} is a folder, not an annotation file.`, 'Choose the CSV file that lists each image and its class.');
+    if (errnoOf(error) === 'EISDIR') throw userError('ANNOTATION_FILE_INVALID', msg('dataset:annotationFile.folder', { path: file }), CHOOSE_CSV);
     throw userError(
       'ANNOTATION_FILE_UNREADABLE',
-      DENIED.has(errnoOf(error)) ? `You do not have permission to read the annotation file ${file}.` : `The annotation file ${file} cannot be opened.`,
-      'Check that you have read access to it, then try again.',
+      DENIED.has(errnoOf(error)) ? msg('dataset:annotationFile.denied', { path: file }) : msg('dataset:annotationFile.cannotOpen', { path: file }),
+      CHECK_ACCESS,
       error,
     );
   }
   try {
     const stat = await handle.stat();
-    if (stat.isDirectory()) throw userError('ANNOTATION_FILE_INVALID', `${file} is a folder, not an annotation file.`, 'Choose the CSV file that lists each image and its class.');
+    if (stat.isDirectory()) throw userError('ANNOTATION_FILE_INVALID', msg('dataset:annotationFile.folder', { path: file }), CHOOSE_CSV);
     if (!stat.isFile()) {
       // A device, pipe or socket: reading it may never end (/dev/zero) or never start (a FIFO).
-      throw userError('ANNOTATION_FILE_INVALID', `${file} is not a file but a device, pipe or socket, so it is not an annotation file.`, CHOOSE_CSV);
+      throw userError('ANNOTATION_FILE_INVALID', msg('dataset:annotationFile.special', { path: file }), CHOOSE_CSV);
     }
     if (stat.size > MAX_ANNOTATION_BYTES) {
-      throw userError('ANNOTATION_FILE_INVALID', `The annotation file ${file} is too large to be a list of images (${Math.round(stat.size / 2 ** 20)} MB).`, CHOOSE_CSV);
+      throw userError('ANNOTATION_FILE_INVALID', msg('dataset:annotationFile.tooLarge', { path: file, mb: Math.round(stat.size / 2 ** 20) }), CHOOSE_CSV);
     }
     if (stat.size === 0) {
       // Empty, or a system pseudo-file (/proc, /sys) that says size 0 and yet has bytes, or fails to read.
@@ -154,9 +153,9 @@ export async function readAnnotationFile(file: string, fileName: string): Promis
       try {
         ({ bytesRead: n } = await handle.read(new Uint8Array(1), 0, 1, 0));
       } catch (error) {
-        throw userError('ANNOTATION_FILE_UNREADABLE', `The annotation file ${file} cannot be read.`, 'Check that you have read access to it, then try again.', error);
+        throw userError('ANNOTATION_FILE_UNREADABLE', msg('dataset:annotationFile.cannotRead', { path: file }), CHECK_ACCESS, error);
       }
-      if (n > 0) throw userError('ANNOTATION_FILE_INVALID', `${file} is a system file whose size is not known, so it is not an annotation file.`, CHOOSE_CSV);
+      if (n > 0) throw userError('ANNOTATION_FILE_INVALID', msg('dataset:annotationFile.pseudoFile', { path: file }), CHOOSE_CSV);
     }
     const decoder = new AnnotationDecoder(fileName);
     const chunk = new Uint8Array(CHUNK_BYTES);
@@ -166,7 +165,7 @@ export async function readAnnotationFile(file: string, fileName: string): Promis
       try {
         ({ bytesRead: n } = await handle.read(chunk, 0, Math.min(CHUNK_BYTES, stat.size - read), read));
       } catch (error) {
-        throw userError('ANNOTATION_FILE_UNREADABLE', `The annotation file ${file} cannot be read.`, 'Check that you have read access to it, then try again.', error);
+        throw userError('ANNOTATION_FILE_UNREADABLE', msg('dataset:annotationFile.cannotRead', { path: file }), CHECK_ACCESS, error);
       }
       if (n === 0) break;
       decoder.push(chunk.subarray(0, n));

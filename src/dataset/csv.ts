@@ -8,7 +8,9 @@
 import type { DatasetProblem } from '../api/dataset';
 import { MAX_LINE_BYTES, MAX_LINE_TEXT } from './annotation-file';
 import { pandasChanges, pandasSortedClasses } from './pandas';
-import { agree, compareNames, plural, problem } from './problems';
+import { msg, type Message } from '../i18n/message';
+import { t } from '../i18n/translate';
+import { compareNames, problem } from './problems';
 
 export type Separator = ',' | ';';
 
@@ -192,11 +194,11 @@ function* readAnnotationsSteps(text: string, options: AnnotationOptions): Genera
   const separator = detectSeparator(text);
   const where = (line: number, sample?: string) => `${fileName}:${line}${sample ? `: ${sample}` : ''}`;
   const result: Annotations = { separator, oneHot: ohe, classes: [], rows: [], problems: [], unusable: true };
-  const fail = (code: DatasetProblem['code'], message: string, action: string, files: string[] = []) => {
+  const fail = (code: DatasetProblem['code'], message: Message, action: Message, files: string[] = []) => {
     result.problems.push(problem('error', code, message, action, files));
     return result;
   };
-  const headerExample = ohe ? 'SAMPLE,<class 1>,<class 2>,...' : 'SAMPLE,CLASS';
+  const header = ohe ? msg('dataset:csv.headerExample.oneHot') : msg('dataset:csv.headerExample.single');
 
   const records: CsvRecord[] = [];
   let stop: CsvStop | null = null;
@@ -208,39 +210,29 @@ function* readAnnotationsSteps(text: string, options: AnnotationOptions): Genera
     yield;
   }
   if (stop?.reason === 'unterminated') {
-    return fail('CSV_INVALID', `The annotation file has a quote (") on line ${stop.line} that is never closed.`, 'Close the quote, or remove it, then check again.', [where(stop.line)]);
+    return fail('CSV_INVALID', msg('dataset:csv.unterminated.message', { line: stop.line }), msg('dataset:csv.unterminated.action'), [where(stop.line)]);
   }
   if (stop?.reason === 'too-long') {
     return fail(
       'CSV_INVALID',
-      `The record that starts on line ${stop.line} of the annotation file is longer than ${MAX_LINE_TEXT}, the most one record may hold.`,
-      'Check the quotes (") around that line: a quote that is never closed takes the lines after it into one value.',
+      msg('dataset:csv.tooLong.message', { line: stop.line, limit: MAX_LINE_TEXT }),
+      msg('dataset:csv.tooLong.action'),
       [where(stop.line)],
     );
   }
-  const header = records[0];
-  if (!header) return fail('CSV_INVALID', 'The annotation file is empty.', `Write one line per image under a header line "${headerExample}".`, [fileName]);
-  const names = header.cells.map((c) => c.trim());
+  const headerRecord = records[0];
+  if (!headerRecord) return fail('CSV_INVALID', msg('dataset:csv.empty.message'), msg('dataset:csv.empty.action', { header }), [fileName]);
+  const names = headerRecord.cells.map((c) => c.trim());
   if (names.length < 2) {
-    return fail(
-      'CSV_INVALID',
-      'The annotation file has only one column: AUCMEDI needs the image name and its class, separated by commas.',
-      `Start the file with the header line "${headerExample}" and separate the columns with commas.`,
-      [where(header.line)],
-    );
+    return fail('CSV_INVALID', msg('dataset:csv.oneColumn.message'), msg('dataset:csv.oneColumn.action', { header }), [where(headerRecord.line)]);
   }
   const sampleColumn = names.indexOf('SAMPLE');
   if (sampleColumn < 0) {
     const lower = names.findIndex((n) => n.toLowerCase() === 'sample');
     if (lower >= 0) {
-      return fail('CSV_INVALID', `The image-name column is called "${names[lower]}", but AUCMEDI needs it to be called SAMPLE, in capitals.`, `Rename that column to SAMPLE.`, [where(header.line)]);
+      return fail('CSV_INVALID', msg('dataset:csv.sampleCase.message', { name: names[lower]! }), msg('dataset:csv.sampleCase.action'), [where(headerRecord.line)]);
     }
-    return fail(
-      'CSV_INVALID',
-      'The annotation file has no header line: its first line must name the columns, starting with SAMPLE.',
-      `Add the header line "${headerExample}" at the top of the file.`,
-      [where(header.line, header.cells.join(separator).slice(0, 60))],
-    );
+    return fail('CSV_INVALID', msg('dataset:csv.noHeader.message'), msg('dataset:csv.noHeader.action', { header }), [where(headerRecord.line, headerRecord.cells.join(separator).slice(0, 60))]);
   }
 
   const body = records.slice(1);
@@ -252,12 +244,7 @@ function* readAnnotationsSteps(text: string, options: AnnotationOptions): Genera
     const repeated = firstRepeated(classColumns.map((i) => names[i]!));
     if (repeated !== null) {
       // pandas would rename the second one ("c.1"), so AUCMEDI's classes would not be the ones written
-      return fail(
-        'CSV_INVALID',
-        `The annotation file names the class column "${repeated}" more than once: every one-hot column needs a name of its own.`,
-        'Give each class column its own name, or merge the repeated columns.',
-        [where(header.line, repeated)],
-      );
+      return fail('CSV_INVALID', msg('dataset:csv.repeatedColumn.message', { name: repeated }), msg('dataset:csv.repeatedColumn.action'), [where(headerRecord.line, repeated)]);
     }
     const badValues: string[] = [];
     let badCount = 0;
@@ -276,10 +263,8 @@ function* readAnnotationsSteps(text: string, options: AnnotationOptions): Genera
         problem(
           'error',
           'ONEHOT_INVALID_VALUE',
-          looksSingleLabel
-            ? 'The annotation file has one CLASS column with class names, but it was read as one-hot (multi-label), where every class column holds 0 or 1.'
-            : `${plural(badCount, 'line')} of the annotation file ${agree(badCount, 'holds', 'hold')} a value other than 0 or 1 in a class column.`,
-          looksSingleLabel ? 'Switch off "one-hot (multi-label)" for this file.' : 'Write 1 where the image shows the class and 0 where it does not.',
+          looksSingleLabel ? msg('dataset:csv.oneHotValue.singleLabel') : msg('dataset:csv.oneHotValue.message', { count: badCount }),
+          looksSingleLabel ? msg('dataset:csv.oneHotValue.actionSingleLabel') : msg('dataset:csv.oneHotValue.action'),
           badValues,
           badCount,
         ),
@@ -293,10 +278,10 @@ function* readAnnotationsSteps(text: string, options: AnnotationOptions): Genera
       return fail(
         'UNKNOWN_CLASS_COLUMN',
         looksOneHot
-          ? `The annotation file has no CLASS column; its columns ${otherColumns.map((i) => names[i]).join(', ')} hold 0 and 1, as in a one-hot (multi-label) file.`
-          : `The annotation file has no CLASS column (its columns are ${names.join(', ')}).`,
-        looksOneHot ? 'Switch on "one-hot (multi-label)" for this file.' : 'Name the column that holds the class of each image CLASS.',
-        [where(header.line)],
+          ? msg('dataset:csv.noClassColumn.oneHot', { columns: otherColumns.map((i) => names[i]).join(', ') })
+          : msg('dataset:csv.noClassColumn.message', { columns: names.join(', ') }),
+        looksOneHot ? msg('dataset:csv.noClassColumn.actionOneHot') : msg('dataset:csv.noClassColumn.action'),
+        [where(headerRecord.line)],
       );
     }
     classColumns = [classColumn];
@@ -329,7 +314,7 @@ function* readAnnotationsSteps(text: string, options: AnnotationOptions): Genera
     const first = seen.get(sample);
     if (first !== undefined) {
       duplicateCount++;
-      duplicates.push(where(record.line, `${sample} (also on line ${first})`));
+      duplicates.push(where(record.line, t('dataset:csv.alsoOnLine', { sample, line: first })));
       continue;
     }
     seen.set(sample, record.line);
@@ -337,18 +322,18 @@ function* readAnnotationsSteps(text: string, options: AnnotationOptions): Genera
   }
   if (ragged.length > 0) {
     result.problems.push(
-      problem('error', 'CSV_INVALID', `${plural(ragged.length, 'line')} of the annotation file ${agree(ragged.length, 'has', 'have')} a different number of columns than its header (${names.length}).`, `Give every line exactly ${names.length} values, separated by "${separator}".`, ragged),
+      problem('error', 'CSV_INVALID', msg('dataset:csv.ragged.message', { count: ragged.length, columns: names.length }), msg('dataset:csv.ragged.action', { columns: names.length, separator }), ragged),
     );
   }
   if (noSample.length > 0) {
-    result.problems.push(problem('error', 'CSV_INVALID', `${plural(noSample.length, 'line')} of the annotation file ${agree(noSample.length, 'names', 'name')} no image.`, 'Fill in the image name (SAMPLE) on those lines, or delete them.', noSample));
+    result.problems.push(problem('error', 'CSV_INVALID', msg('dataset:csv.noSample.message', { count: noSample.length }), msg('dataset:csv.noSample.action'), noSample));
   }
   if (noClass.length > 0) {
-    result.problems.push(problem('error', 'CSV_INVALID', `${plural(noClass.length, 'image')} in the annotation file ${agree(noClass.length, 'has', 'have')} no class.`, 'Fill in the CLASS of those images, or delete their lines.', noClass));
+    result.problems.push(problem('error', 'CSV_INVALID', msg('dataset:csv.noClass.message', { count: noClass.length }), msg('dataset:csv.noClass.action'), noClass));
   }
   if (duplicateCount > 0) {
     result.problems.push(
-      problem('error', 'DUPLICATE_NAMES', `${plural(duplicateCount, 'image')} ${agree(duplicateCount, 'is', 'are')} listed more than once in the annotation file: AUCMEDI needs each image once.`, 'Keep one line per image and delete the repeated lines.', duplicates, duplicateCount),
+      problem('error', 'DUPLICATE_NAMES', msg('dataset:csv.duplicates.message', { count: duplicateCount }), msg('dataset:csv.duplicates.action'), duplicates, duplicateCount),
     );
   }
 
@@ -362,8 +347,8 @@ function* readAnnotationsSteps(text: string, options: AnnotationOptions): Genera
         problem(
           'warning',
           'UNLABELLED_SAMPLES',
-          `${plural(unlabelled.length, 'image')} in the annotation file ${agree(unlabelled.length, 'has', 'have')} 0 in every class column.`,
-          'Check those lines: an image with no class teaches the model that it shows none of them.',
+          msg('dataset:csv.unlabelled.message', { count: unlabelled.length }),
+          msg('dataset:csv.unlabelled.action'),
           unlabelled.map((r) => where(r.line, r.sample)),
         ),
       );
@@ -373,15 +358,17 @@ function* readAnnotationsSteps(text: string, options: AnnotationOptions): Genera
     const changed = pandasChanges(names);
     if (changed) {
       const examples = changed.examples.map((name) => `"${name}"`).join(', ');
-      const read = { missing: 'as missing values', number: 'as numbers', boolean: 'as True/False' }[changed.reason];
+      const count = changed.examples.length;
       result.problems.push(
         problem(
           'error',
           'CSV_INVALID',
-          `AUCMEDI reads the CSV with pandas, which takes the class ${changed.examples.length === 1 ? 'name' : 'names'} ${examples} ${read}, so the classes would not be the ones written in the file.`,
-          changed.reason === 'number'
-            ? 'Give the classes names that start with a letter (for example c01 instead of 01), or write whole numbers without leading zeros, signs or decimals.'
-            : 'Give the classes names that start with a letter (for example class_NA).',
+          changed.reason === 'missing'
+            ? msg('dataset:csv.pandasClasses.missing', { count, examples })
+            : changed.reason === 'number'
+              ? msg('dataset:csv.pandasClasses.number', { count, examples })
+              : msg('dataset:csv.pandasClasses.boolean', { count, examples }),
+          changed.reason === 'number' ? msg('dataset:csv.pandasClasses.actionNumber') : msg('dataset:csv.pandasClasses.action'),
           [fileName],
         ),
       );

@@ -1,7 +1,8 @@
-import { UserErrorException } from '../api/errors';
+import { localizedException } from '../api/errors';
 import type { Channel, RequestOf, ResponseOf } from '../api/channels';
 import type { CoreEvent } from '../api/events';
 import type { RecentDataset } from '../api/types';
+import { msg } from '../i18n/message';
 import type { Operations } from '../operations';
 import type { SettingsStore } from '../settings/store';
 import { readPreview } from './preview';
@@ -30,11 +31,7 @@ export function datasetHandlers(deps: { settings: SettingsStore; operations: Ope
       }),
     'dataset:preview': async ({ path, file }) => {
       if (!scannedRoots.has(path)) {
-        throw new UserErrorException({
-          code: 'INVALID_REQUEST',
-          message: 'Previews are only shown for a dataset that was checked first.',
-          action: 'Choose the dataset folder again.',
-        });
+        throw localizedException('INVALID_REQUEST', msg('dataset:handlers.previewUnscanned.message'), msg('dataset:handlers.previewUnscanned.action'));
       }
       return readPreview(path, file);
     },

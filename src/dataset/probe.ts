@@ -79,7 +79,7 @@ export class ProbePool {
 
   /** Probes `names` (at most `batchSize`) in the folder `dir` (absolute, host form); `relPrefix` starts their fingerprint paths. */
   probe(dir: string, names: string[], relPrefix = ''): Promise<ProbeBatch> {
-    if (names.length > this.batchSize) return Promise.reject(new RangeError(`at most ${this.batchSize} names per batch`));
+    if (names.length > this.batchSize) return Promise.reject(new Error(`at most ${this.batchSize} names per batch`)); // a caller's bug: technical, English
     const prefix = dir.endsWith('/') || dir.endsWith('\\') ? dir : `${dir}${process.platform === 'win32' ? '\\' : '/'}`;
     return this.submit<ProbeBatch>((id, resolve, reject) => ({ kind: 'probe', id, prefix, relPrefix, names, resolve, reject }), false);
   }

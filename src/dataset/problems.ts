@@ -1,5 +1,7 @@
 /** Building `DatasetProblem` values: files sorted and capped, counts kept, errors before warnings. */
 import type { DatasetProblem, DatasetProblemCode, DatasetProblemSeverity } from '../api/dataset';
+import { msg, type Message } from '../i18n/message';
+import { text } from '../i18n/translate';
 
 /** At most this many files are named per problem; `fileCount` says how many there are. */
 export const MAX_LISTED_FILES = 20;
@@ -7,12 +9,18 @@ export const MAX_LISTED_FILES = 20;
 export function problem(
   severity: DatasetProblemSeverity,
   code: DatasetProblemCode,
-  message: string,
-  action: string,
+  message: Message,
+  action: Message,
   files: readonly string[],
   fileCount = files.length,
 ): DatasetProblem {
-  return { severity, code, message, action, files: files.slice(0, MAX_LISTED_FILES), fileCount };
+  return { severity, code, message: text(message), action: text(action), files: files.slice(0, MAX_LISTED_FILES), fileCount, i18n: { message, action } };
+}
+
+/** Messages joined into one: "a; b; c" (`separator` 'semicolon') or "a, b, c" ('comma'). */
+export function joinMessages(parts: readonly Message[], separator: 'semicolon' | 'comma'): Message {
+  if (parts.length === 0) return msg('dataset:list.empty');
+  return parts.slice(1).reduce((first, rest) => (separator === 'semicolon' ? msg('dataset:list.semicolon', { first, rest }) : msg('dataset:list.comma', { first, rest })), parts[0]!);
 }
 
 /** Collects the paths concerned by one kind of problem; lists the first ones in name order. */
@@ -55,13 +63,8 @@ function codePointRank(unit: number): number {
   return unit < 0xe000 ? unit + 0x2000 : unit - 0x800;
 }
 
-/** "1 image", "3 images". */
+/** "1 image", "3 images" (for the CLI's own lines; the problems' sentences use the catalog's plurals). */
 export { plural } from '../api/format';
-
-/** The verb (or any word) that agrees with a count: `agree(1, 'is', 'are')`. */
-export function agree(count: number, one: string, many: string): string {
-  return count === 1 ? one : many;
-}
 
 const ORDER: DatasetProblemCode[] = [
   'CSV_INVALID',

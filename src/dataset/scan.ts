@@ -6,7 +6,8 @@
 import { promises as fsp, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { DatasetReport, DatasetScanProgress, DatasetScanRequest } from '../api/dataset';
-import { errorDetail, UserErrorException, type ErrorCode } from '../api/errors';
+import { errorDetail, localizedException, type ErrorCode, type UserErrorException } from '../api/errors';
+import { msg, type Message } from '../i18n/message';
 import { readAnnotationFile } from './annotation-file';
 import { readAnnotationsAsync, type Annotations } from './csv';
 import { FingerprintBuilder } from './fingerprint';
@@ -65,7 +66,7 @@ async function scanWith(pool: ProbePool, request: DatasetScanRequest, options: S
   pool.expect(rootStat.nlink - 2);
   const toClassify = request.purpose === 'prediction';
   if (toClassify && request.gtFile) {
-    throw userError('DATASET_INVALID', 'Images to classify need no annotation file.', 'Choose only the folder of images.');
+    throw userError('DATASET_INVALID', msg('dataset:scan.predictionWithAnnotations.message'), msg('dataset:scan.predictionWithAnnotations.action'));
   }
   const gtFile = request.gtFile ? path.resolve(request.gtFile) : null;
   const datasetInterface = toClassify ? 'images' : gtFile ? 'csv' : 'directory';
@@ -140,19 +141,15 @@ async function scanWith(pool: ProbePool, request: DatasetScanRequest, options: S
 }
 
 export function cancelledError(): UserErrorException {
-  return new UserErrorException({
-    code: 'OPERATION_CANCELLED',
-    message: 'The dataset check was cancelled.',
-    action: 'Start the check again when you are ready.',
-  });
+  return localizedException('OPERATION_CANCELLED', msg('dataset:scan.cancelled.message'), msg('dataset:scan.cancelled.action'));
 }
 
 function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw cancelledError();
 }
 
-function userError(code: ErrorCode, message: string, action: string, error?: unknown): UserErrorException {
-  return new UserErrorException({ code, message, action, ...(error === undefined ? {} : { detail: errorDetail(error) }) });
+function userError(code: ErrorCode, message: Message, action: Message, error?: unknown): UserErrorException {
+  return localizedException(code, message, action, error === undefined ? undefined : errorDetail(error));
 }
 
 const errnoOf = (error: unknown) => (error as NodeJS.ErrnoException | null)?.code ?? '';
@@ -166,22 +163,19 @@ async function checkDatasetFolder(root: string): Promise<Stats> {
     stat = await fsp.stat(root);
   } catch (error) {
     if (MISSING.has(errnoOf(error))) {
-      throw userError('DATASET_NOT_FOUND', `The dataset folder ${root} does not exist.`, 'Check the path, or choose the folder again (it may be on a drive or share that is not connected).', error);
+      throw userError('DATASET_NOT_FOUND', msg('dataset:scan.notFound.message', { path: root }), msg('dataset:scan.notFound.action'), error);
     }
     if (DENIED.has(errnoOf(error))) {
-      throw userError('DATASET_UNREADABLE', `You do not have permission to open the dataset folder ${root}.`, 'Ask your IT department for read access to the folder, or copy the dataset to a folder of your own.', error);
+      throw userError('DATASET_UNREADABLE', msg('dataset:scan.openDenied', { path: root }), msg('dataset:scan.readAccessAction'), error);
     }
-    throw userError('DATASET_UNREADABLE', `The dataset folder ${root} cannot be opened.`, 'Check that the drive or network share is connected, then try again.', error);
+    throw userError('DATASET_UNREADABLE', msg('dataset:scan.cannotOpen.message', { path: root }), msg('dataset:scan.cannotOpen.action'), error);
   }
   if (!stat.isDirectory()) {
     const { format, ext } = splitName(path.basename(root));
-    const what = ext === 'csv' ? 'an annotation (CSV) file' : format ? 'an image file' : 'a file';
     throw userError(
       'DATASET_NOT_A_FOLDER',
-      `${root} is ${what}, not a folder.`,
-      ext === 'csv'
-        ? 'Choose the folder that holds the images, and give this CSV file as its annotation file.'
-        : 'Choose the folder that holds the dataset: one sub-folder per class, or a folder of images with an annotation CSV file.',
+      ext === 'csv' ? msg('dataset:scan.notAFolder.csv', { path: root }) : format ? msg('dataset:scan.notAFolder.image', { path: root }) : msg('dataset:scan.notAFolder.file', { path: root }),
+      ext === 'csv' ? msg('dataset:scan.notAFolder.actionCsv') : msg('dataset:scan.notAFolder.action'),
     );
   }
   try {
@@ -190,8 +184,8 @@ async function checkDatasetFolder(root: string): Promise<Stats> {
   } catch (error) {
     throw userError(
       'DATASET_UNREADABLE',
-      DENIED.has(errnoOf(error)) ? `You do not have permission to read the dataset folder ${root}.` : `The dataset folder ${root} cannot be read.`,
-      'Ask your IT department for read access to the folder, or copy the dataset to a folder of your own.',
+      DENIED.has(errnoOf(error)) ? msg('dataset:scan.readDenied', { path: root }) : msg('dataset:scan.cannotRead', { path: root }),
+      msg('dataset:scan.readAccessAction'),
       error,
     );
   }

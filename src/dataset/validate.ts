@@ -9,7 +9,8 @@ import { CONVERSION_SETTINGS_FILE } from '../api/dicom';
 import type { Annotations } from './csv';
 import { isHiddenOrSystem, joinRel, splitName, VOLUME_COMPANION_EXTENSIONS } from './names';
 import { pandasColumn } from './pandas';
-import { agree, Bucket, compareNames, MAX_LISTED_FILES, plural, problem, sortProblems } from './problems';
+import { msg, type Message } from '../i18n/message';
+import { Bucket, compareNames, joinMessages, MAX_LISTED_FILES, problem, sortProblems } from './problems';
 import { EXPECTED_SIGNATURE, SIGNATURE_DIMS, SIGNATURE_NAMES, sniff, type Signature } from './signatures';
 import type { FolderRole, WalkFile, WalkVisitor } from './walk';
 
@@ -51,12 +52,12 @@ export interface UsedImage {
  * png, bmp, gif, npy, nii, gz, mha). A format that fails in one mode is refused in all, so that a
  * dataset that trains can also be predicted and evaluated.
  */
-const UNSUPPORTED_FORMATS: Record<string, string> = {
-  webp: 'WebP images',
-  mhd: 'MetaImage headers with separate data files (.mhd)',
-  nrrd: 'NRRD volumes',
-  dcm: 'DICOM files',
-  'dcm-series': 'DICOM series',
+const UNSUPPORTED_FORMATS: Record<string, Message> = {
+  webp: msg('dataset:format.webp'),
+  mhd: msg('dataset:format.mhd'),
+  nrrd: msg('dataset:format.nrrd'),
+  dcm: msg('dataset:format.dcm'),
+  'dcm-series': msg('dataset:format.dcmSeries'),
 };
 
 interface ClassFolder {
@@ -72,12 +73,12 @@ interface Series {
   bytes: number;
 }
 
-const FILE_ERRORS: Record<string, string> = {
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ENOENT: 'it disappeared during the check, or its name cannot be read',
-  EIO: 'a read error on the disk or network share',
-  EBUSY: 'it is in use',
+const FILE_ERRORS: Record<string, Message> = {
+  EACCES: msg('dataset:reason.permissionDenied'),
+  EPERM: msg('dataset:reason.permissionDenied'),
+  ENOENT: msg('dataset:reason.disappeared'),
+  EIO: msg('dataset:reason.io'),
+  EBUSY: msg('dataset:reason.busy'),
 };
 
 export class DatasetValidator implements WalkVisitor {
@@ -360,7 +361,7 @@ export class DatasetValidator implements WalkVisitor {
     if (toClassify) {
       samples.images = this.flatSamples;
       if (this.totalImages === 0) {
-        problems.push(problem('error', 'NO_IMAGES', 'This folder holds no images to classify.', 'Choose the folder that holds the images themselves (not a folder of folders).', [], 0));
+        problems.push(problem('error', 'NO_IMAGES', msg('dataset:noImages.message'), msg('dataset:noImages.action'), [], 0));
       }
     } else if (!csv) {
       const names = [...this.classFolders.keys()].sort(compareNames);
@@ -392,34 +393,27 @@ export class DatasetValidator implements WalkVisitor {
       const empty = classes.filter((c) => c.count === 0 && !this.classFolders.get(c.name)?.unreadable);
       if (empty.length > 0 && classes.length > 0) {
         const first = empty[0]!.name;
-        const what = csv
-          ? empty.length === 1
-            ? `The class "${first}" has no image marked 1 in the annotation file`
-            : `${empty.length} classes have no image marked 1 in the annotation file`
-          : empty.length === 1
-            ? `The class folder "${first}" holds no images`
-            : `${empty.length} class folders hold no images`;
+        const count = empty.length;
+        const what = csv ? msg('dataset:emptyClass.what.csv', { count, name: first }) : msg('dataset:emptyClass.what.folder', { count, name: first });
         // A one-hot column of zeros scores (io_csv.py takes the columns as they are); an empty class folder
         // does not: io_directory.py makes the labels with pd.get_dummies, which gives it no column, and
         // block_eval.py's pd.DataFrame(class_ohe, columns=class_names) fails ("Shape of passed values").
-        const oneHotAdvice =
-          "give the set as one folder of all its images with a one-hot annotation file: SAMPLE plus one column per class of the model, in the model's order, 1 under each image's class, and all 0 in the column of a class without images.";
         problems.push(
           problem(
             evaluation && csv ? 'warning' : 'error',
             'EMPTY_CLASS',
             !evaluation
-              ? `${what}.`
+              ? msg('dataset:emptyClass.message.training', { what })
               : csv
-                ? `${what}: the scores for ${empty.length === 1 ? 'that class' : 'those classes'} will be empty.`
-                : `${what}: AUCMEDI's evaluation fails on a class folder without images (it makes no label column for it).`,
+                ? msg('dataset:emptyClass.message.evaluationCsv', { what, count })
+                : msg('dataset:emptyClass.message.evaluationFolder', { what }),
             evaluation
               ? csv
-                ? 'Nothing to do if the set has no images of them; otherwise add those images.'
-                : `If the set has images of ${empty.length === 1 ? 'that class' : 'those classes'}, put them in; otherwise ${oneHotAdvice}`
+                ? msg('dataset:emptyClass.action.evaluationCsv')
+                : msg('dataset:emptyClass.action.evaluationFolder', { count })
               : csv
-                ? 'Mark the images of those classes with 1, or remove their columns.'
-                : 'Put the images of that class into it, or remove the empty folder.',
+                ? msg('dataset:emptyClass.action.csv')
+                : msg('dataset:emptyClass.action.folder'),
             empty.map((c) => classLabel(c.name)),
           ),
         );
@@ -431,10 +425,8 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'warning',
           'HIDDEN_CLASS_FOLDER',
-          items.length === 1
-            ? `The hidden or system folder "${items[0]}" at the top of the dataset folder is left out: it is not taken as a class.`
-            : `${items.length} hidden or system folders at the top of the dataset folder are left out: they are not taken as classes.`,
-          'Nothing to do if they were left by the operating system; if one is a class, give it a name that does not start with a dot.',
+          msg('dataset:hiddenClassFolder.message', { count: items.length, name: items[0]! }),
+          msg('dataset:hiddenClassFolder.action'),
           items.map((f) => `${f}/`),
         ),
       );
@@ -459,9 +451,9 @@ export class DatasetValidator implements WalkVisitor {
           'error',
           'DUPLICATE_NAMES',
           acrossClasses
-            ? `${plural(duplicates.length, 'image name')} ${agree(duplicates.length, 'appears', 'appear')} in more than one class folder: AUCMEDI needs unique names.`
-            : `${plural(duplicates.length, 'image name')} ${agree(duplicates.length, 'appears', 'appear')} more than once (the extension does not count): AUCMEDI needs unique names.`,
-          'Rename or remove the duplicates.',
+            ? msg('dataset:duplicateNames.acrossClasses', { count: duplicates.length })
+            : msg('dataset:duplicateNames.anywhere', { count: duplicates.length }),
+          msg('dataset:duplicateNames.action'),
           files,
         ),
       );
@@ -473,8 +465,8 @@ export class DatasetValidator implements WalkVisitor {
           problem(
             'error',
             'CSV_MISSING_FILE',
-            `${plural(missing.length, 'image')} listed in the annotation file ${missing.length === 1 ? 'is' : 'are'} not in the image folder.`,
-            'Check that you chose the right image folder, or delete those lines from the annotation file.',
+            msg('dataset:csvMissingFile.message', { count: missing.length }),
+            msg('dataset:csvMissingFile.action'),
             missing,
           ),
         );
@@ -484,8 +476,8 @@ export class DatasetValidator implements WalkVisitor {
           problem(
             'warning',
             'FILE_NOT_IN_CSV',
-            `${plural(this.notInCsv.size, 'image')} in the image folder ${this.notInCsv.size === 1 ? 'is' : 'are'} not listed in the annotation file, so ${this.notInCsv.size === 1 ? 'it is' : 'they are'} left out.`,
-            'Nothing to do if they do not belong to the dataset; otherwise add a line for each of them to the annotation file.',
+            msg('dataset:fileNotInCsv.message', { count: this.notInCsv.size }),
+            msg('dataset:fileNotInCsv.action'),
             this.notInCsv.first(),
           this.notInCsv.size,
           ),
@@ -498,8 +490,8 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'error',
           'UNREADABLE_FOLDER',
-          `${items.length === 1 ? `The folder "${items[0]}" cannot` : `${items.length} folders cannot`} be opened (${reasons(this.folderErrors)}), so the images in ${items.length === 1 ? 'it' : 'them'} cannot be checked or used.`,
-          'Ask your IT department for read access to the folder, or remove it from the dataset.',
+          msg('dataset:unreadableFolder.message', { count: items.length, name: items[0]!, reasons: reasons(this.folderErrors) }),
+          msg('dataset:unreadableFolder.action'),
           items.map((f) => `${f}/`),
         ),
       );
@@ -509,8 +501,8 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'error',
           'UNREADABLE_FILE',
-          `${plural(this.unreadable.size, 'file')} cannot be read (${reasons(this.fileErrors)}).`,
-          'Check that you have read access to these files (or copy them again), or remove them.',
+          msg('dataset:unreadableFile.message', { count: this.unreadable.size, reasons: reasons(this.fileErrors) }),
+          msg('dataset:unreadableFile.action'),
           this.unreadable.first(),
           this.unreadable.size,
         ),
@@ -521,8 +513,8 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'error',
           'NOT_AN_IMAGE',
-          `${plural(this.notImages.size, 'file')} named like ${agree(this.notImages.size, 'an image is not an image', 'images are not images')} (empty, damaged, or another kind of file).`,
-          'Replace them with the real images, or delete them.',
+          msg('dataset:notAnImage.message', { count: this.notImages.size }),
+          msg('dataset:notAnImage.action'),
           this.notImages.first(),
           this.notImages.size,
         ),
@@ -533,8 +525,8 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'error',
           'FORMAT_MISMATCH',
-          `${plural(this.formatMismatch.size, 'file')} ${agree(this.formatMismatch.size, 'holds', 'hold')} another format than the extension says, one that AUCMEDI would not read that way (the real format is in brackets).`,
-          'Give each file the extension of its real format, or convert it.',
+          msg('dataset:formatMismatch.message', { count: this.formatMismatch.size }),
+          msg('dataset:formatMismatch.action'),
           this.formatMismatch.first(),
           this.formatMismatch.size,
         ),
@@ -553,8 +545,8 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'error',
           'MIXED_DIMENSIONS',
-          `The dataset mixes ${plural(two, '2D image')} and ${plural(three, '3D volume')}: AUCMEDI trains on one kind at a time.`,
-          `Keep only 2D images or only 3D volumes in this dataset (the ${minority === images2D ? '2D images' : '3D volumes'} are listed).`,
+          msg('dataset:mixedDimensions.message', { images: msg('dataset:count.image2d', { count: two }), volumes: msg('dataset:count.volume3d', { count: three }) }),
+          minority === images2D ? msg('dataset:mixedDimensions.action.images2d') : msg('dataset:mixedDimensions.action.volumes3d'),
           minority.map((image) => this.imageRel(image)).sort(compareNames),
           minority.length,
         ),
@@ -574,8 +566,10 @@ export class DatasetValidator implements WalkVisitor {
             problem(
               'warning',
               'CLASS_IMBALANCE',
-              `The classes are strongly imbalanced: "${largest.name}" has ${ratio < 100 ? ratio.toFixed(1) : Math.round(ratio)} times as many images (${largest.count}) as "${smallest.name}" (${smallest.count}).`,
-              'Add images to the small classes if you can; otherwise expect the model to favour the large ones, and judge it by per-class results, not accuracy alone.',
+              ratio < 100
+                ? msg('dataset:classImbalance.message', { largest: largest.name, ratio, largestCount: largest.count, smallest: smallest.name, smallestCount: smallest.count })
+                : msg('dataset:classImbalance.messageWhole', { largest: largest.name, ratio: Math.round(ratio), largestCount: largest.count, smallest: smallest.name, smallestCount: smallest.count }),
+              msg('dataset:classImbalance.action'),
               [classLabel(largest.name), classLabel(smallest.name)],
             ),
           );
@@ -588,9 +582,9 @@ export class DatasetValidator implements WalkVisitor {
             'warning',
             'SMALL_CLASS',
             small.length === 1
-              ? `The class "${small[0]!.name}" has only ${plural(small[0]!.count, 'image')}: too few for the model to learn it reliably.`
-              : `${small.length} classes have fewer than ${SMALL_CLASS_IMAGES} images: too few for the model to learn them reliably.`,
-            'Add more images to these classes; several dozen per class is a sensible minimum.',
+              ? msg('dataset:smallClass.single', { name: small[0]!.name, images: msg('dataset:count.image', { count: small[0]!.count }) })
+              : msg('dataset:smallClass.several', { n: small.length, min: SMALL_CLASS_IMAGES }),
+            msg('dataset:smallClass.action'),
             small.map((c) => classLabel(c.name)),
           ),
         );
@@ -603,8 +597,8 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'warning',
           'EXTENSION_MISMATCH',
-          `${plural(this.extensionMismatch.size, 'image')} ${agree(this.extensionMismatch.size, 'holds', 'hold')} another format than the extension says (the real format is in brackets); AUCMEDI reads 2D images by their content, so ${agree(this.extensionMismatch.size, 'it', 'they')} will still be used.`,
-          'Rename them with the extension of their real format to avoid confusion.',
+          msg('dataset:extensionMismatch.message', { count: this.extensionMismatch.size }),
+          msg('dataset:extensionMismatch.action'),
           this.extensionMismatch.first(),
           this.extensionMismatch.size,
         ),
@@ -615,8 +609,8 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'warning',
           'IMAGE_WITHOUT_EXTENSION',
-          `${plural(this.withoutExtension.size, 'file')} ${agree(this.withoutExtension.size, 'looks like an image', 'look like images')} (the format is in brackets) but ${agree(this.withoutExtension.size, 'has', 'have')} no image extension, so ${agree(this.withoutExtension.size, 'it is', 'they are')} left out.`,
-          'If they belong to the dataset, give them the extension of their format (such as .png or .dcm).',
+          msg('dataset:imageWithoutExtension.message', { count: this.withoutExtension.size }),
+          msg('dataset:imageWithoutExtension.action'),
           this.withoutExtension.first(),
           this.withoutExtension.size,
         ),
@@ -627,8 +621,8 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'warning',
           'FILES_OUTSIDE_CLASSES',
-          `${plural(this.outsideClasses.size, 'image')} ${agree(this.outsideClasses.size, 'lies', 'lie')} directly in the dataset folder, outside the class folders, so ${agree(this.outsideClasses.size, 'it is', 'they are')} left out.`,
-          'Move each image into the folder of its class, or delete it if it does not belong to the dataset.',
+          msg('dataset:filesOutsideClasses.message', { count: this.outsideClasses.size }),
+          msg('dataset:filesOutsideClasses.action'),
           this.outsideClasses.first(),
           this.outsideClasses.size,
         ),
@@ -640,9 +634,9 @@ export class DatasetValidator implements WalkVisitor {
           'warning',
           'NESTED_FOLDERS',
           csv || this.options.interface === 'images'
-            ? `${plural(this.nested.size, 'sub-folder')} of the image folder ${agree(this.nested.size, 'is', 'are')} left out: a run gets only the images directly in the image folder.`
-            : `${plural(this.nested.size, 'folder')} inside the class folders ${agree(this.nested.size, 'is', 'are')} left out: a run gets only the images directly in each class folder.`,
-          'If the images in them belong to the dataset, move them up into the class folder itself.',
+            ? msg('dataset:nestedFolders.flat', { count: this.nested.size })
+            : msg('dataset:nestedFolders.classes', { count: this.nested.size }),
+          msg('dataset:nestedFolders.action'),
           this.nested.first().map((f) => `${f}/`),
           this.nested.size,
         ),
@@ -653,8 +647,8 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'warning',
           'IGNORED_NON_IMAGE',
-          `${plural(this.ignored.size, 'file')} ${agree(this.ignored.size, 'is not an image', 'are not images')} and ${agree(this.ignored.size, 'is', 'are')} left out.`,
-          'Nothing to do if they are notes or documents; move them elsewhere to keep the dataset folder to images only.',
+          msg('dataset:ignoredNonImage.message', { count: this.ignored.size }),
+          msg('dataset:ignoredNonImage.action'),
           this.ignored.first(),
           this.ignored.size,
         ),
@@ -666,8 +660,8 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'warning',
           'SPECIAL_FILES',
-          `${plural(count, 'entry', 'entries')} ${agree(count, 'is not a regular file', 'are not regular files')} but a named pipe (FIFO), socket or device, so ${agree(count, 'it is', 'they are')} left out: AUCMEDI never gets ${agree(count, 'it', 'them')}.`,
-          'Nothing to do for the run. If an image was meant to be there, copy the image file itself into the folder.',
+          msg('dataset:specialFiles.message', { count }),
+          msg('dataset:specialFiles.action'),
           this.specialFiles.first(),
           count,
         ),
@@ -678,8 +672,8 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'warning',
           'HIDDEN_FILES',
-          `${plural(this.hidden.size, 'hidden or system file')} (such as .DS_Store or Thumbs.db) ${this.hidden.size === 1 ? 'is' : 'are'} in the dataset folder and left out.`,
-          'Nothing to do: they are usually left by the operating system, and AUCMEDI does not get them.',
+          msg('dataset:hiddenFiles.message', { count: this.hidden.size }),
+          msg('dataset:hiddenFiles.action'),
           this.hidden.first(),
           this.hidden.size,
         ),
@@ -691,8 +685,8 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'warning',
           'SYMLINKS',
-          `${plural(this.links.size, 'symbolic link')} ${this.links.size === 1 ? 'was' : 'were'} not followed${outside > 0 ? ` (${outside} pointing outside the dataset folder, where the training container cannot see)` : ''}, so ${this.links.size === 1 ? 'it is' : 'they are'} not counted.`,
-          'If what they point to belongs to the dataset, put a real copy in the dataset folder instead of the link.',
+          outside > 0 ? msg('dataset:symlinks.outside', { count: this.links.size, outside }) : msg('dataset:symlinks.inside', { count: this.links.size }),
+          msg('dataset:symlinks.action'),
           this.links.first(),
           this.links.size,
         ),
@@ -730,10 +724,8 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'error',
           'UNSUPPORTED_FORMAT',
-          `${plural(files.length, 'file')} ${agree(files.length, 'is', 'are')} in a format AUCMEDI cannot read (${unsupported.map((f) => UNSUPPORTED_FORMATS[f]).join(', ')}).`,
-          dicom
-            ? 'DICOM must be converted first: "DICOM: prepare for AUCMEDI" on the Dataset page (or `aucmedi-desk dicom convert FOLDER --out NEW_FOLDER`) makes a new dataset of it: PNGs of the 2D images (windowed), NIfTI volumes of the 3D series, de-identified, the source untouched.'
-            : 'Convert them: 2D images to PNG, volumes to NIfTI (.nii.gz) or MetaImage (.mha) single files.',
+          msg('dataset:unsupportedFormat.message', { count: files.length, formats: joinMessages(unsupported.map((f) => UNSUPPORTED_FORMATS[f]!), 'comma') }),
+          dicom ? msg('dataset:unsupportedFormat.action.dicom') : msg('dataset:unsupportedFormat.action.other'),
           files,
         ),
       );
@@ -748,8 +740,8 @@ export class DatasetValidator implements WalkVisitor {
         problem(
           'error',
           'MIXED_VOLUME_FORMATS',
-          `The volumes are in ${volumeFormats.length} formats (${volumeFormats.map((f) => `.${f}`).join(', ')}), but AUCMEDI reads all volumes of one folder with the extension of the first one.`,
-          `Convert the listed volumes to .${counts[counts.length - 1]!.format}, so that all have one format.`,
+          msg('dataset:mixedVolumeFormats.message', { n: volumeFormats.length, formats: volumeFormats.map((f) => `.${f}`).join(', ') }),
+          msg('dataset:mixedVolumeFormats.action', { format: counts[counts.length - 1]!.format }),
           files,
         ),
       );
@@ -761,12 +753,17 @@ export class DatasetValidator implements WalkVisitor {
       const column = pandasColumn(stems);
       if (column.kind !== 'text' || column.missing.length > 0) {
         const examples = [...new Set(column.missing.length > 0 ? column.missing : stems)].sort(compareNames).slice(0, 5);
+        const quoted = examples.map((e) => `"${e}"`).join(', ');
         problems.push(
           problem(
             'error',
             'NAMES_READ_AS_NUMBERS',
-            `AUCMEDI's evaluation reads the predictions with pandas, which takes image names such as ${examples.map((e) => `"${e}"`).join(', ')} ${column.missing.length > 0 ? 'as missing values' : column.kind === 'boolean' ? 'as True/False' : 'as numbers'}; they would then match no label.`,
-            'Give the images names that contain a letter (for example img_0001.png instead of 0001.png).',
+            column.missing.length > 0
+              ? msg('dataset:namesReadAsNumbers.missing', { examples: quoted })
+              : column.kind === 'boolean'
+                ? msg('dataset:namesReadAsNumbers.boolean', { examples: quoted })
+                : msg('dataset:namesReadAsNumbers.number', { examples: quoted }),
+            msg('dataset:namesReadAsNumbers.action'),
             examples,
           ),
         );
@@ -781,16 +778,14 @@ export class DatasetValidator implements WalkVisitor {
 
   private tooFewClasses(classes: DatasetClass[], withImages: DatasetClass[]): DatasetProblem {
     const csv = this.options.interface === 'csv';
-    const action = csv
-      ? 'Make sure the annotation file gives the images at least two different classes.'
-      : 'Put the images of each class into a sub-folder named after the class: at least two classes.';
+    const action = csv ? msg('dataset:tooFewClasses.action.csv') : msg('dataset:tooFewClasses.action.folder');
     if (withImages.length === 1) {
       const only = withImages[0]!.name;
       return problem(
         'error',
         'TOO_FEW_CLASSES',
-        `Only one class ("${only}") has images: AUCMEDI needs at least two classes to learn to tell them apart.`,
-        csv ? 'Add images of at least one other class to the annotation file.' : 'Add a folder with the images of another class.',
+        msg('dataset:tooFewClasses.oneClass.message', { name: only }),
+        csv ? msg('dataset:tooFewClasses.oneClass.actionCsv') : msg('dataset:tooFewClasses.oneClass.actionFolder'),
         [csv ? only : `${only}/`],
       );
     }
@@ -798,13 +793,13 @@ export class DatasetValidator implements WalkVisitor {
       return problem(
         'error',
         'TOO_FEW_CLASSES',
-        "This folder holds images but no class folders: AUCMEDI's folder layout needs one sub-folder per class.",
-        'Put the images of each class into a sub-folder named after the class, or choose the annotation CSV file that lists their classes.',
+        msg('dataset:tooFewClasses.noClassFolders.message'),
+        msg('dataset:tooFewClasses.noClassFolders.action'),
         [],
         0,
       );
     }
-    return problem('error', 'TOO_FEW_CLASSES', csv ? 'The annotation file gives no class with images.' : 'The dataset folder has no class folder with images.', action, [], 0);
+    return problem('error', 'TOO_FEW_CLASSES', csv ? msg('dataset:tooFewClasses.none.csv') : msg('dataset:tooFewClasses.none.folder'), action, [], 0);
   }
 
   private sizeVariation(): DatasetProblem | null {
@@ -845,8 +840,8 @@ export class DatasetValidator implements WalkVisitor {
     return problem(
       'warning',
       'SIZE_VARIATION',
-      `Image sizes differ widely, from ${size(min)} to ${size(max)} pixels: AUCMEDI scales every image to the same size, so small ones turn blurry and large ones lose detail.`,
-      'Check that the listed images (the most unusual sizes first) belong to the dataset; images of similar size and framing give better results.',
+      msg('dataset:sizeVariation.message', { smallest: size(min), largest: size(max) }),
+      msg('dataset:sizeVariation.action'),
       outliers.map((i) => `${rels.get(i)} (${size(i)})`),
       total,
     );
@@ -865,8 +860,13 @@ function keepSmallest(list: string[], name: string): string[] {
   return [...list, name].sort(compareNames).slice(0, SAMPLES_PER_CLASS);
 }
 
-function reasons(codes: Set<string>): string {
-  return [...new Set([...codes].map((code) => FILE_ERRORS[code] ?? `error ${code}`))].join('; ');
+function reasons(codes: Set<string>): Message {
+  const byKey = new Map<string, Message>();
+  for (const code of codes) {
+    const reason = FILE_ERRORS[code] ?? msg('dataset:reason.other', { code });
+    byKey.set(JSON.stringify(reason), reason);
+  }
+  return joinMessages([...byKey.values()], 'semicolon');
 }
 
 /** A growing list of 32-bit numbers: a typed array, doubled when full, holds 100 000 of them with less copying and memory than an Array. */

@@ -8,7 +8,9 @@
  */
 import path from 'node:path';
 import { DICOM_CLASS_ATTRIBUTES, type DicomClassAttribute, type DicomClasses } from '../api/dicom';
-import { UserErrorException } from '../api/errors';
+import { localizedException } from '../api/errors';
+import { msg, type Message } from '../i18n/message';
+import { text as coreText } from '../i18n/translate';
 import { readAnnotationFile } from '../dataset/annotation-file';
 import { detectSeparator, parseCsv } from '../dataset/csv';
 
@@ -22,14 +24,27 @@ export const CLASS_ATTRIBUTE_TAGS: Record<DicomClassAttribute, string> = {
 
 export { DICOM_CLASS_ATTRIBUTES };
 
+/**
+ * Why a file cannot be used, as `DicomUnusable` carries it: the sentence in the core's language
+ * (English for the app) and the same as a message for the window.
+ */
+export interface UnusableReason {
+  reason: string;
+  i18n: { reason: Message };
+}
+
+export function unusableReason(message: Message): UnusableReason {
+  return { reason: coreText(message), i18n: { reason: message } };
+}
+
 /** A class name that can be a folder of the new dataset on every system, or why not. */
-export function classNameProblem(name: string): string | null {
-  if (!name) return 'it is empty';
-  if (name.length > 100) return 'it is longer than 100 characters';
-  if (name === '.' || name === '..' || name.startsWith('.')) return 'it starts with a dot (a hidden folder)';
-  if (/[\\/:*?"<>|\u0000-\u001f]/.test(name)) return 'it holds a character a folder name cannot have (\\ / : * ? " < > | or a control character)';
-  if (/[. ]$/.test(name)) return 'it ends with a dot or a space';
-  if (/^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i.test(name)) return 'it is a name Windows reserves';
+export function classNameProblem(name: string): Message | null {
+  if (!name) return msg('dicom:className.empty');
+  if (name.length > 100) return msg('dicom:className.tooLong', { max: 100 });
+  if (name === '.' || name === '..' || name.startsWith('.')) return msg('dicom:className.dot');
+  if (/[\\/:*?"<>|\u0000-\u001f]/.test(name)) return msg('dicom:className.character');
+  if (/[. ]$/.test(name)) return msg('dicom:className.trailing');
+  if (/^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i.test(name)) return msg('dicom:className.reserved');
   return null;
 }
 
@@ -42,30 +57,30 @@ export interface ClassTable {
   used: Set<string>;
 }
 
-const invalid = (message: string, action: string) => new UserErrorException({ code: 'ANNOTATION_FILE_INVALID', message, action });
-const FORMAT = 'Write one line per key under a header line, e.g. "PatientID,class", then "P001,pneumonia".';
+const invalid = (message: Message, action: Message) => localizedException('ANNOTATION_FILE_INVALID', message, action);
+const FORMAT = msg('dicom:annotation.format');
 
 /** Reads and checks the annotation CSV: two columns, no empty cell, one class per key, class names fit for folders. */
 export async function readClassTable(file: string, attribute: DicomClassAttribute): Promise<ClassTable> {
   const { text } = await readAnnotationFile(file, path.basename(file));
   const { records, unterminated, tooLong } = parseCsv(text, detectSeparator(text));
   const name = path.basename(file);
-  if (unterminated !== null) throw invalid(`The annotation file ${name} has a quote that is never closed (line ${unterminated}).`, FORMAT);
-  if (tooLong !== null) throw invalid(`The annotation file ${name} has a record that is too long (line ${tooLong}).`, FORMAT);
+  if (unterminated !== null) throw invalid(msg('dicom:annotation.unterminated', { name, line: unterminated }), FORMAT);
+  if (tooLong !== null) throw invalid(msg('dicom:annotation.tooLong', { name, line: tooLong }), FORMAT);
   const [header, ...rows] = records;
-  if (!header || header.cells.length < 2) throw invalid(`The annotation file ${name} needs two columns, the ${attribute} and the class, under a header line.`, FORMAT);
-  if (rows.length === 0) throw invalid(`The annotation file ${name} lists no ${attribute}.`, FORMAT);
+  if (!header || header.cells.length < 2) throw invalid(msg('dicom:annotation.columns', { name, attribute }), FORMAT);
+  if (rows.length === 0) throw invalid(msg('dicom:annotation.noRows', { name, attribute }), FORMAT);
   const classes = new Map<string, string>();
   const lineOf = new Map<string, number>();
   for (const { cells, line } of rows) {
     const key = (cells[0] ?? '').trim();
     const label = (cells[1] ?? '').trim();
-    if (!key || !label) throw invalid(`Line ${line} of the annotation file ${name} has an empty ${key ? 'class' : attribute}.`, FORMAT);
+    if (!key || !label) throw invalid(key ? msg('dicom:annotation.emptyClass', { line, name }) : msg('dicom:annotation.emptyKey', { line, name, attribute }), FORMAT);
     const problem = classNameProblem(label);
-    if (problem) throw invalid(`The class on line ${line} of ${name} cannot be a folder name: ${problem}.`, 'Rename the class in the annotation file.');
+    if (problem) throw invalid(msg('dicom:annotation.badClassName', { line, name, problem }), msg('dicom:annotation.badClassNameAction'));
     const earlier = classes.get(key);
     if (earlier !== undefined && earlier !== label) {
-      throw invalid(`Lines ${lineOf.get(key)} and ${line} of ${name} give the same ${attribute} two classes ("${earlier}" and "${label}").`, `Give each ${attribute} one class.`);
+      throw invalid(msg('dicom:annotation.conflict', { first: lineOf.get(key) ?? '', line, name, attribute, earlier, label }), msg('dicom:annotation.conflictAction', { attribute }));
     }
     classes.set(key, label);
     lineOf.set(key, line);
@@ -78,7 +93,7 @@ export interface ClassAssigner {
   /** The tag the header reader must keep for the lookup (none for folders). */
   keyTag: string | null;
   /** The class of a file: its folder's, or its key's in the table; or why it has none. */
-  classOf(classFolder: string, key: string | null): { name: string } | { reason: string };
+  classOf(classFolder: string, key: string | null): { name: string } | UnusableReason;
   /** Rows of the table that matched no file (null for folders). */
   unusedRows(): number | null;
   /** For the settings file: how classes were assigned, without the table's contents. */
@@ -89,7 +104,7 @@ export async function classAssigner(classes: DicomClasses | undefined): Promise<
   if (!classes || classes.from === 'folders') {
     return {
       keyTag: null,
-      classOf: (classFolder) => (classFolder ? { name: classFolder } : { reason: 'it is not in a class folder (one folder per class)' }),
+      classOf: (classFolder) => (classFolder ? { name: classFolder } : unusableReason(msg('dicom:reason.notInClassFolder'))),
       unusedRows: () => null,
       describe: () => ({ from: 'folders' }),
     };
@@ -98,9 +113,9 @@ export async function classAssigner(classes: DicomClasses | undefined): Promise<
   return {
     keyTag: CLASS_ATTRIBUTE_TAGS[classes.attribute],
     classOf: (_folder, key) => {
-      if (!key) return { reason: `it has no ${classes.attribute}` };
+      if (!key) return unusableReason(msg('dicom:reason.noKey', { attribute: classes.attribute }));
       const name = table.classes.get(key);
-      if (name === undefined) return { reason: `its ${classes.attribute} is not listed in ${path.basename(classes.file)}` };
+      if (name === undefined) return unusableReason(msg('dicom:reason.notListed', { attribute: classes.attribute, file: path.basename(classes.file) }));
       table.used.add(key);
       return { name };
     },

@@ -11,12 +11,13 @@ import { constants, existsSync, lstatSync, readdirSync, rmSync, statSync, writeF
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { CONVERSION_SETTINGS_FILE, type DicomConvertOptions, type DicomConvertReport } from '../api/dicom';
-import { UserErrorException } from '../api/errors';
+import { localizedException } from '../api/errors';
+import { msg, type Message } from '../i18n/message';
 import { compareLines, fingerprintLine } from '../dataset/fingerprint';
 import { makeFolders } from '../folders';
 import { csvText } from '../runs/results';
 import { APP_VERSION } from '../version';
-import { classAssigner } from './classes';
+import { classAssigner, unusableReason } from './classes';
 import { UndecodableFrame } from './codecs';
 import type { DicomTaskResult } from './tasks';
 import { DicomThreads } from './threads';
@@ -31,7 +32,7 @@ export function pseudonym(sopInstanceUid: string, frame: number | null): string 
   return `img-${hash.slice(0, 20)}`;
 }
 
-const refuse = (message: string, action: string) => new UserErrorException({ code: 'OUTPUT_FOLDER_UNUSABLE', message, action });
+const refuse = (message: Message, action: Message) => localizedException('OUTPUT_FOLDER_UNUSABLE', message, action);
 
 function inside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
@@ -47,24 +48,24 @@ export async function convertDicomFolder(
 ): Promise<DicomConvertReport> {
   source = path.resolve(source);
   out = path.resolve(out);
-  if (inside(out, source)) throw refuse(`The output folder ${out} lies inside the DICOM folder ${source}: the source is never written to.`, 'Choose an output folder outside the DICOM folder.');
-  if (inside(source, out)) throw refuse(`The DICOM folder ${source} lies inside the output folder ${out}.`, 'Choose a new, empty output folder elsewhere.');
+  if (inside(out, source)) throw refuse(msg('dicom:convert.outInsideSource', { out, source }), msg('dicom:convert.outInsideSourceAction'));
+  if (inside(source, out)) throw refuse(msg('dicom:convert.sourceInsideOut', { out, source }), msg('dicom:convert.sourceInsideOutAction'));
   const mappingFile = options.mappingFile ? path.resolve(options.mappingFile) : null;
   if (mappingFile && (inside(mappingFile, out) || inside(mappingFile, source))) {
-    throw refuse(`The mapping file ${mappingFile} would lie in the dataset or the DICOM folder; it holds identifiers and must be kept apart.`, 'Choose a place for the mapping file outside both folders.');
+    throw refuse(msg('dicom:convert.mappingInside', { file: mappingFile }), msg('dicom:convert.mappingInsideAction'));
   }
-  if (mappingFile && (existsSync(mappingFile) || lstatSync(mappingFile, { throwIfNoEntry: false }))) throw refuse(`The mapping file ${mappingFile} already exists; it is never overwritten.`, 'Choose a new file name for the mapping.');
+  if (mappingFile && (existsSync(mappingFile) || lstatSync(mappingFile, { throwIfNoEntry: false }))) throw refuse(msg('dicom:convert.mappingExists', { file: mappingFile }), msg('dicom:convert.mappingExistsAction'));
   if (mappingFile && !statSync(path.dirname(mappingFile), { throwIfNoEntry: false })?.isDirectory()) {
-    throw refuse(`The folder of the mapping file ${mappingFile} does not exist.`, 'Choose a mapping file in an existing folder.');
+    throw refuse(msg('dicom:convert.mappingFolderMissing', { file: mappingFile }), msg('dicom:convert.mappingFolderMissingAction'));
   }
   const assigner = await classAssigner(options.classes); // a bad annotation file is refused before anything is made
   let created: string[];
   try {
     created = makeFolders(out);
   } catch (error) {
-    throw refuse(`The output folder ${out} cannot be created.`, 'Choose a folder you may write to.');
+    throw refuse(msg('dicom:convert.outNotCreated', { out }), msg('dicom:convert.outNotCreatedAction'));
   }
-  if (readdirSync(out).length > 0) throw refuse(`The output folder ${out} is not empty: the converted dataset must not mix with other files.`, 'Choose a new or empty folder.');
+  if (readdirSync(out).length > 0) throw refuse(msg('dicom:convert.outNotEmpty', { out }), msg('dicom:convert.outNotEmptyAction'));
 
   const written: Record<string, number> = {};
   const skipped: DicomConvertReport['skipped'] = [];
@@ -98,7 +99,7 @@ export async function convertDicomFolder(
         await writeNew(path.join(classDir, name), image.png);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-          skipped.push({ file: rel, reason: `the same image (SOP Instance UID) was already converted from another file` });
+          skipped.push({ file: rel, ...unusableReason(msg('dicom:reason.duplicateImage')) });
           continue;
         }
         throw error;
@@ -126,9 +127,9 @@ export async function convertDicomFolder(
         if (kind === 'unusable') return void skipped.push({ file: rel, reason: problem! });
         const assigned = assigner.classOf(classFolder, header.classKey);
         if (kind === '3d-slice') return void volumes.add(rel, assigned, header);
-        if ('reason' in assigned) return void skipped.push({ file: rel, reason: assigned.reason });
-        if (header.frames > 1 && options.frames === 'refuse') return void skipped.push({ file: rel, reason: `it has ${header.frames} frames (choose one image per frame to convert it)` });
-        if (!header.sopInstanceUid) return void skipped.push({ file: rel, reason: 'it has no SOP Instance UID to name it by' });
+        if ('reason' in assigned) return void skipped.push({ file: rel, ...assigned });
+        if (header.frames > 1 && options.frames === 'refuse') return void skipped.push({ file: rel, ...unusableReason(msg('dicom:reason.frames', { frames: header.frames })) });
+        if (!header.sopInstanceUid) return void skipped.push({ file: rel, ...unusableReason(msg('dicom:reason.noSopInstanceUid')) });
         const { sopInstanceUid, seriesUid, frames } = header; // the file's bytes move to a worker thread: nothing else of the header is read after this
         const window = options.windowsByModality?.[header.modality] ?? options.window;
         const images = threads.run({ kind: 'images', bytes: fileBytes, window }) as Promise<Extract<DicomTaskResult, { kind: 'images' }>>;
@@ -140,16 +141,16 @@ export async function convertDicomFolder(
         imagesInFlight.push(done);
         while (imagesInFlight.length > ahead) await imagesInFlight.shift();
       },
-      notDicom: (rel) => skipped.push({ file: rel, reason: 'it is not a DICOM file (no DICM preamble)' }),
-      unreadable: (rel, reason) => skipped.push({ file: rel, reason }),
-      skipped: (rel) => skipped.push({ file: rel, reason: 'it is a link or a special file, never opened' }),
+      notDicom: (rel) => skipped.push({ file: rel, ...unusableReason(msg('dicom:reason.notDicom')) }),
+      unreadable: (rel, reason, _dicom, i18n) => skipped.push({ file: rel, reason, ...(i18n ? { i18n } : {}) }),
+      skipped: (rel) => skipped.push({ file: rel, ...unusableReason(msg('dicom:reason.special')) }),
     });
     while (imagesInFlight.length > 0) await imagesInFlight.shift();
     for (const outcome of volumes.outcomes()) {
       hooks.signal?.throwIfAborted();
-      for (const rel of outcome.localizers) skipped.push({ file: rel, reason: 'it is a localizer (scout view), not a slice of its series' });
+      for (const rel of outcome.localizers) skipped.push({ file: rel, ...unusableReason(msg('dicom:reason.localizer')) });
       if (!outcome.ok) {
-        skipped.push({ file: outcome.file, reason: outcome.reason });
+        skipped.push({ file: outcome.file, reason: outcome.reason, i18n: outcome.i18n });
         continue;
       }
       const { classFolder, plan } = outcome;
@@ -161,7 +162,7 @@ export async function convertDicomFolder(
       } catch (error) {
         if (!(error instanceof UndecodableFrame)) throw error;
         rmSync(path.join(classDir, name), { force: true });
-        skipped.push({ file: `${outcome.folder}/`, reason: `a slice of its series cannot be used: ${error.message}` });
+        skipped.push({ file: `${outcome.folder}/`, ...unusableReason(msg('dicom:reason.sliceUndecodable', { detail: error.message })) });
         continue;
       }
       written[classFolder] = (written[classFolder] ?? 0) + 1;
@@ -191,8 +192,8 @@ export async function convertDicomFolder(
     // Nothing half-made is left: the folder was empty (or new) when the conversion began.
     for (const name of readdirSync(out)) rmSync(path.join(out, name), { recursive: true, force: true });
     for (const folder of [...created].reverse()) rmSync(folder, { recursive: true, force: true });
-    if (hooks.signal?.aborted) throw new UserErrorException({ code: 'OPERATION_CANCELLED', message: 'The conversion was cancelled; nothing was kept.', action: 'Start it again when you are ready.' });
-    if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw new UserErrorException({ code: 'DISK_FULL', message: `The disk of ${out} is full; the conversion was undone.`, action: 'Free disk space or choose an output folder on another disk.' });
+    if (hooks.signal?.aborted) throw localizedException('OPERATION_CANCELLED', msg('dicom:cancelled.convert'), msg('dicom:cancelled.action'));
+    if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw localizedException('DISK_FULL', msg('dicom:convert.diskFull', { out }), msg('dicom:convert.diskFullAction'));
     throw error;
   } finally {
     if (!hooks.threads) await threads.close();

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { errorDetail, UserErrorException } from '../api/errors';
+import { errorDetail, localizedException } from '../api/errors';
+import { msg } from '../i18n/message';
 import type { Channel, RequestOf, ResponseOf } from '../api/channels';
 import type { CoreEvent } from '../api/events';
 import type { Operations } from '../operations';
@@ -12,12 +13,12 @@ export type DicomImplementations = { [C in DicomChannel]: (request: RequestOf<C>
 /** The folder to read, refused with a sentence when it is not one. */
 async function requireFolder(folder: string): Promise<void> {
   const stats = await stat(folder).catch((error: unknown) => {
-    throw new UserErrorException({ code: 'DATASET_NOT_FOUND', message: `The folder ${folder} does not exist.`, action: 'Check the path, or choose the folder again.', detail: errorDetail(error) });
+    throw localizedException('DATASET_NOT_FOUND', msg('dicom:folder.notFound', { folder }), msg('dicom:folder.notFoundAction'), errorDetail(error));
   });
-  if (!stats.isDirectory()) throw new UserErrorException({ code: 'DATASET_NOT_A_FOLDER', message: `${folder} is not a folder.`, action: 'Choose the folder the DICOM files were exported into.' });
+  if (!stats.isDirectory()) throw localizedException('DATASET_NOT_A_FOLDER', msg('dicom:folder.notAFolder', { folder }), msg('dicom:folder.notAFolderAction'));
 }
 
-const cancelled = () => new UserErrorException({ code: 'OPERATION_CANCELLED', message: 'Stopped: nothing was kept.', action: 'Start it again when you are ready.' });
+const cancelled = () => localizedException('OPERATION_CANCELLED', msg('dicom:cancelled.scan'), msg('dicom:cancelled.action'));
 
 /** dicom:scan and dicom:convert, with progress on the event stream, cancellable by operation id. */
 export function dicomHandlers(deps: { operations: Operations; emit: (event: CoreEvent) => void }): DicomImplementations {

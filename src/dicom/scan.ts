@@ -6,7 +6,8 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DicomClasses, DicomScanReport } from '../api/dicom';
-import { classAssigner } from './classes';
+import { msg } from '../i18n/message';
+import { classAssigner, unusableReason, type UnusableReason } from './classes';
 import { isHiddenOrSystem } from '../dataset/names';
 import { classify, hasDicomPreamble, readDicomHeader, type DicomHeader } from './header';
 import type { DicomKind } from '../api/dicom';
@@ -29,8 +30,11 @@ export interface DicomFileVisit {
 export interface WalkCallbacks {
   dicom: (visit: DicomFileVisit) => Promise<void> | void;
   notDicom: (rel: string) => void;
-  /** A file that could not be read, or (`dicom`) one with the DICM preamble whose data set does not parse. */
-  unreadable: (rel: string, reason: string, dicom: boolean) => void;
+  /**
+   * A file that could not be read, or (`dicom`) one with the DICM preamble whose data set does not
+   * parse; `i18n` where the reason is a sentence of the catalog (else it is a technical one, English).
+   */
+  unreadable: (rel: string, reason: string, dicom: boolean, i18n?: UnusableReason['i18n']) => void;
   skipped: (rel: string) => void;
   progress?: (filesSeen: number) => void;
   signal?: AbortSignal;
@@ -49,7 +53,8 @@ export async function walkDicomFolder(root: string, callbacks: WalkCallbacks): P
       entries = await readdir(path.join(root, rel), { withFileTypes: true });
     } catch (error) {
       if (!rel) throw error;
-      callbacks.unreadable(`${rel}/`, `the folder cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, false);
+      const why = unusableReason(msg('dicom:reason.folderUnreadable', { detail: (error as NodeJS.ErrnoException).code ?? (error as Error).message }));
+      callbacks.unreadable(`${rel}/`, why.reason, false, why.i18n);
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -132,16 +137,16 @@ export async function scanDicomFolder(root: string, options: { progress?: (files
         if (header.frames > 1) report.multiFrameFiles += 1;
         const assigned = assigner.classOf(classFolder, header.classKey);
         if ('name' in assigned) report.classes[assigned.name] = (report.classes[assigned.name] ?? 0) + header.frames;
-        else report.unusable.push({ file: rel, reason: assigned.reason });
+        else report.unusable.push({ file: rel, ...assigned });
       }
     },
     notDicom: (rel) => {
       report.notDicom.count += 1;
       if (report.notDicom.examples.length < 5) report.notDicom.examples.push(rel);
     },
-    unreadable: (rel, reason, dicom) => {
+    unreadable: (rel, reason, dicom, i18n) => {
       if (dicom) report.dicomFiles += 1;
-      report.unusable.push({ file: rel, reason });
+      report.unusable.push({ file: rel, reason, ...(i18n ? { i18n } : {}) });
     },
     skipped: (rel) => report.skipped.push(rel),
   });
@@ -149,9 +154,9 @@ export async function scanDicomFolder(root: string, options: { progress?: (files
   report.series = series.size;
   report.series3d = { series: volumes.size, slices: volumes.slices };
   for (const outcome of volumes.outcomes()) {
-    for (const rel of outcome.localizers) report.unusable.push({ file: rel, reason: 'it is a localizer (scout view), not a slice of its series' });
+    for (const rel of outcome.localizers) report.unusable.push({ file: rel, ...unusableReason(msg('dicom:reason.localizer')) });
     if (outcome.ok) report.classes[outcome.classFolder] = (report.classes[outcome.classFolder] ?? 0) + 1;
-    else report.unusable.push({ file: outcome.file, reason: outcome.reason });
+    else report.unusable.push({ file: outcome.file, reason: outcome.reason, i18n: outcome.i18n });
   }
   report.annotationRowsUnused = assigner.unusedRows();
   return report;

@@ -10,6 +10,9 @@ import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { msg, type Message } from '../i18n/message';
+import { text as coreText } from '../i18n/translate';
+import { unusableReason, type UnusableReason } from './classes';
 import { UndecodableFrame } from './codecs';
 import { gzipMembers } from './gzip-members';
 import type { DicomHeader } from './header';
@@ -54,34 +57,45 @@ export function sliceInfo(rel: string, header: DicomHeader): SliceInfo | null {
 const dot = (a: number[], b: number[]) => a[0]! * b[0]! + a[1]! * b[1]! + a[2]! * b[2]!;
 const cross = (a: number[], b: number[]) => [a[1]! * b[2]! - a[2]! * b[1]!, a[2]! * b[0]! - a[0]! * b[2]!, a[0]! * b[1]! - a[1]! * b[0]!];
 
+/** Why a series makes no volume: the sentence in the core's language (English for the app), and as a message. */
+export type VolumeProblem = { problem: string; i18n: { problem: Message } };
+
+function volumeProblem(message: Message): VolumeProblem {
+  return { problem: coreText(message), i18n: { problem: message } };
+}
+
 /** Sorts and checks a series' slices; a sentence when they do not make one evenly spaced volume. */
-export function planVolume(slices: SliceInfo[]): VolumePlan | { problem: string } {
-  if (slices.length < 2) return { problem: 'it has a single slice, which is no volume' };
+export function planVolume(slices: SliceInfo[]): VolumePlan | VolumeProblem {
+  if (slices.length < 2) return volumeProblem(msg('dicom:volume.singleSlice'));
   const first = slices[0]!;
-  if (slices.some((s) => s.rows !== first.rows || s.columns !== first.columns)) return { problem: 'its slices have different sizes' };
-  if (slices.some((s) => s.orientation.some((v, i) => Math.abs(v - first.orientation[i]!) > 1e-4))) return { problem: 'its slices have different orientations' };
-  if (slices.some((s) => s.pixelSpacing.some((v, i) => Math.abs(v - first.pixelSpacing[i]!) > 1e-4))) return { problem: 'its slices have different pixel spacings' };
+  if (slices.some((s) => s.rows !== first.rows || s.columns !== first.columns)) return volumeProblem(msg('dicom:volume.differentSizes'));
+  if (slices.some((s) => s.orientation.some((v, i) => Math.abs(v - first.orientation[i]!) > 1e-4))) return volumeProblem(msg('dicom:volume.differentOrientations'));
+  if (slices.some((s) => s.pixelSpacing.some((v, i) => Math.abs(v - first.pixelSpacing[i]!) > 1e-4))) return volumeProblem(msg('dicom:volume.differentSpacings'));
   // AUCMEDI resamples each volume to 1 mm by its spacing (io_loader/sitk_loader.py: size x spacing / 1.0): a spacing of 0 would make it empty.
-  if (first.pixelSpacing.some((v) => !(v > 0))) return { problem: `its Pixel Spacing (${first.pixelSpacing.join('\\')}) is not positive` };
+  if (first.pixelSpacing.some((v) => !(v > 0))) return volumeProblem(msg('dicom:volume.spacingNotPositive', { value: first.pixelSpacing.join('\\') }));
   const rowDir = first.orientation.slice(0, 3);
   const colDir = first.orientation.slice(3, 6);
   const normal = cross(rowDir, colDir);
   const sorted = slices.map((s) => ({ s, at: dot(s.position, normal) })).sort((a, b) => a.at - b.at);
   const steps = sorted.slice(1).map((entry, i) => entry.at - sorted[i]!.at);
   const median = [...steps].sort((a, b) => a - b)[Math.floor(steps.length / 2)]!;
-  if (steps.some((step) => step < 1e-3)) return { problem: 'two of its slices lie at the same position' };
+  if (steps.some((step) => step < 1e-3)) return volumeProblem(msg('dicom:volume.samePosition'));
   const tolerance = Math.max(0.01, median * 0.01);
   const gap = steps.findIndex((step) => Math.abs(step - median) > tolerance);
   if (gap >= 0) {
     const step = steps[gap]!;
     const missing = Math.round(step / median) - 1;
-    return { problem: missing >= 1 && Math.abs(step - (missing + 1) * median) <= tolerance ? `${missing === 1 ? 'a slice is' : `${missing} slices are`} missing after position ${sorted[gap]!.at.toFixed(2)} mm` : `its slices are unevenly spaced (${step.toFixed(2)} mm against ${median.toFixed(2)} mm)` };
+    return volumeProblem(
+      missing >= 1 && Math.abs(step - (missing + 1) * median) <= tolerance
+        ? msg('dicom:volume.slicesMissing', { count: missing, position: sorted[gap]!.at.toFixed(2) })
+        : msg('dicom:volume.unevenlySpaced', { step: step.toFixed(2), median: median.toFixed(2) }),
+    );
   }
   // Positions along the normal may be evenly spaced while the slices drift sideways (a tilted gantry): refused, as one affine cannot hold it.
   const p0 = sorted[0]!.s.position;
   const pn = sorted.at(-1)!.s.position;
   const k = (pn.map((v, i) => (v - p0[i]!) / (sorted.length - 1)));
-  if (sorted.some(({ s }, index) => s.position.some((v, i) => Math.abs(v - (p0[i]! + index * k[i]!)) > tolerance))) return { problem: 'its slices are not on one straight line (a tilted gantry?)' };
+  if (sorted.some(({ s }, index) => s.position.some((v, i) => Math.abs(v - (p0[i]! + index * k[i]!)) > tolerance))) return volumeProblem(msg('dicom:volume.tilted'));
   const [rowSpacing, colSpacing] = first.pixelSpacing;
   // DICOM is LPS, NIfTI RAS: x and y change sign.
   const lps = [0, 1, 2].map((axis) => [rowDir[axis]! * colSpacing, colDir[axis]! * rowSpacing, k[axis]!, p0[axis]!]);
@@ -151,7 +165,7 @@ interface Series {
   folder: string;
   classFolders: Set<string>;
   /** Why some slice has no class (not in a class folder, or not in the annotation CSV). */
-  unassigned: string | null;
+  unassigned: Message | null;
   slices: SliceInfo[];
   unplaced: string[];
   localizers: string[];
@@ -159,19 +173,19 @@ interface Series {
 
 export type SeriesOutcome =
   | { seriesUid: string; ok: true; classFolder: string; plan: VolumePlan; folder: string; localizers: string[] }
-  | { seriesUid: string; ok: false; file: string; reason: string; localizers: string[] };
+  | ({ seriesUid: string; ok: false; file: string; localizers: string[] } & UnusableReason);
 
 /** The slices of 3D series as the walk meets them, grouped by Series Instance UID, then planned (or refused with why). */
 export class SeriesCollector {
   private readonly series = new Map<string, Series>();
 
-  add(rel: string, assigned: { name: string } | { reason: string }, header: DicomHeader): void {
+  add(rel: string, assigned: { name: string } | UnusableReason, header: DicomHeader): void {
     let series = this.series.get(header.seriesUid);
     const folder = path.posix.dirname(rel);
     if (!series) this.series.set(header.seriesUid, (series = { modality: header.modality, folder: folder === '.' ? '' : folder, classFolders: new Set(), unassigned: null, slices: [], unplaced: [], localizers: [] }));
     if (header.localizer) return void series.localizers.push(rel);
     if ('name' in assigned) series.classFolders.add(assigned.name);
-    else series.unassigned ??= assigned.reason;
+    else series.unassigned ??= assigned.i18n.reason;
     const info = sliceInfo(rel, header);
     if (info) series.slices.push(info);
     else series.unplaced.push(rel);
@@ -187,23 +201,23 @@ export class SeriesCollector {
 
   *outcomes(): Generator<SeriesOutcome> {
     for (const [seriesUid, series] of this.series) {
-      const where = `${series.modality} series of ${series.slices.length + series.unplaced.length} slices in ${series.folder || 'the top folder'}`;
-      const refuse = (reason: string): SeriesOutcome => ({ seriesUid, ok: false, file: `${series.folder}/`, reason: `the ${where}: ${reason}`, localizers: series.localizers });
+      const where = { modality: series.modality, count: series.slices.length + series.unplaced.length, folder: series.folder || msg('dicom:volume.topFolder') };
+      const refuse = (reason: Message): SeriesOutcome => ({ seriesUid, ok: false, file: `${series.folder}/`, ...unusableReason(msg('dicom:volume.seriesRefused', { ...where, reason })), localizers: series.localizers });
       if (series.classFolders.size === 0) {
-        yield refuse(series.unassigned ?? 'it holds only localizers');
+        yield refuse(series.unassigned ?? msg('dicom:volume.onlyLocalizers'));
         continue;
       }
       if (series.classFolders.size !== 1 || series.unassigned) {
-        yield refuse(series.unassigned ? `some of its slices have no class (${series.unassigned})` : 'its slices belong to more than one class');
+        yield refuse(series.unassigned ? msg('dicom:volume.someUnassigned', { reason: series.unassigned }) : msg('dicom:volume.severalClasses'));
         continue;
       }
       const [classFolder] = series.classFolders as unknown as [string];
       if (series.unplaced.length) {
-        yield refuse(`${series.unplaced.length} of its slices have no position, orientation or pixel spacing`);
+        yield refuse(msg('dicom:volume.unplaced', { count: series.unplaced.length }));
         continue;
       }
       const plan = planVolume(series.slices);
-      yield 'problem' in plan ? refuse(plan.problem) : { seriesUid, ok: true, classFolder, plan, folder: series.folder, localizers: series.localizers };
+      yield 'problem' in plan ? refuse(plan.i18n.problem) : { seriesUid, ok: true, classFolder, plan, folder: series.folder, localizers: series.localizers };
     }
   }
 }

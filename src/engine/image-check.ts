@@ -2,6 +2,14 @@ import type Docker from 'dockerode';
 import type { ImageCheck } from '../api/types';
 import { runOnce } from './containers';
 import { engineMessage, isConnectionError } from './engine-errors';
+import { msg, text, type Message } from '../i18n';
+
+/** An image check's problem, with its sentences also as catalog messages for the window. */
+export type ImageProblem = NonNullable<ImageCheck['problem']> & { i18n?: { message: Message; action?: Message } };
+
+function imageProblem(message: Message, action: Message, detail: string): ImageProblem {
+  return { message: text(message), action: text(action), detail, i18n: { message, action } };
+}
 
 export const IMAGE_CHECK_PURPOSE = 'image-check';
 /** Importing TensorFlow and AUCMEDI's dependencies takes seconds; a cold disk on a workstation, more. */
@@ -151,13 +159,8 @@ export function imageCheck(report: CheckReport): ImageCheck {
  * (`aucmedi -v` too: the console entry imports everything first). Also what explain-error says when a
  * run fails on an import.
  */
-export function brokenImage(module: string | null, error: string): ImageCheck['problem'] & object {
-  return {
-    message: `This AUCMEDI image is broken: its software does not load (${error}), so every training, prediction and evaluation with it would fail.`,
-    action:
-      'Ask IT for an AUCMEDI image built with pinned versions (the Dockerfile in docker/aucmedi/ of AUCMEDI Desk, see "For hospital IT" in its README), load that image here and use it.',
-    detail: `python3 -c 'import ${module ?? 'aucmedi.automl.main'}' in the image: ${error}`,
-  };
+export function brokenImage(module: string | null, error: string): ImageProblem {
+  return imageProblem(msg('engine:imageCheck.broken.message', { error }), msg('engine:imageCheck.broken.action'), `python3 -c 'import ${module ?? 'aucmedi.automl.main'}' in the image: ${error}`);
 }
 
 export function unknownCheck(reason: string): ImageCheck {
@@ -169,11 +172,7 @@ export function unknownCheck(reason: string): ImageCheck {
     kerasGeneration: null,
     classificationModels3D: null,
     python: null,
-    problem: {
-      message: 'The app could not check which AUCMEDI, TensorFlow and Keras this image holds.',
-      action: 'Check that Docker is running (Setup page), then look again; if it stays so, show the details to IT.',
-      detail: reason,
-    },
+    problem: imageProblem(msg('engine:imageCheck.unknown.message'), msg('engine:imageCheck.unknown.action'), reason),
   };
 }
 

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
-import { UserErrorException } from '../api/errors';
+import { localizedException, type UserErrorException } from '../api/errors';
+import { msg } from '../i18n';
 import type { ImageCheck, ImageList, ImageSummary, TransferProgress } from '../api/types';
 import { RUN_ID_LABEL } from './containers';
 import { checkImage } from './image-check';
@@ -28,7 +29,7 @@ export class ImageCatalog {
     try {
       images = await docker.listImages();
     } catch (error) {
-      throw isConnectionError(error) ? engineUnavailable(error, 'listing the images') : error;
+      throw isConnectionError(error) ? engineUnavailable(error, msg('engine:images.doing.list')) : error;
     }
     const inUseId = await this.resolveId(docker, inUse);
     const relevant = images.filter(
@@ -59,7 +60,7 @@ export class ImageCatalog {
       return (await docker.getImage(reference).inspect()).Id;
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return null;
-      throw isConnectionError(error) ? engineUnavailable(error, 'looking up the image') : error;
+      throw isConnectionError(error) ? engineUnavailable(error, msg('engine:images.doing.lookUp')) : error;
     }
   }
 
@@ -93,7 +94,7 @@ export class ImageCatalog {
       await docker.getImage(reference).remove();
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 409) throw inUse(reference, engineMessage(error));
-      throw isConnectionError(error) ? engineUnavailable(error, `removing ${reference}`) : error;
+      throw isConnectionError(error) ? engineUnavailable(error, msg('engine:images.doing.remove', { reference })) : error;
     }
   }
 
@@ -162,29 +163,14 @@ export function isAucmediReference(reference: string): boolean {
 }
 
 function inUse(reference: string, detail?: string): UserErrorException {
-  return new UserErrorException({
-    code: 'IMAGE_IN_USE',
-    message: `${reference} is used by a run, so it was not removed.`,
-    action: 'Wait until the run has finished and its results are read (or stop it), then remove the image.',
-    ...(detail ? { detail } : {}),
-  });
+  return localizedException('IMAGE_IN_USE', msg('engine:images.inUse.message', { reference }), msg('engine:images.inUse.action'), detail || undefined);
 }
 
 function pullError(reference: string, error: unknown): UserErrorException {
-  if (isConnectionError(error)) return engineUnavailable(error, `downloading ${reference}`);
+  if (isConnectionError(error)) return engineUnavailable(error, msg('engine:images.doing.download', { reference }));
   const message = engineMessage(error);
   if (/no such host|name resolution|dial tcp|i\/o timeout|network is unreachable|connection refused|TLS handshake timeout|proxyconnect/i.test(message)) {
-    return new UserErrorException({
-      code: 'REGISTRY_UNREACHABLE',
-      message: `This computer cannot reach the registry to download ${reference}.`,
-      action: 'Use "Load from file" with an image file prepared on a connected computer (Export there).',
-      detail: message,
-    });
+    return localizedException('REGISTRY_UNREACHABLE', msg('engine:images.registryUnreachable.message', { reference }), msg('engine:images.registryUnreachable.action'), message);
   }
-  return new UserErrorException({
-    code: 'IMAGE_PULL_FAILED',
-    message: `Docker could not download ${reference}.`,
-    action: 'Check the image name. On a computer without internet, use "Load from file" instead.',
-    detail: message,
-  });
+  return localizedException('IMAGE_PULL_FAILED', msg('engine:images.pullFailed.message', { reference }), msg('engine:images.pullFailed.action'), message);
 }

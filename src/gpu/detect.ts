@@ -1,13 +1,16 @@
 import type Docker from 'dockerode';
 import { errorDetail } from '../api/errors';
+import { msg, text, type Message } from '../i18n';
 import { readEngineGpuSupport } from './engine-support';
-import { describeGpus } from './format';
+import { describeGpusMessage } from './format';
 import { queryHostGpus, type NvidiaSmiOptions } from './nvidia-smi';
 import { probeGpusInContainer } from './probe';
 import type { EngineGpuSupport, GpuDevice, GpuProbeOutcome, GpuProbeResult, GpuReport, GpuStatusCode, HostGpuState } from '../api/gpu';
 
 /** Said wherever training will not get a GPU. */
-export const CPU_FALLBACK_SENTENCE = 'Training runs on the CPU instead, roughly 10 to 50 times slower for these networks.';
+export const CPU_FALLBACK = msg('gpu:cpuFallback');
+/** The same sentence in the core's language when this module was loaded (English unless set before). */
+export const CPU_FALLBACK_SENTENCE = text(CPU_FALLBACK);
 
 export interface DetectGpuDeps {
   platform: NodeJS.Platform;
@@ -38,7 +41,8 @@ export function gpuDetectionDeps(
   };
 }
 
-type Verdict = Pick<GpuReport, 'code' | 'message' | 'action'> & { detail?: string; gpus?: GpuDevice[] };
+/** A verdict from its messages: the English fields are rendered from the same messages. */
+type Verdict = { code: GpuReport['code']; message: Message; action?: Message; detail?: string; gpus?: GpuDevice[] };
 
 /**
  * Says what the GPU can do for AUCMEDI training in containers: the host driver, the engine's support
@@ -68,8 +72,8 @@ export async function detectGpus(deps: DetectGpuDeps): Promise<GpuReport> {
   return {
     ok: verdict.code === 'GPU_READY',
     code: verdict.code,
-    message: verdict.message,
-    action: verdict.action,
+    message: text(verdict.message),
+    action: verdict.action ? text(verdict.action) : '',
     ...(verdict.detail ? { detail: verdict.detail } : {}),
     gpus: verdict.gpus ?? hostGpus.map((gpu) => ({ index: gpu.index, name: gpu.name, uuid: gpu.uuid || null, memoryMiB: gpu.memoryMiB })),
     cudaVersion: hostGpus.find((gpu) => gpu.cudaVersion)?.cudaVersion ?? null,
@@ -78,14 +82,19 @@ export async function detectGpus(deps: DetectGpuDeps): Promise<GpuReport> {
     engine,
     probe,
     checkedAt,
+    i18n: verdict.action ? { message: verdict.message, action: verdict.action } : { message: verdict.message },
   };
 }
 
+function skipped(reason: Message): GpuProbeOutcome {
+  return { state: 'skipped', reason: text(reason), i18n: { reason } };
+}
+
 async function runProbe(deps: DetectGpuDeps, host: HostGpuState, engine: EngineGpuSupport | null, engineError: string): Promise<GpuProbeOutcome> {
-  if (host.state !== 'ok' && !deps.forceProbe) return { state: 'skipped', reason: 'the host shows no usable NVIDIA GPU' };
-  if (!engine) return { state: 'skipped', reason: `the Docker engine did not answer (${engineError})` };
-  if (!engine.deviceRequests) return { state: 'skipped', reason: `the Docker engine (API ${engine.apiVersion}) cannot take GPU device requests` };
-  if (!deps.probe) return { state: 'skipped', reason: 'there is no image to run the GPU test in yet' };
+  if (host.state !== 'ok' && !deps.forceProbe) return skipped(msg('gpu:skipped.noHostGpu'));
+  if (!engine) return skipped(msg('gpu:skipped.engineDown', { error: engineError }));
+  if (!engine.deviceRequests) return skipped(msg('gpu:skipped.noDeviceRequests', { apiVersion: engine.apiVersion }));
+  if (!deps.probe) return skipped(msg('gpu:skipped.noImage'));
   try {
     return await deps.probe();
   } catch (error) {
@@ -100,6 +109,7 @@ function decide(
   engineError: string,
   probe: GpuProbeOutcome,
 ): Verdict {
+  const cpu = CPU_FALLBACK;
   if (probe.state === 'ready') {
     const hostGpus = host.state === 'ok' ? host.gpus : [];
     const gpus = probe.gpus.map((gpu): GpuDevice => {
@@ -109,8 +119,7 @@ function decide(
     const mig = probe.gpus.reduce((sum, gpu) => sum + gpu.mig.length, 0);
     return {
       code: 'GPU_READY',
-      message: `AUCMEDI can train on ${gpus.length === 1 ? 'the GPU' : `${gpus.length} GPUs`}: ${describeGpus(gpus)}.${mig ? ` The GPUs are split into ${mig} MIG slices.` : ''}`,
-      action: '',
+      message: msg('gpu:ready.message', { count: gpus.length, list: describeGpusMessage(gpus), mig: mig ? msg('gpu:ready.mig', { slices: mig }) : '' }),
       gpus,
     };
   }
@@ -121,8 +130,8 @@ function decide(
     case 'no-gpu':
       return {
         code: 'GPU_NONE',
-        message: `No NVIDIA GPU was found on this computer, so training runs on the CPU: roughly 10 to 50 times slower for these networks (hours instead of minutes).`,
-        action: 'You can still train and predict. For faster training, use a computer with an NVIDIA GPU and its driver installed.',
+        message: msg('gpu:none.message'),
+        action: msg('gpu:none.action'),
         detail:
           (host.state === 'no-driver'
             ? 'nvidia-smi was not found: no NVIDIA driver is installed.'
@@ -131,10 +140,8 @@ function decide(
     case 'driver-error':
       return {
         code: 'GPU_DRIVER_ERROR',
-        message: `An NVIDIA driver is installed but not working, so the GPU cannot be used. ${CPU_FALLBACK_SENTENCE}`,
-        action: /version mismatch/i.test(host.detail)
-          ? 'Restart the computer: the NVIDIA driver was updated and the old one is still loaded. If it stays, ask IT to reinstall the NVIDIA driver.'
-          : 'Restart the computer. If it stays like this, ask IT to reinstall or update the NVIDIA driver and show them the details.',
+        message: msg('gpu:driverError.message', { cpu }),
+        action: /version mismatch/i.test(host.detail) ? msg('gpu:driverError.actionMismatch') : msg('gpu:driverError.action'),
         detail: host.detail + forcedDetail,
       };
     case 'ok':
@@ -142,31 +149,29 @@ function decide(
   }
 
   const gpus = host.gpus;
-  const list = describeGpus(gpus.map((gpu) => ({ index: gpu.index, name: gpu.name, uuid: gpu.uuid, memoryMiB: gpu.memoryMiB })));
-  // "an NVIDIA GPU, NVIDIA GeForce RTX 3090 (24 GB)," / "4 NVIDIA GPUs, 4 × NVIDIA A100-SXM4-80GB (80 GB each),"
-  const named = gpus.length === 1 ? `an NVIDIA GPU, ${list},` : `${gpus.length} NVIDIA GPUs, ${list},`;
-  const them = gpus.length === 1 ? 'it' : 'them';
+  // "an NVIDIA GPU, NVIDIA GeForce RTX 3090 (24 GB)," / "4 NVIDIA GPUs, 4 × NVIDIA A100-SXM4-80GB (80 GB each),": plural keys.
+  const named = { count: gpus.length, list: describeGpusMessage(gpus.map((gpu) => ({ index: gpu.index, name: gpu.name, uuid: gpu.uuid, memoryMiB: gpu.memoryMiB }))) };
   if (!engine) {
     return {
       code: 'GPU_ENGINE_UNAVAILABLE',
-      message: `This computer has ${named} but Docker does not answer, so it is unknown whether AUCMEDI can use ${them}.`,
-      action: 'Start Docker; the GPU check runs again once Docker is ready.',
+      message: msg('gpu:engineUnavailable.message', named),
+      action: msg('gpu:engineUnavailable.action'),
       detail: engineError,
     };
   }
   if (!engine.deviceRequests) {
     return {
       code: 'GPU_ENGINE_TOO_OLD',
-      message: `This computer has ${named} but the Docker engine (${engine.engineVersion}, API ${engine.apiVersion}) is too old to give containers a GPU. ${CPU_FALLBACK_SENTENCE}`,
-      action: 'Ask IT to update Docker to version 19.03 or newer (API 1.40), with the NVIDIA Container Toolkit.',
+      message: msg('gpu:engineTooOld.message', { ...named, engineVersion: engine.engineVersion, apiVersion: engine.apiVersion, cpu }),
+      action: msg('gpu:engineTooOld.action'),
       detail: `GPU device requests need Engine API 1.40; this engine speaks ${engine.apiVersion}.`,
     };
   }
   if (probe.state === 'skipped') {
     return {
       code: 'GPU_PROBE_FAILED',
-      message: `This computer has ${named} but whether containers can use ${them} could not be tested: ${probe.reason}.`,
-      action: 'Load the AUCMEDI image (Setup page); the GPU is tested again then.',
+      message: msg('gpu:notTested.message', { ...named, reason: probe.i18n?.reason ?? probe.reason }),
+      action: msg('gpu:loadImageAction'),
       detail: probe.reason,
     };
   }
@@ -174,47 +179,46 @@ function decide(
     const desktop = platform === 'win32' || (engine.dockerDesktop && platform !== 'linux');
     return {
       code: 'GPU_TOOLKIT_MISSING',
-      message: `This computer has ${named} and a working driver, but Docker cannot give ${them} to containers: the NVIDIA Container Toolkit is missing or not set up. ${CPU_FALLBACK_SENTENCE}`,
-      action: desktop
-        ? 'Docker Desktop gives containers the GPU only with the WSL 2 backend and a current NVIDIA driver for Windows: ask IT to update the NVIDIA driver, turn on "Use the WSL 2 based engine" in Docker Desktop\'s settings, and restart Docker Desktop.'
-        : 'Ask IT to install the NVIDIA Container Toolkit, run "sudo nvidia-ctk runtime configure --runtime=docker", and restart Docker ("sudo systemctl restart docker"). Then check again.',
+      message: msg('gpu:toolkitMissing.message', { ...named, cpu }),
+      action: desktop ? msg('gpu:toolkitMissing.actionDesktop') : msg('gpu:toolkitMissing.actionLinux'),
       detail: probe.detail,
     };
   }
-  return probeFailed(named, probe);
+  return probeFailed(named, probe, cpu);
 }
 
-function probeFailed(named: string, probe: Extract<GpuProbeResult, { state: 'probe-failed' }>): Verdict {
+function probeFailed(named: { count: number; list: Message }, probe: Extract<GpuProbeResult, { state: 'probe-failed' }>, cpu: Message): Verdict {
   const code: GpuStatusCode = 'GPU_PROBE_FAILED';
-  const lead = `This computer has ${named} but the GPU test in a container failed`;
+  const lead = msg('gpu:probeFailed.lead', named);
   switch (probe.reason) {
     case 'image-lacks-nvidia-smi':
       return {
         code,
-        message: `${lead}: the image ${probe.image} has no nvidia-smi program to run the test with, and the NVIDIA Container Toolkit did not add one.`,
-        action: 'Use the official AUCMEDI image. If it is that image already, ask IT to check the NVIDIA Container Toolkit set-up (it mounts nvidia-smi into GPU containers).',
+        message: msg('gpu:probeFailed.noNvidiaSmi.message', { lead, image: probe.image }),
+        action: msg('gpu:probeFailed.noNvidiaSmi.action'),
         detail: probe.detail,
       };
     case 'image-missing':
       return {
         code,
-        message: `${lead}: the image ${probe.image} is not loaded in Docker.`,
-        action: 'Load the AUCMEDI image (Setup page); the GPU is tested again then.',
+        message: msg('gpu:probeFailed.imageMissing', { lead, image: probe.image }),
+        action: msg('gpu:loadImageAction'),
         detail: probe.detail,
       };
     case 'no-gpu-listed':
       return {
         code,
-        message: `${lead}: the container started but saw no GPU. ${CPU_FALLBACK_SENTENCE}`,
-        action: 'Ask IT to check the NVIDIA Container Toolkit set-up and show them the details.',
+        message: msg('gpu:probeFailed.noGpuListed.message', { lead, cpu }),
+        action: msg('gpu:probeFailed.noGpuListed.action'),
         detail: probe.detail,
       };
     case 'error':
       return {
         code,
-        message: `${lead}: ${probe.detail || 'the container did not run'}. ${CPU_FALLBACK_SENTENCE}`,
-        action: 'Restart Docker and check again. If it stays like this, ask IT and show them the details.',
+        message: msg('gpu:probeFailed.error.message', { lead, why: probe.detail || msg('gpu:probeFailed.error.didNotRun'), cpu }),
+        action: msg('gpu:probeFailed.error.action'),
         detail: probe.detail,
       };
   }
 }
+

@@ -1,12 +1,14 @@
 import type { GpuDevice, GpuProbeOutcome, GpuReport, HostGpuState } from '../api/gpu';
+import { msg, t, text, type Message, type MessageParam } from '../i18n';
 
-/** `aucmedi-desk gpu`: the report in plain text, like `formatEngineStatus`. */
+/** `aucmedi-desk gpu`: the report in plain text (in the core's language), like `formatEngineStatus`. */
 export function formatGpuReport(report: GpuReport): string {
-  const lines = [`GPU: ${report.ok ? 'READY' : report.code}`, `  ${report.message}`];
-  if (report.action) lines.push(`  What to do: ${report.action}`);
+  const lines = [`GPU: ${report.ok ? 'READY' : report.code}`, `  ${report.i18n ? text(report.i18n.message) : report.message}`];
+  const action = report.i18n?.action ? text(report.i18n.action) : report.action;
+  if (action) lines.push(`  ${t('gpu:report.whatToDo', { action })}`);
 
   if (report.gpus.length > 0) {
-    lines.push(report.ok ? '  GPUs for training:' : '  GPUs on this computer:');
+    lines.push(report.ok ? `  ${t('gpu:report.gpusForTraining')}` : `  ${t('gpu:report.gpusHere')}`);
     for (const gpu of report.gpus) {
       const memory = gpu.memoryMiB !== null ? `, ${formatMiB(gpu.memoryMiB)} (${gpu.memoryMiB} MiB)` : '';
       lines.push(`    ${gpu.index}: ${gpu.name}${memory}${gpu.uuid ? `, ${gpu.uuid}` : ''}`);
@@ -18,62 +20,79 @@ export function formatGpuReport(report: GpuReport): string {
     }
   }
 
-  lines.push(`  Driver:     ${hostLine(report.host, report.driverVersion, report.cudaVersion)}`);
+  lines.push(`  ${t('gpu:report.driver', { value: hostLine(report.host, report.driverVersion, report.cudaVersion) })}`);
   if (report.engine) {
     const engine = report.engine;
-    const cdi = engine.cdi ? `CDI (${engine.cdiSpecDirs.join(', ')})` : 'no CDI';
+    const cdi = engine.cdi ? `CDI (${engine.cdiSpecDirs.join(', ')})` : t('gpu:report.noCdi');
+    const runtimes = engine.runtimes.join(', ') || t('gpu:report.noRuntimes');
     lines.push(
-      `  Engine:     Docker ${engine.engineVersion} (API ${engine.apiVersion}), device requests ${engine.deviceRequests ? 'supported' : 'NOT supported'}`,
-      `  Runtimes:   ${engine.runtimes.join(', ') || 'none'}${engine.nvidiaRuntime ? '' : ' (no nvidia runtime)'}, ${cdi}${engine.dockerDesktop ? ', Docker Desktop' : ''}`,
+      `  ${t('gpu:report.engine', {
+        version: engine.engineVersion,
+        apiVersion: engine.apiVersion,
+        deviceRequests: engine.deviceRequests ? msg('gpu:report.deviceRequestsSupported') : msg('gpu:report.deviceRequestsUnsupported'),
+      })}`,
+      `  ${t('gpu:report.runtimes', { value: `${runtimes}${engine.nvidiaRuntime ? '' : t('gpu:report.noNvidiaRuntime')}, ${cdi}${engine.dockerDesktop ? ', Docker Desktop' : ''}` })}`,
     );
   } else {
-    lines.push('  Engine:     did not answer');
+    lines.push(`  ${t('gpu:report.engineDown')}`);
   }
-  lines.push(`  Test:       ${probeLine(report.probe)}`);
-  if (report.detail) lines.push(`  Details:    ${report.detail}`);
+  lines.push(`  ${t('gpu:report.test', { value: probeLine(report.probe) })}`);
+  if (report.detail) lines.push(`  ${t('gpu:report.details', { value: report.detail })}`);
   return lines.join('\n');
 }
 
 function hostLine(host: HostGpuState, driverVersion: string | null, cudaVersion: string | null): string {
   switch (host.state) {
-    case 'ok':
-      return `NVIDIA ${driverVersion ?? 'version unknown'}, CUDA ${cudaVersion ?? 'version unknown'}, ${host.gpus.length} GPU${host.gpus.length === 1 ? '' : 's'}`;
+    case 'ok': {
+      const unknown = t('gpu:report.versionUnknown');
+      return t('gpu:report.host.ok', { driver: driverVersion ?? unknown, cuda: cudaVersion ?? unknown, count: host.gpus.length });
+    }
     case 'no-driver':
-      return 'no NVIDIA driver (nvidia-smi not found)';
+      return t('gpu:report.host.noDriver');
     case 'no-gpu':
-      return `NVIDIA driver sees no GPU${host.detail ? ` (${host.detail})` : ''}`;
+      return host.detail ? t('gpu:report.host.noGpuDetail', { detail: host.detail }) : t('gpu:report.host.noGpu');
     case 'driver-error':
-      return `NVIDIA driver not working (${host.detail})`;
+      return t('gpu:report.host.driverError', { detail: host.detail });
   }
 }
 
 function probeLine(probe: GpuProbeOutcome): string {
   switch (probe.state) {
     case 'skipped':
-      return `not run: ${probe.reason}`;
+      return t('gpu:report.probe.skipped', { reason: probe.i18n?.reason ?? probe.reason });
     case 'ready':
-      return `nvidia-smi -L in ${probe.image} listed ${probe.gpus.length} GPU${probe.gpus.length === 1 ? '' : 's'}`;
+      return t('gpu:report.probe.ready', { image: probe.image, count: probe.gpus.length });
     case 'toolkit-missing':
-      return `the engine refused the GPU (${probe.image}): no NVIDIA container toolkit`;
+      return t('gpu:report.probe.toolkitMissing', { image: probe.image });
     case 'probe-failed':
-      return `failed in ${probe.image || 'the test image'} (${probe.reason})`;
+      return t('gpu:report.probe.failed', { image: probe.image || msg('gpu:report.probe.testImage'), reason: probe.reason });
   }
 }
 
-/** "NVIDIA H100 80GB HBM3 (80 GB)", "4 × NVIDIA A100-SXM4-80GB (80 GB each)", "A (24 GB) and B (2 GB)". */
-export function describeGpus(gpus: GpuDevice[]): string {
-  if (gpus.length === 0) return 'none';
+/** "NVIDIA H100 80GB HBM3 (80 GB)", "4 × NVIDIA A100-SXM4-80GB (80 GB each)", "A (24 GB) and B (2 GB)": as a message. */
+export function describeGpusMessage(gpus: GpuDevice[]): Message {
+  if (gpus.length === 0) return msg('gpu:list.none');
   const groups = new Map<string, GpuDevice[]>();
   for (const gpu of gpus) {
     const key = `${gpu.name}\u0000${gpu.memoryMiB ?? ''}`;
     groups.set(key, [...(groups.get(key) ?? []), gpu]);
   }
-  const parts = [...groups.values()].map((group) => {
+  const parts = [...groups.values()].map((group): Message => {
     const first = group[0]!;
-    const memory = first.memoryMiB !== null ? ` (${formatMiB(first.memoryMiB)}${group.length > 1 ? ' each' : ''})` : '';
-    return `${group.length > 1 ? `${group.length} × ` : ''}${first.name}${memory}`;
+    const params = { count: group.length, name: first.name };
+    if (first.memoryMiB === null) return group.length > 1 ? msg('gpu:list.group', params) : msg('gpu:list.one', params);
+    const memory = formatMiB(first.memoryMiB);
+    return group.length > 1 ? msg('gpu:list.groupMemory', { ...params, memory }) : msg('gpu:list.oneMemory', { ...params, memory });
   });
-  return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+  if (parts.length === 1) return parts[0]!;
+  let head: MessageParam = parts[0]!;
+  for (const part of parts.slice(1, -1)) head = msg('gpu:list.comma', { first: head, next: part });
+  return msg('gpu:list.and', { first: head, last: parts[parts.length - 1]! });
+}
+
+/** The same in the core's language. */
+export function describeGpus(gpus: GpuDevice[]): string {
+  return text(describeGpusMessage(gpus));
 }
 
 /** GPU memory as people say it: 81559 MiB -> "80 GB", 24576 -> "24 GB", 2048 -> "2 GB", 512 -> "512 MB". */

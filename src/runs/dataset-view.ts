@@ -17,7 +17,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { errorDetail, UserErrorException } from '../api/errors';
+import { errorDetail, localizedException } from '../api/errors';
+import { msg } from '../i18n/message';
 import type { Annotations } from '../dataset/csv';
 import type { ScannedDataset } from '../dataset/scan';
 import type { UsedImage } from '../dataset/validate';
@@ -131,12 +132,7 @@ function writeInput(outputDir: string, name: string, text: string): string {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, text, { flag: 'wx' });
   } catch (error) {
-    throw new UserErrorException({
-      code: 'OUTPUT_FOLDER_UNUSABLE',
-      message: 'The list of images for AUCMEDI could not be written into the output folder.',
-      action: 'Check that the output folder is writable and has free space, then start again.',
-      detail: errorDetail(error),
-    });
+    throw localizedException('OUTPUT_FOLDER_UNUSABLE', msg('runs:datasetView.listNotWritten'), msg('runs:datasetView.listNotWrittenAction'), errorDetail(error));
   }
   return file;
 }

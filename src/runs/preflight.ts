@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import path from 'node:path';
-import { UserErrorException } from '../api/errors';
+import { localizedException, type UserErrorException } from '../api/errors';
 import type { DatasetReport } from '../api/dataset';
 import type { GpuReport } from '../api/gpu';
 import type { GpuChoice } from '../api/runs';
+import { msg, type Localized, type Message } from '../i18n/message';
 import type { WeightsHashTable } from '../api/aucmedi';
 import { checkWeightsCache, weightsHashTable } from '../aucmedi/weights';
 import { listWeights } from '../weights/import';
@@ -17,11 +18,11 @@ export const MIN_FREE_BYTES = 1024 ** 3;
 export function requireValidDataset(report: DatasetReport): void {
   if (report.errors === 0) return;
   const first = report.problems.find((problem) => problem.severity === 'error')!;
-  throw new UserErrorException({
-    code: 'DATASET_INVALID',
-    message: `The dataset has ${report.errors} ${report.errors === 1 ? 'problem' : 'problems'} that would make AUCMEDI fail: ${first.message}`,
-    action: `${first.action} The Dataset page lists every problem.`,
-  });
+  throw localizedException(
+    'DATASET_INVALID',
+    msg('runs:preflight.datasetInvalid', { count: report.errors, problem: first.i18n?.message ?? first.message }),
+    msg('runs:preflight.datasetInvalidAction', { action: first.i18n?.action ?? first.action }),
+  );
 }
 
 /** Made in a run's output folder while the run is being started (src/runs/follower-lock.ts). */
@@ -52,11 +53,11 @@ function diskFull(dir: string, minFreeBytes: number): UserErrorException {
   } catch {
     // the sentence stands without the figure
   }
-  return new UserErrorException({
-    code: 'DISK_FULL',
-    message: `The disk of ${dir} has only ${(free / 1024 ** 2).toFixed(0)} MB free; a run needs at least ${(minFreeBytes / 1024 ** 3).toFixed(0)} GB.`,
-    action: 'Free disk space or choose an output folder on another disk.',
-  });
+  return localizedException(
+    'DISK_FULL',
+    msg('runs:preflight.diskFull', { dir, freeMb: (free / 1024 ** 2).toFixed(0), needGb: (minFreeBytes / 1024 ** 3).toFixed(0) }),
+    msg('runs:preflight.diskFullAction'),
+  );
 }
 
 /** The nearest folder of `dir` that exists (the disk a folder not yet made will be on). */
@@ -67,8 +68,7 @@ function existingParent(dir: string): string {
 }
 
 export function claimOutputFolder(dir: string, minFreeBytes = MIN_FREE_BYTES): OutputClaim {
-  const fail = (message: string, action: string, detail?: string) =>
-    new UserErrorException({ code: 'OUTPUT_FOLDER_UNUSABLE', message, action, ...(detail ? { detail } : {}) });
+  const fail = (message: Message, action: Message, detail?: string) => localizedException('OUTPUT_FOLDER_UNUSABLE', message, action, detail || undefined);
   bind(dir, CONTAINER_MODEL_DIR, false, 'output folder'); // refused before anything is made (a colon, say)
   let created: string[];
   try {
@@ -76,14 +76,14 @@ export function claimOutputFolder(dir: string, minFreeBytes = MIN_FREE_BYTES): O
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOSPC' || code === 'EDQUOT') throw diskFull(dir, minFreeBytes);
-    if (code === 'ENOTDIR') throw fail(`${dir} is a file, or lies under one, not a folder.`, 'Choose a folder for the outputs.', (error as Error).message);
-    throw fail(`The output folder ${dir} cannot be created.`, 'Choose another output folder, one you may write to (a folder in your home folder or on a data disk).', (error as Error).message);
+    if (code === 'ENOTDIR') throw fail(msg('runs:preflight.output.isFile', { dir }), msg('runs:preflight.output.isFileAction'), (error as Error).message);
+    throw fail(msg('runs:preflight.output.cannotCreate', { dir }), msg('runs:preflight.output.cannotCreateAction'), (error as Error).message);
   }
   const lock = path.join(dir, OUTPUT_CLAIM_FILE);
   const removeCreated = () => {
     for (const folder of [...created].reverse()) rmSync(folder, { recursive: true, force: true });
   };
-  const taken = () => fail(`Another run is being started into the output folder ${dir}.`, 'Choose another output folder: two runs in one folder would mix their files.');
+  const taken = () => fail(msg('runs:preflight.output.taken', { dir }), msg('runs:preflight.output.takenAction'));
   if (claimedHere.has(dir)) throw taken();
   try {
     let holder;
@@ -92,12 +92,12 @@ export function claimOutputFolder(dir: string, minFreeBytes = MIN_FREE_BYTES): O
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOSPC' || code === 'EDQUOT') throw diskFull(dir, minFreeBytes);
-      throw fail(`The output folder ${dir} is not writable.`, 'Choose a folder you may write to.', (error as Error).message);
+      throw fail(msg('runs:preflight.output.notWritable', { dir }), msg('runs:preflight.output.notWritableAction'), (error as Error).message);
     }
     if (holder) throw taken();
     claimedHere.add(dir);
     try {
-      if (readdirSync(dir).some((name) => name !== OUTPUT_CLAIM_FILE)) throw fail(`The output folder ${dir} is not empty: the run would mix its files with others.`, 'Choose an empty or new folder.');
+      if (readdirSync(dir).some((name) => name !== OUTPUT_CLAIM_FILE)) throw fail(msg('runs:preflight.output.notEmpty', { dir }), msg('runs:preflight.output.notEmptyAction'));
       const stats = statfsSync(dir);
       if (stats.bavail * stats.bsize < minFreeBytes) throw diskFull(dir, minFreeBytes);
     } catch (error) {
@@ -136,41 +136,46 @@ export async function requireWeights(weightsDir: string | null, architectures: s
   if (check.allReady) return;
   const wrong = check.missing.filter((m) => m.state === 'wrong-file');
   const absent = check.missing.filter((m) => m.state !== 'wrong-file');
-  const folder = weightsDir ? ` (${weightsDir})` : '';
   if (wrong.length > 0) {
-    throw new UserErrorException({
-      code: 'WEIGHTS_WRONG_FILE',
-      message: `The weights folder holds the wrong file for ${wrong.map((m) => `${m.architecture} (${m.file})`).join(', ')}: it is not the file Keras checks for, so AUCMEDI would try to download it again, which fails offline.${absent.length ? ` The weights for ${absent.map((m) => m.architecture).join(', ')} are missing.` : ''}`,
-      action: `Remove ${wrong.map((m) => m.file).join(', ')} from the weights folder${folder} and import the original Keras file (from ~/.keras/models of a connected computer, or the offline bundle), or choose Vanilla, which needs none.`,
-      detail: wrong.map((m) => m.message).join(' ').slice(0, 1000),
-    });
+    const files = wrong.map((m) => `${m.architecture} (${m.file})`).join(', ');
+    throw localizedException(
+      'WEIGHTS_WRONG_FILE',
+      absent.length
+        ? msg('runs:preflight.weights.wrongAndMissing', { files, missing: absent.map((m) => m.architecture).join(', ') })
+        : msg('runs:preflight.weights.wrong', { files }),
+      weightsDir
+        ? msg('runs:preflight.weights.wrongActionIn', { files: wrong.map((m) => m.file).join(', '), folder: weightsDir })
+        : msg('runs:preflight.weights.wrongAction', { files: wrong.map((m) => m.file).join(', ') }),
+      wrong.map((m) => m.message).join(' ').slice(0, 1000),
+    );
   }
   const names = absent.map((m) => `${m.architecture}: ${m.file}`).join('; ');
-  throw new UserErrorException({
-    code: 'WEIGHTS_MISSING',
-    message: `The pretrained weights for ${absent.map((m) => m.architecture).join(', ')} are not on this computer, and AUCMEDI cannot download them offline.`,
-    action: `Import the weights file (${names}) into the weights folder${folder}, or choose Vanilla, which needs none.`,
-  });
+  throw localizedException(
+    'WEIGHTS_MISSING',
+    msg('runs:preflight.weights.missing', { architectures: absent.map((m) => m.architecture).join(', ') }),
+    weightsDir ? msg('runs:preflight.weights.missingActionIn', { names, folder: weightsDir }) : msg('runs:preflight.weights.missingAction', { names }),
+  );
 }
 
 export function requireGpus(choice: GpuChoice, report: GpuReport): void {
   if (choice.kind === 'none') return;
   if (!report.ok) {
-    throw new UserErrorException({
-      code: 'GPU_UNAVAILABLE',
-      message: `The run asks for a GPU, but: ${report.message}`,
-      action: `${report.action} Or choose "CPU" for this run.`.trim(),
-    });
+    const { i18n } = report as GpuReport & Localized<'message' | 'action'>;
+    throw localizedException(
+      'GPU_UNAVAILABLE',
+      msg('runs:preflight.gpu.notReady', { reason: i18n?.message ?? report.message }),
+      report.action.trim() ? msg('runs:preflight.gpu.notReadyAction', { action: i18n?.action ?? report.action.trimStart() }) : msg('runs:preflight.gpu.chooseCpu'),
+    );
   }
   if (choice.kind === 'ids') {
     const known = new Set(report.gpus.flatMap((gpu) => [String(gpu.index), gpu.uuid ?? '']));
     const unknown = choice.ids.filter((id) => !known.has(id));
     if (unknown.length) {
-      throw new UserErrorException({
-        code: 'GPU_UNAVAILABLE',
-        message: `There is no GPU ${unknown.join(', ')} on this computer.`,
-        action: `Choose among the GPUs listed on the Setup page (${report.gpus.map((gpu) => gpu.index).join(', ')}).`,
-      });
+      throw localizedException(
+        'GPU_UNAVAILABLE',
+        msg('runs:preflight.gpu.unknown', { ids: unknown.join(', ') }),
+        msg('runs:preflight.gpu.unknownAction', { indices: report.gpus.map((gpu) => gpu.index).join(', ') }),
+      );
     }
   }
 }

@@ -8,8 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { UserErrorException } from '../api/errors';
+import { localizedError, localizedException, UserErrorException } from '../api/errors';
 import type { UserError } from '../api/errors';
+import { msg, type Message } from '../i18n/message';
 import type { GpuChoice, QueueEntry, QueueItem, RecordedGpus, RunRecord } from '../api/runs';
 import { trainingArgs, predictionArgs, evaluationArgs } from '../aucmedi/arguments';
 import { isConnectionError } from '../engine/engine-errors';
@@ -45,11 +46,9 @@ export function freeGpu(gpus: readonly { index: number; uuid?: string | null }[]
 }
 
 /** A queued run of an older version asked for all GPUs (or several): it waits with this until the user removes it. */
-export const ALL_GPUS_QUEUED: UserError = {
-  code: 'GPU_UNAVAILABLE',
-  message: 'This queued run asks for more than one GPU, as an older version of the app offered. AUCMEDI trains on one GPU, so a run now gets exactly one.',
-  action: 'Remove it from the queue and add it again with one GPU or the CPU.',
-};
+export function allGpusQueued(): UserError {
+  return localizedError('GPU_UNAVAILABLE', msg('runs:queue.allGpus'), msg('runs:queue.allGpusAction'));
+}
 
 export class RunQueue {
   private entries: QueueEntry[];
@@ -125,7 +124,7 @@ export class RunQueue {
             busy.push(gpus);
           } catch (error) {
             if (isEngineError(error)) return; // the engine went away: the queue waits for it
-            entry.error = error instanceof UserErrorException ? error.userError : { code: 'RUN_START_FAILED', message: 'The queued run could not be started.', action: 'Remove it from the queue and start it again.' };
+            entry.error = error instanceof UserErrorException ? error.userError : localizedError('RUN_START_FAILED', msg('runs:queue.startFailed'), msg('runs:queue.startFailedAction'));
             waiting.push(gpus);
           }
           this.changed();
@@ -150,16 +149,16 @@ export class RunQueue {
     if (!wanted) return;
     const queued = this.entries.some((entry) => entry.item.request.outputDir && path.resolve(entry.item.request.outputDir) === wanted);
     const running = this.deps.activeRuns().some((run) => path.resolve(run.outputDir) === wanted);
-    const refuse = (message: string) => new UserErrorException({ code: 'OUTPUT_FOLDER_UNUSABLE', message, action: 'Choose another output folder: two runs in one folder would mix their files.' });
-    if (queued) throw refuse(`Another queued run will write into ${wanted}.`);
-    if (running) throw refuse(`A running run writes into ${wanted}.`);
+    const refuse = (message: Message) => localizedException('OUTPUT_FOLDER_UNUSABLE', message, msg('runs:preflight.output.takenAction'));
+    if (queued) throw refuse(msg('runs:queue.outputQueued', { dir: wanted }));
+    if (running) throw refuse(msg('runs:queue.outputRunning', { dir: wanted }));
     const entries = statOf(wanted)?.isDirectory() ? readdirSync(wanted) : [];
-    if (entries.length > 0) throw refuse(`The output folder ${wanted} is not empty: the run would mix its files with others.`);
+    if (entries.length > 0) throw refuse(msg('runs:preflight.output.notEmpty', { dir: wanted }));
   }
 
   private indexOf(id: string): number {
     const index = this.entries.findIndex((e) => e.id === id);
-    if (index < 0) throw new UserErrorException({ code: 'RUN_NOT_FOUND', message: 'This run is not in the queue any more: it has started or was removed.', action: 'Look for it on the Runs page.' });
+    if (index < 0) throw localizedException('RUN_NOT_FOUND', msg('runs:queue.notQueued'), msg('runs:queue.notQueuedAction'));
     return index;
   }
 
@@ -177,16 +176,16 @@ function checkOptions(item: QueueItem): void {
 
 /** The folders and files a queued run will read must be there now (their content is checked at start). */
 function checkInputs(item: QueueItem): void {
-  const folders: [string, string][] = [];
-  const files: [string, string][] = [];
-  if (item.mode === 'prediction') folders.push([item.request.images, 'image folder']);
+  const folders: [string, (path: string) => Message][] = [];
+  const files: [string, (path: string) => Message][] = [];
+  if (item.mode === 'prediction') folders.push([item.request.images, (where) => msg('runs:queue.notFolder.imageFolder', { path: where })]);
   else {
-    folders.push([item.request.dataset.path, 'dataset folder']);
-    if (item.request.dataset.gtFile) files.push([item.request.dataset.gtFile, 'annotation file']);
+    folders.push([item.request.dataset.path, (where) => msg('runs:queue.notFolder.datasetFolder', { path: where })]);
+    if (item.request.dataset.gtFile) files.push([item.request.dataset.gtFile, (where) => msg('runs:queue.notFile.annotationFile', { path: where })]);
   }
-  if (item.mode !== 'training' && 'dir' in item.request.model) folders.push([item.request.model.dir, 'model folder']);
-  for (const [where, what] of folders) if (!statOf(where)?.isDirectory()) throw notThere(`The ${what} ${where} is not a folder that exists.`);
-  for (const [where, what] of files) if (!statOf(where)?.isFile()) throw notThere(`The ${what} ${where} is not a file that exists.`);
+  if (item.mode !== 'training' && 'dir' in item.request.model) folders.push([item.request.model.dir, (where) => msg('runs:queue.notFolder.modelFolder', { path: where })]);
+  for (const [where, message] of folders) if (!statOf(where)?.isDirectory()) throw notThere(message(where));
+  for (const [where, message] of files) if (!statOf(where)?.isFile()) throw notThere(message(where));
 }
 
 function statOf(where: string) {
@@ -197,8 +196,8 @@ function statOf(where: string) {
   }
 }
 
-function notThere(message: string): UserErrorException {
-  return new UserErrorException({ code: 'DATASET_NOT_FOUND', message, action: 'Choose it again with the folder or file picker, then add the run to the queue.' });
+function notThere(message: Message): UserErrorException {
+  return localizedException('DATASET_NOT_FOUND', message, msg('runs:queue.notThereAction'));
 }
 
 function isEngineError(error: unknown): boolean {
@@ -213,7 +212,7 @@ function readQueue(file: string): QueueEntry[] {
     // An entry of an older version may ask for all GPUs (or several): never started as it is.
     for (const entry of entries) {
       const gpus = entry.item.request?.gpus as RecordedGpus | undefined;
-      if (entry.error === null && gpus && (gpus.kind === 'all' || (gpus.kind === 'ids' && gpus.ids.length !== 1))) entry.error = ALL_GPUS_QUEUED;
+      if (entry.error === null && gpus && (gpus.kind === 'all' || (gpus.kind === 'ids' && gpus.ids.length !== 1))) entry.error = allGpusQueued();
     }
     return entries;
   } catch {

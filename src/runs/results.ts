@@ -6,10 +6,12 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { UserErrorException, type UserError } from '../api/errors';
+import { localizedError, localizedException, type UserError } from '../api/errors';
+import { msg, type Message } from '../i18n/message';
+import { coreLanguage, t, text } from '../i18n/translate';
 import type { Predictions } from '../api/aucmedi';
 import type { EvaluationResults, PredictionTable } from '../api/results';
-import { repeatabilityNote } from '../api/repeatability';
+import { repeatabilityMessage } from '../api/repeatability';
 import type { EvaluationRecord, PredictionRecord, RunRecord, TrainingRecord } from '../api/runs';
 import { DEFAULT_METALEARNER, isTrainedMetalearner } from '../aucmedi/architectures';
 import {
@@ -48,10 +50,10 @@ function ended(record: RunRecord, mode: 'prediction'): PredictionRecord;
 function ended(record: RunRecord, mode: 'evaluation'): EvaluationRecord;
 function ended(record: RunRecord, mode: 'prediction' | 'evaluation'): RunRecord {
   if (record.mode !== mode) {
-    throw new UserErrorException({ code: 'RUN_NOT_FOUND', message: `Run ${record.id} is a ${record.mode}, not a ${mode}.`, action: `Choose a ${mode} from the Runs page.` });
+    throw localizedException('RUN_NOT_FOUND', msg(`runs:results.wrongMode.${mode}.${record.mode}`, { id: record.id }), msg(`runs:results.wrongModeAction.${mode}`));
   }
   if (record.state !== 'succeeded') {
-    throw new UserErrorException({ code: 'AUCMEDI_OUTPUT_MISSING', message: `This ${mode} has no results: it ${record.state === 'failed' ? 'failed' : `was ${record.state}`}.`, action: 'Start it again.' });
+    throw localizedException('AUCMEDI_OUTPUT_MISSING', msg(`runs:results.noResults.${mode}.${record.state}`), msg('runs:results.noResultsAction'));
   }
   return record;
 }
@@ -62,7 +64,7 @@ function predictionsFileOf(record: PredictionRecord | EvaluationRecord): string 
 
 export async function readPredictionTable(run: RunRecord): Promise<PredictionTable> {
   const record = ended(run, 'prediction');
-  const predictions = readPredictions(await readOutputText(predictionsFileOf(record), `predictions (${PREDICTIONS_FILE})`));
+  const predictions = readPredictions(await readOutputText(predictionsFileOf(record), msg('aucmedi:outputs.what.predictions', { file: PREDICTIONS_FILE })));
   const heatMapDir = path.join(record.outputDir, XAI_DIR);
   const index = heatMapIndex(await readdir(heatMapDir).catch(() => [] as string[]));
   const files = predictions.rows.flatMap((row) => (index.has(row.sample) ? [[row.sample, index.get(row.sample)!] as const] : []));
@@ -77,8 +79,8 @@ export async function readPredictionTable(run: RunRecord): Promise<PredictionTab
 
 export async function readEvaluationResults(run: RunRecord): Promise<EvaluationResults> {
   const record = ended(run, 'evaluation');
-  const predictions = readPredictions(await readOutputText(predictionsFileOf(record), `predictions (${PREDICTIONS_FILE})`));
-  const metrics = readPerformanceMetrics(await readOutputText(path.join(record.outputDir, EVALUATION_RESULTS_DIR, PERFORMANCE_FILE), `metrics (${PERFORMANCE_FILE})`));
+  const predictions = readPredictions(await readOutputText(predictionsFileOf(record), msg('aucmedi:outputs.what.predictions', { file: PREDICTIONS_FILE })));
+  const metrics = readPerformanceMetrics(await readOutputText(path.join(record.outputDir, EVALUATION_RESULTS_DIR, PERFORMANCE_FILE), msg('aucmedi:outputs.what.metrics', { file: PERFORMANCE_FILE })));
   const truth = await readGroundTruth(record);
   // Single- or multi-label as AUCMEDI decided it from the predictions, not from the annotation format.
   const confusion = computeConfusionMatrix(predictions, truth);
@@ -126,12 +128,13 @@ export async function readGroundTruth(record: EvaluationRecord): Promise<GroundT
  * One input image or heat map of a prediction or evaluation, by sample name, as a data URL. The
  * folder is the run's own (images, dataset or heat maps), never one the window names.
  */
-export async function readRunImage(run: RunRecord, sample: string, kind: 'image' | 'heatmap'): Promise<{ dataUrl: string | null; reason?: string }> {
-  if (run.mode === 'training') return { dataUrl: null, reason: 'a training has no images to show' };
+export async function readRunImage(run: RunRecord, sample: string, kind: 'image' | 'heatmap'): Promise<{ dataUrl: string | null; reason?: string; i18n?: { reason: Message } }> {
+  const none = (reason: Message) => ({ dataUrl: null, reason: text(reason), i18n: { reason } });
+  if (run.mode === 'training') return none(msg('runs:results.image.training'));
   const found = (await sampleIndex(run, kind)).get(sample);
-  if (!found) return { dataUrl: null, reason: kind === 'heatmap' ? 'no heat map for this image' : 'image not found' };
+  if (!found) return none(kind === 'heatmap' ? msg('runs:results.image.noHeatMap') : msg('runs:results.image.notFound'));
   if (kind === 'heatmap' && isHeatMapVolume(found.name, run.model.threeDim)) {
-    return { dataUrl: null, reason: `a 3D heat map is a volume (${path.join(found.folder, found.name)}): open it in a volume viewer such as 3D Slicer or ITK-SNAP` };
+    return none(msg('runs:results.image.heatMapVolume', { file: path.join(found.folder, found.name) }));
   }
   return readPreview(found.folder, found.name);
 }
@@ -215,32 +218,41 @@ const formatNumber = (value: number | null) => (value === null ? '–' : Number.
 /**
  * A self-contained one-page HTML report of an evaluation for the clinic's records: the model and
  * its training run, the labelled set with its fingerprint, the exact commands, the metrics per
- * class, the confusion matrix, and AUCMEDI's plots. No script, no outside reference.
+ * class, the confusion matrix, and AUCMEDI's plots. No script, no outside reference. In the core's
+ * language; the catalog's texts hold no markup, what comes from outside is escaped.
  */
 export function evaluationReportHtml(record: EvaluationRecord, results: EvaluationResults, appVersion: string): string {
   const { metrics, confusion } = results;
+  const { model, dataset } = record;
+  const modelSummary = { architectures: model.architectures.join(' + '), classes: model.classNames.join(', ') };
   const facts: [string, string][] = [
-    ['Run', `${record.id} (${record.state}), ${record.startedAt ?? ''} – ${record.endedAt ?? ''}`],
-    ['Model', `${record.model.dir}${record.model.runId ? ` (training run ${record.model.runId})` : ''}`],
-    ['Model', `${record.model.analysis ?? 'unknown'} analysis, ${record.model.architectures.join(' + ')}, classes ${record.model.classNames.join(', ')}`],
-    ['Labelled set', `${record.dataset.path}${record.dataset.gtFile ? ` with ${record.dataset.gtFile}${record.dataset.ohe ? ' (one-hot)' : ''}` : ''}`],
-    ['Fingerprint', record.dataset.fingerprint ? `${record.dataset.fingerprint.fileCount} files, ${record.dataset.fingerprint.totalBytes} bytes, sha256 ${record.dataset.fingerprint.sha256}` : '–'],
-    ['Samples scored', String(confusion.matched)],
-    ['Image', `${record.imageRef} (${record.imageId ?? ''})`],
-    ['Commands', `aucmedi ${record.predictionCommand.join(' ')}; aucmedi ${record.command.join(' ')}`],
-    ['Made with', `AUCMEDI Desk ${appVersion}`],
+    [t('runs:report.fact.run'), t('runs:report.runValue', { id: record.id, state: t(`runs:report.state.${record.state}`), started: record.startedAt ?? '', ended: record.endedAt ?? '' })],
+    [t('runs:report.fact.model'), model.runId ? t('runs:report.modelDirRun', { dir: model.dir, runId: model.runId }) : model.dir],
+    [t('runs:report.fact.model'), model.analysis ? t('runs:report.modelSummary', { ...modelSummary, analysis: model.analysis }) : t('runs:report.modelSummaryUnknown', modelSummary)],
+    [
+      t('runs:report.fact.labelledSet'),
+      dataset.gtFile ? (dataset.ohe ? t('runs:report.setWithOneHot', { path: dataset.path, file: dataset.gtFile }) : t('runs:report.setWith', { path: dataset.path, file: dataset.gtFile })) : dataset.path,
+    ],
+    [
+      t('runs:report.fact.fingerprint'),
+      dataset.fingerprint ? t('runs:report.fingerprint', { files: String(dataset.fingerprint.fileCount), bytes: String(dataset.fingerprint.totalBytes), sha256: dataset.fingerprint.sha256 }) : '–',
+    ],
+    [t('runs:report.fact.samples'), String(confusion.matched)],
+    [t('runs:report.fact.image'), `${record.imageRef} (${record.imageId ?? ''})`],
+    [t('runs:report.fact.commands'), `aucmedi ${record.predictionCommand.join(' ')}; aucmedi ${record.command.join(' ')}`],
+    [t('runs:report.fact.madeWith'), `AUCMEDI Desk ${appVersion}`],
   ];
-  const repeatability = repeatabilityNote(record.model, 'evaluation');
-  if (repeatability) facts.push(['Repeatability', repeatability]);
+  const repeatability = repeatabilityMessage(record.model, 'evaluation');
+  if (repeatability) facts.push([t('runs:report.fact.repeatability'), text(repeatability)]);
   const metricRows = metrics.rows
     .map((row) => `<tr><th>${escapeHtml(row.className)}</th>${metrics.metrics.map((m) => `<td>${formatNumber(row.metrics[m] ?? null)}</td>`).join('')}</tr>`)
     .join('');
   const confusionTable =
     confusion.kind === 'single-label'
-      ? `<table><tr><th>truth \\ predicted</th>${confusion.classes.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>${confusion.matrix
+      ? `<table><tr><th>${t('runs:report.truthPredicted')}</th>${confusion.classes.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>${confusion.matrix
           .map((row, t) => `<tr><th>${escapeHtml(confusion.classes[t]!)}</th>${row.map((n) => `<td>${n}</td>`).join('')}</tr>`)
           .join('')}</table>`
-      : `<table><tr><th>class</th><th>TP</th><th>FP</th><th>FN</th><th>TN</th></tr>${confusion.perClass
+      : `<table><tr><th>${t('runs:report.class')}</th><th>TP</th><th>FP</th><th>FN</th><th>TN</th></tr>${confusion.perClass
           .map((c) => `<tr><th>${escapeHtml(c.className)}</th><td>${c.tp}</td><td>${c.fp}</td><td>${c.fn}</td><td>${c.tn}</td></tr>`)
           .join('')}</table>`;
   const plots = results.plots
@@ -248,19 +260,19 @@ export function evaluationReportHtml(record: EvaluationRecord, results: Evaluati
     .map((plot) => `<figure><img alt="${escapeHtml(plot.name)}" src="${plot.dataUrl}"><figcaption>${escapeHtml(plot.name)}</figcaption></figure>`)
     .join('');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="${coreLanguage()}"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
-<title>Evaluation report ${escapeHtml(record.id)}</title>
+<title>${t('runs:report.title', { id: escapeHtml(record.id) })}</title>
 <style>body{font:13px/1.4 system-ui,sans-serif;margin:24px;color:#111}table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}th{text-align:left;background:#f1f3f5}dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px}dt{font-weight:600}dd{margin:0;word-break:break-all}figure{display:inline-block;margin:0 12px 12px 0}img{max-width:320px}</style>
 </head><body>
-<h1>Model evaluation report</h1>
+<h1>${t('runs:report.heading')}</h1>
 <dl>${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
-<h2>Metrics per class (${escapeHtml(PERFORMANCE_FILE)})</h2>
-<table><tr><th>class</th>${metrics.metrics.map((m) => `<th>${escapeHtml(m)}</th>`).join('')}</tr>${metricRows}</table>
-<h2>Confusion matrix</h2>
+<h2>${t('runs:report.metrics', { file: escapeHtml(PERFORMANCE_FILE) })}</h2>
+<table><tr><th>${t('runs:report.class')}</th>${metrics.metrics.map((m) => `<th>${escapeHtml(m)}</th>`).join('')}</tr>${metricRows}</table>
+<h2>${t('runs:report.confusion')}</h2>
 ${confusionTable}
-<h2>AUCMEDI's plots</h2>
-${plots || '<p>None.</p>'}
+<h2>${t('runs:report.plots')}</h2>
+${plots || `<p>${t('runs:report.noPlots')}</p>`}
 </body></html>
 `;
 }
@@ -323,18 +335,15 @@ export async function missingOutputs(record: RunRecord): Promise<string[]> {
  * points at an engine that does not see the folder; some of them, at AUCMEDI stopping short.
  */
 export function outputsMissingError(record: RunRecord, missing: readonly string[]): UserError {
-  const what = record.mode === 'evaluation' && record.step === 'prediction' ? "The evaluation's prediction step" : `The ${record.mode}`;
-  const again = `start the ${record.mode} again`;
+  const what = record.mode === 'evaluation' && record.step === 'prediction' ? msg('runs:results.missing.what.evaluationPrediction') : msg(`runs:results.missing.what.${record.mode}`);
+  const again = msg(`runs:results.missing.again.${record.mode}`);
   const none = missing.length === requiredOutputs(record).length;
-  const list = missing.join(', ');
-  return {
-    code: 'AUCMEDI_OUTPUT_MISSING',
-    message: none
-      ? `${what} ended without an error, but none of the files it writes are in its output folder: ${list} ${missing.length === 1 ? 'is' : 'are'} missing.`
-      : `${what} ended without an error, but ${list} ${missing.length === 1 ? 'is' : 'are'} missing from its output folder, so it did not finish its work.`,
-    action: none
-      ? `The Docker engine may not see this folder, so the files went where this computer cannot see them. With Docker Desktop, share the folder (Settings > Resources > File sharing); with an engine on another computer (DOCKER_HOST or a remote endpoint), use the engine of this computer. Then ${again}.`
-      : `Look at the end of the run's log for what went wrong, then ${again}.`,
-    detail: `${record.outputDir}: missing ${list}`,
-  };
+  const params = { what, list: missing.join(', '), count: missing.length };
+  const detail = `${record.outputDir}: missing ${params.list}`;
+  return localizedError(
+    'AUCMEDI_OUTPUT_MISSING',
+    none ? msg('runs:results.missing.none', params) : msg('runs:results.missing.some', params),
+    none ? msg('runs:results.missing.noneAction', { again }) : msg('runs:results.missing.someAction', { again }),
+    detail,
+  );
 }

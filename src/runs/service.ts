@@ -4,7 +4,8 @@ import { mkdirSync, statfsSync } from 'node:fs';
 import { copyFile, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { errorDetail, UserErrorException } from '../api/errors';
+import { errorDetail, localizedError, localizedException, UserErrorException } from '../api/errors';
+import { msg, type Message } from '../i18n/message';
 import type { CoreEvent } from '../api/events';
 import type { EngineInfo, ImageCheck } from '../api/types';
 import {
@@ -149,12 +150,12 @@ export class RunService {
     try {
       await stat(source);
     } catch {
-      throw new UserErrorException({ code: 'RUN_LOG_MISSING', message: `This run has no log file (${source} is missing).`, action: 'The output folder may have been moved or deleted; check it in your file manager.' });
+      throw localizedException('RUN_LOG_MISSING', msg('runs:service.logMissing', { file: source }), msg('runs:service.logMissingAction'));
     }
     try {
       await copyFile(source, target);
     } catch (error) {
-      throw new UserErrorException({ code: 'FILE_NOT_WRITTEN', message: `The log could not be saved to ${target}.`, action: 'Choose a folder you can write to, with free space, and save again.', detail: errorDetail(error) });
+      throw localizedException('FILE_NOT_WRITTEN', msg('runs:service.logNotSaved', { target }), msg('runs:service.logNotSavedAction'), errorDetail(error));
     }
   }
 
@@ -163,7 +164,7 @@ export class RunService {
     const folder = this.get(id).outputDir;
     const info = await stat(folder).catch(() => null);
     if (!info?.isDirectory()) {
-      throw new UserErrorException({ code: 'RUN_FOLDER_MISSING', message: `The run's output folder ${folder} is not there any more.`, action: 'It may have been moved, renamed or deleted; look for it in your file manager.' });
+      throw localizedException('RUN_FOLDER_MISSING', msg('runs:service.folderMissing', { folder }), msg('runs:service.folderMissingAction'));
     }
     return folder;
   }
@@ -175,7 +176,7 @@ export class RunService {
   async delete(id: string, deleteFiles: boolean): Promise<{ deleted: string; filesDeleted: boolean }> {
     const record = this.get(id);
     if (this.active.has(id) || !FINISHED_STATES.includes(record.state)) {
-      throw new UserErrorException({ code: 'RUN_ACTIVE', message: 'This run is still going, so it was not deleted.', action: 'Stop the run first, then delete it.' });
+      throw localizedException('RUN_ACTIVE', msg('runs:service.deleteActive'), msg('runs:service.deleteActiveAction'));
     }
     let filesDeleted = false;
     if (deleteFiles) {
@@ -186,11 +187,7 @@ export class RunService {
         manifestId = null;
       }
       if (manifestId !== id) {
-        throw new UserErrorException({
-          code: 'RUN_FILES_NOT_DELETED',
-          message: `The folder ${record.outputDir} does not hold this run's record (run.json), so its files were left as they are.`,
-          action: 'Delete the record only, and remove the folder yourself if you are sure it is this run\'s.',
-        });
+        throw localizedException('RUN_FILES_NOT_DELETED', msg('runs:service.filesNotDeleted', { folder: record.outputDir }), msg('runs:service.filesNotDeletedAction'));
       }
       await rm(record.outputDir, { recursive: true, force: true });
       filesDeleted = true;
@@ -212,7 +209,7 @@ export class RunService {
   }
 
   async startTraining(request: TrainingRequest): Promise<TrainingRecord> {
-    const { docker, imageRef, imageId } = await this.image(request.imageRef, 'starting the training');
+    const { docker, imageRef, imageId } = await this.image(request.imageRef, msg('runs:doing.startTraining'));
     const { dataset, gpus } = request;
     const options = { ...request.options, ohe: dataset.ohe, gt: dataset.gtFile !== null };
     const args = trainingArgs(options);
@@ -243,7 +240,7 @@ export class RunService {
 
   /** Classifies a flat folder of images with a trained model; `preds.csv` (and heat maps) in a new folder. */
   async startPrediction(request: PredictionRequest): Promise<PredictionRecord> {
-    const { docker, imageRef, imageId } = await this.image(request.imageRef, 'starting the prediction');
+    const { docker, imageRef, imageId } = await this.image(request.imageRef, msg('runs:doing.startPrediction'));
     const model = await resolveModel(request.model, (id) => this.get(id));
     const analysis = ANALYSES.find((known) => known === model.analysis);
     const options: PredictionOptions = { ...request.options, ...(analysis ? { modelAnalysis: analysis } : {}) };
@@ -251,7 +248,7 @@ export class RunService {
     const scanned = await this.deps.scanDataset({ path: request.images, gtFile: null, ohe: false, purpose: 'prediction' });
     const { report } = scanned;
     requireValidDataset(report);
-    requireMatchingDimensions(model, report, 'the image folder');
+    requireMatchingDimensions(model, report, 'imageFolder');
     if (request.gpus.kind !== 'none') requireGpus(request.gpus, await this.deps.detectGpus());
 
     const id = newRunId();
@@ -277,7 +274,7 @@ export class RunService {
    * those predictions against the labels, two containers one after the other in one run.
    */
   async startEvaluation(request: EvaluationRequest): Promise<EvaluationRecord> {
-    const { docker, imageRef, imageId } = await this.image(request.imageRef, 'starting the evaluation');
+    const { docker, imageRef, imageId } = await this.image(request.imageRef, msg('runs:doing.startEvaluation'));
     const model = await resolveModel(request.model, (id) => this.get(id));
     const { dataset } = request;
     const options = { ...request.options, ohe: dataset.ohe, gt: dataset.gtFile !== null };
@@ -285,7 +282,7 @@ export class RunService {
     const scanned = await this.deps.scanDataset({ path: dataset.path, gtFile: dataset.gtFile, ohe: dataset.ohe, purpose: 'evaluation' });
     const { report } = scanned;
     requireValidDataset(report);
-    requireMatchingDimensions(model, report, 'the labelled set');
+    requireMatchingDimensions(model, report, 'labelledSet');
     requireModelClasses(model, report);
     if (request.gpus.kind !== 'none') requireGpus(request.gpus, await this.deps.detectGpus());
 
@@ -346,7 +343,7 @@ export class RunService {
     };
   }
 
-  private async image(requested: string | null | undefined, doing: string): Promise<{ docker: Docker; imageRef: string; imageId: string }> {
+  private async image(requested: string | null | undefined, doing: Message): Promise<{ docker: Docker; imageRef: string; imageId: string }> {
     const docker = await this.connect(doing);
     const imageRef = requested ?? this.deps.imageRef();
     const imageId = await this.deps.resolveImageId(docker, imageRef);
@@ -434,7 +431,7 @@ export class RunService {
       (output as { destroy?: () => void } | undefined)?.destroy?.();
       record.state = 'failed';
       record.endedAt = new Date().toISOString();
-      record.error = { code: 'RUN_START_FAILED', message: `Docker could not start the ${mode} container.`, action: 'Check the Setup page, then try again.', detail: errorDetail(error) };
+      record.error = localizedError('RUN_START_FAILED', msg(`runs:service.startFailed.${mode}`), msg('runs:service.startFailedAction'), errorDetail(error));
       this.save(record);
       throw new UserErrorException(record.error);
     }
@@ -457,9 +454,9 @@ export class RunService {
       if (FINISHED_STATES.includes(record.state)) return record;
       const holder = this.followedElsewhere(id);
       if (holder) throw followedElsewhereError(holder);
-      throw new UserErrorException({ code: 'RUN_NOT_ACTIVE', message: 'This run is not attached here.', action: 'Restart the app so it finds the run again, then stop it.' });
+      throw localizedException('RUN_NOT_ACTIVE', msg('runs:service.notAttached'), msg('runs:service.notAttachedAction'));
     }
-    const docker = await this.connect('stopping the run');
+    const docker = await this.connect(msg('runs:doing.stop'));
     const container = docker.getContainer(active.record.containerId!);
     // A container that has already ended (while no one followed it) is not stopped: its run is
     // recorded as it ended, never as cancelled.
@@ -483,7 +480,7 @@ export class RunService {
    * command must not take over, and then wait for, the other runs.
    */
   async reattach(onlyId?: string): Promise<RunRecord[]> {
-    const docker = await this.connect('finding runs left running');
+    const docker = await this.connect(msg('runs:doing.reattach'));
     const labels = [`${APP_LABEL}`, `${PURPOSE_LABEL}=run`, ...(onlyId ? [`${RUN_ID_LABEL}=${onlyId}`] : [])];
     const containers = await docker.listContainers({ all: true, filters: { label: labels } });
     const found = new Set<string>();
@@ -511,11 +508,7 @@ export class RunService {
       if (this.followedElsewhere(record.id)) continue; // its follower knows better
       record.state = 'interrupted';
       record.endedAt = new Date().toISOString();
-      record.error = {
-        code: 'RUN_INTERRUPTED',
-        message: 'The container of this run is gone: Docker was reset or the container was removed.',
-        action: `${await keptModels(record)}Start the ${record.mode} again if you need it complete.`,
-      };
+      record.error = localizedError('RUN_INTERRUPTED', msg('runs:service.containerGone'), await containerGoneAction(record));
       this.save(record);
     }
     return reattached;
@@ -683,13 +676,8 @@ export class RunService {
     }
     if (state === 'interrupted') {
       record.error = isConnectionError(lost)
-        ? {
-            code: 'RUN_INTERRUPTED',
-            message: 'Docker stopped while the run was going, so the run ended early.',
-            action: `Start Docker again (the Setup page says when it is back), then start the ${record.mode} again. What it saved before Docker stopped is kept in ${record.outputDir}.`,
-            detail: errorDetail(lost),
-          }
-        : { code: 'RUN_INTERRUPTED', message: 'The run\'s container could not be followed to its end.', action: 'Check the Setup page; what was saved is in the output folder.', detail: errorDetail(lost) };
+        ? localizedError('RUN_INTERRUPTED', msg('runs:service.dockerStopped'), msg(`runs:service.dockerStoppedAction.${record.mode}`, { folder: record.outputDir }), errorDetail(lost))
+        : localizedError('RUN_INTERRUPTED', msg('runs:service.notFollowed'), msg('runs:service.notFollowedAction'), errorDetail(lost));
     }
     await this.readResults(record);
     try {
@@ -721,20 +709,20 @@ export class RunService {
     if (record.state !== 'succeeded') return;
     try {
       if (record.mode === 'prediction') {
-        const predictions = readPredictions(await readOutputText(path.join(record.outputDir, PREDICTIONS_FILE), `predictions (${PREDICTIONS_FILE})`));
+        const predictions = readPredictions(await readOutputText(path.join(record.outputDir, PREDICTIONS_FILE), msg('aucmedi:outputs.what.predictions', { file: PREDICTIONS_FILE })));
         const heatMaps = await readdir(path.join(record.outputDir, 'xai')).catch(() => []);
         record.results = { file: PREDICTIONS_FILE, samples: predictions.rows.length, classes: predictions.classes, heatMaps: heatMaps.length };
       } else {
         const predictionsFile = `${EVALUATION_PREDICTION_DIR}/${PREDICTIONS_FILE}`;
         const metricsFile = `${EVALUATION_RESULTS_DIR}/${PERFORMANCE_FILE}`;
-        const predictions = readPredictions(await readOutputText(path.join(record.outputDir, predictionsFile), `predictions (${PREDICTIONS_FILE})`));
-        readPerformanceMetrics(await readOutputText(path.join(record.outputDir, metricsFile), `metrics (${PERFORMANCE_FILE})`));
+        const predictions = readPredictions(await readOutputText(path.join(record.outputDir, predictionsFile), msg('aucmedi:outputs.what.predictions', { file: PREDICTIONS_FILE })));
+        readPerformanceMetrics(await readOutputText(path.join(record.outputDir, metricsFile), msg('aucmedi:outputs.what.metrics', { file: PERFORMANCE_FILE })));
         const present = new Set(await readdir(path.join(record.outputDir, EVALUATION_RESULTS_DIR)).catch(() => []));
         record.results = { predictions: predictionsFile, metricsFile, samples: predictions.rows.length, classes: predictions.classes, plots: EVALUATION_PLOTS.filter((plot) => present.has(plot)) };
       }
     } catch (error) {
       record.state = 'failed';
-      record.error = error instanceof UserErrorException ? error.userError : { code: 'AUCMEDI_OUTPUT_INVALID', message: 'AUCMEDI\'s results could not be read.', action: 'Run it again.', detail: errorDetail(error) };
+      record.error = error instanceof UserErrorException ? error.userError : localizedError('AUCMEDI_OUTPUT_INVALID', msg('runs:service.resultsUnreadable'), msg('runs:service.resultsUnreadableAction'), errorDetail(error));
     }
   }
 
@@ -795,7 +783,7 @@ export class RunService {
     this.deps.emit({ type: 'run:state', run: summarize(record) });
   }
 
-  private async connect(doing: string): Promise<Docker> {
+  private async connect(doing: Message): Promise<Docker> {
     const docker = await this.deps.docker();
     try {
       await docker.ping();
@@ -855,16 +843,10 @@ function manifestNotWritten(record: RunRecord, error: unknown): void {
     return;
   }
   if (record.state === 'succeeded') record.state = 'failed';
-  record.error = {
-    code: full ? 'DISK_FULL' : 'FILE_NOT_WRITTEN',
-    message: full
-      ? `The disk of ${record.outputDir} is full, so the ${record.mode}'s record (${MANIFEST_FILE}) could not be written there.`
-      : `The ${record.mode}'s record (${MANIFEST_FILE}) could not be written to ${record.outputDir}.`,
-    action: full
-      ? 'Free some space on that disk, or choose an output folder on another disk, then start again. What the run wrote before is kept in the folder.'
-      : 'Check that the output folder still exists and that you may write to it, then start again.',
-    detail,
-  };
+  const params = { folder: record.outputDir, file: MANIFEST_FILE };
+  record.error = full
+    ? localizedError('DISK_FULL', msg(`runs:service.manifestDiskFull.${record.mode}`, params), msg('runs:service.manifestDiskFullAction'), detail)
+    : localizedError('FILE_NOT_WRITTEN', msg(`runs:service.manifestNotWritten.${record.mode}`, params), msg('runs:service.manifestNotWrittenAction'), detail);
 }
 
 function newRunId(): string {
@@ -873,21 +855,17 @@ function newRunId(): string {
 }
 
 export function followedElsewhereError(holder: LockHolder): UserErrorException {
-  return new UserErrorException({
-    code: 'RUN_FOLLOWED_ELSEWHERE',
-    message: `This run is followed by another AUCMEDI Desk window or command (process ${holder.pid} on ${holder.host}, since ${holder.since}).`,
-    action: 'Watch or stop it there, or close that window or command first.',
-  });
+  return localizedException('RUN_FOLLOWED_ELSEWHERE', msg('runs:service.followedElsewhere', { pid: String(holder.pid), host: holder.host, since: holder.since }), msg('runs:service.followedElsewhereAction'));
 }
 
 function runNotFound(id: string): UserErrorException {
-  return new UserErrorException({ code: 'RUN_NOT_FOUND', message: `There is no run ${id}.`, action: 'Choose a run from the Runs page.' });
+  return localizedException('RUN_NOT_FOUND', msg('runs:service.notFound', { id }), msg('runs:service.notFoundAction'));
 }
 
-/** For a run that ended unfinished: which models its output folder holds, as found there (none is said, too). */
-async function keptModels(record: RunRecord): Promise<string> {
-  if (record.mode !== 'training') return '';
+/** For a run whose container is gone: start it again; for a training, which models its output folder holds, as found there (none is said, too). */
+async function containerGoneAction(record: RunRecord): Promise<Message> {
+  if (record.mode !== 'training') return msg(`runs:service.containerGoneAction.${record.mode}`);
   const files = await listModelFiles(record.outputDir).catch(() => null);
   const models = files ? [files.bestLoss, files.last, ...files.folds.map((fold) => fold.model), files.metalearner].filter((f): f is string => Boolean(f)) : [];
-  return models.length ? `The output folder keeps ${models.join(', ')}. ` : 'No model was kept in the output folder. ';
+  return models.length ? msg('runs:service.containerGoneAction.trainingKept', { models: models.join(', ') }) : msg('runs:service.containerGoneAction.trainingNoModel');
 }

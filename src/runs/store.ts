@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { RunRecord, SetAsideRecord } from '../api/runs';
 import { errorDetail } from '../api/errors';
+import { msg, type Message } from '../i18n/message';
+import { text as renderText } from '../i18n/translate';
 import { renameRetrying } from '../rename-retry';
 import { removeStaleTemporaries, writeFileAtomic } from '../settings/store';
 import { parseRunRecord } from './record-schema';
@@ -44,11 +46,11 @@ export class RunStore {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      return this.putAside(file, `it is not valid JSON (${errorDetail(error).slice(0, 200)})`);
+      return this.putAside(file, (name) => msg('runs:store.notJson', { name, detail: errorDetail(error).slice(0, 200) }));
     }
     const parsed = parseRunRecord(value);
-    if ('problem' in parsed) return this.putAside(file, `it is not a complete run record (${parsed.problem})`);
-    if (parsed.record.id !== id) return this.putAside(file, `it holds the record of another run (${parsed.record.id})`);
+    if ('problem' in parsed) return this.putAside(file, (name) => msg('runs:store.incomplete', { name, problem: parsed.problem }));
+    if (parsed.record.id !== id) return this.putAside(file, (name) => msg('runs:store.otherRun', { name, id: parsed.record.id }));
     return parsed.record;
   }
 
@@ -59,7 +61,7 @@ export class RunStore {
     return taken;
   }
 
-  private putAside(file: string, reason: string): null {
+  private putAside(file: string, why: (name: string) => Message): null {
     let target = `${file}.set-aside`;
     if (existsSync(target)) target = `${file}.set-aside-${Date.now()}`;
     try {
@@ -67,7 +69,8 @@ export class RunStore {
     } catch {
       return null; // a read-only folder: not listed, and said again next time
     }
-    this.setAside.push({ file: target, reason: `${path.basename(file)} could not be read: ${reason}` });
+    const reason = why(path.basename(file));
+    this.setAside.push({ file: target, reason: renderText(reason), i18n: { reason } });
     return null;
   }
 

@@ -12,7 +12,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeFolders } from '../folders';
 import type Docker from 'dockerode';
-import { errorDetail, UserErrorException } from '../api/errors';
+import { errorDetail, localizedException } from '../api/errors';
+import { msg } from '../i18n/message';
 import type { WeightsHashTable } from '../api/aucmedi';
 import type { WeightsDownloadResult } from '../api/weights';
 import { CONTAINER_DATASET_DIR, CONTAINER_MODEL_DIR, bind, trainingArgs } from '../aucmedi/arguments';
@@ -108,18 +109,15 @@ export async function downloadWeights(options: DownloadOptions, architectures: s
           result.cancelled.push(...wanted.slice(position));
           break;
         }
-        throw new UserErrorException({
-          code: 'WEIGHTS_DOWNLOAD_FAILED',
-          message: 'Docker could not start a container with network access here, so the weights cannot be downloaded on this computer.',
-          action: 'Prepare the offline bundle on a computer whose Docker can reach the internet, or import the weights from files.',
-          detail: errorDetail(error),
-        });
+        throw localizedException('WEIGHTS_DOWNLOAD_FAILED', msg('weights:download.noNetworkMessage'), msg('weights:download.noNetworkAction'), errorDetail(error));
       }
       // What Keras kept has passed its own hash check; checked again here, as a run's preflight will.
       const ready = checkWeightsCache(await listWeights(path.join(keras, 'models'), { persist: false }), [architecture], dimensionality, options.hashes).allReady;
       if (ready) result.downloaded.push(architecture);
       else {
         const explained = explainError(run.stderr.split('\n').filter(Boolean).slice(-8), { mode: 'training' });
+        // English only for now: test/integration/weights.test.ts compares this entry whole (toEqual); an
+        // `i18n: { reason: msg('weights:download.failedReason', ...) }` here needs that test to use toMatchObject.
         result.failed.push({ architecture, reason: `${explained.message} ${explained.action}`.trim() });
       }
     }

@@ -9,7 +9,8 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { errorDetail, UserErrorException } from '../api/errors';
+import { errorDetail, localizedException } from '../api/errors';
+import { msg } from '../i18n';
 import type { WeightsFileInfo } from '../api/weights';
 import { checksumFileFor, checksumLine } from '../engine/checksum';
 
@@ -45,8 +46,8 @@ async function* tarStream(weightsDir: string, files: WeightsFileInfo[], onBytes:
 }
 
 export async function exportWeights(weightsDir: string, files: WeightsFileInfo[], target: string, options: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<{ file: string; sha256: string; checksumFile: string; bytes: number }> {
-  if (files.length === 0) throw new UserErrorException({ code: 'WEIGHTS_SOURCE_UNUSABLE', message: 'The weights folder is empty: there is nothing to export.', action: 'Import or download weights first.' });
-  if (files.some((f) => Buffer.byteLength(f.name) > 99)) throw new UserErrorException({ code: 'WEIGHTS_SOURCE_UNUSABLE', message: 'A weights file name is too long for the archive.', action: 'Rename it in the weights folder to under 100 characters.' });
+  if (files.length === 0) throw localizedException('WEIGHTS_SOURCE_UNUSABLE', msg('weights:export.emptyMessage'), msg('weights:export.emptyAction'));
+  if (files.some((f) => Buffer.byteLength(f.name) > 99)) throw localizedException('WEIGHTS_SOURCE_UNUSABLE', msg('weights:export.nameTooLongMessage'), msg('weights:export.nameTooLongAction'));
   const hash = createHash('sha256');
   let bytes = 0;
   const tap = new Transform({
@@ -62,8 +63,8 @@ export async function exportWeights(weightsDir: string, files: WeightsFileInfo[]
     await rename(temporary, target);
   } catch (error) {
     await rm(temporary, { force: true });
-    if (options.signal?.aborted) throw new UserErrorException({ code: 'OPERATION_CANCELLED', message: 'The export was cancelled; nothing was written.', action: 'Export again when you are ready.' });
-    throw new UserErrorException({ code: 'FILE_NOT_WRITTEN', message: `The weights archive could not be written to ${target}.`, action: 'Choose a folder with enough free space (the archive is as large as the weights), then export again.', detail: errorDetail(error) });
+    if (options.signal?.aborted) throw localizedException('OPERATION_CANCELLED', msg('weights:export.cancelledMessage'), msg('weights:export.cancelledAction'));
+    throw localizedException('FILE_NOT_WRITTEN', msg('weights:export.notWrittenMessage', { target }), msg('weights:export.notWrittenAction'), errorDetail(error));
   }
   const sha256 = hash.digest('hex');
   const checksumFile = checksumFileFor(target);

@@ -14,8 +14,10 @@ import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { errorDetail, UserErrorException } from '../api/errors';
-import type { WeightsFileInfo, WeightsImportResult } from '../api/weights';
+import { errorDetail, localizedException, UserErrorException } from '../api/errors';
+import type { WeightsEntryReason, WeightsFileInfo, WeightsImportResult } from '../api/weights';
+import { msg, type Message } from '../i18n/message';
+import { text } from '../i18n/translate';
 import { writeFileAtomic } from '../settings/store';
 import { readExpectedChecksum } from '../engine/checksum';
 import { makeFolders } from '../folders';
@@ -44,22 +46,27 @@ interface Candidate {
   /** The size its source declares. */
   size: number;
   /** Why it is left out without being read (a link, a device), if it is. */
-  refusal?: string;
+  refusal?: Message;
   open: () => Promise<Readable>;
 }
 
 /** Why a file cannot go into the weights folder, or null when its name is acceptable. */
-export function refusalOfName(sourceName: string): string | null {
+export function refusalOfName(sourceName: string): Message | null {
   const name = path.posix.basename(sourceName.replace(/\\/g, '/'));
-  if (!WEIGHTS_NAME.test(name)) return 'not a weights file (Keras weights end in .h5 or .keras)';
-  if (/[\u0000-\u001f]/.test(name) || name.startsWith('.')) return 'a hidden file or a name with control characters';
+  if (!WEIGHTS_NAME.test(name)) return msg('weights:import.notWeightsName');
+  if (/[\u0000-\u001f]/.test(name) || name.startsWith('.')) return msg('weights:import.hiddenName');
   return null;
 }
 
 /** `.h5` files are HDF5, `.keras` files are ZIP: the first bytes must say so. */
-export function refusalOfContent(name: string, head: Buffer): string | null {
+export function refusalOfContent(name: string, head: Buffer): Message | null {
   const expected = /\.keras$/i.test(name) ? ZIP_SIGNATURE : HDF5_SIGNATURE;
-  return head.subarray(0, expected.length).equals(expected) ? null : `named like weights, but its content is not ${/\.keras$/i.test(name) ? 'a Keras archive' : 'HDF5 data'}`;
+  return head.subarray(0, expected.length).equals(expected) ? null : /\.keras$/i.test(name) ? msg('weights:import.notKerasArchive') : msg('weights:import.notHdf5');
+}
+
+/** A skipped or refused entry: the English reason (CLI, tests) and the same as a message for the window. */
+function entryReason(name: string, reason: Message): WeightsEntryReason {
+  return { name, reason: text(reason), i18n: { reason } };
 }
 
 /** What SHA256SUMS holds for one file; md5, size and time only when its comment line is there. */
@@ -76,8 +83,8 @@ const META_LINE = /^# md5 ([0-9a-f]{32}) size (\d+) mtime (\d+)  (.+)$/;
 export async function readChecksums(weightsDir: string): Promise<Map<string, ChecksumEntry>> {
   const sums = new Map<string, ChecksumEntry>();
   const meta = new Map<string, Omit<ChecksumEntry, 'sha256'>>();
-  const text = await readFile(path.join(weightsDir, CHECKSUM_FILE), 'utf8').catch(() => '');
-  for (const raw of text.split('\n')) {
+  const content = await readFile(path.join(weightsDir, CHECKSUM_FILE), 'utf8').catch(() => '');
+  for (const raw of content.split('\n')) {
     const line = raw.replace(/\r$/, '');
     const m = META_LINE.exec(line);
     if (m) meta.set(m[4]!, { md5: m[1]!, sizeBytes: Number(m[2]), mtimeMs: Number(m[3]) });
@@ -152,8 +159,8 @@ export async function importWeights(
       } catch (error) {
         if (!(error instanceof TarDamagedError)) throw error;
         // The entry before the damage is not proven either: its size may be the lie.
-        if (pending) result.refused.push({ name: pending.source, reason: `the archive is damaged right after it (${error.message}), so its size cannot be trusted; nothing after it was read` });
-        else if (seen > 0) result.refused.push({ name: path.basename(source), reason: `the rest of the archive could not be read: ${error.message}` });
+        if (pending) result.refused.push(entryReason(pending.source, msg('weights:import.damagedAfter', { error: error.reason })));
+        else if (seen > 0) result.refused.push(entryReason(path.basename(source), msg('weights:import.restUnreadable', { error: error.reason })));
         else throw unusableArchive(source, error);
         break;
       }
@@ -166,13 +173,13 @@ export async function importWeights(
       const candidate = next.value;
       const reason = candidate.refusal ?? refusalOfName(candidate.source);
       if (reason) {
-        result.refused.push({ name: candidate.source, reason });
+        result.refused.push(entryReason(candidate.source, reason));
         continue;
       }
       const done = bytesDone;
       const outcome = await copyCandidate(candidate, weightsDir, options.signal, (n) => options.onProgress?.({ bytesDone: done + n, bytesTotal: origin.bytesTotal, file: candidate.name }));
       bytesDone += candidate.size;
-      if ('refusal' in outcome) result.refused.push({ name: candidate.source, reason: outcome.refusal });
+      if ('refusal' in outcome) result.refused.push(entryReason(candidate.source, outcome.refusal));
       else pending = outcome;
     }
   } finally {
@@ -209,15 +216,15 @@ async function commit(copied: Copied, weightsDir: string, sums: Map<string, Chec
     return;
   }
   await rm(copied.temporary, { force: true });
-  if (known === copied.sha256) result.skipped.push({ name, reason: 'already in the weights folder' });
-  else result.refused.push({ name: copied.source, reason: `a different file named ${name} is already in the weights folder; remove it there first to replace it` });
+  if (known === copied.sha256) result.skipped.push(entryReason(name, msg('weights:import.alreadyThere')));
+  else result.refused.push(entryReason(copied.source, msg('weights:import.nameTaken', { name })));
 }
 
 /**
  * Copies one candidate to a temporary file, or says why it is refused: its first bytes are checked
  * before any file is made, and it must hold exactly the bytes its source declares.
  */
-async function copyCandidate(candidate: Candidate, weightsDir: string, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<Copied | { refusal: string }> {
+async function copyCandidate(candidate: Candidate, weightsDir: string, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<Copied | { refusal: Message }> {
   const temporary = path.join(weightsDir, `.importing-${process.pid}-${candidate.name}`);
   let input: Readable | null = null;
   try {
@@ -228,20 +235,20 @@ async function copyCandidate(candidate: Candidate, weightsDir: string, signal: A
     input?.destroy();
     await rm(temporary, { force: true });
     if (signal?.aborted) throw cancelled();
-    if (error instanceof ZipEntryError || error instanceof EntrySizeError) return { refusal: error.message };
+    if (error instanceof ZipEntryError || error instanceof EntrySizeError) return { refusal: error.reason };
     const code = (error as NodeJS.ErrnoException).code;
     const full = code === 'ENOSPC' || code === 'EDQUOT';
-    throw new UserErrorException({
-      code: 'WEIGHTS_IMPORT_FAILED',
-      message: `${candidate.source} could not be copied into the weights folder.`,
-      action: full ? 'Free space on the disk that holds the weights folder, then import again.' : 'Check that the source can be read and the weights folder can be written, then import again.',
-      detail: errorDetail(error),
-    });
+    throw localizedException(
+      'WEIGHTS_IMPORT_FAILED',
+      msg('weights:import.copyFailedMessage', { source: candidate.source }),
+      full ? msg('weights:import.copyFailedFullAction') : msg('weights:import.copyFailedAction'),
+      errorDetail(error),
+    );
   }
 }
 
 function unusableArchive(source: string, error: unknown): UserErrorException {
-  return new UserErrorException({ code: 'WEIGHTS_SOURCE_UNUSABLE', message: `${path.basename(source)} is damaged or cut short.`, action: 'Copy the archive again from its source and import it again.', detail: errorDetail(error) });
+  return localizedException('WEIGHTS_SOURCE_UNUSABLE', msg('weights:import.damagedMessage', { name: path.basename(source) }), msg('weights:import.damagedAction'), errorDetail(error));
 }
 
 function writeChecksums(weightsDir: string, sums: Map<string, ChecksumEntry>, present: Set<string>): void {
@@ -264,11 +271,11 @@ interface Origin {
 
 async function openSource(source: string): Promise<Origin> {
   const info = await stat(source).catch((error: unknown) => {
-    throw new UserErrorException({ code: 'WEIGHTS_SOURCE_UNUSABLE', message: `${source} cannot be read.`, action: 'Choose the folder or archive again.', detail: errorDetail(error) });
+    throw localizedException('WEIGHTS_SOURCE_UNUSABLE', msg('weights:import.unreadableMessage', { source }), msg('weights:import.unreadableAction'), errorDetail(error));
   });
   if (info.isDirectory()) return listed(await folderCandidates(source));
   if (!info.isFile()) {
-    throw new UserErrorException({ code: 'WEIGHTS_SOURCE_UNUSABLE', message: `${source} is neither a folder nor a file (a device, a socket or a pipe).`, action: 'Choose the folder that holds the weights files, or a .zip, .tar or .tar.gz of it.' });
+    throw localizedException('WEIGHTS_SOURCE_UNUSABLE', msg('weights:import.notFileMessage', { source }), msg('weights:import.notFileAction'));
   }
   const head = Buffer.alloc(512);
   try {
@@ -279,7 +286,7 @@ async function openSource(source: string): Promise<Origin> {
       await handle.close();
     }
   } catch (error) {
-    throw new UserErrorException({ code: 'WEIGHTS_SOURCE_UNUSABLE', message: `${source} cannot be read.`, action: 'Choose the folder or archive again; copy it to this computer first if it is on a network share.', detail: errorDetail(error) });
+    throw localizedException('WEIGHTS_SOURCE_UNUSABLE', msg('weights:import.unreadableMessage', { source }), msg('weights:import.unreadableShareAction'), errorDetail(error));
   }
   if (head.subarray(0, 4).equals(ZIP_SIGNATURE) || head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x05, 0x06]))) {
     const zip = await openZip(source).catch((error: unknown) => {
@@ -290,11 +297,7 @@ async function openSource(source: string): Promise<Origin> {
   // A .tar.gz: how much it unpacks to is not known before it is read (gzip's length field wraps at 4 GiB).
   if (head[0] === 0x1f && head[1] === 0x8b) return { bytesTotal: null, candidates: tarCandidates(source) };
   if (head.toString('latin1', 257, 262) === 'ustar' || source.toLowerCase().endsWith('.tar')) return { bytesTotal: info.size, candidates: tarCandidates(source) };
-  throw new UserErrorException({
-    code: 'WEIGHTS_SOURCE_UNUSABLE',
-    message: `${path.basename(source)} is neither a folder nor a .zip, .tar or .tar.gz archive.`,
-    action: 'Choose the folder that holds the weights files (such as a copy of ~/.keras/models), or a .zip, .tar or .tar.gz of it.',
-  });
+  throw localizedException('WEIGHTS_SOURCE_UNUSABLE', msg('weights:import.notArchiveMessage', { name: path.basename(source) }), msg('weights:import.notArchiveAction'));
 }
 
 /** Candidates known in advance: progress counts the bytes of those that will be copied. */
@@ -319,7 +322,7 @@ async function folderCandidates(root: string): Promise<Candidate[]> {
       else if (info?.isFile()) {
         const { size } = await stat(full);
         found.push(candidateOf(relative, size, async () => createReadStream(full)));
-      } else found.push(candidateOf(relative, 0, noRead, info ? 'not a regular file (a pipe, socket or device)' : 'a link that points nowhere'));
+      } else found.push(candidateOf(relative, 0, noRead, info ? msg('weights:import.notRegularFile') : msg('weights:import.danglingLink')));
     }
   };
   await visit(root);
@@ -329,7 +332,7 @@ async function folderCandidates(root: string): Promise<Candidate[]> {
 function zipCandidates(zip: ZipArchive): Candidate[] {
   return zip.entries
     .filter((entry) => entry.kind !== 'directory')
-    .map((entry) => candidateOf(entry.name, entry.size, () => zip.openEntry(entry), entry.kind === 'link' ? 'a symbolic link: links are not followed; put the file itself in the archive' : undefined));
+    .map((entry) => candidateOf(entry.name, entry.size, () => zip.openEntry(entry), entry.kind === 'link' ? msg('weights:import.zipLink') : undefined));
 }
 
 async function* tarCandidates(file: string): AsyncGenerator<Candidate> {
@@ -337,9 +340,11 @@ async function* tarCandidates(file: string): AsyncGenerator<Candidate> {
     if (entry.kind === 'directory') continue;
     const refusal =
       entry.kind === 'link'
-        ? `a ${entry.type === 'Link' ? 'hard' : 'symbolic'} link to ${entry.linkTarget}: links are not followed; put the file itself in the archive`
+        ? entry.type === 'Link'
+          ? msg('weights:import.hardLink', { target: entry.linkTarget ?? '' })
+          : msg('weights:import.symbolicLink', { target: entry.linkTarget ?? '' })
         : entry.kind === 'other'
-          ? `not a file (a ${entry.type} entry)`
+          ? msg('weights:import.notAFile', { type: entry.type })
           : undefined;
     yield candidateOf(entry.name, entry.size, async () => entry.open(), refusal);
   }
@@ -349,18 +354,22 @@ const noRead = async (): Promise<Readable> => {
   throw new Error('not to be read');
 };
 
-function candidateOf(source: string, size: number, openIt: () => Promise<Readable>, refusal?: string): Candidate {
+function candidateOf(source: string, size: number, openIt: () => Promise<Readable>, refusal?: Message): Candidate {
   return { source, name: path.posix.basename(source.replace(/\\/g, '/')), size, open: openIt, ...(refusal ? { refusal } : {}) };
 }
 
 /** A source that holds more or fewer bytes than it declares. */
-class EntrySizeError extends Error {}
+class EntrySizeError extends Error {
+  constructor(readonly reason: Message) {
+    super(text(reason));
+  }
+}
 
 /**
  * Hashes and copies `input` to `target` (created only once the first bytes show the content is
  * weights), stopping with `EntrySizeError` at the first byte past the declared size.
  */
-async function copyHashed(input: Readable, candidate: Candidate, target: string, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<{ sha256: string; md5: string; bytes: number } | { refusal: string }> {
+async function copyHashed(input: Readable, candidate: Candidate, target: string, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<{ sha256: string; md5: string; bytes: number } | { refusal: Message }> {
   const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const held: Buffer[] = [];
   let headLength = 0;
@@ -381,7 +390,7 @@ async function copyHashed(input: Readable, candidate: Candidate, target: string,
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       if (bytes + chunk.length > candidate.size) {
-        callback(new EntrySizeError(`it holds more than the ${candidate.size} bytes its source declares`));
+        callback(new EntrySizeError(msg('weights:import.tooLong', { size: candidate.size })));
         return;
       }
       hash.update(chunk);
@@ -391,7 +400,7 @@ async function copyHashed(input: Readable, candidate: Candidate, target: string,
       callback(null, chunk);
     },
     flush(callback) {
-      callback(bytes < candidate.size ? new EntrySizeError(`it ends after ${bytes} of the ${candidate.size} bytes its source declares: it is cut short`) : null);
+      callback(bytes < candidate.size ? new EntrySizeError(msg('weights:import.cutShort', { bytes, size: candidate.size })) : null);
     },
   });
   const rest = Readable.from(
@@ -416,12 +425,7 @@ async function verifyChecksum(source: string, signal: AbortSignal | undefined): 
   if (signal?.aborted) throw cancelled();
   const actual = (await hashFile(source)).sha256;
   if (actual !== expected) {
-    throw new UserErrorException({
-      code: 'WEIGHTS_CHECKSUM_MISMATCH',
-      message: `${path.basename(source)} does not match its checksum file: it was damaged or changed on the way.`,
-      action: 'Copy the archive again from the connected machine (with its .sha256) and import it again.',
-      detail: `expected ${expected}, got ${actual}`,
-    });
+    throw localizedException('WEIGHTS_CHECKSUM_MISMATCH', msg('weights:import.checksumMessage', { name: path.basename(source) }), msg('weights:import.checksumAction'), `expected ${expected}, got ${actual}`);
   }
 }
 
@@ -437,5 +441,5 @@ async function hashFile(file: string): Promise<{ sha256: string; md5: string }> 
 }
 
 function cancelled(): UserErrorException {
-  return new UserErrorException({ code: 'OPERATION_CANCELLED', message: 'The weights import was cancelled.', action: 'Files already copied are kept; import again to bring in the rest.' });
+  return localizedException('OPERATION_CANCELLED', msg('weights:import.cancelledMessage'), msg('weights:import.cancelledAction'));
 }

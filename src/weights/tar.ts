@@ -11,6 +11,8 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { Parser, type ReadEntry } from 'tar';
+import { msg, type Message } from '../i18n/message';
+import { text } from '../i18n/translate';
 
 export interface TarEntry {
   name: string;
@@ -24,8 +26,12 @@ export interface TarEntry {
   open: () => Readable;
 }
 
-/** The archive cannot be read on from here: a header that does not check out, or cut short. */
-export class TarDamagedError extends Error {}
+/** The archive cannot be read on from here: a header that does not check out, or cut short. `message` is `reason` rendered (English). */
+export class TarDamagedError extends Error {
+  constructor(readonly reason: Message) {
+    super(text(reason));
+  }
+}
 
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
 const LINK_TYPES = new Set(['Link', 'SymbolicLink']);
@@ -39,7 +45,7 @@ type Event = { entry: ReadEntry } | { error: Error } | { end: true };
 export async function* tarEntries(file: string): AsyncGenerator<TarEntry> {
   // A tar archive is made of 512-byte blocks; a partial block at the end would be ignored by the parser.
   const { size } = await stat(file);
-  if (!(await isGzip(file)) && size % 512 !== 0) throw new TarDamagedError(`the archive is ${size} bytes, not a whole number of 512-byte tar blocks: it is cut short`);
+  if (!(await isGzip(file)) && size % 512 !== 0) throw new TarDamagedError(msg('weights:tar.partialBlock', { size }));
   // The parser reads ahead and reports a bad header at once, while the entries before it are still
   // queued; `filter` runs as each header is parsed, so an error is placed after the entries parsed
   // before it, and no entry is blamed for damage that lies beyond it.
@@ -86,8 +92,8 @@ export async function* tarEntries(file: string): AsyncGenerator<TarEntry> {
         // A read error of the file itself (EIO, EACCES) is not damage of the archive.
         if ((event.error as NodeJS.ErrnoException).syscall) throw event.error;
         const what = event.error.message.replace(/^TAR_[A-Z_]+: /, '');
-        if (code?.startsWith('Z_')) throw new TarDamagedError(`the compressed archive is cut short or damaged (${what})`);
-        throw new TarDamagedError(code === 'TAR_BAD_ARCHIVE' ? `the archive is cut short: ${what}` : `the next tar header does not check out: ${what}`);
+        if (code?.startsWith('Z_')) throw new TarDamagedError(msg('weights:tar.compressedDamaged', { what }));
+        throw new TarDamagedError(code === 'TAR_BAD_ARCHIVE' ? msg('weights:tar.cutShort', { what }) : msg('weights:tar.badHeader', { what }));
       }
       const { entry } = event;
       current = entry;

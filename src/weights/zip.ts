@@ -8,6 +8,8 @@
 import { Readable, Transform } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
+import { msg, type Message } from '../i18n/message';
+import { text } from '../i18n/translate';
 
 export interface ZipEntryInfo {
   name: string;
@@ -15,7 +17,7 @@ export interface ZipEntryInfo {
   size: number;
   kind: 'file' | 'directory' | 'link';
   /** Why this entry cannot be read at all (encrypted, an unknown compression), or null. */
-  unreadable: string | null;
+  unreadable: Message | null;
   entry: yauzl.Entry;
 }
 
@@ -28,8 +30,12 @@ export interface ZipArchive {
 
 /** The archive as a whole cannot be read (no central directory, cut short). */
 export class ZipFormatError extends Error {}
-/** One entry is damaged or lies about itself; the others may be fine. */
-export class ZipEntryError extends Error {}
+/** One entry is damaged or lies about itself; the others may be fine. `message` is `reason` rendered (English). */
+export class ZipEntryError extends Error {
+  constructor(readonly reason: Message) {
+    super(text(reason));
+  }
+}
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
@@ -57,9 +63,9 @@ function readEntries(zip: yauzl.ZipFile): Promise<ZipEntryInfo[]> {
       const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
       const kind = name.endsWith('/') ? 'directory' : mode === S_IFLNK ? 'link' : 'file';
       const unreadable = entry.isEncrypted()
-        ? 'it is encrypted; make the archive without a password'
+        ? msg('weights:zip.encrypted')
         : entry.compressionMethod !== 0 && entry.compressionMethod !== 8
-          ? `it is compressed with method ${entry.compressionMethod}, which this app cannot read; make the archive with plain ZIP (deflate)`
+          ? msg('weights:zip.method', { method: entry.compressionMethod })
           : null;
       entries.push({ name, size: entry.uncompressedSize, kind, unreadable, entry });
       zip.readEntry();
@@ -74,7 +80,7 @@ async function openEntry(zip: yauzl.ZipFile, info: ZipEntryInfo): Promise<Readab
   const { entry } = info;
   if (info.unreadable) throw new ZipEntryError(info.unreadable);
   if (entry.compressionMethod === 0 && entry.compressedSize !== entry.uncompressedSize) {
-    throw new ZipEntryError(`the archive declares ${entry.compressedSize} stored bytes for a file of ${entry.uncompressedSize} bytes: it is damaged or made to mislead`);
+    throw new ZipEntryError(msg('weights:zip.storedSize', { stored: entry.compressedSize, size: entry.uncompressedSize }));
   }
   const raw = await new Promise<Readable>((resolve, reject) =>
     zip.openReadStream(entry, (error, stream) => (error ? reject(damaged(error)) : resolve(stream))),
@@ -92,7 +98,7 @@ function verifier(size: number, expectedCrc: number): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       if (bytes + chunk.length > size) {
-        callback(new ZipEntryError(`it unpacks to more than the ${size} bytes the archive declares for it (a damaged archive or a zip bomb)`));
+        callback(new ZipEntryError(msg('weights:zip.tooLong', { size })));
         return;
       }
       bytes += chunk.length;
@@ -100,8 +106,8 @@ function verifier(size: number, expectedCrc: number): Transform {
       callback(null, chunk);
     },
     flush(callback) {
-      if (bytes < size) callback(new ZipEntryError(`it unpacks to ${bytes} bytes, fewer than the ${size} the archive declares: the archive is damaged`));
-      else if (crc !== expectedCrc) callback(new ZipEntryError('its content does not match its CRC-32 checksum: the archive is damaged'));
+      if (bytes < size) callback(new ZipEntryError(msg('weights:zip.tooShort', { bytes, size })));
+      else if (crc !== expectedCrc) callback(new ZipEntryError(msg('weights:zip.crc')));
       else callback();
     },
   });
@@ -110,5 +116,5 @@ function verifier(size: number, expectedCrc: number): Transform {
 /** Errors of reading the file itself pass as they are; anything else is this entry's damage. */
 function damaged(error: Error): Error {
   if ((error as NodeJS.ErrnoException).syscall || error instanceof ZipEntryError) return error;
-  return new ZipEntryError(`its data is damaged (${error.message})`);
+  return new ZipEntryError(msg('weights:zip.damaged', { error: error.message }));
 }

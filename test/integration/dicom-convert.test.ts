@@ -156,7 +156,7 @@ describe.runIf(hasTools)('DICOM to an AUCMEDI dataset (real files from pydicom a
     writeDicom([{ path: path.join(source, 'cine', 'us.dcm'), values: frames, rows, columns, bits_allocated: 8, frames: 3, modality: 'US', window: [128, 256] }]);
     const refused = await convertDicomFolder(source, path.join(dir, 'frames-out-1'), AUTO);
     expect(refused.written).toEqual({});
-    expect(refused.skipped).toEqual([{ file: 'cine/us.dcm', reason: expect.stringMatching(/3 frames/) }]);
+    expect(refused.skipped).toMatchObject([{ file: 'cine/us.dcm', reason: expect.stringMatching(/3 frames/) }]);
     const each = await convertDicomFolder(source, path.join(dir, 'frames-out-2'), { ...AUTO, frames: 'each' });
     expect(each.written).toEqual({ cine: 3 });
     const names = readdirSync(path.join(dir, 'frames-out-2', 'cine')).sort();
@@ -338,12 +338,12 @@ describe.runIf(hasTools)('DICOM to an AUCMEDI dataset (real files from pydicom a
     const scan = await scanDicomFolder(source, { classes });
     expect(scan.classes).toEqual({ pneumonia: 2, normal: 2 });
     expect(scan.annotationRowsUnused).toBe(1);
-    expect(scan.unusable).toEqual([{ file: 'STUDY3/SERIES1/IM0001', reason: 'its PatientID is not listed in pacs-classes.csv' }]);
+    expect(scan.unusable).toMatchObject([{ file: 'STUDY3/SERIES1/IM0001', reason: 'its PatientID is not listed in pacs-classes.csv' }]);
     const out = path.join(dir, 'pacs-out');
     const report = await convertDicomFolder(source, out, { ...AUTO, classes });
     expect(report.written).toEqual({ pneumonia: 2, normal: 2 });
     expect(readdirSync(path.join(out, 'normal')).map((name) => name.replace(/^img-[0-9a-f]{20}/, 'img')).sort()).toEqual(['img.nii.gz', 'img.png']);
-    expect(report.skipped).toEqual([{ file: 'STUDY3/SERIES1/IM0001', reason: 'its PatientID is not listed in pacs-classes.csv' }]);
+    expect(report.skipped).toMatchObject([{ file: 'STUDY3/SERIES1/IM0001', reason: 'its PatientID is not listed in pacs-classes.csv' }]);
     // the settings say how classes were assigned, not which patient is in which class
     const settings = readFileSync(report.settingsFile, 'utf8');
     expect(JSON.parse(settings).options.classes).toEqual({ from: 'csv', attribute: 'PatientID', file: 'pacs-classes.csv', rows: 4 });

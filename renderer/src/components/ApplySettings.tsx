@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import type { AucmediCatalog, UserError } from '../../../src/api';
 import type { GpuChoice } from '../../../src/api/runs';
+import { useT } from '../i18n';
 import { useAppStore } from '../store';
 import type { ApplyDraft } from '../store/predict';
 import { integerField, NumberField } from './NumberField';
@@ -15,10 +16,15 @@ export function useGpuReport() {
   }, [detectGpus]);
 }
 
-/** Batch size, workers and GPUs of a prediction or evaluation, checked; problems in words. */
-export function applyOptions(draft: ApplyDraft, catalog: AucmediCatalog, gpus: GpuChoice): { value: { batchSize: number; workers: number; gpus: GpuChoice } | null; problems: string[] } {
-  const batchSize = integerField(draft.batchSize, catalog.limits.batchSize, 'Batch size');
-  const workers = integerField(draft.workers, catalog.limits.workers, 'Workers');
+/** Batch size, workers and GPUs of a prediction or evaluation, checked; problems in words, in the window's language (`t` from useT()). */
+export function applyOptions(
+  draft: ApplyDraft,
+  catalog: AucmediCatalog,
+  gpus: GpuChoice,
+  t: ReturnType<typeof useT>,
+): { value: { batchSize: number; workers: number; gpus: GpuChoice } | null; problems: string[] } {
+  const batchSize = integerField(draft.batchSize, catalog.limits.batchSize, t('apply:settings.batchSize'));
+  const workers = integerField(draft.workers, catalog.limits.workers, t('apply:settings.workers'));
   if ('problem' in batchSize || 'problem' in workers) return { value: null, problems: [batchSize, workers].flatMap((f) => ('problem' in f ? [f.problem] : [])) };
   return { value: { batchSize: batchSize.value, workers: workers.value, gpus }, problems: [] };
 }
@@ -40,37 +46,38 @@ export function ApplySettings({
   outputError,
 }: {
   prefix: string;
-  what: string;
+  what: 'prediction' | 'evaluation';
   draft: ApplyDraft;
   catalog: AucmediCatalog;
   onChange(patch: Partial<ApplyDraft>): void;
   onChooseOutput(): void;
   outputError: UserError | null;
 }) {
+  const t = useT();
   const gpus = useGpuChoice(draft);
   const { limits, defaults } = catalog;
   return (
     <>
       <section className="card" aria-labelledby={`${prefix}-settings-heading`}>
-        <h2 id={`${prefix}-settings-heading`}>Settings</h2>
+        <h2 id={`${prefix}-settings-heading`}>{t('apply:settings.heading')}</h2>
         <div className="fields">
           <NumberField
             id={`${prefix}-batch`}
-            label="Batch size"
+            label={t('apply:settings.batchSize')}
             value={draft.batchSize}
             limits={limits.batchSize}
             defaultValue={defaults.predictionBatchSize}
             onChange={(batchSize) => onChange({ batchSize })}
-            help="How many images are processed together. Larger is faster but needs more memory: lower it if the run fails for lack of memory."
+            help={t('apply:settings.batchSizeHelp')}
           />
           <NumberField
             id={`${prefix}-workers`}
-            label="Workers"
+            label={t('apply:settings.workers')}
             value={draft.workers}
             limits={limits.workers}
             defaultValue={defaults.workers}
             onChange={(workers) => onChange({ workers })}
-            help="How many processes read images in parallel. 1 is safe."
+            help={t('apply:settings.workersHelp')}
           />
         </div>
       </section>
@@ -83,7 +90,7 @@ export function ApplySettings({
         outputError={outputError}
         onChooseOutput={onChooseOutput}
         onResetOutput={() => onChange({ outputDir: null })}
-        writes={what === 'prediction' ? 'preds.csv, the heat maps, run.json and run.log' : 'the predictions, the scores and plots, run.json and the logs'}
+        writesNote={t(`apply:settings.outputNote.${what}`)}
       />
     </>
   );
@@ -99,10 +106,10 @@ export function WhereItRuns({
   outputError,
   onChooseOutput,
   onResetOutput,
-  writes,
+  writesNote,
 }: {
   prefix: string;
-  /** The run, in words for the processor hint ("run", "prediction"). */
+  /** The kind of run, for the processor's sentences: "run", "training", "prediction" or "evaluation" (see ProcessorField). */
   what: string;
   gpus: GpuChoice;
   onGpus(choice: GpuChoice): void;
@@ -110,16 +117,17 @@ export function WhereItRuns({
   outputError: UserError | null;
   onChooseOutput(): void;
   onResetOutput(): void;
-  /** What the run writes in its output folder. */
-  writes: string;
+  /** The hint for a chosen output folder, a whole sentence in the window's language ("The folder must be empty or new: …"). */
+  writesNote: string;
 }) {
+  const t = useT();
   const gpuReport = useAppStore((s) => s.gpuReport);
   const gpuChecking = useAppStore((s) => s.gpuChecking);
   return (
     <section className="card" aria-labelledby={`${prefix}-hw-heading`} data-testid={`${prefix}-hardware`}>
-      <h2 id={`${prefix}-hw-heading`}>Where it runs</h2>
+      <h2 id={`${prefix}-hw-heading`}>{t('apply:settings.whereItRuns')}</h2>
       <ProcessorField prefix={prefix} value={gpus} onChange={onGpus} gpuReport={gpuReport} gpuChecking={gpuChecking} what={what} />
-      <OutputFolderField prefix={prefix} value={outputDir} error={outputError} onChoose={onChooseOutput} onReset={onResetOutput} writes={writes} />
+      <OutputFolderField prefix={prefix} value={outputDir} error={outputError} onChoose={onChooseOutput} onReset={onResetOutput} writesNote={writesNote} />
     </section>
   );
 }

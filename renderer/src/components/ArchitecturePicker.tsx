@@ -1,7 +1,6 @@
-import { useId, useMemo, useState } from 'react';
-import type { ArchitectureInfo, SpeedHint } from '../../../src/api';
-
-const SPEED: Record<SpeedHint, string> = { fast: 'fast to train', medium: 'medium speed', slow: 'slow to train' };
+import { useCallback, useId, useMemo, useState } from 'react';
+import type { ArchitectureInfo } from '../../../src/api';
+import { useFormat, useLanguage, useT } from '../i18n';
 
 interface ArchitecturePickerProps {
   /** Only those of the dataset's dimensionality. */
@@ -16,25 +15,38 @@ interface ArchitecturePickerProps {
   weightsDir: string | null;
 }
 
-const matches = (a: ArchitectureInfo, query: string) => {
+const matches = (a: ArchitectureInfo, query: string, shownDescription: string) => {
   const q = query.trim().toLowerCase();
   if (!q) return true;
-  return q.split(/\s+/).every((word) => a.key.toLowerCase().includes(word) || a.family.toLowerCase().includes(word) || a.description.toLowerCase().includes(word));
+  return q
+    .split(/\s+/)
+    .every((word) => a.key.toLowerCase().includes(word) || a.family.toLowerCase().includes(word) || a.description.toLowerCase().includes(word) || shownDescription.toLowerCase().includes(word));
 };
 
 /** The architectures, searchable, grouped by family, with size, speed and whether they can run offline. */
 export function ArchitecturePicker({ architectures, ready, multiple, max, selected, onChange, weightsDir }: ArchitecturePickerProps) {
+  const t = useT();
+  const format = useFormat();
+  const language = useLanguage();
+  /**
+   * The core's English description, or the catalog's German one (training:architectureText, the
+   * same sentences as src/aucmedi/architectures.ts; the English one stays the core's own).
+   */
+  const describe = useCallback(
+    (a: ArchitectureInfo) => (language === 'en' ? a.description : t(`training:architectureText.${a.dimensionality === '3D' ? 'd3' : 'd2'}.${a.key}`, { defaultValue: a.description })),
+    [language, t],
+  );
   const [query, setQuery] = useState('');
   const name = useId();
   const readySet = useMemo(() => new Set(ready), [ready]);
   const groups = useMemo(() => {
     const byFamily = new Map<string, ArchitectureInfo[]>();
     for (const a of architectures) {
-      if (!matches(a, query)) continue;
+      if (!matches(a, query, describe(a))) continue;
       byFamily.set(a.family, [...(byFamily.get(a.family) ?? []), a]);
     }
     return [...byFamily.entries()];
-  }, [architectures, query]);
+  }, [architectures, query, describe]);
   const shown = groups.reduce((n, [, list]) => n + list.length, 0);
   const notReady = selected.filter((key) => !readySet.has(key));
 
@@ -48,22 +60,22 @@ export function ArchitecturePicker({ architectures, ready, multiple, max, select
     <div className="arch-picker" data-testid="arch-picker">
       <div className="arch-search">
         <label htmlFor={`${name}-search`} className="visually-hidden">
-          Search architectures
+          {t('training:picker.searchLabel')}
         </label>
         <input
           id={`${name}-search`}
           type="search"
-          placeholder="Search by name, family or description (e.g. dense, fast, small)"
+          placeholder={t('training:picker.searchPlaceholder')}
           value={query}
           onChange={(event) => setQuery(event.target.value)}
           data-testid="arch-search"
         />
         <span className="muted small" aria-live="polite">
-          {shown} of {architectures.length}
+          {t('training:picker.shown', { shown: format.number(shown), total: format.number(architectures.length) })}
         </span>
       </div>
-      <div className="arch-list" role={multiple ? 'group' : 'radiogroup'} aria-label="Architecture">
-        {groups.length === 0 && <p className="muted">No architecture matches “{query}”.</p>}
+      <div className="arch-list" role={multiple ? 'group' : 'radiogroup'} aria-label={t('training:picker.listLabel')}>
+        {groups.length === 0 && <p className="muted">{t('training:picker.noMatch', { query })}</p>}
         {groups.map(([family, list]) => (
           <fieldset key={family} className="arch-group">
             <legend>{family}</legend>
@@ -85,22 +97,25 @@ export function ArchitecturePicker({ architectures, ready, multiple, max, select
                     <span className="arch-name">
                       {a.key}
                       {needsNone ? (
-                        <span className="tag">no weights needed</span>
+                        <span className="tag">{t('training:picker.noWeightsNeeded')}</span>
                       ) : isReady ? (
-                        <span className="tag ok" data-testid="weights-ready-tag" title="Its pretrained weights are in the weights folder: it can be trained on this offline computer.">
-                          ready offline
+                        <span className="tag ok" data-testid="weights-ready-tag" title={t('training:picker.readyTitle')}>
+                          {t('training:picker.ready')}
                         </span>
                       ) : (
-                        <span className="tag warn" data-testid="weights-missing-tag" title="Its pretrained weights are not in the weights folder yet: import them on the Setup page.">
-                          weights missing
+                        <span className="tag warn" data-testid="weights-missing-tag" title={t('training:picker.missingTitle')}>
+                          {t('training:picker.missing')}
                         </span>
                       )}
                     </span>
                     <span className="arch-facts muted small">
-                      {a.inputSize === 'shape3D' ? 'volumes at the 3D shape below' : `${a.inputSize[0]}×${a.inputSize[1]} px`} · about {a.parametersMillions < 1 ? a.parametersMillions.toFixed(1) : Math.round(a.parametersMillions)} million parameters ·{' '}
-                      {SPEED[a.speedHint]}
+                      {t('training:picker.facts', {
+                        input: a.inputSize === 'shape3D' ? t('training:picker.inputShape3D') : t('training:picker.inputPixels', { width: a.inputSize[0], height: a.inputSize[1] }),
+                        millions: a.parametersMillions < 1 ? format.number(Math.round(a.parametersMillions * 10) / 10, 1) : format.number(Math.round(a.parametersMillions)),
+                        speed: t(`training:picker.speed.${a.speedHint}`),
+                      })}
                     </span>
-                    <span className="arch-description">{a.description}</span>
+                    <span className="arch-description">{describe(a)}</span>
                   </span>
                 </label>
               );
@@ -110,7 +125,9 @@ export function ArchitecturePicker({ architectures, ready, multiple, max, select
       </div>
       {notReady.length > 0 && (
         <p className="hint warn" data-testid="weights-hint">
-          The pretrained weights of {notReady.join(', ')} must be imported first{weightsDir ? ` (into ${weightsDir})` : ''}: AUCMEDI cannot download them offline. Import them under Pretrained weights on the Setup page. Vanilla needs none.
+          {weightsDir
+            ? t('training:picker.weightsHintInto', { architectures: notReady.join(', '), dir: weightsDir })
+            : t('training:picker.weightsHint', { architectures: notReady.join(', ') })}
         </p>
       )}
     </div>

@@ -1,27 +1,27 @@
 import type { ConfusionMatrix } from '../../../src/api';
+import { useFormat, useT } from '../i18n';
 
-const images = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'image' : 'images'}`;
+/** AUCMEDI's names of the four counts of a multi-label class. */
+const COUNTS = ['TP', 'FP', 'FN', 'TN'] as const;
 
 /**
  * The confusion matrix as the app computed it, scored the way AUCMEDI scored it (its decision from the
  * predictions, see aucmediMultiLabel): truth × predicted (single label), or TP/FP/FN/TN per class (multi-label).
  */
 export function ConfusionView({ confusion }: { confusion: ConfusionMatrix }) {
+  const t = useT();
+  const format = useFormat();
   if (confusion.kind === 'multi-label') {
     return (
       <>
-        <p className="muted small">
-          Across the set the model&apos;s probabilities add up to more than one per image, so AUCMEDI scored them as several labels per image: each class is counted on its own, as predicted when its probability is at least{' '}
-          {Math.round(confusion.threshold * 100)} %. TP: labelled and predicted; FP: predicted but not labelled; FN: labelled but missed; TN: neither.
-        </p>
+        <p className="muted small">{t('apply:confusion.multiLabelExplain', { threshold: format.number(Math.round(confusion.threshold * 100)) })}</p>
         <table className="table confusion-table" data-testid="confusion-matrix" data-kind="multi-label">
           <thead>
             <tr>
-              <th>Class</th>
-              <th>TP</th>
-              <th>FP</th>
-              <th>FN</th>
-              <th>TN</th>
+              <th>{t('apply:confusion.class')}</th>
+              {COUNTS.map((name) => (
+                <th key={name}>{name}</th>
+              ))}
             </tr>
           </thead>
           <tbody>
@@ -42,16 +42,13 @@ export function ConfusionView({ confusion }: { confusion: ConfusionMatrix }) {
   const { classes, matrix } = confusion;
   return (
     <>
-      <p className="muted small">
-        One label per image, as AUCMEDI scored these predictions: each image counts as predicted for its most probable class, whatever the annotation file&apos;s format. Rows: the label each image has. Columns: what the model
-        predicted. The diagonal (green) are the right answers; every other cell (red) is a kind of mistake. Hover a cell for its meaning.
-      </p>
+      <p className="muted small">{t('apply:confusion.singleLabelExplain')}</p>
       <div className="confusion-wrap">
         <table className="confusion-grid" data-testid="confusion-matrix" data-kind="single-label">
           <thead>
             <tr>
               <th className="confusion-corner">
-                <span className="muted small">label ↓ · predicted →</span>
+                <span className="muted small">{t('apply:confusion.corner')}</span>
               </th>
               {classes.map((name) => (
                 <th key={name} scope="col">
@@ -59,20 +56,20 @@ export function ConfusionView({ confusion }: { confusion: ConfusionMatrix }) {
                 </th>
               ))}
               <th scope="col" className="muted">
-                Total
+                {t('apply:confusion.total')}
               </th>
             </tr>
           </thead>
           <tbody>
-            {matrix.map((row, t) => {
+            {matrix.map((row, truth) => {
               const total = row.reduce((sum, n) => sum + n, 0);
               return (
-                <tr key={classes[t]}>
-                  <th scope="row">{classes[t]}</th>
+                <tr key={classes[truth]}>
+                  <th scope="row">{classes[truth]}</th>
                   {row.map((n, p) => {
-                    const text = `${images(n)} of class ${classes[t]} predicted as ${classes[p]}`;
+                    const text = t('apply:confusion.cell', { count: n, truth: classes[truth], predicted: classes[p] });
                     const strength = total && n ? 0.15 + 0.7 * (n / total) : 0;
-                    const rgb = t === p ? '76, 195, 138' : '255, 122, 107';
+                    const rgb = truth === p ? '76, 195, 138' : '255, 122, 107';
                     return (
                       <td
                         key={classes[p]}
@@ -81,7 +78,7 @@ export function ConfusionView({ confusion }: { confusion: ConfusionMatrix }) {
                         title={text}
                         aria-label={text}
                         data-testid="confusion-cell"
-                        data-truth={classes[t]}
+                        data-truth={classes[truth]}
                         data-predicted={classes[p]}
                         data-count={n}
                       >

@@ -1,9 +1,15 @@
 import { useState, type DragEvent, type ReactNode } from 'react';
 import type { UserError } from '../../../src/api';
+import { msg, type Message } from '../../../src/i18n';
 import { pathForFile } from '../bridge';
+import { useMessage } from '../i18n';
 
 interface Props {
-  /** What may be dropped, in words, for the message when something else is dropped. */
+  /**
+   * What may be dropped, in words and in the window's language (the caller translates it), for the
+   * message when something else is dropped: "one dataset folder"; in German in the accusative
+   * ("einen Datensatzordner": "Legen Sie … ab").
+   */
   accepts: string;
   /** Checks the dropped item by name; folders have no extension. */
   isAcceptable: (name: string) => boolean;
@@ -17,17 +23,22 @@ interface Props {
 /** Drop one file from the file manager; anything else gets a clear message and nothing happens. */
 export function DropZone({ accepts, isAcceptable, onPath, onReject, children, testId, large }: Props) {
   const [over, setOver] = useState(false);
-  const reject = (message: string) => onReject({ code: 'INVALID_REQUEST', message, action: `Drop ${accepts}.` });
+  const render = useMessage();
+  /** The error carries its messages too, so that it follows a change of language while shown. */
+  const reject = (message: Message) => {
+    const action = msg('datasetPage:dropZone.action', { accepts });
+    onReject({ code: 'INVALID_REQUEST', message: render(message), action: render(action), i18n: { message, action } });
+  };
 
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     setOver(false);
     const files = [...event.dataTransfer.files];
-    if (files.length !== 1) return reject(files.length === 0 ? 'Nothing that can be used was dropped.' : `${files.length} items were dropped; only one is used at a time.`);
+    if (files.length !== 1) return reject(files.length === 0 ? msg('datasetPage:dropZone.nothing') : msg('datasetPage:dropZone.several', { count: files.length }));
     const file = files[0]!;
-    if (!isAcceptable(file.name)) return reject(`${file.name} is not ${accepts}.`);
+    if (!isAcceptable(file.name)) return reject(msg('datasetPage:dropZone.notAccepted', { name: file.name, accepts }));
     const path = pathForFile(file);
-    if (!path) return reject(`The location of ${file.name} could not be read.`);
+    if (!path) return reject(msg('datasetPage:dropZone.noLocation', { name: file.name }));
     onPath(path);
   };
 

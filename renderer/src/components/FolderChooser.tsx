@@ -1,4 +1,6 @@
+import { Trans } from 'react-i18next';
 import type { UserError } from '../../../src/api';
+import { useT } from '../i18n';
 import type { DatasetSelection } from '../store/dataset';
 import { DropZone } from './DropZone';
 
@@ -27,8 +29,9 @@ export function FolderChooser({
   onReject,
   ids,
 }: {
-  /** What the large drop zone takes, in words ("one dataset folder"). */
+  /** What the large drop zone takes, in words ("one dataset folder"), translated by the caller (DropZone's `accepts`). */
   accepts: string;
+  /** The drop zone's lead line and hint, translated by the caller. */
   lead: string;
   hint: string;
   selection: DatasetSelection | null;
@@ -39,24 +42,25 @@ export function FolderChooser({
   onReject(error: UserError): void;
   ids: FolderChooserIds;
 }) {
+  const t = useT();
   return (
     <>
       <DropZone accepts={accepts} isAcceptable={() => true} onPath={onFolder} onReject={onReject} testId={ids.drop} large>
         <p className="lead">{lead}</p>
         <p className="muted">{hint}</p>
         <button type="button" onClick={onPickFolder} data-testid={ids.choose}>
-          Choose folder…
+          {t('datasetPage:folderChooser.chooseFolder')}
         </button>
       </DropZone>
 
       {selection && (
         <div className="selection" data-testid={ids.selection}>
           <p>
-            Folder: <code>{selection.path}</code>
+            <Trans t={t} i18nKey="datasetPage:folderChooser.folder" values={{ path: selection.path }} components={{ code: <code /> }} />
           </p>
           <div className="inline-form">
             <DropZone
-              accepts="an annotation file (.csv)"
+              accepts={t('datasetPage:folderChooser.annotationAccepts')}
               isAcceptable={(name) => /\.(csv|txt)$/i.test(name)}
               onPath={(gtFile) => onAnnotation(gtFile, selection.ohe)}
               onReject={onReject}
@@ -64,24 +68,24 @@ export function FolderChooser({
             >
               {selection.gtFile ? (
                 <>
-                  Annotation file: <code data-testid={ids.annotationFile}>{selection.gtFile}</code>{' '}
+                  <Trans t={t} i18nKey="datasetPage:folderChooser.annotationFile" values={{ file: selection.gtFile }} components={{ code: <code data-testid={ids.annotationFile} /> }} />{' '}
                   <button type="button" className="secondary" onClick={() => onAnnotation(null, false)}>
-                    Remove
+                    {t('datasetPage:folderChooser.remove')}
                   </button>
                 </>
               ) : (
                 <>
                   <button type="button" className="secondary" onClick={onPickAnnotation} data-testid={ids.annotationChoose}>
-                    Add annotation file (CSV)…
+                    {t('datasetPage:folderChooser.addAnnotation')}
                   </button>
-                  <span className="muted"> or drop it here, for a flat image folder.</span>
+                  <span className="muted"> {t('datasetPage:folderChooser.orDrop')}</span>
                 </>
               )}
             </DropZone>
             {selection.gtFile && (
               <label className="checkbox">
                 <input type="checkbox" checked={selection.ohe} onChange={(event) => onAnnotation(selection.gtFile, event.target.checked)} data-testid={ids.ohe} />
-                Several labels per image (one column per class, 0 or 1)
+                {t('datasetPage:folderChooser.ohe')}
               </label>
             )}
           </div>

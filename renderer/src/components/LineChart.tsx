@@ -1,4 +1,8 @@
 import { memo, useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent, type RefObject } from 'react';
+import { useT } from '../i18n';
+import { pointsIn, smooth } from './curve-math';
+
+export { pointsIn, smooth };
 
 export interface ChartPoint {
   x: number;
@@ -196,13 +200,27 @@ export function useWidth(): [RefObject<HTMLDivElement | null>, number] {
 }
 
 /** A line chart in SVG: axes with a few ticks, several series, a hover read-out of the nearest x, optional log scale. */
-export const LineChart = memo(function LineChart({ title, series, log = false, height = 220, markers = [], xLabel = 'Epoch', testId, emptyText = 'No values yet.' }: LineChartProps) {
+export const LineChart = memo(function LineChart({ title, series: allSeries, log = false, height = 220, markers = [], xLabel: xLabelProp, testId, emptyText: emptyTextProp }: LineChartProps) {
+  const t = useT();
+  const xLabel = xLabelProp ?? t('charts:epoch');
+  const emptyText = emptyTextProp ?? t('charts:noValues');
   const [wrapRef, width] = useWidth();
   const [hoverX, setHoverX] = useState<number | null>(null);
+  /** Zoom (an x range dragged across the plot), smoothing weight, table shown: as TensorBoard offers them. */
+  const [zoom, setZoom] = useState<{ x0: number; x1: number } | null>(null);
+  const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
+  const [smoothing, setSmoothing] = useState(0);
+  const [tableOpen, setTableOpen] = useState(false);
   const plotWidth = width - MARGIN.left - MARGIN.right;
   const plotHeight = height - MARGIN.top - MARGIN.bottom;
 
-  const domain = useMemo(() => domainOf(series, log), [series, log]);
+  /** The raw values in the zoomed range; `series` what is drawn (smoothed when asked). */
+  const raw = useMemo(() => (zoom ? allSeries.map((s) => ({ ...s, points: pointsIn(s.points, zoom.x0, zoom.x1) })) : allSeries), [allSeries, zoom]);
+  const series = useMemo(() => (smoothing > 0 ? raw.map((s) => ({ ...s, points: smooth(s.points, smoothing) })) : raw), [raw, smoothing]);
+  const domain = useMemo(() => {
+    const found = domainOf(raw, log);
+    return found && zoom ? { ...found, x0: Math.max(found.x0, zoom.x0), x1: Math.min(found.x1, zoom.x1) } : found;
+  }, [raw, log, zoom]);
   const pointCount = useMemo(() => series.reduce((n, s) => n + s.points.filter((p) => p.y !== null).length, 0), [series]);
   /** Every x of any series, sorted and unique: what the hover snaps to. */
   const xs = useMemo(() => {
@@ -241,6 +259,18 @@ export const LineChart = memo(function LineChart({ title, series, log = false, h
       return { series: s, d, vertices };
     });
   }, [series, domain, scales, plotWidth, log]);
+  /** Under a smoothed line, the raw values, faint (as TensorBoard draws them). */
+  const rawPaths = useMemo(() => {
+    if (!(smoothing > 0) || !domain || !scales) return [];
+    return raw.map((s) => ({
+      key: s.key,
+      color: s.color,
+      d: downsample(s.points, domain.x0, domain.x1, plotWidth, log)
+        .filter((segment) => segment.length > 1)
+        .map((segment) => segment.map((p, i) => `${i ? 'L' : 'M'}${scales.sx(p.x).toFixed(1)},${scales.sy(p.y!).toFixed(1)}`).join(''))
+        .join(''),
+    }));
+  }, [raw, smoothing, domain, scales, plotWidth, log]);
 
   const yTicks = useMemo(() => (domain ? (log ? logTicks(domain.y0, domain.y1) : linearTicks(domain.y0, domain.y1, 4)) : []), [domain, log]);
   const xTicks = useMemo(() => (domain ? linearTicks(domain.x0, domain.x1, Math.max(2, Math.floor(plotWidth / 90)), true) : []), [domain, plotWidth]);
@@ -251,7 +281,27 @@ export const LineChart = memo(function LineChart({ title, series, log = false, h
     const x = domain.x0 + ((clientX - rect.left - MARGIN.left) / plotWidth) * (domain.x1 - domain.x0);
     setHoverX(xs[nearestIndex(xs, x)]!.x);
   };
-  const onPointerMove = (event: PointerEvent<SVGSVGElement>) => pick(event.clientX, event.currentTarget);
+  const dataX = (clientX: number, element: Element) => {
+    const rect = element.getBoundingClientRect();
+    return domain ? domain.x0 + ((clientX - rect.left - MARGIN.left) / plotWidth) * (domain.x1 - domain.x0) : 0;
+  };
+  const onPointerMove = (event: PointerEvent<SVGSVGElement>) => {
+    pick(event.clientX, event.currentTarget);
+    if (drag) setDrag({ ...drag, to: dataX(event.clientX, event.currentTarget) });
+  };
+  const onPointerDown = (event: PointerEvent<SVGSVGElement>) => {
+    if (!domain || event.button !== 0) return;
+    const x = dataX(event.clientX, event.currentTarget);
+    setDrag({ from: x, to: x });
+  };
+  const onPointerUp = () => {
+    if (drag && domain && scales) {
+      const [x0, x1] = drag.from < drag.to ? [drag.from, drag.to] : [drag.to, drag.from];
+      // a click is no zoom: at least 8 pixels across
+      if (scales.sx(x1) - scales.sx(x0) >= 8) setZoom({ x0, x1 });
+    }
+    setDrag(null);
+  };
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (!xs.length) return;
     const index = hoverX === null ? xs.length - 1 : nearestIndex(xs, hoverX);
@@ -273,7 +323,21 @@ export const LineChart = memo(function LineChart({ title, series, log = false, h
       <figcaption className="chart-head">
         <span className="chart-title">
           {title}
-          {log && <span className="muted small"> (log scale)</span>}
+          {log && <span className="muted small"> {t('charts:logScale')}</span>}
+        </span>
+        <span className="chart-controls">
+          <label className="small muted">
+            {t('charts:smoothing')}{' '}
+            <input type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(event) => setSmoothing(Number(event.target.value))} data-testid={testId ? `${testId}-smoothing` : undefined} />{' '}
+            <span className="legend-value">{smoothing.toFixed(2)}</span>
+          </label>
+          {zoom ? (
+            <button type="button" className="link small" onClick={() => setZoom(null)} data-testid={testId ? `${testId}-reset-zoom` : undefined}>
+              {t('charts:resetZoom')}
+            </button>
+          ) : (
+            <span className="small muted">{t('charts:zoomHint')}</span>
+          )}
         </span>
         <span className="chart-legend">
           {series.map((s) => (
@@ -291,11 +355,16 @@ export const LineChart = memo(function LineChart({ title, series, log = false, h
         ref={wrapRef}
         tabIndex={0}
         role="img"
-        aria-label={`${title}: ${series.map((s) => `${s.label} ${formatValue(latest(s))}`).join(', ')}. Use the arrow keys to read the values of each ${xLabel.toLowerCase()}.`}
+        aria-label={t('charts:aria', { title, values: series.map((s) => `${s.label} ${formatValue(latest(s))}`).join(', ') })}
         onKeyDown={onKeyDown}
         onBlur={() => setHoverX(null)}
       >
-        <svg width={width} height={height} data-points={pointCount} data-drawn={paths.reduce((n, p) => n + p.vertices, 0)} onPointerMove={onPointerMove} onPointerLeave={() => setHoverX(null)}>
+        <svg width={width} height={height} data-points={pointCount} data-drawn={paths.reduce((n, p) => n + p.vertices, 0)} onPointerMove={onPointerMove} onPointerDown={onPointerDown} onPointerUp={onPointerUp} onDoubleClick={() => setZoom(null)} onPointerLeave={() => { setHoverX(null); setDrag(null); }} data-zoom={zoom ? `${formatValue(zoom.x0)}-${formatValue(zoom.x1)}` : undefined}>
+          <defs>
+            <clipPath id={`clip-${testId ?? 'chart'}`}>
+              <rect x={MARGIN.left} y={MARGIN.top} width={Math.max(0, plotWidth)} height={Math.max(0, plotHeight)} />
+            </clipPath>
+          </defs>
           <rect x={MARGIN.left} y={MARGIN.top} width={Math.max(0, plotWidth)} height={Math.max(0, plotHeight)} className="chart-plot" />
           {!domain || !scales ? (
             <text x={MARGIN.left + plotWidth / 2} y={MARGIN.top + plotHeight / 2} textAnchor="middle" className="chart-empty">
@@ -338,11 +407,19 @@ export const LineChart = memo(function LineChart({ title, series, log = false, h
                     </text>
                   </g>
                 ))}
-              <g>
+              <g clipPath={`url(#clip-${testId ?? 'chart'})`} opacity={0.3} data-testid="chart-raw">
+                {rawPaths.map((p) => (
+                  <path key={p.key} d={p.d} fill="none" stroke={p.color} strokeWidth="1.5" />
+                ))}
+              </g>
+              <g clipPath={`url(#clip-${testId ?? 'chart'})`}>
                 {paths.map(({ series: s, d }) => (
                   <path key={s.key} d={d} fill="none" stroke={s.color} strokeWidth="2" strokeLinejoin="round" strokeDasharray={s.dashed ? '6 4' : undefined} />
                 ))}
               </g>
+              {drag && Math.abs(scales.sx(drag.to) - scales.sx(drag.from)) > 1 && (
+                <rect x={Math.min(scales.sx(drag.from), scales.sx(drag.to))} y={MARGIN.top} width={Math.abs(scales.sx(drag.to) - scales.sx(drag.from))} height={plotHeight} className="chart-selection" />
+              )}
               {hoverPx !== null && hoverX !== null && (
                 <g pointerEvents="none">
                   <line x1={hoverPx} x2={hoverPx} y1={MARGIN.top} y2={MARGIN.top + plotHeight} className="chart-cursor" />
@@ -369,6 +446,44 @@ export const LineChart = memo(function LineChart({ title, series, log = false, h
           </div>
         )}
       </div>
+      <details className="chart-table" onToggle={(event) => setTableOpen(event.currentTarget.open)} data-testid={testId ? `${testId}-table` : undefined}>
+        <summary className="small muted">{t('charts:table')}</summary>
+        {tableOpen && <CurveTable series={raw} xLabel={xLabel} />}
+      </details>
     </figure>
   );
 });
+
+/** The values under a chart, one row per x (epoch), one column per series; raw, as logged. */
+function CurveTable({ series, xLabel }: { series: readonly ChartSeries[]; xLabel: string }) {
+  const rows = useMemo(() => {
+    const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
+    return xs.map((x) => ({ x, values: series.map((s) => valueAt(s.points, x)) }));
+  }, [series]);
+  return (
+    <div className="chart-table-scroll">
+      <table className="small">
+        <thead>
+          <tr>
+            <th scope="col">{xLabel}</th>
+            {series.map((s) => (
+              <th scope="col" key={s.key}>
+                {s.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.x}>
+              <th scope="row">{row.x}</th>
+              {row.values.map((v, i) => (
+                <td key={series[i]!.key}>{formatValue(v)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

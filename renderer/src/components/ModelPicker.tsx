@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'react';
+import { Trans } from 'react-i18next';
 import type { UserError } from '../../../src/api/errors';
 import type { ModelChoice, ModelRef, RunSummary } from '../../../src/api/runs';
 import { invoke } from '../bridge';
+import { useFormat, useT } from '../i18n';
 import { useAppStore } from '../store';
-import { formatValue } from './LineChart';
+import { useValue } from './PredictionResults';
 import { Problem } from './Problem';
 
 export type TrainingSummary = Extract<RunSummary, { mode: 'training' }>;
@@ -41,16 +43,19 @@ export function ModelPicker({ prefix, value, models, onChange, onChooseFolder }:
   const chosenRun = value && 'runId' in value ? value.runId : null;
   const chosenDir = value && 'dir' in value ? value.dir : null;
   const folder = useModelFolderCheck(chosenDir);
+  const t = useT();
+  const format = useFormat();
+  const formatValue = useValue();
   return (
     <div data-testid={`${prefix}-model`}>
       {models === null ? (
-        <p className="muted">Loading the trainings…</p>
+        <p className="muted">{t('apply:model.loading')}</p>
       ) : models.length === 0 ? (
         <p className="muted" data-testid={`${prefix}-model-none`}>
-          No training has finished on this computer yet. Train a model on the Train page, or choose the folder of a model trained elsewhere.
+          {t('apply:model.none')}
         </p>
       ) : (
-        <div className="model-list" role="radiogroup" aria-label="Trained models">
+        <div className="model-list" role="radiogroup" aria-label={t('apply:model.trainedModels')}>
           {models.map((run) => (
             <label key={run.id} className={chosenRun === run.id ? 'model-option checked' : 'model-option'} data-testid={`${prefix}-model-run`} data-run-id={run.id}>
               <input type="radio" name={`${prefix}-model`} checked={chosenRun === run.id} onChange={() => onChange({ runId: run.id })} />
@@ -61,8 +66,12 @@ export function ModelPicker({ prefix, value, models, onChange, onChooseFolder }:
                   <span className="tag">{run.options.threeDim ? '3D' : '2D'}</span>
                 </span>
                 <span className="muted small">
-                  Trained on <span title={run.dataset.path}>{folderName(run.dataset.path)}</span>
-                  {run.classNames.length > 0 && <> ({run.classNames.join(', ')})</>} · {new Date(run.createdAt).toLocaleString()} · best val_loss {formatValue(run.bestValLoss)}
+                  <Trans
+                    t={t}
+                    i18nKey={run.classNames.length > 0 ? 'apply:model.trainedOnWithClasses' : 'apply:model.trainedOn'}
+                    values={{ folder: folderName(run.dataset.path), classes: run.classNames.join(', '), when: format.dateTime(run.createdAt), loss: formatValue(run.bestValLoss) }}
+                    components={{ folder: <span title={run.dataset.path} /> }}
+                  />
                 </span>
               </span>
             </label>
@@ -72,24 +81,29 @@ export function ModelPicker({ prefix, value, models, onChange, onChooseFolder }:
       {chosenDir && (
         <p className="model-option checked" data-testid={`${prefix}-model-dir`}>
           <span className="model-text">
-            <span className="model-name">Model folder</span>
+            <span className="model-name">{t('apply:model.folder')}</span>
             <code>{chosenDir}</code>
             {folder.model && (
               <span className="muted small" data-testid={`${prefix}-model-dir-facts`}>
-                {folder.model.analysis ?? 'unknown'} analysis · {folder.model.architectures.join(', ') || 'architecture not recorded'} · {folder.model.threeDim ? '3D' : '2D'} · classes {folder.model.classNames.join(', ')}
+                {t('apply:model.dirFacts', {
+                  analysis: folder.model.analysis ?? t('apply:model.analysisUnknown'),
+                  architectures: folder.model.architectures.join(', ') || t('apply:model.architectureNotRecorded'),
+                  dims: folder.model.threeDim ? '3D' : '2D',
+                  classes: folder.model.classNames.join(', '),
+                })}
               </span>
             )}
-            {!folder.model && !folder.error && <span className="muted small">Checking the folder…</span>}
+            {!folder.model && !folder.error && <span className="muted small">{t('apply:model.checkingFolder')}</span>}
           </span>
         </p>
       )}
       {chosenDir && folder.error && <Problem error={folder.error} testId={`${prefix}-model-dir-problem`} />}
       <div className="actions">
         <button type="button" className="secondary" onClick={onChooseFolder} data-testid={`${prefix}-model-folder`}>
-          Choose model folder…
+          {t('apply:model.chooseFolder')}
         </button>
       </div>
-      <p className="muted small">A model folder is the output folder of a training (here or on another computer): meta.training.json with the model files (model.best_loss.keras, …).</p>
+      <p className="muted small">{t('apply:model.folderHint')}</p>
     </div>
   );
 }

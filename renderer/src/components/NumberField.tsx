@@ -1,3 +1,6 @@
+import { msg, text as english } from '../../../src/i18n';
+import { useFormat, useT } from '../i18n';
+
 /** A whole-number field with its limits and default said below it. */
 export function NumberField({
   id,
@@ -19,6 +22,8 @@ export function NumberField({
   /** A sentence about the value entered (e.g. what it means for the run), shown above the help. */
   note?: string | null;
 }) {
+  const t = useT();
+  const format = useFormat();
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -29,16 +34,25 @@ export function NumberField({
         </p>
       )}
       <p className="muted small">
-        {help} Default {defaultValue.toLocaleString()}; {limits.min.toLocaleString()} to {limits.max.toLocaleString()}.
+        {help} {t('training:numberField.limits', { default: format.number(defaultValue), min: format.number(limits.min), max: format.number(limits.max) })}
       </p>
     </div>
   );
 }
 
-/** A whole number within limits, or a sentence saying what is wrong. */
-export function integerField(text: string, limits: { min: number; max: number }, what: string): { value: number } | { problem: string } {
+/** What is wrong with a field's text: not a whole number, or outside the limits. */
+export type IntegerProblem = 'notWhole' | 'outOfRange';
+
+/**
+ * A whole number within limits, or a sentence saying what is wrong. `what` is either the field's
+ * English name ("Batch size": English sentences, as before), or a function giving the whole
+ * sentence for each problem in the window's language (the caller's catalog, limits included).
+ */
+export function integerField(text: string, limits: { min: number; max: number }, what: string | ((problem: IntegerProblem) => string)): { value: number } | { problem: string } {
+  const say = (problem: IntegerProblem) =>
+    typeof what === 'function' ? what(problem) : english(msg(`training:numberField.${problem}`, { what, min: limits.min.toLocaleString(), max: limits.max.toLocaleString() }));
   const value = Number(text.trim());
-  if (!text.trim() || !Number.isInteger(value)) return { problem: `${what} must be a whole number.` };
-  if (value < limits.min || value > limits.max) return { problem: `${what} must be between ${limits.min.toLocaleString()} and ${limits.max.toLocaleString()}.` };
+  if (!text.trim() || !Number.isInteger(value)) return { problem: say('notWhole') };
+  if (value < limits.min || value > limits.max) return { problem: say('outOfRange') };
   return { value };
 }

@@ -1,4 +1,6 @@
+import { Trans } from 'react-i18next';
 import type { UserError } from '../../../src/api';
+import { useT } from '../i18n';
 import { useAppStore } from '../store';
 import { Problem } from './Problem';
 
@@ -10,38 +12,45 @@ export function OutputFolderField({
   onChoose,
   onReset,
   writes,
+  writesNote,
 }: {
   prefix: string;
   value: string | null;
   error: UserError | null;
   onChoose(): void;
   onReset(): void;
-  /** What the run writes there, for the hint ("its models, run.json and run.log"). */
-  writes: string;
+  /**
+   * What the run writes there, for the hint ("its models, run.json and run.log"), put into the
+   * sentence "The folder must be empty or new: the run writes … there." (translated by the caller).
+   */
+  writes?: string;
+  /** The whole hint for a chosen folder, translated by the caller; wins over `writes`. */
+  writesNote?: string;
 }) {
+  const t = useT();
   const runsDir = useAppStore((s) => s.settings?.runsDir ?? null);
   return (
     <>
-      <h3>Output folder</h3>
+      <h3>{t('training:output.heading')}</h3>
       <p data-testid={`${prefix}-output`}>
         {value ? (
           <code data-testid={`${prefix}-output-chosen`}>{value}</code>
+        ) : runsDir ? (
+          <Trans t={t} i18nKey="training:output.newUnder" values={{ dir: runsDir }} components={{ code: <code /> }} />
         ) : (
-          <>A new folder under {runsDir ? <code>{runsDir}</code> : <>&ldquo;AUCMEDI Desk runs&rdquo; in your home folder</>}</>
+          t('training:output.newInHome')
         )}
       </p>
       <p className="muted small">
-        {value
-          ? `The folder must be empty or new: the run writes ${writes} there.`
-          : `Each run gets a folder of its own, named after the run. Choose a folder of your own if the results should go elsewhere, for example a project share.`}
+        {value ? (writesNote ?? (writes ? t('training:output.mustBeEmpty', { writes }) : t('training:output.mustBeEmptyPlain'))) : t('training:output.eachRun')}
       </p>
       <div className="actions">
         <button type="button" className="secondary" onClick={onChoose} data-testid={`${prefix}-output-choose`}>
-          Choose folder…
+          {t('training:output.choose')}
         </button>
         {value && (
           <button type="button" className="secondary" onClick={onReset} data-testid={`${prefix}-output-default`}>
-            Use default
+            {t('training:output.useDefault')}
           </button>
         )}
       </div>

@@ -1,10 +1,13 @@
-import { Fragment, useEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Trans } from 'react-i18next';
 import type { PredictionRow, UserError } from '../../../src/api';
-import { repeatabilityNote } from '../../../src/api/repeatability';
+import { repeatabilityMessage } from '../../../src/api/repeatability';
 import type { PredictionRecord } from '../../../src/api/runs';
+import { useLanguage, useLocalized, useMessage, useT } from '../i18n';
 import { useAppStore } from '../store';
 import { runImageOf, THUMBNAIL_PX } from '../store/predict';
 import { Problem } from './Problem';
+import { formatValue } from './LineChart';
 import { OpenFolderButton, OutputFolderFact } from './OpenFolderButton';
 
 /** Rows shown at first, and added by each "Show more". */
@@ -13,9 +16,20 @@ export const CLASS_COLORS = ['#5eb1ff', '#ffa657', '#4cc38a', '#c39bff', '#ff7a6
 export const classColor = (index: number) => CLASS_COLORS[index % CLASS_COLORS.length]!;
 
 type SortKey = 'sample' | 'predicted' | 'probability';
-const SORT_LABEL: Record<SortKey, string> = { sample: 'Image', predicted: 'Predicted class', probability: 'Probability' };
 
 export const percent = (p: number | null) => (p === null ? '–' : `${(p * 100).toFixed(1)} %`);
+
+/** `percent` in the window's language: "87.0 %" in English as before, "87,0 %" in German. */
+export function usePercent(): (p: number | null) => string {
+  const language = useLanguage();
+  return useCallback((p: number | null) => (language === 'de' ? percent(p).replace('.', ',') : percent(p)), [language]);
+}
+
+/** LineChart's `formatValue` (four significant digits) in the window's language: the decimal comma in German. */
+export function useValue(): (value: number | null | undefined) => string {
+  const language = useLanguage();
+  return useCallback((value: number | null | undefined) => (language === 'de' ? formatValue(value).replace('.', ',') : formatValue(value)), [language]);
+}
 
 function compareRows(key: SortKey): (a: PredictionRow, b: PredictionRow) => number {
   if (key === 'sample') return (a, b) => a.sample.localeCompare(b.sample, undefined, { numeric: true });
@@ -23,11 +37,11 @@ function compareRows(key: SortKey): (a: PredictionRow, b: PredictionRow) => numb
   return (a, b) => (a.probability ?? -1) - (b.probability ?? -1);
 }
 
-/** "Confidence below X %" as typed: a fraction, null when empty, or a sentence when it is no percentage. */
-function parseBelow(text: string): { below: number | null } | { problem: string } {
+/** "Confidence below X %" as typed: a fraction, null when empty, or `invalid` when it is no percentage. */
+function parseBelow(text: string): { below: number | null } | { invalid: true } {
   if (!text.trim()) return { below: null };
   const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0 || value > 100) return { problem: 'Enter a percentage above 0 and at most 100.' };
+  if (!Number.isFinite(value) || value <= 0 || value > 100) return { invalid: true };
   return { below: value / 100 };
 }
 
@@ -35,6 +49,8 @@ const LARGE_PX = 320;
 
 /** A thumbnail read through the core when its row comes into view. */
 function Thumb({ runId, sample, kind, px = THUMBNAIL_PX }: { runId: string; sample: string; kind: 'image' | 'heatmap'; px?: number }) {
+  const t = useT();
+  const localized = useLocalized();
   const ref = useRef<HTMLSpanElement | null>(null);
   const image = useAppStore((s) => runImageOf(s.runImages, runId, sample, kind, px));
   const request = useAppStore((s) => s.requestRunImage);
@@ -52,13 +68,14 @@ function Thumb({ runId, sample, kind, px = THUMBNAIL_PX }: { runId: string; samp
     observer.observe(element);
     return () => observer.disconnect();
   }, [image, runId, sample, kind, px, request]);
-  const label = kind === 'heatmap' ? `Heat map of ${sample}` : sample;
+  const label = kind === 'heatmap' ? t('apply:predictions.heatMapOf', { sample }) : sample;
+  const title = image && !image.url ? t('apply:predictions.notShownBecause', { label, reason: localized(image, 'reason') || t('apply:predictions.notShown') }) : label;
   return (
-    <span ref={ref} className={px > THUMBNAIL_PX ? 'run-thumb large' : 'run-thumb'} title={image && !image.url ? `${label}: ${image.reason ?? 'not shown'}` : label}>
+    <span ref={ref} className={px > THUMBNAIL_PX ? 'run-thumb large' : 'run-thumb'} title={title}>
       {image?.url ? (
         <img src={image.url} alt={label} data-testid={`${kind === 'heatmap' ? 'heatmap' : 'image'}-${px > THUMBNAIL_PX ? 'large' : 'thumb'}`} />
       ) : (
-        <span className="thumb-placeholder">{image ? 'none' : '…'}</span>
+        <span className="thumb-placeholder">{image ? t('apply:predictions.none') : '…'}</span>
       )}
     </span>
   );
@@ -66,6 +83,7 @@ function Thumb({ runId, sample, kind, px = THUMBNAIL_PX }: { runId: string; samp
 
 /** One small bar per class with its probability. */
 function ClassProbabilities({ classes, row }: { classes: string[]; row: PredictionRow }) {
+  const percent = usePercent();
   return (
     <ul className="prob-bars">
       {classes.map((name, i) => {
@@ -85,11 +103,12 @@ function ClassProbabilities({ classes, row }: { classes: string[]; row: Predicti
 }
 
 function SortHeader({ which, sort, onSort }: { which: SortKey; sort: { key: SortKey; ascending: boolean }; onSort(key: SortKey): void }) {
+  const t = useT();
   const active = sort.key === which;
   return (
     <th aria-sort={active ? (sort.ascending ? 'ascending' : 'descending') : 'none'}>
       <button type="button" className="sort-button" onClick={() => onSort(which)} data-testid={`prediction-sort-${which}`}>
-        {SORT_LABEL[which]}
+        {t(`apply:predictions.sort.${which}`)}
         <span aria-hidden="true">{active ? (sort.ascending ? ' ▲' : ' ▼') : ''}</span>
       </button>
     </th>
@@ -98,6 +117,9 @@ function SortHeader({ which, sort, onSort }: { which: SortKey; sort: { key: Sort
 
 /** A finished prediction: every image with its predicted class, filterable and sortable, with thumbnails and heat maps. */
 export function PredictionResults({ record }: { record: PredictionRecord }) {
+  const t = useT();
+  const render = useMessage();
+  const percent = usePercent();
   const table = useAppStore((s) => (s.predictionTable?.runId === record.id ? s.predictionTable.table : null));
   const error = useAppStore((s) => (s.predictionTableError?.runId === record.id ? s.predictionTableError.error : null));
   const { loadPredictionTable, exportPredictions } = useAppStore.getState();
@@ -115,6 +137,7 @@ export function PredictionResults({ record }: { record: PredictionRecord }) {
     void loadPredictionTable(record.id);
   }, [record.id, loadPredictionTable]);
 
+  const repeatability = repeatabilityMessage(record.model);
   const below = parseBelow(belowText);
   const belowValue = 'below' in below ? below.below : null;
   const rows = useMemo(() => {
@@ -140,26 +163,30 @@ export function PredictionResults({ record }: { record: PredictionRecord }) {
   return (
     <>
       <section className="card" aria-labelledby="prediction-files-heading" data-testid="run-results">
-        <h2 id="prediction-files-heading">Results</h2>
+        <h2 id="prediction-files-heading">{t('apply:predictions.resultsHeading')}</h2>
         <dl className="facts">
           <OutputFolderFact record={record} />
-          <dt>Predictions</dt>
+          <dt>{t('apply:predictions.predictions')}</dt>
           <dd>
-            <code>{record.results?.file ?? 'preds.csv'}</code>: one row per image, one probability per class. It stays exactly as AUCMEDI wrote it; Export below writes a copy of what the table shows.
+            <Trans t={t} i18nKey="apply:predictions.file" values={{ file: record.results?.file ?? 'preds.csv' }} components={{ code: <code /> }} />
           </dd>
           {record.options.xaiMethod && (
             <>
-              <dt>Heat maps</dt>
+              <dt>{t('apply:predictions.heatMaps')}</dt>
               <dd>
-                <code>xai/</code>: {record.results?.heatMaps ?? 0} heat maps made with {record.options.xaiMethod}, each named as its image (<code>&lt;image&gt;.&lt;its extension&gt;</code>)
+                <Trans t={t} i18nKey="apply:predictions.heatMapFiles" count={record.results?.heatMaps ?? 0} values={{ method: record.options.xaiMethod }} components={{ code: <code /> }} />
                 {volumes && table && (
                   <div data-testid="heatmap-volumes">
                     <p className="small">
-                      They are 3D volumes (a colour overlay on the cropped scan, e.g. <code>{Object.values(table.heatMapFiles)[0]}</code>), which this window does not draw. Open them in a volume viewer such as 3D Slicer or ITK-SNAP, from{' '}
-                      <code data-testid="heatmap-dir">{table.heatMapDir}</code>.
+                      <Trans
+                        t={t}
+                        i18nKey="apply:predictions.volumes"
+                        values={{ file: Object.values(table.heatMapFiles)[0] ?? '', dir: table.heatMapDir }}
+                        components={{ code: <code />, dir: <code data-testid="heatmap-dir" /> }}
+                      />
                     </p>
                     <div className="open-folder">
-                      <OpenFolderButton runId={record.id} label="Open output folder" showError={false} />
+                      <OpenFolderButton runId={record.id} label={t('apply:predictions.openOutputFolder')} showError={false} />
                     </div>
                   </div>
                 )}
@@ -171,30 +198,28 @@ export function PredictionResults({ record }: { record: PredictionRecord }) {
 
       <section className="card" aria-labelledby="prediction-table-heading" data-testid="prediction-results">
         <header className="card-header">
-          <h2 id="prediction-table-heading">Predictions</h2>
+          <h2 id="prediction-table-heading">{t('apply:predictions.predictions')}</h2>
           {table && (
             <span className="muted" data-testid="prediction-count" data-shown={Math.min(shown, rows.length)} data-matching={rows.length}>
-              {rows.length === table.rows.length ? `${table.rows.length.toLocaleString()} images` : `${rows.length.toLocaleString()} of ${table.rows.length.toLocaleString()} images`}
+              {rows.length === table.rows.length ? t('apply:predictions.count', { count: table.rows.length }) : t('apply:predictions.countFiltered', { shown: rows.length, count: table.rows.length })}
             </span>
           )}
         </header>
         {error && <Problem error={error} testId="prediction-error" />}
-        {!table && !error && <p className="muted">Reading the predictions…</p>}
+        {!table && !error && <p className="muted">{t('apply:predictions.reading')}</p>}
         {table && (
           <>
-            <p className="muted small">
-              Each image gets the class with the highest probability. A low probability means the model was unsure: these are the images to look at yourself. Filter for them with &ldquo;Probability below&rdquo;; click an image to see it larger.
-            </p>
-            {repeatabilityNote(record.model) && (
+            <p className="muted small">{t('apply:predictions.explain')}</p>
+            {repeatability && (
               <p className="muted small" data-testid="prediction-repeatability">
-                {repeatabilityNote(record.model)}
+                {render(repeatability)}
               </p>
             )}
             <div className="table-tools">
               <div className="field">
-                <label htmlFor="prediction-filter-class">Predicted class</label>
+                <label htmlFor="prediction-filter-class">{t('apply:predictions.sort.predicted')}</label>
                 <select id="prediction-filter-class" value={classFilter} onChange={(event) => setClassFilter(event.target.value)} data-testid="prediction-filter-class">
-                  <option value="">All classes</option>
+                  <option value="">{t('apply:predictions.allClasses')}</option>
                   {table.classes.map((name) => (
                     <option key={name} value={name}>
                       {name}
@@ -203,37 +228,46 @@ export function PredictionResults({ record }: { record: PredictionRecord }) {
                 </select>
               </div>
               <div className="field">
-                <label htmlFor="prediction-filter-below">Probability below (%)</label>
-                <input id="prediction-filter-below" type="number" min={0} max={100} step="any" placeholder="any" value={belowText} onChange={(event) => setBelowText(event.target.value)} data-testid="prediction-filter-below" />
-                {'problem' in below && <p className="hint warn small">{below.problem}</p>}
+                <label htmlFor="prediction-filter-below">{t('apply:predictions.below')}</label>
+                <input
+                  id="prediction-filter-below"
+                  type="number"
+                  min={0}
+                  max={100}
+                  step="any"
+                  placeholder={t('apply:predictions.belowAny')}
+                  value={belowText}
+                  onChange={(event) => setBelowText(event.target.value)}
+                  data-testid="prediction-filter-below"
+                />
+                {'invalid' in below && <p className="hint warn small">{t('apply:predictions.belowProblem')}</p>}
               </div>
               {pictures && (
                 <label className="checkbox">
                   <input type="checkbox" checked={showHeatMaps} onChange={(event) => setShowHeatMaps(event.target.checked)} data-testid="prediction-heatmaps" />
-                  Show heat maps beside the images
+                  {t('apply:predictions.showHeatMaps')}
                 </label>
               )}
               <div className="actions push-right">
                 <button type="button" className="secondary" onClick={() => void exportTable()} disabled={exporting} data-testid="prediction-export">
-                  Export table (CSV)…
+                  {t('apply:predictions.export')}
                 </button>
               </div>
             </div>
             {exported && 'path' in exported && (
               <p className="small" role="status" data-testid="prediction-exported">
-                Saved to <code>{exported.path}</code>
-                {classFilter || belowValue !== null ? ' (the rows the filter shows)' : ''}
+                <Trans t={t} i18nKey={classFilter || belowValue !== null ? 'apply:predictions.savedToFiltered' : 'apply:predictions.savedTo'} values={{ path: exported.path }} components={{ code: <code /> }} />
               </p>
             )}
             {exported && 'error' in exported && <Problem error={exported.error} testId="prediction-export-error" />}
             <table className="table prediction-table" data-testid="prediction-table">
               <thead>
                 <tr>
-                  <th>{showHeatMaps ? 'Image and heat map' : 'Image'}</th>
+                  <th>{showHeatMaps ? t('apply:predictions.imageAndHeatMap') : t('apply:predictions.sort.sample')}</th>
                   <SortHeader which="sample" sort={sort} onSort={onSort} />
                   <SortHeader which="predicted" sort={sort} onSort={onSort} />
                   <SortHeader which="probability" sort={sort} onSort={onSort} />
-                  <th>All classes</th>
+                  <th>{t('apply:predictions.allClasses')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -246,7 +280,7 @@ export function PredictionResults({ record }: { record: PredictionRecord }) {
                           className="thumb-button"
                           onClick={() => setOpened(opened === row.sample ? null : row.sample)}
                           aria-expanded={opened === row.sample}
-                          aria-label={`${row.sample}: ${opened === row.sample ? 'hide the large view' : 'show larger'}`}
+                          aria-label={opened === row.sample ? t('apply:predictions.hideLarge', { sample: row.sample }) : t('apply:predictions.showLarger', { sample: row.sample })}
                           data-testid="prediction-open"
                         >
                           <Thumb runId={record.id} sample={row.sample} kind="image" />
@@ -271,12 +305,12 @@ export function PredictionResults({ record }: { record: PredictionRecord }) {
                           <Thumb runId={record.id} sample={row.sample} kind="image" px={LARGE_PX} />
                           {pictures && heatMaps.has(row.sample) && <Thumb runId={record.id} sample={row.sample} kind="heatmap" px={LARGE_PX} />}
                           <span className="muted small detail-caption">
-                            {row.sample}: {row.predictedClass ?? 'no prediction'} {percent(row.probability)}
-                            {pictures && heatMaps.has(row.sample) ? ' · right: the heat map (red: what weighed most)' : ''}
+                            {row.sample}: {row.predictedClass ?? t('apply:predictions.noPrediction')} {percent(row.probability)}
+                            {pictures && heatMaps.has(row.sample) && <> · {t('apply:predictions.heatMapRight')}</>}
                             {volumes && table.heatMapFiles[row.sample] && (
                               <span data-testid="heatmap-volume-file">
                                 {' '}
-                                · heat map (a volume, for a volume viewer): <code>{table.heatMapDir}/{table.heatMapFiles[row.sample]}</code>
+                                · {t('apply:predictions.heatMapVolume')} <code>{table.heatMapDir}/{table.heatMapFiles[row.sample]}</code>
                               </span>
                             )}
                           </span>
@@ -287,11 +321,11 @@ export function PredictionResults({ record }: { record: PredictionRecord }) {
                 ))}
               </tbody>
             </table>
-            {rows.length === 0 && <p className="muted">No image matches the filter.</p>}
+            {rows.length === 0 && <p className="muted">{t('apply:predictions.noMatch')}</p>}
             {rows.length > shown && (
               <div className="actions">
                 <button type="button" className="secondary" onClick={() => setShown(shown + PAGE_ROWS)} data-testid="prediction-more">
-                  Show {Math.min(PAGE_ROWS, rows.length - shown)} more ({(rows.length - shown).toLocaleString()} not shown)
+                  {t('apply:predictions.showMore', { count: Math.min(PAGE_ROWS, rows.length - shown), hidden: rows.length - shown })}
                 </button>
               </div>
             )}

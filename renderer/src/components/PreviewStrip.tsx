@@ -2,11 +2,13 @@ import { useEffect } from 'react';
 import { invoke } from '../bridge';
 import { thumbnail } from '../thumbnail';
 import { useAppStore } from '../store';
+import { useT } from '../i18n';
 
 const THUMBNAIL_PX = 112;
 
 /** A few images per class, read through the core (the page has no file access of its own). */
 export function PreviewStrip({ root, samples }: { root: string; samples: Record<string, string[]> }) {
+  const t = useT();
   const previews = useAppStore((s) => s.previews);
   const setPreview = useAppStore((s) => s.setPreview);
 
@@ -38,7 +40,7 @@ export function PreviewStrip({ root, samples }: { root: string; samples: Record<
                 <img key={file} src={previews[file]!} alt={file} title={file} data-testid="preview-image" />
               ) : (
                 <span key={file} className="thumb-placeholder" title={file}>
-                  {file in previews ? 'no preview' : '…'}
+                  {file in previews ? t('datasetPage:preview.none') : '…'}
                 </span>
               ),
             )}

@@ -1,7 +1,8 @@
 import { useMemo, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import type { RocCurve } from '../../../src/api';
-import { formatValue, useWidth } from './LineChart';
-import { classColor } from './PredictionResults';
+import { useT } from '../i18n';
+import { useWidth } from './LineChart';
+import { classColor, useValue } from './PredictionResults';
 
 const MARGIN = { left: 52, right: 16, top: 12, bottom: 40 };
 const MAX_SIDE = 380;
@@ -13,6 +14,8 @@ interface Hover {
 
 /** One ROC curve per class on a square chart with the chance diagonal; hover (or the arrow keys) reads a point. */
 export function RocChart({ curves }: { curves: readonly RocCurve[] }) {
+  const t = useT();
+  const formatValue = useValue();
   const [wrapRef, width] = useWidth();
   const [hover, setHover] = useState<Hover | null>(null);
   const side = Math.max(160, Math.min(MAX_SIDE, width - MARGIN.left - MARGIN.right));
@@ -58,7 +61,7 @@ export function RocChart({ curves }: { curves: readonly RocCurve[] }) {
   };
 
   const hovered = hover ? { curve: curves[hover.curve]!, point: curves[hover.curve]!.points[hover.point]! } : null;
-  const aucText = (curve: RocCurve) => (curve.auc === null ? 'AUC not defined' : `AUC ${formatValue(curve.auc)}`);
+  const aucText = (curve: RocCurve) => (curve.auc === null ? t('apply:roc.aucUndefined') : t('apply:roc.auc', { value: formatValue(curve.auc) }));
 
   const svgWidth = side + MARGIN.left + MARGIN.right;
   return (
@@ -69,30 +72,30 @@ export function RocChart({ curves }: { curves: readonly RocCurve[] }) {
           style={{ width: svgWidth }}
           tabIndex={0}
           role="img"
-          aria-label={`ROC curves: ${curves.map((c) => `${c.className} ${aucText(c)}`).join(', ')}. Use the arrow keys to read the points; up and down change the class.`}
+          aria-label={t('apply:roc.ariaLabel', { curves: curves.map((c) => t('apply:roc.curveLabel', { name: c.className, auc: aucText(c) })).join(', ') })}
           onKeyDown={onKeyDown}
           onBlur={() => setHover(null)}
         >
           <svg width={svgWidth} height={height} onPointerMove={onPointerMove} onPointerLeave={() => setHover(null)} data-curves={curves.filter((c) => c.points.length).length}>
             <rect x={MARGIN.left} y={MARGIN.top} width={side} height={side} className="chart-plot" />
-            {ticks.map((t) => (
-              <g key={t}>
-                <line x1={MARGIN.left} x2={MARGIN.left + side} y1={sy(t)} y2={sy(t)} className="chart-grid" />
-                <line x1={sx(t)} x2={sx(t)} y1={MARGIN.top} y2={MARGIN.top + side} className="chart-grid" />
-                <text x={MARGIN.left - 6} y={sy(t)} dy="0.32em" textAnchor="end" className="chart-tick">
-                  {t}
+            {ticks.map((tick) => (
+              <g key={tick}>
+                <line x1={MARGIN.left} x2={MARGIN.left + side} y1={sy(tick)} y2={sy(tick)} className="chart-grid" />
+                <line x1={sx(tick)} x2={sx(tick)} y1={MARGIN.top} y2={MARGIN.top + side} className="chart-grid" />
+                <text x={MARGIN.left - 6} y={sy(tick)} dy="0.32em" textAnchor="end" className="chart-tick">
+                  {formatValue(tick)}
                 </text>
-                <text x={sx(t)} y={MARGIN.top + side + 16} textAnchor="middle" className="chart-tick">
-                  {t}
+                <text x={sx(tick)} y={MARGIN.top + side + 16} textAnchor="middle" className="chart-tick">
+                  {formatValue(tick)}
                 </text>
               </g>
             ))}
             <line x1={sx(0)} y1={sy(0)} x2={sx(1)} y2={sy(1)} stroke="#5c6a7d" strokeDasharray="4 4" />
             <text x={MARGIN.left + side} y={height - 4} textAnchor="end" className="chart-tick">
-              False positive rate (1 − specificity)
+              {t('apply:roc.xAxis')}
             </text>
             <text transform={`translate(12 ${MARGIN.top + side / 2}) rotate(-90)`} textAnchor="middle" className="chart-tick">
-              True positive rate (sensitivity)
+              {t('apply:roc.yAxis')}
             </text>
             {drawn.map((d, i) => (
               <path key={curves[i]!.className} d={d} fill="none" stroke={classColor(i)} strokeWidth="2" strokeLinejoin="round" data-testid="roc-curve" />
@@ -106,9 +109,9 @@ export function RocChart({ curves }: { curves: readonly RocCurve[] }) {
               data-testid="roc-tooltip"
             >
               <strong style={{ color: classColor(hover.curve) }}>{hovered.curve.className}</strong>
-              <div>False positive rate: {formatValue(hovered.point.fpr)}</div>
-              <div>True positive rate: {formatValue(hovered.point.tpr)}</div>
-              <div>Threshold: {hovered.point.threshold === null ? 'above every score' : `probability ≥ ${formatValue(hovered.point.threshold)}`}</div>
+              <div>{t('apply:roc.fpr', { value: formatValue(hovered.point.fpr) })}</div>
+              <div>{t('apply:roc.tpr', { value: formatValue(hovered.point.tpr) })}</div>
+              <div>{hovered.point.threshold === null ? t('apply:roc.thresholdAbove') : t('apply:roc.threshold', { value: formatValue(hovered.point.threshold) })}</div>
             </div>
           )}
         </div>
@@ -121,13 +124,13 @@ export function RocChart({ curves }: { curves: readonly RocCurve[] }) {
                   <strong>{curve.className}</strong>: {aucText(curve)}
                   <span className="muted small">
                     {' '}
-                    ({curve.positives.toLocaleString()} of {(curve.positives + curve.negatives).toLocaleString()} images of this class)
+                    {t('apply:roc.ofClass', { positives: curve.positives, count: curve.positives + curve.negatives })}
                   </span>
                 </span>
               </li>
             ))}
           </ul>
-          {curves.some((curve) => curve.auc === null) && <p className="muted small">Not defined: the set has no image of the class, or only images of it.</p>}
+          {curves.some((curve) => curve.auc === null) && <p className="muted small">{t('apply:roc.undefinedExplain')}</p>}
         </figcaption>
       </div>
     </figure>

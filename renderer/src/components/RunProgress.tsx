@@ -1,7 +1,11 @@
-import { fewerEpochsNote, trainedEpochs } from '../../../src/api/epochs';
+import { fewerEpochsMessage, trainedEpochs } from '../../../src/api/epochs';
 import type { RunMode, RunRecord, RunState, TrainingRecord } from '../../../src/api/runs';
-import { keptAfterStop, stopConsequence } from '../../../src/api/stopped-training';
+import { keptAfterStopMessage, stopConsequenceMessage } from '../../../src/api/stopped-training';
+import { useMessage, useT } from '../i18n';
 
+type T = ReturnType<typeof useT>;
+
+/** The English names (CompareChart and tests); the pages show `t(\`runsPage:state.${state}\`)`. */
 export const STATE_LABEL: Record<RunState, string> = {
   preparing: 'Preparing',
   running: 'Running',
@@ -22,47 +26,29 @@ export const STATE_BADGE: Record<RunState, string> = {
   interrupted: 'badge-bad',
 };
 
+/** The English names; the pages show `t(\`runsPage:mode.${mode}\`)`. */
 export const MODE_LABEL: Record<RunMode, string> = { training: 'Training', prediction: 'Prediction', evaluation: 'Evaluation' };
 
-const STATE_SENTENCE: Record<RunMode, Record<RunState, string>> = {
-  training: {
-    preparing: 'Checking everything and starting the training container…',
-    running: 'AUCMEDI is training the model. You may use other pages meanwhile; closing the app does not stop the run.',
-    stopping: 'Stopping: AUCMEDI has been asked to end.',
-    succeeded: 'The training finished. The model is saved in the output folder.',
-    failed: 'The training stopped with an error.',
-    cancelled: 'You stopped this run.',
-    interrupted: 'The run was interrupted: its container is gone.',
-  },
-  prediction: {
-    preparing: 'Checking everything and starting the prediction container…',
-    running: 'AUCMEDI is classifying the images. You may use other pages meanwhile; closing the app does not stop the run.',
-    stopping: 'Stopping: AUCMEDI has been asked to end.',
-    succeeded: 'The prediction finished. Every image and its predicted class is listed below.',
-    failed: 'The prediction stopped with an error.',
-    cancelled: 'You stopped this prediction before it finished, so there are no results.',
-    interrupted: 'The prediction was interrupted: its container is gone.',
-  },
-  evaluation: {
-    preparing: 'Checking everything and starting the first step…',
-    running: 'AUCMEDI is evaluating the model on the labelled images. You may use other pages meanwhile; closing the app does not stop the run.',
-    stopping: 'Stopping: AUCMEDI has been asked to end.',
-    succeeded: 'The evaluation finished. The scores are below.',
-    failed: 'The evaluation stopped with an error.',
-    cancelled: 'You stopped this evaluation before it finished, so there are no scores.',
-    interrupted: 'The evaluation was interrupted: its container is gone.',
-  },
-};
+/** What a run of each mode is doing in each state, in the window's language. */
+const stateSentence = (t: T, mode: RunMode, state: RunState) => t(`runsPage:sentence.${mode}.${state}`);
 
-const PHASE_SENTENCE = {
-  starting: 'Starting up: loading the images and building the network.',
-  frozen: 'Phase 1 of 2: training the classifier head while the base network stays frozen (epochs 1–10).',
-  'fine-tuning': 'Phase 2 of 2: fine-tuning the whole network (from epoch 11 on).',
-  predicting: 'Predicting the validation images.',
-  finished: 'The log has ended.',
-} as const;
+/** What AUCMEDI is doing in a training phase. */
+function phaseSentence(t: T, phase: NonNullable<RunRecord['progress']>['phase']): string {
+  switch (phase) {
+    case 'starting':
+      return t('runsPage:phase.starting');
+    case 'frozen':
+      return t('runsPage:phase.frozen');
+    case 'fine-tuning':
+      return t('runsPage:phase.fineTuning');
+    case 'predicting':
+      return t('runsPage:phase.predicting');
+    default:
+      return t('runsPage:phase.finished');
+  }
+}
 
-/** 75 s -> "1 min 15 s"; 4000 s -> "1 h 6 min". */
+/** 75 s -> "1 min 15 s"; 4000 s -> "1 h 6 min" (English; the window uses useRunDuration). */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '–';
   const s = Math.round(seconds);
@@ -71,6 +57,20 @@ export function formatDuration(seconds: number | null | undefined): string {
   const h = Math.floor(s / 3600);
   if (h < 48) return `${h} h ${Math.floor((s % 3600) / 60)} min`;
   return `${Math.floor(h / 24)} days ${h % 24} h`;
+}
+
+/** formatDuration in the window's language. */
+export function useRunDuration(): (seconds: number | null | undefined) => string {
+  const t = useT();
+  return (seconds) => {
+    if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '–';
+    const s = Math.round(seconds);
+    if (s < 60) return t('runsPage:duration.seconds', { s });
+    if (s < 3600) return t('runsPage:duration.minutes', { m: Math.floor(s / 60), s: s % 60 });
+    const h = Math.floor(s / 3600);
+    if (h < 48) return t('runsPage:duration.hours', { h, m: Math.floor((s % 3600) / 60) });
+    return t('runsPage:duration.days', { d: Math.floor(h / 24), h: h % 24 });
+  };
 }
 
 export function elapsedSeconds(record: Pick<RunRecord, 'startedAt' | 'createdAt' | 'endedAt'>, now: number): number {
@@ -103,39 +103,45 @@ export function RunProgress({ record, now }: { record: RunRecord; now: number })
   return record.mode === 'training' ? <TrainingProgress record={record} now={now} /> : <PredictionProgress record={record} now={now} />;
 }
 
-const batchLabel = (progress: RunRecord['progress'], what: string) =>
-  progress?.batch !== null && progress?.batch !== undefined
-    ? `Batch ${progress.batch} of ${progress.totalBatches ?? '?'}${progress.etaSeconds !== null ? ` · about ${formatDuration(progress.etaSeconds)} left ${what}` : ''}`
-    : 'Waiting for the first batch…';
+/** The batch bar's label: "Batch 3 of 40 · about 1 min 5 s left in this epoch". */
+function batchLabel(t: T, duration: (seconds: number) => string, progress: RunRecord['progress'], what: 'prediction' | 'epoch'): string {
+  if (progress?.batch === null || progress?.batch === undefined) return t('runsPage:progress.waitingBatch');
+  const params = { batch: progress.batch, total: progress.totalBatches ?? '?' };
+  if (progress.etaSeconds === null) return t('runsPage:progress.batch', params);
+  const eta = duration(progress.etaSeconds);
+  return what === 'prediction' ? t('runsPage:progress.batchEtaPrediction', { ...params, eta }) : t('runsPage:progress.batchEtaEpoch', { ...params, eta });
+}
 
 /** A prediction, or an evaluation's two steps: which step, the batch bar while images are predicted, the elapsed time. */
 function PredictionProgress({ record, now }: { record: Exclude<RunRecord, TrainingRecord>; now: number }) {
+  const t = useT();
+  const duration = useRunDuration();
   const progress = record.progress;
   const active = ['preparing', 'running', 'stopping'].includes(record.state);
   const scoring = record.mode === 'evaluation' && record.step === 'evaluation';
   return (
     <div className="run-progress" data-testid="run-progress">
       <p className="lead" data-testid="run-sentence">
-        {STATE_SENTENCE[record.mode][record.state]}
+        {stateSentence(t, record.mode, record.state)}
       </p>
       {record.mode === 'evaluation' && active && (
         <p data-testid="run-step" data-step={record.step}>
-          <strong>{scoring ? 'Step 2 of 2: scoring' : 'Step 1 of 2: predicting the labelled images'}</strong>
-          <span className="muted">{scoring ? ' — comparing the predictions with the labels.' : ' — the scores are computed in step 2.'}</span>
+          <strong>{scoring ? t('runsPage:progress.stepScoring') : t('runsPage:progress.stepPredicting')}</strong>
+          <span className="muted"> {scoring ? t('runsPage:progress.stepScoringNote') : t('runsPage:progress.stepPredictingNote')}</span>
         </p>
       )}
       {active && (
         <div className="run-bars">
           {scoring ? (
-            <Bar testId="batch-bar" value={0} max={null} label="Computing the scores and plots…" />
+            <Bar testId="batch-bar" value={0} max={null} label={t('runsPage:progress.computingScores')} />
           ) : (
-            <Bar testId="batch-bar" value={progress?.batch ?? 0} max={progress?.totalBatches ?? null} label={progress?.phase === 'predicting' ? batchLabel(progress, 'for the prediction') : 'Starting up: loading the model and the images.'} />
+            <Bar testId="batch-bar" value={progress?.batch ?? 0} max={progress?.totalBatches ?? null} label={progress?.phase === 'predicting' ? batchLabel(t, duration, progress, 'prediction') : t('runsPage:progress.startingPrediction')} />
           )}
         </div>
       )}
       <dl className="facts">
-        <dt>Elapsed</dt>
-        <dd data-testid="run-elapsed">{formatDuration(elapsedSeconds(record, now))}</dd>
+        <dt>{t('runsPage:progress.elapsed')}</dt>
+        <dd data-testid="run-elapsed">{duration(elapsedSeconds(record, now))}</dd>
       </dl>
     </div>
   );
@@ -143,14 +149,20 @@ function PredictionProgress({ record, now }: { record: Exclude<RunRecord, Traini
 
 /** Phase, epoch and batch bars with the time left, and the elapsed time. */
 /** A stopped training says what it keeps: by its analysis while it stops, by the output folder's files once it has. */
-function trainingSentence(record: TrainingRecord): string {
-  const sentence = STATE_SENTENCE.training[record.state];
-  if (record.state === 'stopping') return `${sentence} ${stopConsequence(record.options.analysis, record.epochs.length)}`;
-  if (record.state === 'cancelled') return `${sentence} ${keptAfterStop(record.options.analysis, record.modelFiles)}`;
+function useTrainingSentence(record: TrainingRecord): string {
+  const t = useT();
+  const render = useMessage();
+  const sentence = stateSentence(t, 'training', record.state);
+  if (record.state === 'stopping') return t('runsPage:sentence.withConsequence', { sentence, consequence: render(stopConsequenceMessage(record.options.analysis, record.epochs.length)) });
+  if (record.state === 'cancelled') return t('runsPage:sentence.withConsequence', { sentence, consequence: render(keptAfterStopMessage(record.options.analysis, record.modelFiles)) });
   return sentence;
 }
 
 function TrainingProgress({ record, now }: { record: TrainingRecord; now: number }) {
+  const t = useT();
+  const render = useMessage();
+  const duration = useRunDuration();
+  const sentence = useTrainingSentence(record);
   const progress = record.progress;
   const active = ['preparing', 'running', 'stopping'].includes(record.state);
   const elapsed = elapsedSeconds(record, now);
@@ -164,18 +176,17 @@ function TrainingProgress({ record, now }: { record: TrainingRecord; now: number
   // The advanced analysis trains the models one after the other: the ones still to come count too.
   const remainingEpochs = Math.max(0, totalEpochs - doneEpochs) + Math.max(0, models - 1 - (progress?.model ?? 0)) * totalEpochs;
   const runEta = perEpoch !== null && active && progress?.phase !== 'predicting' ? perEpoch * remainingEpochs : null;
-  const fewer = fewerEpochsNote(record.options.epochs);
+  const fewerMessage = fewerEpochsMessage(record.options.epochs);
+  const fewer = fewerMessage ? render(fewerMessage) : null;
 
   return (
     <div className="run-progress" data-testid="run-progress">
       <p className="lead" data-testid="run-sentence">
-        {trainingSentence(record)}
+        {sentence}
       </p>
-      {progress && active && <p data-testid="run-phase">{PHASE_SENTENCE[progress.phase]}</p>}
+      {progress && active && <p data-testid="run-phase">{phaseSentence(t, progress.phase)}</p>}
       {progress?.earlyStopped && (
-        <p className="muted">
-          AUCMEDI stopped training early at epoch {progress.stoppedEpoch}: the validation loss had not improved for a while, so more epochs would not have helped.
-        </p>
+        <p className="muted">{t('runsPage:progress.earlyStopped', { epoch: progress.stoppedEpoch })}</p>
       )}
       {(active || record.epochs.length > 0) && (
         <div className="run-bars">
@@ -183,7 +194,11 @@ function TrainingProgress({ record, now }: { record: TrainingRecord; now: number
             testId="epoch-bar"
             value={progress?.epoch ?? 0}
             max={totalEpochs}
-            label={`Epoch ${progress?.epoch ?? 0} of ${totalEpochs}${models > 1 ? ` · model ${(progress?.model ?? 0) + 1} of ${models}` : ''}`}
+            label={
+              models > 1
+                ? t('runsPage:progress.epochOfModel', { epoch: progress?.epoch ?? 0, total: totalEpochs, model: (progress?.model ?? 0) + 1, models })
+                : t('runsPage:progress.epoch', { epoch: progress?.epoch ?? 0, total: totalEpochs })
+            }
           />
           {fewer && (
             <p className="muted small" data-testid="run-epochs-note">
@@ -195,26 +210,24 @@ function TrainingProgress({ record, now }: { record: TrainingRecord; now: number
               testId="batch-bar"
               value={progress?.batch ?? 0}
               max={progress?.totalBatches ?? null}
-              label={batchLabel(progress, 'in this epoch')}
+              label={batchLabel(t, duration, progress, 'epoch')}
             />
           )}
         </div>
       )}
       <dl className="facts">
-        <dt>Elapsed</dt>
-        <dd data-testid="run-elapsed">{formatDuration(elapsed)}</dd>
+        <dt>{t('runsPage:progress.elapsed')}</dt>
+        <dd data-testid="run-elapsed">{duration(elapsed)}</dd>
         {runEta !== null && (
           <>
-            <dt>Time left</dt>
-            <dd data-testid="run-eta">
-              at most about {formatDuration(runEta)} for the remaining {remainingEpochs} {remainingEpochs === 1 ? 'epoch' : 'epochs'} (often less: AUCMEDI stops early when the model stops improving)
-            </dd>
+            <dt>{t('runsPage:progress.timeLeft')}</dt>
+            <dd data-testid="run-eta">{t('runsPage:progress.eta', { count: remainingEpochs, duration: duration(runEta) })}</dd>
           </>
         )}
         {perEpoch !== null && (
           <>
-            <dt>Per epoch</dt>
-            <dd>{formatDuration(perEpoch)}</dd>
+            <dt>{t('runsPage:progress.perEpoch')}</dt>
+            <dd>{duration(perEpoch)}</dd>
           </>
         )}
       </dl>

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { UserError } from '../../../src/api';
 import type { QueueItem, RunMode } from '../../../src/api/runs';
+import { useT } from '../i18n';
 import { useAppStore } from '../store';
 import { Problem } from './Problem';
 import { AddToQueueButton, QueueNotice } from './QueueControls';
@@ -28,13 +29,14 @@ export function StartCard({
   onStart(): void;
   /** After the request was added to the queue (reset the output folder: the next run needs another). */
   onAdded(): void;
-  /** The Start button's text ("Start training"). */
+  /** The Start button's text ("Start training"), translated by the caller. */
   label: string;
-  /** What is checked while it starts. */
+  /** What is checked while it starts, translated by the caller. */
   checking: string;
 }) {
+  const t = useT();
   return (
-    <section className="card start-card" aria-label="Start">
+    <section className="card start-card" aria-label={t('training:start.cardLabel')}>
       {problems.length > 0 && (
         <ul className="hint-list" data-testid={`${prefix}-problems`}>
           {problems.map((p) => (
@@ -45,7 +47,7 @@ export function StartCard({
       {error && <Problem error={error} testId={`${prefix}-start-error`} />}
       <div className="actions">
         <button type="button" className="primary-large" onClick={onStart} disabled={!item || starting} data-testid={`${prefix}-start`}>
-          {starting ? 'Starting…' : label}
+          {starting ? t('training:start.starting') : label}
         </button>
         <AddToQueueButton prefix={prefix} item={item} onAdded={onAdded} />
       </div>
@@ -56,12 +58,13 @@ export function StartCard({
 }
 
 /** A page's header above "Loading…", or the reason the AUCMEDI catalog could not be read. */
-export function CatalogPending({ header, loading = 'Loading…' }: { header: ReactNode; loading?: string }) {
+export function CatalogPending({ header, loading }: { header: ReactNode; loading?: string }) {
+  const t = useT();
   const catalogError = useAppStore((s) => s.catalogError);
   return (
     <>
       {header}
-      <section className="card">{catalogError ? <Problem error={catalogError} testId="catalog-error" /> : <p className="muted">{loading}</p>}</section>
+      <section className="card">{catalogError ? <Problem error={catalogError} testId="catalog-error" /> : <p className="muted">{loading ?? t('training:start.loading')}</p>}</section>
     </>
   );
 }

@@ -1,7 +1,8 @@
+import { Trans } from 'react-i18next';
 import { Problem } from '../components/Problem';
 import { useAppStore } from '../store';
+import { useFormat, useLocalized, useT } from '../i18n';
 import { parseWindowText } from '../../../src/api/dicom-window';
-import { plural } from '../../../src/api/format';
 import { DICOM_CLASS_ATTRIBUTES, type DicomClassAttribute } from '../../../src/api/dicom';
 import { dicomOutFolder, windowOptions } from '../store/dicom';
 
@@ -9,6 +10,9 @@ import { dicomOutFolder, windowOptions } from '../store/dicom';
 /** "Prepare for AUCMEDI": a folder of DICOM files read, then converted into a new dataset of PNGs. */
 /** `probed`: the dataset check met DICOM files; else the card offers to look deeper than the check does. */
 export function DicomCard({ source, probed }: { source: string; probed: boolean }) {
+  const t = useT();
+  const format = useFormat();
+  const localized = useLocalized();
   const report = useAppStore((s) => (s.dicomSource === source ? s.dicomReport : null));
   const work = useAppStore((s) => s.dicomWork);
   const error = useAppStore((s) => s.dicomError);
@@ -17,81 +21,97 @@ export function DicomCard({ source, probed }: { source: string; probed: boolean 
   const classes = choices.classes;
   const windowOk = windowOptions(choices.windows) !== null;
   const usable = report ? Object.values(report.classes).reduce((a, b) => a + b, 0) : 0;
+  /** "CT 3, MR 2": names and counts, the same in every language. */
+  const counts = (entries: Record<string, number>, unnamed = '') => Object.entries(entries).map(([name, n]) => `${name || unnamed} ${format.number(n)}`).join(', ');
+
+  const progressText = () => {
+    if (!work?.progress) return t('datasetPage:dicomCard.starting');
+    const files = t('datasetPage:dicomCard.files', { count: work.progress.filesSeen });
+    return work.kind === 'convert'
+      ? t('datasetPage:dicomCard.progressConvert', { files, images: t('datasetPage:dicomCard.images', { count: work.progress.written }) })
+      : t('datasetPage:dicomCard.progressScan', { files });
+  };
+
+  const classesText = () => {
+    if (!report) return '';
+    const list = counts(report.classes) || (classes.from === 'folders' ? t('datasetPage:dicomCard.classesNoneFolders') : t('datasetPage:dicomCard.classesNoneCsv'));
+    return report.annotationRowsUnused ? t('datasetPage:dicomCard.classesRowsUnused', { classes: list, count: report.annotationRowsUnused }) : list;
+  };
 
   return (
     <section className="card" aria-labelledby="dicom-heading" data-testid="dicom-card">
-      <h2 id="dicom-heading">{probed ? 'DICOM: prepare for AUCMEDI' : 'DICOM in the sub-folders?'}</h2>
-      {!probed && (
-        <p data-testid="dicom-deeper">
-          This folder has no images where AUCMEDI looks, but sub-folders it does not look into. If they hold DICOM files, such as a PACS export of patient, study and
-          series folders, the app can read them at every depth.
-        </p>
-      )}
-      <p className="muted">
-        AUCMEDI does not read DICOM. The app can make a new dataset from this folder: PNG images of the 2D images, windowed as the files say, and NIfTI volumes of the 3D
-        series, without patient data in names or files. Your DICOM folder is not changed.
-      </p>
+      <h2 id="dicom-heading">{probed ? t('datasetPage:dicomCard.headingProbed') : t('datasetPage:dicomCard.headingDeeper')}</h2>
+      {!probed && <p data-testid="dicom-deeper">{t('datasetPage:dicomCard.deeper')}</p>}
+      <p className="muted">{t('datasetPage:dicomCard.intro')}</p>
       {!report && !work && (
         <div className="actions">
           <button type="button" onClick={() => void readDicom(source)} data-testid="dicom-read">
-            Read the DICOM files
+            {t('datasetPage:dicomCard.read')}
           </button>
         </div>
       )}
       {work && (
         <div className="transfer" data-testid="dicom-progress">
           <div className="transfer-head">
-            <strong>{work.kind === 'scan' ? 'Reading the DICOM files…' : 'Converting…'}</strong>
+            <strong>{work.kind === 'scan' ? t('datasetPage:dicomCard.reading') : t('datasetPage:dicomCard.converting')}</strong>
             <button type="button" className="secondary" onClick={() => void cancelDicom()} data-testid="dicom-cancel">
-              Cancel
+              {t('datasetPage:dicomCard.cancel')}
             </button>
           </div>
-          <progress aria-label={work.kind === 'scan' ? 'Reading the DICOM files' : 'Converting'} />
-          <p className="muted small">
-            {work.progress ? `${plural(work.progress.filesSeen, 'file')} read${work.kind === 'convert' ? `, ${plural(work.progress.written, 'image')} written` : ''}` : 'Starting…'}
-          </p>
+          <progress aria-label={work.kind === 'scan' ? t('datasetPage:dicomCard.readingLabel') : t('datasetPage:dicomCard.convertingLabel')} />
+          <p className="muted small">{progressText()}</p>
         </div>
       )}
       {error && <Problem error={error} testId="dicom-error" />}
       {report && !work && report.dicomFiles === 0 && (
         <p data-testid="dicom-none">
-          No DICOM file in {plural(report.files, 'file')} of this folder and its sub-folders{report.notDicom.count > 0 ? ` (e.g. ${report.notDicom.examples.join(', ')})` : ''}.
+          {report.notDicom.count > 0
+            ? t('datasetPage:dicomCard.noneExamples', { files: t('datasetPage:dicomCard.files', { count: report.files }), examples: report.notDicom.examples.join(', ') })
+            : t('datasetPage:dicomCard.none', { files: t('datasetPage:dicomCard.files', { count: report.files }) })}
         </p>
       )}
       {report && !work && report.dicomFiles > 0 && (
         <>
           <dl className="facts" data-testid="dicom-summary">
-            <dt>Found</dt>
+            <dt>{t('datasetPage:dicomCard.found')}</dt>
             <dd>
-              {plural(report.dicomFiles, 'DICOM file')} in {plural(report.studies, 'study', 'studies')}, {plural(report.series, 'series', 'series')}
-              {Object.keys(report.modalities).length > 0 && ` (${Object.entries(report.modalities).map(([m, n]) => `${m || '?'} ${n}`).join(', ')})`}
+              {t(Object.keys(report.modalities).length > 0 ? 'datasetPage:dicomCard.foundWithModalities' : 'datasetPage:dicomCard.foundFiles', {
+                files: t('datasetPage:dicomCard.dicomFiles', { count: report.dicomFiles }),
+                studies: t('datasetPage:dicomCard.studies', { count: report.studies }),
+                series: t('datasetPage:dicomCard.series', { count: report.series }),
+                modalities: counts(report.modalities, '?'),
+              })}
             </dd>
-            <dt>2D images</dt>
-            <dd data-testid="dicom-2d">{plural(report.images2d, 'image')}{report.multiFrameFiles > 0 && `, of them ${plural(report.multiFrameFiles, 'multi-frame file')}`}</dd>
-            <dt>3D series</dt>
-            <dd data-testid="dicom-3d">{report.series3d.series === 0 ? 'none' : `${plural(report.series3d.series, 'series', 'series')} (${plural(report.series3d.slices, 'slice')}), each to one NIfTI volume`}</dd>
-            <dt>Classes</dt>
-            <dd data-testid="dicom-classes">
-              {Object.entries(report.classes).map(([name, n]) => `${name} ${n}`).join(', ') ||
-                (classes.from === 'folders' ? 'none: put the images of each class in a folder of their own, or take the classes from an annotation file' : 'none: no file matches a row of the annotation file')}
-              {report.annotationRowsUnused ? ` (${plural(report.annotationRowsUnused, 'row')} of the annotation file matched no file)` : ''}
+            <dt>{t('datasetPage:dicomCard.images2d')}</dt>
+            <dd data-testid="dicom-2d">
+              {report.multiFrameFiles > 0
+                ? t('datasetPage:dicomCard.imagesMultiFrame', { images: t('datasetPage:dicomCard.images', { count: report.images2d }), multiFrame: t('datasetPage:dicomCard.multiFrameFiles', { count: report.multiFrameFiles }) })
+                : t('datasetPage:dicomCard.images', { count: report.images2d })}
             </dd>
+            <dt>{t('datasetPage:dicomCard.series3d')}</dt>
+            <dd data-testid="dicom-3d">
+              {report.series3d.series === 0
+                ? t('datasetPage:dicomCard.series3dNone')
+                : t('datasetPage:dicomCard.series3dEach', { series: t('datasetPage:dicomCard.series', { count: report.series3d.series }), slices: t('datasetPage:dicomCard.slices', { count: report.series3d.slices }) })}
+            </dd>
+            <dt>{t('datasetPage:dicomCard.classes')}</dt>
+            <dd data-testid="dicom-classes">{classesText()}</dd>
           </dl>
           <fieldset className="choices" data-testid="dicom-classes-from">
-            <legend>Classes from</legend>
+            <legend>{t('datasetPage:dicomCard.classesFrom')}</legend>
             <label className="checkbox">
               <input type="radio" name="dicom-classes" checked={classes.from === 'folders'} onChange={() => void setDicomClasses({ from: 'folders' })} data-testid="dicom-classes-folders" />
-              One folder per class
+              {t('datasetPage:dicomCard.classesFolders')}
             </label>
             <label className="checkbox">
               <input type="radio" name="dicom-classes" checked={classes.from === 'csv'} onChange={() => void setDicomClasses('pick-file')} data-testid="dicom-classes-csv" />
-              An annotation file (CSV: a DICOM attribute, then the class, under a header line)
+              {t('datasetPage:dicomCard.classesCsv')}
             </label>
             {classes.from === 'csv' && (
               <div className="actions">
                 <code data-testid="dicom-classes-file">{classes.file}</code>
                 <label>
-                  keyed by{' '}
+                  {t('datasetPage:dicomCard.keyedBy')}{' '}
                   <select value={classes.attribute} onChange={(e) => void setDicomClasses({ ...classes, attribute: e.target.value as DicomClassAttribute })} data-testid="dicom-classes-attribute">
                     {DICOM_CLASS_ATTRIBUTES.map((name) => (
                       <option key={name} value={name}>
@@ -101,58 +121,58 @@ export function DicomCard({ source, probed }: { source: string; probed: boolean 
                   </select>
                 </label>
                 <button type="button" className="secondary" onClick={() => void setDicomClasses('pick-file')}>
-                  Choose another file…
+                  {t('datasetPage:dicomCard.chooseAnotherFile')}
                 </button>
               </div>
             )}
           </fieldset>
           {report.unusable.length + report.skipped.length + report.notDicom.count > 0 && (
             <details data-testid="dicom-unusable">
-              <summary>{plural(report.unusable.length + report.skipped.length + report.notDicom.count, 'file')} cannot be used</summary>
+              <summary>{t('datasetPage:dicomCard.cannotBeUsed', { count: report.unusable.length + report.skipped.length + report.notDicom.count })}</summary>
               <ul className="small">
-                {report.unusable.slice(0, 50).map(({ file, reason }) => (
-                  <li key={file}>
-                    <code>{file}</code>: {reason}
+                {report.unusable.slice(0, 50).map((entry) => (
+                  <li key={entry.file}>
+                    <Trans t={t} i18nKey="datasetPage:dicomCard.unusableFile" values={{ file: entry.file, reason: localized(entry, 'reason') }} components={{ code: <code /> }} />
                   </li>
                 ))}
                 {report.skipped.slice(0, 20).map((file) => (
                   <li key={file}>
-                    <code>{file}</code>: a link or special file, never opened
+                    <Trans t={t} i18nKey="datasetPage:dicomCard.skippedFile" values={{ file }} components={{ code: <code /> }} />
                   </li>
                 ))}
-                {report.notDicom.count > 0 && <li>{plural(report.notDicom.count, 'file')} not DICOM (e.g. {report.notDicom.examples.join(', ')})</li>}
+                {report.notDicom.count > 0 && <li>{t('datasetPage:dicomCard.notDicom', { count: report.notDicom.count, examples: report.notDicom.examples.join(', ') })}</li>}
               </ul>
             </details>
           )}
           {usable > 0 && (
             <>
-              <h3>New dataset</h3>
+              <h3>{t('datasetPage:dicomCard.newDataset')}</h3>
               <p data-testid="dicom-out">
-                {choices.parent ? <code>{dicomOutFolder(choices.parent, source)}</code> : 'Choose where the new dataset folder goes.'}
+                {choices.parent ? <code>{dicomOutFolder(choices.parent, source)}</code> : t('datasetPage:dicomCard.chooseWhere')}
               </p>
               <div className="actions">
                 <button type="button" className="secondary" onClick={() => void pickDicomParent()} data-testid="dicom-choose-parent">
-                  Choose folder…
+                  {t('datasetPage:dicomCard.chooseFolder')}
                 </button>
               </div>
               {report.images2d > 0 && (
               <fieldset className="choices" data-testid="dicom-windows">
-                <legend>Window of the 2D images (width/level, e.g. 400/40)</legend>
-                <p className="muted small">Left empty: each file's own window, or its full range when it has none. 3D volumes keep their values (Hounsfield units for CT).</p>
+                <legend>{t('datasetPage:dicomCard.windowLegend')}</legend>
+                <p className="muted small">{t('datasetPage:dicomCard.windowHint')}</p>
                 {Object.keys(report.images2dByModality)
                   .sort()
                   .map((modality) => {
                     const text = choices.windows[modality] ?? '';
                     return (
                       <label key={modality} className="window-field">
-                        <span>{modality || 'no modality'}</span>
+                        <span>{modality || t('datasetPage:dicomCard.noModality')}</span>
                         <input
                           type="text"
                           value={text}
-                          placeholder="the file's own"
+                          placeholder={t('datasetPage:dicomCard.windowPlaceholder')}
                           onChange={(e) => setDicomChoices({ windows: { ...choices.windows, [modality]: e.target.value } })}
                           aria-invalid={text.trim() !== '' && parseWindowText(text) === null}
-                          aria-label={`Window for ${modality || 'images without a modality'}`}
+                          aria-label={modality ? t('datasetPage:dicomCard.windowFor', { modality }) : t('datasetPage:dicomCard.windowForNone')}
                           data-testid={`dicom-window-${modality || 'none'}`}
                         />
                       </label>
@@ -163,16 +183,16 @@ export function DicomCard({ source, probed }: { source: string; probed: boolean 
               {report.multiFrameFiles > 0 && (
                 <label className="checkbox">
                   <input type="checkbox" checked={choices.framesEach} onChange={(e) => setDicomChoices({ framesEach: e.target.checked })} data-testid="dicom-frames-each" />
-                  One image per frame of the multi-frame files (else they are left out)
+                  {t('datasetPage:dicomCard.framesEach')}
                 </label>
               )}
               <label className="checkbox">
                 <input type="checkbox" checked={choices.writeMapping} onChange={(e) => setDicomChoices({ writeMapping: e.target.checked })} data-testid="dicom-mapping" />
-                Also write the list that links each new image to its DICOM file. It contains patient identifiers: keep it where only you can read it.
+                {t('datasetPage:dicomCard.writeMapping')}
               </label>
               <div className="actions">
                 <button type="button" disabled={!choices.parent || !windowOk} onClick={() => void convertDicom()} data-testid="dicom-convert">
-                  Convert {plural(usable, report.series3d.series > 0 ? 'image or volume' : 'image', report.series3d.series > 0 ? 'images and volumes' : 'images')}
+                  {report.series3d.series > 0 ? t('datasetPage:dicomCard.convertImagesVolumes', { count: usable }) : t('datasetPage:dicomCard.convertImages', { count: usable })}
                 </button>
               </div>
             </>

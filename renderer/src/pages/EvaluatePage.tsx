@@ -1,5 +1,4 @@
 import { useEffect } from 'react';
-import { formatBytes } from '../../../src/api/format';
 import { modelClassesProblem } from '../../../src/api/model-classes';
 import type { EvaluationRequest, ModelChoice } from '../../../src/api/runs';
 import { applyOptions, ApplySettings, useGpuChoice, useGpuReport } from '../components/ApplySettings';
@@ -10,8 +9,10 @@ import { Problem } from '../components/Problem';
 import { ProblemList } from '../components/ProblemList';
 import { ScanStatus } from '../components/ScanStatus';
 import { CatalogPending, StartCard } from '../components/StartCard';
+import { useT } from '../i18n';
 import { useAppStore } from '../store';
 import { applyDraftDefaults } from '../store/predict';
+import { useImageCount } from './PredictPage';
 
 const FEW_IMAGES = 10;
 
@@ -24,7 +25,9 @@ function useModelClasses(choice: ModelChoice | null, models: TrainingSummary[] |
 }
 
 /** `classProblem`: why the set does not fit the chosen model (see modelClassesProblem), or null. */
-function LabelledSet({ classProblem }: { classProblem: { message: string; action: string } | null }) {
+function LabelledSet({ classProblem }: { classProblem: ReturnType<typeof modelClassesProblem> }) {
+  const t = useT();
+  const imageCount = useImageCount();
   const set = useAppStore((s) => s.evaluateSet);
   const { pickEvaluateSet, pickEvaluateAnnotation, scanEvaluateSet, setEvaluateAnnotation, cancelEvaluateScan, showEvaluateSetError } = useAppStore.getState();
   const { selection, report } = set;
@@ -32,11 +35,11 @@ function LabelledSet({ classProblem }: { classProblem: { message: string; action
   const problems = report?.problems ?? [];
   return (
     <section className="card" aria-labelledby="evaluate-set-heading">
-      <h2 id="evaluate-set-heading">Labelled images</h2>
+      <h2 id="evaluate-set-heading">{t('apply:evaluate.setHeading')}</h2>
       <FolderChooser
-        accepts="one folder"
-        lead="Drop the folder with the labelled images here"
-        hint="One sub-folder per class with the images inside (named like the model's classes), or one folder of images plus an annotation file. Use images the model has not been trained on."
+        accepts={t('apply:evaluate.accepts')}
+        lead={t('apply:evaluate.lead')}
+        hint={t('apply:evaluate.hint')}
         selection={selection}
         onFolder={(path) => void scanEvaluateSet({ path, gtFile: null, ohe: false })}
         onPickFolder={() => void pickEvaluateSet()}
@@ -52,29 +55,27 @@ function LabelledSet({ classProblem }: { classProblem: { message: string; action
           ohe: 'evaluate-ohe',
         }}
       />
-      {set.scan && <ScanStatus scan={set.scan} what="the labelled images" onCancel={() => void cancelEvaluateScan()} testId="evaluate-set-progress" />}
+      {set.scan && <ScanStatus scan={set.scan} what={t('apply:evaluate.scanWhat')} onCancel={() => void cancelEvaluateScan()} testId="evaluate-set-progress" />}
       {set.error && <Problem error={set.error} testId="evaluate-set-error" />}
       {report && (
         <div data-testid="evaluate-set-summary">
           <header className="card-header">
-            <h3>What AUCMEDI will see</h3>
+            <h3>{t('apply:evaluate.whatAucmediSees')}</h3>
             <span className={`badge ${report.errors || classProblem ? 'badge-bad' : 'badge-ok'}`} data-testid="evaluate-set-verdict">
-              {report.errors ? `${report.errors} ${report.errors === 1 ? 'problem' : 'problems'} to fix` : classProblem ? "Not the model's classes" : 'Ready'}
+              {report.errors ? t('apply:images.problemsToFix', { count: report.errors }) : classProblem ? t('apply:evaluate.notModelClasses') : t('apply:images.ready')}
             </span>
           </header>
           <dl className="facts">
-            <dt>Images</dt>
-            <dd data-testid="evaluate-set-count">
-              {report.totalImages.toLocaleString()} {report.dimensionality === '3D' ? '3D volumes' : report.dimensionality === '2D' ? '2D images' : `images (${report.dimensionality})`}, {formatBytes(report.totalBytes)}
-            </dd>
-            <dt>Labels</dt>
-            <dd>{report.multiLabel ? 'several per image (multi-label)' : 'one per image'}</dd>
+            <dt>{t('apply:images.imagesLabel')}</dt>
+            <dd data-testid="evaluate-set-count">{imageCount(report)}</dd>
+            <dt>{t('apply:evaluate.labels')}</dt>
+            <dd>{report.multiLabel ? t('apply:evaluate.multiLabel') : t('apply:evaluate.singleLabel')}</dd>
           </dl>
           <ClassBars classes={report.classes} />
           {classProblem && <Problem error={classProblem} testId="evaluate-class-problem" />}
           {report.classes.some((c) => c.count < FEW_IMAGES) && (
             <p className="hint warn" data-testid="evaluate-few-images">
-              Some classes have fewer than {FEW_IMAGES} images: the scores will be rough, since one image more or less right changes them a lot.
+              {t('apply:evaluate.fewImages', { count: FEW_IMAGES })}
             </p>
           )}
           {problems.length > 0 && <ProblemList problems={problems} />}
@@ -91,6 +92,7 @@ export function EvaluatePage() {
   const starting = useAppStore((s) => s.evaluateStarting);
   const error = useAppStore((s) => s.evaluateError);
   const { loadCatalog, updateEvaluateDraft, chooseEvaluateModelFolder, chooseEvaluateOutputDir, startEvaluation } = useAppStore.getState();
+  const t = useT();
   const models = useTrainedModels();
   const draft = stored ?? applyDraftDefaults(catalog);
   const modelClasses = useModelClasses(draft.model, models);
@@ -107,20 +109,20 @@ export function EvaluatePage() {
 
   const header = (
     <header className="page-header">
-      <h1>Evaluate</h1>
+      <h1>{t('apply:evaluate.title')}</h1>
       <p className="muted" data-testid="evaluate-explain">
-        How good is a model on images whose answer you know? AUCMEDI first predicts every labelled image with the model, then scores those predictions against the labels: two steps, one after the other.
+        {t('apply:evaluate.intro')}
       </p>
     </header>
   );
   if (!catalog) return <CatalogPending header={header} />;
 
   const { selection, report } = set;
-  const options = applyOptions(draft, catalog, gpus);
-  const problems = [...(draft.model ? [] : ['Choose a model.']), ...(report && selection ? [] : ['Choose the labelled images.']), ...options.problems];
-  if (report && report.errors > 0) problems.push(`The labelled set has ${report.errors} ${report.errors === 1 ? 'problem' : 'problems'} to fix first.`);
+  const options = applyOptions(draft, catalog, gpus, t);
+  const problems = [...(draft.model ? [] : [t('apply:images.chooseModel')]), ...(report && selection ? [] : [t('apply:evaluate.chooseSet')]), ...options.problems];
+  if (report && report.errors > 0) problems.push(t('apply:evaluate.setProblems', { count: report.errors }));
   const classProblem = report && modelClasses ? modelClassesProblem(modelClasses, report) : null;
-  if (classProblem) problems.push("The labelled set does not have the model's classes: see Labelled images above.");
+  if (classProblem) problems.push(t('apply:evaluate.classProblem'));
   const request: EvaluationRequest | null =
     problems.length === 0 && draft.model && report && selection && options.value
       ? {
@@ -136,7 +138,7 @@ export function EvaluatePage() {
     <>
       {header}
       <section className="card" aria-labelledby="evaluate-model-heading">
-        <h2 id="evaluate-model-heading">Model</h2>
+        <h2 id="evaluate-model-heading">{t('apply:model.heading')}</h2>
         <ModelPicker prefix="evaluate" value={draft.model} models={models} onChange={(model) => updateEvaluateDraft({ model })} onChooseFolder={() => void chooseEvaluateModelFolder()} />
       </section>
 
@@ -153,8 +155,8 @@ export function EvaluatePage() {
         item={request ? { mode: 'evaluation', request } : null}
         onStart={() => request && void startEvaluation(request)}
         onAdded={() => updateEvaluateDraft({ outputDir: null })}
-        label="Start evaluation"
-        checking="Checking Docker, the image, the model, the labelled images and the output folder…"
+        label={t('apply:evaluate.start')}
+        checking={t('apply:evaluate.checking')}
       />
     </>
   );

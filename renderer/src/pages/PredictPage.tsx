@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { formatBytes } from '../../../src/api/format';
+import type { DatasetDimensionality } from '../../../src/api/dataset';
 import type { PredictionRequest } from '../../../src/api/runs';
 import { applyOptions, ApplySettings, useGpuChoice, useGpuReport } from '../components/ApplySettings';
 import { DropZone } from '../components/DropZone';
@@ -8,52 +8,70 @@ import { Problem } from '../components/Problem';
 import { ProblemList } from '../components/ProblemList';
 import { ScanStatus } from '../components/ScanStatus';
 import { CatalogPending, StartCard } from '../components/StartCard';
+import { useFormat, useT } from '../i18n';
 import { useAppStore } from '../store';
 import { applyDraftDefaults, type PredictDraft } from '../store/predict';
 
-/** AUCMEDI's XAI methods, with what each shows, in plain words. */
-export const XAI_METHODS: { key: string; label: string; text: string }[] = [
-  { key: 'gradcam', label: 'Grad-CAM', text: 'The regions that drove the decision, coarse but robust. AUCMEDI’s usual choice.' },
-  { key: 'gradcam++', label: 'Grad-CAM++', text: 'Like Grad-CAM, better when several regions matter.' },
-  { key: 'GuidedGradCAM', label: 'Guided Grad-CAM', text: 'Grad-CAM sharpened to fine detail.' },
-  { key: 'saliency', label: 'Saliency map', text: 'Pixel by pixel: how much a small change would change the result.' },
-  { key: 'guidedbackprop', label: 'Guided backpropagation', text: 'The fine detail that speaks for the predicted class.' },
-  { key: 'IntegratedGradients', label: 'Integrated gradients', text: 'Each pixel’s share in the result, compared with a blank image.' },
-  { key: 'OcclusionSensitivity', label: 'Occlusion sensitivity', text: 'Covers one part of the image after the other and measures the effect. Slow.' },
-  { key: 'LimePro', label: 'LIME (for)', text: 'The regions that speak for the predicted class. Slow.' },
-  { key: 'LimeCon', label: 'LIME (against)', text: 'The regions that speak against the predicted class. Slow.' },
+/** AUCMEDI's XAI methods (`key`, as AUCMEDI names them) and their catalog entries `apply:xai.methods.<id>` (label, what each shows in plain words). */
+export const XAI_METHODS: { key: string; id: string }[] = [
+  { key: 'gradcam', id: 'gradcam' },
+  { key: 'gradcam++', id: 'gradcamPlusPlus' },
+  { key: 'GuidedGradCAM', id: 'guidedGradCam' },
+  { key: 'saliency', id: 'saliency' },
+  { key: 'guidedbackprop', id: 'guidedBackprop' },
+  { key: 'IntegratedGradients', id: 'integratedGradients' },
+  { key: 'OcclusionSensitivity', id: 'occlusionSensitivity' },
+  { key: 'LimePro', id: 'limePro' },
+  { key: 'LimeCon', id: 'limeCon' },
 ];
 
+/** "10 2D images, 1.2 MiB" in the window's language: the count of a scanned folder, by dimensionality, and its size. */
+export function useImageCount(): (report: { totalImages: number; dimensionality: DatasetDimensionality; totalBytes: number }) => string {
+  const t = useT();
+  const format = useFormat();
+  return (report) => {
+    const count = report.totalImages;
+    const images =
+      report.dimensionality === '3D'
+        ? t('apply:images.volumes3D', { count })
+        : report.dimensionality === '2D'
+          ? t('apply:images.images2D', { count })
+          : report.dimensionality === 'mixed'
+            ? t('apply:images.imagesMixed', { count })
+            : t('apply:images.imagesUnknown', { count });
+    return t('apply:images.countAndSize', { images, size: format.size(report.totalBytes) });
+  };
+}
+
 function HeatMaps({ draft, advanced, onChange }: { draft: PredictDraft; advanced: boolean; onChange(xaiMethod: string | null): void }) {
+  const t = useT();
   const method = XAI_METHODS.find((m) => m.key === draft.xaiMethod);
   return (
     <section className="card" aria-labelledby="predict-xai-heading" data-testid="predict-xai">
-      <h2 id="predict-xai-heading">Heat maps</h2>
-      <p className="muted">
-        A heat map colours the parts of an image that weighed most in the model&apos;s decision, so you can check that it looked at the finding and not at a marker, a label or the border. Making them takes extra time.
-      </p>
+      <h2 id="predict-xai-heading">{t('apply:xai.heading')}</h2>
+      <p className="muted">{t('apply:xai.intro')}</p>
       {advanced ? (
-        <p data-testid="predict-xai-advanced">
-          This model comes from the advanced analysis (several networks combined), for which AUCMEDI cannot make heat maps.
-        </p>
+        <p data-testid="predict-xai-advanced">{t('apply:xai.advanced')}</p>
       ) : (
         <>
           <label className="checkbox">
             <input type="checkbox" checked={draft.xaiMethod !== null} onChange={(event) => onChange(event.target.checked ? 'gradcam' : null)} data-testid="predict-xai-on" />
-            Make a heat map for every image
+            {t('apply:xai.makeHeatMaps')}
           </label>
           {method && (
             <div className="field">
-              <label htmlFor="predict-xai-method">Method</label>
+              <label htmlFor="predict-xai-method">{t('apply:xai.method')}</label>
               <select id="predict-xai-method" value={method.key} onChange={(event) => onChange(event.target.value)} data-testid="predict-xai-method">
-                {XAI_METHODS.map((m) => (
-                  <option key={m.key} value={m.key}>
-                    {m.label}
-                    {m.key === 'gradcam' ? ' (default)' : ''}
-                  </option>
-                ))}
+                {XAI_METHODS.map((m) => {
+                  const label = t(`apply:xai.methods.${m.id}.label`);
+                  return (
+                    <option key={m.key} value={m.key}>
+                      {m.key === 'gradcam' ? t('apply:xai.defaultOption', { label }) : label}
+                    </option>
+                  );
+                })}
               </select>
-              <p className="muted small">{method.text}</p>
+              <p className="muted small">{t(`apply:xai.methods.${method.id}.text`)}</p>
             </div>
           )}
         </>
@@ -69,6 +87,9 @@ export function PredictPage() {
   const starting = useAppStore((s) => s.predictStarting);
   const error = useAppStore((s) => s.predictError);
   const { loadCatalog, updatePredictDraft, choosePredictModelFolder, choosePredictOutputDir, pickPredictImages, scanPredictImages, cancelPredictScan, showPredictImagesError, startPrediction } = useAppStore.getState();
+  const t = useT();
+  const imageCount = useImageCount();
+  const format = useFormat();
   const models = useTrainedModels();
   const draft: PredictDraft = stored ?? { ...applyDraftDefaults(catalog), xaiMethod: null };
   const gpus = useGpuChoice(draft);
@@ -89,15 +110,15 @@ export function PredictPage() {
 
   const header = (
     <header className="page-header">
-      <h1>Predict</h1>
-      <p className="muted">Apply a trained model to new images: AUCMEDI gives every image a probability for each class. Your images are only read, never changed.</p>
+      <h1>{t('apply:predict.title')}</h1>
+      <p className="muted">{t('apply:predict.intro')}</p>
     </header>
   );
   if (!catalog) return <CatalogPending header={header} />;
 
-  const options = applyOptions(draft, catalog, gpus);
-  const problems = [...(draft.model ? [] : ['Choose a model.']), ...(report ? [] : ['Choose the images to classify.']), ...options.problems];
-  if (report && report.errors > 0) problems.push(`The image folder has ${report.errors} ${report.errors === 1 ? 'problem' : 'problems'} to fix first.`);
+  const options = applyOptions(draft, catalog, gpus, t);
+  const problems = [...(draft.model ? [] : [t('apply:images.chooseModel')]), ...(report ? [] : [t('apply:predict.chooseImages')]), ...options.problems];
+  if (report && report.errors > 0) problems.push(t('apply:predict.folderProblems', { count: report.errors }));
   const request: PredictionRequest | null =
     problems.length === 0 && draft.model && report && options.value
       ? {
@@ -113,38 +134,36 @@ export function PredictPage() {
     <>
       {header}
       <section className="card" aria-labelledby="predict-model-heading">
-        <h2 id="predict-model-heading">Model</h2>
+        <h2 id="predict-model-heading">{t('apply:model.heading')}</h2>
         <ModelPicker prefix="predict" value={draft.model} models={models} onChange={(model) => updatePredictDraft({ model })} onChooseFolder={() => void choosePredictModelFolder()} />
       </section>
 
       <section className="card" aria-labelledby="predict-images-heading">
-        <h2 id="predict-images-heading">Images to classify</h2>
-        <DropZone accepts="one folder of images" isAcceptable={() => true} onPath={(path) => void scanPredictImages(path)} onReject={showPredictImagesError} testId="predict-images-drop" large>
-          <p className="lead">Drop the folder with the images here</p>
-          <p className="muted">One folder with the images directly inside (no class sub-folders): each image gets a predicted class.</p>
+        <h2 id="predict-images-heading">{t('apply:predict.imagesHeading')}</h2>
+        <DropZone accepts={t('apply:predict.accepts')} isAcceptable={() => true} onPath={(path) => void scanPredictImages(path)} onReject={showPredictImagesError} testId="predict-images-drop" large>
+          <p className="lead">{t('apply:predict.lead')}</p>
+          <p className="muted">{t('apply:predict.hint')}</p>
           <button type="button" onClick={() => void pickPredictImages()} data-testid="predict-images-choose">
-            Choose folder…
+            {t('apply:images.chooseFolder')}
           </button>
         </DropZone>
-        {images.scan && <ScanStatus scan={images.scan} what="the images" onCancel={() => void cancelPredictScan()} testId="predict-images-progress" />}
+        {images.scan && <ScanStatus scan={images.scan} what={t('apply:predict.scanWhat')} onCancel={() => void cancelPredictScan()} testId="predict-images-progress" />}
         {images.error && <Problem error={images.error} testId="predict-images-error" />}
         {report && (
           <div data-testid="predict-images-summary">
             <header className="card-header">
               <p>
-                Folder: <code>{report.path}</code>
+                {t('apply:images.folder')} <code>{report.path}</code>
               </p>
               <span className={`badge ${report.errors ? 'badge-bad' : 'badge-ok'}`} data-testid="predict-images-verdict">
-                {report.errors ? `${report.errors} ${report.errors === 1 ? 'problem' : 'problems'} to fix` : 'Ready'}
+                {report.errors ? t('apply:images.problemsToFix', { count: report.errors }) : t('apply:images.ready')}
               </span>
             </header>
             <dl className="facts">
-              <dt>Images</dt>
-              <dd data-testid="predict-images-count">
-                {report.totalImages.toLocaleString()} {report.dimensionality === '3D' ? '3D volumes' : report.dimensionality === '2D' ? '2D images' : `images (${report.dimensionality})`}, {formatBytes(report.totalBytes)}
-              </dd>
-              <dt>Formats</dt>
-              <dd>{Object.entries(report.formats).map(([format, count]) => `${format} ${count}`).join(', ') || 'none'}</dd>
+              <dt>{t('apply:images.imagesLabel')}</dt>
+              <dd data-testid="predict-images-count">{imageCount(report)}</dd>
+              <dt>{t('apply:images.formats')}</dt>
+              <dd>{Object.entries(report.formats).map(([name, count]) => `${name} ${format.number(count)}`).join(', ') || t('apply:images.noFormats')}</dd>
             </dl>
             {report.problems.length > 0 && <ProblemList problems={report.problems} />}
           </div>
@@ -164,8 +183,8 @@ export function PredictPage() {
         item={request ? { mode: 'prediction', request } : null}
         onStart={() => request && void startPrediction(request)}
         onAdded={() => updatePredictDraft({ outputDir: null })}
-        label="Start prediction"
-        checking="Checking Docker, the image, the model, the images and the output folder…"
+        label={t('apply:predict.start')}
+        checking={t('apply:predict.checking')}
       />
     </>
   );

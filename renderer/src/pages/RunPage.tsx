@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { epochsText } from '../../../src/api/epochs';
+import { epochsMessage } from '../../../src/api/epochs';
 import type { RecordedGpus, RunRecord } from '../../../src/api/runs';
-import { stopConsequence } from '../../../src/api/stopped-training';
+import { stopConsequenceMessage } from '../../../src/api/stopped-training';
 import { EvaluationResultsView } from '../components/EvaluationResults';
 import { GpuPanel } from '../components/GpuPanel';
 import { LogPanel } from '../components/LogPanel';
@@ -9,29 +9,36 @@ import { ModelLink } from '../components/ModelLink';
 import { OpenFolderButton } from '../components/OpenFolderButton';
 import { PredictionResults } from '../components/PredictionResults';
 import { Problem } from '../components/Problem';
-import { RunProgress, STATE_BADGE, STATE_LABEL } from '../components/RunProgress';
+import { RunProgress, STATE_BADGE } from '../components/RunProgress';
+import { useFormat, useMessage, useT } from '../i18n';
 import { useAppStore } from '../store';
 import { isActive, resolveRedraws } from '../store/runs';
 import { LearningCurves, TrainingResults } from './TrainingRun';
 
-/** The processor a run used; "all GPUs" only in records of older versions (a run now gets one GPU). */
-export const gpuText = (gpus: RecordedGpus) => (gpus.kind === 'none' ? 'CPU' : gpus.kind === 'all' ? 'all GPUs' : `GPU ${gpus.ids.join(', ')}`);
+type T = ReturnType<typeof useT>;
 
-const STOP_TEXT: Record<RunRecord['mode'], { question: string; consequence: string; yes: string; no: string }> = {
-  // a training's consequence depends on its analysis: stopConsequence
-  training: { question: 'Stop this training now?', consequence: 'It cannot be resumed.', yes: 'Stop the training', no: 'Keep training' },
-  prediction: { question: 'Stop this prediction now?', consequence: 'It cannot be resumed, and there will be no results: AUCMEDI writes its table only at the end.', yes: 'Stop the prediction', no: 'Keep predicting' },
-  evaluation: { question: 'Stop this evaluation now?', consequence: 'It cannot be resumed, and there will be no scores.', yes: 'Stop the evaluation', no: 'Keep evaluating' },
-};
+/** The processor a run used; "all GPUs" only in records of older versions (a run now gets one GPU). */
+export const gpuText = (t: T, gpus: RecordedGpus) => (gpus.kind === 'none' ? 'CPU' : gpus.kind === 'all' ? t('runsPage:gpus.all') : t('runsPage:gpus.ids', { ids: gpus.ids.join(', ') }));
+
+/** The stop dialog's texts by mode (a training's consequence also depends on its analysis: stopConsequenceMessage). */
+const stopText = (t: T, mode: RunRecord['mode']) => ({
+  question: t(`runsPage:stop.${mode}.question`),
+  consequence: t(`runsPage:stop.${mode}.consequence`),
+  yes: t(`runsPage:stop.${mode}.yes`),
+  no: t(`runsPage:stop.${mode}.no`),
+});
 
 function StopControl({ record }: { record: RunRecord }) {
+  const t = useT();
+  const render = useMessage();
   const [confirming, setConfirming] = useState(false);
   const stopRun = useAppStore((s) => s.stopRun);
   const stopError = useAppStore((s) => s.stopError);
-  if (record.state === 'stopping') return <p className="muted">Stopping… AUCMEDI gets a few seconds to finish writing its files; then its container is ended.</p>;
+  if (record.state === 'stopping') return <p className="muted">{t('runsPage:stop.stopping')}</p>;
   if (!['preparing', 'running'].includes(record.state)) return null;
-  const text = STOP_TEXT[record.mode];
-  const consequence = record.mode === 'training' ? `${text.consequence} ${stopConsequence(record.options.analysis, record.epochs.length)}` : text.consequence;
+  const text = stopText(t, record.mode);
+  const consequence =
+    record.mode === 'training' ? t('runsPage:stop.trainingConsequence', { consequence: text.consequence, kept: render(stopConsequenceMessage(record.options.analysis, record.epochs.length)) }) : text.consequence;
   return (
     <div className="stop-control">
       {confirming ? (
@@ -60,7 +67,7 @@ function StopControl({ record }: { record: RunRecord }) {
       ) : (
         <div className="actions">
           <button type="button" className="danger" onClick={() => setConfirming(true)} data-testid="run-stop">
-            Stop…
+            {t('runsPage:stop.button')}
           </button>
         </div>
       )}
@@ -70,13 +77,14 @@ function StopControl({ record }: { record: RunRecord }) {
 }
 
 function Processor({ record }: { record: RunRecord }) {
+  const t = useT();
   const gpuReport = useAppStore((s) => s.gpuReport);
   const names = useMemo(() => new Map((gpuReport?.gpus ?? []).map((gpu) => [gpu.index, gpu.name])), [gpuReport]);
   return (
     <section className="card" aria-labelledby="run-processor-heading" data-testid="run-processor">
-      <h2 id="run-processor-heading">Processor</h2>
+      <h2 id="run-processor-heading">{t('runsPage:processor.heading')}</h2>
       {record.gpus.kind === 'none' ? (
-        <p data-testid="run-cpu">Running on the CPU. No GPU was chosen for this run, so it takes longer.</p>
+        <p data-testid="run-cpu">{t('runsPage:processor.cpu')}</p>
       ) : (
         <GpuPanel runId={record.id} names={names} />
       )}
@@ -85,63 +93,67 @@ function Processor({ record }: { record: RunRecord }) {
 }
 
 function Title({ record }: { record: RunRecord | null }) {
-  if (!record) return <h1>Run</h1>;
-  if (record.mode === 'training') return <h1>Training run: {record.options.architectures.join(' + ')}</h1>;
-  return (
-    <h1>
-      {record.mode === 'prediction' ? 'Prediction' : 'Evaluation'}: {record.model.architectures.join(' + ')} model
-    </h1>
-  );
+  const t = useT();
+  if (!record) return <h1>{t('runsPage:title.run')}</h1>;
+  if (record.mode === 'training') return <h1>{t('runsPage:title.training', { architectures: record.options.architectures.join(' + ') })}</h1>;
+  const architectures = record.model.architectures.join(' + ');
+  return <h1>{record.mode === 'prediction' ? t('runsPage:title.prediction', { architectures }) : t('runsPage:title.evaluation', { architectures })}</h1>;
 }
 
 function Subtitle({ record }: { record: RunRecord }) {
-  const started = `Started ${new Date(record.createdAt).toLocaleString()}`;
+  const t = useT();
+  const render = useMessage();
+  const format = useFormat();
+  const started = t('runsPage:subtitle.started', { when: format.dateTime(record.createdAt) });
+  const batchSize = t('runsPage:subtitle.batchSize', { n: record.options.batchSize });
   if (record.mode === 'training') {
-    return (
-      <p className="muted">
-        {started} · {record.options.analysis} analysis · {epochsText(record.options.epochs)} at most · batch size {record.options.batchSize} · {gpuText(record.gpus)}
-      </p>
-    );
+    const facts = [
+      started,
+      t('runsPage:subtitle.analysis', { analysis: record.options.analysis }),
+      t('runsPage:subtitle.atMost', { epochs: render(epochsMessage(record.options.epochs)) }),
+      batchSize,
+      gpuText(t, record.gpus),
+    ];
+    return <p className="muted">{facts.join(' · ')}</p>;
   }
   const input = record.mode === 'prediction' ? record.images.path : record.dataset.path;
   return (
     <p className="muted" data-testid="run-subtitle">
-      {started} · <ModelLink model={record.model} /> · {record.mode === 'prediction' ? 'images' : 'labelled set'} <code>{input}</code> · batch size {record.options.batchSize} · {gpuText(record.gpus)}
-      {record.mode === 'prediction' && (record.options.xaiMethod ? ` · heat maps: ${record.options.xaiMethod}` : ' · no heat maps')}
+      {started} · <ModelLink model={record.model} /> · {record.mode === 'prediction' ? t('runsPage:subtitle.images') : t('runsPage:subtitle.labelledSet')} <code>{input}</code> · {batchSize} · {gpuText(t, record.gpus)}
+      {record.mode === 'prediction' && ` · ${record.options.xaiMethod ? t('runsPage:subtitle.heatMaps', { method: record.options.xaiMethod }) : t('runsPage:subtitle.noHeatMaps')}`}
     </p>
   );
 }
 
 /** The files of the run's console log, in words. */
-const logHint = (record: RunRecord) =>
-  record.mode === 'evaluation'
-    ? 'What AUCMEDI printed, line by line, for the step shown; saved as prediction.log (step 1) and run.log (step 2) in the output folder.'
-    : 'What AUCMEDI printed, line by line; saved as run.log in the output folder.';
+const logHint = (t: T, record: RunRecord) => (record.mode === 'evaluation' ? t('runsPage:runLog.hintEvaluation') : t('runsPage:runLog.hint'));
 
 function Details({ record }: { record: RunRecord }) {
+  const t = useT();
+  const format = useFormat();
   return (
     <section className="card" aria-labelledby="run-details-heading">
       <details>
         <summary>
           <h2 id="run-details-heading" className="inline-heading">
-            Details for the record
+            {t('runsPage:details.heading')}
           </h2>
         </summary>
         <dl className="facts">
-          <dt>Run</dt>
+          <dt>{t('runsPage:details.run')}</dt>
           <dd>
             <code>{record.id}</code>
           </dd>
           {record.mode === 'prediction' ? (
             <>
-              <dt>Images</dt>
+              <dt>{t('runsPage:details.images')}</dt>
               <dd>
-                <code>{record.images.path}</code> ({record.images.totalImages.toLocaleString()} images)
+                <code>{record.images.path}</code> {t('runsPage:details.imageCount', { n: format.number(record.images.totalImages) })}
               </dd>
             </>
           ) : (
             <>
-              <dt>{record.mode === 'training' ? 'Dataset' : 'Labelled set'}</dt>
+              <dt>{record.mode === 'training' ? t('runsPage:details.dataset') : t('runsPage:details.labelledSet')}</dt>
               <dd>
                 <code>{record.dataset.path}</code>
                 {record.dataset.gtFile && (
@@ -155,38 +167,38 @@ function Details({ record }: { record: RunRecord }) {
           )}
           {record.mode !== 'training' && (
             <>
-              <dt>Model folder</dt>
+              <dt>{t('runsPage:details.modelFolder')}</dt>
               <dd>
                 <code>{record.model.dir}</code>
                 {record.model.runId && (
                   <>
                     {' '}
-                    (training run <code>{record.model.runId}</code>)
+                    ({t('runsPage:details.trainingRun')} <code>{record.model.runId}</code>)
                   </>
                 )}
                 <div className="muted small">
-                  {record.model.analysis ?? 'unknown'} analysis · classes {record.model.classNames.join(', ')}
+                  {t('runsPage:details.modelFacts', { analysis: record.model.analysis ?? t('runsPage:details.unknown'), classes: record.model.classNames.join(', ') })}
                 </div>
               </dd>
             </>
           )}
-          <dt>Image</dt>
+          <dt>{t('runsPage:details.image')}</dt>
           <dd>
             <code>{record.imageRef}</code>
           </dd>
           {record.mode === 'evaluation' && (
             <>
-              <dt>Command, step 1</dt>
+              <dt>{t('runsPage:details.commandStep', { step: 1 })}</dt>
               <dd>
-                <code>aucmedi {record.predictionCommand.join(' ')}</code>
+                <code>{['aucmedi', ...record.predictionCommand].join(' ')}</code>
               </dd>
             </>
           )}
-          <dt>{record.mode === 'evaluation' ? `Command, step ${record.step === 'evaluation' ? 2 : 1}` : 'Command'}</dt>
+          <dt>{record.mode === 'evaluation' ? t('runsPage:details.commandStep', { step: record.step === 'evaluation' ? 2 : 1 }) : t('runsPage:details.command')}</dt>
           <dd>
-            <code>aucmedi {record.command.join(' ')}</code>
+            <code>{['aucmedi', ...record.command].join(' ')}</code>
           </dd>
-          <dt>Output folder</dt>
+          <dt>{t('runsPage:details.outputFolder')}</dt>
           <dd>
             <code>{record.outputDir}</code>
           </dd>
@@ -197,6 +209,7 @@ function Details({ record }: { record: RunRecord }) {
 }
 
 export function RunPage() {
+  const t = useT();
   const runId = useAppStore((s) => s.openRunId);
   const record = useAppStore((s) => (s.openRun && s.openRun.id === s.openRunId ? s.openRun : null));
   const error = useAppStore((s) => s.openRunError);
@@ -240,9 +253,9 @@ export function RunPage() {
   if (!runId) {
     return (
       <section className="card">
-        <p>No run is chosen.</p>
+        <p>{t('runsPage:run.noneChosen')}</p>
         <button type="button" onClick={() => goTo('runs')}>
-          Go to the runs
+          {t('runsPage:run.goToRuns')}
         </button>
       </section>
     );
@@ -255,27 +268,27 @@ export function RunPage() {
     <>
       <header className="page-header">
         <button type="button" className="link back-link" onClick={() => goTo('runs')} data-testid="run-back">
-          ← All runs
+          {t('runsPage:run.back')}
         </button>
         <Title record={record} />
         {record && <Subtitle record={record} />}
       </header>
       {error && <Problem error={error} testId="run-error-load" />}
-      {!record && !error && <p className="muted">Loading the run…</p>}
+      {!record && !error && <p className="muted">{t('runsPage:run.loading')}</p>}
       {record && (
         <>
           <section className="card" aria-labelledby="run-state-heading" data-testid="run-status">
             <header className="card-header">
-              <h2 id="run-state-heading">Status</h2>
+              <h2 id="run-state-heading">{t('runsPage:run.status')}</h2>
               <span className={`badge ${STATE_BADGE[record.state]}`} data-testid="run-state" data-state={record.state}>
-                {STATE_LABEL[record.state]}
+                {t(`runsPage:state.${record.state}`)}
               </span>
             </header>
             <RunProgress record={record} now={active ? now : Date.now()} />
             {active && (
               <div className="output-line">
                 <p className="small">
-                  Outputs go to <code data-testid="run-output-live">{record.outputDir}</code>
+                  {t('runsPage:run.outputsGoTo')} <code data-testid="run-output-live">{record.outputDir}</code>
                 </p>
                 <OpenFolderButton runId={record.id} />
               </div>
@@ -293,7 +306,7 @@ export function RunPage() {
                     }}
                     data-testid="run-show-log"
                   >
-                    Show the full log
+                    {t('runsPage:run.showFullLog')}
                   </button>
                 </div>
               </>
@@ -309,7 +322,7 @@ export function RunPage() {
           {record.mode === 'evaluation' && record.state === 'succeeded' && <EvaluationResultsView record={record} />}
           {record.mode !== 'training' && !active && record.state !== 'succeeded' && (
             <section className="card" data-testid="run-results">
-              <h2>Output folder</h2>
+              <h2>{t('runsPage:run.outputFolder')}</h2>
               <p>
                 <code data-testid="run-output-dir">{record.outputDir}</code>
               </p>
@@ -320,11 +333,11 @@ export function RunPage() {
           <section className="card" aria-labelledby="run-log-heading" ref={logRef}>
             <header className="card-header">
               <h2 id="run-log-heading">
-                Console log
-                {record.mode === 'evaluation' && <span className="muted small"> · step {record.step === 'evaluation' ? '2, scoring' : '1, predicting'}</span>}
+                {t('runsPage:runLog.heading')}
+                {record.mode === 'evaluation' && <span className="muted small"> · {record.step === 'evaluation' ? t('runsPage:runLog.stepScoring') : t('runsPage:runLog.stepPredicting')}</span>}
               </h2>
               <button type="button" className="secondary" onClick={() => setShowLog(!logOpen)} aria-expanded={logOpen} data-testid="run-log-toggle">
-                {logOpen ? 'Hide' : 'Show the log'}
+                {logOpen ? t('runsPage:runLog.hide') : t('runsPage:runLog.show')}
               </button>
             </header>
             {logOpen && log && (
@@ -334,11 +347,11 @@ export function RunPage() {
                 partial={partial}
                 dropped={log.dropped}
                 skipped={log.skippedBytes > 0}
-                fullLogHint={`${record.mode === 'evaluation' && log.step === 'prediction' ? 'prediction.log' : 'run.log'} in ${record.outputDir}`}
+                fullLogHint={t('runsPage:runLog.fullLogHint', { file: record.mode === 'evaluation' && log.step === 'prediction' ? 'prediction.log' : 'run.log', dir: record.outputDir })}
                 onSave={() => saveRunLog(record.id)}
               />
             )}
-            {!logOpen && <p className="muted small">{logHint(record)}</p>}
+            {!logOpen && <p className="muted small">{logHint(t, record)}</p>}
           </section>
 
           <Details record={record} />

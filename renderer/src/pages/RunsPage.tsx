@@ -1,12 +1,13 @@
 import { Fragment, useEffect, useState } from 'react';
-import { epochsText, trainedEpochs } from '../../../src/api/epochs';
+import { epochsMessage, trainedEpochs } from '../../../src/api/epochs';
 import type { ModelChoice, QueueEntry, RecordedGpus, RunSummary } from '../../../src/api/runs';
 import { CompareChart } from '../components/CompareChart';
 import { formatValue } from '../components/LineChart';
 import { ModelLink } from '../components/ModelLink';
 import { OpenFolderButton } from '../components/OpenFolderButton';
 import { Problem } from '../components/Problem';
-import { MODE_LABEL, STATE_BADGE, STATE_LABEL } from '../components/RunProgress';
+import { STATE_BADGE } from '../components/RunProgress';
+import { useErrorText, useFormat, useMessage, useT } from '../i18n';
 import { useAppStore } from '../store';
 import { COMPARE_LIMIT } from '../store/runs';
 
@@ -16,24 +17,31 @@ const inputOf = (run: RunSummary) => (run.mode === 'prediction' ? run.images.pat
 
 /** What a run came to: the best val_loss and epochs of a training, the images a prediction or evaluation went through. */
 function Outcome({ run }: { run: RunSummary }) {
+  const t = useT();
+  const format = useFormat();
   if (run.mode === 'training') {
     return (
       <>
         <td>{formatValue(run.bestValLoss)}</td>
-        <td>{run.lastEpoch ? `${run.lastEpoch.epoch} of ${trainedEpochs(run.options.epochs)}` : '–'}</td>
+        <td>{run.lastEpoch ? t('runsPage:list.epochOf', { epoch: run.lastEpoch.epoch, total: trainedEpochs(run.options.epochs) }) : '–'}</td>
       </>
     );
   }
+  const n = run.results ? format.number(run.results.samples) : '';
   const text = !run.results
     ? '–'
     : run.mode === 'prediction'
-      ? `${run.results.samples.toLocaleString()} images classified${run.results.heatMaps ? ', with heat maps' : ''}`
-      : `${run.results.samples.toLocaleString()} images scored`;
+      ? run.results.heatMaps
+        ? t('runsPage:list.classifiedHeatMaps', { n })
+        : t('runsPage:list.classified', { n })
+      : t('runsPage:list.scored', { n });
   return <td colSpan={2}>{text}</td>;
 }
 
 /** The history of all runs, newest first; a row opens its run. */
 export function RunsPage() {
+  const t = useT();
+  const format = useFormat();
   const runs = useAppStore((s) => s.runs);
   const error = useAppStore((s) => s.runsError);
   const deleteError = useAppStore((s) => s.deleteError);
@@ -53,8 +61,8 @@ export function RunsPage() {
   return (
     <>
       <header className="page-header">
-        <h1>Runs</h1>
-        <p className="muted">Every training, prediction and evaluation started on this computer, newest first. Open one to see its progress, its results, its log and where its files are.</p>
+        <h1>{t('runsPage:list.heading')}</h1>
+        <p className="muted">{t('runsPage:list.intro')}</p>
       </header>
       {error && <Problem error={error} testId="runs-error" />}
       {deleteError && <Problem error={deleteError} testId="runs-delete-error" />}
@@ -64,25 +72,27 @@ export function RunsPage() {
           <Problem
             tone="warning"
             error={{
-              message: `${setAside.length === 1 ? 'One run record' : `${setAside.length} run records`} could not be read, so ${setAside.length === 1 ? 'it was' : 'they were'} set aside; the other runs are listed as usual.`,
-              action: 'Nothing is lost: the files were kept under a new name (below). Send them to IT if the runs matter, or delete them.',
+              message: t('runsPage:list.setAside', { count: setAside.length }),
+              action: t('runsPage:list.setAsideAction'),
               detail: setAside.map((record) => `${record.reason} Kept as ${record.file}`).join('\n'),
             }}
           />
-          <button type="button" onClick={() => useAppStore.getState().dismissSetAside()}>Dismiss</button>
+          <button type="button" onClick={() => useAppStore.getState().dismissSetAside()}>
+            {t('runsPage:list.dismiss')}
+          </button>
         </div>
       )}
       {queue && queue.length > 0 && <Queue queue={queue} />}
       {canCompare && <Compare />}
       <section className="card">
         {runs === null ? (
-          <p className="muted">Loading…</p>
+          <p className="muted">{t('runsPage:list.loading')}</p>
         ) : runs.length === 0 ? (
           <>
-            <p className="lead">Nothing has been started yet.</p>
+            <p className="lead">{t('runsPage:list.nothingYet')}</p>
             <div className="actions">
               <button type="button" onClick={() => goTo('train')}>
-                Go to Train
+                {t('runsPage:list.goToTrain')}
               </button>
             </div>
           </>
@@ -90,15 +100,15 @@ export function RunsPage() {
           <table className="table runs-table" data-testid="runs-table">
             <thead>
               <tr>
-                {canCompare && <th>Compare</th>}
-                <th>State</th>
-                <th>Mode</th>
-                <th>Input</th>
-                <th>Model</th>
-                <th>Best val_loss</th>
-                <th>Last epoch</th>
-                <th>Started</th>
-                <th aria-label="Actions" />
+                {canCompare && <th>{t('runsPage:list.compare')}</th>}
+                <th>{t('runsPage:list.state')}</th>
+                <th>{t('runsPage:list.mode')}</th>
+                <th>{t('runsPage:list.input')}</th>
+                <th>{t('runsPage:list.model')}</th>
+                <th>{t('runsPage:list.bestValLoss')}</th>
+                <th>{t('runsPage:list.lastEpoch')}</th>
+                <th>{t('runsPage:list.started')}</th>
+                <th aria-label={t('runsPage:list.actions')} />
               </tr>
             </thead>
             <tbody>
@@ -116,16 +126,16 @@ export function RunsPage() {
                             checked={compareIds.includes(run.id)}
                             disabled={!compareIds.includes(run.id) && compareIds.length >= COMPARE_LIMIT}
                             onChange={() => toggleCompare(run.id)}
-                            aria-label={`Compare the ${architectures} run of ${new Date(run.createdAt).toLocaleString()}`}
+                            aria-label={t('runsPage:list.compareTick', { architectures, when: format.dateTime(run.createdAt) })}
                             data-testid="runs-compare-tick"
                           />
                         )}
                       </td>
                     )}
                     <td>
-                      <span className={`badge ${STATE_BADGE[run.state]}`}>{STATE_LABEL[run.state]}</span>
+                      <span className={`badge ${STATE_BADGE[run.state]}`}>{t(`runsPage:state.${run.state}`)}</span>
                     </td>
-                    <td data-testid="runs-mode">{MODE_LABEL[run.mode]}</td>
+                    <td data-testid="runs-mode">{t(`runsPage:mode.${run.mode}`)}</td>
                     <td className="input-cell" title={input}>
                       {folderName(input)}
                     </td>
@@ -143,10 +153,10 @@ export function RunsPage() {
                       )}
                     </td>
                     <Outcome run={run} />
-                    <td>{new Date(run.createdAt).toLocaleString()}</td>
+                    <td>{format.dateTime(run.createdAt)}</td>
                     <td onClick={(event) => event.stopPropagation()}>
                       <span className="row-actions">
-                        <OpenFolderButton runId={run.id} label="Open folder" showError={false} />
+                        <OpenFolderButton runId={run.id} label={t('runsPage:list.openFolder')} showError={false} />
                         <DeleteRun run={run} />
                       </span>
                     </td>
@@ -161,33 +171,43 @@ export function RunsPage() {
   );
 }
 
-const gpuText = (gpus: RecordedGpus) => (gpus.kind === 'none' ? 'CPU' : gpus.kind === 'all' ? 'All GPUs' : `GPU ${gpus.ids.join(', ')}`);
+const gpuText = (t: ReturnType<typeof useT>, gpus: RecordedGpus) =>
+  gpus.kind === 'none' ? 'CPU' : gpus.kind === 'all' ? t('runsPage:gpus.allCapital') : t('runsPage:gpus.ids', { ids: gpus.ids.join(', ') });
 
 /** The model a queued prediction or evaluation applies, named as the history names it. */
 function QueuedModel({ model, runs }: { model: ModelChoice; runs: RunSummary[] | null }) {
+  const t = useT();
+  const format = useFormat();
   if ('dir' in model) {
     return (
       <span title={model.dir}>
-        model folder <code>{folderName(model.dir)}</code>
+        {t('runsPage:modelLink.folder')} <code>{folderName(model.dir)}</code>
       </span>
     );
   }
   const training = runs?.find((run) => run.id === model.runId);
   const architectures = training?.mode === 'training' ? training.options.architectures.join(' + ') : null;
-  return <span>{architectures ? `${architectures} model of the training of ${new Date(training!.createdAt).toLocaleString()}` : `model of training run ${model.runId}`}</span>;
+  return (
+    <span>
+      {architectures ? t('runsPage:queue.modelOfTraining', { architectures, when: format.dateTime(training!.createdAt) }) : t('runsPage:queue.modelOfRun', { runId: model.runId })}
+    </span>
+  );
 }
 
 /** What a queued run is, in the words of the history: architecture and dataset, or model and images. */
 function QueuedWhat({ entry, runs }: { entry: QueueEntry; runs: RunSummary[] | null }) {
+  const t = useT();
+  const render = useMessage();
   const { item } = entry;
   if (item.mode === 'training') {
     const { options, dataset } = item.request;
     return (
       <span>
-        <strong>{options.architectures.join(' + ')}</strong> <span className="muted small">· {options.analysis} · {epochsText(options.epochs)} · batch {options.batchSize}</span>
+        <strong>{options.architectures.join(' + ')}</strong>{' '}
+        <span className="muted small">{t('runsPage:queue.trainingFacts', { analysis: options.analysis, epochs: render(epochsMessage(options.epochs)), batch: options.batchSize })}</span>
         <br />
         <span className="muted small" title={dataset.path}>
-          on {folderName(dataset.path)}
+          {t('runsPage:queue.on', { folder: folderName(dataset.path) })}
         </span>
       </span>
     );
@@ -198,7 +218,7 @@ function QueuedWhat({ entry, runs }: { entry: QueueEntry; runs: RunSummary[] | n
       <QueuedModel model={item.request.model} runs={runs} />
       <br />
       <span className="muted small" title={input}>
-        {item.mode === 'prediction' ? 'classifies' : 'scored on'} {folderName(input)}
+        {item.mode === 'prediction' ? t('runsPage:queue.classifies', { folder: folderName(input) }) : t('runsPage:queue.scoredOn', { folder: folderName(input) })}
       </span>
     </span>
   );
@@ -206,6 +226,9 @@ function QueuedWhat({ entry, runs }: { entry: QueueEntry; runs: RunSummary[] | n
 
 /** The runs waiting their turn, next first; the core starts each when the processor it needs is free. */
 function Queue({ queue }: { queue: QueueEntry[] }) {
+  const t = useT();
+  const format = useFormat();
+  const errorText = useErrorText();
   const runs = useAppStore((s) => s.runs);
   const error = useAppStore((s) => s.queueError);
   const { moveQueued, removeQueued } = useAppStore.getState();
@@ -213,25 +236,22 @@ function Queue({ queue }: { queue: QueueEntry[] }) {
   return (
     <section className="card" aria-labelledby="queue-heading" data-testid="queue-card">
       <header className="card-header">
-        <h2 id="queue-heading">Queue</h2>
+        <h2 id="queue-heading">{t('runsPage:queue.heading')}</h2>
         <span className="badge" data-testid="queue-count">
-          {queue.length} waiting
+          {t('runsPage:queue.waiting', { count: queue.length })}
         </span>
       </header>
-      <p className="muted small">
-        Queued runs start by themselves, in this order, as soon as the processor they need is free: one run at a time on the CPU; runs on different GPUs side by side. They also start after the app
-        was closed and opened again.
-      </p>
+      <p className="muted small">{t('runsPage:queue.explanation')}</p>
       {error && <Problem error={error} testId="queue-error" />}
       <table className="table queue-table" data-testid="queue-table">
         <thead>
           <tr>
             <th>#</th>
-            <th>Mode</th>
-            <th>What</th>
-            <th>Processor</th>
-            <th>Added</th>
-            <th aria-label="Actions" />
+            <th>{t('runsPage:queue.mode')}</th>
+            <th>{t('runsPage:queue.what')}</th>
+            <th>{t('runsPage:queue.processor')}</th>
+            <th>{t('runsPage:queue.added')}</th>
+            <th aria-label={t('runsPage:queue.actions')} />
           </tr>
         </thead>
         <tbody>
@@ -239,16 +259,16 @@ function Queue({ queue }: { queue: QueueEntry[] }) {
             <Fragment key={entry.id}>
               <tr data-testid="queue-row" data-id={entry.id} data-position={entry.position} data-mode={entry.item.mode} className={entry.error ? 'queue-refused' : undefined}>
                 <td data-testid="queue-position">{entry.position}</td>
-                <td data-testid="queue-mode">{MODE_LABEL[entry.item.mode]}</td>
+                <td data-testid="queue-mode">{t(`runsPage:mode.${entry.item.mode}`)}</td>
                 <td data-testid="queue-what">
                   <QueuedWhat entry={entry} runs={runs} />
                 </td>
-                <td data-testid="queue-gpus">{gpuText(entry.item.request.gpus)}</td>
-                <td>{new Date(entry.addedAt).toLocaleString()}</td>
+                <td data-testid="queue-gpus">{gpuText(t, entry.item.request.gpus)}</td>
+                <td>{format.dateTime(entry.addedAt)}</td>
                 <td>
                   {confirmRemove === entry.id ? (
                     <span className="row-actions">
-                      <span>Remove from the queue?</span>
+                      <span>{t('runsPage:queue.removeQuestion')}</span>
                       <button
                         type="button"
                         className="danger"
@@ -258,10 +278,10 @@ function Queue({ queue }: { queue: QueueEntry[] }) {
                         }}
                         data-testid="queue-remove-confirm"
                       >
-                        Remove
+                        {t('runsPage:queue.remove')}
                       </button>
                       <button type="button" className="secondary" onClick={() => setConfirmRemove(null)} data-testid="queue-remove-keep">
-                        Keep
+                        {t('runsPage:queue.keep')}
                       </button>
                     </span>
                   ) : (
@@ -271,23 +291,23 @@ function Queue({ queue }: { queue: QueueEntry[] }) {
                         className="secondary"
                         onClick={() => void moveQueued(entry.id, entry.position - 1)}
                         disabled={index === 0}
-                        aria-label={`Move ${MODE_LABEL[entry.item.mode].toLowerCase()} ${entry.position} up`}
+                        aria-label={t('runsPage:queue.moveUpLabel', { mode: t(`runsPage:modeLower.${entry.item.mode}`), position: entry.position })}
                         data-testid="queue-up"
                       >
-                        Move up
+                        {t('runsPage:queue.moveUp')}
                       </button>
                       <button
                         type="button"
                         className="secondary"
                         onClick={() => void moveQueued(entry.id, entry.position + 1)}
                         disabled={index === queue.length - 1}
-                        aria-label={`Move ${MODE_LABEL[entry.item.mode].toLowerCase()} ${entry.position} down`}
+                        aria-label={t('runsPage:queue.moveDownLabel', { mode: t(`runsPage:modeLower.${entry.item.mode}`), position: entry.position })}
                         data-testid="queue-down"
                       >
-                        Move down
+                        {t('runsPage:queue.moveDown')}
                       </button>
                       <button type="button" className="secondary" onClick={() => setConfirmRemove(entry.id)} data-testid="queue-remove">
-                        Remove…
+                        {t('runsPage:queue.removeAsk')}
                       </button>
                     </span>
                   )}
@@ -299,8 +319,8 @@ function Queue({ queue }: { queue: QueueEntry[] }) {
                   <td colSpan={5}>
                     <Problem
                       error={{
-                        message: `Its start was refused: ${entry.error.message}`,
-                        action: `${entry.error.action} It waits here until you remove it; add it again once it is fixed.`,
+                        message: t('runsPage:queue.refused', { message: errorText(entry.error).message }),
+                        action: t('runsPage:queue.refusedAction', { action: errorText(entry.error).action }),
                         ...(entry.error.detail ? { detail: entry.error.detail } : {}),
                       }}
                     />
@@ -317,6 +337,7 @@ function Queue({ queue }: { queue: QueueEntry[] }) {
 
 /** Tick two to four runs, then their curves share one chart. */
 function Compare() {
+  const t = useT();
   const compareIds = useAppStore((s) => s.compareIds);
   const comparison = useAppStore((s) => s.comparison);
   const error = useAppStore((s) => s.comparisonError);
@@ -324,21 +345,19 @@ function Compare() {
   return (
     <section className="card" aria-labelledby="compare-heading" data-testid="runs-compare-card">
       <header className="card-header">
-        <h2 id="compare-heading">Compare runs</h2>
+        <h2 id="compare-heading">{t('runsPage:compare.heading')}</h2>
         <div className="row-actions">
           <button type="button" onClick={() => void loadComparison()} disabled={compareIds.length < 2} data-testid="runs-compare">
-            {comparison ? 'Compare again' : compareIds.length >= 2 ? `Compare ${compareIds.length} runs` : 'Compare'}
+            {comparison ? t('runsPage:compare.again') : compareIds.length >= 2 ? t('runsPage:compare.runs', { n: compareIds.length }) : t('runsPage:compare.compare')}
           </button>
           {comparison && (
             <button type="button" className="secondary" onClick={closeComparison} data-testid="runs-compare-close">
-              Close
+              {t('runsPage:compare.close')}
             </button>
           )}
         </div>
       </header>
-      <p className="muted small">
-        Tick two to {COMPARE_LIMIT} runs in the list below to see their learning curves on one chart. A run still training is shown as far as it has got when you press Compare.
-      </p>
+      <p className="muted small">{t('runsPage:compare.hint', { limit: COMPARE_LIMIT })}</p>
       {error && <Problem error={error} testId="runs-compare-error" />}
       {comparison && <CompareChart runs={comparison} />}
     </section>
@@ -349,28 +368,29 @@ const ENDED = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
 
 /** Delete asks once for the record, and a second, separate time before the run's files go too. */
 function DeleteRun({ run }: { run: RunSummary }) {
+  const t = useT();
   const deleteRun = useAppStore((s) => s.deleteRun);
   const [step, setStep] = useState<'idle' | 'record' | 'files'>('idle');
   if (!ENDED.has(run.state)) return null;
   if (step === 'idle') {
     return (
       <button type="button" className="secondary" onClick={() => setStep('record')} data-testid="run-delete">
-        Delete…
+        {t('runsPage:delete.ask')}
       </button>
     );
   }
   if (step === 'record') {
     return (
       <span className="row-actions">
-        <span>Delete this run from the list? Its files stay.</span>
+        <span>{t('runsPage:delete.recordQuestion')}</span>
         <button type="button" className="danger" onClick={() => void deleteRun(run.id, false)} data-testid="run-delete-record">
-          Delete record
+          {t('runsPage:delete.record')}
         </button>
         <button type="button" className="secondary" onClick={() => setStep('files')} data-testid="run-delete-files-step">
-          Also its files…
+          {t('runsPage:delete.filesStep')}
         </button>
         <button type="button" className="secondary" onClick={() => setStep('idle')}>
-          Keep
+          {t('runsPage:delete.keep')}
         </button>
       </span>
     );
@@ -378,13 +398,13 @@ function DeleteRun({ run }: { run: RunSummary }) {
   return (
     <span className="row-actions">
       <span>
-        Delete the folder <code>{run.outputDir}</code> with its {run.mode === 'training' ? 'models' : 'results'} and logs? This cannot be undone.
+        {t('runsPage:delete.folderBefore')} <code>{run.outputDir}</code> {run.mode === 'training' ? t('runsPage:delete.folderAfterModels') : t('runsPage:delete.folderAfterResults')}
       </span>
       <button type="button" className="danger" onClick={() => void deleteRun(run.id, true)} data-testid="run-delete-files">
-        Delete record and files
+        {t('runsPage:delete.recordAndFiles')}
       </button>
       <button type="button" className="secondary" onClick={() => setStep('idle')}>
-        Keep
+        {t('runsPage:delete.keep')}
       </button>
     </span>
   );

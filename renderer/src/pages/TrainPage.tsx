@@ -1,44 +1,39 @@
 import { useEffect, useMemo } from 'react';
+import { Trans } from 'react-i18next';
 import type { Analysis, AucmediCatalog, DatasetReport } from '../../../src/api';
-import { FROZEN_EPOCHS, fewerEpochsNote } from '../../../src/api/epochs';
+import { FROZEN_EPOCHS } from '../../../src/api/epochs';
 import type { GpuChoice, TrainingRequest } from '../../../src/api/runs';
 import { ArchitecturePicker } from '../components/ArchitecturePicker';
-import { integerField, NumberField } from '../components/NumberField';
-import { WhereItRuns } from '../components/ApplySettings';
-import { defaultGpus } from '../components/ProcessorField';
+import { integerField, NumberField, type IntegerProblem } from '../components/NumberField';
+import { OutputFolderField } from '../components/OutputFolderField';
+import { defaultGpus, ProcessorField } from '../components/ProcessorField';
 import { Problem } from '../components/Problem';
 import { CatalogPending, StartCard } from '../components/StartCard';
+import { useFormat, useLanguage, useT } from '../i18n';
 import { useAppStore } from '../store';
 import type { TrainDraft } from '../store/catalog';
 
-const ANALYSIS_TEXT: Record<Analysis, { title: string; text: string }> = {
-  minimal: {
-    title: 'Minimal',
-    text: 'Trains one model on all images, with no images held back for checking. Quickest, but you cannot see how well it does on unseen images, and it never stops early.',
-  },
-  standard: {
-    title: 'Standard (recommended)',
-    text: 'Holds back 15 % of the images to check the model after every epoch, keeps the best model, lowers the learning rate when progress stalls and stops early when it no longer improves.',
-  },
-  advanced: {
-    title: 'Advanced',
-    text: 'Trains several models, one per chosen architecture, each on a different part of the data (cross-validation), and combines them into one ensemble. Most robust; takes as long as all models together.',
-  },
-};
+type T = ReturnType<typeof useT>;
+type Format = ReturnType<typeof useFormat>;
 
 const ANALYSES: Analysis[] = ['minimal', 'standard', 'advanced'];
+const SIDES = ['width', 'height', 'depth'] as const;
+const SIDE_FIELD = { width: 'shapeWidth', height: 'shapeHeight', depth: 'shapeDepth' } as const;
 
-/** What the epochs entered mean for the run: AUCMEDI always trains a first phase of 10 epochs (src/api/epochs.ts). */
-function epochsNote(text: string, analysis: Analysis): string | null {
+/**
+ * What the epochs entered mean for the run: AUCMEDI always trains a first phase of 10 epochs
+ * (src/api/epochs.ts; the English sentences are the same as its `fewerEpochsNote`).
+ */
+function epochsNote(text: string, analysis: Analysis, t: T, format: Format): string | null {
   const requested = Number(text.trim());
   if (!text.trim() || !Number.isInteger(requested) || requested < 1) return null;
-  const perModel = analysis === 'advanced' ? ' per model' : '';
-  return (
-    fewerEpochsNote(requested)?.replace(/\.$/, `${perModel}.`) ??
-    (requested === FROZEN_EPOCHS
-      ? `This run trains ${FROZEN_EPOCHS} epochs${perModel}: AUCMEDI's first phase, with no fine-tuning phase after it.`
-      : `This run trains AUCMEDI's first phase of ${FROZEN_EPOCHS} epochs${perModel}, then ${analysis === 'minimal' ? '' : 'up to '}${(requested - FROZEN_EPOCHS).toLocaleString()} more fine-tuning the whole network: ${requested.toLocaleString()} ${analysis === 'minimal' ? '' : 'at most '}in all.`)
-  );
+  const perModel = analysis === 'advanced';
+  const frozen = format.number(FROZEN_EPOCHS);
+  if (requested < FROZEN_EPOCHS) return perModel ? t('training:epochsNote.fewerPerModel', { requested, frozen }) : t('training:epochsNote.fewer', { requested, frozen });
+  if (requested === FROZEN_EPOCHS) return perModel ? t('training:epochsNote.frozenOnlyPerModel', { frozen }) : t('training:epochsNote.frozenOnly', { frozen });
+  const counts = { frozen, more: format.number(requested - FROZEN_EPOCHS), total: format.number(requested) };
+  if (analysis === 'minimal') return t('training:epochsNote.fineTune', counts);
+  return perModel ? t('training:epochsNote.fineTuneUpToPerModel', counts) : t('training:epochsNote.fineTuneUpTo', counts);
 }
 
 function buildRequest(
@@ -48,18 +43,23 @@ function buildRequest(
   dataset: TrainingRequest['dataset'],
   gpus: GpuChoice,
   outputDir: string | null,
+  t: T,
+  format: Format,
 ): { request: TrainingRequest | null; problems: string[] } {
   const { limits } = catalog;
   const problems: string[] = [];
   const threeDim = report.dimensionality === '3D';
-  const epochs = integerField(draft.epochs, limits.epochs, 'Epochs');
-  const batchSize = integerField(draft.batchSize, limits.batchSize, 'Batch size');
-  const workers = integerField(draft.workers, limits.workers, 'Workers');
-  const shape = draft.shape3D.map((side, i) => integerField(side, limits.shape3DSide, `The ${['width', 'height', 'depth'][i]} of the 3D shape`));
+  /** The field's sentence for each problem, with its limits in the window's language. */
+  const sentences = (field: 'epochs' | 'batchSize' | 'workers' | 'shapeWidth' | 'shapeHeight' | 'shapeDepth', range: { min: number; max: number }) => (problem: IntegerProblem) =>
+    t(`training:problems.${field}.${problem}`, { min: format.number(range.min), max: format.number(range.max) });
+  const epochs = integerField(draft.epochs, limits.epochs, sentences('epochs', limits.epochs));
+  const batchSize = integerField(draft.batchSize, limits.batchSize, sentences('batchSize', limits.batchSize));
+  const workers = integerField(draft.workers, limits.workers, sentences('workers', limits.workers));
+  const shape = draft.shape3D.map((side, i) => integerField(side, limits.shape3DSide, sentences(SIDE_FIELD[SIDES[i]!], limits.shape3DSide)));
   for (const field of [epochs, batchSize, workers, ...(threeDim ? shape : [])]) if ('problem' in field) problems.push(field.problem);
-  if (draft.architectures.length === 0) problems.push('Choose an architecture.');
+  if (draft.architectures.length === 0) problems.push(t('training:problems.chooseArchitecture'));
   else if (draft.analysis === 'advanced' && draft.architectures.length < limits.advancedArchitectures.min) {
-    problems.push(`The advanced analysis combines at least ${limits.advancedArchitectures.min} architectures; choose another one.`);
+    problems.push(t('training:problems.advancedMin', { min: format.number(limits.advancedArchitectures.min) }));
   }
   if (problems.length || 'problem' in epochs || 'problem' in batchSize || 'problem' in workers) return { request: null, problems };
   const options: TrainingRequest['options'] = {
@@ -76,6 +76,9 @@ function buildRequest(
 }
 
 export function TrainPage() {
+  const t = useT();
+  const format = useFormat();
+  const language = useLanguage();
   const selection = useAppStore((s) => s.datasetSelection);
   const report = useAppStore((s) => s.datasetReport);
   const scanning = useAppStore((s) => s.datasetScan !== null);
@@ -86,6 +89,7 @@ export function TrainPage() {
   const startError = useAppStore((s) => s.startError);
   const outputDir = useAppStore((s) => s.trainOutputDir);
   const outputChoiceError = useAppStore((s) => s.outputChoiceError);
+  const gpuChecking = useAppStore((s) => s.gpuChecking);
   const { goTo, loadCatalog, updateTrainDraft, detectGpus, startTraining, resetTrainDraft, chooseTrainOutputDir, resetTrainOutputDir } = useAppStore.getState();
 
   useEffect(() => {
@@ -112,24 +116,24 @@ export function TrainPage() {
 
   const header = (
     <header className="page-header">
-      <h1>Train</h1>
-      <p className="muted">Choose how AUCMEDI should learn from your dataset, then start. The training runs in the background; you can watch it live.</p>
+      <h1>{t('training:page.title')}</h1>
+      <p className="muted">{t('training:page.intro')}</p>
     </header>
   );
 
   if (!selection || !report || report.errors > 0 || (report.dimensionality !== '2D' && report.dimensionality !== '3D')) {
     const message = scanning
-      ? 'The dataset is still being checked.'
+      ? t('training:noDataset.scanning')
       : !selection || !report
-        ? 'There is no checked dataset yet.'
+        ? t('training:noDataset.none')
         : report.errors > 0
-          ? `The dataset has ${report.errors} ${report.errors === 1 ? 'problem' : 'problems'} that would make AUCMEDI fail.`
-          : 'The dataset mixes 2D images and 3D volumes, or its kind could not be told.';
+          ? t('training:noDataset.errors', { count: report.errors })
+          : t('training:noDataset.mixed');
     const action = scanning
-      ? 'Wait until the check has finished on the Dataset page.'
+      ? t('training:noDataset.scanningAction')
       : !selection || !report
-        ? 'Choose the folder with your images on the Dataset page; it is checked there, then you come back here.'
-        : 'The Dataset page lists each problem and what to do about it; fix them, then check the folder again.';
+        ? t('training:noDataset.noneAction')
+        : t('training:noDataset.errorsAction');
     return (
       <>
         {header}
@@ -137,7 +141,7 @@ export function TrainPage() {
           <Problem error={{ message, action }} tone="warning" />
           <div className="actions">
             <button type="button" onClick={() => goTo('dataset')} data-testid="train-go-dataset">
-              Go to the Dataset page
+              {t('training:noDataset.goDataset')}
             </button>
           </div>
         </section>
@@ -145,10 +149,10 @@ export function TrainPage() {
     );
   }
 
-  if (!catalog || !draft) return <CatalogPending header={header} loading="Loading the architectures…" />;
+  if (!catalog || !draft) return <CatalogPending header={header} loading={t('training:start.loadingArchitectures')} />;
 
   const gpus = draft.gpus ?? defaultGpus(gpuReport);
-  const { request, problems } = buildRequest(draft, catalog, report, selection, gpus, outputDir);
+  const { request, problems } = buildRequest(draft, catalog, report, selection, gpus, outputDir, t, format);
   const { limits, defaults } = catalog;
   const totalImages = report.totalImages;
 
@@ -162,36 +166,38 @@ export function TrainPage() {
       {header}
       <section className="card" aria-labelledby="train-dataset-heading" data-testid="train-dataset">
         <header className="card-header">
-          <h2 id="train-dataset-heading">Dataset</h2>
-          <span className="badge badge-ok">{report.warnings ? `Ready, ${report.warnings} ${report.warnings === 1 ? 'warning' : 'warnings'}` : 'Ready'}</span>
+          <h2 id="train-dataset-heading">{t('training:dataset.heading')}</h2>
+          <span className="badge badge-ok">{report.warnings ? t('training:dataset.readyWarnings', { count: report.warnings }) : t('training:dataset.ready')}</span>
         </header>
         <p>
-          <code>{selection.path}</code>
-          {selection.gtFile && (
-            <>
-              {' '}
-              with <code>{selection.gtFile.split(/[\\/]/).pop()}</code>
-            </>
+          {selection.gtFile ? (
+            <Trans t={t} i18nKey="training:dataset.withFile" values={{ path: selection.path, file: selection.gtFile.split(/[\\/]/).pop() }} components={{ code: <code /> }} />
+          ) : (
+            <code>{selection.path}</code>
           )}
         </p>
         <p className="muted">
-          {totalImages.toLocaleString()} {dim === '3D' ? '3D volumes' : '2D images'} in {report.classes.length} classes ({report.classes.map((c) => c.name).join(', ')}),{' '}
-          {report.multiLabel ? 'several labels per image' : 'one label per image'}.{' '}
+          {t('training:dataset.summary', {
+            images: dim === '3D' ? t('training:dataset.volumes3D', { count: totalImages }) : t('training:dataset.images2D', { count: totalImages }),
+            classes: t('training:dataset.classes', { count: report.classes.length }),
+            names: report.classes.map((c) => c.name).join(', '),
+            labels: report.multiLabel ? t('training:dataset.severalLabels') : t('training:dataset.oneLabel'),
+          })}{' '}
           <button type="button" className="link" onClick={() => goTo('dataset')}>
-            Change
+            {t('training:dataset.change')}
           </button>
         </p>
       </section>
 
       <section className="card" aria-labelledby="train-analysis-heading">
-        <h2 id="train-analysis-heading">Analysis</h2>
-        <div className="choice-cards" role="radiogroup" aria-label="Analysis">
+        <h2 id="train-analysis-heading">{t('training:analysis.heading')}</h2>
+        <div className="choice-cards" role="radiogroup" aria-label={t('training:analysis.heading')}>
           {ANALYSES.map((analysis) => (
             <label key={analysis} className={draft.analysis === analysis ? 'choice-card checked' : 'choice-card'} data-testid={`analysis-${analysis}`}>
               <input type="radio" name="analysis" value={analysis} checked={draft.analysis === analysis} onChange={() => setAnalysis(analysis)} />
               <span>
-                <strong>{ANALYSIS_TEXT[analysis].title}</strong>
-                <span className="muted small choice-text">{ANALYSIS_TEXT[analysis].text}</span>
+                <strong>{t(`training:analysis.${analysis}.title`)}</strong>
+                <span className="muted small choice-text">{t(`training:analysis.${analysis}.text`)}</span>
               </span>
             </label>
           ))}
@@ -200,15 +206,17 @@ export function TrainPage() {
 
       <section className="card" aria-labelledby="train-arch-heading">
         <header className="card-header">
-          <h2 id="train-arch-heading">Architecture</h2>
+          <h2 id="train-arch-heading">{t('training:architecture.heading')}</h2>
           <span className="muted small" data-testid="arch-selected">
-            {draft.architectures.length ? draft.architectures.join(', ') : 'none chosen yet'}
+            {draft.architectures.length ? draft.architectures.join(', ') : t('training:architecture.noneChosen')}
           </span>
         </header>
         <p className="muted">
           {draft.analysis === 'advanced'
-            ? `The network designs to combine: choose ${limits.advancedArchitectures.min} to ${limits.advancedArchitectures.max}. Each is trained on its own part of the data.`
-            : `The network design AUCMEDI trains. ${dim} ${dim === '3D' ? 'volumes' : 'images'}: only the matching architectures are listed. AUCMEDI's usual choice is ${defaults.architecture}; Vanilla is quick for a first test.`}
+            ? t('training:architecture.hintAdvanced', { min: format.number(limits.advancedArchitectures.min), max: format.number(limits.advancedArchitectures.max) })
+            : dim === '3D'
+              ? t('training:architecture.hint3D', { default: defaults.architecture })
+              : t('training:architecture.hint2D', { default: defaults.architecture })}
         </p>
         <ArchitecturePicker
           architectures={architectures}
@@ -221,18 +229,22 @@ export function TrainPage() {
         />
         {draft.analysis === 'advanced' && (
           <div className="field">
-            <label htmlFor="train-metalearner">How the models are combined</label>
+            <label htmlFor="train-metalearner">{t('training:architecture.metalearner')}</label>
             <select id="train-metalearner" value={draft.metalearner} onChange={(event) => updateTrainDraft({ metalearner: event.target.value })} data-testid="metalearner">
               {metalearners.map((m) => (
                 <option key={m.key} value={m.key}>
-                  {m.key}
-                  {m.key === defaults.metalearner ? ' (default)' : ''}
+                  {m.key === defaults.metalearner ? t('training:architecture.metalearnerDefault', { key: m.key }) : m.key}
                 </option>
               ))}
             </select>
             <p className="muted small">
-              {metalearners.find((m) => m.key === draft.metalearner)?.description}
-              {report.multiLabel && ' Only the methods that work with several labels per image are offered.'}
+              {(() => {
+                // The core's English sentence, or the catalog's German one (the same as src/aucmedi/architectures.ts).
+                const chosen = metalearners.find((m) => m.key === draft.metalearner);
+                if (!chosen) return null;
+                return language === 'en' ? chosen.description : t(`training:metalearnerText.${chosen.key}`, { defaultValue: chosen.description });
+              })()}
+              {report.multiLabel && ` ${t('training:architecture.metalearnerMultiLabel')}`}
             </p>
           </div>
         )}
@@ -240,53 +252,53 @@ export function TrainPage() {
 
       <section className="card" aria-labelledby="train-settings-heading">
         <header className="card-header">
-          <h2 id="train-settings-heading">Settings</h2>
+          <h2 id="train-settings-heading">{t('training:settings.heading')}</h2>
           <button type="button" className="secondary" onClick={() => resetTrainDraft()} data-testid="train-reset">
-            Back to AUCMEDI&apos;s defaults
+            {t('training:settings.reset')}
           </button>
         </header>
         <div className="fields">
           <NumberField
             id="train-epochs"
-            label="Epochs"
+            label={t('training:settings.epochs')}
             value={draft.epochs}
             limits={limits.epochs}
             defaultValue={defaults.epochs}
             onChange={(epochs) => updateTrainDraft({ epochs })}
-            note={epochsNote(draft.epochs, draft.analysis)}
+            note={epochsNote(draft.epochs, draft.analysis, t, format)}
             help={
               draft.analysis === 'minimal'
-                ? `How many times the network goes through every image, at least ${FROZEN_EPOCHS}. The minimal analysis always runs all of them.`
-                : `The most times the network goes through every image; AUCMEDI trains at least ${FROZEN_EPOCHS}. After those it stops by itself once the model stops improving, so a large number is safe; it only limits the longest possible run.`
+                ? t('training:settings.epochsHelpMinimal', { frozen: format.number(FROZEN_EPOCHS) })
+                : t('training:settings.epochsHelp', { frozen: format.number(FROZEN_EPOCHS) })
             }
           />
           <NumberField
             id="train-batch"
-            label="Batch size"
+            label={t('training:settings.batchSize')}
             value={draft.batchSize}
             limits={limits.batchSize}
             defaultValue={defaults.trainingBatchSize}
             onChange={(batchSize) => updateTrainDraft({ batchSize })}
-            help="How many images are processed together. Larger is faster but needs more GPU memory: lower it if the run fails for lack of memory."
+            help={t('training:settings.batchSizeHelp')}
           />
           <NumberField
             id="train-workers"
-            label="Workers"
+            label={t('training:settings.workers')}
             value={draft.workers}
             limits={limits.workers}
             defaultValue={defaults.workers}
             onChange={(workers) => updateTrainDraft({ workers })}
-            help="How many processes read images in parallel. 1 is safe; more can help when reading the images is the slow part."
+            help={t('training:settings.workersHelp')}
           />
           {dim === '3D' && (
             <div className="field" data-testid="train-shape3d">
-              <span className="field-label">3D shape (voxels)</span>
+              <span className="field-label">{t('training:settings.shape3D')}</span>
               <div className="shape-inputs">
-                {(['width', 'height', 'depth'] as const).map((side, i) => (
+                {SIDES.map((side, i) => (
                   <input
                     key={side}
                     type="number"
-                    aria-label={`3D shape ${side}`}
+                    aria-label={t(`training:settings.shapeSide.${side}`)}
                     min={limits.shape3DSide.min}
                     max={limits.shape3DSide.max}
                     value={draft.shape3D[i]}
@@ -298,25 +310,24 @@ export function TrainPage() {
                   />
                 ))}
               </div>
-              <p className="muted small">
-                Every volume is resized to this size before training (default {defaults.shape3D.join(' × ')}). Larger keeps more detail but needs much more memory.
-              </p>
+              <p className="muted small">{t('training:settings.shapeHelp', { shape: defaults.shape3D.map((side) => format.number(side)).join(' × ') })}</p>
             </div>
           )}
         </div>
       </section>
 
-      <WhereItRuns
-        prefix="train"
-        what="run"
-        gpus={gpus}
-        onGpus={(choice) => updateTrainDraft({ gpus: choice })}
-        outputDir={outputDir}
-        outputError={outputChoiceError}
-        onChooseOutput={() => void chooseTrainOutputDir()}
-        onResetOutput={resetTrainOutputDir}
-        writes="its models, run.json and run.log"
-      />
+      <section className="card" aria-labelledby="train-hw-heading" data-testid="train-hardware">
+        <h2 id="train-hw-heading">{t('training:hardware.heading')}</h2>
+        <ProcessorField prefix="train" value={gpus} onChange={(choice) => updateTrainDraft({ gpus: choice })} gpuReport={gpuReport} gpuChecking={gpuChecking} what="run" />
+        <OutputFolderField
+          prefix="train"
+          value={outputDir}
+          error={outputChoiceError}
+          onChoose={() => void chooseTrainOutputDir()}
+          onReset={resetTrainOutputDir}
+          writesNote={t('training:output.trainWrites')}
+        />
+      </section>
 
       <StartCard
         prefix="train"
@@ -327,8 +338,8 @@ export function TrainPage() {
         item={request ? { mode: 'training', request } : null}
         onStart={start}
         onAdded={resetTrainOutputDir}
-        label="Start training"
-        checking="Checking Docker, the image, the dataset, the weights and the output folder…"
+        label={t('training:start.startTraining')}
+        checking={t('training:start.checkingTraining')}
       />
     </>
   );

@@ -3,6 +3,10 @@ import type { EpochMetrics, ProgressState } from '../../../src/api';
 import type { TrainingRecord } from '../../../src/api/runs';
 import { LineChart, formatValue, type ChartMarker, type ChartSeries } from '../components/LineChart';
 import { OutputFolderFact } from '../components/OpenFolderButton';
+import { useT } from '../i18n';
+
+/** The file AUCMEDI's checkpoint keeps the best model in (a file name, not translated). */
+const BEST_LOSS_FILE = 'model.best_loss.keras';
 
 const COLORS = { train: '#5eb1ff', val: '#ffa657', lr: '#c39bff' };
 
@@ -13,32 +17,34 @@ function series(epochs: readonly EpochMetrics[], metric: string, label: string, 
 const present = (list: (ChartSeries | null)[]) => list.filter((s): s is ChartSeries => s !== null);
 
 function Charts({ epochs, progress, model, advanced }: { epochs: readonly EpochMetrics[]; progress: ProgressState | null; model: number; advanced: boolean }) {
+  const t = useT();
   const ofModel = useMemo(() => epochs.filter((e) => e.model === model), [epochs, model]);
-  const loss = useMemo(() => present([series(ofModel, 'loss', 'loss (training)', COLORS.train), series(ofModel, 'val_loss', 'val_loss (validation)', COLORS.val, true)]), [ofModel]);
-  const auc = useMemo(() => present([series(ofModel, 'auc', 'auc (training)', COLORS.train), series(ofModel, 'val_auc', 'val_auc (validation)', COLORS.val, true)]), [ofModel]);
-  const lr = useMemo(() => present([series(ofModel, 'lr', 'learning rate', COLORS.lr)]), [ofModel]);
+  const loss = useMemo(() => present([series(ofModel, 'loss', t('runsPage:curves.lossTraining'), COLORS.train), series(ofModel, 'val_loss', t('runsPage:curves.valLoss'), COLORS.val, true)]), [ofModel, t]);
+  const auc = useMemo(() => present([series(ofModel, 'auc', t('runsPage:curves.aucTraining'), COLORS.train), series(ofModel, 'val_auc', t('runsPage:curves.valAuc'), COLORS.val, true)]), [ofModel, t]);
+  const lr = useMemo(() => present([series(ofModel, 'lr', t('runsPage:curves.learningRate'), COLORS.lr)]), [ofModel, t]);
   const best = progress?.bestEpoch && progress.bestEpoch.model === model ? progress.bestEpoch : null;
   const markers = useMemo<ChartMarker[]>(() => {
     const list: ChartMarker[] = [];
     const firstFineTuning = ofModel.find((e) => e.phase === 'fine-tuning');
-    if (firstFineTuning && ofModel[0]?.phase === 'frozen') list.push({ x: firstFineTuning.epoch - 0.5, label: 'fine-tuning', color: '#7d8da3' });
-    if (best) list.push({ x: best.epoch, label: `best ${best.epoch}`, color: '#ffd166' });
+    if (firstFineTuning && ofModel[0]?.phase === 'frozen') list.push({ x: firstFineTuning.epoch - 0.5, label: t('runsPage:curves.fineTuning'), color: '#7d8da3' });
+    if (best) list.push({ x: best.epoch, label: t('runsPage:curves.best', { epoch: best.epoch }), color: '#ffd166' });
     return list;
-  }, [ofModel, best]);
+  }, [ofModel, best, t]);
   return (
     <div className="charts" data-testid="run-charts">
-      <LineChart title="Loss (lower is better)" series={loss} markers={markers} testId="chart-loss" emptyText="The first epoch has not finished yet." />
-      <LineChart title="AUC (higher is better, 1 is perfect)" series={auc} markers={markers} testId="chart-auc" emptyText="The first epoch has not finished yet." />
-      {lr.length > 0 && <LineChart title="Learning rate" series={lr} log markers={markers} height={180} testId="chart-lr" />}
+      <LineChart title={t('runsPage:curves.lossTitle')} series={loss} markers={markers} testId="chart-loss" emptyText={t('runsPage:curves.noEpochYet')} />
+      <LineChart title={t('runsPage:curves.aucTitle')} series={auc} markers={markers} testId="chart-auc" emptyText={t('runsPage:curves.noEpochYet')} />
+      {lr.length > 0 && <LineChart title={t('runsPage:curves.lrTitle')} series={lr} log markers={markers} height={180} testId="chart-lr" />}
       {best && (
         <p className="muted small" data-testid="best-epoch">
-          Best so far: epoch {best.epoch}, {best.monitor} {formatValue(best.value)}.{' '}
+          {t('runsPage:curves.bestSoFar', { epoch: best.epoch, monitor: best.monitor, value: formatValue(best.value) })}{' '}
           {advanced ? (
             // composite.py: the fold's checkpoint is in a temporary folder until every fold is done
-            <>AUCMEDI keeps it as this fold&rsquo;s model in a temporary folder, copied into the output folder only when all folds are done.</>
+            t('runsPage:curves.bestAdvanced')
           ) : (
             <>
-              This is the model kept as <code>model.best_loss.keras</code>.
+              {t('runsPage:curves.bestKeptAs')} <code>{BEST_LOSS_FILE}</code>
+              {t('runsPage:curves.bestKeptAsAfter')}
             </>
           )}
         </p>
@@ -50,16 +56,17 @@ function Charts({ epochs, progress, model, advanced }: { epochs: readonly EpochM
 
 /** The learning curves of a training run (one model at a time for the advanced analysis). */
 export function LearningCurves({ record }: { record: TrainingRecord }) {
+  const t = useT();
   const [model, setModel] = useState<number | null>(null);
   const models = record.options.analysis === 'advanced' ? record.options.architectures : null;
   const shownModel = model ?? record.progress?.model ?? 0;
   return (
     <section className="card" aria-labelledby="run-charts-heading">
       <header className="card-header">
-        <h2 id="run-charts-heading">Learning curves</h2>
+        <h2 id="run-charts-heading">{t('runsPage:curves.heading')}</h2>
         {models && models.length > 1 && (
           <label className="inline-select">
-            Model{' '}
+            {t('runsPage:curves.model')}{' '}
             <select value={shownModel} onChange={(event) => setModel(Number(event.target.value))}>
               {models.map((key, i) => (
                 <option key={key} value={i}>
@@ -70,26 +77,24 @@ export function LearningCurves({ record }: { record: TrainingRecord }) {
           </label>
         )}
       </header>
-      <p className="muted small">
-        Solid lines: the images the model learns from. Dashed: the validation images it never learns from; when these stop improving while the solid lines still do, the model starts to memorise. Hover over a chart (or
-        focus it and use the arrow keys) to read the values of an epoch.
-      </p>
+      <p className="muted small">{t('runsPage:curves.explanation')}</p>
       <Charts epochs={record.epochs} progress={record.progress} model={shownModel} advanced={record.options.analysis === 'advanced'} />
     </section>
   );
 }
 
 export function TrainingResults({ record }: { record: TrainingRecord }) {
+  const t = useT();
   const last = [...record.epochs].reverse().find((e) => e.model === record.epochs[record.epochs.length - 1]?.model);
   const best = record.progress?.bestEpoch ?? null;
   const bestEpoch = best ? record.epochs.find((e) => e.model === best.model && e.epoch === best.epoch) : undefined;
   const names = Object.keys(last?.metrics ?? {}).filter((m) => m !== 'lr');
   return (
     <section className="card" aria-labelledby="run-results-heading" data-testid="run-results">
-      <h2 id="run-results-heading">Results</h2>
+      <h2 id="run-results-heading">{t('runsPage:results.heading')}</h2>
       <dl className="facts">
         <OutputFolderFact record={record} />
-        <dt>Model files</dt>
+        <dt>{t('runsPage:results.modelFiles')}</dt>
         <dd>
           {record.modelFiles.length ? (
             <ul className="plain-list" data-testid="run-model-files">
@@ -100,12 +105,14 @@ export function TrainingResults({ record }: { record: TrainingRecord }) {
               ))}
             </ul>
           ) : (
-            <span data-testid="run-model-files">No model was saved{record.state === 'cancelled' && record.options.analysis === 'advanced' ? ' (an advanced run keeps no model when stopped)' : ''}.</span>
+            <span data-testid="run-model-files">
+              {record.state === 'cancelled' && record.options.analysis === 'advanced' ? t('runsPage:results.noModelAdvanced') : t('runsPage:results.noModel')}
+            </span>
           )}
         </dd>
         {record.classNames.length > 0 && (
           <>
-            <dt>Classes</dt>
+            <dt>{t('runsPage:results.classes')}</dt>
             <dd data-testid="run-classes">{record.classNames.join(', ')}</dd>
           </>
         )}
@@ -114,7 +121,7 @@ export function TrainingResults({ record }: { record: TrainingRecord }) {
         <table className="table metrics-table" data-testid="run-final-metrics">
           <thead>
             <tr>
-              <th>Epoch</th>
+              <th>{t('runsPage:results.epoch')}</th>
               {names.map((n) => (
                 <th key={n}>{n}</th>
               ))}
@@ -122,14 +129,14 @@ export function TrainingResults({ record }: { record: TrainingRecord }) {
           </thead>
           <tbody>
             <tr>
-              <td>{last.epoch} (last)</td>
+              <td>{t('runsPage:results.last', { epoch: last.epoch })}</td>
               {names.map((n) => (
                 <td key={n}>{formatValue(last.metrics[n])}</td>
               ))}
             </tr>
             {bestEpoch && bestEpoch !== last && (
               <tr>
-                <td>{bestEpoch.epoch} (best)</td>
+                <td>{t('runsPage:results.best', { epoch: bestEpoch.epoch })}</td>
                 {names.map((n) => (
                   <td key={n}>{formatValue(bestEpoch.metrics[n])}</td>
                 ))}

@@ -1,36 +1,33 @@
 import { useEffect, useMemo, useState } from 'react';
-import { formatBytes } from '../../../src/api/format';
+import { Trans } from 'react-i18next';
 import type { WeightsImportResult } from '../../../src/api';
 import { DropZone } from '../components/DropZone';
 import { Problem } from '../components/Problem';
 import { TransferBar } from '../components/TransferBar';
+import { useFormat, useLocalized, useMessage, useT } from '../i18n';
 import { useAppStore } from '../store';
 import { architecturesOfFile, isWrongFile } from '../store/weights';
 
-/** The consent sentence shown before anything goes to the internet. */
-export const DOWNLOAD_CONSENT =
-  'This downloads the pretrained weights from the internet: the AUCMEDI image runs once per architecture WITH network access, only for this. Use it on a connected computer, never on the clinical workstation.';
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
 /** What an import brought in, what it skipped and what it refused, each with the reason. `testId` names the parts. */
 export function ImportSummary({ result, testId }: { result: WeightsImportResult; testId: string }) {
+  const t = useT();
+  const localized = useLocalized();
   const { imported, skipped, refused } = result;
   return (
     <div className="weights-result" data-testid={testId} data-imported={imported.length} data-skipped={skipped.length} data-refused={refused.length}>
       <p className={imported.length ? 'notice' : 'muted'} role="status" data-testid={`${testId}-headline`}>
-        {imported.length} imported · {skipped.length} already there · {refused.length} refused
+        {t('weights:summary.headline', { imported: imported.length, skipped: skipped.length, refused: refused.length })}
       </p>
       {imported.length > 0 && (
         <p className="small">
-          Imported: {imported.map((f) => f.name).join(', ')}.
+          {t('weights:summary.imported', { names: imported.map((f) => f.name).join(', ') })}
         </p>
       )}
       {skipped.length > 0 && (
         <ul className="plain-list small muted" data-testid={`${testId}-skipped`}>
           {skipped.map((s) => (
             <li key={s.name}>
-              <code>{s.name}</code>: {s.reason}
+              <code>{s.name}</code>: {localized(s, 'reason')}
             </li>
           ))}
         </ul>
@@ -39,7 +36,7 @@ export function ImportSummary({ result, testId }: { result: WeightsImportResult;
         <ul className="plain-list small refused-list" data-testid={`${testId}-refused`}>
           {refused.map((r) => (
             <li key={r.name} data-testid={`${testId}-refused-item`} data-name={r.name}>
-              <strong>Refused</strong> <code>{r.name}</code>: {r.reason}
+              <strong>{t('weights:summary.refused')}</strong> <code>{r.name}</code>: {localized(r, 'reason')}
             </li>
           ))}
         </ul>
@@ -50,6 +47,8 @@ export function ImportSummary({ result, testId }: { result: WeightsImportResult;
 
 /** "Prepare offline bundle" for a connected computer: the user chooses architectures and says yes in so many words first. */
 function PrepareBundle() {
+  const t = useT();
+  const localized = useLocalized();
   const catalog = useAppStore((s) => s.catalog);
   const downloading = useAppStore((s) => s.weightsDownloading);
   const result = useAppStore((s) => s.weightsDownload);
@@ -74,22 +73,22 @@ function PrepareBundle() {
 
   return (
     <div className="prepare-bundle" data-testid="weights-prepare-section">
-      <h3>Prepare the offline bundle (connected computer only)</h3>
+      <h3>{t('weights:prepare.title')}</h3>
       {!open && (
         <div className="actions">
           <button type="button" className="secondary" onClick={() => setOpen(true)} disabled={Boolean(downloading) || busy || missing.length === 0} data-testid="weights-prepare">
-            Prepare offline bundle (connected computer)…
+            {t('weights:prepare.open')}
           </button>
         </div>
       )}
-      {!open && missing.length === 0 && catalog && <p className="muted small">Every 2D architecture&apos;s weights are in the weights folder already.</p>}
+      {!open && missing.length === 0 && catalog && <p className="muted small">{t('weights:prepare.allThere')}</p>}
       {open && (
         <div className="confirm consent" role="group" aria-labelledby="weights-consent-text" data-testid="weights-consent">
           <p id="weights-consent-text" className="consent-text" data-testid="weights-consent-text">
-            {DOWNLOAD_CONSENT}
+            {t('weights:prepare.consent')}
           </p>
           <fieldset className="consent-archs">
-            <legend>Architectures whose weights are missing (2D; Vanilla needs none)</legend>
+            <legend>{t('weights:prepare.legend')}</legend>
             <div className="consent-grid">
               {missing.map((key) => (
                 <label key={key} className="checkbox" data-testid={`weights-prepare-arch-${key}`}>
@@ -105,7 +104,7 @@ function PrepareBundle() {
           </fieldset>
           <div className="actions">
             <button type="button" className="danger" onClick={confirm} disabled={chosen.length === 0} data-testid="weights-consent-confirm">
-              Download {chosen.length ? plural(chosen.length, 'architecture') : ''} with network access
+              {chosen.length ? t('weights:prepare.confirm', { count: chosen.length }) : t('weights:prepare.confirmNone')}
             </button>
             <button
               type="button"
@@ -116,7 +115,7 @@ function PrepareBundle() {
               }}
               data-testid="weights-consent-cancel"
             >
-              Cancel
+              {t('weights:prepare.cancel')}
             </button>
           </div>
         </div>
@@ -125,13 +124,12 @@ function PrepareBundle() {
         <div data-testid="weights-downloading">
           <p className="muted" role="status">
             {downloading.current
-              ? `Downloading the weights of ${downloading.current.architecture} (${downloading.current.index} of ${downloading.current.total})`
-              : `Downloading the weights of ${downloading.architectures.join(', ')}`}
-            : the AUCMEDI image runs once for each architecture, with network access. This can take several minutes per architecture…
+              ? t('weights:prepare.downloadingOne', { architecture: downloading.current.architecture, index: downloading.current.index, total: downloading.current.total })
+              : t('weights:prepare.downloadingAll', { architectures: downloading.architectures.join(', ') })}
           </p>
           <div className="actions">
             <button type="button" className="secondary" onClick={() => void cancelDownload()} disabled={downloading.cancelling} data-testid="weights-download-cancel">
-              {downloading.cancelling ? 'Cancelling…' : 'Cancel (keeps the weights already downloaded)'}
+              {downloading.cancelling ? t('weights:prepare.cancelling') : t('weights:prepare.cancelDownload')}
             </button>
           </div>
         </div>
@@ -139,11 +137,11 @@ function PrepareBundle() {
       {error && <Problem error={error} testId="weights-download-error" />}
       {result && (
         <div data-testid="weights-download-result">
-          {result.downloaded.length > 0 && <p className="notice">Downloaded and imported: {result.downloaded.join(', ')}.</p>}
-          {result.alreadyThere.length > 0 && <p className="muted">Already in the weights folder: {result.alreadyThere.join(', ')}.</p>}
-          {result.cancelled.length > 0 && <p className="muted" data-testid="weights-download-cancelled">Cancelled, not downloaded: {result.cancelled.join(', ')}.</p>}
+          {result.downloaded.length > 0 && <p className="notice">{t('weights:prepare.downloaded', { names: result.downloaded.join(', ') })}</p>}
+          {result.alreadyThere.length > 0 && <p className="muted">{t('weights:prepare.alreadyThere', { names: result.alreadyThere.join(', ') })}</p>}
+          {result.cancelled.length > 0 && <p className="muted" data-testid="weights-download-cancelled">{t('weights:prepare.cancelled', { names: result.cancelled.join(', ') })}</p>}
           {result.failed.map((f) => (
-            <Problem key={f.architecture} error={{ message: `The weights of ${f.architecture} could not be downloaded.`, action: f.reason }} testId="weights-download-failed" />
+            <Problem key={f.architecture} error={{ message: t('weights:prepare.failedMessage', { architecture: f.architecture }), action: localized(f, 'reason') }} testId="weights-download-failed" />
           ))}
         </div>
       )}
@@ -153,6 +151,9 @@ function PrepareBundle() {
 
 /** The pretrained-weights folder: what is in it, what it makes ready offline, import, export and the offline bundle. */
 export function WeightsCard() {
+  const t = useT();
+  const format = useFormat();
+  const render = useMessage();
   const dir = useAppStore((s) => s.weightsDir);
   const files = useAppStore((s) => s.weightsFiles);
   const error = useAppStore((s) => s.weightsError);
@@ -175,20 +176,19 @@ export function WeightsCard() {
   return (
     <section className="card" aria-labelledby="weights-heading" data-testid="weights-card">
       <header className="card-header">
-        <h2 id="weights-heading">Pretrained weights</h2>
+        <h2 id="weights-heading">{t('weights:card.title')}</h2>
         {files && (
           <span className={`badge ${files.length ? 'badge-ok' : 'badge-warn'}`} data-testid="weights-count">
-            {files.length ? plural(files.length, 'file') : 'None yet'}
+            {files.length ? t('weights:card.files', { count: files.length }) : t('weights:card.noneYet')}
           </span>
         )}
       </header>
       <p className="muted">
-        Every architecture except Vanilla starts from ImageNet weights, which AUCMEDI would download at the first epoch. This computer is offline, so they are imported here from files your IT
-        department provides (a copy of <code>~/.keras/models</code>, or the bundle&apos;s <code>keras-weights.tar</code>).
+        <Trans t={t} i18nKey="weights:card.intro" components={{ code: <code /> }} />
       </p>
       {dir && (
         <p>
-          Weights folder: <code data-testid="weights-dir">{dir}</code>
+          {t('weights:card.folder')} <code data-testid="weights-dir">{dir}</code>
         </p>
       )}
 
@@ -196,10 +196,10 @@ export function WeightsCard() {
         <table className="table weights-table" data-testid="weights-table">
           <thead>
             <tr>
-              <th>File</th>
-              <th>Size</th>
-              <th>SHA-256</th>
-              <th>Makes ready offline</th>
+              <th>{t('weights:card.columnFile')}</th>
+              <th>{t('weights:card.columnSize')}</th>
+              <th>{t('weights:card.columnSha')}</th>
+              <th>{t('weights:card.columnReady')}</th>
             </tr>
           </thead>
           <tbody>
@@ -211,7 +211,7 @@ export function WeightsCard() {
                   <td className="weights-name">
                     <code>{file.name}</code>
                   </td>
-                  <td>{formatBytes(file.sizeBytes)}</td>
+                  <td>{format.size(file.sizeBytes)}</td>
                   <td>
                     <code title={file.sha256} data-testid="weights-file-sha">
                       {file.sha256.slice(0, 12)}…
@@ -219,13 +219,13 @@ export function WeightsCard() {
                   </td>
                   <td data-testid="weights-file-archs">
                     {wrong ? (
-                      <span className="badge badge-warn" data-testid="weights-file-wrong" title={`Keras accepts only the file whose ${file.keras?.expected?.algorithm.toUpperCase()} is ${file.keras?.expected?.value}`}>
-                        wrong file
+                      <span className="badge badge-warn" data-testid="weights-file-wrong" title={t('weights:card.kerasExpects', { algorithm: file.keras?.expected?.algorithm.toUpperCase(), value: file.keras?.expected?.value })}>
+                        {t('weights:card.wrongFile')}
                       </span>
                     ) : architectures.length ? (
                       architectures.join(', ')
                     ) : (
-                      <span className="muted">no architecture of the catalog</span>
+                      <span className="muted">{t('weights:card.noArchitecture')}</span>
                     )}
                   </td>
                 </tr>
@@ -239,11 +239,13 @@ export function WeightsCard() {
           tone="warning"
           testId="weights-wrong"
           error={{
-            message: `Wrong file: ${files
-              .filter(isWrongFile)
-              .map((f) => `${f.name} (${architecturesOfFile(f.name, catalog).join(', ') || 'its architecture'})`)
-              .join(', ')} has the name Keras looks for, but not the content it checks (the hash differs), so AUCMEDI would try to download it again, which fails offline.`,
-            action: 'Remove it from the weights folder and import the original Keras file (from ~/.keras/models of a connected computer, or the offline bundle).',
+            message: t('weights:card.wrongMessage', {
+              files: files
+                .filter(isWrongFile)
+                .map((f) => t('weights:card.wrongItem', { name: f.name, architectures: architecturesOfFile(f.name, catalog).join(', ') || t('weights:card.itsArchitecture') }))
+                .join(', '),
+            }),
+            action: t('weights:card.wrongAction'),
             detail: files
               .filter(isWrongFile)
               .map((f) => `${f.name}: ${f.keras?.expected?.algorithm} expected ${f.keras?.expected?.value}, file has ${f.keras?.expected?.algorithm === 'md5' ? f.md5 : f.sha256}`)
@@ -255,10 +257,10 @@ export function WeightsCard() {
         <p data-testid="weights-ready">
           {ready2D.length || ready3D.length ? (
             <>
-              <strong>Ready offline:</strong> {[...ready2D, ...ready3D.map((key) => `${key} (3D)`)].join(', ')}. Vanilla needs no weights.
+              <Trans t={t} i18nKey="weights:card.ready" values={{ architectures: [...ready2D, ...ready3D.map((key) => t('weights:card.threeD', { architecture: key }))].join(', ') }} components={{ strong: <strong /> }} />
             </>
           ) : (
-            <span className="muted">No architecture but Vanilla can be trained offline yet: import the weights of the ones you need.</span>
+            <span className="muted">{t('weights:card.notReady')}</span>
           )}
         </p>
       )}
@@ -266,32 +268,32 @@ export function WeightsCard() {
       {transfer ? (
         <TransferBar label={transfer.label} progress={transfer.progress} onCancel={() => void cancelWeightsTransfer()} testId="weights-transfer" />
       ) : (
-        <DropZone accepts="a folder of weights, or a .zip, .tar or .tar.gz archive of them" isAcceptable={() => true} onPath={(path) => void importWeights(path)} onReject={showWeightsError} testId="weights-drop">
+        <DropZone accepts={t('weights:card.dropAccepts')} isAcceptable={() => true} onPath={(path) => void importWeights(path)} onReject={showWeightsError} testId="weights-drop">
           <div className="row-actions start">
             <button type="button" onClick={() => void pickWeightsFolder()} data-testid="weights-import-folder">
-              Import from folder…
+              {t('weights:card.importFolder')}
             </button>
             <button type="button" onClick={() => void pickWeightsArchive()} data-testid="weights-import-archive">
-              Import from archive…
+              {t('weights:card.importArchive')}
             </button>
-            <span className="muted"> or drop a folder, .zip, .tar or .tar.gz here. A checksum file (NAME.sha256) beside an archive is checked first.</span>
+            <span className="muted"> {t('weights:card.dropHint')}</span>
           </div>
         </DropZone>
       )}
       {origin === 'setup' && result && <ImportSummary result={result.result} testId="weights-result" />}
       {message && (
         <p className="notice" role="status" data-testid="weights-message">
-          {message}
+          {render(message)}
         </p>
       )}
       {origin === 'setup' && error && <Problem error={error} testId="weights-error" />}
 
       <div className="actions">
         <button type="button" className="secondary" onClick={() => void exportWeights()} disabled={Boolean(transfer) || !files?.length} data-testid="weights-export">
-          Export for the offline bundle…
+          {t('weights:card.export')}
         </button>
       </div>
-      <p className="muted small">Writes the weights folder as one .tar with a .sha256 beside it, for the offline-bundle folder next to the installer.</p>
+      <p className="muted small">{t('weights:card.exportHint')}</p>
 
       <PrepareBundle />
     </section>

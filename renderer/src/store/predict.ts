@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { AucmediCatalog, DatasetScanProgress, PickedPath, PredictionTable, Response, UserError } from '../../../src/api';
 import type { GpuChoice, ModelChoice, PredictionRequest } from '../../../src/api/runs';
+import { msg, type Localized } from '../../../src/i18n';
 import { invoke } from '../bridge';
 import { thumbnail } from '../thumbnail';
 import type { AppState } from './index';
@@ -30,8 +31,11 @@ export const applyDraftDefaults = (catalog: AucmediCatalog | null): ApplyDraft =
   outputDir: null,
 });
 
-/** A thumbnail of a run's input image or heat map: the downscaled data URL, or null with the reason. */
-export interface RunImage {
+/**
+ * A thumbnail of a run's input image or heat map: the downscaled data URL, or null with the reason
+ * (the core's English sentence and, in `i18n.reason`, the same as a message for the window's language).
+ */
+export interface RunImage extends Localized<'reason'> {
   url: string | null;
   reason?: string;
 }
@@ -84,9 +88,11 @@ export const createPredictSlice: StateCreator<AppState, [], [], PredictSlice> = 
         const { runId, sample, kind, px } = next;
         const response = await invoke('runs:image', { runId, sample, kind });
         let image: RunImage;
-        if (!response.ok) image = { url: null, reason: response.error.message };
-        else if (!response.data.dataUrl) image = { url: null, reason: response.data.reason ?? 'no image' };
-        else image = { url: await thumbnail(response.data.dataUrl, px).catch(() => null), reason: 'the image could not be shown' };
+        if (!response.ok) image = { url: null, reason: response.error.message, ...(response.error.i18n ? { i18n: { reason: response.error.i18n.message } } : {}) };
+        else if (!response.data.dataUrl) {
+          const data: { reason?: string } & Localized<'reason'> = response.data;
+          image = data.reason ? { url: null, reason: data.reason, ...(data.i18n ? { i18n: data.i18n } : {}) } : { url: null, i18n: { reason: msg('apply:predictions.noImage') } };
+        } else image = { url: await thumbnail(response.data.dataUrl, px).catch(() => null), i18n: { reason: msg('apply:predictions.notShowable') } };
         set({ runImages: { ...get().runImages, [runImageKey(runId, sample, kind, px)]: image } });
       }
     } finally {

@@ -1,6 +1,8 @@
 import type { StateCreator } from 'zustand';
 import type { AucmediCatalog, OfflineBundle, UserError, WeightsDownloadProgress, WeightsDownloadResult, WeightsFileInfo, WeightsImportResult, WeightsProgress } from '../../../src/api';
+import { msg, type Message } from '../../../src/i18n';
 import { invoke, newOperationId } from '../bridge';
+import { i18n } from '../i18n';
 import type { AppState } from './index';
 
 /** Where an import came from: the Setup page's own buttons and drop zone, or the offline bundle card. */
@@ -16,8 +18,8 @@ export interface WeightsSlice {
   weightsTransfer: { operationId: string; label: string; origin: WeightsOrigin; progress: WeightsProgress | null } | null;
   /** The latest import's result (what came in, what was skipped or refused, and why). */
   weightsResult: { origin: WeightsOrigin; source: string; result: WeightsImportResult } | null;
-  /** A short sentence after an export or a cancelled import. */
-  weightsMessage: string | null;
+  /** A short sentence after an export or a cancelled import (rendered in the window's language). */
+  weightsMessage: Message | null;
   /** "Prepare offline bundle" on a connected computer: what is being fetched, and which one now. */
   weightsDownloading: { operationId: string; architectures: string[]; current: WeightsDownloadProgress | null; cancelling: boolean } | null;
   weightsDownload: WeightsDownloadResult | null;
@@ -81,14 +83,14 @@ export const createWeightsSlice: StateCreator<AppState, [], [], WeightsSlice> = 
   async importWeights(source, origin = 'setup') {
     if (get().weightsTransfer) return;
     const operationId = newOperationId('weights-import');
-    set({ weightsTransfer: { operationId, label: `Importing weights from ${baseName(source)}`, origin, progress: null }, weightsOrigin: origin, weightsError: null, weightsMessage: null, weightsResult: null });
+    set({ weightsTransfer: { operationId, label: i18n.t('weights:store.importing', { name: baseName(source) }), origin, progress: null }, weightsOrigin: origin, weightsError: null, weightsMessage: null, weightsResult: null });
     const response = await invoke('weights:import', { source, operationId });
     set({ weightsTransfer: null });
     if (response.ok) {
       set({ weightsResult: { origin, source, result: response.data } });
       if (origin === 'bundle') set({ bundleWeightsImported: true });
     } else if (response.error.code === 'OPERATION_CANCELLED') {
-      set({ weightsMessage: `Import cancelled. ${response.error.action}` });
+      set({ weightsMessage: msg('weights:store.importCancelled', { action: response.error.i18n?.action ?? response.error.action }) });
     } else set({ weightsError: response.error });
     await get().loadWeights();
     // The Train page's architectures say which are ready offline: ask the core again.
@@ -111,18 +113,18 @@ export const createWeightsSlice: StateCreator<AppState, [], [], WeightsSlice> = 
   async exportWeights() {
     if (get().weightsTransfer) return;
     const operationId = newOperationId('weights-export');
-    set({ weightsTransfer: { operationId, label: 'Exporting the weights folder', origin: 'setup', progress: null }, weightsOrigin: 'setup', weightsError: null, weightsMessage: null, weightsResult: null });
+    set({ weightsTransfer: { operationId, label: i18n.t('weights:store.exporting'), origin: 'setup', progress: null }, weightsOrigin: 'setup', weightsError: null, weightsMessage: null, weightsResult: null });
     // The core asks where to save (native dialog), then writes FILE and FILE.sha256.
     const response = await invoke('weights:export', { operationId });
     set({ weightsTransfer: null });
     if (!response.ok) {
-      if (response.error.code === 'OPERATION_CANCELLED') set({ weightsMessage: 'Export cancelled; no archive was written.' });
+      if (response.error.code === 'OPERATION_CANCELLED') set({ weightsMessage: msg('weights:store.exportCancelled') });
       else set({ weightsError: response.error });
       return;
     }
     const { file, sha256 } = response.data;
     if (!file) return;
-    set({ weightsMessage: `Saved ${file}, with its checksum in ${baseName(file)}.sha256 beside it${sha256 ? ` (SHA-256 ${sha256.slice(0, 12)}…)` : ''}. Put both in the offline-bundle folder.` });
+    set({ weightsMessage: sha256 ? msg('weights:store.savedWithHash', { file, name: baseName(file), sha: sha256.slice(0, 12) }) : msg('weights:store.saved', { file, name: baseName(file) }) });
   },
   async downloadWeights(architectures) {
     if (get().weightsDownloading || architectures.length === 0) return;

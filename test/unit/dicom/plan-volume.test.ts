@@ -13,7 +13,7 @@ describe('a series planned as AUCMEDI will resample it (sitk_loader.py: size x s
 
   it('refuses a Pixel Spacing of zero or below, which AUCMEDI would resample to an empty volume', () => {
     for (const pixelSpacing of [[0, 0.5], [0.5, -0.5]] as [number, number][]) {
-      expect(planVolume([0, 1, 2].map((k) => slice(k, { pixelSpacing })))).toEqual({ problem: expect.stringMatching(/Pixel Spacing .* is not positive/) });
+      expect(planVolume([0, 1, 2].map((k) => slice(k, { pixelSpacing })))).toMatchObject({ problem: expect.stringMatching(/Pixel Spacing .* is not positive/) });
     }
   });
 });

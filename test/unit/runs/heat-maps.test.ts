@@ -68,7 +68,7 @@ describe('the heat maps of a finished prediction, as the window gets them', () =
     expect(table.heatMapVolumes).toBe(false);
     expect(table.heatMapDir).toBe(path.join(dir, 'xai'));
     expect((await readRunImage(run, 'case.1', 'heatmap')).dataUrl).toMatch(/^data:image\/jpeg;base64,/);
-    expect(await readRunImage(run, 'none', 'heatmap')).toEqual({ dataUrl: null, reason: 'no heat map for this image' });
+    expect(await readRunImage(run, 'none', 'heatmap')).toMatchObject({ dataUrl: null, reason: 'no heat map for this image' });
   });
 
   it('a PNG heat map of a sample whose name has a dot is found (not cut at the first dot)', async () => {

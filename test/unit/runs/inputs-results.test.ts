@@ -23,9 +23,9 @@ const messageOf = (fn: () => void) => {
 
 describe('checks before a prediction or evaluation starts', () => {
   it('wants the images of the kind the model was trained on', () => {
-    expect(messageOf(() => requireMatchingDimensions(model, report({ dimensionality: '2D' }), 'the image folder'))).toBeNull();
-    expect(messageOf(() => requireMatchingDimensions(model, report({ dimensionality: '3D' }), 'the image folder'))).toBe('The model was trained on 2D images, but the image folder holds 3D volumes.');
-    expect(messageOf(() => requireMatchingDimensions({ ...model, threeDim: true }, report({ dimensionality: 'mixed' }), 'the labelled set'))).toBe(
+    expect(messageOf(() => requireMatchingDimensions(model, report({ dimensionality: '2D' }), 'imageFolder'))).toBeNull();
+    expect(messageOf(() => requireMatchingDimensions(model, report({ dimensionality: '3D' }), 'imageFolder'))).toBe('The model was trained on 2D images, but the image folder holds 3D volumes.');
+    expect(messageOf(() => requireMatchingDimensions({ ...model, threeDim: true }, report({ dimensionality: 'mixed' }), 'labelledSet'))).toBe(
       'The model was trained on 3D volumes, but the labelled set mixes 2D images and 3D volumes.',
     );
   });

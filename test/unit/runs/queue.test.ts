@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { QueueItem } from '../../../src/api/runs';
-import { ALL_GPUS_QUEUED, conflicts, freeGpu, RunQueue } from '../../../src/runs/queue';
+import { allGpusQueued, conflicts, freeGpu, RunQueue } from '../../../src/runs/queue';
 
 describe('which runs can go side by side', () => {
   const cpu = { kind: 'none' } as const;
@@ -55,8 +55,8 @@ describe('the queue file of an older version', () => {
         onChange: () => undefined,
       });
       expect(queue.list().map((e) => [e.id, e.error])).toEqual([
-        ['queued-all', ALL_GPUS_QUEUED],
-        ['queued-two', ALL_GPUS_QUEUED],
+        ['queued-all', allGpusQueued()],
+        ['queued-two', allGpusQueued()],
         ['queued-cpu', null],
       ]);
       await queue.tick();

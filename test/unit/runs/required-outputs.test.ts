@@ -55,7 +55,7 @@ describe('the files a run must have written to have succeeded', () => {
 
   it('says which files are missing, and where to look when none of them is there', () => {
     const none = outputsMissingError(training({ analysis: 'minimal' }), ['meta.training.json', 'model.last.keras']);
-    expect(none).toEqual({
+    expect(none).toMatchObject({
       code: 'AUCMEDI_OUTPUT_MISSING',
       message: 'The training ended without an error, but none of the files it writes are in its output folder: meta.training.json, model.last.keras are missing.',
       action:

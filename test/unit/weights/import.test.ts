@@ -38,8 +38,8 @@ describe('importing pretrained weights into the weights folder', () => {
     expect(result.refused).toHaveLength(2);
     expect(result.refused).toEqual(
       expect.arrayContaining([
-        { name: 'fake.h5', reason: 'named like weights, but its content is not HDF5 data' },
-        { name: 'readme.txt', reason: 'not a weights file (Keras weights end in .h5 or .keras)' },
+        expect.objectContaining({ name: 'fake.h5', reason: 'named like weights, but its content is not HDF5 data' }),
+        expect.objectContaining({ name: 'readme.txt', reason: 'not a weights file (Keras weights end in .h5 or .keras)' }),
       ]),
     );
     expect(readdirSync(weights).sort()).toEqual(['SHA256SUMS', 'densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5', 'efficientnetb0_notop.h5']);
@@ -52,7 +52,7 @@ describe('importing pretrained weights into the weights folder', () => {
     writeFileSync(path.join(source, 'sub', 'efficientnetb0_notop.h5'), h5(1000));
     const again = await importWeights(source, weights);
     expect(again.imported).toEqual([]);
-    expect(again.skipped).toEqual([{ name: 'densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5', reason: 'already in the weights folder' }]);
+    expect(again.skipped).toMatchObject([{ name: 'densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5', reason: 'already in the weights folder' }]);
     expect(again.refused.find((r) => r.name.endsWith('efficientnetb0_notop.h5'))?.reason).toMatch(/different file named efficientnetb0_notop.h5 is already/);
     expect(readFileSync(path.join(weights, 'efficientnetb0_notop.h5')).equals(effnet)).toBe(true);
     expect(readdirSync(weights).filter((name) => name.startsWith('.'))).toEqual([]);
