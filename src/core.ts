@@ -28,6 +28,7 @@ import { imageNotFound } from './engine/image-save';
 import { removeOrphanedHelpers } from './engine/containers';
 import { resolveModel } from './runs/inputs';
 import { RunService } from './runs/service';
+import { learningCurvesCsv } from './runs/curves-csv';
 import { RunQueue } from './runs/queue';
 import { FINISHED_STATES } from './api/runs';
 import { RunStore } from './runs/store';
@@ -264,6 +265,10 @@ export function createCore(deps: CoreDeps): Core {
       const target = await deps.dialogs.saveFile({ title: saveTitle, defaultName: `${runId}.log`, filters });
       if (target) await runs.copyLog(runId, target);
       return { path: target };
+    },
+    'runs:export-curves': async ({ runId }) => {
+      const record = runs.get(runId);
+      return saveWithDialog('curves-csv', `${runId}.learning-curves.csv`, learningCurvesCsv(record.mode === 'training' ? record.epochs : []));
     },
     'runs:open-folder': async ({ runId }) => {
       if (!deps.dialogs) throw noDialogs();

@@ -39,6 +39,11 @@ const FILE_MESSAGES: Record<FilePurpose, { openTitle: Message; saveTitle: Messag
     saveTitle: msg('core:dialogs.predictionsCsv.save'),
     filters: [{ name: msg('core:dialogs.filters.csv'), extensions: ['csv'] }, ALL_FILES],
   },
+  'curves-csv': {
+    openTitle: msg('core:dialogs.curvesCsv.open'),
+    saveTitle: msg('core:dialogs.curvesCsv.save'),
+    filters: [{ name: msg('core:dialogs.filters.csv'), extensions: ['csv'] }, ALL_FILES],
+  },
   'report-html': {
     openTitle: msg('core:dialogs.reportHtml.open'),
     saveTitle: msg('core:dialogs.reportHtml.save'),

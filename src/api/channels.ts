@@ -79,6 +79,8 @@ export interface ChannelMap {
   'runs:log': { request: { runId: string; offset: number }; response: { text: string; nextOffset: number; size: number } };
   /** Asks where to save the run's console log (native dialog) and copies it there; null when the user cancelled. */
   'runs:save-log': { request: { runId: string }; response: PickedPath };
+  /** Asks where to save a training's learning curves (every epoch's metrics) as CSV and writes them there. */
+  'runs:export-curves': { request: { runId: string }; response: PickedPath };
   /** Opens the run's output folder in the system's file manager. */
   'runs:open-folder': { request: { runId: string }; response: { opened: string } };
   /** Reads a folder of DICOM files: what it holds and what can become an AUCMEDI dataset (progress: `dicom:progress`, cancellable). */
@@ -97,7 +99,7 @@ export interface ChannelMap {
 export type FolderPurpose = 'dataset' | 'run-output' | 'model' | 'prediction-images' | 'weights-folder';
 
 /** What a file dialog is for; the core turns it into a title and file filters. */
-export type FilePurpose = 'image-tarball' | 'annotation-csv' | 'run-log' | 'predictions-csv' | 'report-html' | 'weights-archive' | 'diagnostics';
+export type FilePurpose = 'image-tarball' | 'annotation-csv' | 'run-log' | 'predictions-csv' | 'curves-csv' | 'report-html' | 'weights-archive' | 'diagnostics';
 
 export type Channel = keyof ChannelMap;
 export type RequestOf<C extends Channel> = ChannelMap[C]['request'];
@@ -143,6 +145,7 @@ export const CHANNELS = [
   'runs:delete',
   'runs:log',
   'runs:save-log',
+  'runs:export-curves',
   'runs:open-folder',
   'dataset:scan',
   'dataset:preview',

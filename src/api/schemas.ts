@@ -187,6 +187,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'models:check': z.object({ dir: absolutePathSchema }).strict(),
   'runs:delete': z.object({ runId: operationIdSchema, deleteFiles: z.boolean() }).strict(),
   'runs:save-log': z.object({ runId: operationIdSchema }).strict(),
+  'runs:export-curves': z.object({ runId: operationIdSchema }).strict(),
   'runs:open-folder': z.object({ runId: operationIdSchema }).strict(),
   'runs:log': z.object({ runId: operationIdSchema, offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict(),
   'gpu:detect': empty as z.ZodType<RequestOf<'gpu:detect'>>,

@@ -152,6 +152,40 @@ describe.runIf(ready)('Run extras: output folder, GPU readings, saving the log, 
     await problem.waitFor();
     expect(await problem.textContent()).toMatch(/could not be saved[\s\S]*What to do:/);
 
+    // The learning curves: exported as CSV (every epoch of the record), zoomed, smoothed, as a table.
+    const curvesFile = path.join(dir, 'saved', 'curves.csv');
+    dialogs.saveQueue.push(curvesFile);
+    await session.app.page.getByTestId('curves-export').click();
+    await session.app.page.getByTestId('curves-exported').waitFor();
+    expect(await session.app.page.getByTestId('curves-exported').textContent()).toContain(curvesFile);
+    const record = await session.core.handlers['runs:get']({ runId });
+    if (!record.ok || record.data.mode !== 'training') throw new Error('no training record');
+    const [header, ...rows] = readFileSync(curvesFile, 'utf8').trim().split('\n');
+    expect(header).toMatch(/^model,epoch,phase,seconds,.*\bval_loss\b/);
+    expect(rows).toHaveLength(record.data.epochs.length);
+    const columns = header!.split(',');
+    const first = rows[0]!.split(',');
+    expect(Number(first[columns.indexOf('val_loss')])).toBeCloseTo(record.data.epochs[0]!.metrics.val_loss!, 10);
+
+    const loss = session.app.page.getByTestId('chart-loss');
+    await loss.getByTestId('chart-loss-table').locator('summary').click();
+    expect(await loss.getByTestId('chart-loss-table').locator('tbody tr').count()).toBe(record.data.epochs.filter((e) => e.model === 0).length);
+    const svg = loss.locator('svg[data-points]');
+    const box = (await svg.boundingBox())!;
+    await session.app.page.mouse.move(box.x + 70, box.y + 60);
+    await session.app.page.mouse.down();
+    await session.app.page.mouse.move(box.x + 70 + (box.width - 90) / 3, box.y + 60, { steps: 5 });
+    await session.app.page.mouse.up();
+    await loss.getByTestId('chart-loss-reset-zoom').waitFor();
+    // the x range dragged across, in epochs, starting after the first epoch's left edge
+    const [zoomFrom, zoomTo] = (await svg.getAttribute('data-zoom'))!.split('-').map(Number);
+    expect(zoomFrom).toBeGreaterThanOrEqual(1);
+    expect(zoomTo).toBeGreaterThan(zoomFrom!);
+    await loss.getByTestId('chart-loss-reset-zoom').click();
+    expect(await svg.getAttribute('data-zoom')).toBeNull();
+    await loss.getByTestId('chart-loss-smoothing').fill('0.8');
+    expect(await loss.getByTestId('chart-raw').locator('path').count()).toBe(2);
+
     await session.app.page.getByTestId('run-results').getByTestId('run-open-folder').click();
     await expect.poll(() => dialogs.shownFolders).toEqual([chosen]);
     expect(await session.app.page.getByTestId('run-folder-error').count()).toBe(0);
