@@ -83,10 +83,11 @@ if (cliArgs) {
 
     // The size and place of the last session, on a screen that is still there.
     const placed = placeWindow(readWindowState(windowStateFile), screen.getAllDisplays().map((display) => display.workArea));
+    const size = { width: placed.width, height: placed.height };
+    // No x/y: Electron centres the window (the saved place is gone, or this is the first start).
+    const bounds = placed.x === undefined || placed.y === undefined ? size : { ...size, x: placed.x, y: placed.y };
     window = new BrowserWindow({
-      ...(placed.x === undefined ? {} : { x: placed.x, y: placed.y }),
-      width: placed.width,
-      height: placed.height,
+      ...bounds,
       minWidth: 960,
       minHeight: 640,
       backgroundColor: '#11151c',
