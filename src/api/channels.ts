@@ -1,3 +1,4 @@
+import type { Localized } from '../i18n/message';
 import type { AucmediCatalog } from './aucmedi';
 import type { DatasetReport, DatasetScanPurpose } from './dataset';
 import type { DicomClasses, DicomConvertOptions, DicomConvertReport, DicomScanReport } from './dicom';
@@ -54,7 +55,7 @@ export interface ChannelMap {
   /** A finished evaluation's metrics, confusion matrix, ROC curves and AUCMEDI's plots. */
   'runs:evaluation': { request: { runId: string }; response: EvaluationResults };
   /** An input image or heat map of a prediction or evaluation, by sample name (downscaled by the window). */
-  'runs:image': { request: { runId: string; sample: string; kind: 'image' | 'heatmap' }; response: { dataUrl: string | null; reason?: string } };
+  'runs:image': { request: { runId: string; sample: string; kind: 'image' | 'heatmap' }; response: { dataUrl: string | null; reason?: string } & Localized<'reason'> };
   /** Asks where to save the (filtered) predictions as CSV and writes them there; `preds.csv` itself stays as AUCMEDI wrote it. */
   'runs:export-predictions': { request: { runId: string; predictedClass?: string | null; below?: number | null }; response: PickedPath };
   /** Asks where to save the one-page HTML report of an evaluation and writes it there. */
@@ -88,7 +89,7 @@ export interface ChannelMap {
   /** Converts it into a new dataset of PNGs in `out` (new or empty; never the source); a cancel removes what it wrote. */
   'dicom:convert': { request: { source: string; out: string; options: DicomConvertOptions; operationId: string }; response: DicomConvertReport };
   'dataset:scan': { request: { path: string; gtFile?: string | null; ohe?: boolean; purpose?: DatasetScanPurpose; scanId: string }; response: DatasetReport };
-  'dataset:preview': { request: { path: string; file: string }; response: { dataUrl: string | null; reason?: string } };
+  'dataset:preview': { request: { path: string; file: string }; response: { dataUrl: string | null; reason?: string } & Localized<'reason'> };
   'operations:cancel': { request: { operationId: string }; response: { cancelled: boolean } };
   'dialog:open-file': { request: { purpose: FilePurpose }; response: PickedPath };
   'dialog:save-file': { request: { purpose: FilePurpose; defaultName: string }; response: PickedPath };

@@ -116,9 +116,8 @@ export async function downloadWeights(options: DownloadOptions, architectures: s
       if (ready) result.downloaded.push(architecture);
       else {
         const explained = explainError(run.stderr.split('\n').filter(Boolean).slice(-8), { mode: 'training' });
-        // English only for now: test/integration/weights.test.ts compares this entry whole (toEqual); an
-        // `i18n: { reason: msg('weights:download.failedReason', ...) }` here needs that test to use toMatchObject.
-        result.failed.push({ architecture, reason: `${explained.message} ${explained.action}`.trim() });
+        const reason = explained.i18n?.message ? { reason: msg('weights:download.failedReason', { message: explained.i18n.message, action: explained.i18n.action ?? explained.action }) } : null;
+        result.failed.push({ architecture, reason: `${explained.message} ${explained.action}`.trim(), ...(reason ? { i18n: reason } : {}) });
       }
     }
     if (result.downloaded.length > 0) result.imported = await importWeights(path.join(keras, 'models'), options.weightsDir);
