@@ -10,7 +10,7 @@ import { RunWatch } from '../src/desktop/run-watch';
 import { desktopT } from '../src/desktop/texts';
 import { placeWindow, readWindowState, writeWindowState } from '../src/desktop/window-state';
 import { resolveLanguage } from '../src/i18n/language';
-import { runCli } from './cli';
+import { runCommandLine } from '../src/cli/command-line';
 import { menuTemplate } from './menu';
 import { forwardEvents, registerIpc } from './ipc';
 import { quitChoice, quitQuestion } from './quit-guard';
@@ -26,7 +26,7 @@ const cliArgs = cliArguments(process.argv, app.isPackaged);
 if (cliArgs) {
   // `AUCMEDI Desk --cli ...`: the command line, no window, no single-instance lock (a CLI may run beside the window).
   app.dock?.hide();
-  void runCli(cliArgs).then((code) => process.stdout.write('', () => app.exit(code)));
+  void runCommandLine(cliArgs).then((code) => process.stdout.write('', () => app.exit(code)));
 } else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
