@@ -169,7 +169,8 @@ describe.runIf(ready)('Run extras: output folder, GPU readings, saving the log, 
 
     const loss = session.app.page.getByTestId('chart-loss');
     await loss.getByTestId('chart-loss-table').locator('summary').click();
-    expect(await loss.getByTestId('chart-loss-table').locator('tbody tr').count()).toBe(record.data.epochs.filter((e) => e.model === 0).length);
+    // The table is drawn on the toggle event, after the click returns.
+    await expect.poll(() => loss.getByTestId('chart-loss-table').locator('tbody tr').count()).toBe(record.data.epochs.filter((e) => e.model === 0).length);
     const svg = loss.locator('svg[data-points]');
     const box = (await svg.boundingBox())!;
     await session.app.page.mouse.move(box.x + 70, box.y + 60);
@@ -184,7 +185,7 @@ describe.runIf(ready)('Run extras: output folder, GPU readings, saving the log, 
     await loss.getByTestId('chart-loss-reset-zoom').click();
     expect(await svg.getAttribute('data-zoom')).toBeNull();
     await loss.getByTestId('chart-loss-smoothing').fill('0.8');
-    expect(await loss.getByTestId('chart-raw').locator('path').count()).toBe(2);
+    await expect.poll(() => loss.getByTestId('chart-raw').locator('path').count()).toBe(2);
 
     await session.app.page.getByTestId('run-results').getByTestId('run-open-folder').click();
     await expect.poll(() => dialogs.shownFolders).toEqual([chosen]);
