@@ -5,6 +5,7 @@
  * crosses the IPC boundary unchanged. The logic lives in `src/aucmedi/`.
  */
 import { z } from 'zod';
+import type { Message } from '../i18n/message';
 
 // ---------------------------------------------------------------------------------------------
 // Architectures
@@ -67,6 +68,8 @@ export interface ArchitectureInfo {
   weightsHash: WeightsHash | null;
   /** One plain sentence for a clinician. */
   description: string;
+  /** The same sentence as a catalog message (`training:architectureText.*`), for the window's language. */
+  i18n?: { description: Message };
 }
 
 export interface ArchitectureGroup {

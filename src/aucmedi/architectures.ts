@@ -8,6 +8,7 @@
  * Speed hints compare training cost within one dimensionality at the default input size.
  */
 import type { ArchitectureFamily, ArchitectureGroup, ArchitectureInfo, Dimensionality, SpeedHint, WeightsHash, WeightsHashTable } from '../api/aucmedi';
+import { msg } from '../i18n/message';
 
 type Entry = [key: string, family: ArchitectureFamily, size: number, params: number, speed: SpeedHint, weights: string | null, description: string];
 
@@ -167,7 +168,9 @@ export const ARCHITECTURES_2D: readonly ArchitectureInfo[] = ENTRIES_2D.map(([ke
   speedHint: speed,
   weightsFile: weights,
   weightsHash: weights === null ? null : (KERAS_2D_HASHES[key] ?? null),
+  // `description` stays English (search, CLI, tests); the catalog holds the same sentence in each language.
   description,
+  i18n: { description: msg(`training:architectureText.d2.${key}`) },
 }));
 
 export const ARCHITECTURES_3D: readonly ArchitectureInfo[] = ENTRIES_3D.map(([key, family, params, speed, description]) => ({
@@ -180,6 +183,7 @@ export const ARCHITECTURES_3D: readonly ArchitectureInfo[] = ENTRIES_3D.map(([ke
   weightsFile: weightsFile3D(key),
   weightsHash: CM3D_WEIGHTS[key] ? md5(CM3D_WEIGHTS[key][1]) : null,
   description,
+  i18n: { description: msg(`training:architectureText.d3.${key}`) },
 }));
 
 /** Every architecture, 2D then 3D. */

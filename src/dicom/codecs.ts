@@ -11,7 +11,9 @@ import charlsFactory from '@cornerstonejs/codec-charls/decodewasmjs';
 import libjpegTurboFactory from '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs';
 import openjpegFactory from '@cornerstonejs/codec-openjpeg/decodewasmjs';
 import { Decoder as JpegLosslessDecoder } from 'jpeg-lossless-decoder-js';
+import { msg, type Message } from '../i18n/message';
 import type { DicomHeader } from './header';
+import { DicomReason, reasonOf } from './read-file';
 
 type Codec = 'jpeg-baseline' | 'jpeg-lossless' | 'jpeg-ls' | 'jpeg-2000' | 'rle';
 
@@ -29,11 +31,11 @@ export const DECODED_TRANSFER_SYNTAXES: Record<string, { name: string; codec: Co
 };
 
 /** Why a compressed file's pixels cannot be decoded here, or null when they can. */
-export function compressedProblem(header: DicomHeader): string | null {
+export function compressedProblem(header: DicomHeader): Message | null {
   const syntax = DECODED_TRANSFER_SYNTAXES[header.transferSyntax];
   if (!syntax) return null;
-  if (syntax.codec === 'jpeg-baseline' && header.bitsStored > 8) return `its pixels are ${header.bitsStored}-bit ${syntax.name}, which this version does not decode (8-bit JPEG only)`;
-  if (!header.pixelData?.encapsulated || header.pixelData.fragments.length === 0) return `its ${syntax.name} pixel data has no fragments`;
+  if (syntax.codec === 'jpeg-baseline' && header.bitsStored > 8) return msg('dicom:codec.deepJpeg', { bits: header.bitsStored, syntax: syntax.name });
+  if (!header.pixelData?.encapsulated || header.pixelData.fragments.length === 0) return msg('dicom:codec.noFragments', { syntax: syntax.name });
   return null;
 }
 
@@ -50,7 +52,7 @@ export function decodedPhotometric(header: DicomHeader): string {
 }
 
 /** A frame that cannot be decoded: the file is left out with this sentence, the conversion goes on. */
-export class UndecodableFrame extends Error {}
+export class UndecodableFrame extends DicomReason {}
 
 export interface DecodedFrame {
   /** Little-endian samples of Bits Allocated. */
@@ -81,7 +83,7 @@ export function encapsulatedFrame(header: DicomHeader, index: number): Uint8Arra
     const parts = fragments.filter((fragment) => fragment.offset >= start && fragment.offset < end);
     if (parts.length) return join(parts);
   } else if (fragments.length === header.frames) return join([fragments[index]!]);
-  throw new UndecodableFrame(`its frame ${index + 1} cannot be found: the file has ${fragments.length} fragments for ${header.frames} frames and no offset table`);
+  throw new UndecodableFrame(msg('dicom:codec.frameNotFound', { frame: index + 1, fragments: fragments.length, frames: header.frames }));
 }
 
 interface WasmDecoder {
@@ -119,16 +121,16 @@ async function wasmDecode(codec: 'jpeg-baseline' | 'jpeg-ls' | 'jpeg-2000', enco
 /** PS3.5 G.3.1: each segment is a byte-run (PackBits) code; a header of 16 32-bit offsets says where segments begin. */
 export function decodeRle(header: DicomHeader, encoded: Uint8Array): DecodedFrame {
   const view = new DataView(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-  if (encoded.length < 64) throw new Error('its RLE header is cut short');
+  if (encoded.length < 64) throw new DicomReason(msg('dicom:codec.rleHeaderShort'));
   const segments = view.getUint32(0, true);
   const bytesPerSample = header.bitsAllocated / 8;
   const pixels = header.rows * header.columns;
-  if (segments !== bytesPerSample * header.samplesPerPixel) throw new Error(`its RLE data has ${segments} segments where ${bytesPerSample * header.samplesPerPixel} are needed`);
+  if (segments !== bytesPerSample * header.samplesPerPixel) throw new DicomReason(msg('dicom:codec.rleSegments', { segments, needed: bytesPerSample * header.samplesPerPixel }));
   const out = new Uint8Array(pixels * header.samplesPerPixel * bytesPerSample);
   for (let segment = 0; segment < segments; segment++) {
     const start = view.getUint32(4 + 4 * segment, true);
     const end = segment + 1 < segments ? view.getUint32(8 + 4 * segment, true) : encoded.length;
-    if (start < 64 || end > encoded.length || end < start) throw new Error('its RLE segment offsets are damaged');
+    if (start < 64 || end > encoded.length || end < start) throw new DicomReason(msg('dicom:codec.rleOffsets'));
     // Segments come sample by sample, most significant byte first (G.2); the output is interleaved little-endian.
     const sample = Math.floor(segment / bytesPerSample);
     const byte = bytesPerSample - 1 - (segment % bytesPerSample);
@@ -150,7 +152,7 @@ export function decodeRle(header: DicomHeader, encoded: Uint8Array): DecodedFram
         for (let i = 0; i < 1 - n; i++) put(value);
       }
     }
-    if (pixel < pixels) throw new Error(`its RLE segment ${segment + 1} ends after ${pixel} of ${pixels} pixels`);
+    if (pixel < pixels) throw new DicomReason(msg('dicom:codec.rleSegmentShort', { segment: segment + 1, pixel, pixels }));
   }
   return { data: out, planarConfiguration: 0, wholeSamples: false };
 }
@@ -168,14 +170,15 @@ export async function decodeFrame(header: DicomHeader, index: number): Promise<D
       frame = { data: new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength), planarConfiguration: 0, wholeSamples: false };
     } else {
       const decoded = await wasmDecode(syntax.codec === 'jpeg-lossless' ? 'jpeg-baseline' : syntax.codec, encoded);
-      if (decoded.components !== header.samplesPerPixel) throw new Error(`it decodes to ${decoded.components} samples per pixel where the header says ${header.samplesPerPixel}`);
+      if (decoded.components !== header.samplesPerPixel) throw new DicomReason(msg('dicom:codec.samples', { components: decoded.components, samples: header.samplesPerPixel }));
       frame = { data: decoded.data, planarConfiguration: decoded.planar ? 1 : 0, wholeSamples: syntax.codec === 'jpeg-2000' };
     }
   } catch (error) {
     // A WebAssembly decoder throws a bare number (an exception pointer into its memory): no reason to show, and not the same twice.
-    const reason = error instanceof Error ? error.message : typeof error === 'string' ? error : `the ${syntax.name} decoder refused the stream: it is damaged or not ${syntax.name}`;
-    throw new UndecodableFrame(`its ${syntax.name} pixels cannot be decoded (${reason})`);
+    // Our own reasons are catalog messages; a decoder's own error text stays as it is (technical, English).
+    const detail = error instanceof Error ? reasonOf(error) : typeof error === 'string' ? error : msg('dicom:codec.refused', { syntax: syntax.name });
+    throw new UndecodableFrame(msg('dicom:codec.notDecodable', { syntax: syntax.name, detail }));
   }
-  if (frame.data.length !== expected) throw new UndecodableFrame(`its ${syntax.name} frame decodes to ${frame.data.length} bytes where ${header.columns}×${header.rows} pixels need ${expected}`);
+  if (frame.data.length !== expected) throw new UndecodableFrame(msg('dicom:codec.frameSize', { syntax: syntax.name, bytes: frame.data.length, columns: header.columns, rows: header.rows, expected }));
   return frame;
 }

@@ -109,7 +109,7 @@ export async function convertDicomFolder(
       windowsUsed.set(image.used, (windowsUsed.get(image.used) ?? 0) + 1);
       mapping.push([`${className}/${name}`, rel, ids.sopInstanceUid, ids.seriesUid, ids.frames > 1 ? String(frame + 1) : '']);
     }
-    if (result.undecodable) skipped.push({ file: rel, reason: result.undecodable });
+    if (result.undecodable) skipped.push({ file: rel, ...unusableReason(result.undecodable) });
   };
   try {
     await walkDicomFolder(source, {
@@ -124,7 +124,7 @@ export async function convertDicomFolder(
         hooks.progress?.(seen, writtenCount);
       },
       dicom: async ({ rel, classFolder, header, fileBytes, kind, problem }) => {
-        if (kind === 'unusable') return void skipped.push({ file: rel, reason: problem! });
+        if (kind === 'unusable') return void skipped.push({ file: rel, ...unusableReason(problem!) });
         const assigned = assigner.classOf(classFolder, header.classKey);
         if (kind === '3d-slice') return void volumes.add(rel, assigned, header);
         if ('reason' in assigned) return void skipped.push({ file: rel, ...assigned });
@@ -162,7 +162,7 @@ export async function convertDicomFolder(
       } catch (error) {
         if (!(error instanceof UndecodableFrame)) throw error;
         rmSync(path.join(classDir, name), { force: true });
-        skipped.push({ file: `${outcome.folder}/`, ...unusableReason(msg('dicom:reason.sliceUndecodable', { detail: error.message })) });
+        skipped.push({ file: `${outcome.folder}/`, ...unusableReason(msg('dicom:reason.sliceUndecodable', { detail: error.i18n })) });
         continue;
       }
       written[classFolder] = (written[classFolder] ?? 0) + 1;

@@ -6,7 +6,9 @@
 import { inflateRawSync } from 'node:zlib';
 import dicomParser, { type DataSet } from 'dicom-parser'; // a CommonJS module: no named exports under Node's ESM
 import type { DicomKind } from '../api/dicom';
+import { msg, type Message, type MessageParam } from '../i18n/message';
 import { compressedProblem, DECODED_TRANSFER_SYNTAXES, decodedPhotometric } from './codecs';
+import { DicomReason } from './read-file';
 
 /** Bytes 128-131 of a DICOM Part 10 file (PS3.10 7.1). */
 export function hasDicomPreamble(head: Uint8Array): boolean {
@@ -22,16 +24,17 @@ export const NATIVE_TRANSFER_SYNTAXES: Record<string, string> = {
 };
 
 /** Compressed ones no decoder here reads, named so the sentence says which it is (src/dicom/codecs.ts decodes the rest). */
-const UNDECODED_NAMES: [RegExp, string][] = [
-  [/^1\.2\.840\.10008\.1\.2\.4\.(52|53|54|55|56|58|59|60|61|62|63|64|65|66)$/, 'a retired JPEG process'],
+const UNDECODED_NAMES: [RegExp, MessageParam][] = [
+  [/^1\.2\.840\.10008\.1\.2\.4\.(52|53|54|55|56|58|59|60|61|62|63|64|65|66)$/, msg('dicom:syntax.retiredJpeg')],
   [/^1\.2\.840\.10008\.1\.2\.4\.(201|202|203)$/, 'High-Throughput JPEG 2000'],
-  [/^1\.2\.840\.10008\.1\.2\.4\.(92|93|94|95)$/, 'JPEG 2000 part 2 or JPIP'],
-  [/^1\.2\.840\.10008\.1\.2\.4\.(100|101|102|103|104|105|106|107|108)$/, 'MPEG or HEVC video'],
+  [/^1\.2\.840\.10008\.1\.2\.4\.(92|93|94|95)$/, msg('dicom:syntax.jpegPart2')],
+  [/^1\.2\.840\.10008\.1\.2\.4\.(100|101|102|103|104|105|106|107|108)$/, msg('dicom:syntax.video')],
   [/^1\.2\.840\.10008\.1\.2\.4\.(110|111|112)$/, 'JPEG XL'],
 ];
 
-export function transferSyntaxName(uid: string): string {
-  return NATIVE_TRANSFER_SYNTAXES[uid] ?? DECODED_TRANSFER_SYNTAXES[uid]?.name ?? UNDECODED_NAMES.find(([pattern]) => pattern.test(uid))?.[1] ?? `transfer syntax ${uid}`;
+/** The transfer syntax's name for a sentence: a technical name as it is, or a catalog message where it is a phrase. */
+export function transferSyntaxName(uid: string): MessageParam {
+  return NATIVE_TRANSFER_SYNTAXES[uid] ?? DECODED_TRANSFER_SYNTAXES[uid]?.name ?? UNDECODED_NAMES.find(([pattern]) => pattern.test(uid))?.[1] ?? msg('dicom:syntax.uid', { uid });
 }
 
 /** Modalities whose images are slices of a volume: one series becomes one 3D image. */
@@ -88,9 +91,9 @@ export interface DicomHeader {
   classKey: string | null;
 }
 
-export type HeaderResult = { header: DicomHeader; kind: DicomKind; problem: string | null };
+export type HeaderResult = { header: DicomHeader; kind: DicomKind; problem: Message | null };
 
-/** Parses a whole DICOM file; throws a sentence when it cannot be parsed at all. */
+/** Parses a whole DICOM file; throws a DicomReason when it cannot be parsed at all (the parser's own text as its detail). */
 export function readDicomHeader(bytes: Uint8Array, classKeyTag: string | null = null): DicomHeader {
   let dataSet: DataSet;
   try {
@@ -105,7 +108,7 @@ export function readDicomHeader(bytes: Uint8Array, classKeyTag: string | null = 
     });
   } catch (error) {
     const text = typeof error === 'string' ? error : ((error as { exception?: string; message?: string })?.exception ?? (error as Error)?.message ?? String(error));
-    throw new Error(/buffer|outside|beyond|length|exceeds/i.test(text) ? `it is truncated or damaged (${text})` : `it cannot be parsed (${text})`);
+    throw new DicomReason(/buffer|outside|beyond|length|exceeds/i.test(text) ? msg('dicom:header.truncated', { detail: text }) : msg('dicom:header.unparsable', { detail: text }));
   }
   const text = (tag: string) => (dataSet.string(tag) ?? '').trim();
   const number = (tag: string, fallback: number) => {
@@ -193,30 +196,33 @@ function readLut(dataSet: DataSet, sequenceTag: string, signedInput: boolean): L
   return { firstMapped, bits, data: values };
 }
 
-/** Whether the file's images are 2D images, slices of a 3D series, or unusable (and why). */
-export function classify(header: DicomHeader): { kind: DicomKind; problem: string | null } {
-  const unusable = (problem: string) => ({ kind: 'unusable' as const, problem });
-  if (!header.pixelData) return unusable(`it holds no image (${header.modality || 'no modality'}${header.modality === 'SR' ? ', a structured report' : header.modality === 'PR' ? ', a presentation state' : ''})`);
+/** Whether the file's images are 2D images, slices of a 3D series, or unusable (and why, as a catalog message). */
+export function classify(header: DicomHeader): { kind: DicomKind; problem: Message | null } {
+  const unusable = (problem: Message) => ({ kind: 'unusable' as const, problem });
+  if (!header.pixelData) {
+    const modality = header.modality || msg('dicom:header.noModality');
+    return unusable(header.modality === 'SR' ? msg('dicom:header.noImageReport', { modality }) : header.modality === 'PR' ? msg('dicom:header.noImagePresentation', { modality }) : msg('dicom:header.noImage', { modality }));
+  }
   const native = NATIVE_TRANSFER_SYNTAXES[header.transferSyntax] !== undefined;
-  if (native && header.pixelData.encapsulated) return unusable('its pixel data is encapsulated although its transfer syntax is not compressed');
-  if (!native && !DECODED_TRANSFER_SYNTAXES[header.transferSyntax]) return unusable(`its pixels are compressed as ${transferSyntaxName(header.transferSyntax)}, which this version does not decode`);
-  if (!native && !header.pixelData.encapsulated) return unusable(`its pixel data is not encapsulated although its transfer syntax is ${transferSyntaxName(header.transferSyntax)}`);
-  if (header.rows === 0 || header.columns === 0) return unusable('it names no image size (Rows, Columns)');
-  if (![8, 16, 32].includes(header.bitsAllocated)) return unusable(`its pixels have ${header.bitsAllocated} bits allocated (8, 16 or 32 are read)`);
-  if (header.bitsStored < 1 || header.bitsStored > header.bitsAllocated || header.highBit !== header.bitsStored - 1) return unusable(`its bit layout is not supported (Bits Stored ${header.bitsStored}, High Bit ${header.highBit})`);
+  if (native && header.pixelData.encapsulated) return unusable(msg('dicom:header.encapsulatedNative'));
+  if (!native && !DECODED_TRANSFER_SYNTAXES[header.transferSyntax]) return unusable(msg('dicom:header.notDecoded', { syntax: transferSyntaxName(header.transferSyntax) }));
+  if (!native && !header.pixelData.encapsulated) return unusable(msg('dicom:header.notEncapsulated', { syntax: transferSyntaxName(header.transferSyntax) }));
+  if (header.rows === 0 || header.columns === 0) return unusable(msg('dicom:header.noSize'));
+  if (![8, 16, 32].includes(header.bitsAllocated)) return unusable(msg('dicom:header.bitsAllocated', { bits: header.bitsAllocated }));
+  if (header.bitsStored < 1 || header.bitsStored > header.bitsAllocated || header.highBit !== header.bitsStored - 1) return unusable(msg('dicom:header.bitLayout', { stored: header.bitsStored, high: header.highBit }));
   const photometric = native ? header.photometric : decodedPhotometric(header);
   const colour = ['RGB', 'YBR_FULL'].includes(photometric);
   const grey = ['MONOCHROME1', 'MONOCHROME2'].includes(photometric);
-  if (!colour && !grey) return unusable(`its photometric interpretation ${header.photometric || '(none)'} is not supported with ${transferSyntaxName(header.transferSyntax)} (MONOCHROME1, MONOCHROME2, RGB and YBR_FULL are)`);
-  if (header.samplesPerPixel !== (colour ? 3 : 1)) return unusable(`it has ${header.samplesPerPixel} samples per pixel for ${header.photometric}`);
-  if (colour && header.bitsAllocated !== 8) return unusable('its colour pixels are not 8-bit');
+  if (!colour && !grey) return unusable(msg('dicom:header.photometric', { photometric: header.photometric || msg('dicom:header.noPhotometric'), syntax: transferSyntaxName(header.transferSyntax) }));
+  if (header.samplesPerPixel !== (colour ? 3 : 1)) return unusable(msg('dicom:header.samples', { samples: header.samplesPerPixel, photometric: header.photometric }));
+  if (colour && header.bitsAllocated !== 8) return unusable(msg('dicom:header.colourBits'));
   if (!native) {
     const problem = compressedProblem(header);
     if (problem) return unusable(problem);
   } else {
     const frameBytes = header.rows * header.columns * header.samplesPerPixel * (header.bitsAllocated / 8);
     if (header.pixelData.length < frameBytes * header.frames || header.pixelData.offset + frameBytes * header.frames > header.bytes.length) {
-      return unusable(`its pixel data is shorter than ${header.frames} frame(s) of ${header.columns}×${header.rows} need (truncated?)`);
+      return unusable(msg('dicom:header.shortPixelData', { count: header.frames, columns: header.columns, rows: header.rows }));
     }
   }
   if (VOLUME_MODALITIES.has(header.modality) && header.hasImagePosition && header.frames === 1 && header.seriesUid) return { kind: '3d-slice', problem: null };

@@ -6,12 +6,12 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DicomClasses, DicomScanReport } from '../api/dicom';
-import { msg } from '../i18n/message';
+import { isMessage, msg, type Message } from '../i18n/message';
 import { classAssigner, unusableReason, type UnusableReason } from './classes';
 import { isHiddenOrSystem } from '../dataset/names';
 import { classify, hasDicomPreamble, readDicomHeader, type DicomHeader } from './header';
 import type { DicomKind } from '../api/dicom';
-import { readRegularFile } from './read-file';
+import { readRegularFile, reasonOf } from './read-file';
 import { SeriesCollector } from './volume';
 
 
@@ -24,7 +24,8 @@ export interface DicomFileVisit {
   /** The file's bytes as read (`header.bytes` is the inflated data set for deflate). */
   fileBytes: Uint8Array;
   kind: DicomKind;
-  problem: string | null;
+  /** Why an unusable file is (classify in src/dicom/header.ts). */
+  problem: Message | null;
 }
 
 export interface WalkCallbacks {
@@ -47,6 +48,12 @@ export interface WalkCallbacks {
 /** Every regular file under `root` (hidden and system files left out), read and classified one at a time. */
 export async function walkDicomFolder(root: string, callbacks: WalkCallbacks): Promise<number> {
   let seen = 0;
+  const unreadable = (rel: string, error: unknown, dicom: boolean) => {
+    const reason = reasonOf(error);
+    if (!isMessage(reason)) return callbacks.unreadable(rel, reason, dicom);
+    const why = unusableReason(reason);
+    callbacks.unreadable(rel, why.reason, dicom, why.i18n);
+  };
   const visitFolder = async (rel: string): Promise<void> => {
     let entries;
     try {
@@ -73,7 +80,7 @@ export async function walkDicomFolder(root: string, callbacks: WalkCallbacks): P
   };
   const visitFile = async (rel: string) => {
     const bytes = await readRegularFile(path.join(root, rel), (stat) => callbacks.read?.(rel, stat.size, stat.mtimeMs)).catch((error: Error) => {
-      callbacks.unreadable(rel, error.message, false);
+      unreadable(rel, error, false);
       return null;
     });
     if (!bytes) return;
@@ -85,7 +92,7 @@ export async function walkDicomFolder(root: string, callbacks: WalkCallbacks): P
     try {
       header = readDicomHeader(bytes, callbacks.classKeyTag ?? null);
     } catch (error) {
-      callbacks.unreadable(rel, (error as Error).message, true);
+      unreadable(rel, error, true);
       return;
     }
     const slash = rel.indexOf('/');
@@ -129,7 +136,7 @@ export async function scanDicomFolder(root: string, options: { progress?: (files
       report.modalities[header.modality] = (report.modalities[header.modality] ?? 0) + 1;
       if (header.studyUid) studies.add(header.studyUid);
       if (header.seriesUid) series.add(header.seriesUid);
-      if (kind === 'unusable') report.unusable.push({ file: rel, reason: problem! });
+      if (kind === 'unusable') report.unusable.push({ file: rel, ...unusableReason(problem!) });
       else if (kind === '3d-slice') volumes.add(rel, assigner.classOf(classFolder, header.classKey), header);
       else {
         report.images2d += header.frames;

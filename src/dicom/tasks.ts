@@ -6,7 +6,9 @@
  */
 import pngjs from 'pngjs';
 import { UndecodableFrame } from './codecs';
+import { msg, type Message } from '../i18n/message';
 import { readDicomHeader } from './header';
+import { DicomReason } from './read-file';
 import { framePixels, frameToImage, modalityValues, scratchValues, storedValues, type Frame8, type WindowChoice } from './pixels';
 
 const { PNG } = pngjs; // a CommonJS module: no named exports under Node's ESM
@@ -16,8 +18,8 @@ export type DicomTask =
   | { kind: 'slice'; bytes: Uint8Array; rows: number; columns: number; datatype: 'int16' | 'float32' };
 
 export type DicomTaskResult =
-  /** The frames decoded, in order; `undecodable` says why the ones after them were not. */
-  | { kind: 'images'; images: { png: Uint8Array; used: string }[]; undecodable: string | null }
+  /** The frames decoded, in order; `undecodable` says why the ones after them were not (a catalog message: plain JSON, it crosses threads). */
+  | { kind: 'images'; images: { png: Uint8Array; used: string }[]; undecodable: Message | null }
   /** int16 or float32 voxels, row by row, in the machine's byte order (little-endian on every platform the app ships for). */
   | { kind: 'slice'; data: Uint8Array };
 
@@ -28,7 +30,7 @@ export function encodePng(image: Frame8): Buffer {
   return PNG.sync.write(png, { colorType, inputColorType: colorType, inputHasAlpha: false, bitDepth: 8 });
 }
 
-/** Runs one task; throws UndecodableFrame for a slice that cannot be decoded. */
+/** Runs one task; throws UndecodableFrame for a slice that cannot be decoded, a DicomReason for another reason to leave it out. */
 export async function runDicomTask(task: DicomTask): Promise<DicomTaskResult> {
   const header = readDicomHeader(task.bytes);
   if (task.kind === 'images') {
@@ -39,12 +41,12 @@ export async function runDicomTask(task: DicomTask): Promise<DicomTaskResult> {
         images.push({ png: encodePng(image), used: image.used });
       } catch (error) {
         if (!(error instanceof UndecodableFrame)) throw error;
-        return { kind: 'images', images, undecodable: error.message };
+        return { kind: 'images', images, undecodable: error.i18n };
       }
     }
     return { kind: 'images', images, undecodable: null };
   }
-  if (header.rows !== task.rows || header.columns !== task.columns) throw new Error('it changed while it was converted');
+  if (header.rows !== task.rows || header.columns !== task.columns) throw new DicomReason(msg('dicom:task.changed'));
   const pixels = await framePixels(header, 0);
   const values = modalityValues(header, storedValues(header, pixels, scratchValues(header.rows * header.columns)));
   const voxels = task.datatype === 'int16' ? new Int16Array(values.length) : new Float32Array(values.length);

@@ -9,7 +9,9 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { Message } from '../i18n/message';
 import { UndecodableFrame } from './codecs';
+import { DicomReason } from './read-file';
 import { runDicomTask, type DicomTask, type DicomTaskResult } from './tasks';
 
 export const DICOM_WORKER_FILE = 'dicom-worker.mjs';
@@ -20,8 +22,11 @@ export function bundledWorkerScript(): URL | null {
   return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : null;
 }
 
-/** What a worker posts back: a result, or an error as its message and whether it is an undecodable frame. */
-export type WorkerReply = { id: number; result: DicomTaskResult } | { id: number; error: string; undecodable: boolean };
+/**
+ * What a worker posts back: a result, or an error as its message, its catalog message (a DicomReason's,
+ * plain JSON, so the reason is rendered again on this side) and whether it is an undecodable frame.
+ */
+export type WorkerReply = { id: number; result: DicomTaskResult } | { id: number; error: string; reason: Message | null; undecodable: boolean };
 
 interface Job {
   id: number;
@@ -88,7 +93,7 @@ export class DicomThreads {
     this.busy.delete(worker);
     this.idle.push(worker);
     if ('result' in reply) job.resolve(reply.result);
-    else job.reject(reply.undecodable ? new UndecodableFrame(reply.error) : new Error(reply.error));
+    else job.reject(reply.reason ? (reply.undecodable ? new UndecodableFrame(reply.reason) : new DicomReason(reply.reason)) : new Error(reply.error));
     this.dispatch();
   }
 

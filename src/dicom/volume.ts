@@ -16,7 +16,7 @@ import { unusableReason, type UnusableReason } from './classes';
 import { UndecodableFrame } from './codecs';
 import { gzipMembers } from './gzip-members';
 import type { DicomHeader } from './header';
-import { readRegularFile } from './read-file';
+import { DicomReason, readRegularFile } from './read-file';
 import type { DicomTaskResult } from './tasks';
 import type { DicomThreads } from './threads';
 
@@ -143,7 +143,9 @@ export async function writeVolume(root: string, plan: VolumePlan, file: string, 
       .then((bytes) => threads.run({ kind: 'slice', bytes, rows, columns, datatype }))
       .then((result) => (result as Extract<DicomTaskResult, { kind: 'slice' }>).data)
       .catch((error: Error) => {
-        throw error instanceof UndecodableFrame ? new UndecodableFrame(`${rel}: ${error.message}`) : new Error(`${rel}: ${error.message}`);
+        if (!(error instanceof DicomReason)) throw new Error(`${rel}: ${error.message}`);
+        const reason = msg('dicom:volume.slice', { file: rel, reason: error.i18n });
+        throw error instanceof UndecodableFrame ? new UndecodableFrame(reason) : new DicomReason(reason);
       });
     data.catch(() => undefined); // awaited in order below; a rejection is not unhandled meanwhile
     return data;

@@ -1,6 +1,7 @@
 /** The entry of a DICOM conversion worker thread (built to dicom-worker.mjs; see src/dicom/threads.ts). */
 import { parentPort } from 'node:worker_threads';
 import { UndecodableFrame } from './codecs';
+import { DicomReason } from './read-file';
 import { runDicomTask, type DicomTask } from './tasks';
 import type { WorkerReply } from './threads';
 
@@ -11,7 +12,7 @@ parentPort!.on('message', ({ id, task }: { id: number; task: DicomTask }) => {
       parentPort!.postMessage(reply, result.kind === 'slice' ? [result.data.buffer as ArrayBuffer] : []);
     },
     (error: Error) => {
-      const reply: WorkerReply = { id, error: error.message, undecodable: error instanceof UndecodableFrame };
+      const reply: WorkerReply = { id, error: error.message, reason: error instanceof DicomReason ? error.i18n : null, undecodable: error instanceof UndecodableFrame };
       parentPort!.postMessage(reply);
     },
   );

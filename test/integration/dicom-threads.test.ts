@@ -65,7 +65,7 @@ describe.runIf(ready)('DICOM conversion on worker threads', () => {
     expect(inThread.threads).toBe(0);
     expect(onWorkers.threads).toBe(2);
     expect(inThread.written).toEqual({ a: 6, b: 10, c: 1 }); // b: 6 CR images, 3 frames, 1 colour image; c: the volume
-    expect(inThread.skipped).toEqual([{ file: 'a/mislabelled', reason: expect.stringMatching(/JPEG-LS lossless pixels cannot be decoded/) }]);
+    expect(inThread.skipped).toEqual([{ file: 'a/mislabelled', reason: expect.stringMatching(/JPEG-LS lossless pixels cannot be decoded/), i18n: { reason: expect.objectContaining({ key: 'dicom:codec.notDecodable' }) } }]);
     expect({ ...onWorkers, out: '', settingsFile: '' }).toEqual({ ...inThread, out: '', settingsFile: '', threads: 2 });
     const a = filesOf(path.join(dir, 'in-thread'));
     const b = filesOf(path.join(dir, 'on-workers'));

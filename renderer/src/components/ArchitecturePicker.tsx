@@ -1,6 +1,6 @@
 import { useCallback, useId, useMemo, useState } from 'react';
 import type { ArchitectureInfo } from '../../../src/api';
-import { useFormat, useLanguage, useT } from '../i18n';
+import { useFormat, useLocalized, useT } from '../i18n';
 
 interface ArchitecturePickerProps {
   /** Only those of the dataset's dimensionality. */
@@ -27,15 +27,9 @@ const matches = (a: ArchitectureInfo, query: string, shownDescription: string) =
 export function ArchitecturePicker({ architectures, ready, multiple, max, selected, onChange, weightsDir }: ArchitecturePickerProps) {
   const t = useT();
   const format = useFormat();
-  const language = useLanguage();
-  /**
-   * The core's English description, or the catalog's German one (training:architectureText, the
-   * same sentences as src/aucmedi/architectures.ts; the English one stays the core's own).
-   */
-  const describe = useCallback(
-    (a: ArchitectureInfo) => (language === 'en' ? a.description : t(`training:architectureText.${a.dimensionality === '3D' ? 'd3' : 'd2'}.${a.key}`, { defaultValue: a.description })),
-    [language, t],
-  );
+  const localized = useLocalized();
+  /** The description in the window's language (the core's `i18n.description`), the English `description` where there is none. */
+  const describe = useCallback((a: ArchitectureInfo) => localized(a, 'description'), [localized]);
   const [query, setQuery] = useState('');
   const name = useId();
   const readySet = useMemo(() => new Set(ready), [ready]);
