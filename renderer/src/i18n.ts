@@ -6,6 +6,7 @@
 import { useCallback } from 'react';
 import { initReactI18next, useTranslation } from 'react-i18next';
 import type { UserError } from '../../src/api';
+import { formatValue } from './components/LineChart';
 import { createI18n, formatDateTime, formatDuration, formatNumber, formatPercent, formatSize, renderMessage, resolveLanguage, type Language, type LanguageSetting, type Localized, type Message } from '../../src/i18n';
 
 export const i18n = createI18n(resolveLanguage('system', navigator.language), [initReactI18next]);
@@ -66,4 +67,19 @@ export function useFormat() {
     dateTime: (moment: string | number | Date) => formatDateTime(moment, language),
     percent: (fraction: number, digits = 1) => formatPercent(fraction, language, digits),
   };
+}
+
+/** A probability as the tables show it: "87.0 %" ('–' for none); `usePercent` renders it in the window's language. */
+export const percent = (p: number | null) => (p === null ? '–' : `${(p * 100).toFixed(1)} %`);
+
+/** `percent` in the window's language: "87.0 %" in English as before, "87,0 %" in German. */
+export function usePercent(): (p: number | null) => string {
+  const language = useLanguage();
+  return useCallback((p: number | null) => (language === 'de' ? percent(p).replace('.', ',') : percent(p)), [language]);
+}
+
+/** LineChart's `formatValue` (four significant digits) in the window's language: the decimal comma in German. */
+export function useValue(): (value: number | null | undefined) => string {
+  const language = useLanguage();
+  return useCallback((value: number | null | undefined) => (language === 'de' ? formatValue(value).replace('.', ',') : formatValue(value)), [language]);
 }

@@ -35,7 +35,8 @@ void (async () => {
   const store = useAppStore.getState();
   await store.loadEngineStatus();
   const engineOk = useAppStore.getState().engineStatus?.ok === true;
-  if (engineOk) await store.listImages();
+  // The Setup page, open meanwhile, uses this answer rather than asking again (store/images.ts).
+  await store.listImagesAtStart(engineOk);
   const imagePresent = useAppStore.getState().imageList?.inUsePresent === true;
   useAppStore.getState().openStartPage(startPage({ engineOk, imagePresent, lastPage: rememberedPage() }));
 })();

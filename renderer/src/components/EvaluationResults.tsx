@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
-import type { PerformanceMetrics, UserError } from '../../../src/api';
+import type { PerformanceMetrics } from '../../../src/api';
 import { Trans } from 'react-i18next';
 import { repeatabilityMessage } from '../../../src/api/repeatability';
 import type { EvaluationRecord } from '../../../src/api/runs';
-import { useMessage, useT } from '../i18n';
+import { useMessage, useT, useValue } from '../i18n';
 import { useAppStore } from '../store';
 import { ConfusionView } from './ConfusionView';
-import { useValue } from './PredictionResults';
+import { ExportButton } from './ExportButton';
 import { Problem } from './Problem';
 import { RocChart } from './RocChart';
 import { OutputFolderFact } from './OpenFolderButton';
@@ -61,21 +61,11 @@ export function EvaluationResultsView({ record }: { record: EvaluationRecord }) 
   const results = useAppStore((s) => (s.evaluationResults?.runId === record.id ? s.evaluationResults.results : null));
   const error = useAppStore((s) => (s.evaluationResultsError?.runId === record.id ? s.evaluationResultsError.error : null));
   const { loadEvaluationResults, exportReport } = useAppStore.getState();
-  const [saved, setSaved] = useState<{ path: string } | { error: UserError } | null>(null);
-  const [saving, setSaving] = useState(false);
   const [enlarged, setEnlarged] = useState<string | null>(null);
 
   useEffect(() => {
     void loadEvaluationResults(record.id);
   }, [record.id, loadEvaluationResults]);
-
-  const save = async () => {
-    setSaving(true);
-    const response = await exportReport(record.id);
-    setSaving(false);
-    if (!response.ok) setSaved({ error: response.error });
-    else setSaved(response.data.path ? { path: response.data.path } : null);
-  };
 
   if (error) return <Problem error={error} testId="evaluation-error" />;
   if (!results) return <p className="muted">{t('apply:evaluation.reading')}</p>;
@@ -154,17 +144,12 @@ export function EvaluationResultsView({ record }: { record: EvaluationRecord }) 
           </dd>
         </dl>
         <p className="muted small">{t('apply:evaluation.reportExplain')}</p>
-        <div className="actions">
-          <button type="button" onClick={() => void save()} disabled={saving} data-testid="export-report">
-            {t('apply:evaluation.exportReport')}
-          </button>
-        </div>
-        {saved && 'path' in saved && (
-          <p className="small" role="status" data-testid="report-saved">
-            <Trans t={t} i18nKey="apply:predictions.savedTo" values={{ path: saved.path }} components={{ code: <code /> }} />
-          </p>
-        )}
-        {saved && 'error' in saved && <Problem error={saved.error} testId="report-error" />}
+        <ExportButton
+          label={t('apply:evaluation.exportReport')}
+          testIds={{ button: 'export-report', saved: 'report-saved', error: 'report-error' }}
+          action={() => exportReport(record.id)}
+          saved={(path) => <Trans t={t} i18nKey="apply:predictions.savedTo" values={{ path }} components={{ code: <code /> }} />}
+        />
       </section>
     </>
   );

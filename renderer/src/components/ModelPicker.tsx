@@ -3,9 +3,8 @@ import { Trans } from 'react-i18next';
 import type { UserError } from '../../../src/api/errors';
 import type { ModelChoice, ModelRef, RunSummary } from '../../../src/api/runs';
 import { invoke } from '../bridge';
-import { useFormat, useT } from '../i18n';
+import { useFormat, useT, useValue } from '../i18n';
 import { useAppStore } from '../store';
-import { useValue } from './PredictionResults';
 import { Problem } from './Problem';
 
 export type TrainingSummary = Extract<RunSummary, { mode: 'training' }>;

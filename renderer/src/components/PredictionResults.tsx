@@ -1,13 +1,13 @@
-import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, useEffect, useMemo, useRef, useState } from 'react';
 import { Trans } from 'react-i18next';
-import type { PredictionRow, UserError } from '../../../src/api';
+import type { PredictionRow } from '../../../src/api';
 import { repeatabilityMessage } from '../../../src/api/repeatability';
 import type { PredictionRecord } from '../../../src/api/runs';
-import { useLanguage, useLocalized, useMessage, useT } from '../i18n';
+import { useLocalized, useMessage, usePercent, useT } from '../i18n';
 import { useAppStore } from '../store';
 import { runImageOf, THUMBNAIL_PX } from '../store/predict';
+import { ExportButton } from './ExportButton';
 import { Problem } from './Problem';
-import { formatValue } from './LineChart';
 import { OpenFolderButton, OutputFolderFact } from './OpenFolderButton';
 
 /** Rows shown at first, and added by each "Show more". */
@@ -17,19 +17,6 @@ export const classColor = (index: number) => CLASS_COLORS[index % CLASS_COLORS.l
 
 type SortKey = 'sample' | 'predicted' | 'probability';
 
-export const percent = (p: number | null) => (p === null ? '–' : `${(p * 100).toFixed(1)} %`);
-
-/** `percent` in the window's language: "87.0 %" in English as before, "87,0 %" in German. */
-export function usePercent(): (p: number | null) => string {
-  const language = useLanguage();
-  return useCallback((p: number | null) => (language === 'de' ? percent(p).replace('.', ',') : percent(p)), [language]);
-}
-
-/** LineChart's `formatValue` (four significant digits) in the window's language: the decimal comma in German. */
-export function useValue(): (value: number | null | undefined) => string {
-  const language = useLanguage();
-  return useCallback((value: number | null | undefined) => (language === 'de' ? formatValue(value).replace('.', ',') : formatValue(value)), [language]);
-}
 
 function compareRows(key: SortKey): (a: PredictionRow, b: PredictionRow) => number {
   if (key === 'sample') return (a, b) => a.sample.localeCompare(b.sample, undefined, { numeric: true });
@@ -130,8 +117,6 @@ export function PredictionResults({ record }: { record: PredictionRecord }) {
   const [showHeatMaps, setShowHeatMaps] = useState(false);
   /** The row whose image (and heat map) is shown large below it. */
   const [opened, setOpened] = useState<string | null>(null);
-  const [exported, setExported] = useState<{ path: string } | { error: UserError } | null>(null);
-  const [exporting, setExporting] = useState(false);
 
   useEffect(() => {
     void loadPredictionTable(record.id);
@@ -152,13 +137,6 @@ export function PredictionResults({ record }: { record: PredictionRecord }) {
   const pictures = heatMaps.size > 0 && !volumes;
 
   const onSort = (key: SortKey) => setSort((current) => ({ key, ascending: current.key === key ? !current.ascending : key !== 'probability' }));
-  const exportTable = async () => {
-    setExporting(true);
-    const response = await exportPredictions(record.id, { predictedClass: classFilter || null, below: belowValue });
-    setExporting(false);
-    if (!response.ok) setExported({ error: response.error });
-    else setExported(response.data.path ? { path: response.data.path } : null);
-  };
 
   return (
     <>
@@ -215,51 +193,53 @@ export function PredictionResults({ record }: { record: PredictionRecord }) {
                 {render(repeatability)}
               </p>
             )}
-            <div className="table-tools">
-              <div className="field">
-                <label htmlFor="prediction-filter-class">{t('apply:predictions.sort.predicted')}</label>
-                <select id="prediction-filter-class" value={classFilter} onChange={(event) => setClassFilter(event.target.value)} data-testid="prediction-filter-class">
-                  <option value="">{t('apply:predictions.allClasses')}</option>
-                  {table.classes.map((name) => (
-                    <option key={name} value={name}>
-                      {name}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor="prediction-filter-below">{t('apply:predictions.below')}</label>
-                <input
-                  id="prediction-filter-below"
-                  type="number"
-                  min={0}
-                  max={100}
-                  step="any"
-                  placeholder={t('apply:predictions.belowAny')}
-                  value={belowText}
-                  onChange={(event) => setBelowText(event.target.value)}
-                  data-testid="prediction-filter-below"
-                />
-                {'invalid' in below && <p className="hint warn small">{t('apply:predictions.belowProblem')}</p>}
-              </div>
-              {pictures && (
-                <label className="checkbox">
-                  <input type="checkbox" checked={showHeatMaps} onChange={(event) => setShowHeatMaps(event.target.checked)} data-testid="prediction-heatmaps" />
-                  {t('apply:predictions.showHeatMaps')}
-                </label>
+            <ExportButton
+              label={t('apply:predictions.export')}
+              className="secondary"
+              testIds={{ button: 'prediction-export', saved: 'prediction-exported', error: 'prediction-export-error' }}
+              action={() => exportPredictions(record.id, { predictedClass: classFilter || null, below: belowValue })}
+              saved={(path) => <Trans t={t} i18nKey={classFilter || belowValue !== null ? 'apply:predictions.savedToFiltered' : 'apply:predictions.savedTo'} values={{ path }} components={{ code: <code /> }} />}
+              layout={(button, outcome) => (
+                <>
+                  <div className="table-tools">
+                    <div className="field">
+                      <label htmlFor="prediction-filter-class">{t('apply:predictions.sort.predicted')}</label>
+                      <select id="prediction-filter-class" value={classFilter} onChange={(event) => setClassFilter(event.target.value)} data-testid="prediction-filter-class">
+                        <option value="">{t('apply:predictions.allClasses')}</option>
+                        {table.classes.map((name) => (
+                          <option key={name} value={name}>
+                            {name}
+                          </option>
+                        ))}
+                      </select>
+                    </div>
+                    <div className="field">
+                      <label htmlFor="prediction-filter-below">{t('apply:predictions.below')}</label>
+                      <input
+                        id="prediction-filter-below"
+                        type="number"
+                        min={0}
+                        max={100}
+                        step="any"
+                        placeholder={t('apply:predictions.belowAny')}
+                        value={belowText}
+                        onChange={(event) => setBelowText(event.target.value)}
+                        data-testid="prediction-filter-below"
+                      />
+                      {'invalid' in below && <p className="hint warn small">{t('apply:predictions.belowProblem')}</p>}
+                    </div>
+                    {pictures && (
+                      <label className="checkbox">
+                        <input type="checkbox" checked={showHeatMaps} onChange={(event) => setShowHeatMaps(event.target.checked)} data-testid="prediction-heatmaps" />
+                        {t('apply:predictions.showHeatMaps')}
+                      </label>
+                    )}
+                    <div className="actions push-right">{button}</div>
+                  </div>
+                  {outcome}
+                </>
               )}
-              <div className="actions push-right">
-                <button type="button" className="secondary" onClick={() => void exportTable()} disabled={exporting} data-testid="prediction-export">
-                  {t('apply:predictions.export')}
-                </button>
-              </div>
-            </div>
-            {exported && 'path' in exported && (
-              <p className="small" role="status" data-testid="prediction-exported">
-                <Trans t={t} i18nKey={classFilter || belowValue !== null ? 'apply:predictions.savedToFiltered' : 'apply:predictions.savedTo'} values={{ path: exported.path }} components={{ code: <code /> }} />
-              </p>
-            )}
-            {exported && 'error' in exported && <Problem error={exported.error} testId="prediction-export-error" />}
+            />
             <table className="table prediction-table" data-testid="prediction-table">
               <thead>
                 <tr>

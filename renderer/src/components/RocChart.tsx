@@ -2,7 +2,8 @@ import { useMemo, useState, type KeyboardEvent, type PointerEvent } from 'react'
 import type { RocCurve } from '../../../src/api';
 import { useT } from '../i18n';
 import { useWidth } from './LineChart';
-import { classColor, useValue } from './PredictionResults';
+import { useValue } from '../i18n';
+import { classColor } from './PredictionResults';
 
 const MARGIN = { left: 52, right: 16, top: 12, bottom: 40 };
 const MAX_SIDE = 380;

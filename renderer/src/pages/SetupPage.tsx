@@ -16,7 +16,8 @@ export function SetupPage() {
   const engineOk = useAppStore((s) => s.engineStatus?.ok ?? false);
   const engineVersion = useAppStore((s) => s.engineStatus?.info?.version);
   const imageRef = useAppStore((s) => s.settings?.imageRef);
-  const listImages = useAppStore((s) => s.listImages);
+  // Shown at start, the page shares the list the start-up's check asks for (main.tsx) instead of asking again.
+  const listImages = useAppStore((s) => s.listImagesForSetup);
   const detectGpus = useAppStore((s) => s.detectGpus);
   useEffect(() => {
     if (engineOk) void listImages();

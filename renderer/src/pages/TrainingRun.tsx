@@ -4,9 +4,8 @@ import type { TrainingRecord } from '../../../src/api/runs';
 import { LineChart, formatValue, type ChartMarker, type ChartSeries } from '../components/LineChart';
 import { OutputFolderFact } from '../components/OpenFolderButton';
 import { Trans } from 'react-i18next';
-import type { UserError } from '../../../src/api';
 import { invoke } from '../bridge';
-import { Problem } from '../components/Problem';
+import { ExportButton } from '../components/ExportButton';
 import { useT } from '../i18n';
 
 /** The file AUCMEDI's checkpoint keeps the best model in (a file name, not translated). */
@@ -64,12 +63,6 @@ export function LearningCurves({ record }: { record: TrainingRecord }) {
   const [model, setModel] = useState<number | null>(null);
   const models = record.options.analysis === 'advanced' ? record.options.architectures : null;
   const shownModel = model ?? record.progress?.model ?? 0;
-  const [exported, setExported] = useState<{ path: string } | { error: UserError } | null>(null);
-  const exportCurves = async () => {
-    const response = await invoke('runs:export-curves', { runId: record.id });
-    if (!response.ok) setExported({ error: response.error });
-    else setExported(response.data.path ? { path: response.data.path } : null);
-  };
   return (
     <section className="card" aria-labelledby="run-charts-heading">
       <header className="card-header">
@@ -89,17 +82,14 @@ export function LearningCurves({ record }: { record: TrainingRecord }) {
       </header>
       <p className="muted small">{t('runsPage:curves.explanation')}</p>
       <Charts epochs={record.epochs} progress={record.progress} model={shownModel} advanced={record.options.analysis === 'advanced'} />
-      <div className="actions">
-        <button type="button" className="secondary" onClick={() => void exportCurves()} disabled={record.epochs.length === 0} data-testid="curves-export">
-          {t('runsPage:curves.export')}
-        </button>
-      </div>
-      {exported && 'path' in exported && (
-        <p className="small" role="status" data-testid="curves-exported">
-          <Trans t={t} i18nKey="runsPage:curves.exportedTo" values={{ path: exported.path }} components={{ code: <code /> }} />
-        </p>
-      )}
-      {exported && 'error' in exported && <Problem error={exported.error} testId="curves-export-error" />}
+      <ExportButton
+        label={t('runsPage:curves.export')}
+        className="secondary"
+        disabled={record.epochs.length === 0}
+        testIds={{ button: 'curves-export', saved: 'curves-exported', error: 'curves-export-error' }}
+        action={() => invoke('runs:export-curves', { runId: record.id })}
+        saved={(path) => <Trans t={t} i18nKey="runsPage:curves.exportedTo" values={{ path }} components={{ code: <code /> }} />}
+      />
     </section>
   );
 }

@@ -10,7 +10,17 @@ export interface ImagesSlice {
   transfer: { operationId: string; label: string; progress: TransferProgress | null } | null;
   lastLoaded: ImageLoadResult | null;
   lastMessage: string | null;
+  /**
+   * The start-up's image list (main.tsx asks for it to choose the start page), shared with the
+   * Setup page, which is open meanwhile: one `images:list` at start. 'pending' until the start-up's
+   * engine check is in; then the request and who made it, until the other one has taken it.
+   */
+  startupImages: 'pending' | { list: Promise<void>; by: 'startup' | 'setup' } | null;
   listImages(): Promise<void>;
+  /** The start-up's list once the engine check is in (none when the engine is not ok), or the one the Setup page already asked for. */
+  listImagesAtStart(engineOk: boolean): Promise<void>;
+  /** The Setup page's list: the start-up's while the user has not moved yet, else a fresh one. */
+  listImagesForSetup(): Promise<void>;
   loadImage(file: string): Promise<void>;
   pickAndLoadImage(): Promise<void>;
   exportImage(reference: string): Promise<void>;
@@ -37,10 +47,41 @@ export const createImagesSlice: StateCreator<AppState, [], [], ImagesSlice> = (s
     transfer: null,
     lastLoaded: null,
     lastMessage: null,
+    startupImages: 'pending',
     async listImages() {
       const response = await invoke('images:list', {});
       if (response.ok) set({ imageList: response.data });
       else set({ imageError: response.error });
+    },
+    listImagesAtStart(engineOk) {
+      const shared = get().startupImages;
+      if (shared !== null && shared !== 'pending' && shared.by === 'setup') {
+        set({ startupImages: null });
+        return shared.list;
+      }
+      if (!engineOk) {
+        set({ startupImages: null });
+        return Promise.resolve();
+      }
+      const list = get().listImages();
+      set({ startupImages: { list, by: 'startup' } });
+      return list;
+    },
+    listImagesForSetup() {
+      const shared = get().startupImages;
+      const moved = get().navigated;
+      if (shared === 'pending' && !moved) {
+        // the engine's status event came before the start-up's answer: the start-up takes this list
+        const list = get().listImages();
+        set({ startupImages: { list, by: 'setup' } });
+        return list;
+      }
+      if (shared !== null && shared !== 'pending' && shared.by === 'startup') {
+        set({ startupImages: null });
+        if (!moved) return shared.list;
+      }
+      // as each time the page is shown, or the engine or the image changed
+      return get().listImages();
     },
     async loadImage(file) {
       if (get().transfer) return;
