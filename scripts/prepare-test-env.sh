@@ -21,6 +21,9 @@ command -v dcmconv >/dev/null 2>&1 || missing+=(dcmtk)
 # ... and compressed with dcmtk (RLE, JPEG, JPEG-LS) and GDCM (JPEG 2000)
 command -v gdcmconv >/dev/null 2>&1 || missing+=(libgdcm-tools)
 /usr/bin/python3 -c 'import pydicom' >/dev/null 2>&1 || missing+=(python3-pydicom)
+# remote engine tests: an sshd in front of a second dockerd (test/helpers/remote-engine.ts); openssl makes its TLS certificates
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   if can_apt; then
     log "installing ${missing[*]} with apt-get"

@@ -14,6 +14,7 @@ import { datasetHandlers } from './dataset/handlers';
 import { dicomHandlers } from './dicom/handlers';
 import { imageHandlers } from './engine/image-handlers';
 import { EngineService } from './engine/service';
+import { EngineDirectory } from './engine/engines';
 import { detectGpus, gpuDetectionDeps } from './gpu/detect';
 import { aucmediCatalog } from './aucmedi/catalog';
 import { weightsFileVerdict, weightsHashTable } from './aucmedi/weights';
@@ -120,9 +121,10 @@ export function createCore(deps: CoreDeps): Core {
   });
 
   const operations = new Operations();
-  const images = imageHandlers({ engine, settings: deps.settings, operations, emit, platform });
   const homedir = deps.homedir ?? os.homedir();
   const dataDir = deps.dataDir ?? userDataDir(platform, env, homedir);
+  const engines = new EngineDirectory(engine, deps.settings, { env, platform, homedir, username: deps.username ?? safeUsername(), probeRoot: path.join(dataDir, 'engine-probe') });
+  const images = imageHandlers({ engine, engines, settings: deps.settings, operations, emit, platform });
   const detect = async () => {
     const docker = await engine.client();
     const imageRef = deps.settings.read().imageRef;
@@ -338,6 +340,11 @@ export function createCore(deps: CoreDeps): Core {
     },
     'engine:status': () => engine.status(),
     'engine:diagnose': () => engine.refresh(),
+    'engines:list': () => engines.list(),
+    'engines:diagnose': ({ name }) => engines.diagnose(name),
+    'engines:add': (entry) => engines.add(entry),
+    'engines:remove': ({ name }) => engines.remove(name),
+    'engines:trust-host-key': ({ name, fingerprint }) => engines.trust(name, fingerprint),
     'settings:get': async () => deps.settings.read(),
     'settings:update': async (patch) => {
       const before = deps.settings.read();

@@ -6,7 +6,7 @@ import type { GpuReport } from './gpu';
 import type { EvaluationRecord, EvaluationRequest, ModelRef, PredictionRecord, PredictionRequest, QueueEntry, QueueItem, RunRecord, RunSummary, SetAsideRecord, TrainingRecord, TrainingRequest } from './runs';
 import type { EvaluationResults, PredictionTable } from './results';
 import type { OfflineBundle, WeightsDownloadResult, WeightsFileInfo, WeightsImportResult } from './weights';
-import type { AppInfo, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings, SettingsPatch } from './types';
+import type { AppInfo, EngineEntry, EngineListItem, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings, SettingsPatch, PresentedHostKey } from './types';
 
 type Empty = Record<string, never>;
 
@@ -19,10 +19,20 @@ export interface ChannelMap {
   'app:export-diagnostics': { request: { includeFolderNames: boolean }; response: { path: string | null; entries: string[] } };
   'engine:status': { request: Empty; response: EngineStatus };
   'engine:diagnose': { request: Empty; response: EngineStatus };
+  /** Every engine by name: `local` first, then the remote ones added (src/engine/engines.ts). */
+  'engines:list': { request: Empty; response: EngineListItem[] };
+  /** A fresh diagnosis of one engine (`local` is the same as engine:diagnose). */
+  'engines:diagnose': { request: { name: string }; response: EngineStatus };
+  /** Adds a remote engine (ssh://, or tcp:// with its TLS files); its files are checked, nothing is connected yet. */
+  'engines:add': { request: EngineEntry; response: EngineListItem[] };
+  'engines:remove': { request: { name: string }; response: EngineListItem[] };
+  /** Accepts an SSH server's host key: only when the key it presents has the fingerprint the user restated. */
+  'engines:trust-host-key': { request: { name: string; fingerprint: string }; response: PresentedHostKey };
   'settings:get': { request: Empty; response: Settings };
   'settings:update': { request: SettingsPatch; response: Settings };
-  'images:list': { request: Empty; response: ImageList };
-  'images:load': { request: { file: string; operationId: string }; response: ImageLoadResult };
+  /** The images on an engine (`engine`: a name from engines:list; absent: local). */
+  'images:list': { request: { engine?: string }; response: ImageList };
+  'images:load': { request: { file: string; operationId: string; engine?: string }; response: ImageLoadResult };
   'images:save': { request: { reference: string; file: string; operationId: string; overwrite?: boolean }; response: ImageSaveResult };
   'images:pull': { request: { reference: string; operationId: string }; response: { id: string } };
   'images:remove': { request: { reference: string }; response: { removed: string } };
@@ -112,6 +122,11 @@ export const CHANNELS = [
   'app:export-diagnostics',
   'engine:status',
   'engine:diagnose',
+  'engines:list',
+  'engines:diagnose',
+  'engines:add',
+  'engines:remove',
+  'engines:trust-host-key',
   'settings:get',
   'settings:update',
   'images:list',

@@ -19,7 +19,7 @@ export const engineEndpointSchema = z
   .string()
   .max(1024)
   .refine(noControlChars, 'must not contain control characters')
-  .refine((s) => /^(unix|npipe|tcp):\/\/.+/.test(s), 'must start with unix://, npipe:// or tcp://');
+  .refine((s) => /^(unix|npipe|tcp|ssh):\/\/.+/.test(s), 'must start with unix://, npipe://, tcp:// or ssh://');
 
 /** Windows path forms (`C:\\`, `\\\\server\\share`) are absolute only on a Windows host; elsewhere they would resolve against the working folder. */
 const WINDOWS_HOST = typeof process !== 'undefined' && process.platform === 'win32';
@@ -63,7 +63,26 @@ export const settingsPatchSchema = plainObject(
 );
 
 /** Every stored setting, for reading a settings file back field by field. */
+/** A name for an engine, as the docker CLI names contexts; `local` is the engine found on this computer. */
+export const engineNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'a name of letters, digits, dots, dashes and underscores, starting with a letter or digit (at most 63)');
+
+/** An engine on another machine: TLS files for tcp://, an optional key file for ssh://. */
+export const engineEntrySchema = z
+  .object({
+    name: engineNameSchema,
+    url: engineEndpointSchema.refine((s) => /^(tcp|ssh):\/\//.test(s), 'a remote engine is reached by ssh:// or tcp:// (with TLS)'),
+    tls: z.object({ ca: absolutePathSchema, cert: absolutePathSchema, key: absolutePathSchema }).strict().nullable(),
+    identityFile: absolutePathSchema.nullable(),
+  })
+  .strict()
+  .refine((entry) => !entry.url.startsWith('tcp://') || entry.tls !== null, 'a tcp:// engine needs its CA certificate, client certificate and key: the connection is always verified')
+  .refine((entry) => entry.url.startsWith('tcp://') || entry.tls === null, 'TLS files are for tcp:// engines; ssh:// uses SSH keys')
+  .refine((entry) => entry.url.startsWith('ssh://') || entry.identityFile === null, 'a key file is for ssh:// engines');
+
 export const storedSettingsFields = {
+  engines: z.array(engineEntrySchema).max(32),
   engineEndpoint: engineEndpointSchema.nullable(),
   imageRef: imageRefSchema,
   runsDir: absolutePathSchema.nullable(),
@@ -124,10 +143,16 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'app:export-diagnostics': z.object({ includeFolderNames: z.boolean() }).strict(),
   'engine:status': empty as z.ZodType<RequestOf<'engine:status'>>,
   'engine:diagnose': empty as z.ZodType<RequestOf<'engine:diagnose'>>,
+  'engines:list': empty as z.ZodType<RequestOf<'engines:list'>>,
+  // plainObject: an Error's inherited `name` would otherwise pass as an engine name
+  'engines:diagnose': plainObject(z.object({ name: engineNameSchema }).strict()) as z.ZodType<RequestOf<'engines:diagnose'>>,
+  'engines:add': plainObject(engineEntrySchema) as z.ZodType<RequestOf<'engines:add'>>,
+  'engines:remove': plainObject(z.object({ name: engineNameSchema }).strict()) as z.ZodType<RequestOf<'engines:remove'>>,
+  'engines:trust-host-key': plainObject(z.object({ name: engineNameSchema, fingerprint: z.string().regex(/^(SHA256:)?[A-Za-z0-9+/]{43}=?$/, 'an SSH key fingerprint: SHA256: and 43 base64 characters, as ssh-keygen -l prints it') }).strict()) as z.ZodType<RequestOf<'engines:trust-host-key'>>,
   'settings:get': empty as z.ZodType<RequestOf<'settings:get'>>,
   'settings:update': settingsPatchSchema as z.ZodType<RequestOf<'settings:update'>>,
-  'images:list': empty as z.ZodType<RequestOf<'images:list'>>,
-  'images:load': z.object({ file: absolutePathSchema, operationId: operationIdSchema }).strict(),
+  'images:list': plainObject(z.object({ engine: engineNameSchema.optional() }).strict()) as z.ZodType<RequestOf<'images:list'>>,
+  'images:load': z.object({ file: absolutePathSchema, operationId: operationIdSchema, engine: engineNameSchema.optional() }).strict(),
   'images:save': z.object({ reference: imageRefSchema, file: absolutePathSchema, operationId: operationIdSchema, overwrite: z.boolean().optional() }).strict(),
   'images:pull': z.object({ reference: imageRefSchema, operationId: operationIdSchema }).strict(),
   'images:remove': z.object({ reference: imageRefSchema }).strict(),

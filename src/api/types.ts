@@ -14,6 +14,19 @@ export interface Settings {
   weightsDir: string | null;
   /** The window's language: 'system' follows the operating system's (src/i18n/language.ts). */
   language: LanguageSetting;
+  /** Engines on other machines, by name (the local engine, `local`, is found as `engineEndpoint` says). */
+  engines: EngineEntry[];
+}
+
+/** A Docker engine on another machine, as the user added it. No password or passphrase is kept. */
+export interface EngineEntry {
+  name: string;
+  /** `ssh://USER@HOST[:PORT]` or `tcp://HOST:PORT` */
+  url: string;
+  /** For tcp://: the CA that signed the engine's certificate, and this computer's client certificate and key. Always verified. */
+  tls: { ca: string; cert: string; key: string } | null;
+  /** For ssh://: a private key file; null: the SSH agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa. */
+  identityFile: string | null;
 }
 
 export interface RecentDataset {
@@ -33,6 +46,7 @@ export const DEFAULT_SETTINGS: Settings = {
   runsDir: null,
   weightsDir: null,
   language: 'system',
+  engines: [],
 };
 
 export interface EngineInfo {
@@ -60,7 +74,34 @@ export type EngineStatusCode =
   | 'ENGINE_PERMISSION_DENIED'
   | 'ENGINE_TOO_OLD'
   | 'ENGINE_UNHEALTHY'
-  | 'ENGINE_UNREACHABLE';
+  | 'ENGINE_UNREACHABLE'
+  /** An SSH server whose host key is not listed in known_hosts: shown by its fingerprint, to accept once. */
+  | 'ENGINE_HOST_KEY_UNKNOWN'
+  /** An SSH server listed with another key (or a revoked one): refused, with a warning. */
+  | 'ENGINE_HOST_KEY_CHANGED'
+  /** The SSH server accepted none of the keys offered. */
+  | 'ENGINE_AUTH_FAILED'
+  /** A TLS certificate refused: the engine's is not from the CA given, or the engine refused ours. */
+  | 'ENGINE_TLS_REFUSED';
+
+/** One line of the engine list: the local engine first, then the ones added, in the order added. */
+export interface EngineListItem {
+  name: string;
+  kind: 'local' | 'ssh' | 'tcp';
+  /** The address (for `local`: where it was found, or '' when it cannot be said). */
+  url: string;
+  /** The entry as added (null for `local`). */
+  entry: EngineEntry | null;
+}
+
+/** The host key an SSH server presented, when it is not trusted yet (or changed). */
+export interface PresentedHostKey {
+  /** The name it is listed under in known_hosts: `host` or `[host]:port`. */
+  hostName: string;
+  keyType: string;
+  /** `SHA256:...`, as `ssh-keygen -lf` prints it. */
+  fingerprint: string;
+}
 
 export interface EngineStatus {
   ok: boolean;
@@ -74,10 +115,19 @@ export interface EngineStatus {
   endpoint: string;
   endpointSource: EndpointSource;
   info?: EngineInfo;
+  /** With ENGINE_HOST_KEY_UNKNOWN / ENGINE_HOST_KEY_CHANGED: the key the server presented. */
+  hostKey?: PresentedHostKey;
+  /**
+   * Measured with a marker file (src/engine/file-visibility.ts): `sees-files` when the engine's
+   * containers see this computer's folders, `own-files` when they do not (a server: runs stage their data).
+   * Absent while not measured (engine down, or no image in use there yet).
+   */
+  files?: 'sees-files' | 'own-files';
   checkedAt: string;
 }
 
-export type EndpointSource = 'settings' | 'DOCKER_HOST' | 'default' | 'rootless' | 'docker-desktop';
+/** `engine`: a named engine the user added (Settings.engines). */
+export type EndpointSource = 'settings' | 'DOCKER_HOST' | 'default' | 'rootless' | 'docker-desktop' | 'engine';
 
 export interface AppInfo {
   name: string;

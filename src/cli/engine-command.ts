@@ -1,4 +1,6 @@
-import type { EngineStatus } from '../api/types';
+import path from 'node:path';
+import type { EngineListItem, EngineStatus } from '../api/types';
+import { finish, type CliIo } from './image-command';
 import type { Core } from '../core';
 import { formatBytes } from '../api/format';
 import { t } from '../i18n';
@@ -17,17 +19,55 @@ export function formatEngineStatus(status: EngineStatus): string {
       `  ${t('cli:engine.runtimes', { runtimes: info.runtimes.join(', ') || t('cli:engine.noRuntimes') })}`,
     );
   }
+  if (status.files) lines.push(`  ${status.files === 'sees-files' ? t('remote:cli.seesFiles') : t('remote:cli.ownFiles')}`);
   if (status.detail) lines.push(`  ${t('cli:engine.details', { detail: status.detail })}`);
   return lines.join('\n');
 }
 
-/** `aucmedi-desk engine [--json]`: exit 0 when the engine is OK, 1 otherwise. */
-export async function engineCommand(core: Core, json: boolean, out: (text: string) => void): Promise<number> {
-  const response = await core.handlers['engine:diagnose']({});
+/** `aucmedi-desk engine [--engine NAME] [--json]`: exit 0 when the engine is OK, 1 otherwise. */
+export async function engineCommand(core: Core, json: boolean, out: (text: string) => void, name?: string): Promise<number> {
+  const response = name ? await core.handlers['engines:diagnose']({ name }) : await core.handlers['engine:diagnose']({});
   if (!response.ok) {
     out(json ? JSON.stringify({ error: response.error }) : `${response.error.message}\n  ${t('cli:output.whatToDo', { action: response.error.action })}`);
     return 1;
   }
-  out(json ? JSON.stringify(response.data) : formatEngineStatus(response.data));
-  return response.data.ok ? 0 : 1;
+  const status = response.data;
+  const trust = status.hostKey ? `\n  ${t('remote:cli.trustHint', { command: `aucmedi-desk engine trust ${name ?? 'NAME'} --fingerprint ${status.hostKey.fingerprint}` })}` : '';
+  out(json ? JSON.stringify(status) : formatEngineStatus(status) + trust);
+  return status.ok ? 0 : 1;
 }
+
+export function formatEngineList(engines: EngineListItem[]): string {
+  const width = Math.max(...engines.map((engine) => engine.name.length), 4);
+  return engines
+    .map((engine) => {
+      const how = engine.kind === 'local' ? t('remote:cli.kindLocal') : engine.kind === 'ssh' ? 'SSH' : 'TLS';
+      const key = engine.entry?.identityFile ? `  ${t('remote:cli.keyFile', { file: engine.entry.identityFile })}` : '';
+      return `${engine.name.padEnd(width)}  ${how.padEnd(5)}  ${engine.url || t('remote:cli.notFound')}${key}`;
+    })
+    .join('\n');
+}
+
+/** `aucmedi-desk engine list|add|remove|trust`. */
+export async function enginesCommand(core: Core, action: 'list' | 'add' | 'remove' | 'trust', args: string[], values: Record<string, string>, json: boolean, io: CliIo): Promise<number> {
+  switch (action) {
+    case 'list':
+      return finish(await core.handlers['engines:list']({}), json, io, formatEngineList);
+    case 'remove':
+      return finish(await core.handlers['engines:remove']({ name: args[0]! }), json, io, formatEngineList);
+    case 'trust':
+      return finish(await core.handlers['engines:trust-host-key']({ name: args[0]!, fingerprint: values['--fingerprint'] ?? '' }), json, io, (key) =>
+        t('remote:cli.trusted', { hostName: key.hostName, keyType: key.keyType, fingerprint: key.fingerprint }),
+      );
+    case 'add': {
+      const [name, url] = args as [string, string];
+      const tlsFiles = [values['--tls-ca'], values['--tls-cert'], values['--tls-key']];
+      const tls = tlsFiles.some(Boolean) ? { ca: absolute(tlsFiles[0]), cert: absolute(tlsFiles[1]), key: absolute(tlsFiles[2]) } : null;
+      const identityFile = values['--identity-file'] ? path.resolve(values['--identity-file']) : null;
+      return finish(await core.handlers['engines:add']({ name, url, tls, identityFile }), json, io, (engines) => `${t('remote:cli.added', { name })}\n${formatEngineList(engines)}`);
+    }
+  }
+}
+
+/** A path as given, made absolute; '' (not given) stays '' so the request names what is missing. */
+const absolute = (file: string | undefined) => (file ? path.resolve(file) : '');

@@ -57,8 +57,9 @@ export function formatLoaded(result: ImageLoadResult): string {
 }
 
 /** `aucmedi-desk image list|load FILE|save REF FILE|rm REF`. */
-export async function imageCommand(core: Core, args: string[], json: boolean, io: CliIo): Promise<number> {
+export async function imageCommand(core: Core, args: string[], json: boolean, io: CliIo, engine?: string): Promise<number> {
   const [action, ...rest] = args;
+  const on = engine ? { engine } : {};
   const operationId = `cli-${randomUUID().slice(0, 8)}`;
   const unsubscribe = core.subscribe((event) => {
     if (event.type === 'image:progress' && event.progress.operationId === operationId) io.status?.(formatTransfer(event.progress));
@@ -68,9 +69,9 @@ export async function imageCommand(core: Core, args: string[], json: boolean, io
   try {
     switch (action) {
       case 'list':
-        return finish(await core.handlers['images:list']({}), json, io, formatImageList);
+        return finish(await core.handlers['images:list'](on), json, io, formatImageList);
       case 'load':
-        return finish(await core.handlers['images:load']({ file: path.resolve(rest[0] ?? ''), operationId }), json, io, formatLoaded);
+        return finish(await core.handlers['images:load']({ file: path.resolve(rest[0] ?? ''), operationId, ...on }), json, io, formatLoaded);
       case 'save':
         return finish(
           await core.handlers['images:save']({ reference: rest[0] ?? '', file: path.resolve(rest[1] ?? ''), operationId, overwrite: rest.slice(2).includes('--force') }),

@@ -6,7 +6,7 @@ import { JsonFileSettingsStore, SETTINGS_FILE_NAME, userDataDir } from '../setti
 import { APP_VERSION } from '../version';
 import { datasetValidateCommand } from './dataset-command';
 import { dicomCommand } from './dicom-command';
-import { engineCommand } from './engine-command';
+import { engineCommand, enginesCommand } from './engine-command';
 import { gpuCommand } from './gpu-command';
 import { imageCommand, type CliIo } from './image-command';
 import { evaluateCommand, predictCommand, runsCommand, trainCommand } from './run-commands';
@@ -24,7 +24,11 @@ interface HelpEntry {
 }
 
 const HELP_COMMANDS: HelpEntry[] = [
-  { synopsis: ['engine [--json]'], description: msg('cli:help.commands.engine') },
+  { synopsis: ['engine [--engine NAME] [--json]'], description: msg('cli:help.commands.engine') },
+  { synopsis: ['engine list [--json]'], description: msg('remote:cli.help.list') },
+  { synopsis: ['engine add NAME URL [--identity-file FILE] [--tls-ca FILE --tls-cert FILE --tls-key FILE]'], description: msg('remote:cli.help.add') },
+  { synopsis: ['engine remove NAME'], description: msg('remote:cli.help.remove') },
+  { synopsis: ['engine trust NAME --fingerprint SHA256:...'], description: msg('remote:cli.help.trust') },
   { synopsis: ['gpu [--json]'], description: msg('cli:help.commands.gpu') },
   { synopsis: ['dataset validate PATH [--gt FILE] [--ohe] [--json]'], description: msg('cli:help.commands.datasetValidate') },
   { synopsis: ['dicom scan DIR [--classes-from folders|csv:FILE:ATTRIBUTE] [--json]'], description: msg('cli:help.commands.dicomScan') },
@@ -32,8 +36,8 @@ const HELP_COMMANDS: HelpEntry[] = [
     synopsis: ['dicom convert DIR --out DIR [--classes-from folders|csv:FILE:ATTRIBUTE] [--window auto|WIDTH/CENTER|MODALITY=WIDTH/CENTER,...] [--frames refuse|each] [--mapping FILE] [--json]'],
     description: msg('cli:help.commands.dicomConvert'),
   },
-  { synopsis: ['image list [--json]'], description: msg('cli:help.commands.imageList') },
-  { synopsis: ['image load FILE [--json]'], description: msg('cli:help.commands.imageLoad') },
+  { synopsis: ['image list [--engine NAME] [--json]'], description: msg('cli:help.commands.imageList') },
+  { synopsis: ['image load FILE [--engine NAME] [--json]'], description: msg('cli:help.commands.imageLoad') },
   { synopsis: ['image save REF FILE [--force]'], description: msg('cli:help.commands.imageSave') },
   { synopsis: ['image rm REF'], description: msg('cli:help.commands.imageRm') },
   { synopsis: ['weights list [--json]'], description: msg('cli:help.commands.weightsList') },
@@ -99,7 +103,16 @@ interface CommandSpec {
 
 /** What each command accepts: positional arguments, flags and options with values. */
 const COMMANDS: Record<string, CommandSpec> = {
-  engine: { positional: 0, flags: ['--json'], run: (core, _args, json, io) => engineCommand(core, json, io.out) },
+  engine: { positional: 0, flags: ['--json'], options: ['--engine'], run: (core, _args, json, io, values) => engineCommand(core, json, io.out, values['--engine']) },
+  'engine list': { positional: 0, flags: ['--json'], run: (core, args, json, io, values) => enginesCommand(core, 'list', args, values, json, io) },
+  'engine add': {
+    positional: 2,
+    flags: ['--json'],
+    options: ['--tls-ca', '--tls-cert', '--tls-key', '--identity-file'],
+    run: (core, args, json, io, values) => enginesCommand(core, 'add', args, values, json, io),
+  },
+  'engine remove': { positional: 1, flags: ['--json'], run: (core, args, json, io, values) => enginesCommand(core, 'remove', args, values, json, io) },
+  'engine trust': { positional: 1, flags: ['--json'], options: ['--fingerprint'], run: (core, args, json, io, values) => enginesCommand(core, 'trust', args, values, json, io) },
   gpu: { positional: 0, flags: ['--json'], run: (core, _args, json, io) => gpuCommand(core, json, io) },
   'dataset validate': {
     positional: 1,
@@ -141,8 +154,8 @@ const COMMANDS: Record<string, CommandSpec> = {
   'runs attach': { positional: 1, flags: ['--json'], run: (core, args, json, io) => runsCommand(core, 'attach', args[0], json, io) },
   'weights list': { positional: 0, flags: ['--json'], run: (core, _args, json, io) => weightsCommand(core, 'list', undefined, json, io) },
   'weights import': { positional: 1, flags: ['--json'], run: (core, args, json, io) => weightsCommand(core, 'import', args[0], json, io) },
-  'image list': { positional: 0, flags: ['--json'], run: (core, args, json, io) => imageCommand(core, ['list', ...args], json, io) },
-  'image load': { positional: 1, flags: ['--json'], run: (core, args, json, io) => imageCommand(core, ['load', ...args], json, io) },
+  'image list': { positional: 0, flags: ['--json'], options: ['--engine'], run: (core, args, json, io, values) => imageCommand(core, ['list', ...args], json, io, values['--engine']) },
+  'image load': { positional: 1, flags: ['--json'], options: ['--engine'], run: (core, args, json, io, values) => imageCommand(core, ['load', ...args], json, io, values['--engine']) },
   'image save': { positional: 2, flags: ['--json', '--force'], run: (core, args, json, io, _values, flags) => imageCommand(core, ['save', ...args, ...flags], json, io) },
   'image rm': { positional: 1, flags: ['--json'], run: (core, args, json, io) => imageCommand(core, ['rm', ...args], json, io) },
 };

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import Docker from 'dockerode';
-import type { EngineEndpoint } from './endpoint';
+import { readCredentialFile } from './credential-file';
+import type { EngineEndpoint, SshTarget } from './endpoint';
+import { SshEngineAgent } from './ssh-transport';
 
 /**
  * Socket connections are not kept alive: every request opens a new one, so "the engine answered"
@@ -22,16 +23,43 @@ export function createDockerClient(endpoint: EngineEndpoint, timeoutMs?: number)
     const options: Docker.DockerOptions & { agent: http.Agent } = { socketPath: transport.path, agent: FRESH_SOCKET_CONNECTIONS, ...common };
     return new Docker(options);
   }
+  if (transport.kind === 'ssh') {
+    // Plain HTTP inside the SSH channels; host and port only name the engine in dockerode's messages.
+    const options: Docker.DockerOptions & { agent: http.Agent } = { protocol: 'http', host: transport.host, port: transport.port, agent: sshAgentFor(transport), ...common };
+    return new Docker(options);
+  }
   if (!transport.tls) return new Docker({ host: transport.host, port: transport.port, protocol: 'http', ...common });
   return new Docker({
     host: transport.host,
     port: transport.port,
     protocol: 'https',
-    ca: readFileSync(transport.tls.ca),
-    cert: readFileSync(transport.tls.cert),
-    key: readFileSync(transport.tls.key),
+    ca: readCredentialFile(transport.tls.ca),
+    cert: readCredentialFile(transport.tls.cert),
+    key: readCredentialFile(transport.tls.key),
     ...common,
   });
+}
+
+const sshAgents = new Map<string, SshEngineAgent>();
+
+/** One SSH connection per server, user and key, shared by every client of that engine. */
+function sshAgentFor(target: SshTarget): SshEngineAgent {
+  const key = JSON.stringify([target.host, target.port, target.username, target.identityFile, target.knownHostsFiles, target.agentSocket]);
+  let agent = sshAgents.get(key);
+  if (!agent) {
+    agent = new SshEngineAgent(target);
+    sshAgents.set(key, agent);
+  }
+  return agent;
+}
+
+/** Closes the SSH connections to one engine (`ssh://user@host:port`), or every one (at quit, and between tests). */
+export function closeSshConnections(url?: string): void {
+  for (const [key, agent] of sshAgents) {
+    if (url && agent.url !== url) continue;
+    agent.close();
+    sshAgents.delete(key);
+  }
 }
 
 /** What docker-modem keeps of a client's transport (its typings do not list these fields). */

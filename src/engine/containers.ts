@@ -16,6 +16,11 @@ export interface DeviceRequest {
 export interface HardeningOptions {
   /** Bind mounts in Docker's `SOURCE:TARGET[:ro]` form, host paths already in the host's own form. */
   binds?: string[];
+  /**
+   * Mounts in the Mounts form. A bind mount here fails when its source is missing, where `binds`
+   * would make an empty folder of that name on the engine's machine.
+   */
+  mounts?: Docker.MountSettings[];
   deviceRequests?: DeviceRequest[];
   /** `uid:gid` on Linux, so files written to bind mounts belong to the user. */
   user?: string;
@@ -35,6 +40,7 @@ export function hardenedHostConfig(options: HardeningOptions = {}): Docker.HostC
     AutoRemove: false,
     ShmSize: options.shmSizeBytes ?? 64 * 1024 * 1024,
     ...(options.binds?.length ? { Binds: options.binds } : {}),
+    ...(options.mounts?.length ? { Mounts: options.mounts } : {}),
     ...(options.deviceRequests?.length ? { DeviceRequests: options.deviceRequests } : {}),
   };
 }

@@ -5,6 +5,7 @@ import type { EngineInfo, EngineStatus, EngineStatusCode } from '../api/types';
 import { createDockerClient, engineRequest } from './client';
 import type { EngineEndpoint } from './endpoint';
 import { permissionActionMessage } from './engine-errors';
+import { HostKeyRefused, SshAuthFailed, SshDialFailed } from './ssh-transport';
 import { msg, text, type Localized, type Message } from '../i18n';
 
 /** Device requests (how GPUs reach a container) arrived with Engine API 1.40 (Docker 19.03). */
@@ -52,7 +53,10 @@ export async function diagnoseEngine(endpoint: EngineEndpoint, deps: DiagnoseDep
   try {
     answer = await ping(docker, timeoutMs);
   } catch (error) {
-    return finish(await classifyConnectionError(error, endpoint, deps));
+    const said = await classifyConnectionError(error, endpoint, deps);
+    if (!(error instanceof HostKeyRefused)) return finish(said);
+    const { hostName, keyType, fingerprint } = error.check;
+    return { ...finish(said), hostKey: { hostName, keyType, fingerprint } };
   }
   if (answer.apiVersion === null) {
     const body = answer.body.replace(/\s+/g, ' ').trim().slice(0, 120);
@@ -146,7 +150,9 @@ export async function classifyConnectionError(error: unknown, endpoint: EngineEn
   if (err.code === 'EACCES' || err.code === 'EPERM') return permissionDenied(endpoint, deps, detail);
   // Node's HTTP parser failed: what answers there does not speak HTTP at all.
   if (err.code?.startsWith('HPE_')) return notDocker(endpoint, `${detail} (the answer is not HTTP)`);
-  if (endpoint.transport.kind === 'tcp') return unreachable(endpoint, detail);
+  const remote = classifyRemoteError(error, endpoint, detail);
+  if (remote) return remote;
+  if (endpoint.transport.kind === 'tcp' || endpoint.transport.kind === 'ssh') return unreachable(endpoint, detail);
   if (['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'ENOTDIR'].includes(err.code ?? '')) {
     const socketPath = endpoint.transport.path;
     // A Windows named pipe cannot be looked at as a file: its absence is Docker Desktop not running.
@@ -157,6 +163,48 @@ export async function classifyConnectionError(error: unknown, endpoint: EngineEn
     return notRunning(endpoint, deps.platform, detail);
   }
   return unhealthy(detail);
+}
+
+/** Node's codes for a server certificate that the CA given does not vouch for, or that names another host. */
+const SERVER_CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** SSH and TLS failures, which say more than "cannot be reached". */
+function classifyRemoteError(error: unknown, endpoint: EngineEndpoint, detail: string): Verdict | null {
+  if (error instanceof HostKeyRefused) {
+    const { hostName, fingerprint, keyType, verdict: seen } = error.check;
+    if (seen === 'unknown') return verdict('ENGINE_HOST_KEY_UNKNOWN', msg('remote:hostKey.unknown.message', { hostName, keyType, fingerprint }), msg('remote:hostKey.unknown.action', { fingerprint }), detail);
+    return verdict('ENGINE_HOST_KEY_CHANGED', msg(seen === 'revoked' ? 'remote:hostKey.revoked.message' : 'remote:hostKey.changed.message', { hostName, keyType, fingerprint }), msg('remote:hostKey.changed.action', { hostName }), detail);
+  }
+  if (error instanceof SshAuthFailed) {
+    const target = endpoint.transport.kind === 'ssh' ? endpoint.transport : null;
+    const who = { user: target?.username ?? '', host: target?.host ?? endpoint.url };
+    if (error.reason === 'encrypted-key') return verdict('ENGINE_AUTH_FAILED', msg('remote:auth.encrypted.message', who), msg('remote:auth.encrypted.action'), detail);
+    if (error.reason === 'no-identity') return verdict('ENGINE_AUTH_FAILED', msg('remote:auth.noIdentity.message', who), msg('remote:auth.noIdentity.action'), detail);
+    return verdict('ENGINE_AUTH_FAILED', msg('remote:auth.rejected.message', who), msg('remote:auth.rejected.action', who), detail);
+  }
+  if (error instanceof SshDialFailed) {
+    const target = endpoint.transport.kind === 'ssh' ? endpoint.transport : null;
+    return verdict('ENGINE_UNREACHABLE', msg('remote:dial.message', { host: target?.host ?? endpoint.url }), msg('remote:dial.action', { user: target?.username ?? '' }), detail);
+  }
+  const code = (error as { code?: string }).code ?? '';
+  if (endpoint.transport.kind === 'tcp' && endpoint.transport.tls) {
+    if (SERVER_CERTIFICATE_CODES.has(code)) return verdict('ENGINE_TLS_REFUSED', msg('remote:tls.serverRefused.message', { url: endpoint.url }), msg('remote:tls.serverRefused.action'), detail);
+    // The engine's TLS alert: it does not accept this computer's client certificate.
+    if (/^ERR_SSL_.*ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|DECRYPT_ERROR)/.test(code)) {
+      return verdict('ENGINE_TLS_REFUSED', msg('remote:tls.clientRefused.message', { url: endpoint.url }), msg('remote:tls.clientRefused.action'), detail);
+    }
+  }
+  return null;
 }
 
 /** How to point the app at the right engine, for an address the user gave: a clause ("…, or correct …") and a sentence. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { localizedException, type UserErrorException } from '../api/errors';
 import type { EndpointSource } from '../api/types';
 import { msg, type Message } from '../i18n';
+import { userDataDir } from '../settings/store';
 
 export interface TlsFiles {
   ca: string;
@@ -11,9 +12,28 @@ export interface TlsFiles {
   verify: boolean;
 }
 
+export interface SshTarget {
+  kind: 'ssh';
+  host: string;
+  port: number;
+  username: string;
+  /** A private key file; null: the SSH agent, then the user's usual keys (~/.ssh/id_ed25519, id_ecdsa, id_rsa). */
+  identityFile: string | null;
+  /** The user's home folder (for the usual keys). */
+  homedir: string;
+  /** The SSH agent's socket (SSH_AUTH_SOCK, or the OpenSSH agent's pipe on Windows); null: none. */
+  agentSocket: string | null;
+  /** Where host keys are trusted: the user's ~/.ssh/known_hosts and the app's own file of keys accepted in the app. */
+  knownHostsFiles: string[];
+}
+
+/** The app's own known_hosts file, next to its settings: keys the user accepted in the app. */
+export const APP_KNOWN_HOSTS = 'known_hosts';
+
 export type Transport =
   | { kind: 'socket'; path: string }
-  | { kind: 'tcp'; host: string; port: number; tls: TlsFiles | null };
+  | { kind: 'tcp'; host: string; port: number; tls: TlsFiles | null }
+  | SshTarget;
 
 /** Where the Docker engine is, in DOCKER_HOST form (`url`) and as dockerode needs it (`transport`). */
 export interface EngineEndpoint {
@@ -26,6 +46,8 @@ export interface EndpointContext {
   env: NodeJS.ProcessEnv;
   platform: NodeJS.Platform;
   homedir: string;
+  /** The user logged in here: the SSH user when an ssh:// address names none. */
+  username?: string;
 }
 
 export const WINDOWS_PIPE = '//./pipe/docker_engine';
@@ -68,6 +90,20 @@ export function parseEndpoint(url: string, source: EndpointSource, ctx: Endpoint
     const port = match[2] ? Number(match[2]) : tls ? 2376 : 2375;
     if (port < 1 || port > 65535) throw invalidAddress(url, source, msg('engine:endpoint.invalid.port', { port: match[2]! }));
     return { url: `tcp://${match[1]}:${port}`, source, transport: { kind: 'tcp', host, port, tls } };
+  }
+  if (url.startsWith('ssh://')) {
+    // ssh://[user@]host[:port], as the docker CLI takes it; the user defaults to the one logged in here.
+    const rest = url.slice('ssh://'.length).replace(/\/+$/, '');
+    const match = /^(?:([A-Za-z0-9._-]{1,64})@)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/.exec(rest);
+    if (!match) throw invalidAddress(url, source, msg('remote:endpoint.notSsh'));
+    const port = match[3] ? Number(match[3]) : 22;
+    if (port < 1 || port > 65535) throw invalidAddress(url, source, msg('engine:endpoint.invalid.port', { port: match[3]! }));
+    const username = match[1] ?? ctx.username ?? ctx.env.USER ?? ctx.env.USERNAME ?? 'root';
+    const host = match[2]!.replace(/^\[|\]$/g, '');
+    const portPart = port === 22 ? '' : `:${port}`;
+    const agentSocket = ctx.env.SSH_AUTH_SOCK || (ctx.platform === 'win32' ? '\\\\.\\pipe\\openssh-ssh-agent' : null);
+    const knownHostsFiles = [path.join(ctx.homedir, '.ssh', 'known_hosts'), path.join(userDataDir(ctx.platform, ctx.env, ctx.homedir), APP_KNOWN_HOSTS)];
+    return { url: `ssh://${username}@${match[2]}${portPart}`, source, transport: { kind: 'ssh', host, port, username, identityFile: null, homedir: ctx.homedir, agentSocket, knownHostsFiles } };
   }
   throw invalidAddress(url, source, msg('engine:endpoint.invalid.scheme'));
 }

@@ -8,6 +8,7 @@ import { loadImageTarball } from './image-load';
 import { saveImageTarball } from './image-save';
 import { ImageCatalog } from './images';
 import type { EngineService } from './service';
+import { EngineDirectory } from './engines';
 
 type ImageChannel = Extract<Channel, `images:${string}`>;
 export type ImageImplementations = { [C in ImageChannel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> };
@@ -15,6 +16,8 @@ export type ImageImplementations = { [C in ImageChannel]: (request: RequestOf<C>
 /** The images:* channels: list, load from file, export to file, pull, remove; progress on the event stream. */
 export function imageHandlers(deps: {
   engine: EngineService;
+  /** Every engine by name, for the channels that take `engine`. */
+  engines: EngineDirectory;
   settings: SettingsStore;
   operations: Operations;
   emit: (event: CoreEvent) => void;
@@ -23,14 +26,18 @@ export function imageHandlers(deps: {
 }): { handlers: ImageImplementations; catalog: ImageCatalog } {
   const user = hostUser(deps.platform ?? process.platform);
   const catalog = new ImageCatalog(() => deps.engine.client(), user ? { user } : {});
+  /** The catalog of a named engine (`local`, or absent: the one above). */
+  const catalogOf = (engine: string | undefined) =>
+    EngineDirectory.isLocal(engine) ? catalog : deps.engines.perEngine(engine, () => new ImageCatalog(() => deps.engines.client(engine), user ? { user } : {}));
   const progress = (operationId: string, kind: TransferKind) => (p: Omit<TransferProgress, 'operationId' | 'kind'>) =>
     deps.emit({ type: 'image:progress', progress: { operationId, kind, ...p } });
 
   const handlers: ImageImplementations = {
-    'images:list': async () => catalog.list(deps.settings.read().imageRef),
-    'images:load': ({ file, operationId }) =>
+    'images:list': async ({ engine }) => catalogOf(engine).list(deps.settings.read().imageRef),
+    'images:load': ({ file, operationId, engine }) =>
       deps.operations.run(operationId, async (signal) => {
-        const docker = await deps.engine.client();
+        const catalog = catalogOf(engine);
+        const docker = await deps.engines.client(engine);
         const loaded = await loadImageTarball(docker, file, { signal, onProgress: progress(operationId, 'load') });
         // A loaded image is checked at once, so a broken one is named before anyone chooses it.
         const ids = new Set(loaded.imageIds);

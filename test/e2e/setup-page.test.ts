@@ -81,7 +81,7 @@ describe.runIf(ready)('Setup page (real UI in Chromium, real core, real engine)'
     await app.page.getByTestId('endpoint-save').click();
     const error = app.page.getByTestId('settings-error');
     await error.waitFor();
-    expect(await error.textContent()).toMatch(/must start with unix:\/\/, npipe:\/\/ or tcp:\/\//);
+    expect(await error.textContent()).toMatch(/must start with unix:\/\/, npipe:\/\/, tcp:\/\/ or ssh:\/\//);
     expect(new JsonFileSettingsStore(settingsFile).read().engineEndpoint).toBeNull();
     expect(await state().textContent()).toBe('Ready');
   });

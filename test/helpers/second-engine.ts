@@ -57,8 +57,18 @@ export function requireDockerd(): boolean {
   return false;
 }
 
+export interface SecondEngineOptions {
+  /** Folder name prefix (a unix socket path must stay under 108 bytes). */
+  prefix?: string;
+  /** Put before `dockerd` at each start (e.g. `nsenter --mount=...` to start it in another mount namespace). */
+  launcher?: () => string[];
+  /** More dockerd arguments at each start (another listener, TLS). */
+  extraArgs?: () => string[];
+}
+
 /** Creates the folders; `start()` starts the engine. */
-export function secondEngine(prefix = '/tmp/aucmedi-engine2-'): SecondEngine {
+export function secondEngine(options: SecondEngineOptions | string = {}): SecondEngine {
+  const { prefix = '/tmp/aucmedi-engine2-', launcher = () => [], extraArgs = () => [] } = typeof options === 'string' ? { prefix: options } : options;
   // Short path: a unix socket path must stay under 108 bytes (containerd's shim sockets derive from it).
   const dir = mkdtempSync(prefix);
   const socket = path.join(dir, 'docker.sock');
@@ -109,11 +119,9 @@ export function secondEngine(prefix = '/tmp/aucmedi-engine2-'): SecondEngine {
       liveRestore = options.liveRestore === true;
       const out = openSync(log, 'a');
       try {
-        child = spawn(
-          'dockerd',
-          ['--host', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot, '--pidfile', pidfile, '--iptables=false', '--bridge=none', ...(liveRestore ? ['--live-restore'] : [])],
-          { stdio: ['ignore', out, out] },
-        );
+        const args = ['--host', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot, '--pidfile', pidfile, '--iptables=false', '--bridge=none', ...extraArgs(), ...(liveRestore ? ['--live-restore'] : [])];
+        const [command, ...before] = [...launcher(), 'dockerd'];
+        child = spawn(command!, [...before, ...args], { stdio: ['ignore', out, out] });
       } finally {
         closeSync(out);
       }

@@ -92,6 +92,8 @@ beforeAll(async () => {
     for (let i = 0; i < 3; i++) writeFileSync(path.join(L.dataset, cls, `img${i}.png`), encodePng(8, 8, new Uint8Array(64).fill(cls === 'a' ? 40 : 200)));
   }
   writeFileSync(path.join(L.files, 'plain.txt'), 'not an image\n');
+  // a key file for engines:add (it is only checked to be a small readable file; nothing connects)
+  writeFileSync(path.join(L.files, 'id_ed25519'), '-----BEGIN OPENSSH PRIVATE KEY-----\n-----END OPENSSH PRIVATE KEY-----\n');
   // Weights archives whose every entry is bad; the weights folder is linked out of the watched folders (see WEIGHTS_OUT).
   await writeHostileWeightsArchives(L.files);
   mkdirSync(WEIGHTS_OUT);

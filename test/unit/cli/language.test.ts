@@ -17,7 +17,8 @@ describe('the command line speaks the core language (LANG=de_DE: German, LANG=C:
     expect(await main(['--help'], c.o, c.e)).toBe(0);
     const help = c.out.join('\n');
     expect(help).toMatch(/^Aufruf: aucmedi-desk <Befehl> \[Optionen\]\n\nBefehle:\n/);
-    expect(help).toContain('  engine [--json]                 Prüft die Docker-Engine');
+    expect(help).toContain(`  engine [--engine NAME] [--json]\n${' '.repeat(34)}Prüft die Docker-Engine`);
+    expect(help).toContain('  engine list [--json]            Die Engines nach Namen');
     expect(help).toContain('Optionen:\n  --json             Maschinenlesbare Ausgabe');
     expect(help).toContain('Exit-Codes: 0 Erfolg');
     expect(help).not.toContain('Usage:');
@@ -41,7 +42,7 @@ describe('the command line speaks the core language (LANG=de_DE: German, LANG=C:
     const c = capture();
     expect(await main(['--help'], c.o, c.e)).toBe(0);
     const help = c.out.join('\n');
-    expect(help).toMatch(/^Usage: aucmedi-desk <command> \[options\]\n\nCommands:\n {2}engine \[--json\] {17}Check the Docker engine: exit 0 when it is ready, 1 when not\.\n/);
+    expect(help).toMatch(/^Usage: aucmedi-desk <command> \[options\]\n\nCommands:\n {2}engine \[--engine NAME\] \[--json\]\n {34}Check the Docker engine: exit 0 when it is ready, 1 when not\.\n {2}engine list \[--json\] {12}The engines by name/);
     expect(help).toContain('\n  weights import SOURCE [--json]  Copy weights from a folder');
     expect(help).toContain(
       '\n  train DATASET [--gt FILE] [--ohe] [--architecture KEY[,KEY]] [--analysis minimal|standard|advanced]\n        [--epochs N] [--batch-size N] [--workers N] [--metalearner M] [--three-dim]\n',

@@ -77,7 +77,8 @@ describe('a conventional command line (node:util parseArgs)', () => {
     for (const [argv, synopsis, doing] of [
       [['train', '--help'], 'Usage: aucmedi-desk train DATASET [--gt FILE]', 'Train in the foreground with progress'],
       [['dicom', 'convert', '/nowhere', '--bogus', '-h'], 'Usage: aucmedi-desk dicom convert DIR --out DIR', 'Convert the 2D images'],
-      [['engine', '--help'], 'Usage: aucmedi-desk engine [--json]', 'Check the Docker engine'],
+      [['engine', '--help'], 'Usage: aucmedi-desk engine [--engine NAME] [--json]', 'Check the Docker engine'],
+      [['engine', 'add', '--help'], 'Usage: aucmedi-desk engine add NAME URL [--identity-file FILE] [--tls-ca FILE --tls-cert FILE --tls-key FILE]', 'Add a remote engine'],
       [['runs', 'stop', '--help'], 'Usage: aucmedi-desk runs stop ID', 'Stop a run'],
     ] as const) {
       const c = capture();

@@ -37,8 +37,32 @@ describe('parseEndpoint', () => {
   });
 
   it('rejects forms it does not know, saying which forms it knows', () => {
-    expect(() => parseEndpoint('ssh://user@host', 'settings', linux)).toThrow(/unix:\/\/, npipe:\/\/ or tcp:\/\//);
+    expect(() => parseEndpoint('http://host', 'settings', linux)).toThrow(/unix:\/\/, npipe:\/\/, tcp:\/\/ or ssh:\/\//);
     expect(() => parseEndpoint('tcp://host:port', 'settings', linux)).toThrow(/not a valid tcp/);
+    expect(() => parseEndpoint('ssh://user@host:99999', 'settings', linux)).toThrow(/port 99999 is out of range/);
+    expect(() => parseEndpoint('ssh://us er@host', 'settings', linux)).toThrow(/not a valid ssh:\/\/ engine address/);
+  });
+
+  it('reads ssh:// as the docker CLI does: the user logged in here when none is named, port 22 unless named', () => {
+    const ctx = { ...linux, homedir: '/home/ana', username: 'ana', env: { SSH_AUTH_SOCK: '/run/agent.sock' } };
+    expect(parseEndpoint('ssh://gpu.hospital.example', 'DOCKER_HOST', ctx)).toEqual({
+      url: 'ssh://ana@gpu.hospital.example',
+      source: 'DOCKER_HOST',
+      transport: {
+        kind: 'ssh',
+        host: 'gpu.hospital.example',
+        port: 22,
+        username: 'ana',
+        identityFile: null,
+        homedir: '/home/ana',
+        agentSocket: '/run/agent.sock',
+        knownHostsFiles: ['/home/ana/.ssh/known_hosts', '/home/ana/.config/AUCMEDI Desk/known_hosts'],
+      },
+    });
+    const endpoint = parseEndpoint('ssh://ops@[fd00::7]:2222/', 'settings', { ...ctx, env: {} });
+    expect(endpoint.url).toBe('ssh://ops@[fd00::7]:2222');
+    expect(endpoint.transport).toMatchObject({ kind: 'ssh', host: 'fd00::7', port: 2222, username: 'ops', agentSocket: null });
+    expect(parseEndpoint('ssh://ops@h', 'settings', { ...ctx, platform: 'win32', env: {} }).transport).toMatchObject({ agentSocket: '\\\\.\\pipe\\openssh-ssh-agent' });
   });
 });
 

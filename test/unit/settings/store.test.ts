@@ -37,8 +37,14 @@ describe('sanitizeSettings', () => {
       runsDir: null,
       weightsDir: null,
       language: 'system',
+      engines: [],
     });
     expect(sanitizeSettings({ language: 'de' }).language).toBe('de');
+    const gpuServer = { name: 'gpu-server', url: 'tcp://gpu.example:2376', tls: { ca: '/etc/certs/ca.pem', cert: '/etc/certs/cert.pem', key: '/etc/certs/key.pem' }, identityFile: null };
+    expect(sanitizeSettings({ engines: [gpuServer] }).engines).toEqual([gpuServer]);
+    // a tcp:// engine without TLS is never kept: its connection could not be verified
+    expect(sanitizeSettings({ engines: [{ ...gpuServer, tls: null }] }).engines).toEqual([]);
+    expect(sanitizeSettings({ engines: [{ ...gpuServer, url: 'unix:///var/run/docker.sock' }] }).engines).toEqual([]);
     const recent = [{ path: '/data/chest', gtFile: null, ohe: false, usedAt: '2026-11-24T10:00:00.000Z' }];
     expect(sanitizeSettings({ recentDatasets: recent }).recentDatasets).toEqual(recent);
     expect(sanitizeSettings('garbage')).toEqual(DEFAULT_SETTINGS);
