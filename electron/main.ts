@@ -10,6 +10,7 @@ import { RunWatch } from '../src/desktop/run-watch';
 import { desktopT } from '../src/desktop/texts';
 import { placeWindow, readWindowState, writeWindowState } from '../src/desktop/window-state';
 import { resolveLanguage } from '../src/i18n/language';
+import { setCoreLanguage } from '../src/i18n/translate';
 import { runCommandLine } from '../src/cli/command-line';
 import { menuTemplate } from './menu';
 import { forwardEvents, registerIpc } from './ipc';
@@ -55,6 +56,9 @@ if (cliArgs) {
   /** The shell's own texts (menu, dialogs, notices) follow the language chosen on the Setup page, as the window does. */
   const texts = () => desktopT(resolveLanguage(settings.read().language, app.getLocale()));
   const applyLanguage = () => {
+    // The core's own sentences in the app (dialog titles, saved reports, error texts) follow the window's
+    // language too; the CLI (`--cli`, a process of its own) keeps following LANG as before.
+    setCoreLanguage(resolveLanguage(settings.read().language, app.getLocale()));
     const t = texts();
     // Help > About: the native about panel; the full versions and the third-party notices are on Setup > About.
     app.setAboutPanelOptions({ applicationName: APP_NAME, applicationVersion: `${APP_VERSION} (commit ${APP_COMMIT})`, version: `Electron ${process.versions.electron}`, credits: t('desktop:menu.credits', { license: APP_LICENSE }) });
@@ -109,7 +113,8 @@ if (cliArgs) {
     const stopWatching = core.subscribe((event) => {
       if (!window || window.isDestroyed()) return;
       const notice = watch.take(event, window.isFocused(), texts());
-      if (event.type === 'run:state' || event.type === 'run:progress' || event.type === 'run:deleted') window.setProgressBar(watch.taskbarProgress());
+      const taskbar = event.type === 'run:state' || event.type === 'run:progress' || event.type === 'run:deleted' ? watch.taskbarChange() : null;
+      if (taskbar !== null) window.setProgressBar(taskbar);
       if (notice && Notification.isSupported()) {
         const shown = new Notification({ title: notice.title, body: notice.body });
         shown.on('click', () => {

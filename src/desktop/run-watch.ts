@@ -57,6 +57,21 @@ export class RunWatch {
     if (fractions.length === 0) return INDETERMINATE;
     return fractions.reduce((a, b) => a + b, 0) / fractions.length;
   }
+
+  private shownProgress: number | undefined;
+
+  /**
+   * The taskbar value when it changed by a whole percent (or between none, indeterminate and a
+   * fraction) since it was last taken, else null: Keras redraws its bar many times a second, and
+   * the taskbar needs no more than what a person can see.
+   */
+  taskbarChange(): number | null {
+    const value = this.taskbarProgress();
+    const rounded = value < 0 ? value : Math.round(value * 100) / 100;
+    if (rounded === this.shownProgress) return null;
+    this.shownProgress = rounded;
+    return value;
+  }
 }
 
 /**

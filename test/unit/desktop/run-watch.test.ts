@@ -72,4 +72,22 @@ describe('RunWatch: taskbar progress', () => {
     watch.take({ type: 'run:deleted', runId: 'a' }, true, en);
     expect(watch.taskbarProgress()).toBeCloseTo(0.75);
   });
+
+  it('gives the taskbar a new value only when it moved by a whole percent, or changed kind', () => {
+    const watch = new RunWatch();
+    expect(watch.taskbarChange()).toBe(NO_PROGRESS);
+    expect(watch.taskbarChange()).toBeNull();
+    watch.take({ type: 'run:state', run: run('r', 'running') }, true, en);
+    expect(watch.taskbarChange()).toBe(INDETERMINATE);
+    const at = (batch: number) => watch.take({ type: 'run:progress', runId: 'r', progress: progress({ phase: 'frozen', epoch: 1, totalEpochs: 1, batch, totalBatches: 1000 }) }, true, en);
+    at(100);
+    expect(watch.taskbarChange()).toBeCloseTo(0.1);
+    at(101); // 10.1 %: the same whole percent
+    expect(watch.taskbarChange()).toBeNull();
+    at(112);
+    expect(watch.taskbarChange()).toBeCloseTo(0.112);
+    watch.take({ type: 'run:state', run: run('r', 'succeeded') }, true, en);
+    expect(watch.taskbarChange()).toBe(NO_PROGRESS);
+  });
 });
+
