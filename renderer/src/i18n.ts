@@ -6,7 +6,7 @@
 import { useCallback } from 'react';
 import { initReactI18next, useTranslation } from 'react-i18next';
 import type { UserError } from '../../src/api';
-import { formatValue } from './components/LineChart';
+import { formatValue } from './value-format';
 import { createI18n, formatDateTime, formatDuration, formatNumber, formatPercent, formatSize, renderMessage, resolveLanguage, type Language, type LanguageSetting, type Localized, type Message } from '../../src/i18n';
 
 export const i18n = createI18n(resolveLanguage('system', navigator.language), [initReactI18next]);

@@ -1,5 +1,6 @@
 import { memo, useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent, type RefObject } from 'react';
-import { useT } from '../i18n';
+import { useT, useValue } from '../i18n';
+import { formatValue } from '../value-format';
 import { pointsIn, smooth } from './curve-math';
 
 export { pointsIn, smooth };
@@ -38,14 +39,6 @@ interface LineChartProps {
 }
 
 const MARGIN = { left: 60, right: 16, top: 18, bottom: 30 };
-
-/** A value as a chart shows it: four significant digits, exponents for the very small. */
-export function formatValue(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(2).replace(/\.?0+e/, 'e');
-  return String(Number(value.toPrecision(4)));
-}
 
 function niceStep(range: number, count: number): number {
   const raw = range / Math.max(1, count);
@@ -202,6 +195,7 @@ export function useWidth(): [RefObject<HTMLDivElement | null>, number] {
 /** A line chart in SVG: axes with a few ticks, several series, a hover read-out of the nearest x, optional log scale. */
 export const LineChart = memo(function LineChart({ title, series: allSeries, log = false, height = 220, markers = [], xLabel: xLabelProp, testId, emptyText: emptyTextProp }: LineChartProps) {
   const t = useT();
+  const value = useValue();
   const xLabel = xLabelProp ?? t('charts:epoch');
   const emptyText = emptyTextProp ?? t('charts:noValues');
   const [wrapRef, width] = useWidth();
@@ -345,7 +339,7 @@ export const LineChart = memo(function LineChart({ title, series: allSeries, log
               <svg width="22" height="10" aria-hidden="true">
                 <line x1="1" y1="5" x2="21" y2="5" stroke={s.color} strokeWidth="2.5" strokeDasharray={s.dashed ? '5 3' : undefined} />
               </svg>
-              {s.label} <span className="legend-value">{formatValue(hoverX !== null ? valueAt(s.points, hoverX) : latest(s))}</span>
+              {s.label} <span className="legend-value">{value(hoverX !== null ? valueAt(s.points, hoverX) : latest(s))}</span>
             </span>
           ))}
         </span>
@@ -355,7 +349,7 @@ export const LineChart = memo(function LineChart({ title, series: allSeries, log
         ref={wrapRef}
         tabIndex={0}
         role="img"
-        aria-label={t('charts:aria', { title, values: series.map((s) => `${s.label} ${formatValue(latest(s))}`).join(', ') })}
+        aria-label={t('charts:aria', { title, values: series.map((s) => `${s.label} ${value(latest(s))}`).join(', ') })}
         onKeyDown={onKeyDown}
         onBlur={() => setHoverX(null)}
       >
@@ -376,7 +370,7 @@ export const LineChart = memo(function LineChart({ title, series: allSeries, log
                 <g key={`y${t}`}>
                   <line x1={MARGIN.left} x2={MARGIN.left + plotWidth} y1={scales.sy(t)} y2={scales.sy(t)} className="chart-grid" />
                   <text x={MARGIN.left - 6} y={scales.sy(t)} dy="0.32em" textAnchor="end" className="chart-tick">
-                    {formatValue(t)}
+                    {value(t)}
                   </text>
                 </g>
               ))}
@@ -440,7 +434,7 @@ export const LineChart = memo(function LineChart({ title, series: allSeries, log
             </strong>
             {series.map((s) => (
               <div key={s.key}>
-                <span style={{ color: s.color }}>■</span> {s.label}: {formatValue(valueAt(s.points, hoverX))}
+                <span style={{ color: s.color }}>■</span> {s.label}: {value(valueAt(s.points, hoverX))}
               </div>
             ))}
           </div>
@@ -456,6 +450,7 @@ export const LineChart = memo(function LineChart({ title, series: allSeries, log
 
 /** The values under a chart, one row per x (epoch), one column per series; raw, as logged. */
 function CurveTable({ series, xLabel }: { series: readonly ChartSeries[]; xLabel: string }) {
+  const value = useValue();
   const rows = useMemo(() => {
     const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
     return xs.map((x) => ({ x, values: series.map((s) => valueAt(s.points, x)) }));
@@ -478,7 +473,7 @@ function CurveTable({ series, xLabel }: { series: readonly ChartSeries[]; xLabel
             <tr key={row.x}>
               <th scope="row">{row.x}</th>
               {row.values.map((v, i) => (
-                <td key={series[i]!.key}>{formatValue(v)}</td>
+                <td key={series[i]!.key}>{value(v)}</td>
               ))}
             </tr>
           ))}

@@ -2,12 +2,11 @@ import { Fragment, useEffect, useState } from 'react';
 import { epochsMessage, trainedEpochs } from '../../../src/api/epochs';
 import type { ModelChoice, QueueEntry, RecordedGpus, RunSummary } from '../../../src/api/runs';
 import { CompareChart } from '../components/CompareChart';
-import { formatValue } from '../components/LineChart';
 import { ModelLink } from '../components/ModelLink';
 import { OpenFolderButton } from '../components/OpenFolderButton';
 import { Problem } from '../components/Problem';
 import { STATE_BADGE } from '../components/RunProgress';
-import { useErrorText, useFormat, useMessage, useT } from '../i18n';
+import { useErrorText, useFormat, useMessage, useT, useValue } from '../i18n';
 import { useAppStore } from '../store';
 import { COMPARE_LIMIT } from '../store/runs';
 
@@ -18,6 +17,7 @@ const inputOf = (run: RunSummary) => (run.mode === 'prediction' ? run.images.pat
 /** What a run came to: the best val_loss and epochs of a training, the images a prediction or evaluation went through. */
 function Outcome({ run }: { run: RunSummary }) {
   const t = useT();
+  const formatValue = useValue();
   const format = useFormat();
   if (run.mode === 'training') {
     return (

@@ -1,12 +1,12 @@
 import { useMemo, useState } from 'react';
 import type { EpochMetrics, ProgressState } from '../../../src/api';
 import type { TrainingRecord } from '../../../src/api/runs';
-import { LineChart, formatValue, type ChartMarker, type ChartSeries } from '../components/LineChart';
+import { LineChart, type ChartMarker, type ChartSeries } from '../components/LineChart';
 import { OutputFolderFact } from '../components/OpenFolderButton';
 import { Trans } from 'react-i18next';
 import { invoke } from '../bridge';
 import { ExportButton } from '../components/ExportButton';
-import { useT } from '../i18n';
+import { useT, useValue } from '../i18n';
 
 /** The file AUCMEDI's checkpoint keeps the best model in (a file name, not translated). */
 const BEST_LOSS_FILE = 'model.best_loss.keras';
@@ -21,6 +21,7 @@ const present = (list: (ChartSeries | null)[]) => list.filter((s): s is ChartSer
 
 function Charts({ epochs, progress, model, advanced }: { epochs: readonly EpochMetrics[]; progress: ProgressState | null; model: number; advanced: boolean }) {
   const t = useT();
+  const formatValue = useValue();
   const ofModel = useMemo(() => epochs.filter((e) => e.model === model), [epochs, model]);
   const loss = useMemo(() => present([series(ofModel, 'loss', t('runsPage:curves.lossTraining'), COLORS.train), series(ofModel, 'val_loss', t('runsPage:curves.valLoss'), COLORS.val, true)]), [ofModel, t]);
   const auc = useMemo(() => present([series(ofModel, 'auc', t('runsPage:curves.aucTraining'), COLORS.train), series(ofModel, 'val_auc', t('runsPage:curves.valAuc'), COLORS.val, true)]), [ofModel, t]);
@@ -96,6 +97,7 @@ export function LearningCurves({ record }: { record: TrainingRecord }) {
 
 export function TrainingResults({ record }: { record: TrainingRecord }) {
   const t = useT();
+  const formatValue = useValue();
   const last = [...record.epochs].reverse().find((e) => e.model === record.epochs[record.epochs.length - 1]?.model);
   const best = record.progress?.bestEpoch ?? null;
   const bestEpoch = best ? record.epochs.find((e) => e.model === best.model && e.epoch === best.epoch) : undefined;
