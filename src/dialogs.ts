@@ -59,6 +59,11 @@ const FILE_MESSAGES: Record<FilePurpose, { openTitle: Message; saveTitle: Messag
     saveTitle: msg('core:dialogs.diagnostics.save'),
     filters: [{ name: msg('core:dialogs.filters.diagnostics'), extensions: ['gz', 'tgz'] }, ALL_FILES],
   },
+  'engine-credential': {
+    openTitle: msg('core:dialogs.engineCredential.open'),
+    saveTitle: msg('core:dialogs.engineCredential.save'),
+    filters: [{ name: msg('core:dialogs.filters.credentials'), extensions: ['pem', 'crt', 'cer', 'key'] }, ALL_FILES],
+  },
   'run-log': {
     openTitle: msg('core:dialogs.runLog.open'),
     saveTitle: msg('core:dialogs.runLog.save'),

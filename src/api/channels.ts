@@ -110,7 +110,7 @@ export interface ChannelMap {
 export type FolderPurpose = 'dataset' | 'run-output' | 'model' | 'prediction-images' | 'weights-folder';
 
 /** What a file dialog is for; the core turns it into a title and file filters. */
-export type FilePurpose = 'image-tarball' | 'annotation-csv' | 'run-log' | 'predictions-csv' | 'curves-csv' | 'report-html' | 'weights-archive' | 'diagnostics';
+export type FilePurpose = 'image-tarball' | 'annotation-csv' | 'run-log' | 'predictions-csv' | 'curves-csv' | 'report-html' | 'weights-archive' | 'diagnostics' | 'engine-credential';
 
 export type Channel = keyof ChannelMap;
 export type RequestOf<C extends Channel> = ChannelMap[C]['request'];

@@ -94,10 +94,11 @@ export async function startRemoteEngine(): Promise<RemoteEngine> {
       const running = sshd;
       if (!running || running.exitCode !== null) return;
       const exited = new Promise((resolve) => running.once('exit', resolve));
+      // sessions still open are this sshd's children, which outlive the listener: end them first
+      // (only this test's: other tests may have sshd sessions of their own at the same time)
+      spawnSync('pkill', ['-TERM', '-P', String(running.pid)]);
       running.kill('SIGTERM');
       await exited;
-      // sessions still open are sshd children that outlive the listener: end them too
-      spawnSync('pkill', ['-TERM', '-f', `sshd: root@`]);
     };
     await startSsh();
 

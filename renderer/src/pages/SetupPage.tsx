@@ -5,6 +5,7 @@ import { AboutCard } from './AboutCard';
 import { BundleCard } from './BundleCard';
 import { EndpointCard } from './EndpointCard';
 import { EngineCard } from './EngineCard';
+import { EnginesCard } from './EnginesCard';
 import { GpuCard } from './GpuCard';
 import { ImagesCard } from './ImagesCard';
 import { LanguageCard } from './LanguageCard';
@@ -38,6 +39,7 @@ export function SetupPage() {
       <WeightsCard />
       {engineOk && <GpuCard />}
       <EndpointCard />
+      <EnginesCard />
       <LanguageCard />
       <SupportCard />
       <AboutCard />

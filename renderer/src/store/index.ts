@@ -3,6 +3,7 @@ import { createCatalogSlice, type CatalogSlice } from './catalog';
 import { createDatasetSlice, type DatasetSlice } from './dataset';
 import { createDicomSlice, type DicomSlice } from './dicom';
 import { createEngineSlice, type EngineSlice } from './engine';
+import { createEnginesSlice, type EnginesSlice } from './engines';
 import { createEvaluateSlice, type EvaluateSlice } from './evaluate';
 import { createGpuSlice, type GpuSlice } from './gpu';
 import { createImagesSlice, type ImagesSlice } from './images';
@@ -14,6 +15,7 @@ import { createSettingsSlice, type SettingsSlice } from './settings';
 import { createWeightsSlice, type WeightsSlice } from './weights';
 
 export type AppState = EngineSlice &
+  EnginesSlice &
   SettingsSlice &
   NavigationSlice &
   ImagesSlice &
@@ -29,6 +31,7 @@ export type AppState = EngineSlice &
 
 export const useAppStore = create<AppState>()((...args) => ({
   ...createEngineSlice(...args),
+  ...createEnginesSlice(...args),
   ...createSettingsSlice(...args),
   ...createNavigationSlice(...args),
   ...createImagesSlice(...args),

@@ -1,0 +1,284 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { Trans } from 'react-i18next';
+import type { EngineListItem, EngineStatus, PresentedHostKey } from '../../../src/api';
+import { Problem } from '../components/Problem';
+import { useErrorText, useT } from '../i18n';
+import { useAppStore } from '../store';
+import type { NamedEngineState } from '../store/engines';
+
+const NOT_YET: NamedEngineState = { status: null, checking: false, error: null, trusting: false, trustError: null };
+
+/**
+ * Every engine the app can run on: this computer's, and the servers the user added (issue 15).
+ * Each with its diagnosis, whether it sees this computer's files, and, for an SSH server whose
+ * host key is not trusted yet, the fingerprint to compare with what IT reads on the server.
+ */
+export function EnginesCard() {
+  const t = useT();
+  const list = useAppStore((s) => s.enginesList);
+  const listError = useAppStore((s) => s.enginesListError);
+  const removeError = useAppStore((s) => s.engineRemoveError);
+  const loadEngines = useAppStore((s) => s.loadEngines);
+  useEffect(() => {
+    void loadEngines();
+  }, [loadEngines]);
+
+  return (
+    <section className="card" aria-labelledby="engines-heading" data-testid="engines-card">
+      <header className="card-header">
+        <h2 id="engines-heading">{t('enginesCard:title')}</h2>
+      </header>
+      <p className="muted">{t('enginesCard:intro')}</p>
+      {listError && <Problem error={listError} testId="engines-list-error" />}
+      {!list && !listError && <p className="muted">{t('enginesCard:loading')}</p>}
+      {list && (
+        <ul className="engine-list">
+          {list.map((item) => (
+            <EngineRow key={item.name} item={item} />
+          ))}
+        </ul>
+      )}
+      {removeError && <Problem error={removeError} testId="engine-remove-error" />}
+      <AddEngineForm />
+    </section>
+  );
+}
+
+function EngineRow({ item }: { item: EngineListItem }) {
+  const t = useT();
+  const own = useAppStore((s) => s.enginesByName[item.name]) ?? NOT_YET;
+  const live = useAppStore((s) => s.engineStatus);
+  const diagnose = useAppStore((s) => s.diagnoseNamedEngine);
+  const removeEngine = useAppStore((s) => s.removeEngine);
+  const [confirmRemove, setConfirmRemove] = useState(false);
+  const headingId = useId();
+
+  // This computer's engine is watched by the core (its events keep engineStatus current): the newer of
+  // the two wins, and whether it sees this computer's files comes from this card's own diagnosis.
+  const status: EngineStatus | null =
+    item.kind === 'local' && live && (!own.status || live.checkedAt >= own.status.checkedAt) ? { ...live, files: live.ok ? own.status?.files : undefined } : own.status;
+  const stateText = own.checking ? t('enginesCard:state.checking') : status ? t(`enginesCard:state.${status.code}`) : t('enginesCard:state.notChecked');
+  const badge = !status || own.checking ? '' : status.ok ? 'badge-ok' : status.code === 'ENGINE_HOST_KEY_UNKNOWN' ? 'badge-warn' : 'badge-bad';
+
+  return (
+    <li className="engine-row" data-testid="engine-row" data-engine-name={item.name} aria-labelledby={headingId}>
+      <div className="engine-row-head">
+        <div className="engine-row-title">
+          <h3 id={headingId} className="engine-name">
+            {item.name}
+          </h3>
+          <span className="tag">{t(`enginesCard:kind.${item.kind}`)}</span>
+        </div>
+        <span className={`badge ${badge}`} role="status" aria-live="polite" data-testid="engine-row-state">
+          {stateText}
+        </span>
+      </div>
+      <dl className="facts engine-facts">
+        <dt>{t('enginesCard:address')}</dt>
+        <dd>
+          <code data-testid="engine-row-url">{item.url || '–'}</code>
+        </dd>
+        {status?.info && (
+          <>
+            <dt>{t('enginesCard:version')}</dt>
+            <dd data-testid="engine-row-version">{status.info.version}</dd>
+          </>
+        )}
+        {status?.ok && (
+          <>
+            <dt>{t('enginesCard:files.label')}</dt>
+            <dd data-testid="engine-row-files" data-files={status.files ?? 'unknown'}>
+              {t(`enginesCard:files.${status.files ?? 'unknown'}`)}
+            </dd>
+          </>
+        )}
+      </dl>
+      {status && !status.ok && !status.hostKey && <Problem error={status} testId="engine-row-problem" />}
+      {status && !status.ok && status.hostKey && <HostKeyCheck name={item.name} status={status} hostKey={status.hostKey} state={own} />}
+      {own.error && <Problem error={own.error} testId="engine-row-error" />}
+      <div className="row-actions engine-row-actions">
+        {confirmRemove ? (
+          <div className="confirm engine-remove-confirm" role="alertdialog" aria-label={t('enginesCard:removeQuestion', { name: item.name })}>
+            <span>{t('enginesCard:removeQuestion', { name: item.name })}</span>
+            <button type="button" className="danger" onClick={() => void removeEngine(item.name)} data-testid="engine-remove-confirm">
+              {t('enginesCard:remove')}
+            </button>
+            <button type="button" className="secondary" onClick={() => setConfirmRemove(false)} data-testid="engine-remove-keep">
+              {t('enginesCard:keep')}
+            </button>
+          </div>
+        ) : (
+          <>
+            <button type="button" onClick={() => void diagnose(item.name)} disabled={own.checking} data-testid="engine-recheck">
+              {own.checking ? t('enginesCard:state.checking') : t('enginesCard:recheck')}
+            </button>
+            {item.kind !== 'local' && (
+              <button type="button" className="secondary" onClick={() => setConfirmRemove(true)} data-testid="engine-remove">
+                {t('enginesCard:remove')}
+              </button>
+            )}
+          </>
+        )}
+      </div>
+    </li>
+  );
+}
+
+/**
+ * The server's host key, to be compared with what IT reads on the server. The user accepts it only by
+ * typing (or pasting) the fingerprint IT gave: the field is never filled in, and the core compares what
+ * was typed with the key the server presents at that moment.
+ */
+function HostKeyCheck({ name, status, hostKey, state }: { name: string; status: EngineStatus; hostKey: PresentedHostKey; state: NamedEngineState }) {
+  const t = useT();
+  const errorText = useErrorText();
+  const trust = useAppStore((s) => s.trustEngineHostKey);
+  const [typed, setTyped] = useState('');
+  const inputId = useId();
+  const changed = status.code === 'ENGINE_HOST_KEY_CHANGED';
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (await trust(name, typed.trim())) setTyped('');
+  };
+
+  // The core's sentence says what the server presents (and, for a changed key, the warning); the
+  // fingerprint stands out below it, then how to compare it and the field to restate it.
+  return (
+    <div className={changed ? 'host-key host-key-changed' : 'host-key'} role={changed ? 'alert' : 'status'} data-testid="engine-host-key" data-host={hostKey.hostName}>
+      <p className="host-key-title" data-testid="engine-row-problem">
+        {errorText(status).message}
+      </p>
+      <p className="host-key-fingerprint">
+        <code data-testid="engine-host-key-fingerprint">{hostKey.fingerprint}</code>
+      </p>
+      <p className="small">
+        <Trans t={t} i18nKey="enginesCard:hostKey.compare" components={{ code: <code /> }} />
+      </p>
+      {changed && <p className="small">{t('enginesCard:hostKey.changedAdvice')}</p>}
+      <form className="host-key-form" onSubmit={(event) => void onSubmit(event)}>
+        <label htmlFor={inputId} className="field-label">
+          {t('enginesCard:hostKey.inputLabel')}
+        </label>
+        <div className="inline-form">
+          <input
+            id={inputId}
+            data-testid="engine-trust-input"
+            value={typed}
+            placeholder={t('enginesCard:hostKey.placeholder')}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={(event) => setTyped(event.target.value)}
+          />
+          <button type="submit" disabled={state.trusting || typed.trim() === ''} data-testid="engine-trust-submit">
+            {state.trusting ? t('enginesCard:hostKey.accepting') : t('enginesCard:hostKey.submit')}
+          </button>
+        </div>
+      </form>
+      {state.trustError && <Problem error={state.trustError} testId="engine-trust-error" />}
+      {status.detail && (
+        <details className="small muted">
+          <summary>{t('common:problem.detailsForIt')}</summary>
+          <code>{status.detail}</code>
+        </details>
+      )}
+    </div>
+  );
+}
+
+/** A path typed or chosen with the file dialog. */
+function FileField({ label, value, onChange, testId, hint }: { label: string; value: string; onChange(value: string): void; testId: string; hint?: string }) {
+  const t = useT();
+  const pick = useAppStore((s) => s.pickEngineFile);
+  const inputId = useId();
+  return (
+    <div className="field">
+      <label htmlFor={inputId}>{label}</label>
+      <div className="file-field">
+        <input id={inputId} data-testid={testId} value={value} placeholder={t('enginesCard:add.filePlaceholder')} spellCheck={false} onChange={(event) => onChange(event.target.value)} />
+        <button
+          type="button"
+          className="secondary"
+          onClick={() =>
+            void pick().then((file) => {
+              if (file) onChange(file);
+            })
+          }
+          data-testid={`${testId}-choose`}
+        >
+          {t('enginesCard:add.choose')}
+        </button>
+      </div>
+      {hint && <p className="muted small">{hint}</p>}
+    </div>
+  );
+}
+
+function AddEngineForm() {
+  const t = useT();
+  const adding = useAppStore((s) => s.engineAdding);
+  const error = useAppStore((s) => s.engineAddError);
+  const addEngine = useAppStore((s) => s.addEngine);
+  const [name, setName] = useState('');
+  const [url, setUrl] = useState('');
+  const [ca, setCa] = useState('');
+  const [cert, setCert] = useState('');
+  const [key, setKey] = useState('');
+  const [identity, setIdentity] = useState('');
+  const nameId = useId();
+  const urlId = useId();
+
+  const address = url.trim();
+  const scheme = address.startsWith('tcp://') ? 'tcp' : address.startsWith('ssh://') ? 'ssh' : null;
+  const tlsComplete = [ca, cert, key].every((file) => file.trim() !== '');
+  const ready = name.trim() !== '' && scheme !== null && (scheme !== 'tcp' || tlsComplete) && !adding;
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!ready) return;
+    const added = await addEngine({
+      name: name.trim(),
+      url: address,
+      tls: scheme === 'tcp' ? { ca: ca.trim(), cert: cert.trim(), key: key.trim() } : null,
+      identityFile: scheme === 'ssh' && identity.trim() ? identity.trim() : null,
+    });
+    if (added) {
+      for (const clear of [setName, setUrl, setCa, setCert, setKey, setIdentity]) clear('');
+    }
+  };
+
+  return (
+    <form className="engine-add" onSubmit={(event) => void onSubmit(event)} aria-labelledby="engine-add-heading" data-testid="engine-add">
+      <h3 id="engine-add-heading">{t('enginesCard:add.title')}</h3>
+      <p className="muted small">{t('enginesCard:add.intro')}</p>
+      <div className="fields">
+        <div className="field">
+          <label htmlFor={nameId}>{t('enginesCard:add.name')}</label>
+          <input id={nameId} data-testid="engine-add-name" value={name} placeholder={t('enginesCard:add.namePlaceholder')} spellCheck={false} autoComplete="off" onChange={(event) => setName(event.target.value)} />
+          <p className="muted small">{t('enginesCard:add.nameHint')}</p>
+        </div>
+        <div className="field">
+          <label htmlFor={urlId}>{t('enginesCard:add.url')}</label>
+          <input id={urlId} data-testid="engine-add-url" value={url} placeholder={t('enginesCard:add.urlPlaceholder')} spellCheck={false} autoComplete="off" onChange={(event) => setUrl(event.target.value)} />
+          <p className="muted small">{t('enginesCard:add.urlHint')}</p>
+        </div>
+      </div>
+      {scheme === 'tcp' && (
+        <div className="fields" data-testid="engine-add-tls">
+          <FileField label={t('enginesCard:add.ca')} value={ca} onChange={setCa} testId="engine-add-ca" />
+          <FileField label={t('enginesCard:add.cert')} value={cert} onChange={setCert} testId="engine-add-cert" />
+          <FileField label={t('enginesCard:add.key')} value={key} onChange={setKey} testId="engine-add-key" />
+        </div>
+      )}
+      {scheme === 'ssh' && <FileField label={t('enginesCard:add.identity')} value={identity} onChange={setIdentity} testId="engine-add-identity" hint={t('enginesCard:add.identityHint')} />}
+      {address !== '' && scheme === null && <p className="muted small" data-testid="engine-add-hint">{t('enginesCard:add.needScheme')}</p>}
+      {scheme === 'tcp' && !tlsComplete && <p className="muted small" data-testid="engine-add-hint">{t('enginesCard:add.needTls')}</p>}
+      <div className="actions">
+        <button type="submit" disabled={!ready} data-testid="engine-add-submit">
+          {adding ? t('enginesCard:add.adding') : t('enginesCard:add.submit')}
+        </button>
+      </div>
+      {error && <Problem error={error} testId="engine-add-error" />}
+    </form>
+  );
+}

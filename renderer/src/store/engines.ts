@@ -1,0 +1,118 @@
+import type { StateCreator } from 'zustand';
+import type { EngineEntry, EngineListItem, EngineStatus, UserError } from '../../../src/api';
+import type { FilePurpose } from '../../../src/api/channels';
+import { invoke } from '../bridge';
+import type { AppState } from './index';
+
+/**
+ * The file dialog's purpose for a certificate, client key or SSH key file. The FilePurpose list has
+ * none of its own yet (its filters would be .pem/.crt/.key and files without an extension); until it
+ * has, the run-log purpose offers "All files" as well.
+ */
+export const CREDENTIAL_FILE_PURPOSE: FilePurpose = 'engine-credential';
+
+/** What the Setup page knows of one engine by name. */
+export interface NamedEngineState {
+  status: EngineStatus | null;
+  checking: boolean;
+  /** The diagnosis itself failed (not the engine: the request). */
+  error: UserError | null;
+  trusting: boolean;
+  trustError: UserError | null;
+}
+
+const EMPTY: NamedEngineState = { status: null, checking: false, error: null, trusting: false, trustError: null };
+
+export interface EnginesSlice {
+  /** Every engine from engines:list (`local` first); null until read. */
+  enginesList: EngineListItem[] | null;
+  enginesListError: UserError | null;
+  enginesByName: Record<string, NamedEngineState>;
+  engineAdding: boolean;
+  engineAddError: UserError | null;
+  engineRemoveError: UserError | null;
+  /** Reads the list, then diagnoses every engine on it. */
+  loadEngines(): Promise<void>;
+  diagnoseNamedEngine(name: string): Promise<void>;
+  /** Adds a server; resolves true when it was added (then it is diagnosed). */
+  addEngine(entry: EngineEntry): Promise<boolean>;
+  removeEngine(name: string): Promise<void>;
+  /** Accepts a server's host key with the fingerprint the user typed, then diagnoses again; true when accepted. */
+  trustEngineHostKey(name: string, fingerprint: string): Promise<boolean>;
+  /** The file dialog for a certificate or key file: its path, or null when cancelled. */
+  pickEngineFile(): Promise<string | null>;
+}
+
+export const createEnginesSlice: StateCreator<AppState, [], [], EnginesSlice> = (set, get) => {
+  const patch = (name: string, change: Partial<NamedEngineState>) =>
+    set((state) => ({ enginesByName: { ...state.enginesByName, [name]: { ...EMPTY, ...state.enginesByName[name], ...change } } }));
+  const keepListed = (list: EngineListItem[]) => {
+    const names = new Set(list.map((item) => item.name));
+    set((state) => ({ enginesList: list, enginesListError: null, enginesByName: Object.fromEntries(Object.entries(state.enginesByName).filter(([name]) => names.has(name))) }));
+  };
+
+  return {
+    enginesList: null,
+    enginesListError: null,
+    enginesByName: {},
+    engineAdding: false,
+    engineAddError: null,
+    engineRemoveError: null,
+
+    async loadEngines() {
+      const response = await invoke('engines:list', {});
+      if (!response.ok) return set({ enginesListError: response.error });
+      keepListed(response.data);
+      await Promise.all(response.data.map((item) => get().diagnoseNamedEngine(item.name)));
+    },
+
+    async diagnoseNamedEngine(name) {
+      if (get().enginesByName[name]?.checking) return;
+      patch(name, { checking: true });
+      const response = await invoke('engines:diagnose', { name });
+      if (response.ok) patch(name, { status: response.data, error: null, checking: false });
+      else patch(name, { error: response.error, checking: false });
+    },
+
+    async addEngine(entry) {
+      set({ engineAdding: true, engineAddError: null });
+      const response = await invoke('engines:add', entry);
+      if (!response.ok) {
+        set({ engineAdding: false, engineAddError: response.error });
+        return false;
+      }
+      set({ engineAdding: false });
+      keepListed(response.data);
+      void get().diagnoseNamedEngine(entry.name);
+      return true;
+    },
+
+    async removeEngine(name) {
+      const response = await invoke('engines:remove', { name });
+      if (!response.ok) return set({ engineRemoveError: response.error });
+      set({ engineRemoveError: null });
+      keepListed(response.data);
+    },
+
+    async trustEngineHostKey(name, fingerprint) {
+      patch(name, { trusting: true, trustError: null });
+      const response = await invoke('engines:trust-host-key', { name, fingerprint });
+      if (!response.ok) {
+        patch(name, { trusting: false, trustError: response.error });
+        return false;
+      }
+      patch(name, { trusting: false, trustError: null });
+      await get().diagnoseNamedEngine(name);
+      return true;
+    },
+
+    async pickEngineFile() {
+      const picked = await invoke('dialog:open-file', { purpose: CREDENTIAL_FILE_PURPOSE });
+      if (!picked.ok) {
+        set({ engineAddError: picked.error });
+        return null;
+      }
+      return picked.data.path;
+    },
+  };
+};
