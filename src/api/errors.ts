@@ -50,6 +50,12 @@ export type ErrorCode =
   | 'RUN_ACTIVE'
   | 'RUN_FILES_NOT_DELETED'
   | 'RUN_START_FAILED'
+  /** A run's data could not be sent to a server, or not brought back (src/engine/staging.ts). */
+  | 'STAGING_FAILED'
+  /** What landed on the server is not what was sent. */
+  | 'STAGING_VERIFY_FAILED'
+  /** The server's disk filled up while data was sent to it. */
+  | 'STAGING_NO_SPACE'
   | 'RUN_INTERRUPTED'
   | 'RUN_NOT_ACTIVE'
   | 'RUN_FOLLOWED_ELSEWHERE'

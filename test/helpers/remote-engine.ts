@@ -51,7 +51,7 @@ export function requireRemoteEngineTools(): boolean {
   return false;
 }
 
-export async function startRemoteEngine(): Promise<RemoteEngine> {
+export async function startRemoteEngine(options: { dataRootBytes?: number } = {}): Promise<RemoteEngine> {
   const tlsPort = await freePort();
   const sshPort = await freePort();
   // Under /var/tmp, not /tmp: the namespace's /tmp is private, and the test reaches the engine's
@@ -64,7 +64,7 @@ export async function startRemoteEngine(): Promise<RemoteEngine> {
   try {
     let certs: ReturnType<typeof makeCertificates> | null = null;
     const tlsArgs = () => ['--host', `tcp://127.0.0.1:${tlsPort}`, '--tlsverify', '--tlscacert', certs!.ca, '--tlscert', certs!.serverCert, '--tlskey', certs!.serverKey];
-    engine = secondEngine({ prefix: '/var/tmp/aucmedi-remote-', launcher: inNamespace, extraArgs: tlsArgs });
+    engine = secondEngine({ prefix: '/var/tmp/aucmedi-remote-', launcher: inNamespace, extraArgs: tlsArgs, ...options });
     const dir = engine.dir;
     certs = makeCertificates(path.join(dir, 'certs'));
     const sshDir = path.join(dir, 'ssh');

@@ -64,11 +64,13 @@ export interface SecondEngineOptions {
   launcher?: () => string[];
   /** More dockerd arguments at each start (another listener, TLS). */
   extraArgs?: () => string[];
+  /** The size of the data-root's tmpfs (default 2 GiB). */
+  dataRootBytes?: number;
 }
 
 /** Creates the folders; `start()` starts the engine. */
 export function secondEngine(options: SecondEngineOptions | string = {}): SecondEngine {
-  const { prefix = '/tmp/aucmedi-engine2-', launcher = () => [], extraArgs = () => [] } = typeof options === 'string' ? { prefix: options } : options;
+  const { prefix = '/tmp/aucmedi-engine2-', launcher = () => [], extraArgs = () => [], dataRootBytes = DATA_ROOT_BYTES } = typeof options === 'string' ? { prefix: options } : options;
   // Short path: a unix socket path must stay under 108 bytes (containerd's shim sockets derive from it).
   const dir = mkdtempSync(prefix);
   const socket = path.join(dir, 'docker.sock');
@@ -81,7 +83,7 @@ export function secondEngine(options: SecondEngineOptions | string = {}): Second
   // The data-root on a tmpfs of its own (overlay2 works on tmpfs): loading the image is faster, and
   // cleaning up is an unmount instead of deleting ~8000 layer files from disk (15 s here). RAM is
   // used only as far as filled (the stand-in image: ~220 MB).
-  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${DATA_ROOT_BYTES},mode=0711`, 'tmpfs', dataRoot], { encoding: 'utf8' });
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${dataRootBytes},mode=0711`, 'tmpfs', dataRoot], { encoding: 'utf8' });
   if (mount.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`mounting a tmpfs for the second engine's data-root failed: ${mount.stderr || mount.error?.message}`);

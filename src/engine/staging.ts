@@ -1,0 +1,375 @@
+/**
+ * A run's data on an engine that cannot see this computer's files (src/engine/file-visibility.ts):
+ * uploaded into a Docker volume through the engine API, and the outputs downloaded from one.
+ *
+ * In: the files are packed into one tar stream (tar-stream) and sent with `PUT /archive` into a
+ * helper container that is created, never started, with the volume mounted: the engine writes
+ * them into the volume. Each file's SHA-256 is taken while it is packed; then a throwaway
+ * container on the server hashes what landed in the volume and both sides compare the file count
+ * and one digest over all (path, SHA-256) pairs before anything uses the data. (The stream itself
+ * cannot be hashed again on the server without storing it twice; the digest over every file's
+ * content and name checks the same bytes.) A cancel or a failure removes the helper and the
+ * volume: nothing is left on the server.
+ *
+ * Out: `GET /archive` of the volume's folder through a helper container, unpacked here with every
+ * name checked (no absolute paths, no `..`, no links), into the local output folder.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type Docker from 'dockerode';
+import tar from 'tar-stream';
+import { errorDetail, localizedException, UserErrorException } from '../api/errors';
+import { msg } from '../i18n';
+import { APP_LABEL, PURPOSE_LABEL, runOnce } from './containers';
+import { HashingReader } from './hashing-reader';
+import { TransferMeter } from './progress';
+
+/** Where a helper container sees the volume. */
+const STAGE_DIR = '/stage';
+export const STAGE_LABEL = 'org.aucmedi-desk.staged';
+/** Files up to this size are read whole; larger ones (volumes, models) are streamed. */
+const WHOLE_FILE_BYTES = 4 * 1024 * 1024;
+/** Small files read ahead of the one being packed. */
+const READ_AHEAD = 16;
+
+export interface StageSource {
+  /** A folder (its files, recursively) or one file on this computer. */
+  hostPath: string;
+  /** Where it goes in the volume ('/'-separated, relative); '' for the volume's top. */
+  at: string;
+}
+
+export interface StageProgress {
+  phase: 'uploading' | 'verifying' | 'downloading';
+  bytesDone: number;
+  bytesTotal: number | null;
+  bytesPerSecond: number;
+  secondsLeft: number | null;
+  files: number;
+}
+
+export interface StagedManifest {
+  files: number;
+  bytes: number;
+  /** SHA-256 over the sorted lines `<sha256 of the file> <path>\n` (paths compared as UTF-8 bytes). */
+  digest: string;
+}
+
+export interface StageOptions {
+  /** An image present on the engine with python3 (the AUCMEDI image in use): the helpers run in it. */
+  image: string;
+  volume: string;
+  labels?: Record<string, string>;
+  /** The local driver's options for the volume made (the tests use a size-limited tmpfs to play a full disk). */
+  driverOpts?: Record<string, string>;
+  signal?: AbortSignal;
+  onProgress?: (progress: StageProgress) => void;
+}
+
+/** What landed on the server is not what was sent. */
+export class StagingVerifyFailed extends Error {
+  constructor(
+    readonly sent: StagedManifest,
+    readonly found: { files: number; digest: string },
+  ) {
+    super(`the server holds ${found.files} files with digest ${found.digest}, ${sent.files} files with digest ${sent.digest} were sent`);
+  }
+}
+
+export class StagingCancelled extends Error {
+  constructor() {
+    super('cancelled');
+  }
+}
+
+interface LocalFile {
+  full: string;
+  /** In the volume, '/'-separated. */
+  rel: string;
+  size: number;
+}
+
+/** Every regular file under the sources (a link to a file counts as that file; other special files are left out). */
+async function listFiles(sources: readonly StageSource[]): Promise<{ files: LocalFile[]; dirs: string[] }> {
+  const files: LocalFile[] = [];
+  const dirs = new Set<string>();
+  const walk = async (full: string, rel: string): Promise<void> => {
+    const info = await stat(full);
+    if (info.isDirectory()) {
+      if (rel) dirs.add(rel);
+      const entries = (await readdir(full)).sort();
+      for (const name of entries) await walk(path.join(full, name), rel ? `${rel}/${name}` : name);
+    } else if (info.isFile()) files.push({ full, rel, size: info.size });
+  };
+  for (const source of sources) await walk(source.hostPath, source.at.replace(/^\/+|\/+$/g, ''));
+  return { files, dirs: [...dirs].sort() };
+}
+
+const byUtf8 = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
+export function manifestDigest(entries: ReadonlyArray<[rel: string, sha256: string]>): string {
+  const hash = createHash('sha256');
+  for (const [rel, sha] of [...entries].sort((a, b) => byUtf8(a[0], b[0]))) hash.update(`${sha} ${rel}\n`);
+  return hash.digest('hex');
+}
+
+/** Run on the server: the same digest over what the volume holds. */
+const VERIFY_SCRIPT = [
+  'import hashlib, os, sys',
+  'root = sys.argv[1]',
+  'lines = []',
+  'for folder, dirs, files in os.walk(root):',
+  '    for name in files:',
+  '        full = os.path.join(folder, name)',
+  '        if not os.path.isfile(full) or os.path.islink(full): continue',
+  '        h = hashlib.sha256()',
+  '        with open(full, "rb") as f:',
+  '            for chunk in iter(lambda: f.read(1 << 20), b""): h.update(chunk)',
+  '        rel = os.path.relpath(full, root).replace(os.sep, "/")',
+  '        lines.append((rel.encode("utf-8", "surrogateescape"), h.hexdigest()))',
+  'lines.sort()',
+  'digest = hashlib.sha256()',
+  'for rel, sha in lines: digest.update(sha.encode() + b" " + rel + b"\\n")',
+  'print(len(lines), digest.hexdigest())',
+].join('\n');
+
+/**
+ * A container that is created and never started, with the volume at STAGE_DIR: the engine reads and
+ * writes the volume through it. Removed with `v: true`: the image's own VOLUME (/data) makes an
+ * anonymous volume for every container, which would stay on the server otherwise.
+ */
+async function helperContainer(docker: Docker, options: StageOptions, readOnly: boolean): Promise<Docker.Container> {
+  return docker.createContainer({
+    Image: options.image,
+    Entrypoint: ['true'],
+    Cmd: [],
+    Labels: { [APP_LABEL]: 'aucmedi-desk', [PURPOSE_LABEL]: 'staging' },
+    NetworkDisabled: true,
+    HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: options.volume, Target: STAGE_DIR, ReadOnly: readOnly }] },
+  });
+}
+
+async function volumeExists(docker: Docker, name: string): Promise<boolean> {
+  return docker
+    .getVolume(name)
+    .inspect()
+    .then(
+      () => true,
+      (error: { statusCode?: number }) => {
+        if (error.statusCode === 404) return false;
+        throw error;
+      },
+    );
+}
+
+/** Removes a volume; one already gone counts as removed. */
+export async function removeVolume(docker: Docker, name: string): Promise<void> {
+  await docker
+    .getVolume(name)
+    .remove({ force: true })
+    .catch((error: { statusCode?: number }) => {
+      if (error.statusCode !== 404) throw error;
+    });
+}
+
+/**
+ * Uploads the sources into a new volume and checks on the server that it holds exactly what was
+ * sent. Refuses a volume that exists already (a staged dataset is reused by its name, not refilled).
+ */
+export async function stageIn(docker: Docker, sources: readonly StageSource[], options: StageOptions): Promise<StagedManifest> {
+  if (await volumeExists(docker, options.volume)) throw new Error(`the volume ${options.volume} exists already`);
+  const { files, dirs } = await listFiles(sources);
+  const bytes = files.reduce((sum, file) => sum + file.size, 0);
+  const meter = new TransferMeter(bytes);
+  const report = (phase: StageProgress['phase'], done: number) =>
+    options.onProgress?.({ phase, bytesDone: meter.bytesDone, bytesTotal: bytes, bytesPerSecond: meter.bytesPerSecond, secondsLeft: meter.secondsLeft, files: done });
+
+  await docker.createVolume({ Name: options.volume, Labels: { [APP_LABEL]: 'aucmedi-desk', [STAGE_LABEL]: 'input', ...options.labels }, ...(options.driverOpts ? { DriverOpts: options.driverOpts } : {}) });
+  let helper: Docker.Container | null = null;
+  let reader: HashingReader | null = null;
+  const pack = tar.pack();
+  const onAbort = () => pack.destroy(new StagingCancelled());
+  try {
+    if (options.signal?.aborted) throw new StagingCancelled();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    helper = await helperContainer(docker, options, false);
+    const hashes: Array<[string, string]> = [];
+    reader = new HashingReader();
+    const packing = (async () => {
+      const mtime = new Date();
+      for (const dir of dirs) await entry(pack, { name: `${dir}/`, type: 'directory', mode: 0o755, mtime });
+      let done = 0;
+      // Small files (a dataset's images) are read and hashed on the reader thread, a few ahead of the
+      // one being packed; one entry from one buffer each (a stream per small file costs more than its bytes).
+      const small = (file: LocalFile) => file.size <= WHOLE_FILE_BYTES;
+      const ahead = new Map<number, Promise<{ data: Buffer; sha256: string }>>();
+      let requested = 0;
+      const requestAhead = (from: number) => {
+        requested = Math.max(requested, from);
+        while (requested < files.length && ahead.size < READ_AHEAD) {
+          const index = requested++;
+          if (!small(files[index]!)) continue;
+          const pending = reader!.read(files[index]!.full);
+          pending.catch(() => undefined); // awaited in its turn; a failure then is the upload's
+          ahead.set(index, pending);
+        }
+      };
+      for (const [index, file] of files.entries()) {
+        const hash = createHash('sha256');
+        requestAhead(index);
+        if (small(file)) {
+          const { data, sha256 } = await ahead.get(index)!;
+          ahead.delete(index);
+          if (data.length !== file.size) throw new Error(`${file.full} changed while it was sent`);
+          await entry(pack, { name: file.rel, type: 'file', size: data.length, mode: 0o644, mtime }, data);
+          meter.add(data.length);
+          if (meter.due()) report('uploading', done);
+          hashes.push([file.rel, sha256]);
+          done += 1;
+          continue;
+        }
+        const sink = pack.entry({ name: file.rel, type: 'file', size: file.size, mode: 0o644, mtime });
+        await pipeline(createReadStream(file.full), async function* (chunks: AsyncIterable<Buffer>) {
+          for await (const chunk of chunks) {
+            hash.update(chunk);
+            meter.add(chunk.length);
+            if (meter.due()) report('uploading', done);
+            yield chunk;
+          }
+        }, sink);
+        hashes.push([file.rel, hash.digest('hex')]);
+        done += 1;
+      }
+      pack.finalize();
+    })();
+    packing.catch((error: unknown) => pack.destroy(error as Error));
+    // The engine answers when it has read the whole stream (or fails on the first bad byte).
+    await Promise.all([helper.putArchive(pack as unknown as NodeJS.ReadableStream, { path: STAGE_DIR }), packing]);
+    if (options.signal?.aborted) throw new StagingCancelled();
+    report('verifying', files.length);
+    const sent: StagedManifest = { files: files.length, bytes, digest: manifestDigest(hashes) };
+    await verifyStaged(docker, sent, options);
+    return sent;
+  } catch (error) {
+    await helper?.remove({ force: true, v: true }).catch(() => undefined);
+    helper = null;
+    await removeVolume(docker, options.volume).catch(() => undefined);
+    if (options.signal?.aborted) throw new StagingCancelled();
+    throw stagingError(error, 'upload', bytes);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await reader?.close();
+    await helper?.remove({ force: true, v: true }).catch(() => undefined);
+  }
+}
+
+function entry(pack: tar.Pack, header: Parameters<tar.Pack['entry']>[0], data?: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error | null) => (error ? reject(error) : resolve());
+    if (data) pack.entry(header, data, done);
+    else pack.entry(header, done);
+  });
+}
+
+/** Hashes what the volume holds, on the server, and compares it with what was sent. */
+export async function verifyStaged(docker: Docker, sent: StagedManifest, options: Pick<StageOptions, 'image' | 'volume' | 'signal'>): Promise<void> {
+  const result = await runOnce(docker, {
+    image: options.image,
+    entrypoint: ['python3', '-c', VERIFY_SCRIPT],
+    cmd: [STAGE_DIR],
+    mounts: [{ Type: 'volume', Source: options.volume, Target: STAGE_DIR, ReadOnly: true }],
+    purpose: 'staging-verify',
+    timeoutMs: 30 * 60_000,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const [count, digest] = result.stdout.trim().split(/\s+/);
+  if (result.exitCode !== 0 || !digest) throw new Error(`the check on the server failed (exit ${result.exitCode}): ${result.stderr.trim().slice(0, 500)}`);
+  if (Number(count) !== sent.files || digest !== sent.digest) throw new StagingVerifyFailed(sent, { files: Number(count), digest });
+}
+
+/**
+ * A failed upload or download in the user's words: the server's disk full, the data changed on the
+ * way, or anything else with the engine's own message as the detail. Everything sent was removed.
+ */
+export function stagingError(error: unknown, direction: 'upload' | 'download', bytes: number | null): UserErrorException {
+  if (error instanceof UserErrorException) return error;
+  const detail = errorDetail(error);
+  if (error instanceof StagingVerifyFailed) return localizedException('STAGING_VERIFY_FAILED', msg('remote:staging.verifyFailed.message'), msg('remote:staging.verifyFailed.action'), detail);
+  if (/no space left on device|ENOSPC|disk quota exceeded/i.test(detail)) {
+    return localizedException('STAGING_NO_SPACE', msg('remote:staging.noSpace.message', { bytes: bytes ?? 0 }), msg('remote:staging.noSpace.action'), detail);
+  }
+  return localizedException('STAGING_FAILED', msg(`remote:staging.failed.${direction}`), msg('remote:staging.failed.action'), detail);
+}
+
+/** A name from an archive, made safe to join under a folder: relative, no `..`, no empty parts. Null when it is not. */
+export function safeRelativeName(name: string): string | null {
+  const parts = name.replace(/\\/g, '/').split('/').filter((part) => part !== '' && part !== '.');
+  if (parts.length === 0 || parts.some((part) => part === '..') || /^[A-Za-z]:/.test(parts[0]!)) return null;
+  return parts.join('/');
+}
+
+/**
+ * Downloads what the volume holds into `localDir` (made when missing); files of the same name are
+ * replaced, nothing else there is touched. Returns the number of files and bytes written.
+ */
+export async function stageOut(docker: Docker, localDir: string, options: StageOptions): Promise<{ files: number; bytes: number }> {
+  const helper = await helperContainer(docker, options, true);
+  const meter = new TransferMeter(null);
+  let files = 0;
+  try {
+    const archive = (await helper.getArchive({ path: `${STAGE_DIR}/.` })) as unknown as NodeJS.ReadableStream;
+    const extract = tar.extract();
+    const onAbort = () => extract.destroy(new StagingCancelled());
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    extract.on('entry', (header, stream, next) => {
+      const rel = safeRelativeName(header.name);
+      const done = (error?: unknown) => next(error as Error | undefined);
+      if (rel === null || (header.type !== 'file' && header.type !== 'directory')) {
+        // the volume's own top entry, or something that is not a plain file or folder: not written here
+        stream.resume();
+        stream.once('end', () => done());
+        return;
+      }
+      const target = path.join(localDir, ...rel.split('/'));
+      if (header.type === 'directory') {
+        stream.resume();
+        mkdir(target, { recursive: true }).then(() => done(), done);
+        return;
+      }
+      mkdir(path.dirname(target), { recursive: true })
+        .then(() =>
+          pipeline(
+            stream,
+            async function* (chunks: AsyncIterable<unknown>) {
+              for await (const chunk of chunks as AsyncIterable<Buffer>) {
+                meter.add(chunk.length);
+                if (meter.due()) options.onProgress?.({ phase: 'downloading', bytesDone: meter.bytesDone, bytesTotal: null, bytesPerSecond: meter.bytesPerSecond, secondsLeft: null, files });
+                yield chunk;
+              }
+            },
+            createWriteStream(target),
+          ),
+        )
+        .then(() => {
+          files += 1;
+          done();
+        }, done);
+    });
+    await mkdir(localDir, { recursive: true });
+    try {
+      await pipeline(archive, extract);
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+    if (options.signal?.aborted) throw new StagingCancelled();
+    return { files, bytes: meter.bytesDone };
+  } catch (error) {
+    if (options.signal?.aborted || error instanceof StagingCancelled) throw new StagingCancelled();
+    throw stagingError(error, 'download', null);
+  } finally {
+    await helper.remove({ force: true, v: true }).catch(() => undefined);
+  }
+}
