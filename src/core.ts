@@ -15,6 +15,7 @@ import { dicomHandlers } from './dicom/handlers';
 import { imageHandlers } from './engine/image-handlers';
 import { EngineService } from './engine/service';
 import { EngineDirectory } from './engine/engines';
+import { dockerConfigDir, readDockerContexts } from './engine/docker-contexts';
 import { detectGpus, gpuDetectionDeps } from './gpu/detect';
 import { aucmediCatalog } from './aucmedi/catalog';
 import { weightsFileVerdict, weightsHashTable } from './aucmedi/weights';
@@ -344,6 +345,7 @@ export function createCore(deps: CoreDeps): Core {
     'engines:diagnose': ({ name }) => engines.diagnose(name),
     'engines:add': (entry) => engines.add(entry),
     'engines:remove': ({ name }) => engines.remove(name),
+    'engines:docker-contexts': async () => readDockerContexts(dockerConfigDir(env, homedir)),
     'engines:trust-host-key': ({ name, fingerprint }) => engines.trust(name, fingerprint),
     'settings:get': async () => deps.settings.read(),
     'settings:update': async (patch) => {

@@ -6,7 +6,7 @@ import type { GpuReport } from './gpu';
 import type { EvaluationRecord, EvaluationRequest, ModelRef, PredictionRecord, PredictionRequest, QueueEntry, QueueItem, RunRecord, RunSummary, SetAsideRecord, TrainingRecord, TrainingRequest } from './runs';
 import type { EvaluationResults, PredictionTable } from './results';
 import type { OfflineBundle, WeightsDownloadResult, WeightsFileInfo, WeightsImportResult } from './weights';
-import type { AppInfo, EngineEntry, EngineListItem, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings, SettingsPatch, PresentedHostKey } from './types';
+import type { AppInfo, DockerContext, EngineEntry, EngineListItem, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings, SettingsPatch, PresentedHostKey } from './types';
 
 type Empty = Record<string, never>;
 
@@ -26,6 +26,8 @@ export interface ChannelMap {
   /** Adds a remote engine (ssh://, or tcp:// with its TLS files); its files are checked, nothing is connected yet. */
   'engines:add': { request: EngineEntry; response: EngineListItem[] };
   'engines:remove': { request: { name: string }; response: EngineListItem[] };
+  /** The docker CLI's contexts, each with the engine it would be added as (engines:add), or why it cannot be. */
+  'engines:docker-contexts': { request: Empty; response: DockerContext[] };
   /** Accepts an SSH server's host key: only when the key it presents has the fingerprint the user restated. */
   'engines:trust-host-key': { request: { name: string; fingerprint: string }; response: PresentedHostKey };
   'settings:get': { request: Empty; response: Settings };
@@ -126,6 +128,7 @@ export const CHANNELS = [
   'engines:diagnose',
   'engines:add',
   'engines:remove',
+  'engines:docker-contexts',
   'engines:trust-host-key',
   'settings:get',
   'settings:update',

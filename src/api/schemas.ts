@@ -148,6 +148,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'engines:diagnose': plainObject(z.object({ name: engineNameSchema }).strict()) as z.ZodType<RequestOf<'engines:diagnose'>>,
   'engines:add': plainObject(engineEntrySchema) as z.ZodType<RequestOf<'engines:add'>>,
   'engines:remove': plainObject(z.object({ name: engineNameSchema }).strict()) as z.ZodType<RequestOf<'engines:remove'>>,
+  'engines:docker-contexts': empty as z.ZodType<RequestOf<'engines:docker-contexts'>>,
   'engines:trust-host-key': plainObject(z.object({ name: engineNameSchema, fingerprint: z.string().regex(/^(SHA256:)?[A-Za-z0-9+/]{43}=?$/, 'an SSH key fingerprint: SHA256: and 43 base64 characters, as ssh-keygen -l prints it') }).strict()) as z.ZodType<RequestOf<'engines:trust-host-key'>>,
   'settings:get': empty as z.ZodType<RequestOf<'settings:get'>>,
   'settings:update': settingsPatchSchema as z.ZodType<RequestOf<'settings:update'>>,

@@ -94,6 +94,15 @@ export interface EngineListItem {
   entry: EngineEntry | null;
 }
 
+/** A docker CLI context (`docker context ls`), as offered for import (src/engine/docker-contexts.ts). */
+export interface DockerContext {
+  context: string;
+  url: string;
+  /** What the app would add; null when it cannot be imported (`reason` says why). */
+  entry: EngineEntry | null;
+  reason: 'local' | 'skip-tls-verify' | 'no-tls-files' | 'unsupported' | null;
+}
+
 /** The host key an SSH server presented, when it is not trusted yet (or changed). */
 export interface PresentedHostKey {
   /** The name it is listed under in known_hosts: `host` or `[host]:port`. */

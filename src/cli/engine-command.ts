@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { EngineListItem, EngineStatus } from '../api/types';
+import type { DockerContext, EngineListItem, EngineStatus } from '../api/types';
 import { finish, type CliIo } from './image-command';
 import type { Core } from '../core';
 import { formatBytes } from '../api/format';
@@ -48,9 +48,33 @@ export function formatEngineList(engines: EngineListItem[]): string {
     .join('\n');
 }
 
-/** `aucmedi-desk engine list|add|remove|trust`. */
-export async function enginesCommand(core: Core, action: 'list' | 'add' | 'remove' | 'trust', args: string[], values: Record<string, string>, json: boolean, io: CliIo): Promise<number> {
+export function formatContexts(contexts: DockerContext[]): string {
+  if (contexts.length === 0) return t('remote:cli.contexts.none');
+  return contexts
+    .map((found) =>
+      found.entry
+        ? `${found.context}  ${found.url}\n  ${t('remote:cli.contexts.importWith', { command: `aucmedi-desk engine import ${found.context}` })}`
+        : `${found.context}  ${found.url}\n  ${t(`remote:cli.contexts.reason.${found.reason ?? 'unsupported'}`)}`,
+    )
+    .join('\n');
+}
+
+/** `aucmedi-desk engine list|add|remove|trust|contexts|import`. */
+export async function enginesCommand(core: Core, action: 'list' | 'add' | 'remove' | 'trust' | 'contexts' | 'import', args: string[], values: Record<string, string>, json: boolean, io: CliIo): Promise<number> {
   switch (action) {
+    case 'contexts':
+      return finish(await core.handlers['engines:docker-contexts']({}), json, io, formatContexts);
+    case 'import': {
+      const contexts = await core.handlers['engines:docker-contexts']({});
+      if (!contexts.ok) return finish(contexts, json, io, () => '');
+      const found = contexts.data.find((candidate) => candidate.context === args[0]);
+      if (!found?.entry) {
+        io.err(found ? t(`remote:cli.contexts.reason.${found.reason ?? 'unsupported'}`) : t('remote:cli.contexts.unknown', { context: args[0]! }));
+        return 1;
+      }
+      const entry = values['--name'] ? { ...found.entry, name: values['--name'] } : found.entry;
+      return finish(await core.handlers['engines:add'](entry), json, io, (engines) => `${t('remote:cli.added', { name: entry.name })}\n${formatEngineList(engines)}`);
+    }
     case 'list':
       return finish(await core.handlers['engines:list']({}), json, io, formatEngineList);
     case 'remove':

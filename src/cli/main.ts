@@ -29,6 +29,8 @@ const HELP_COMMANDS: HelpEntry[] = [
   { synopsis: ['engine add NAME URL [--identity-file FILE] [--tls-ca FILE --tls-cert FILE --tls-key FILE]'], description: msg('remote:cli.help.add') },
   { synopsis: ['engine remove NAME'], description: msg('remote:cli.help.remove') },
   { synopsis: ['engine trust NAME --fingerprint SHA256:...'], description: msg('remote:cli.help.trust') },
+  { synopsis: ['engine contexts [--json]'], description: msg('remote:cli.help.contexts') },
+  { synopsis: ['engine import CONTEXT [--name NAME]'], description: msg('remote:cli.help.import') },
   { synopsis: ['gpu [--json]'], description: msg('cli:help.commands.gpu') },
   { synopsis: ['dataset validate PATH [--gt FILE] [--ohe] [--json]'], description: msg('cli:help.commands.datasetValidate') },
   { synopsis: ['dicom scan DIR [--classes-from folders|csv:FILE:ATTRIBUTE] [--json]'], description: msg('cli:help.commands.dicomScan') },
@@ -112,6 +114,8 @@ const COMMANDS: Record<string, CommandSpec> = {
     run: (core, args, json, io, values) => enginesCommand(core, 'add', args, values, json, io),
   },
   'engine remove': { positional: 1, flags: ['--json'], run: (core, args, json, io, values) => enginesCommand(core, 'remove', args, values, json, io) },
+  'engine contexts': { positional: 0, flags: ['--json'], run: (core, args, json, io, values) => enginesCommand(core, 'contexts', args, values, json, io) },
+  'engine import': { positional: 1, flags: ['--json'], options: ['--name'], run: (core, args, json, io, values) => enginesCommand(core, 'import', args, values, json, io) },
   'engine trust': { positional: 1, flags: ['--json'], options: ['--fingerprint'], run: (core, args, json, io, values) => enginesCommand(core, 'trust', args, values, json, io) },
   gpu: { positional: 0, flags: ['--json'], run: (core, _args, json, io) => gpuCommand(core, json, io) },
   'dataset validate': {
