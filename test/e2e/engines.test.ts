@@ -184,6 +184,20 @@ describe.runIf(ready)('Setup page: every engine, with servers added over SSH and
     await setLanguage('en');
   });
 
+  it("offers a context of the docker command for import, and imports it with the docker CLI's copies of its certificates", async () => {
+    const config = path.join(ctx(dir).homedir, '.docker');
+    const made = spawnSync('docker', ['context', 'create', 'radiology', '--docker', `host=${server().tlsUrl.replace('127.0.0.1', 'localhost')},ca=${server().certs.ca},cert=${server().certs.cert},key=${server().certs.key}`], { encoding: 'utf8', env: { ...process.env, DOCKER_CONFIG: config } });
+    expect(made.status, made.stderr).toBe(0);
+    await page().getByTestId('nav-dataset').click();
+    await page().getByTestId('nav-setup').click();
+    const offered = page().locator('[data-testid="engine-context"][data-context="radiology"]');
+    await offered.waitFor({ timeout: 20_000 });
+    await offered.getByTestId('engine-context-import').click();
+    await waitForState('radiology', 'Ready');
+    expect(storedEngines()).toContain('radiology');
+    await offered.waitFor({ state: 'detached' });
+  });
+
   it('rechecks an engine on request', async () => {
     const before = session.app.invocations.filter((call) => call.channel === 'engines:diagnose').length;
     await row('gpu-ssh').getByTestId('engine-recheck').click();
@@ -194,12 +208,12 @@ describe.runIf(ready)('Setup page: every engine, with servers added over SSH and
   it('removes a server only once confirmed', async () => {
     await row('gpu-tls').getByTestId('engine-remove').click();
     await row('gpu-tls').getByTestId('engine-remove-keep').click();
-    expect(storedEngines()).toEqual(['gpu-ssh', 'gpu-tls']);
+    expect(storedEngines()).toEqual(['gpu-ssh', 'gpu-tls', 'radiology']);
     await row('gpu-tls').getByTestId('engine-remove').click();
     await row('gpu-tls').getByTestId('engine-remove-confirm').click();
     await row('gpu-tls').waitFor({ state: 'detached', timeout: 10_000 });
-    expect(storedEngines()).toEqual(['gpu-ssh']);
-    expect(await page().getByTestId('engine-row').count()).toBe(2);
+    expect(storedEngines()).toEqual(['gpu-ssh', 'radiology']);
+    expect(await page().getByTestId('engine-row').count()).toBe(3);
   });
 
   it('makes no request outside the app and logs no error', () => {

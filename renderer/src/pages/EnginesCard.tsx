@@ -39,6 +39,7 @@ export function EnginesCard() {
         </ul>
       )}
       {removeError && <Problem error={removeError} testId="engine-remove-error" />}
+      <DockerContexts />
       <AddEngineForm />
     </section>
   );
@@ -210,6 +211,34 @@ function FileField({ label, value, onChange, testId, hint }: { label: string; va
         </button>
       </div>
       {hint && <p className="muted small">{hint}</p>}
+    </div>
+  );
+}
+
+/** The docker CLI's contexts that can be added and are not yet (by address), each with its Import button. */
+function DockerContexts() {
+  const t = useT();
+  const contexts = useAppStore((s) => s.dockerContexts);
+  const list = useAppStore((s) => s.enginesList);
+  const adding = useAppStore((s) => s.engineAdding);
+  const addEngine = useAppStore((s) => s.addEngine);
+  const added = new Set((list ?? []).map((item) => item.url));
+  const offered = contexts.filter((found) => found.entry && !added.has(found.url));
+  if (offered.length === 0) return null;
+  return (
+    <div className="engine-contexts" data-testid="engine-contexts">
+      <h3>{t('enginesCard:contexts.title')}</h3>
+      <p className="muted small">{t('enginesCard:contexts.intro')}</p>
+      <ul>
+        {offered.map((found) => (
+          <li key={found.context} data-testid="engine-context" data-context={found.context}>
+            <strong>{found.context}</strong> <code>{found.url}</code>{' '}
+            <button type="button" className="secondary" disabled={adding} onClick={() => void addEngine(found.entry!)} data-testid="engine-context-import">
+              {t('enginesCard:contexts.import')}
+            </button>
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

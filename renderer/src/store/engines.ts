@@ -1,14 +1,10 @@
 import type { StateCreator } from 'zustand';
-import type { EngineEntry, EngineListItem, EngineStatus, UserError } from '../../../src/api';
+import type { DockerContext, EngineEntry, EngineListItem, EngineStatus, UserError } from '../../../src/api';
 import type { FilePurpose } from '../../../src/api/channels';
 import { invoke } from '../bridge';
 import type { AppState } from './index';
 
-/**
- * The file dialog's purpose for a certificate, client key or SSH key file. The FilePurpose list has
- * none of its own yet (its filters would be .pem/.crt/.key and files without an extension); until it
- * has, the run-log purpose offers "All files" as well.
- */
+/** The file dialog's purpose for a certificate, client key or SSH key file (.pem/.crt/.cer/.key, and all files). */
 export const CREDENTIAL_FILE_PURPOSE: FilePurpose = 'engine-credential';
 
 /** What the Setup page knows of one engine by name. */
@@ -31,7 +27,9 @@ export interface EnginesSlice {
   engineAdding: boolean;
   engineAddError: UserError | null;
   engineRemoveError: UserError | null;
-  /** Reads the list, then diagnoses every engine on it. */
+  /** The docker CLI's contexts (engines:docker-contexts), offered for import; [] until read. */
+  dockerContexts: DockerContext[];
+  /** Reads the list (and the docker CLI's contexts), then diagnoses every engine on it. */
   loadEngines(): Promise<void>;
   diagnoseNamedEngine(name: string): Promise<void>;
   /** Adds a server; resolves true when it was added (then it is diagnosed). */
@@ -58,8 +56,10 @@ export const createEnginesSlice: StateCreator<AppState, [], [], EnginesSlice> = 
     engineAdding: false,
     engineAddError: null,
     engineRemoveError: null,
+    dockerContexts: [],
 
     async loadEngines() {
+      void invoke('engines:docker-contexts', {}).then((contexts) => contexts.ok && set({ dockerContexts: contexts.data }));
       const response = await invoke('engines:list', {});
       if (!response.ok) return set({ enginesListError: response.error });
       keepListed(response.data);
