@@ -15,6 +15,7 @@ import { dicomHandlers } from './dicom/handlers';
 import { imageHandlers } from './engine/image-handlers';
 import { EngineService } from './engine/service';
 import { EngineDirectory } from './engine/engines';
+import { closeSshConnections } from './engine/client';
 import { dockerConfigDir, readDockerContexts } from './engine/docker-contexts';
 import { detectGpus, gpuDetectionDeps } from './gpu/detect';
 import { aucmediCatalog } from './aucmedi/catalog';
@@ -385,6 +386,8 @@ export function createCore(deps: CoreDeps): Core {
       runs.detachAll();
       operations.cancelAll();
       listeners.clear();
+      // An open SSH connection keeps a process alive (a CLI command would never exit).
+      closeSshConnections();
     },
   };
 }

@@ -15,7 +15,7 @@ import { appKnownHostsFile, endpointForEntry, namedEngine, trustHostKey } from '
 import type { EndpointContext } from '../../src/engine/endpoint';
 import { requireDockerd } from '../helpers/second-engine';
 import { requireRemoteEngineTools, startRemoteEngine, type RemoteEngine } from '../helpers/remote-engine';
-import { requireEngine, requireRoot } from '../helpers/requirements';
+import { requireBuild, requireEngine, requireRoot } from '../helpers/requirements';
 import { STAND_IN_TAG, docker } from '../helpers/docker-cli';
 import { createCore, type Core } from '../../src/core';
 import { JsonFileSettingsStore } from '../../src/settings/store';
@@ -143,6 +143,22 @@ describe.runIf(ready)('a remote engine over TLS and SSH', () => {
     expect(status.hostKey?.fingerprint).toBe(serverFingerprint(path.join(path.dirname(remote.ssh.identityFile), 'changed_host_key.pub')));
     await remote.stopSsh();
     await remote.startSsh();
+  });
+
+  it.runIf(requireBuild())('the built CLI checks the server over TLS and over SSH, and exits when done (an open SSH connection must not keep it alive)', () => {
+    const cliHome = path.join(dir, 'cli-home');
+    mkdirSync(path.join(cliHome, '.ssh'), { recursive: true });
+    writeFileSync(path.join(cliHome, '.ssh', 'known_hosts'), `${remote.ssh.hostKeyLine}\n`);
+    const env = { ...process.env, HOME: cliHome, AUCMEDI_DESK_HOME: path.join(cliHome, 'app'), SSH_AUTH_SOCK: '', DOCKER_HOST: '' };
+    const cli = (...args: string[]) => spawnSync(process.execPath, [path.resolve('dist/cli/aucmedi-desk.mjs'), ...args], { env, encoding: 'utf8', timeout: 60_000 });
+    expect(cli('engine', 'add', 'gpu-tls', remote.tlsUrl, '--tls-ca', remote.certs.ca, '--tls-cert', remote.certs.cert, '--tls-key', remote.certs.key).status).toBe(0);
+    expect(cli('engine', 'add', 'gpu-ssh', remote.sshUrl, '--identity-file', remote.ssh.identityFile).status).toBe(0);
+    for (const name of ['gpu-tls', 'gpu-ssh']) {
+      const checked = cli('engine', '--engine', name, '--json');
+      expect(checked.signal, `engine --engine ${name} did not exit`).toBeNull();
+      expect(checked.status).toBe(0);
+      expect(JSON.parse(checked.stdout)).toMatchObject({ ok: true, endpointSource: 'engine' });
+    }
   });
 
   describe('the app loads the AUCMEDI image into the server itself, with progress and its checksum verified', () => {
