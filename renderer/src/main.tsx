@@ -35,8 +35,8 @@ void (async () => {
   const store = useAppStore.getState();
   await store.loadEngineStatus();
   const engineOk = useAppStore.getState().engineStatus?.ok === true;
-  // The Setup page, open meanwhile, uses this answer rather than asking again (store/images.ts).
-  await store.listImagesAtStart(engineOk);
+  // The Setup page, open meanwhile, asks at the same moment: both share one request (store/images.ts).
+  if (engineOk) await store.listImages();
   const imagePresent = useAppStore.getState().imageList?.inUsePresent === true;
   useAppStore.getState().openStartPage(startPage({ engineOk, imagePresent, lastPage: rememberedPage() }));
 })();

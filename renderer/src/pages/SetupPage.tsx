@@ -17,8 +17,7 @@ export function SetupPage() {
   const engineOk = useAppStore((s) => s.engineStatus?.ok ?? false);
   const engineVersion = useAppStore((s) => s.engineStatus?.info?.version);
   const imageRef = useAppStore((s) => s.settings?.imageRef);
-  // Shown at start, the page shares the list the start-up's check asks for (main.tsx) instead of asking again.
-  const listImages = useAppStore((s) => s.listImagesForSetup);
+  const listImages = useAppStore((s) => s.listImages);
   const detectGpus = useAppStore((s) => s.detectGpus);
   useEffect(() => {
     if (engineOk) void listImages();

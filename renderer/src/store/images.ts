@@ -11,16 +11,10 @@ export interface ImagesSlice {
   lastLoaded: ImageLoadResult | null;
   lastMessage: string | null;
   /**
-   * The start-up's image list (main.tsx asks for it to choose the start page), shared with the
-   * Setup page, which is open meanwhile: one `images:list` at start. 'pending' until the start-up's
-   * engine check is in; then the request and who made it, until the other one has taken it.
+   * Asks for the images. Callers at the same moment (the start-up's check in main.tsx and the Setup
+   * page, open meanwhile) share one request; `fresh` after a change (a load, a removal) never shares.
    */
-  startupImages: 'pending' | { list: Promise<void>; by: 'startup' | 'setup' } | null;
-  listImages(): Promise<void>;
-  /** The start-up's list once the engine check is in (none when the engine is not ok), or the one the Setup page already asked for. */
-  listImagesAtStart(engineOk: boolean): Promise<void>;
-  /** The Setup page's list: the start-up's while the user has not moved yet, else a fresh one. */
-  listImagesForSetup(): Promise<void>;
+  listImages(fresh?: boolean): Promise<void>;
   loadImage(file: string): Promise<void>;
   pickAndLoadImage(): Promise<void>;
   exportImage(reference: string): Promise<void>;
@@ -32,6 +26,8 @@ export interface ImagesSlice {
 }
 
 export const createImagesSlice: StateCreator<AppState, [], [], ImagesSlice> = (set, get) => {
+  /** The images:list request under way, shared by callers that do not need a fresh one. */
+  let listing: Promise<void> | null = null;
   const withTransfer = async <T>(label: string, kind: string, work: (operationId: string) => Promise<T>) => {
     const operationId = newOperationId(kind);
     set({ transfer: { operationId, label, progress: null }, imageError: null, lastMessage: null });
@@ -47,41 +43,18 @@ export const createImagesSlice: StateCreator<AppState, [], [], ImagesSlice> = (s
     transfer: null,
     lastLoaded: null,
     lastMessage: null,
-    startupImages: 'pending',
-    async listImages() {
-      const response = await invoke('images:list', {});
-      if (response.ok) set({ imageList: response.data });
-      else set({ imageError: response.error });
-    },
-    listImagesAtStart(engineOk) {
-      const shared = get().startupImages;
-      if (shared !== null && shared !== 'pending' && shared.by === 'setup') {
-        set({ startupImages: null });
-        return shared.list;
-      }
-      if (!engineOk) {
-        set({ startupImages: null });
-        return Promise.resolve();
-      }
-      const list = get().listImages();
-      set({ startupImages: { list, by: 'startup' } });
-      return list;
-    },
-    listImagesForSetup() {
-      const shared = get().startupImages;
-      const moved = get().navigated;
-      if (shared === 'pending' && !moved) {
-        // the engine's status event came before the start-up's answer: the start-up takes this list
-        const list = get().listImages();
-        set({ startupImages: { list, by: 'setup' } });
-        return list;
-      }
-      if (shared !== null && shared !== 'pending' && shared.by === 'startup') {
-        set({ startupImages: null });
-        if (!moved) return shared.list;
-      }
-      // as each time the page is shown, or the engine or the image changed
-      return get().listImages();
+    listImages(fresh = false) {
+      if (listing && !fresh) return listing;
+      const request = (async () => {
+        const response = await invoke('images:list', {});
+        if (response.ok) set({ imageList: response.data });
+        else set({ imageError: response.error });
+      })();
+      listing = request;
+      void request.finally(() => {
+        if (listing === request) listing = null;
+      });
+      return request;
     },
     async loadImage(file) {
       if (get().transfer) return;
@@ -94,7 +67,7 @@ export const createImagesSlice: StateCreator<AppState, [], [], ImagesSlice> = (s
         const broken = Object.values(response.data.checks).some((c) => c.state === 'broken');
         set({ lastLoaded: response.data, lastMessage: `Loaded ${what}.${check}${broken ? ' Its software does not load, so it cannot run AUCMEDI: see below.' : ''}` });
       } else if (response.error.code !== 'OPERATION_CANCELLED') set({ imageError: response.error });
-      await get().listImages();
+      await get().listImages(true);
     },
     async pickAndLoadImage() {
       const picked = await invoke('dialog:open-file', { purpose: 'image-tarball' });
@@ -117,12 +90,12 @@ export const createImagesSlice: StateCreator<AppState, [], [], ImagesSlice> = (s
       const response = await invoke('images:remove', { reference });
       if (response.ok) set({ lastMessage: `Removed ${reference}.`, imageError: null });
       else set({ imageError: response.error });
-      await get().listImages();
+      await get().listImages(true);
     },
     async useImage(reference) {
       if (await get().updateSettings({ imageRef: reference })) {
         set({ lastMessage: `AUCMEDI Desk now uses ${reference}.`, lastLoaded: null });
-        await get().listImages();
+        await get().listImages(true);
       }
     },
     async cancelTransfer() {
