@@ -30,6 +30,10 @@ export interface SshTarget {
 /** The app's own known_hosts file, next to its settings: keys the user accepted in the app. */
 export const APP_KNOWN_HOSTS = 'known_hosts';
 
+export function appKnownHostsFile(ctx: EndpointContext): string {
+  return path.join(userDataDir(ctx.platform, ctx.env, ctx.homedir), APP_KNOWN_HOSTS);
+}
+
 export type Transport =
   | { kind: 'socket'; path: string }
   | { kind: 'tcp'; host: string; port: number; tls: TlsFiles | null }
@@ -102,7 +106,7 @@ export function parseEndpoint(url: string, source: EndpointSource, ctx: Endpoint
     const host = match[2]!.replace(/^\[|\]$/g, '');
     const portPart = port === 22 ? '' : `:${port}`;
     const agentSocket = ctx.env.SSH_AUTH_SOCK || (ctx.platform === 'win32' ? '\\\\.\\pipe\\openssh-ssh-agent' : null);
-    const knownHostsFiles = [path.join(ctx.homedir, '.ssh', 'known_hosts'), path.join(userDataDir(ctx.platform, ctx.env, ctx.homedir), APP_KNOWN_HOSTS)];
+    const knownHostsFiles = [path.join(ctx.homedir, '.ssh', 'known_hosts'), appKnownHostsFile(ctx)];
     return { url: `ssh://${username}@${match[2]}${portPart}`, source, transport: { kind: 'ssh', host, port, username, identityFile: null, homedir: ctx.homedir, agentSocket, knownHostsFiles } };
   }
   throw invalidAddress(url, source, msg('engine:endpoint.invalid.scheme'));

@@ -5,16 +5,15 @@
  * SSH host keys) lives in the app's known_hosts file next to them. No password or passphrase is
  * written anywhere.
  */
-import path from 'node:path';
 import type Docker from 'dockerode';
 import { localizedException } from '../api/errors';
 import type { EngineEntry, EngineListItem, EngineStatus, PresentedHostKey, Settings } from '../api/types';
 import { msg } from '../i18n';
-import { userDataDir, type SettingsStore } from '../settings/store';
+import type { SettingsStore } from '../settings/store';
 import { closeSshConnections, createDockerClient } from './client';
 import { readCredentialFile } from './credential-file';
 import { diagnoseEngine } from './diagnose';
-import { APP_KNOWN_HOSTS, parseEndpoint, type EndpointContext, type EngineEndpoint } from './endpoint';
+import { appKnownHostsFile, parseEndpoint, type EndpointContext, type EngineEndpoint } from './endpoint';
 import { checkHostKey, fingerprintOf, keyTypeOf, knownHostName, pinHostKey, readTextOrEmpty } from './known-hosts';
 import type { EngineService } from './service';
 import { presentedHostKey } from './ssh-transport';
@@ -64,9 +63,7 @@ export function withEngineRemoved(settings: Settings, name: string): EngineEntry
   return settings.engines.filter((entry) => entry.name !== name);
 }
 
-export function appKnownHostsFile(ctx: EndpointContext): string {
-  return path.join(userDataDir(ctx.platform, ctx.env, ctx.homedir), APP_KNOWN_HOSTS);
-}
+export { appKnownHostsFile };
 
 /**
  * Accepts an SSH server's host key, once the user restated its fingerprint: the key the server

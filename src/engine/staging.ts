@@ -96,15 +96,18 @@ interface LocalFile {
 async function listFiles(sources: readonly StageSource[]): Promise<{ files: LocalFile[]; dirs: string[] }> {
   const files: LocalFile[] = [];
   const dirs = new Set<string>();
-  const walk = async (full: string, rel: string): Promise<void> => {
+  // A folder's entries are looked at together (one stat after another costs a round trip each), then
+  // taken in name order, so the archive's order does not depend on which answer came first.
+  const walk = async (full: string, rel: string): Promise<LocalFile[]> => {
     const info = await stat(full);
-    if (info.isDirectory()) {
-      if (rel) dirs.add(rel);
-      const entries = (await readdir(full)).sort();
-      for (const name of entries) await walk(path.join(full, name), rel ? `${rel}/${name}` : name);
-    } else if (info.isFile()) files.push({ full, rel, size: info.size });
+    if (info.isFile()) return [{ full, rel, size: info.size }];
+    if (!info.isDirectory()) return [];
+    if (rel) dirs.add(rel);
+    const names = (await readdir(full)).sort();
+    const found = await Promise.all(names.map((name) => walk(path.join(full, name), rel ? `${rel}/${name}` : name)));
+    return found.flat();
   };
-  for (const source of sources) await walk(source.hostPath, source.at.replace(/^\/+|\/+$/g, ''));
+  for (const source of sources) files.push(...(await walk(source.hostPath, source.at.replace(/^\/+|\/+$/g, ''))));
   return { files, dirs: [...dirs].sort() };
 }
 
@@ -138,8 +141,10 @@ const VERIFY_SCRIPT = [
 
 /**
  * A container that is created and never started, with the volume at STAGE_DIR: the engine reads and
- * writes the volume through it. Removed with `v: true`: the image's own VOLUME (/data) makes an
- * anonymous volume for every container, which would stay on the server otherwise.
+ * writes the volume through it. Removed with `v: true`: AUCMEDI's image declares `VOLUME ["/data"]`
+ * (its Dockerfile in frankkramer-lab/aucmedi; docker/stand-in does the same), which makes an
+ * anonymous volume for every container, left on the server otherwise. The check runs `python3`,
+ * which that image has (its base is tensorflow/tensorflow).
  */
 async function helperContainer(docker: Docker, options: StageOptions, readOnly: boolean): Promise<Docker.Container> {
   return docker.createContainer({
