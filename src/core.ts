@@ -31,6 +31,7 @@ import { imageNotFound } from './engine/image-save';
 import { removeOrphanedHelpers } from './engine/containers';
 import { resolveModel } from './runs/inputs';
 import { RunService } from './runs/service';
+import { runBackend } from './engine/run-backends';
 import { learningCurvesCsv } from './runs/curves-csv';
 import { RunQueue } from './runs/queue';
 import { FINISHED_STATES } from './api/runs';
@@ -127,25 +128,42 @@ export function createCore(deps: CoreDeps): Core {
   const dataDir = deps.dataDir ?? userDataDir(platform, env, homedir);
   const engines = new EngineDirectory(engine, deps.settings, { env, platform, homedir, username: deps.username ?? safeUsername(), probeRoot: path.join(dataDir, 'engine-probe') });
   const images = imageHandlers({ engine, engines, settings: deps.settings, operations, emit, platform });
-  const detect = async () => {
-    const docker = await engine.client();
+  /** The GPUs of an engine: this computer's (driver, engine, probe), or a server's (the probe container there says). */
+  const detect = async (engineName?: string | null) => {
+    const local = EngineDirectory.isLocal(engineName);
+    const docker = await engines.client(engineName);
     const imageRef = deps.settings.read().imageRef;
     // The probe runs in the AUCMEDI image in use; without it there is nothing to probe in yet.
-    const present = await images.catalog.resolveId(docker, imageRef).catch(() => null);
-    return detectGpus(gpuDetectionDeps(docker, { image: present ? imageRef : null, platform }));
+    const present = await images.catalogOf(engineName).resolveId(docker, imageRef).catch(() => null);
+    const gpuDeps = gpuDetectionDeps(docker, { image: present ? imageRef : null, platform, ...(local ? {} : { forceProbe: true }) });
+    // a server's driver is not this computer's nvidia-smi: only its probe counts
+    return detectGpus(local ? gpuDeps : { ...gpuDeps, host: async () => ({ state: 'no-driver' }) });
   };
+  const backendOf = (engineName: string | null | undefined) => runBackend(engines, engine, images.catalogOf, engineName);
+  /** The address an engine's yes is given for: a name re-used for another server asks again. */
+  const engineUrl = async (engineName: string) => (EngineDirectory.isLocal(engineName) ? (await engine.endpoint()).url : engines.named(engineName).url);
   const weightsDir = () => deps.settings.read().weightsDir ?? path.join(dataDir, 'weights');
   const runs = new RunService({
     store: new RunStore(path.join(dataDir, 'runs')),
-    docker: () => engine.client(),
-    engineInfo: async () => (await engine.status()).info ?? null,
+    backend: backendOf,
     emit,
     platform,
     imageRef: () => deps.settings.read().imageRef,
-    resolveImageId: (docker, reference) => images.catalog.resolveId(docker, reference),
-    imageCheck: (imageId) => images.catalog.check(imageId),
+    imageCheck: (imageId, engineName) => images.catalogOf(engineName).check(imageId),
     scanDataset: (request) => scanDatasetForRun(request),
     detectGpus: detect,
+    uploadConsent: {
+      given: async (engineName) => {
+        const url = await engineUrl(engineName);
+        return deps.settings.read().uploadConsents.some((consent) => consent.engine === engineName && consent.url === url);
+      },
+      give: async (engineName) => {
+        const url = await engineUrl(engineName);
+        const settings = deps.settings.read();
+        const others = settings.uploadConsents.filter((consent) => consent.engine !== engineName);
+        deps.settings.write({ ...settings, uploadConsents: [...others, { engine: engineName, url, at: new Date().toISOString() }].slice(-64) });
+      },
+    },
     runsDir: () => deps.settings.read().runsDir ?? path.join(homedir, 'AUCMEDI Desk runs'),
     weightsDir,
     extraEnv: deps.runEnv ?? [],
@@ -180,7 +198,7 @@ export function createCore(deps: CoreDeps): Core {
     ...images.handlers,
     ...datasetHandlers({ settings: deps.settings, operations, emit }),
     ...dicomHandlers({ operations, emit }),
-    'gpu:detect': detect,
+    'gpu:detect': ({ engine: engineName }) => detect(engineName),
     'aucmedi:catalog': async () => aucmediCatalog(weightsDir(), deps.weightsHashes),
     'weights:list': async () => ({ dir: weightsDir(), files: (await listWeights(weightsDir())).map((file) => ({ ...file, keras: weightsFileVerdict(file, weightsHashTable(deps.weightsHashes)) })) }),
     'bundle:find': () => findOfflineBundle(deps.bundleDirs ?? [], weightsDir()),
@@ -253,7 +271,12 @@ export function createCore(deps: CoreDeps): Core {
     },
     'runs:stop': ({ runId }) => runs.stop(runId),
     'queue:list': async () => runQueue.list(),
-    'queue:add': async (item) => runQueue.add(item),
+    'queue:add': async (item) => {
+      // the data-protection question is asked when the run is queued, not when the queue starts it
+      const what = item.mode === 'prediction' ? item.request.images : item.request.dataset.path;
+      await runs.checkUpload({ engine: item.request.engine ?? null, what, ...(item.request.allowUpload ? { allowUpload: true } : {}) });
+      return runQueue.add(item);
+    },
     'queue:move': async ({ id, position }) => runQueue.move(id, position),
     'queue:remove': async ({ id }) => runQueue.remove(id),
     'runs:list': async () => runs.list(),

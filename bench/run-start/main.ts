@@ -28,7 +28,8 @@ import { scanDataset, scanDatasetForRun } from '../../src/dataset/scan';
 import { createDockerClient } from '../../src/engine/client';
 import { RUN_ID_LABEL } from '../../src/engine/containers';
 import { candidateEndpoints, chooseEndpoint } from '../../src/engine/endpoint';
-import { runContainerOptions } from '../../src/runs/container';
+import { runContainerOptions } from '../../src/engine/run-container';
+import { DockerRunBackend } from '../../src/engine/docker-run-backend';
 import { claimOutputFolder } from '../../src/runs/preflight';
 import { RunService } from '../../src/runs/service';
 import { RunStore } from '../../src/runs/store';
@@ -190,12 +191,19 @@ try {
   const scanned = await scanDatasetForRun({ path: dataset, gtFile: null, ohe: false });
   const noScan = new RunService({
     store: new RunStore(path.join(dataDir, 'runs')),
-    docker: client,
-    engineInfo: async () => null,
+    backend: () =>
+      new DockerRunBackend({
+        engine: 'local',
+        host: null,
+        client,
+        fileVisibility: async () => 'sees-files',
+        engineInfo: async () => null,
+        resolveImageId: async (docker, reference) => (await docker.getImage(reference).inspect()).Id,
+      }),
+    uploadConsent: { given: async () => true, give: async () => undefined },
     emit: () => undefined,
     platform: process.platform,
     imageRef: () => TAG,
-    resolveImageId: async (docker, reference) => (await docker.getImage(reference).inspect()).Id,
     scanDataset: async () => scanned,
     detectGpus: async () => {
       throw new Error('not on the CPU');

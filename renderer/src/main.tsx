@@ -20,7 +20,11 @@ onCoreEvent((event) => {
     useAppStore.getState().applyPredictScanProgress(event.progress);
     useAppStore.getState().applyEvaluateScanProgress(event.progress);
   }
-  if (event.type === 'run:state') useAppStore.getState().applyRunState(event.run);
+  if (event.type === 'run:state') {
+    useAppStore.getState().applyRunState(event.run);
+    useAppStore.getState().settleRunTransfer(event.run.id, event.run.state);
+  }
+  if (event.type === 'run:transfer') useAppStore.getState().applyRunTransfer(event.runId, event.progress);
   if (event.type === 'run:deleted') useAppStore.getState().applyRunDeleted(event.runId);
   if (event.type === 'run:progress') useAppStore.getState().applyRunProgress(event.runId, event.progress, event.epoch);
 });

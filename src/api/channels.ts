@@ -38,7 +38,7 @@ export interface ChannelMap {
   'images:save': { request: { reference: string; file: string; operationId: string; overwrite?: boolean }; response: ImageSaveResult };
   'images:pull': { request: { reference: string; operationId: string }; response: { id: string } };
   'images:remove': { request: { reference: string }; response: { removed: string } };
-  'gpu:detect': { request: Empty; response: GpuReport };
+  'gpu:detect': { request: { engine?: string | null }; response: GpuReport };
   'aucmedi:catalog': { request: Empty; response: AucmediCatalog };
   /** The weights folder and its files (name, size, SHA-256). */
   'weights:list': { request: Empty; response: { dir: string; files: WeightsFileInfo[] } };

@@ -56,6 +56,8 @@ export type ErrorCode =
   | 'STAGING_VERIFY_FAILED'
   /** The server's disk filled up while data was sent to it. */
   | 'STAGING_NO_SPACE'
+  /** A run on a server that cannot see this computer's files: the user has not yet said yes to uploading the images there. */
+  | 'UPLOAD_CONSENT_NEEDED'
   | 'RUN_INTERRUPTED'
   | 'RUN_NOT_ACTIVE'
   | 'RUN_FOLLOWED_ELSEWHERE'

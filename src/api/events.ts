@@ -1,7 +1,7 @@
 import type { DatasetScanProgress } from './dataset';
 import type { GpuSampleBatch } from './gpu';
 import type { EpochMetrics, ProgressState } from './progress';
-import type { QueueEntry, RunSummary } from './runs';
+import type { QueueEntry, RunSummary, StagingProgress } from './runs';
 import type { EngineStatus, TransferProgress } from './types';
 import type { WeightsDownloadProgress, WeightsProgress } from './weights';
 
@@ -16,6 +16,8 @@ export type CoreEvent =
   | { type: 'dicom:progress'; progress: { operationId: string; filesSeen: number; written: number } }
   | { type: 'run:state'; run: RunSummary }
   | { type: 'run:deleted'; runId: string }
+  /** A staged run's upload of its inputs, or download of its outputs. */
+  | { type: 'run:transfer'; runId: string; progress: StagingProgress }
   /** The queue after any change (added, moved, removed, started, refused). */
   | { type: 'queue:changed'; queue: QueueEntry[] }
   /** The parser's state; `epoch` when an epoch just finished (append it to the charts). */

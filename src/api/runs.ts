@@ -44,6 +44,13 @@ export interface TrainingRequest {
   outputDir?: string | null;
   /** The image to run; default: the image in use (settings). */
   imageRef?: string | null;
+  /** Where to run: an engine's name (Setup page, `engine list`); default `local`, this computer's engine. */
+  engine?: string | null;
+  /**
+   * The user's yes to the question {@link UPLOAD_CONSENT_CODE} asks: the images may be copied to that
+   * engine's server. Asked once per engine (and address), then remembered in the settings.
+   */
+  allowUpload?: boolean;
 }
 
 /** The trained model a prediction or evaluation applies: a training run of the history, or a model folder. */
@@ -68,6 +75,8 @@ export interface PredictionRequest {
   gpus: GpuChoice;
   outputDir?: string | null;
   imageRef?: string | null;
+  engine?: string | null;
+  allowUpload?: boolean;
 }
 
 /** Prediction on a labelled set, then evaluation of those predictions: two containers, one run. */
@@ -78,7 +87,41 @@ export interface EvaluationRequest {
   gpus: GpuChoice;
   outputDir?: string | null;
   imageRef?: string | null;
+  engine?: string | null;
+  allowUpload?: boolean;
 }
+
+/** The name of this computer's engine; every other engine is named in the settings. */
+export const LOCAL_ENGINE = 'local';
+
+/**
+ * Where a run ran and how its data got there, recorded in run.json. `mounted`: the engine sees this
+ * computer's files and the run's folders are mounted into its containers (this computer's engine);
+ * `staged`: the engine is on another machine that cannot see them, so the inputs were uploaded into
+ * a volume on that server for the run, the outputs came back from a second one, and both were removed.
+ */
+export interface RunPlacement {
+  /** The engine's name; `local` is this computer's. */
+  engine: string;
+  /** The server that ran it; null for this computer's engine. */
+  host: string | null;
+  data: 'mounted' | 'staged';
+  /** The volumes on the server while a staged run lasts. */
+  volumes?: { input: string; output: string };
+}
+
+/** Upload of a run's inputs to a server, or download of its outputs (staged runs). */
+export interface StagingProgress {
+  phase: 'uploading' | 'verifying' | 'downloading';
+  bytesDone: number;
+  bytesTotal: number | null;
+  bytesPerSecond: number;
+  secondsLeft: number | null;
+  files: number;
+}
+
+/** The code of the data-protection question: a run on an engine that cannot see this computer's files needs the user's yes (`allowUpload`) once per engine. */
+export const UPLOAD_CONSENT_CODE = 'UPLOAD_CONSENT_NEEDED';
 
 interface RunCommon {
   id: string;
@@ -98,6 +141,10 @@ interface RunCommon {
   progress: ProgressState | null;
   exitCode: number | null;
   error: UserError | null;
+  /** Absent in records of versions before remote engines: those ran on this computer's engine, mounted. */
+  placement?: RunPlacement;
+  /** Set while the connection to the run's server is lost (the run goes on there); the app retries. */
+  connectionLost?: { host: string; since: string } | null;
 }
 
 export interface TrainingRecord extends RunCommon {

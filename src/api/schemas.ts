@@ -88,6 +88,8 @@ export const storedSettingsFields = {
   runsDir: absolutePathSchema.nullable(),
   weightsDir: absolutePathSchema.nullable(),
   language: languageSettingSchema,
+  /** The data-protection yes per engine (and its address): the images of a run may be copied to that server. */
+  uploadConsents: z.array(z.object({ engine: engineNameSchema, url: engineEndpointSchema, at: z.string().max(64) }).strict()).max(64),
   recentDatasets: z
     .array(z.object({ path: absolutePathSchema, gtFile: absolutePathSchema.nullable(), ohe: z.boolean(), usedAt: z.string().max(64) }))
     .max(20),
@@ -106,6 +108,9 @@ const gpuChoiceSchema = z.discriminatedUnion(
 const datasetRefSchema = z.object({ path: absolutePathSchema, gtFile: absolutePathSchema.nullable(), ohe: z.boolean() }).strict();
 const modelChoiceSchema = z.union([z.object({ runId: operationIdSchema }).strict(), z.object({ dir: absolutePathSchema }).strict()]);
 
+/** Where a run goes: an engine by name, and the user's yes to uploading the data there. */
+const runPlaceFields = { engine: engineNameSchema.nullable().optional(), allowUpload: z.boolean().optional() };
+
 const trainingRequestSchema = z
   .object({
     dataset: datasetRefSchema,
@@ -113,6 +118,7 @@ const trainingRequestSchema = z
     gpus: gpuChoiceSchema,
     outputDir: absolutePathSchema.nullable().optional(),
     imageRef: imageRefSchema.nullable().optional(),
+    ...runPlaceFields,
   })
   .strict();
 const predictionRequestSchema = z
@@ -123,6 +129,7 @@ const predictionRequestSchema = z
     gpus: gpuChoiceSchema,
     outputDir: absolutePathSchema.nullable().optional(),
     imageRef: imageRefSchema.nullable().optional(),
+    ...runPlaceFields,
   })
   .strict();
 const evaluationRequestSchema = z
@@ -133,6 +140,7 @@ const evaluationRequestSchema = z
     gpus: gpuChoiceSchema,
     outputDir: absolutePathSchema.nullable().optional(),
     imageRef: imageRefSchema.nullable().optional(),
+    ...runPlaceFields,
   })
   .strict();
 
@@ -216,7 +224,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'runs:export-curves': z.object({ runId: operationIdSchema }).strict(),
   'runs:open-folder': z.object({ runId: operationIdSchema }).strict(),
   'runs:log': z.object({ runId: operationIdSchema, offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict(),
-  'gpu:detect': empty as z.ZodType<RequestOf<'gpu:detect'>>,
+  'gpu:detect': plainObject(z.object({ engine: engineNameSchema.nullable().optional() }).strict()) as z.ZodType<RequestOf<'gpu:detect'>>,
   'operations:cancel': z.object({ operationId: operationIdSchema }).strict(),
   'dialog:open-file': z.object({ purpose: filePurposeSchema }).strict(),
   'dialog:open-folder': z.object({ purpose: folderPurposeSchema }).strict(),

@@ -16,6 +16,8 @@ export interface Settings {
   language: LanguageSetting;
   /** Engines on other machines, by name (the local engine, `local`, is found as `engineEndpoint` says). */
   engines: EngineEntry[];
+  /** The data-protection yes per engine and address (a run's images may be copied to that server), with when it was given. */
+  uploadConsents: UploadConsent[];
 }
 
 /** A Docker engine on another machine, as the user added it. No password or passphrase is kept. */
@@ -27,6 +29,12 @@ export interface EngineEntry {
   tls: { ca: string; cert: string; key: string } | null;
   /** For ssh://: a private key file; null: the SSH agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa. */
   identityFile: string | null;
+}
+
+export interface UploadConsent {
+  engine: string;
+  url: string;
+  at: string;
 }
 
 export interface RecentDataset {
@@ -47,6 +55,7 @@ export const DEFAULT_SETTINGS: Settings = {
   weightsDir: null,
   language: 'system',
   engines: [],
+  uploadConsents: [],
 };
 
 export interface EngineInfo {

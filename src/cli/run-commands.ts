@@ -3,7 +3,7 @@ import { AUCMEDI_DEFAULTS, type Analysis, type Predictions } from '../api/aucmed
 import { epochsText, fewerEpochsNote } from '../api/epochs';
 import { keptAfterStop, stopConsequence } from '../api/stopped-training';
 import type { ProgressState } from '../api/progress';
-import type { GpuChoice, RunRecord, RunSummary } from '../api/runs';
+import { LOCAL_ENGINE, UPLOAD_CONSENT_CODE, type GpuChoice, type RunRecord, type RunSummary } from '../api/runs';
 import type { Response, UserError } from '../api/errors';
 import { localizedError } from '../api/errors';
 import { msg, t } from '../i18n';
@@ -12,6 +12,7 @@ import { freeGpu } from '../runs/queue';
 import { followedElsewhereError } from '../runs/service';
 import { forCommandLine } from './cli-actions';
 import { finish, type CliIo } from './image-command';
+import { formatStaging } from './progress';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupts';
 
 const OK = 0;
@@ -55,6 +56,9 @@ export function formatRun(run: RunSummary | RunRecord): string {
     `  ${t('cli:run.show.image', { reference: run.imageRef, id: run.imageId?.slice(7, 19) ?? t('cli:run.show.unresolved') })}`,
     `  ${t('cli:run.show.times', { started: run.startedAt ?? '-', ended: run.endedAt ?? '-' })}`,
   ];
+  const placement = run.placement;
+  if (placement && placement.engine !== LOCAL_ENGINE) lines.push(`  ${t(`cli:run.show.where.${placement.data}`, { engine: placement.engine, host: placement.host ?? placement.engine })}`);
+  if (run.connectionLost) lines.push(`  ${t('cli:run.show.connectionLost', { host: run.connectionLost.host, since: run.connectionLost.since })}`);
   if (run.mode === 'training') {
     const last = 'epochs' in run ? run.epochs.at(-1) : run.lastEpoch;
     if (last) lines.push(`  ${t('cli:run.show.lastEpoch')} ${last.epoch}: ${Object.entries(last.metrics).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`);
@@ -178,6 +182,11 @@ function whatStopKeeps(core: Core, runId: string): string {
 /** Follows a run in the foreground until it ends; Ctrl-C stops it cleanly. Exit 0 only when it succeeded. */
 async function followToEnd(core: Core, runId: string, json: boolean, io: CliIo, interrupt: Interrupt): Promise<number> {
   const unsubscribe = core.subscribe((event) => {
+    if (event.type === 'run:transfer' && event.runId === runId) {
+      if (json) io.out(JSON.stringify({ runId, event: 'transfer', transfer: event.progress }));
+      else io.status?.(formatStaging(event.progress));
+      return;
+    }
     if (event.type !== 'run:progress' || event.runId !== runId) return;
     if (json && event.epoch) io.out(JSON.stringify({ runId, event: 'epoch', epoch: event.epoch }));
     if (!json) io.status?.(formatProgress(event.progress));
@@ -214,7 +223,11 @@ async function runInForeground(core: Core, values: Record<string, string>, json:
       return EXIT_INTERRUPTED;
     }
     const response = await start(gpus);
-    if (!response.ok) return finish(response, json, io, () => '');
+    if (!response.ok) {
+      const code = finish(response, json, io, () => '');
+      if (response.error.code === UPLOAD_CONSENT_CODE && !json) io.err(t('cli:run.allowUpload'));
+      return code;
+    }
     if (json) io.out(JSON.stringify({ runId: response.data.id, event: 'started', mode: response.data.mode, outputDir: response.data.outputDir }));
     else io.err(t(`cli:run.start.${mode}.started`, { id: response.data.id, outputDir: response.data.outputDir }));
     return await followToEnd(core, response.data.id, json, io, interrupt);
@@ -227,10 +240,12 @@ async function runInForeground(core: Core, values: Record<string, string>, json:
 async function gpusFor(core: Core, values: Record<string, string>, io: CliIo): Promise<GpuChoice | { refused: UserError }> {
   const chosen = parseGpus(values['--gpus']);
   if (chosen) return chosen;
-  const report = await core.handlers['gpu:detect']({});
+  const engine = values['--engine'] ?? LOCAL_ENGINE;
+  const report = await core.handlers['gpu:detect']({ engine });
   if (report.ok && report.data.ok) {
     const runs = await core.handlers['runs:list']({});
-    const busy = runs.ok ? runs.data.filter((run) => ['preparing', 'running', 'stopping'].includes(run.state)).map((run) => run.gpus) : [];
+    // GPUs are per engine: a run on the server does not take this computer's GPU 0
+    const busy = runs.ok ? runs.data.filter((run) => ['preparing', 'running', 'stopping'].includes(run.state) && (run.placement?.engine ?? LOCAL_ENGINE) === engine).map((run) => run.gpus) : [];
     const gpu = freeGpu(report.data.gpus, busy);
     if (gpu) return gpu;
   }
@@ -239,7 +254,13 @@ async function gpusFor(core: Core, values: Record<string, string>, io: CliIo): P
 }
 
 const numberOr = (values: Record<string, string>, name: string, fallback: number) => (values[name] === undefined ? fallback : Number(values[name]));
-const outputOf = (values: Record<string, string>) => ({ outputDir: values['--out'] ? path.resolve(values['--out']) : null, imageRef: values['--image'] ?? null });
+/** The output folder and image, and where to run (`--engine`, `--allow-upload`: the data-protection yes for that server). */
+const outputOf = (values: Record<string, string>, flags: string[] = []) => ({
+  outputDir: values['--out'] ? path.resolve(values['--out']) : null,
+  imageRef: values['--image'] ?? null,
+  ...(values['--engine'] ? { engine: values['--engine'] } : {}),
+  ...(flags.includes('--allow-upload') ? { allowUpload: true } : {}),
+});
 
 /** `aucmedi-desk train DATASET ...`: runs in the foreground with progress. */
 export function trainCommand(core: Core, dataset: string, values: Record<string, string>, flags: string[], json: boolean, io: CliIo): Promise<number> {
@@ -258,7 +279,7 @@ export function trainCommand(core: Core, dataset: string, values: Record<string,
         ...(values['--metalearner'] ? { metalearner: values['--metalearner'] } : {}),
       },
       gpus,
-      ...outputOf(values),
+      ...outputOf(values, flags),
     }),
   );
 }
@@ -270,7 +291,7 @@ function modelChoice(value: string | undefined): { runId: string } | { dir: stri
 }
 
 /** `aucmedi-desk predict IMAGES --model RUN_OR_DIR [--xai M] [--out DIR]`. */
-export function predictCommand(core: Core, images: string, values: Record<string, string>, json: boolean, io: CliIo): Promise<number> {
+export function predictCommand(core: Core, images: string, values: Record<string, string>, flags: string[], json: boolean, io: CliIo): Promise<number> {
   return runInForeground(core, values, json, io, 'prediction', (gpus) =>
     core.handlers['runs:start-prediction']({
       model: modelChoice(values['--model']),
@@ -281,7 +302,7 @@ export function predictCommand(core: Core, images: string, values: Record<string
         ...(values['--xai'] ? { xaiMethod: values['--xai'] } : {}),
       },
       gpus,
-      ...outputOf(values),
+      ...outputOf(values, flags),
     }),
   );
 }
@@ -297,19 +318,22 @@ export function evaluateCommand(core: Core, dataset: string, values: Record<stri
         workers: numberOr(values, '--workers', AUCMEDI_DEFAULTS.workers),
       },
       gpus,
-      ...outputOf(values),
+      ...outputOf(values, flags),
     }),
   );
 }
 
 /** `aucmedi-desk runs list|show ID|stop ID|attach ID`. */
-export async function runsCommand(core: Core, action: string, runId: string | undefined, json: boolean, io: CliIo): Promise<number> {
+export async function runsCommand(core: Core, action: string, runId: string | undefined, json: boolean, io: CliIo, engine?: string): Promise<number> {
   switch (action) {
     case 'list': {
-      const listed = await core.handlers['runs:list']({});
+      const all = await core.handlers['runs:list']({});
+      // --engine: the runs of that engine only (`local`: this computer's)
+      const listed = all.ok && engine ? { ...all, data: all.data.filter((run) => (run.placement?.engine ?? LOCAL_ENGINE) === engine) } : all;
       for (const record of core.runs.takeSetAside()) io.err(t('cli:run.setAside', { reason: record.reason, file: record.file }));
+      const where = (run: RunSummary) => ((run.placement?.engine ?? LOCAL_ENGINE) === LOCAL_ENGINE ? '' : `  @${run.placement!.engine}`);
       return finish(listed, json, io, (runs) =>
-        runs.length ? runs.map((run) => `${run.id}  ${run.mode.padEnd(10)} ${run.state.padEnd(11)} ${describeRun(run).input}`).join('\n') : t('cli:run.noRuns'),
+        runs.length ? runs.map((run) => `${run.id}  ${run.mode.padEnd(10)} ${run.state.padEnd(11)} ${describeRun(run).input}${where(run)}`).join('\n') : t('cli:run.noRuns'),
       );
     }
     case 'show':

@@ -18,8 +18,10 @@ import { checkHostKey, fingerprintOf, keyTypeOf, knownHostName, pinHostKey, read
 import type { EngineService } from './service';
 import { presentedHostKey } from './ssh-transport';
 import { probeFileVisibility, type FileVisibility } from './file-visibility';
+import { hostUser } from './run-container';
 
-export const LOCAL_ENGINE = 'local';
+export { LOCAL_ENGINE } from '../api/runs';
+import { LOCAL_ENGINE } from '../api/runs';
 
 /** Where a named engine is. The TLS files and key file are the entry's own; verification is always on. */
 export function endpointForEntry(entry: EngineEntry, ctx: EndpointContext): EngineEndpoint {
@@ -151,7 +153,7 @@ export class EngineDirectory {
     const key = `${EngineDirectory.isLocal(name) ? LOCAL_ENGINE : name}\n${(EngineDirectory.isLocal(name) ? await this.local.endpoint() : this.named(name!).endpoint).url}`;
     let measured = this.visibility.get(key);
     if (!measured) {
-      measured = probeFileVisibility(docker, image, this.ctx.probeRoot);
+      measured = probeFileVisibility(docker, image, this.ctx.probeRoot, hostUser(this.ctx.platform));
       this.visibility.set(key, measured);
       measured.catch(() => this.visibility.delete(key));
     }

@@ -18,7 +18,7 @@ export type FileVisibility = 'sees-files' | 'own-files';
  * Probes with `image` (one present on that engine). `probeRoot` is a folder of the app's own, under
  * which the marker's folder is made and removed again.
  */
-export async function probeFileVisibility(docker: Docker, image: string, probeRoot: string): Promise<FileVisibility> {
+export async function probeFileVisibility(docker: Docker, image: string, probeRoot: string, user?: string): Promise<FileVisibility> {
   mkdirSync(probeRoot, { recursive: true });
   const folder = mkdtempSync(path.join(probeRoot, 'probe-'));
   const token = randomBytes(16).toString('hex');
@@ -32,6 +32,8 @@ export async function probeFileVisibility(docker: Docker, image: string, probeRo
         cmd: ['/probe/marker'],
         mounts: [{ Type: 'bind', Source: folder, Target: '/probe', ReadOnly: true }],
         purpose: 'file-visibility',
+        // as a mounted run reads (src/engine/run-container.ts): the marker's folder is this user's alone
+        ...(user ? { user } : {}),
         timeoutMs: 30_000,
       });
     } catch (error) {

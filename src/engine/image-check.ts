@@ -84,7 +84,7 @@ export async function checkImage(docker: Docker, image: string, options: { user?
       image,
       entrypoint: ['python3'],
       cmd: ['-c', CHECK_SCRIPT],
-      // As a run's container has them (src/runs/container.ts): a writable HOME for any uid.
+      // As a run's container has them (src/engine/run-container.ts): a writable HOME for any uid.
       env: ['HOME=/tmp', 'PYTHONUNBUFFERED=1', 'TF_CPP_MIN_LOG_LEVEL=2'],
       ...(options.user ? { user: options.user } : {}),
       purpose: IMAGE_CHECK_PURPOSE,

@@ -2,7 +2,7 @@ import type { Channel, RequestOf, ResponseOf } from '../api/channels';
 import type { CoreEvent } from '../api/events';
 import type { ImageCheck, TransferKind, TransferProgress } from '../api/types';
 import type { Operations } from '../operations';
-import { hostUser } from '../runs/container';
+import { hostUser } from './run-container';
 import type { SettingsStore } from '../settings/store';
 import { loadImageTarball } from './image-load';
 import { saveImageTarball } from './image-save';
@@ -23,11 +23,11 @@ export function imageHandlers(deps: {
   emit: (event: CoreEvent) => void;
   /** Where the core runs: on Linux the image check runs as the user, as runs do. */
   platform?: NodeJS.Platform;
-}): { handlers: ImageImplementations; catalog: ImageCatalog } {
+}): { handlers: ImageImplementations; catalog: ImageCatalog; catalogOf: (engine: string | null | undefined) => ImageCatalog } {
   const user = hostUser(deps.platform ?? process.platform);
   const catalog = new ImageCatalog(() => deps.engine.client(), user ? { user } : {});
   /** The catalog of a named engine (`local`, or absent: the one above). */
-  const catalogOf = (engine: string | undefined) =>
+  const catalogOf = (engine: string | null | undefined) =>
     EngineDirectory.isLocal(engine) ? catalog : deps.engines.perEngine(engine, () => new ImageCatalog(() => deps.engines.client(engine), user ? { user } : {}));
   const progress = (operationId: string, kind: TransferKind) => (p: Omit<TransferProgress, 'operationId' | 'kind'>) =>
     deps.emit({ type: 'image:progress', progress: { operationId, kind, ...p } });
@@ -60,5 +60,5 @@ export function imageHandlers(deps: {
       return { removed: reference };
     },
   };
-  return { handlers, catalog };
+  return { handlers, catalog, catalogOf };
 }

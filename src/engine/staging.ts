@@ -22,6 +22,7 @@ import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { errorDetail, localizedException, UserErrorException } from '../api/errors';
+import type { StagingProgress } from '../api/runs';
 import { msg } from '../i18n';
 import { APP_LABEL, PURPOSE_LABEL, runOnce } from './containers';
 import { HashingReader } from './hashing-reader';
@@ -42,14 +43,8 @@ export interface StageSource {
   at: string;
 }
 
-export interface StageProgress {
-  phase: 'uploading' | 'verifying' | 'downloading';
-  bytesDone: number;
-  bytesTotal: number | null;
-  bytesPerSecond: number;
-  secondsLeft: number | null;
-  files: number;
-}
+/** As the window and the CLI get it (`run:transfer`). */
+export type StageProgress = StagingProgress;
 
 export interface StagedManifest {
   files: number;
@@ -197,6 +192,7 @@ export async function stageIn(docker: Docker, sources: readonly StageSource[], o
   let reader: HashingReader | null = null;
   const pack = tar.pack();
   const onAbort = () => pack.destroy(new StagingCancelled());
+  pack.on('error', () => undefined); // a destroyed stream's error is the upload's, said by putArchive or the packing
   try {
     if (options.signal?.aborted) throw new StagingCancelled();
     options.signal?.addEventListener('abort', onAbort, { once: true });

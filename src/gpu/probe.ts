@@ -14,7 +14,7 @@ export interface ProbeOptions {
   timeoutMs?: number;
 }
 
-/** The device request of the GPU probe: all GPUs (`--gpus all`, to list them), or the chosen ones. A run gets one (`src/runs/container.ts`). */
+/** The device request of the GPU probe: all GPUs (`--gpus all`, to list them), or the chosen ones. A run gets one (`src/engine/run-container.ts`). */
 export function gpuDeviceRequest(deviceIds?: string[]): DeviceRequest {
   return deviceIds?.length
     ? { Driver: 'nvidia', DeviceIDs: deviceIds, Capabilities: [['gpu']] }

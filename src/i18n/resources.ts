@@ -37,11 +37,13 @@ import en_remote from './locales/en/remote.json';
 import de_remote from './locales/de/remote.json';
 import en_enginesCard from './locales/en/enginesCard.json';
 import de_enginesCard from './locales/de/enginesCard.json';
+import en_placement from './locales/en/placement.json';
+import de_placement from './locales/de/placement.json';
 
-export const NAMESPACES = ['common', 'core', 'engine', 'gpu', 'weights', 'cli', 'dataset', 'dicom', 'runs', 'aucmedi', 'setup', 'datasetPage', 'training', 'apply', 'charts', 'desktop', 'runsPage', 'remote', 'enginesCard'] as const;
+export const NAMESPACES = ['common', 'core', 'engine', 'gpu', 'weights', 'cli', 'dataset', 'dicom', 'runs', 'aucmedi', 'setup', 'datasetPage', 'training', 'apply', 'charts', 'desktop', 'runsPage', 'remote', 'enginesCard', 'placement'] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
 export const RESOURCES = {
-  en: { common: en_common, core: en_core, engine: en_engine, gpu: en_gpu, weights: en_weights, cli: en_cli, dataset: en_dataset, dicom: en_dicom, runs: en_runs, aucmedi: en_aucmedi, setup: en_setup, datasetPage: en_datasetPage, training: en_training, apply: en_apply, charts: en_charts, desktop: en_desktop, runsPage: en_runsPage, remote: en_remote, enginesCard: en_enginesCard },
-  de: { common: de_common, core: de_core, engine: de_engine, gpu: de_gpu, weights: de_weights, cli: de_cli, dataset: de_dataset, dicom: de_dicom, runs: de_runs, aucmedi: de_aucmedi, setup: de_setup, datasetPage: de_datasetPage, training: de_training, apply: de_apply, charts: de_charts, desktop: de_desktop, runsPage: de_runsPage, remote: de_remote, enginesCard: de_enginesCard },
+  en: { common: en_common, core: en_core, engine: en_engine, gpu: en_gpu, weights: en_weights, cli: en_cli, dataset: en_dataset, dicom: en_dicom, runs: en_runs, aucmedi: en_aucmedi, setup: en_setup, datasetPage: en_datasetPage, training: en_training, apply: en_apply, charts: en_charts, desktop: en_desktop, runsPage: en_runsPage, remote: en_remote, enginesCard: en_enginesCard, placement: en_placement },
+  de: { common: de_common, core: de_core, engine: de_engine, gpu: de_gpu, weights: de_weights, cli: de_cli, dataset: de_dataset, dicom: de_dicom, runs: de_runs, aucmedi: de_aucmedi, setup: de_setup, datasetPage: de_datasetPage, training: de_training, apply: de_apply, charts: de_charts, desktop: de_desktop, runsPage: de_runsPage, remote: de_remote, enginesCard: de_enginesCard, placement: de_placement },
 };

@@ -38,9 +38,20 @@ export const ANNOTATIONS_COPY_FILE = 'annotations.csv';
  */
 export const AUCMEDI_ENTRYPOINT = 'aucmedi';
 
-/** Makes the links of the spec (`argv[1]`), then becomes the command after it. Python: the one interpreter every AUCMEDI image has. */
+/**
+ * Makes the links of the spec (`argv[1]`), then becomes the command after it. Python: the one
+ * interpreter every AUCMEDI image has. A staged run (src/runs/step-mounts.ts) first gets the folders
+ * and links of its placement from AUCMEDI_DESK_PLACEMENT, taken out of the environment AUCMEDI sees.
+ */
 export const VIEW_STEP_SCRIPT = [
   'import json, os, sys',
+  'placement = json.loads(os.environ.pop("AUCMEDI_DESK_PLACEMENT", "{}"))',
+  'for folder in placement.get("dirs", []):',
+  '    os.makedirs(folder, exist_ok=True)',
+  'for name, target in placement.get("links", []):',
+  '    if os.path.isdir(name) and not os.path.islink(name):',
+  '        os.rmdir(name)',
+  '    os.symlink(target, name)',
   'spec = json.load(open(sys.argv[1], encoding="utf-8"))',
   'for view in spec["views"]:',
   '    root, source = view["root"], view["source"]',
@@ -50,6 +61,9 @@ export const VIEW_STEP_SCRIPT = [
   '        os.symlink(os.path.join(source, target), os.path.join(root, name))',
   'os.execvp(sys.argv[2], sys.argv[2:])',
 ].join('\n');
+
+/** The tmpfs AUCMEDI reads its view from: links only; a large cap because a long link target may take a page of its own. */
+export const VIEW_TMPFS = 'rw,nosuid,nodev,noexec,size=512m,mode=1777';
 
 export interface View {
   /** The container path AUCMEDI reads (a tmpfs). */
@@ -147,8 +161,7 @@ export interface ViewMounts {
 export function viewMounts(sourceHostDir: string, specHostFile: string, root: string): ViewMounts {
   return {
     binds: [bind(sourceHostDir, CONTAINER_SOURCE_DIR, true, 'dataset folder'), bind(specHostFile, CONTAINER_VIEW_SPEC_FILE, true, 'list of images')],
-    // links only; a large cap because a long link target may take a page of its own
-    tmpfs: { [root]: 'rw,nosuid,nodev,noexec,size=512m,mode=1777' },
+    tmpfs: { [root]: VIEW_TMPFS },
     entrypoint: ['python3', '-c', VIEW_STEP_SCRIPT, CONTAINER_VIEW_SPEC_FILE, AUCMEDI_ENTRYPOINT],
   };
 }
@@ -161,7 +174,7 @@ export function viewMounts(sourceHostDir: string, specHostFile: string, root: st
 export type ViewStep = 'training' | 'prediction' | 'evaluation';
 
 /** Where AUCMEDI reads in each step (the paths of src/aucmedi/arguments.ts). */
-const STEP_ROOT: Record<ViewStep, string> = { training: CONTAINER_DATASET_DIR, prediction: CONTAINER_PREDICTION_IMAGES_DIR, evaluation: CONTAINER_DATASET_DIR };
+export const STEP_ROOT: Record<ViewStep, string> = { training: CONTAINER_DATASET_DIR, prediction: CONTAINER_PREDICTION_IMAGES_DIR, evaluation: CONTAINER_DATASET_DIR };
 
 export interface ScannedInputs {
   classes: readonly string[];

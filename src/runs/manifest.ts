@@ -31,6 +31,8 @@ export function runManifest(record: RunRecord, engine: Pick<EngineInfo, 'version
     manifestVersion: 1,
     app: { name: APP_NAME, version: APP_VERSION },
     engine: engine ? { version: engine.version, apiVersion: engine.apiVersion } : null,
+    // where it ran, and whether the data left this computer (issue 15: the data-protection record)
+    placement: record.placement ?? { engine: 'local', host: null, data: 'mounted' },
     run: { id: record.id, mode: record.mode, state: record.state, exitCode: record.exitCode, startedAt: record.startedAt, endedAt: record.endedAt },
     image: { reference: record.imageRef, id: record.imageId, software: imageSoftware(image) },
     command: record.mode === 'evaluation' ? [['aucmedi', ...record.predictionCommand], ['aucmedi', ...record.command]] : ['aucmedi', ...record.command],

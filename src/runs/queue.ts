@@ -1,9 +1,10 @@
 /**
  * The run queue: trainings, predictions and evaluations waiting their turn. A queued run starts
- * when nothing running needs what it needs (the CPU, or the same GPUs); runs on different GPUs go
- * side by side. The queue is one JSON file (atomic writes), so it survives restarts; while the
- * engine is down queued runs wait, and a run the preflight refuses stays in the queue with the
- * reason until the user removes it.
+ * when nothing running on the same engine needs what it needs (that engine's CPU, or the same GPUs
+ * of it); runs on different GPUs, or on different engines, go side by side. The queue is one JSON
+ * file (atomic writes), so it survives restarts; while an engine is down its queued runs wait (the
+ * others go on), and a run the preflight refuses stays in the queue with the reason until the user
+ * removes it.
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -11,7 +12,7 @@ import path from 'node:path';
 import { localizedError, localizedException, UserErrorException } from '../api/errors';
 import type { UserError } from '../api/errors';
 import { msg, type Message } from '../i18n/message';
-import type { GpuChoice, QueueEntry, QueueItem, RecordedGpus, RunRecord } from '../api/runs';
+import { LOCAL_ENGINE, type GpuChoice, type QueueEntry, type QueueItem, type RecordedGpus, type RunRecord } from '../api/runs';
 import { trainingArgs, predictionArgs, evaluationArgs } from '../aucmedi/arguments';
 import { isConnectionError } from '../engine/engine-errors';
 import { writeFileAtomic } from '../settings/store';
@@ -23,6 +24,14 @@ export interface RunQueueDeps {
   engineUp: () => Promise<boolean>;
   onChange: (queue: QueueEntry[]) => void;
 }
+
+/** A run's processor on its engine: runs on different engines never compete (each engine its CPU and GPUs). */
+export interface Seat {
+  engine: string;
+  gpus: RecordedGpus;
+}
+
+const seatOf = (engine: string | null | undefined, gpus: RecordedGpus): Seat => ({ engine: engine ?? LOCAL_ENGINE, gpus });
 
 /**
  * Two runs can go side by side only on different GPUs (each run has one: AUCMEDI trains on one
@@ -108,24 +117,30 @@ export class RunQueue {
       do {
         this.again = false;
         if (!this.entries.some((e) => e.error === null) || !(await this.deps.engineUp().catch(() => false))) return;
-        const busy = this.deps.activeRuns().map((run) => run.gpus);
-        const waiting: GpuChoice[] = [];
+        const busy = this.deps.activeRuns().map((run) => seatOf(run.placement?.engine, run.gpus));
+        const waiting: Seat[] = [];
+        const down = new Set<string>();
         for (const entry of [...this.entries]) {
           if (this.closed) return;
           if (entry.error) continue;
-          const gpus = entry.item.request.gpus;
-          if ([...busy, ...waiting].some((other) => conflicts(gpus, other))) {
-            waiting.push(gpus);
+          const seat = seatOf(entry.item.request.engine, entry.item.request.gpus);
+          if (down.has(seat.engine) || [...busy, ...waiting].some((other) => other.engine === seat.engine && conflicts(seat.gpus, other.gpus))) {
+            waiting.push(seat);
             continue;
           }
           try {
             await this.deps.start(entry.item);
             this.entries = this.entries.filter((e) => e.id !== entry.id);
-            busy.push(gpus);
+            busy.push(seat);
           } catch (error) {
-            if (isEngineError(error)) return; // the engine went away: the queue waits for it
+            // that engine went away: its runs wait for it, the other engines' go on
+            if (isEngineError(error)) {
+              down.add(seat.engine);
+              waiting.push(seat);
+              continue;
+            }
             entry.error = error instanceof UserErrorException ? error.userError : localizedError('RUN_START_FAILED', msg('runs:queue.startFailed'), msg('runs:queue.startFailedAction'));
-            waiting.push(gpus);
+            waiting.push(seat);
           }
           this.changed();
         }

@@ -36,7 +36,7 @@ import { readAnnotationFile } from '../dataset/annotation-file';
 import { isHiddenOrSystem } from '../dataset/names';
 import { readViewNames } from './dataset-view';
 import { readPreview } from '../dataset/preview';
-import { EVALUATION_PREDICTION_DIR, EVALUATION_RESULTS_DIR } from './service';
+import { EVALUATION_PREDICTION_DIR, EVALUATION_RESULTS_DIR } from './step-mounts';
 
 export const XAI_DIR = 'xai';
 

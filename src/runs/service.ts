@@ -3,11 +3,10 @@ import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { mkdirSync, statfsSync } from 'node:fs';
 import { copyFile, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type Docker from 'dockerode';
 import { errorDetail, localizedError, localizedException, UserErrorException } from '../api/errors';
 import { msg, type Message } from '../i18n/message';
 import type { CoreEvent } from '../api/events';
-import type { EngineInfo, ImageCheck } from '../api/types';
+import type { ImageCheck } from '../api/types';
 import {
   FINISHED_STATES,
   type EvaluationRecord,
@@ -20,53 +19,58 @@ import {
   type SetAsideRecord,
   type TrainingRecord,
   type TrainingRequest,
+  LOCAL_ENGINE,
+  type RunPlacement,
+  UPLOAD_CONSENT_CODE,
 } from '../api/runs';
 import type { ProgressEvent } from '../api/progress';
 import { ANALYSES, type PredictionOptions, type WeightsHashTable } from '../api/aucmedi';
 import type { DatasetReport, DatasetScanRequest } from '../api/dataset';
 import type { GpuReport } from '../api/gpu';
-import { bind, CONTAINER_DATASET_DIR, CONTAINER_EVALUATION_DIR, CONTAINER_EVALUATION_PREDICTIONS_FILE, CONTAINER_MODEL_DIR, CONTAINER_PREDICTION_DIR, evaluationArgs, evaluationBinds, predictionArgs, predictionBinds, trainingArgs, trainingBinds } from '../aucmedi/arguments';
+import { evaluationArgs, predictionArgs, trainingArgs } from '../aucmedi/arguments';
 import { explainError } from '../aucmedi/explain-error';
 import { KerasParser } from '../aucmedi/keras-parser';
 import { EVALUATION_PLOTS, listModelFiles, PERFORMANCE_FILE, PREDICTIONS_FILE, readOutputText, readPerformanceMetrics, readPredictions, readTrainingMeta } from '../aucmedi/outputs';
-import { kerasMountSpec } from '../aucmedi/weights';
-import { APP_LABEL, FrameDemuxer, PURPOSE_LABEL, RUN_ID_LABEL } from '../engine/containers';
-import { engineUnavailable, isConnectionError } from '../engine/engine-errors';
+import { requiredWeights } from '../aucmedi/weights';
+import { FrameDemuxer } from '../engine/containers';
+import { isConnectionError } from '../engine/engine-errors';
+import { stagingError, StagingCancelled } from '../engine/staging';
 import { imageNotFound } from '../engine/image-save';
 import { createGpuMonitor, type GpuMonitor } from '../gpu/monitor';
-import { runContainerOptions } from './container';
 import { conversionOrigin } from '../dicom/origin';
 import { MANIFEST_FILE, writeManifest } from './manifest';
 import { missingOutputs, outputsMissingError } from './results';
 import { claimOutputFolder, MIN_FREE_BYTES, requireGpus, requireValidDataset, requireWeights } from './preflight';
 import type { RunStore } from './store';
 import { FollowerLocks, type LockHolder } from './follower-lock';
-import { LINKED_INPUTS_DIR, requireModelClasses, requireMatchingDimensions, requireOutsideInputs, resolveModel } from './inputs';
-import { prepareInputs, scannedInputs, stepViewMounts, viewSpecFile, type ViewMounts, type ViewStep } from './dataset-view';
+import { requireModelClasses, requireMatchingDimensions, requireOutsideInputs, resolveModel } from './inputs';
+import { prepareInputs, scannedInputs } from './dataset-view';
+import type { UsedImage } from '../dataset/validate';
 import type { ScannedDataset } from '../dataset/scan';
+import type { RunBackend, RunContainer, StagedVolumes } from './backend';
+import { EVALUATION_PREDICTION_DIR, EVALUATION_RESULTS_DIR, inputFolderOf, mountedStepMounts, stagedSources, stagedStepMounts } from './step-mounts';
 
 export const RUN_LOG_FILE = 'run.log';
 /** An evaluation's first step (prediction) logs here; its second step writes run.log. */
 export const PREDICTION_STEP_LOG_FILE = 'prediction.log';
-/** Inside an evaluation's output folder: the prediction step's and the evaluation step's outputs. */
-export const EVALUATION_PREDICTION_DIR = 'prediction';
-export const EVALUATION_RESULTS_DIR = 'evaluation';
+export { EVALUATION_PREDICTION_DIR, EVALUATION_RESULTS_DIR };
 const PROGRESS_INTERVAL_MS = 250;
 const STOP_GRACE_SECONDS = 10;
 const SAVE_INTERVAL_MS = 1000;
 
 export interface RunServiceDeps {
   store: RunStore;
-  docker: () => Promise<Docker>;
-  engineInfo: () => Promise<EngineInfo | null>;
+  /** Where runs go: this computer's engine (`local`, also for null) or a named one (src/runs/backend.ts). Throws for an unknown name. */
+  backend: (engine: string | null | undefined) => RunBackend;
   emit: (event: CoreEvent) => void;
   platform: NodeJS.Platform;
   imageRef: () => string;
-  resolveImageId: (docker: Docker, reference: string) => Promise<string | null>;
-  /** The image check of the run's image (cached per id), for the versions in run.json. */
-  imageCheck?: (imageId: string) => Promise<ImageCheck>;
+  /** The image check of the run's image on its engine (cached per id), for the versions in run.json. */
+  imageCheck?: (imageId: string, engine: string) => Promise<ImageCheck>;
   scanDataset: (request: DatasetScanRequest) => Promise<ScannedDataset>;
-  detectGpus: () => Promise<GpuReport>;
+  detectGpus: (engine: string) => Promise<GpuReport>;
+  /** The data-protection yes per engine (settings `uploadConsents`). */
+  uploadConsent: { given: (engine: string) => Promise<boolean>; give: (engine: string) => Promise<void> };
   /** Where new runs' output folders go by default. */
   runsDir: () => string;
   /** The pretrained-weights folder (read-only in the container), or null when there is none yet. */
@@ -90,6 +94,14 @@ interface ActiveRun {
   engineKeepsContainers: boolean;
   /** The container's log being read, destroyed when the run is let go so the process can end. */
   logStream: NodeJS.ReadableStream | null;
+  backend: RunBackend;
+}
+
+/** A staged run while its inputs go up: stopped by aborting. */
+interface Staging {
+  record: RunRecord;
+  abort: AbortController;
+  done: Promise<RunRecord>;
 }
 
 /**
@@ -100,6 +112,8 @@ interface ActiveRun {
  */
 export class RunService {
   private readonly active = new Map<string, ActiveRun>();
+
+  private readonly staging = new Map<string, Staging>();
 
   private readonly locks: FollowerLocks;
 
@@ -117,7 +131,7 @@ export class RunService {
   }
 
   get(id: string): RunRecord {
-    const record = this.active.get(id)?.record ?? this.deps.store.get(id);
+    const record = this.active.get(id)?.record ?? this.staging.get(id)?.record ?? this.deps.store.get(id);
     if (!record) throw runNotFound(id);
     return record;
   }
@@ -199,33 +213,36 @@ export class RunService {
 
   /** Runs this core follows that have not ended yet. */
   activeRuns(): RunRecord[] {
-    return [...this.active.values()].map((active) => active.record).filter((record) => !FINISHED_STATES.includes(record.state));
+    return [...this.staging.values(), ...this.active.values()].map((run) => run.record).filter((record) => !FINISHED_STATES.includes(record.state));
   }
 
   /** Resolves when the run has ended (at once for an ended run). */
   async waitForEnd(id: string): Promise<RunRecord> {
-    const active = this.active.get(id);
-    return active ? active.done : this.get(id);
+    const running = this.staging.get(id) ?? this.active.get(id);
+    return running ? running.done : this.get(id);
   }
 
   async startTraining(request: TrainingRequest): Promise<TrainingRecord> {
-    const { docker, imageRef, imageId } = await this.image(request.imageRef, msg('runs:doing.startTraining'));
+    const { backend, imageRef, imageId } = await this.image(request.engine, request.imageRef, msg('runs:doing.startTraining'));
     const { dataset, gpus } = request;
     const options = { ...request.options, ohe: dataset.ohe, gt: dataset.gtFile !== null };
     const args = trainingArgs(options);
-    if (options.architectures.some((key) => key !== 'Vanilla')) await requireWeights(this.deps.weightsDir(), options.architectures, options.threeDim, this.deps.weightsHashes);
+    const pretrained = options.architectures.some((key) => key !== 'Vanilla');
+    if (pretrained) await requireWeights(this.deps.weightsDir(), options.architectures, options.threeDim, this.deps.weightsHashes);
     const scanned = await this.deps.scanDataset({ path: dataset.path, gtFile: dataset.gtFile, ohe: dataset.ohe });
     const { report } = scanned;
     requireValidDataset(report);
-    if (gpus.kind !== 'none') requireGpus(gpus, await this.deps.detectGpus());
+    if (gpus.kind !== 'none') requireGpus(gpus, await this.deps.detectGpus(backend.engine));
+    const placement = await this.placement(backend, request.allowUpload, report.path, report.totalImages, report.fingerprint?.totalBytes ?? null);
 
     const id = newRunId();
     const outputDir = path.resolve(request.outputDir ?? path.join(this.deps.runsDir(), id));
     requireOutsideInputs(outputDir, [dataset.path]);
     return this.inClaimedFolder(id, outputDir, async () => {
-      prepareInputs(outputDir, 'training', scannedInputs(scanned));
+      const inputs = scannedInputs(scanned);
+      prepareInputs(outputDir, 'training', inputs);
       const record: TrainingRecord = {
-        ...this.common(id, imageRef, imageId, outputDir, args, gpus),
+        ...this.common(id, imageRef, imageId, outputDir, args, gpus, placement),
         mode: 'training',
         dataset: { ...dataset, fingerprint: report.fingerprint, convertedFrom: await conversionOrigin(report.path) },
         options,
@@ -233,14 +250,15 @@ export class RunService {
         modelFiles: [],
         classNames: [],
       };
-      await this.launch(docker, record, 'training');
+      const weights = pretrained ? { dir: this.deps.weightsDir()!, files: requiredWeights(options.architectures, options.threeDim ? '3D' : '2D', this.deps.weightsHashes).map((w) => w.file) } : null;
+      await this.begin(backend, record, 'training', inputs.images, weights);
       return record;
     });
   }
 
   /** Classifies a flat folder of images with a trained model; `preds.csv` (and heat maps) in a new folder. */
   async startPrediction(request: PredictionRequest): Promise<PredictionRecord> {
-    const { docker, imageRef, imageId } = await this.image(request.imageRef, msg('runs:doing.startPrediction'));
+    const { backend, imageRef, imageId } = await this.image(request.engine, request.imageRef, msg('runs:doing.startPrediction'));
     const model = await resolveModel(request.model, (id) => this.get(id));
     const analysis = ANALYSES.find((known) => known === model.analysis);
     const options: PredictionOptions = { ...request.options, ...(analysis ? { modelAnalysis: analysis } : {}) };
@@ -249,22 +267,24 @@ export class RunService {
     const { report } = scanned;
     requireValidDataset(report);
     requireMatchingDimensions(model, report, 'imageFolder');
-    if (request.gpus.kind !== 'none') requireGpus(request.gpus, await this.deps.detectGpus());
+    if (request.gpus.kind !== 'none') requireGpus(request.gpus, await this.deps.detectGpus(backend.engine));
+    const placement = await this.placement(backend, request.allowUpload, report.path, report.totalImages, report.fingerprint?.totalBytes ?? null);
 
     const id = newRunId();
     const outputDir = path.resolve(request.outputDir ?? path.join(this.deps.runsDir(), id));
     requireOutsideInputs(outputDir, [report.path, model.dir]);
     return this.inClaimedFolder(id, outputDir, async () => {
-      prepareInputs(outputDir, 'prediction', scannedInputs(scanned));
+      const inputs = scannedInputs(scanned);
+      prepareInputs(outputDir, 'prediction', inputs);
       const record: PredictionRecord = {
-        ...this.common(id, imageRef, imageId, outputDir, args, request.gpus),
+        ...this.common(id, imageRef, imageId, outputDir, args, request.gpus, placement),
         mode: 'prediction',
         model,
         images: { path: report.path, fingerprint: report.fingerprint, totalImages: report.totalImages },
         options,
         results: null,
       };
-      await this.launch(docker, record, 'prediction');
+      await this.begin(backend, record, 'prediction', inputs.images, null);
       return record;
     });
   }
@@ -274,7 +294,7 @@ export class RunService {
    * those predictions against the labels, two containers one after the other in one run.
    */
   async startEvaluation(request: EvaluationRequest): Promise<EvaluationRecord> {
-    const { docker, imageRef, imageId } = await this.image(request.imageRef, msg('runs:doing.startEvaluation'));
+    const { backend, imageRef, imageId } = await this.image(request.engine, request.imageRef, msg('runs:doing.startEvaluation'));
     const model = await resolveModel(request.model, (id) => this.get(id));
     const { dataset } = request;
     const options = { ...request.options, ohe: dataset.ohe, gt: dataset.gtFile !== null };
@@ -284,16 +304,18 @@ export class RunService {
     requireValidDataset(report);
     requireMatchingDimensions(model, report, 'labelledSet');
     requireModelClasses(model, report);
-    if (request.gpus.kind !== 'none') requireGpus(request.gpus, await this.deps.detectGpus());
+    if (request.gpus.kind !== 'none') requireGpus(request.gpus, await this.deps.detectGpus(backend.engine));
+    const placement = await this.placement(backend, request.allowUpload, report.path, report.totalImages, report.fingerprint?.totalBytes ?? null);
 
     const id = newRunId();
     const outputDir = path.resolve(request.outputDir ?? path.join(this.deps.runsDir(), id));
     requireOutsideInputs(outputDir, [report.path, model.dir]);
     return this.inClaimedFolder(id, outputDir, async () => {
       mkdirSync(path.join(outputDir, EVALUATION_PREDICTION_DIR));
-      prepareInputs(outputDir, 'evaluation', scannedInputs(scanned));
+      const inputs = scannedInputs(scanned);
+      prepareInputs(outputDir, 'evaluation', inputs);
       const record: EvaluationRecord = {
-        ...this.common(id, imageRef, imageId, outputDir, predictionArgs(options), request.gpus),
+        ...this.common(id, imageRef, imageId, outputDir, predictionArgs(options), request.gpus, placement),
         mode: 'evaluation',
         model,
         dataset: { ...dataset, path: report.path, fingerprint: report.fingerprint, interface: report.interface, convertedFrom: await conversionOrigin(report.path) },
@@ -302,9 +324,38 @@ export class RunService {
         predictionCommand: predictionArgs(options),
         results: null,
       };
-      await this.launch(docker, record, 'prediction');
+      await this.begin(backend, record, 'prediction', inputs.images, null);
       return record;
     });
+  }
+
+  /**
+   * Checks, without starting anything, that a run on `engine` may go ahead as far as the data is
+   * concerned: throws the data-protection question when the engine needs the data uploaded and the
+   * user has not said yes for it (with `allowUpload`, the yes is remembered). For the queue's add.
+   */
+  async checkUpload(request: { engine?: string | null; allowUpload?: boolean; what: string }): Promise<void> {
+    if (!request.engine || request.engine === LOCAL_ENGINE) return;
+    const backend = this.deps.backend(request.engine);
+    await backend.connect(msg('runs:doing.startTraining'));
+    await this.placement(backend, request.allowUpload, request.what, null, null);
+  }
+
+  /**
+   * Where the run goes and how its data gets there. Images leaving this computer is a data-protection
+   * decision: the first run on an engine that cannot see this computer's files asks, in a plain
+   * sentence, which server will hold which data for how long; the yes is kept per engine.
+   */
+  private async placement(backend: RunBackend, allowUpload: boolean | undefined, folder: string, images: number | null, bytes: number | null): Promise<RunPlacement> {
+    const data = await backend.dataPlacement();
+    if (data === 'staged' && !(await this.deps.uploadConsent.given(backend.engine))) {
+      if (!allowUpload) {
+        const params = { engine: backend.engine, host: backend.host ?? backend.engine, folder, images: images ?? 0, bytes: bytes ?? 0 };
+        throw localizedException(UPLOAD_CONSENT_CODE, msg(images === null ? 'runs:service.uploadConsent.messageFolder' : 'runs:service.uploadConsent.message', params), msg('runs:service.uploadConsent.action', params));
+      }
+      await this.deps.uploadConsent.give(backend.engine);
+    }
+    return { engine: backend.engine, host: backend.host, data };
   }
 
   /**
@@ -324,7 +375,7 @@ export class RunService {
     }
   }
 
-  private common(id: string, imageRef: string, imageId: string, outputDir: string, command: string[], gpus: RunRecord['gpus']) {
+  private common(id: string, imageRef: string, imageId: string, outputDir: string, command: string[], gpus: RunRecord['gpus'], placement: RunPlacement) {
     return {
       id,
       state: 'preparing' as RunState,
@@ -340,114 +391,127 @@ export class RunService {
       progress: null,
       exitCode: null,
       error: null,
+      placement,
     };
   }
 
-  private async image(requested: string | null | undefined, doing: Message): Promise<{ docker: Docker; imageRef: string; imageId: string }> {
-    const docker = await this.connect(doing);
+  private async image(engine: string | null | undefined, requested: string | null | undefined, doing: Message): Promise<{ backend: RunBackend; imageRef: string; imageId: string }> {
+    const backend = this.deps.backend(engine);
+    await backend.connect(doing);
     const imageRef = requested ?? this.deps.imageRef();
-    const imageId = await this.deps.resolveImageId(docker, imageRef);
+    const imageId = await backend.resolveImageId(imageRef);
     if (!imageId) throw imageNotFound(imageRef);
     // The image check (cached per id) goes on beside the run, so run.json has its versions at the end
     // without a check container started then.
-    this.deps.imageCheck?.(imageId).catch(() => undefined);
-    return { docker, imageRef, imageId };
+    this.deps.imageCheck?.(imageId, backend.engine).catch(() => undefined);
+    return { backend, imageRef, imageId };
   }
 
   /**
-   * The mounts of the run's current step (all host paths are in the record, so a reattached run gets
-   * the same): the clean view of the inputs (src/runs/dataset-view.ts) and the run's own folders.
+   * The run's first container: at once when the engine sees the run's files; for a staged run once
+   * its inputs are on the server. The upload goes on after the start returns (the run is
+   * `preparing`, its progress on `run:transfer`); a failed or stopped upload ends the run with
+   * nothing left on the server.
    */
-  private mounts(record: RunRecord): ViewMounts {
-    const step: ViewStep = record.mode === 'evaluation' ? record.step : record.mode;
-    if (!existsSync(viewSpecFile(record.outputDir, step))) return { binds: this.unviewedMounts(record), tmpfs: {}, entrypoint: [] };
-    if (record.mode === 'training') {
-      const view = stepViewMounts(record.outputDir, 'training', record.dataset.path, record.dataset.gtFile !== null);
-      return { ...view, binds: [...view.binds, bind(record.outputDir, CONTAINER_MODEL_DIR, false, 'output folder')] };
+  private async begin(backend: RunBackend, record: RunRecord, mode: RunRecord['mode'], images: readonly UsedImage[], weights: { dir: string; files: readonly string[] } | null): Promise<void> {
+    if (record.placement?.data !== 'staged') {
+      await this.launch(backend, record, mode);
+      return;
     }
-    if (record.mode === 'prediction') {
-      const view = stepViewMounts(record.outputDir, 'prediction', record.images.path, false);
-      return { ...view, binds: [...view.binds, bind(record.model.dir, CONTAINER_MODEL_DIR, true, 'model folder'), bind(record.outputDir, CONTAINER_PREDICTION_DIR, false, 'output folder')] };
-    }
-    const predictions = path.join(record.outputDir, EVALUATION_PREDICTION_DIR);
-    const view = stepViewMounts(record.outputDir, record.step, record.dataset.path, record.dataset.gtFile !== null);
-    if (record.step === 'prediction') {
-      return { ...view, binds: [...view.binds, bind(record.model.dir, CONTAINER_MODEL_DIR, true, 'model folder'), bind(predictions, CONTAINER_PREDICTION_DIR, false, 'output folder')] };
-    }
-    return {
-      ...view,
-      binds: [
-        ...view.binds,
-        bind(path.join(predictions, PREDICTIONS_FILE), CONTAINER_EVALUATION_PREDICTIONS_FILE, true, 'predictions file'),
-        bind(path.join(record.outputDir, EVALUATION_RESULTS_DIR), CONTAINER_EVALUATION_DIR, false, 'output folder'),
-      ],
-    };
-  }
-
-  /** A run started before the clean view (no list of links in its output folder) goes on with the mounts it had. */
-  private unviewedMounts(record: RunRecord): string[] {
-    if (record.mode === 'training') {
-      const { dataset } = record;
-      return trainingBinds({ dataset: dataset.path, ...(dataset.gtFile ? { annotations: dataset.gtFile } : {}), output: record.outputDir });
-    }
-    if (record.mode === 'prediction') return predictionBinds({ images: record.images.path, model: record.model.dir, output: record.outputDir });
-    const { dataset } = record;
-    const predictions = path.join(record.outputDir, EVALUATION_PREDICTION_DIR);
-    if (record.step === 'prediction') {
-      const linked = dataset.interface === 'directory';
-      return [
-        ...predictionBinds({ images: linked ? path.join(record.outputDir, LINKED_INPUTS_DIR) : dataset.path, model: record.model.dir, output: predictions }),
-        ...(linked ? [bind(dataset.path, CONTAINER_DATASET_DIR, true, 'dataset folder')] : []),
-      ];
-    }
-    return evaluationBinds({
-      dataset: dataset.path,
-      ...(dataset.gtFile ? { annotations: dataset.gtFile } : {}),
-      predictions: path.join(predictions, PREDICTIONS_FILE),
-      output: path.join(record.outputDir, EVALUATION_RESULTS_DIR),
-    });
+    // named before anything goes up, so an upload cut short by the app's end is found and removed
+    record.placement = { ...record.placement, volumes: backend.volumesFor(record.id) };
+    this.save(record);
+    const holder = this.locks.acquire(record.id);
+    if (holder) throw followedElsewhereError(holder);
+    const abort = new AbortController();
+    const staging: Staging = { record, abort, done: Promise.resolve(record) };
+    staging.done = (async () => {
+      try {
+        await backend.stageIn(record.id, record.imageId!, stagedSources(record, images, weights), {
+          signal: abort.signal,
+          onProgress: (progress) => this.deps.emit({ type: 'run:transfer', runId: record.id, progress }),
+        });
+        this.staging.delete(record.id);
+        await this.launch(backend, record, mode, { lockHeld: true });
+        return this.active.get(record.id)?.done ?? record;
+      } catch (error) {
+        this.staging.delete(record.id);
+        if (FINISHED_STATES.includes(record.state)) return record; // recorded as failed by launch
+        this.locks.release(record.id);
+        record.endedAt = new Date().toISOString();
+        if (error instanceof StagingCancelled || abort.signal.aborted) {
+          record.state = 'cancelled';
+        } else {
+          record.state = 'failed';
+          record.error = stagingError(error, 'upload', null).userError;
+        }
+        await this.writeManifestOf(record);
+        this.save(record);
+        return record;
+      }
+    })();
+    this.staging.set(record.id, staging);
   }
 
   /** Creates and starts the container of the run's current step, then follows it. */
-  private async launch(docker: Docker, record: RunRecord, mode: RunRecord['mode']): Promise<Docker.Container> {
-    const weightsDir = this.deps.weightsDir();
-    const keras = kerasMountSpec(weightsDir);
-    const inputs = this.mounts(record);
-    const binds = [...inputs.binds, ...(record.mode === 'training' ? keras.binds : [])];
+  private async launch(backend: RunBackend, record: RunRecord, mode: RunRecord['mode'], options: { lockHeld?: boolean } = {}): Promise<RunContainer> {
+    const volumes = record.placement?.volumes;
+    const inputs = volumes ? stagedStepMounts(record, volumes) : mountedStepMounts(record, this.deps.weightsDir());
     this.save(record);
-    let container: Docker.Container;
+    let container: RunContainer;
     let output: NodeJS.ReadableStream | undefined;
     try {
-      container = await docker.createContainer(
-        runContainerOptions({ runId: record.id, mode, imageId: record.imageId!, args: record.command, binds, env: [...keras.env, ...this.deps.extraEnv], tmpfs: { ...keras.tmpfs, ...inputs.tmpfs }, gpus: record.gpus, platform: this.deps.platform, ...(inputs.entrypoint.length > 0 ? { entrypoint: inputs.entrypoint } : {}) }),
-      );
+      container = await backend.create({
+        runId: record.id,
+        mode,
+        imageId: record.imageId!,
+        args: record.command,
+        binds: inputs.binds,
+        volumes: inputs.volumes,
+        env: [...inputs.env, ...this.deps.extraEnv],
+        tmpfs: inputs.tmpfs,
+        gpus: record.gpus,
+        platform: this.deps.platform,
+        imageUser: Boolean(volumes),
+        ...(inputs.entrypoint.length > 0 ? { entrypoint: inputs.entrypoint } : {}),
+      });
       record.containerId = container.id;
       // Attached before it starts, so every byte comes as written: the log endpoint goes through
       // Docker's log copier, which holds a line until its newline, and Keras redraws its bar with \r
       // and no newline until the epoch (or the prediction) ends.
-      output = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
+      output = await container.attach();
       await container.start();
     } catch (error) {
       (output as { destroy?: () => void } | undefined)?.destroy?.();
       record.state = 'failed';
       record.endedAt = new Date().toISOString();
       record.error = localizedError('RUN_START_FAILED', msg(`runs:service.startFailed.${mode}`), msg('runs:service.startFailedAction'), errorDetail(error));
+      if (volumes) await backend.releaseStaged(volumes).catch(() => undefined);
+      if (options.lockHeld) this.locks.release(record.id);
       this.save(record);
       throw new UserErrorException(record.error);
     }
     record.state = 'running';
     record.startedAt ??= new Date().toISOString();
     this.save(record);
-    this.follow(docker, container, record, output);
+    this.follow(backend, container, record, output, options.lockHeld);
     return container;
   }
 
   /**
    * Asks the container to stop (its StopSignal, SIGINT; Docker kills it after STOP_GRACE_SECONDS), and
    * resolves once the run has ended cancelled. What is kept depends on the analysis (src/api/stopped-training.ts):
-   * an advanced training keeps no model, and its container is the one that needs the kill (src/runs/container.ts).
+   * an advanced training keeps no model, and its container is the one that needs the kill (src/engine/run-container.ts).
+   * A staged run still uploading is cancelled there, and nothing of it stays on the server.
    */
   async stop(id: string): Promise<RunRecord> {
+    const staging = this.staging.get(id);
+    if (staging) {
+      staging.record.state = 'stopping';
+      this.save(staging.record);
+      staging.abort.abort();
+      return staging.done;
+    }
     const active = this.active.get(id);
     if (!active) {
       const record = this.get(id);
@@ -456,60 +520,68 @@ export class RunService {
       if (holder) throw followedElsewhereError(holder);
       throw localizedException('RUN_NOT_ACTIVE', msg('runs:service.notAttached'), msg('runs:service.notAttachedAction'));
     }
-    const docker = await this.connect(msg('runs:doing.stop'));
-    const container = docker.getContainer(active.record.containerId!);
+    await active.backend.connect(msg('runs:doing.stop'));
+    const container = active.backend.container(active.record.containerId!);
     // A container that has already ended (while no one followed it) is not stopped: its run is
     // recorded as it ended, never as cancelled.
-    const running = await container.inspect().then((info) => info.State.Running, () => false);
+    const running = await container.running().catch(() => false);
     if (!running) return active.done;
     active.record.state = 'stopping';
     this.save(active.record);
-    await container
-      .stop({ t: STOP_GRACE_SECONDS })
-      .catch((error: unknown) => {
-        // 304: already stopped; 404: already gone. Either way the follower finishes the run.
-        if (![304, 404].includes((error as { statusCode?: number }).statusCode ?? 0)) throw error;
-      });
+    await container.stop(STOP_GRACE_SECONDS);
     return active.done;
   }
 
   /**
-   * After a restart: containers of this app's runs are found by label and followed again from the
-   * beginning of their log (one that ended meanwhile is finalized from it); runs whose container is
-   * gone are marked interrupted. With `onlyId` (the CLI's `runs attach|stop ID`), that run alone: the
-   * command must not take over, and then wait for, the other runs.
+   * After a restart: containers of this app's runs are found by label, on every engine that has
+   * unfinished runs, and followed again from the beginning of their log (one that ended meanwhile is
+   * finalized from it, a staged one's outputs downloaded); runs whose container is gone are marked
+   * interrupted. A server that does not answer keeps its runs as they are (they may still run
+   * there): the next reattach looks again. With `onlyId` (the CLI's `runs attach|stop ID`), that run
+   * alone: the command must not take over, and then wait for, the other runs.
    */
   async reattach(onlyId?: string): Promise<RunRecord[]> {
-    const docker = await this.connect(msg('runs:doing.reattach'));
-    const labels = [`${APP_LABEL}`, `${PURPOSE_LABEL}=run`, ...(onlyId ? [`${RUN_ID_LABEL}=${onlyId}`] : [])];
-    const containers = await docker.listContainers({ all: true, filters: { label: labels } });
-    const found = new Set<string>();
-    const reattached: RunRecord[] = [];
-    for (const info of containers) {
-      const id = info.Labels?.[RUN_ID_LABEL];
-      if (!id || this.active.has(id)) continue;
-      const record = this.deps.store.get(id);
-      if (!record) continue;
-      found.add(id);
-      if (this.followedElsewhere(id)) continue; // the app and the CLI never both follow one run
-      if (FINISHED_STATES.includes(record.state)) {
-        // A run already ended and recorded (interrupted when Docker stopped under it) whose stopped
-        // container came back with the engine: a leftover, removed with its anonymous /data volume.
-        // The record is left as it is. A container still running (an engine with live-restore) is left alone.
-        if (info.State !== 'running') await docker.getContainer(info.Id).remove({ force: true, v: true }).catch(() => undefined);
-        continue;
-      }
-      this.follow(docker, docker.getContainer(info.Id), record);
-      reattached.push(record);
-    }
     const records = onlyId ? [this.deps.store.get(onlyId)].filter((record): record is RunRecord => record !== null) : this.deps.store.list();
-    for (const record of records) {
-      if (FINISHED_STATES.includes(record.state) || found.has(record.id) || this.active.has(record.id)) continue;
-      if (this.followedElsewhere(record.id)) continue; // its follower knows better
-      record.state = 'interrupted';
-      record.endedAt = new Date().toISOString();
-      record.error = localizedError('RUN_INTERRUPTED', msg('runs:service.containerGone'), await containerGoneAction(record));
-      this.save(record);
+    const engineOf = (record: RunRecord) => record.placement?.engine ?? LOCAL_ENGINE;
+    const engines = new Set([...(onlyId ? [] : [LOCAL_ENGINE]), ...records.filter((r) => !FINISHED_STATES.includes(r.state)).map(engineOf)]);
+    const reattached: RunRecord[] = [];
+    for (const engine of engines) {
+      const backend = this.deps.backend(engine);
+      let containers;
+      try {
+        if (engine === LOCAL_ENGINE) await backend.connect(msg('runs:doing.reattach'));
+        containers = await backend.findRuns(onlyId);
+      } catch (error) {
+        if (engine === LOCAL_ENGINE) throw error;
+        continue; // a server out of reach: its runs stay as they are
+      }
+      const found = new Set<string>();
+      for (const { container, runId, running } of containers) {
+        if (this.active.has(runId) || this.staging.has(runId)) continue;
+        const record = this.deps.store.get(runId);
+        if (!record || engineOf(record) !== engine) continue;
+        found.add(runId);
+        if (this.followedElsewhere(runId)) continue; // the app and the CLI never both follow one run
+        if (FINISHED_STATES.includes(record.state)) {
+          // A run already ended and recorded (interrupted when Docker stopped under it) whose stopped
+          // container came back with the engine: a leftover, removed with its anonymous /data volume.
+          // The record is left as it is. A container still running (an engine with live-restore) is left alone.
+          if (!running) await container.remove().catch(() => undefined);
+          continue;
+        }
+        this.follow(backend, container, record);
+        reattached.push(record);
+      }
+      for (const record of records) {
+        if (engineOf(record) !== engine || FINISHED_STATES.includes(record.state) || found.has(record.id) || this.active.has(record.id) || this.staging.has(record.id)) continue;
+        if (this.followedElsewhere(record.id)) continue; // its follower knows better
+        // Ended while uploading (the app closed): what went up is removed from the server.
+        if (record.placement?.data === 'staged') await backend.releaseStaged(record.placement.volumes ?? backend.volumesFor(record.id)).catch(() => undefined);
+        record.state = 'interrupted';
+        record.endedAt = new Date().toISOString();
+        record.error = localizedError('RUN_INTERRUPTED', msg('runs:service.containerGone'), await containerGoneAction(record));
+        this.save(record);
+      }
     }
     return reattached;
   }
@@ -519,8 +591,9 @@ export class RunService {
     return this.locks.liveHolder(id);
   }
 
-  /** Stops following (the containers keep running; the next start reattaches). */
+  /** Stops following (the containers keep running; the next start reattaches). An upload under way is cancelled (nothing stays on the server). */
   detachAll(): void {
+    for (const staging of this.staging.values()) staging.abort.abort();
     for (const active of this.active.values()) {
       this.locks.release(active.record.id);
       if (active.timer) clearTimeout(active.timer);
@@ -536,8 +609,8 @@ export class RunService {
   }
 
   /** Follows the run's container: from `attached` (its output since its start) or else its log from the start. */
-  private follow(docker: Docker, container: Docker.Container, record: RunRecord, attached?: NodeJS.ReadableStream): void {
-    const holder = this.locks.acquire(record.id);
+  private follow(backend: RunBackend, container: RunContainer, record: RunRecord, attached?: NodeJS.ReadableStream, lockHeld = false): void {
+    const holder = lockHeld ? null : this.locks.acquire(record.id);
     if (holder) throw followedElsewhereError(holder);
     const active: ActiveRun = {
       record,
@@ -548,13 +621,15 @@ export class RunService {
       timer: null,
       lastSave: 0,
       saveTimer: null,
-      gpuMonitor: this.monitorGpus(record),
-      engineKeepsContainers: false,
+      gpuMonitor: backend.host === null ? this.monitorGpus(record) : null,
+      // A server's engine goes on when the network between goes: the run is followed again when it answers.
+      engineKeepsContainers: backend.host !== null,
       logStream: null,
+      backend,
     };
     // Known from the engine's last check; not awaited, so a start does not wait for it.
-    void this.deps.engineInfo().then((info) => (active.engineKeepsContainers = info?.liveRestore === true), () => undefined);
-    active.done = this.pump(docker, container, active, attached);
+    if (backend.host === null) void backend.engineInfo().then((info) => (active.engineKeepsContainers = info?.liveRestore === true), () => undefined);
+    active.done = this.pump(container, active, attached);
     this.active.set(record.id, active);
   }
 
@@ -568,11 +643,12 @@ export class RunService {
     return log;
   }
 
-  private async pump(docker: Docker, container: Docker.Container, active: ActiveRun, attached?: NodeJS.ReadableStream): Promise<RunRecord> {
+  private async pump(container: RunContainer, active: ActiveRun, attached?: NodeJS.ReadableStream): Promise<RunRecord> {
     const { record } = active;
     let { exitCode, lost } = await this.followContainerLog(container, active, attached);
-    // An engine with live-restore keeps the container running while it restarts: the run goes on,
-    // and once the engine answers again its log is read again from the start, as after a reattach.
+    // An engine with live-restore keeps the container running while it restarts, and a server's
+    // engine keeps it running while the network is gone: the run goes on, and once the engine answers
+    // again its log is read again from the start, as after a reattach.
     while (lost && isConnectionError(lost) && active.engineKeepsContainers && (await this.engineBack(container, active))) {
       active.log.end();
       active.log = this.openLog(record);
@@ -593,7 +669,7 @@ export class RunService {
       return record;
     }
     try {
-      await this.launch(docker, record, 'evaluation');
+      await this.launch(active.backend, record, 'evaluation', { lockHeld: true });
     } catch {
       return record; // recorded as failed by launch
     }
@@ -604,9 +680,9 @@ export class RunService {
    * The container's output from its start (`attached`, or its log) into the parser and run.log, then
    * its exit code; or why it could not be read to its end.
    */
-  private async followContainerLog(container: Docker.Container, active: ActiveRun, attached?: NodeJS.ReadableStream): Promise<{ exitCode: number | null; lost: unknown }> {
+  private async followContainerLog(container: RunContainer, active: ActiveRun, attached?: NodeJS.ReadableStream): Promise<{ exitCode: number | null; lost: unknown }> {
     try {
-      const stream = attached ?? ((await container.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream);
+      const stream = attached ?? (await container.logs());
       active.logStream = stream;
       const demuxer = new FrameDemuxer((name, payload) => {
         active.log.write(payload);
@@ -620,29 +696,39 @@ export class RunService {
       });
       if (this.active.get(active.record.id) !== active) return { exitCode: null, lost: null };
       // The output can end a moment before the engine records the exit: wait for it.
-      return { exitCode: ((await container.wait()) as { StatusCode: number }).StatusCode, lost: null };
+      return { exitCode: await container.wait(), lost: null };
     } catch (error) {
       return { exitCode: null, lost: error };
     }
   }
 
   /** Waits, as long as the run is followed, until the engine answers again (true) or the run is let go (false). */
-  private async engineBack(container: Docker.Container, active: ActiveRun): Promise<boolean> {
+  private async engineBack(container: RunContainer, active: ActiveRun): Promise<boolean> {
+    const { record } = active;
+    if (active.backend.host !== null) {
+      record.connectionLost = { host: active.backend.host, since: new Date().toISOString() };
+      this.save(record);
+    }
     for (let delayMs = 1000; ; delayMs = Math.min(delayMs * 2, 10_000)) {
       await new Promise((resolve) => setTimeout(resolve, delayMs));
-      if (this.active.get(active.record.id) !== active) return false;
+      if (this.active.get(record.id) !== active) return false;
       try {
-        await container.inspect();
-        return true;
+        await container.running();
+        break;
       } catch (error) {
         // Any answer (even "no such container") means the engine is back; reading the log says the rest.
-        if (!isConnectionError(error)) return true;
+        if (!isConnectionError(error)) break;
       }
     }
+    if (record.connectionLost) {
+      record.connectionLost = null;
+      this.save(record);
+    }
+    return true;
   }
 
   /** Ends the run with its results read and recorded; true when an evaluation goes on to its second step instead. */
-  private async finish(container: Docker.Container, active: ActiveRun, exitCode: number | null, lost: unknown): Promise<boolean> {
+  private async finish(container: RunContainer, active: ActiveRun, exitCode: number | null, lost: unknown): Promise<boolean> {
     const { record, parser } = active;
     record.progress = parser.state();
     if (record.mode === 'training') record.epochs = parser.epochs();
@@ -654,12 +740,23 @@ export class RunService {
         : exitCode === 0
           ? 'succeeded'
           : 'failed';
+    // A staged run's outputs come back first (partial models of a stopped or failed training too);
+    // when they cannot, they stay on the server and the run says so.
+    const volumes = record.placement?.volumes;
+    let downloadFailed: UserErrorException | null = null;
+    if (volumes && state !== 'interrupted') {
+      try {
+        await active.backend.stageOut(volumes, record.imageId!, record.outputDir, { onProgress: (progress) => this.deps.emit({ type: 'run:transfer', runId: record.id, progress }) });
+      } catch (error) {
+        downloadFailed = stagingError(error, 'download', null);
+      }
+    }
     // Exit 0 is not success: the files the mode (and step) must write have to be in the output folder
     // (an engine that cannot see it, or AUCMEDI stopping short, leaves them out; results.ts says which).
-    const missing = state === 'succeeded' ? await missingOutputs(record) : [];
-    if (missing.length > 0) state = 'failed';
+    const missing = state === 'succeeded' && !downloadFailed ? await missingOutputs(record) : [];
+    if (missing.length > 0 || downloadFailed) state = state === 'succeeded' ? 'failed' : state;
     if (record.mode === 'evaluation' && record.step === 'prediction' && state === 'succeeded') {
-      await container.remove({ force: true, v: true }).catch(() => undefined);
+      await container.remove().catch(() => undefined);
       record.step = 'evaluation';
       record.command = evaluationArgs(record.options);
       record.exitCode = null;
@@ -669,7 +766,8 @@ export class RunService {
     }
     record.state = state;
     record.endedAt = new Date().toISOString();
-    if (missing.length > 0) record.error = outputsMissingError(record, missing);
+    if (downloadFailed) record.error = { ...downloadFailed.userError, detail: [downloadFailed.userError.detail, `kept on ${active.backend.host}: docker volume ${volumes!.output}`].filter(Boolean).join('; ') };
+    else if (missing.length > 0) record.error = outputsMissingError(record, missing);
     else if (state === 'failed') {
       const fullDisk = outputDiskFull(record.outputDir) ? { fullDisk: record.outputDir } : {};
       record.error = explainError(record.progress.errors.length ? record.progress.errors : null, { mode: record.mode === 'evaluation' ? record.step : record.mode, ...fullDisk });
@@ -680,18 +778,28 @@ export class RunService {
         : localizedError('RUN_INTERRUPTED', msg('runs:service.notFollowed'), msg('runs:service.notFollowedAction'), errorDetail(lost));
     }
     await this.readResults(record);
+    await this.writeManifestOf(record, active.backend);
+    this.save(record);
+    // Results are read and recorded: now the container may go (with its anonymous /data volume), and
+    // a staged run's volumes, unless its outputs could not be brought back.
+    if (state !== 'interrupted') {
+      await container.remove().catch(() => undefined);
+      if (volumes && !downloadFailed) await active.backend.releaseStaged(volumes).catch(() => undefined);
+    }
+    return false;
+  }
+
+  /** run.json beside the outputs; a manifest that cannot be written is said in the record (see manifestNotWritten). */
+  private async writeManifestOf(record: RunRecord, backend?: RunBackend): Promise<void> {
     try {
-      const image = record.imageId && this.deps.imageCheck ? await this.deps.imageCheck(record.imageId).catch(() => null) : null;
-      writeManifest(record, await this.deps.engineInfo().catch(() => null), image);
+      const engine = backend ?? this.deps.backend(record.placement?.engine);
+      const image = record.imageId && this.deps.imageCheck ? await this.deps.imageCheck(record.imageId, engine.engine).catch(() => null) : null;
+      writeManifest(record, await engine.engineInfo().catch(() => null), image);
     } catch (error) {
       // run.json cannot be written (a full disk, a folder gone): the record in the app's store says so,
       // and the run's end is still recorded and its container still removed.
       manifestNotWritten(record, error);
     }
-    this.save(record);
-    // Results are read and recorded: now the container may go (with its anonymous /data volume).
-    if (state !== 'interrupted') await container.remove({ force: true, v: true }).catch(() => undefined);
-    return false;
   }
 
   /** What the run left in its output folder; a run that succeeded without its result file has failed. */
@@ -783,15 +891,6 @@ export class RunService {
     this.deps.emit({ type: 'run:state', run: summarize(record) });
   }
 
-  private async connect(doing: Message): Promise<Docker> {
-    const docker = await this.deps.docker();
-    try {
-      await docker.ping();
-    } catch (error) {
-      throw engineUnavailable(error, doing);
-    }
-    return docker;
-  }
 }
 
 export function summarize(record: RunRecord): RunSummary {

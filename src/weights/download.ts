@@ -20,7 +20,7 @@ import { CONTAINER_DATASET_DIR, CONTAINER_MODEL_DIR, bind, trainingArgs } from '
 import { explainError } from '../aucmedi/explain-error';
 import { checkWeightsCache, CONTAINER_KERAS_HOME, kerasMountSpec } from '../aucmedi/weights';
 import { RunOnceCancelled, runOnce } from '../engine/containers';
-import { hostUser } from '../runs/container';
+import { hostUser } from '../engine/run-container';
 import { importWeights, listWeights } from './import';
 
 export interface DownloadOptions {

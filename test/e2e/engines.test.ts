@@ -14,7 +14,7 @@ import { STAND_IN_TAG } from '../helpers/docker-cli';
 import { requireRemoteEngineTools, startRemoteEngine, type RemoteEngine } from '../helpers/remote-engine';
 import { requireBuild, requireChromium, requireEngine, requireRoot } from '../helpers/requirements';
 import { requireDockerd } from '../helpers/second-engine';
-import { appSession } from './harness';
+import { appSession, chooseEngineTlsFiles } from './harness';
 
 const ready = requireRoot('start a second dockerd and sshd') && requireDockerd() && requireRemoteEngineTools() && requireEngine() && requireChromium() && requireBuild();
 
@@ -151,12 +151,7 @@ describe.runIf(ready)('Setup page: every engine, with servers added over SSH and
     await page().getByTestId('engine-add-url').fill(server().tlsUrl);
     // verification cannot be left out: nothing to add until the three files are there
     expect(await page().getByTestId('engine-add-submit').isDisabled()).toBe(true);
-    const files = { 'engine-add-ca': server().certs.ca, 'engine-add-cert': server().certs.cert, 'engine-add-key': server().certs.key };
-    for (const [testId, file] of Object.entries(files)) {
-      dialogs.openQueue.push(file);
-      await page().getByTestId(`${testId}-choose`).click();
-      await expect.poll(() => page().getByTestId(testId).inputValue()).toBe(file);
-    }
+    await chooseEngineTlsFiles(page(), dialogs, server().certs);
     await page().getByTestId('engine-add-submit').click();
     await waitForState('gpu-tls', 'Ready');
     expect(await page().getByTestId('engine-add-error').count()).toBe(0);

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { CoreEvent } from '../../src/api';
 import { createCore, type Core, type CoreDeps } from '../../src/core';
 import type { Dialogs } from '../../src/dialogs';
@@ -269,4 +269,17 @@ export function appSession(options: AppSessionOptions = {}): AppSession {
       return app;
     },
   };
+}
+
+/**
+ * Fills the Setup page's "add a server" form's TLS files (CA, client certificate, key) through the
+ * native file dialog the harness scripts, checking each lands in its field.
+ */
+export async function chooseEngineTlsFiles(page: Page, dialogs: ScriptedDialogs, certs: { ca: string; cert: string; key: string }): Promise<void> {
+  const files = { 'engine-add-ca': certs.ca, 'engine-add-cert': certs.cert, 'engine-add-key': certs.key };
+  for (const [testId, file] of Object.entries(files)) {
+    dialogs.openQueue.push(file);
+    await page.getByTestId(`${testId}-choose`).click();
+    await expect.poll(() => page.getByTestId(testId).inputValue()).toBe(file);
+  }
 }

@@ -6,6 +6,7 @@ import { useAppStore } from '../store';
 import type { ApplyDraft } from '../store/predict';
 import { integerField, NumberField } from './NumberField';
 import { OutputFolderField } from './OutputFolderField';
+import { EnginePicker } from './EnginePicker';
 import { defaultGpus, ProcessorField } from './ProcessorField';
 
 /** Detects the GPUs once, for the pages that start runs. */
@@ -96,7 +97,7 @@ export function ApplySettings({
   );
 }
 
-/** The "Where it runs" card of a page that starts runs: the processor and the output folder. `prefix` names the test ids. */
+/** The "Where it runs" card of a page that starts runs: the engine, the processor and the output folder. `prefix` names the test ids. */
 export function WhereItRuns({
   prefix,
   what,
@@ -126,6 +127,7 @@ export function WhereItRuns({
   return (
     <section className="card" aria-labelledby={`${prefix}-hw-heading`} data-testid={`${prefix}-hardware`}>
       <h2 id={`${prefix}-hw-heading`}>{t('apply:settings.whereItRuns')}</h2>
+      <EnginePicker prefix={prefix} />
       <ProcessorField prefix={prefix} value={gpus} onChange={onGpus} gpuReport={gpuReport} gpuChecking={gpuChecking} what={what} />
       <OutputFolderField prefix={prefix} value={outputDir} error={outputError} onChoose={onChooseOutput} onReset={onResetOutput} writesNote={writesNote} />
     </section>

@@ -5,8 +5,9 @@ import { useT } from '../i18n';
 import { useAppStore } from '../store';
 import { Problem } from './Problem';
 import { AddToQueueButton, QueueNotice } from './QueueControls';
+import { UploadConsent } from './UploadConsent';
 
-/** The last card of the Train, Predict and Evaluate pages: what is still missing, Start, Add to queue and the start error. `prefix` names the test ids. */
+/** The last card of the Train, Predict and Evaluate pages: what is still missing, Start, Add to queue, the start error and the question before data is uploaded to a server. `prefix` names the test ids. */
 export function StartCard({
   prefix,
   mode,
@@ -51,6 +52,7 @@ export function StartCard({
         </button>
         <AddToQueueButton prefix={prefix} item={item} onAdded={onAdded} />
       </div>
+      <UploadConsent prefix={prefix} mode={mode} onAdded={onAdded} />
       <QueueNotice prefix={prefix} mode={mode} />
       {starting && <p className="muted small">{checking}</p>}
     </section>

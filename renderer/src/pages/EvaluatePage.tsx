@@ -11,6 +11,7 @@ import { ScanStatus } from '../components/ScanStatus';
 import { CatalogPending, StartCard } from '../components/StartCard';
 import { useT } from '../i18n';
 import { useAppStore } from '../store';
+import { placed } from '../store/placement';
 import { applyDraftDefaults } from '../store/predict';
 import { useImageCount } from './PredictPage';
 
@@ -91,6 +92,7 @@ export function EvaluatePage() {
   const set = useAppStore((s) => s.evaluateSet);
   const starting = useAppStore((s) => s.evaluateStarting);
   const error = useAppStore((s) => s.evaluateError);
+  const engine = useAppStore((s) => s.runEngine);
   const { loadCatalog, updateEvaluateDraft, chooseEvaluateModelFolder, chooseEvaluateOutputDir, startEvaluation } = useAppStore.getState();
   const t = useT();
   const models = useTrainedModels();
@@ -125,13 +127,16 @@ export function EvaluatePage() {
   if (classProblem) problems.push(t('apply:evaluate.classProblem'));
   const request: EvaluationRequest | null =
     problems.length === 0 && draft.model && report && selection && options.value
-      ? {
-          model: draft.model,
-          dataset: { path: report.path, gtFile: selection.gtFile, ohe: selection.ohe },
-          options: { batchSize: options.value.batchSize, workers: options.value.workers },
-          gpus,
-          outputDir: draft.outputDir,
-        }
+      ? placed(
+          {
+            model: draft.model,
+            dataset: { path: report.path, gtFile: selection.gtFile, ohe: selection.ohe },
+            options: { batchSize: options.value.batchSize, workers: options.value.workers },
+            gpus,
+            outputDir: draft.outputDir,
+          },
+          engine,
+        )
       : null;
 
   return (

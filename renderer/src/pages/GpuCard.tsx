@@ -1,12 +1,14 @@
 import { Problem } from '../components/Problem';
 import { useFormat, useLocalized, useT } from '../i18n';
 import { useAppStore } from '../store';
+import { LOCAL_ENGINE } from '../store/placement';
 
 export function GpuCard() {
   const report = useAppStore((s) => s.gpuReport);
   const checking = useAppStore((s) => s.gpuChecking);
   const error = useAppStore((s) => s.gpuError);
   const detectGpus = useAppStore((s) => s.detectGpus);
+  const engine = useAppStore((s) => s.runEngine);
   const t = useT();
   const format = useFormat();
   const localized = useLocalized();
@@ -19,6 +21,11 @@ export function GpuCard() {
           {report ? t(`setup:gpu.state.${report.code}`) : t('setup:gpu.checking')}
         </span>
       </header>
+      {engine !== LOCAL_ENGINE && (
+        <p className="muted small" data-testid="gpu-engine">
+          {t('placement:gpuCard.engine', { name: engine })}
+        </p>
+      )}
       {report &&
         (report.ok ? (
           <p className="lead" data-testid="gpu-message">

@@ -10,6 +10,7 @@ import { ScanStatus } from '../components/ScanStatus';
 import { CatalogPending, StartCard } from '../components/StartCard';
 import { useFormat, useT } from '../i18n';
 import { useAppStore } from '../store';
+import { placed } from '../store/placement';
 import { applyDraftDefaults, type PredictDraft } from '../store/predict';
 
 /** AUCMEDI's XAI methods (`key`, as AUCMEDI names them) and their catalog entries `apply:xai.methods.<id>` (label, what each shows in plain words). */
@@ -86,6 +87,7 @@ export function PredictPage() {
   const images = useAppStore((s) => s.predictImages);
   const starting = useAppStore((s) => s.predictStarting);
   const error = useAppStore((s) => s.predictError);
+  const engine = useAppStore((s) => s.runEngine);
   const { loadCatalog, updatePredictDraft, choosePredictModelFolder, choosePredictOutputDir, pickPredictImages, scanPredictImages, cancelPredictScan, showPredictImagesError, startPrediction } = useAppStore.getState();
   const t = useT();
   const imageCount = useImageCount();
@@ -121,13 +123,16 @@ export function PredictPage() {
   if (report && report.errors > 0) problems.push(t('apply:predict.folderProblems', { count: report.errors }));
   const request: PredictionRequest | null =
     problems.length === 0 && draft.model && report && options.value
-      ? {
-          model: draft.model,
-          images: report.path,
-          options: { batchSize: options.value.batchSize, workers: options.value.workers, ...(draft.xaiMethod && !advanced ? { xaiMethod: draft.xaiMethod } : {}) },
-          gpus,
-          outputDir: draft.outputDir,
-        }
+      ? placed(
+          {
+            model: draft.model,
+            images: report.path,
+            options: { batchSize: options.value.batchSize, workers: options.value.workers, ...(draft.xaiMethod && !advanced ? { xaiMethod: draft.xaiMethod } : {}) },
+            gpus,
+            outputDir: draft.outputDir,
+          },
+          engine,
+        )
       : null;
 
   return (

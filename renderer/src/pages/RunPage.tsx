@@ -10,6 +10,7 @@ import { OpenFolderButton } from '../components/OpenFolderButton';
 import { PredictionResults } from '../components/PredictionResults';
 import { Problem } from '../components/Problem';
 import { RunProgress, STATE_BADGE } from '../components/RunProgress';
+import { ConnectionLost, PlacementFacts, StagingProgressBar } from '../components/RunPlacement';
 import { useFormat, useMessage, useT } from '../i18n';
 import { useAppStore } from '../store';
 import { isActive, resolveRedraws } from '../store/runs';
@@ -182,6 +183,7 @@ function Details({ record }: { record: RunRecord }) {
               </dd>
             </>
           )}
+          <PlacementFacts record={record} />
           <dt>{t('runsPage:details.image')}</dt>
           <dd>
             <code>{record.imageRef}</code>
@@ -285,6 +287,8 @@ export function RunPage() {
               </span>
             </header>
             <RunProgress record={record} now={active ? now : Date.now()} />
+            {active && <StagingProgressBar record={record} />}
+            {active && <ConnectionLost record={record} />}
             {active && (
               <div className="output-line">
                 <p className="small">

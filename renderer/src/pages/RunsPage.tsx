@@ -9,6 +9,7 @@ import { STATE_BADGE } from '../components/RunProgress';
 import { useErrorText, useFormat, useMessage, useT, useValue } from '../i18n';
 import { useAppStore } from '../store';
 import { COMPARE_LIMIT } from '../store/runs';
+import { engineOf, placementText } from '../components/RunPlacement';
 
 const comparable = (run: RunSummary) => run.mode === 'training' && run.state !== 'preparing';
 const folderName = (dir: string) => dir.split(/[\\/]/).filter(Boolean).pop() ?? dir;
@@ -134,6 +135,11 @@ export function RunsPage() {
                     )}
                     <td>
                       <span className={`badge ${STATE_BADGE[run.state]}`}>{t(`runsPage:state.${run.state}`)}</span>
+                      {engineOf(run.placement) && (
+                        <span className="tag" data-testid="runs-engine" title={placementText(t, run.placement)}>
+                          {t('placement:list.on', { name: engineOf(run.placement) })}
+                        </span>
+                      )}
                     </td>
                     <td data-testid="runs-mode">{t(`runsPage:mode.${run.mode}`)}</td>
                     <td className="input-cell" title={input}>
@@ -263,7 +269,14 @@ function Queue({ queue }: { queue: QueueEntry[] }) {
                 <td data-testid="queue-what">
                   <QueuedWhat entry={entry} runs={runs} />
                 </td>
-                <td data-testid="queue-gpus">{gpuText(t, entry.item.request.gpus)}</td>
+                <td data-testid="queue-gpus">
+                  {gpuText(t, entry.item.request.gpus)}
+                  {entry.item.request.engine && entry.item.request.engine !== 'local' && (
+                    <span className="tag" data-testid="queue-engine">
+                      {t('placement:list.on', { name: entry.item.request.engine })}
+                    </span>
+                  )}
+                </td>
                 <td>{format.dateTime(entry.addedAt)}</td>
                 <td>
                   {confirmRemove === entry.id ? (

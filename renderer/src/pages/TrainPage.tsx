@@ -9,9 +9,11 @@ import { OutputFolderField } from '../components/OutputFolderField';
 import { defaultGpus, ProcessorField } from '../components/ProcessorField';
 import { Problem } from '../components/Problem';
 import { CatalogPending, StartCard } from '../components/StartCard';
+import { EnginePicker } from '../components/EnginePicker';
 import { useFormat, useLanguage, useT } from '../i18n';
 import { useAppStore } from '../store';
 import type { TrainDraft } from '../store/catalog';
+import { placed } from '../store/placement';
 
 type T = ReturnType<typeof useT>;
 type Format = ReturnType<typeof useFormat>;
@@ -90,6 +92,7 @@ export function TrainPage() {
   const outputDir = useAppStore((s) => s.trainOutputDir);
   const outputChoiceError = useAppStore((s) => s.outputChoiceError);
   const gpuChecking = useAppStore((s) => s.gpuChecking);
+  const engine = useAppStore((s) => s.runEngine);
   const { goTo, loadCatalog, updateTrainDraft, detectGpus, startTraining, resetTrainDraft, chooseTrainOutputDir, resetTrainOutputDir } = useAppStore.getState();
 
   useEffect(() => {
@@ -152,7 +155,9 @@ export function TrainPage() {
   if (!catalog || !draft) return <CatalogPending header={header} loading={t('training:start.loadingArchitectures')} />;
 
   const gpus = draft.gpus ?? defaultGpus(gpuReport);
-  const { request, problems } = buildRequest(draft, catalog, report, selection, gpus, outputDir, t, format);
+  const built = buildRequest(draft, catalog, report, selection, gpus, outputDir, t, format);
+  const { problems } = built;
+  const request = built.request && placed(built.request, engine);
   const { limits, defaults } = catalog;
   const totalImages = report.totalImages;
 
@@ -318,6 +323,7 @@ export function TrainPage() {
 
       <section className="card" aria-labelledby="train-hw-heading" data-testid="train-hardware">
         <h2 id="train-hw-heading">{t('training:hardware.heading')}</h2>
+        <EnginePicker prefix="train" />
         <ProcessorField prefix="train" value={gpus} onChange={(choice) => updateTrainDraft({ gpus: choice })} gpuReport={gpuReport} gpuChecking={gpuChecking} what="run" />
         <OutputFolderField
           prefix="train"

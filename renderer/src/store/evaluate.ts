@@ -97,7 +97,10 @@ export const createEvaluateSlice: StateCreator<AppState, [], [], EvaluateSlice> 
       set({ evaluateStarting: true, evaluateError: null });
       const response = await invoke('runs:start-evaluation', request);
       set({ evaluateStarting: false });
-      if (!response.ok) return set({ evaluateError: response.error });
+      if (!response.ok) {
+        if (!get().takeConsentQuestion('start', { mode: 'evaluation', request }, response.error)) set({ evaluateError: response.error });
+        return;
+      }
       update({ outputDir: null });
       get().showStartedRun(response.data);
     },

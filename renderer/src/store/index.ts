@@ -8,6 +8,7 @@ import { createEvaluateSlice, type EvaluateSlice } from './evaluate';
 import { createGpuSlice, type GpuSlice } from './gpu';
 import { createImagesSlice, type ImagesSlice } from './images';
 import { createNavigationSlice, type NavigationSlice } from './navigation';
+import { createPlacementSlice, type PlacementSlice } from './placement';
 import { createPredictSlice, type PredictSlice } from './predict';
 import { createQueueSlice, type QueueSlice } from './queue';
 import { createRunsSlice, type RunsSlice } from './runs';
@@ -27,6 +28,7 @@ export type AppState = EngineSlice &
   PredictSlice &
   EvaluateSlice &
   QueueSlice &
+  PlacementSlice &
   WeightsSlice;
 
 export const useAppStore = create<AppState>()((...args) => ({
@@ -43,5 +45,6 @@ export const useAppStore = create<AppState>()((...args) => ({
   ...createPredictSlice(...args),
   ...createEvaluateSlice(...args),
   ...createQueueSlice(...args),
+  ...createPlacementSlice(...args),
   ...createWeightsSlice(...args),
 }));

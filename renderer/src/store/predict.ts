@@ -149,7 +149,10 @@ export const createPredictSlice: StateCreator<AppState, [], [], PredictSlice> = 
       set({ predictStarting: true, predictError: null });
       const response = await invoke('runs:start-prediction', request);
       set({ predictStarting: false });
-      if (!response.ok) return set({ predictError: response.error });
+      if (!response.ok) {
+        if (!get().takeConsentQuestion('start', { mode: 'prediction', request }, response.error)) set({ predictError: response.error });
+        return;
+      }
       // A chosen folder holds this run's outputs now; the next run needs another.
       update({ outputDir: null });
       get().showStartedRun(response.data);

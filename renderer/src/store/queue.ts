@@ -40,7 +40,7 @@ export const createQueueSlice: StateCreator<AppState, [], [], QueueSlice> = (set
     const response = await invoke('queue:add', item);
     set({ queueAdding: null });
     if (!response.ok) {
-      set({ queueAddError: { mode: item.mode, error: response.error } });
+      if (!get().takeConsentQuestion('queue', item, response.error)) set({ queueAddError: { mode: item.mode, error: response.error } });
       return false;
     }
     const entry = response.data;

@@ -157,7 +157,8 @@ export const createRunsSlice: StateCreator<AppState, [], [], RunsSlice> = (set, 
     const response = await invoke('runs:start-training', request);
     set({ starting: false });
     if (!response.ok) {
-      set({ startError: response.error });
+      // The data-protection question is asked in its own confirmation, not shown as a refusal.
+      if (!get().takeConsentQuestion('start', { mode: 'training', request }, response.error)) set({ startError: response.error });
       return null;
     }
     // A chosen folder holds this run's outputs now; the next run needs another.

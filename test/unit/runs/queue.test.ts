@@ -68,3 +68,51 @@ describe('the queue file of an older version', () => {
     }
   });
 });
+
+describe('the queue per engine', () => {
+  it('a CPU run on a server does not wait for this computer\'s CPU run, nor for a server that is down', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'queue-'));
+    try {
+      const request = (engine: string | undefined) => ({
+        dataset: { path: dir, gtFile: null, ohe: false },
+        options: { analysis: 'minimal' as const, architectures: ['Vanilla'], epochs: 12, batchSize: 8, workers: 1, threeDim: false },
+        gpus: { kind: 'none' as const },
+        ...(engine ? { engine } : {}),
+      });
+      const started: (string | undefined)[] = [];
+      // this computer's engine runs a CPU run already
+      const active = [{ state: 'running', gpus: { kind: 'none' }, outputDir: path.join(dir, 'x') }];
+      const queue = new RunQueue({
+        file: path.join(dir, 'queue.json'),
+        start: async (item) => {
+          if (item.request.engine === 'gpu-down') throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+          started.push(item.request.engine ?? 'local');
+          active.push({ state: 'running', gpus: { kind: 'none' }, outputDir: path.join(dir, 'y'), placement: { engine: item.request.engine, host: 'h', data: 'staged' } } as never);
+          return {} as never;
+        },
+        activeRuns: () => active as never,
+        engineUp: async () => true,
+        onChange: () => undefined,
+      });
+      queue.add({ mode: 'training', request: request(undefined) });
+      queue.add({ mode: 'training', request: request('gpu-down') });
+      queue.add({ mode: 'training', request: request('gpu-down') });
+      queue.add({ mode: 'training', request: request('gpu-server') });
+      queue.add({ mode: 'training', request: request('gpu-server') });
+      // each add ticks; let them settle
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      await queue.tick();
+      // one CPU run on the server; the local one waits for this computer's CPU; the down server's wait, kept without an error
+      expect(started).toEqual(['gpu-server']);
+      expect(queue.list().map((entry) => [entry.item.request.engine ?? 'local', entry.error])).toEqual([
+        ['local', null],
+        ['gpu-down', null],
+        ['gpu-down', null],
+        ['gpu-server', null],
+      ]);
+      queue.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

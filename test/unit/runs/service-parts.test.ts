@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../../src/api/runs';
-import { gpuDeviceRequests, runContainerOptions } from '../../../src/runs/container';
+import { gpuDeviceRequests, runContainerOptions } from '../../../src/engine/run-container';
 import { completeUtf8Length, summarize } from '../../../src/runs/service';
 import { RunStore } from '../../../src/runs/store';
 import { tempDir } from '../../helpers/temp';

@@ -38,8 +38,13 @@ describe('sanitizeSettings', () => {
       weightsDir: null,
       language: 'system',
       engines: [],
+      uploadConsents: [],
     });
     expect(sanitizeSettings({ language: 'de' }).language).toBe('de');
+    // the data-protection yes is kept per engine and address; a malformed one is dropped
+    const consent = { engine: 'gpu-server', url: 'tcp://gpu.example:2376', at: '2026-12-04T10:00:00.000Z' };
+    expect(sanitizeSettings({ uploadConsents: [consent] }).uploadConsents).toEqual([consent]);
+    expect(sanitizeSettings({ uploadConsents: [{ ...consent, engine: '' }] }).uploadConsents).toEqual([]);
     const gpuServer = { name: 'gpu-server', url: 'tcp://gpu.example:2376', tls: { ca: '/etc/certs/ca.pem', cert: '/etc/certs/cert.pem', key: '/etc/certs/key.pem' }, identityFile: null };
     expect(sanitizeSettings({ engines: [gpuServer] }).engines).toEqual([gpuServer]);
     // a tcp:// engine without TLS is never kept: its connection could not be verified

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import type { RecordedGpus, RunMode } from '../api/runs';
-import { APP_LABEL, hardenedHostConfig, PURPOSE_LABEL, RUN_ID_LABEL, type DeviceRequest } from '../engine/containers';
+import { APP_LABEL, hardenedHostConfig, PURPOSE_LABEL, RUN_ID_LABEL, type DeviceRequest } from './containers';
 
 export const MODE_LABEL = 'org.aucmedi-desk.mode';
 /** Generous shared memory: TensorFlow's data loaders use /dev/shm. */
@@ -19,6 +19,13 @@ export interface RunContainerSpec {
   platform: NodeJS.Platform;
   /** Replaces the image's entrypoint (the view step, which then runs AUCMEDI's); the image's own when absent. */
   entrypoint?: string[];
+  /** Volumes on the engine (a staged run's inputs and outputs), mounted where `target` says. */
+  volumes?: { source: string; target: string; readOnly: boolean }[];
+  /**
+   * A staged run on a server runs as the image's user: this computer's uid means nothing there, and
+   * the view step links its inputs into the image's /data (see src/runs/step-mounts.ts).
+   */
+  imageUser?: boolean;
 }
 
 /**
@@ -41,7 +48,8 @@ export function hostUser(platform: NodeJS.Platform): string | undefined {
 
 /** The hardened container of DESIGN.md for one run: labels to find it again, no auto-remove. */
 export function runContainerOptions(spec: RunContainerSpec): Docker.ContainerCreateOptions {
-  const user = hostUser(spec.platform);
+  const user = spec.imageUser ? undefined : hostUser(spec.platform);
+  const mounts = (spec.volumes ?? []).map((volume): Docker.MountSettings => ({ Type: 'volume', Source: volume.source, Target: volume.target, ReadOnly: volume.readOnly }));
   return {
     Image: spec.imageId,
     ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
@@ -62,7 +70,7 @@ export function runContainerOptions(spec: RunContainerSpec): Docker.ContainerCre
     AttachStdout: false,
     AttachStderr: false,
     HostConfig: {
-      ...hardenedHostConfig({ binds: spec.binds, deviceRequests: gpuDeviceRequests(spec.gpus), ...(user ? { user } : {}), shmSizeBytes: RUN_SHM_BYTES }),
+      ...hardenedHostConfig({ binds: spec.binds, mounts, deviceRequests: gpuDeviceRequests(spec.gpus), ...(user ? { user } : {}), shmSizeBytes: RUN_SHM_BYTES }),
       Tmpfs: spec.tmpfs,
     },
   };

@@ -1,0 +1,73 @@
+/**
+ * The run backend: what the run lifecycle (src/runs/service.ts) needs of the place its containers
+ * run. Docker implements it (src/engine/docker-run-backend.ts), for this computer's engine and for
+ * a server's, over any transport; a Kubernetes Job backend would implement the same (README,
+ * "A Kubernetes Job backend, on paper"). Nothing here names Docker.
+ */
+import type { EngineInfo } from '../api/types';
+
+/** What run.json and the follower need to know of the engine. */
+export type EngineFacts = Pick<EngineInfo, 'version' | 'apiVersion' | 'liveRestore'>;
+import type { RunPlacement, StagingProgress } from '../api/runs';
+import type { Message } from '../i18n/message';
+import type { RunContainerSpec } from '../engine/run-container';
+import type { StageSource } from '../engine/staging';
+
+/** A staged run's two volumes on the server. */
+export interface StagedVolumes {
+  input: string;
+  output: string;
+}
+
+/** A run's container (a Kubernetes Job's pod), by the id the backend gave it. */
+export interface RunContainer {
+  readonly id: string;
+  /** Its output from its start: taken before `start`, so nothing written is missed. */
+  attach(): Promise<NodeJS.ReadableStream>;
+  start(): Promise<void>;
+  /** Its whole log from the start, followed until it ends. */
+  logs(): Promise<NodeJS.ReadableStream>;
+  /** Its exit code, once it has ended. */
+  wait(): Promise<number>;
+  /** Whether it still runs; throws when the backend cannot be reached. */
+  running(): Promise<boolean>;
+  /** Asks it to stop (its stop signal), killed after `graceSeconds`; one already ended or gone is fine. */
+  stop(graceSeconds: number): Promise<void>;
+  /** Removes it with what it alone held; one already gone is fine. */
+  remove(): Promise<void>;
+}
+
+export interface FoundRunContainer {
+  container: RunContainer;
+  runId: string;
+  running: boolean;
+}
+
+export interface TransferOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: StagingProgress) => void;
+}
+
+export interface RunBackend {
+  /** The engine's name (`local` for this computer's) and the server it is on (null: this computer). */
+  readonly engine: string;
+  readonly host: string | null;
+  /** Throws the user's sentence (with `doing`) when the backend cannot be reached. */
+  connect(doing: Message): Promise<void>;
+  resolveImageId(reference: string): Promise<string | null>;
+  /** Whether the containers see this computer's files (mounted) or the data must be uploaded (staged). */
+  dataPlacement(): Promise<RunPlacement['data']>;
+  engineInfo(): Promise<EngineFacts | null>;
+  /** The names of a staged run's volumes, known before anything is uploaded. */
+  volumesFor(runId: string): StagedVolumes;
+  /** Uploads a run's inputs into a new volume, checked on the server; the output volume is made empty. Leaves nothing behind when it fails or is cancelled. */
+  stageIn(runId: string, image: string, sources: readonly StageSource[], options: TransferOptions): Promise<StagedVolumes>;
+  /** Downloads the output volume into `localDir`. */
+  stageOut(volumes: StagedVolumes, image: string, localDir: string, options: TransferOptions): Promise<void>;
+  /** Removes both volumes. */
+  releaseStaged(volumes: StagedVolumes): Promise<void>;
+  create(spec: RunContainerSpec): Promise<RunContainer>;
+  container(id: string): RunContainer;
+  /** The app's run containers there (only `runId`'s when given). */
+  findRuns(runId?: string): Promise<FoundRunContainer[]>;
+}
