@@ -32,6 +32,7 @@ import { removeOrphanedHelpers } from './engine/containers';
 import { resolveModel } from './runs/inputs';
 import { RunService } from './runs/service';
 import { runBackend } from './engine/run-backends';
+import { listKeptDatasets, removeKeptDataset } from './engine/kept-datasets';
 import { learningCurvesCsv } from './runs/curves-csv';
 import { RunQueue } from './runs/queue';
 import { FINISHED_STATES } from './api/runs';
@@ -371,6 +372,12 @@ export function createCore(deps: CoreDeps): Core {
     'engines:remove': ({ name }) => engines.remove(name),
     'engines:docker-contexts': async () => readDockerContexts(dockerConfigDir(env, homedir)),
     'engines:trust-host-key': ({ name, fingerprint }) => engines.trust(name, fingerprint),
+    'engines:kept-datasets': async ({ name }) => listKeptDatasets(await engines.client(name)),
+    'engines:remove-kept-dataset': async ({ name, volume }) => {
+      const docker = await engines.client(name);
+      await removeKeptDataset(docker, volume);
+      return listKeptDatasets(docker);
+    },
     'settings:get': async () => deps.settings.read(),
     'settings:update': async (patch) => {
       const before = deps.settings.read();

@@ -6,7 +6,7 @@ import type { GpuReport } from './gpu';
 import type { EvaluationRecord, EvaluationRequest, ModelRef, PredictionRecord, PredictionRequest, QueueEntry, QueueItem, RunRecord, RunSummary, SetAsideRecord, TrainingRecord, TrainingRequest } from './runs';
 import type { EvaluationResults, PredictionTable } from './results';
 import type { OfflineBundle, WeightsDownloadResult, WeightsFileInfo, WeightsImportResult } from './weights';
-import type { AppInfo, DockerContext, EngineEntry, EngineListItem, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings, SettingsPatch, PresentedHostKey } from './types';
+import type { AppInfo, DockerContext, EngineEntry, EngineListItem, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings, SettingsPatch, PresentedHostKey, KeptDataset } from './types';
 
 type Empty = Record<string, never>;
 
@@ -30,6 +30,9 @@ export interface ChannelMap {
   'engines:docker-contexts': { request: Empty; response: DockerContext[] };
   /** Accepts an SSH server's host key: only when the key it presents has the fingerprint the user restated. */
   'engines:trust-host-key': { request: { name: string; fingerprint: string }; response: PresentedHostKey };
+  /** The images kept on an engine for later staged runs on the same data. */
+  'engines:kept-datasets': { request: { name: string }; response: KeptDataset[] };
+  'engines:remove-kept-dataset': { request: { name: string; volume: string }; response: KeptDataset[] };
   'settings:get': { request: Empty; response: Settings };
   'settings:update': { request: SettingsPatch; response: Settings };
   /** The images on an engine (`engine`: a name from engines:list; absent: local). */
@@ -130,6 +133,8 @@ export const CHANNELS = [
   'engines:remove',
   'engines:docker-contexts',
   'engines:trust-host-key',
+  'engines:kept-datasets',
+  'engines:remove-kept-dataset',
   'settings:get',
   'settings:update',
   'images:list',

@@ -107,7 +107,18 @@ export interface RunPlacement {
   host: string | null;
   data: 'mounted' | 'staged';
   /** The volumes on the server while a staged run lasts. */
-  volumes?: { input: string; output: string };
+  volumes?: StagedVolumes;
+  /** The images were on the server already, kept from an earlier run on the same data: nothing was sent again. */
+  datasetReused?: boolean;
+}
+
+/** A staged run's volumes on the server: its images, its other inputs, its outputs. */
+export interface StagedVolumes {
+  dataset: string;
+  input: string;
+  output: string;
+  /** The images stay on the server for the next run on the same data (the Setup page lists and removes them). */
+  datasetKept: boolean;
 }
 
 /** Upload of a run's inputs to a server, or download of its outputs (staged runs). */

@@ -158,6 +158,8 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'engines:remove': plainObject(z.object({ name: engineNameSchema }).strict()) as z.ZodType<RequestOf<'engines:remove'>>,
   'engines:docker-contexts': empty as z.ZodType<RequestOf<'engines:docker-contexts'>>,
   'engines:trust-host-key': plainObject(z.object({ name: engineNameSchema, fingerprint: z.string().regex(/^(SHA256:)?[A-Za-z0-9+/]{43}=?$/, 'an SSH key fingerprint: SHA256: and 43 base64 characters, as ssh-keygen -l prints it') }).strict()) as z.ZodType<RequestOf<'engines:trust-host-key'>>,
+  'engines:kept-datasets': plainObject(z.object({ name: engineNameSchema }).strict()) as z.ZodType<RequestOf<'engines:kept-datasets'>>,
+  'engines:remove-kept-dataset': plainObject(z.object({ name: engineNameSchema, volume: z.string().regex(/^aucmedi-desk-data-[0-9a-f]{32}$/, 'a kept dataset as engines:kept-datasets names it') }).strict()) as z.ZodType<RequestOf<'engines:remove-kept-dataset'>>,
   'settings:get': empty as z.ZodType<RequestOf<'settings:get'>>,
   'settings:update': settingsPatchSchema as z.ZodType<RequestOf<'settings:update'>>,
   'images:list': plainObject(z.object({ engine: engineNameSchema.optional() }).strict()) as z.ZodType<RequestOf<'images:list'>>,

@@ -31,6 +31,15 @@ export interface EngineEntry {
   identityFile: string | null;
 }
 
+/** Images kept on a server for the next staged run on the same data (src/engine/kept-datasets.ts). */
+export interface KeptDataset {
+  volume: string;
+  /** The folder on this computer they came from. */
+  folder: string;
+  fingerprint: string | null;
+  createdAt: string | null;
+}
+
 export interface UploadConsent {
   engine: string;
   url: string;

@@ -59,8 +59,8 @@ export function formatContexts(contexts: DockerContext[]): string {
     .join('\n');
 }
 
-/** `aucmedi-desk engine list|add|remove|trust|contexts|import`. */
-export async function enginesCommand(core: Core, action: 'list' | 'add' | 'remove' | 'trust' | 'contexts' | 'import', args: string[], values: Record<string, string>, json: boolean, io: CliIo): Promise<number> {
+/** `aucmedi-desk engine list|add|remove|trust|contexts|import|datasets`. */
+export async function enginesCommand(core: Core, action: 'list' | 'add' | 'remove' | 'trust' | 'contexts' | 'import' | 'datasets', args: string[], values: Record<string, string>, json: boolean, io: CliIo): Promise<number> {
   switch (action) {
     case 'contexts':
       return finish(await core.handlers['engines:docker-contexts']({}), json, io, formatContexts);
@@ -77,6 +77,13 @@ export async function enginesCommand(core: Core, action: 'list' | 'add' | 'remov
     }
     case 'list':
       return finish(await core.handlers['engines:list']({}), json, io, formatEngineList);
+    case 'datasets': {
+      const name = args[0]!;
+      const response = values['--remove'] ? await core.handlers['engines:remove-kept-dataset']({ name, volume: values['--remove'] }) : await core.handlers['engines:kept-datasets']({ name });
+      return finish(response, json, io, (kept) =>
+        kept.length ? kept.map((entry) => `${entry.volume}  ${entry.folder}  ${entry.createdAt ?? ''}`.trimEnd()).join('\n') : t('remote:cli.noKept', { name }),
+      );
+    }
     case 'remove':
       return finish(await core.handlers['engines:remove']({ name: args[0]! }), json, io, formatEngineList);
     case 'trust':

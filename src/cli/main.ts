@@ -31,6 +31,7 @@ const HELP_COMMANDS: HelpEntry[] = [
   { synopsis: ['engine trust NAME --fingerprint SHA256:...'], description: msg('remote:cli.help.trust') },
   { synopsis: ['engine contexts [--json]'], description: msg('remote:cli.help.contexts') },
   { synopsis: ['engine import CONTEXT [--name NAME]'], description: msg('remote:cli.help.import') },
+  { synopsis: ['engine datasets NAME [--remove VOLUME] [--json]'], description: msg('remote:cli.help.datasets') },
   { synopsis: ['gpu [--json]'], description: msg('cli:help.commands.gpu') },
   { synopsis: ['dataset validate PATH [--gt FILE] [--ohe] [--json]'], description: msg('cli:help.commands.datasetValidate') },
   { synopsis: ['dicom scan DIR [--classes-from folders|csv:FILE:ATTRIBUTE] [--json]'], description: msg('cli:help.commands.dicomScan') },
@@ -116,6 +117,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   'engine remove': { positional: 1, flags: ['--json'], run: (core, args, json, io, values) => enginesCommand(core, 'remove', args, values, json, io) },
   'engine contexts': { positional: 0, flags: ['--json'], run: (core, args, json, io, values) => enginesCommand(core, 'contexts', args, values, json, io) },
   'engine import': { positional: 1, flags: ['--json'], options: ['--name'], run: (core, args, json, io, values) => enginesCommand(core, 'import', args, values, json, io) },
+  'engine datasets': { positional: 1, flags: ['--json'], options: ['--remove'], run: (core, args, json, io, values) => enginesCommand(core, 'datasets', args, values, json, io) },
   'engine trust': { positional: 1, flags: ['--json'], options: ['--fingerprint'], run: (core, args, json, io, values) => enginesCommand(core, 'trust', args, values, json, io) },
   gpu: { positional: 0, flags: ['--json'], run: (core, _args, json, io) => gpuCommand(core, json, io) },
   'dataset validate': {

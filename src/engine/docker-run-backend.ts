@@ -7,14 +7,15 @@
 import type Docker from 'dockerode';
 import type { RunPlacement } from '../api/runs';
 import type { EngineFacts } from '../runs/backend';
+import { KEPT_DATASET_PREFIX, KEPT_FINGERPRINT_LABEL, KEPT_FOLDER_LABEL } from './kept-datasets';
 import type { Message } from '../i18n/message';
-import type { FoundRunContainer, RunBackend, RunContainer, StagedVolumes, TransferOptions } from '../runs/backend';
+import type { DatasetToStage, FoundRunContainer, RunBackend, RunContainer, StagedVolumes, TransferOptions } from '../runs/backend';
 import { STAGED_OUTPUT_DIR } from '../runs/step-mounts';
 import { APP_LABEL, PURPOSE_LABEL, RUN_ID_LABEL, runOnce } from './containers';
 import { engineUnavailable } from './engine-errors';
 import type { FileVisibility } from './file-visibility';
 import { runContainerOptions, type RunContainerSpec } from './run-container';
-import { removeVolume, stageIn, stageOut, STAGE_LABEL, type StageSource } from './staging';
+import { markComplete, readComplete, removeVolume, stageIn, stageOut, STAGE_LABEL, volumeExists, type StageSource } from './staging';
 
 export interface DockerRunBackendDeps {
   engine: string;
@@ -28,9 +29,14 @@ export interface DockerRunBackendDeps {
   volumeDriverOpts?: Record<string, string>;
 }
 
-/** The names of a staged run's volumes: found again from the run's id after a restart. */
-export function stagedVolumeNames(runId: string): StagedVolumes {
-  return { input: `aucmedi-desk-${runId}-in`, output: `aucmedi-desk-${runId}-out` };
+/** The names of a staged run's volumes: found again from the run's id (and its images' key) after a restart. */
+export function stagedVolumeNames(runId: string, datasetKey: string | null): StagedVolumes {
+  return {
+    dataset: datasetKey ? `${KEPT_DATASET_PREFIX}${datasetKey}` : `aucmedi-desk-${runId}-data`,
+    input: `aucmedi-desk-${runId}-in`,
+    output: `aucmedi-desk-${runId}-out`,
+    datasetKept: datasetKey !== null,
+  };
 }
 
 export class DockerRunBackend implements RunBackend {
@@ -65,39 +71,57 @@ export class DockerRunBackend implements RunBackend {
     return this.deps.engineInfo();
   }
 
-  volumesFor(runId: string): StagedVolumes {
-    return stagedVolumeNames(runId);
+  volumesFor(runId: string, datasetKey: string | null): StagedVolumes {
+    return stagedVolumeNames(runId, datasetKey);
   }
 
-  async stageIn(runId: string, image: string, sources: readonly StageSource[], options: TransferOptions): Promise<StagedVolumes> {
+  async stageIn(runId: string, image: string, dataset: DatasetToStage, inputs: readonly StageSource[], options: TransferOptions): Promise<StagedVolumes & { reused: boolean }> {
     const docker = await this.deps.client();
-    const volumes = stagedVolumeNames(runId);
-    const labels = { [RUN_ID_LABEL]: runId };
+    let volumes = stagedVolumeNames(runId, dataset.key);
+    const runLabels = { [RUN_ID_LABEL]: runId };
     const driverOpts = this.deps.volumeDriverOpts ? { driverOpts: this.deps.volumeDriverOpts } : {};
-    await stageIn(docker, sources, { image, volume: volumes.input, labels, ...driverOpts, ...options });
+    const made: string[] = [];
     try {
-      await docker.createVolume({ Name: volumes.output, Labels: { [APP_LABEL]: 'aucmedi-desk', [STAGE_LABEL]: 'output', ...labels }, ...(this.deps.volumeDriverOpts ? { DriverOpts: this.deps.volumeDriverOpts } : {}) });
+      // The images: kept there already under this key (and complete), or sent now.
+      let reused = false;
+      if (volumes.datasetKept) {
+        const kept = await readComplete(docker, { image, volume: volumes.dataset });
+        reused = kept !== null && kept.files === dataset.sources.length;
+        // there but unfinished (another run sending it now, or cut short): this run sends its own
+        if (!reused && (await volumeExists(docker, volumes.dataset))) volumes = stagedVolumeNames(runId, null);
+      }
+      if (!reused) {
+        const labels = volumes.datasetKept ? { [STAGE_LABEL]: 'dataset', [KEPT_FOLDER_LABEL]: dataset.folder.slice(0, 1000), [KEPT_FINGERPRINT_LABEL]: dataset.fingerprint ?? '' } : runLabels;
+        made.push(volumes.dataset);
+        const sent = await stageIn(docker, dataset.sources, { image, volume: volumes.dataset, labels, ...driverOpts, ...options });
+        if (volumes.datasetKept) await markComplete(docker, { image, volume: volumes.dataset }, sent);
+      }
+      made.push(volumes.input);
+      await stageIn(docker, inputs, { image, volume: volumes.input, labels: runLabels, ...driverOpts, ...options });
+      made.push(volumes.output);
+      await docker.createVolume({ Name: volumes.output, Labels: { [APP_LABEL]: 'aucmedi-desk', [STAGE_LABEL]: 'output', ...runLabels }, ...(this.deps.volumeDriverOpts ? { DriverOpts: this.deps.volumeDriverOpts } : {}) });
       // A new volume's top is root's, 0755; the run goes as the image's user, which need not be root
       // (docker/aucmedi/Dockerfile runs as uid 1000; AUCMEDI's own Dockerfile as root). Sticky and
       // open to all, as the image's /data is: the volume is mounted in this run's container only.
       const opened = await runOnce(docker, { image, entrypoint: ['chmod', '1777', STAGED_OUTPUT_DIR], cmd: [], user: '0:0', mounts: [{ Type: 'volume', Source: volumes.output, Target: STAGED_OUTPUT_DIR }], purpose: 'staging' });
       if (opened.exitCode !== 0) throw new Error(`the output volume could not be made writable: ${opened.stderr.trim()}`);
+      return { ...volumes, reused };
     } catch (error) {
-      await removeVolume(docker, volumes.output).catch(() => undefined);
-      await removeVolume(docker, volumes.input).catch(() => undefined);
+      for (const volume of made) await removeVolume(docker, volume).catch(() => undefined);
       throw error;
     }
-    return volumes;
   }
 
   async stageOut(volumes: StagedVolumes, image: string, localDir: string, options: TransferOptions): Promise<void> {
     await stageOut(await this.deps.client(), localDir, { image, volume: volumes.output, ...options });
   }
 
-  async releaseStaged(volumes: StagedVolumes): Promise<void> {
+  async releaseStaged(volumes: StagedVolumes, image: string): Promise<void> {
     const docker = await this.deps.client();
     await removeVolume(docker, volumes.input);
     await removeVolume(docker, volumes.output);
+    // kept images stay, but only complete ones: an upload cut short is not kept
+    if (!volumes.datasetKept || (await readComplete(docker, { image, volume: volumes.dataset })) === null) await removeVolume(docker, volumes.dataset);
   }
 
   async create(spec: RunContainerSpec): Promise<RunContainer> {

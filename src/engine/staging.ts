@@ -152,7 +152,7 @@ async function helperContainer(docker: Docker, options: StageOptions, readOnly: 
   });
 }
 
-async function volumeExists(docker: Docker, name: string): Promise<boolean> {
+export async function volumeExists(docker: Docker, name: string): Promise<boolean> {
   return docker
     .getVolume(name)
     .inspect()
@@ -270,8 +270,9 @@ export async function stageIn(docker: Docker, sources: readonly StageSource[], o
 function entry(pack: tar.Pack, header: Parameters<tar.Pack['entry']>[0], data?: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (error?: Error | null) => (error ? reject(error) : resolve());
-    if (data) pack.entry(header, data, done);
-    else pack.entry(header, done);
+    const sink = data ? pack.entry(header, data, done) : pack.entry(header, done);
+    // A cancel destroys the pack, and with it this entry: its error comes through `done`, not as an event nobody hears.
+    sink.on('error', () => undefined);
   });
 }
 
@@ -370,6 +371,48 @@ export async function stageOut(docker: Docker, localDir: string, options: StageO
   } catch (error) {
     if (options.signal?.aborted || error instanceof StagingCancelled) throw new StagingCancelled();
     throw stagingError(error, 'download', null);
+  } finally {
+    await helper.remove({ force: true, v: true }).catch(() => undefined);
+  }
+}
+
+/** In a kept volume: what its upload sent, written once the server's check agreed. Its absence means the upload never finished. */
+const COMPLETE_FILE = '.aucmedi-desk-complete';
+
+/** Notes in the volume that its upload is complete and checked (`sent`, as stageIn returned it). */
+export async function markComplete(docker: Docker, options: Pick<StageOptions, 'image' | 'volume'>, sent: StagedManifest): Promise<void> {
+  const helper = await helperContainer(docker, options, false);
+  try {
+    const pack = tar.pack();
+    pack.entry({ name: COMPLETE_FILE, mode: 0o644 }, JSON.stringify(sent));
+    pack.finalize();
+    await helper.putArchive(pack as unknown as NodeJS.ReadableStream, { path: STAGE_DIR });
+  } finally {
+    await helper.remove({ force: true, v: true }).catch(() => undefined);
+  }
+}
+
+/** What a kept volume's completed upload sent; null when the volume is missing or its upload never finished. */
+export async function readComplete(docker: Docker, options: Pick<StageOptions, 'image' | 'volume'>): Promise<StagedManifest | null> {
+  if (!(await volumeExists(docker, options.volume))) return null;
+  const helper = await helperContainer(docker, options, true);
+  try {
+    const archive = (await helper.getArchive({ path: `${STAGE_DIR}/${COMPLETE_FILE}` }).catch((error: { statusCode?: number }) => {
+      if (error.statusCode === 404) return null;
+      throw error;
+    })) as NodeJS.ReadableStream | null;
+    if (!archive) return null;
+    let text = '';
+    const extract = tar.extract();
+    extract.on('entry', (_header, stream, next) => {
+      stream.on('data', (chunk: unknown) => (text += (chunk as Buffer).toString('utf8')));
+      stream.on('end', () => next());
+    });
+    await pipeline(archive, extract);
+    const parsed = JSON.parse(text) as Partial<StagedManifest>;
+    return typeof parsed.files === 'number' && typeof parsed.bytes === 'number' && typeof parsed.digest === 'string' ? { files: parsed.files, bytes: parsed.bytes, digest: parsed.digest } : null;
+  } catch {
+    return null;
   } finally {
     await helper.remove({ force: true, v: true }).catch(() => undefined);
   }

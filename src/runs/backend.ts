@@ -8,15 +8,19 @@ import type { EngineInfo } from '../api/types';
 
 /** What run.json and the follower need to know of the engine. */
 export type EngineFacts = Pick<EngineInfo, 'version' | 'apiVersion' | 'liveRestore'>;
-import type { RunPlacement, StagingProgress } from '../api/runs';
+import type { RunPlacement, StagedVolumes, StagingProgress } from '../api/runs';
 import type { Message } from '../i18n/message';
 import type { RunContainerSpec } from '../engine/run-container';
 import type { StageSource } from '../engine/staging';
 
-/** A staged run's two volumes on the server. */
-export interface StagedVolumes {
-  input: string;
-  output: string;
+export type { StagedVolumes };
+
+/** The images of a staged run; `key` names them on the server (null: staged for this run only). */
+export interface DatasetToStage {
+  key: string | null;
+  folder: string;
+  fingerprint: string | null;
+  sources: readonly StageSource[];
 }
 
 /** A run's container (a Kubernetes Job's pod), by the id the backend gave it. */
@@ -59,13 +63,17 @@ export interface RunBackend {
   dataPlacement(): Promise<RunPlacement['data']>;
   engineInfo(): Promise<EngineFacts | null>;
   /** The names of a staged run's volumes, known before anything is uploaded. */
-  volumesFor(runId: string): StagedVolumes;
-  /** Uploads a run's inputs into a new volume, checked on the server; the output volume is made empty. Leaves nothing behind when it fails or is cancelled. */
-  stageIn(runId: string, image: string, sources: readonly StageSource[], options: TransferOptions): Promise<StagedVolumes>;
+  volumesFor(runId: string, datasetKey: string | null): StagedVolumes;
+  /**
+   * Uploads a run's images (unless kept there already under the same key) and its other inputs into
+   * volumes, each checked on the server; the output volume is made empty. Leaves nothing of this run
+   * behind when it fails or is cancelled.
+   */
+  stageIn(runId: string, image: string, dataset: DatasetToStage, inputs: readonly StageSource[], options: TransferOptions): Promise<StagedVolumes & { reused: boolean }>;
   /** Downloads the output volume into `localDir`. */
   stageOut(volumes: StagedVolumes, image: string, localDir: string, options: TransferOptions): Promise<void>;
-  /** Removes both volumes. */
-  releaseStaged(volumes: StagedVolumes): Promise<void>;
+  /** Removes the run's volumes; its images too unless they are kept (and complete). */
+  releaseStaged(volumes: StagedVolumes, image: string): Promise<void>;
   create(spec: RunContainerSpec): Promise<RunContainer>;
   container(id: string): RunContainer;
   /** The app's run containers there (only `runId`'s when given). */

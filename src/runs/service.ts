@@ -48,7 +48,7 @@ import { prepareInputs, scannedInputs } from './dataset-view';
 import type { UsedImage } from '../dataset/validate';
 import type { ScannedDataset } from '../dataset/scan';
 import type { RunBackend, RunContainer, StagedVolumes } from './backend';
-import { EVALUATION_PREDICTION_DIR, EVALUATION_RESULTS_DIR, inputFolderOf, mountedStepMounts, stagedSources, stagedStepMounts } from './step-mounts';
+import { EVALUATION_PREDICTION_DIR, EVALUATION_RESULTS_DIR, inputFolderOf, mountedStepMounts, stagedDataset, stagedRunSources, stagedStepMounts } from './step-mounts';
 
 export const RUN_LOG_FILE = 'run.log';
 /** An evaluation's first step (prediction) logs here; its second step writes run.log. */
@@ -419,7 +419,8 @@ export class RunService {
       return;
     }
     // named before anything goes up, so an upload cut short by the app's end is found and removed
-    record.placement = { ...record.placement, volumes: backend.volumesFor(record.id) };
+    const dataset = stagedDataset(record, images);
+    record.placement = { ...record.placement, volumes: backend.volumesFor(record.id, dataset.key) };
     this.save(record);
     const holder = this.locks.acquire(record.id);
     if (holder) throw followedElsewhereError(holder);
@@ -427,10 +428,11 @@ export class RunService {
     const staging: Staging = { record, abort, done: Promise.resolve(record) };
     staging.done = (async () => {
       try {
-        await backend.stageIn(record.id, record.imageId!, stagedSources(record, images, weights), {
+        const { reused, ...volumes } = await backend.stageIn(record.id, record.imageId!, dataset, stagedRunSources(record, weights), {
           signal: abort.signal,
           onProgress: (progress) => this.deps.emit({ type: 'run:transfer', runId: record.id, progress }),
         });
+        record.placement = { ...record.placement!, volumes, ...(reused ? { datasetReused: true } : {}) };
         this.staging.delete(record.id);
         await this.launch(backend, record, mode, { lockHeld: true });
         return this.active.get(record.id)?.done ?? record;
@@ -486,7 +488,7 @@ export class RunService {
       record.state = 'failed';
       record.endedAt = new Date().toISOString();
       record.error = localizedError('RUN_START_FAILED', msg(`runs:service.startFailed.${mode}`), msg('runs:service.startFailedAction'), errorDetail(error));
-      if (volumes) await backend.releaseStaged(volumes).catch(() => undefined);
+      if (volumes) await backend.releaseStaged(volumes, record.imageId!).catch(() => undefined);
       if (options.lockHeld) this.locks.release(record.id);
       this.save(record);
       throw new UserErrorException(record.error);
@@ -576,7 +578,7 @@ export class RunService {
         if (engineOf(record) !== engine || FINISHED_STATES.includes(record.state) || found.has(record.id) || this.active.has(record.id) || this.staging.has(record.id)) continue;
         if (this.followedElsewhere(record.id)) continue; // its follower knows better
         // Ended while uploading (the app closed): what went up is removed from the server.
-        if (record.placement?.data === 'staged') await backend.releaseStaged(record.placement.volumes ?? backend.volumesFor(record.id)).catch(() => undefined);
+        if (record.placement?.data === 'staged') await backend.releaseStaged(record.placement.volumes ?? backend.volumesFor(record.id, null), record.imageId!).catch(() => undefined);
         record.state = 'interrupted';
         record.endedAt = new Date().toISOString();
         record.error = localizedError('RUN_INTERRUPTED', msg('runs:service.containerGone'), await containerGoneAction(record));
@@ -784,7 +786,7 @@ export class RunService {
     // a staged run's volumes, unless its outputs could not be brought back.
     if (state !== 'interrupted') {
       await container.remove().catch(() => undefined);
-      if (volumes && !downloadFailed) await active.backend.releaseStaged(volumes).catch(() => undefined);
+      if (volumes && !downloadFailed) await active.backend.releaseStaged(volumes, record.imageId!).catch(() => undefined);
     }
     return false;
   }

@@ -10,14 +10,17 @@
  *   the view step (src/runs/dataset-view.ts) first links the paths the AUCMEDI command names to
  *   their places in the volumes; the command is the same as on this computer.
  *
- *   input volume:  source/<image rel path>   the images the scan accepted, nothing else of the folder
- *                  inputs/<step>.json         the lists of links (the run folder's inputs/)
+ *   dataset volume: <image rel path>          the images the scan accepted, nothing else of the folder;
+ *                                             kept on the server under the dataset's fingerprint (and the
+ *                                             list of images) for the next run on the same data
+ *   input volume:  inputs/<step>.json         the lists of links (the run folder's inputs/)
  *                  inputs/annotations.csv     the annotation copy (CSV interface)
  *                  model/                     the model folder (prediction, evaluation)
  *                  weights/<file>             the Keras weights the architectures need (training)
  *   output volume: what AUCMEDI writes in the model folder (training), the prediction folder
  *                  (prediction), or prediction/ and evaluation/ (evaluation: the run folder's layout)
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { RunRecord } from '../api/runs';
@@ -37,7 +40,7 @@ import {
 import { PREDICTIONS_FILE } from '../aucmedi/outputs';
 import { CONTAINER_KERAS_MODELS_DIR, kerasMountSpec } from '../aucmedi/weights';
 import type { StageSource } from '../engine/staging';
-import type { StagedVolumes } from './backend';
+import type { DatasetToStage, StagedVolumes } from './backend';
 import { ANNOTATIONS_COPY_FILE, CONTAINER_SOURCE_DIR, INPUTS_DIR, stepViewMounts, VIEW_STEP_SCRIPT, AUCMEDI_ENTRYPOINT, viewSpecFile, STEP_ROOT, VIEW_TMPFS, type ViewStep } from './dataset-view';
 import { LINKED_INPUTS_DIR } from './inputs';
 
@@ -126,15 +129,28 @@ function unviewedBinds(record: RunRecord): string[] {
 // ---------------------------------------------------------------------------------------------
 
 export const STAGED_INPUT_DIR = '/data/staged';
+export const STAGED_DATASET_DIR = '/data/dataset';
 export const STAGED_OUTPUT_DIR = '/data/out';
 /** The links and folders the view step makes before its views (JSON: `{ dirs, links: [[path, target]] }`). */
 export const PLACEMENT_ENV = 'AUCMEDI_DESK_PLACEMENT';
 
-/** Everything a staged run uploads, once, before its first step (the layout above). */
-export function stagedSources(record: RunRecord, images: readonly UsedImage[], weights: { dir: string; files: readonly string[] } | null): StageSource[] {
+/**
+ * The images a staged run reads, and the key they are kept under on the server: the dataset's
+ * fingerprint (names, sizes and times of its files, src/dataset/fingerprint.ts) with the list of the
+ * images staged, so a folder changed since, or scanned with another result, is never taken for it.
+ * No key (no fingerprint): the images are staged for this run only.
+ */
+export function stagedDataset(record: RunRecord, images: readonly UsedImage[]): DatasetToStage {
   const root = inputFolderOf(record);
-  const sources: StageSource[] = images.map((image) => ({ hostPath: path.join(root, ...image.rel.split('/')), at: `source/${image.rel}` }));
-  sources.push({ hostPath: path.join(record.outputDir, INPUTS_DIR), at: 'inputs' });
+  const fingerprint = record.mode === 'prediction' ? record.images.fingerprint : record.dataset.fingerprint;
+  const rels = images.map((image) => image.rel);
+  const key = fingerprint ? createHash('sha256').update(`${fingerprint.sha256}\n${rels.join('\n')}`).digest('hex').slice(0, 32) : null;
+  return { key, folder: root, fingerprint: fingerprint?.sha256 ?? null, sources: rels.map((rel) => ({ hostPath: path.join(root, ...rel.split('/')), at: rel })) };
+}
+
+/** What else a staged run uploads, once, before its first step (the layout above): for this run only. */
+export function stagedRunSources(record: RunRecord, weights: { dir: string; files: readonly string[] } | null): StageSource[] {
+  const sources: StageSource[] = [{ hostPath: path.join(record.outputDir, INPUTS_DIR), at: 'inputs' }];
   if (record.mode !== 'training') sources.push({ hostPath: record.model.dir, at: 'model' });
   if (record.mode === 'training' && weights) sources.push(...weights.files.map((file) => ({ hostPath: path.join(weights.dir, file), at: `weights/${file}` })));
   return sources;
@@ -144,7 +160,7 @@ export function stagedStepMounts(record: RunRecord, volumes: StagedVolumes): Ste
   const step = stepOf(record);
   const inVolume = (rel: string) => `${STAGED_INPUT_DIR}/${rel}`;
   const outVolume = (rel: string) => (rel ? `${STAGED_OUTPUT_DIR}/${rel}` : STAGED_OUTPUT_DIR);
-  const links: [string, string][] = [[CONTAINER_SOURCE_DIR, inVolume('source')]];
+  const links: [string, string][] = [[CONTAINER_SOURCE_DIR, STAGED_DATASET_DIR]];
   const dirs: string[] = [];
   if (record.mode !== 'prediction' && record.dataset.gtFile !== null && step !== 'prediction') links.push([CONTAINER_ANNOTATIONS_FILE, inVolume(`${INPUTS_DIR}/${ANNOTATIONS_COPY_FILE}`)]);
   if (record.mode === 'training') {
@@ -162,6 +178,7 @@ export function stagedStepMounts(record: RunRecord, volumes: StagedVolumes): Ste
   return {
     binds: [],
     volumes: [
+      { source: volumes.dataset, target: STAGED_DATASET_DIR, readOnly: true },
       { source: volumes.input, target: STAGED_INPUT_DIR, readOnly: true },
       { source: volumes.output, target: STAGED_OUTPUT_DIR, readOnly: false },
     ],

@@ -84,7 +84,7 @@ describe.runIf(ready)('Train page: a run on a server added on the Setup page (re
     const files = page().getByTestId('train-engine-files');
     await files.waitFor({ timeout: 60_000 });
     expect(await files.getAttribute('data-files')).toBe('own-files');
-    expect(await files.textContent()).toBe("gpu-tls does not see this computer's files: the data will be uploaded to it for the run, and removed there afterwards.");
+    expect(await files.textContent()).toBe("gpu-tls does not see this computer's files: the images will be uploaded to it (and kept there for later runs on the same data, until removed on the Setup page).");
     // the server has no GPU: the CPU, said so once its report came
     await page().getByTestId('train-cpu-note').waitFor({ timeout: 60_000 });
     expect(await page().getByTestId('train-gpu').inputValue()).toBe('none');
@@ -144,7 +144,7 @@ describe.runIf(ready)('Train page: a run on a server added on the Setup page (re
     expect(record.data.placement).toMatchObject({ engine: 'gpu-tls', data: 'staged' });
     await page().locator('#run-details-heading').click();
     expect(await page().getByTestId('run-placement').getAttribute('data-engine')).toBe('gpu-tls');
-    expect(await page().getByTestId('run-placement-data').textContent()).toBe('data uploaded to the server for the run, and removed there afterwards');
+    expect(await page().getByTestId('run-placement-data').textContent()).toBe('uploaded to the server for the run; the images are kept there until removed on the Setup page');
     await session.app.screenshot('run-remote-succeeded');
 
     await page().getByTestId('run-back').click();
@@ -152,6 +152,21 @@ describe.runIf(ready)('Train page: a run on a server added on the Setup page (re
     await row.waitFor({ timeout: 10_000 });
     expect(await row.getByTestId('runs-engine').textContent()).toBe('on gpu-tls');
   }, 420_000);
+
+  it('lists the images kept on the server on the Setup page, and removes them from it', async () => {
+    const keptVolumes = () => server().engine.docker(['volume', 'ls', '-q', '--filter', 'label=org.aucmedi-desk.staged=dataset']).stdout.split('\n').filter(Boolean);
+    expect(keptVolumes()).toHaveLength(1);
+    await page().getByTestId('nav-setup').click();
+    const row = page().locator('[data-testid="engine-row"][data-engine-name="gpu-tls"]');
+    const item = row.getByTestId('engine-kept-item');
+    await item.waitFor({ timeout: 60_000 });
+    expect(await item.getAttribute('data-volume')).toBe(keptVolumes()[0]);
+    expect(await item.textContent()).toContain(dataset);
+    await session.app.screenshot('setup-kept-datasets');
+    await item.getByTestId('engine-kept-remove').click();
+    await row.getByTestId('engine-kept').filter({ hasText: 'No images are kept on this server.' }).waitFor({ timeout: 30_000 });
+    expect(keptVolumes()).toEqual([]);
+  }, 120_000);
 
   it("goes back to this computer's engine and its GPUs, asked for as before", async () => {
     await page().getByTestId('nav-train').click();

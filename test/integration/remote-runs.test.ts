@@ -67,8 +67,14 @@ describe.runIf(ready)('runs on a server that cannot see this computer\'s files (
       .stdout.split('\n')
       .filter((line) => line && !line.endsWith(' image-check'))
       .join('\n'),
-    volumes: remote.engine.docker(['volume', 'ls', '-q', '--filter', 'label=org.aucmedi-desk.app']).stdout,
+    // images kept for the next run on the same data are not the run's leftovers (listed and removed below)
+    volumes: remote.engine
+      .docker(['volume', 'ls', '-q', '--filter', 'label=org.aucmedi-desk.app'])
+      .stdout.split('\n')
+      .filter((name) => name && !name.startsWith('aucmedi-desk-data-'))
+      .join('\n'),
   });
+  const keptOnServer = () => remote.engine.docker(['volume', 'ls', '-q', '--filter', 'label=org.aucmedi-desk.staged=dataset']).stdout.split('\n').filter(Boolean);
   const training = (engine: string, epochs = 12, folder = trainingSet) => ({
     dataset: { path: folder, gtFile: null, ohe: false },
     options: { analysis: 'standard' as const, architectures: ['Vanilla'], epochs, batchSize: 8, workers: 1, threeDim: false },
@@ -83,6 +89,8 @@ describe.runIf(ready)('runs on a server that cannot see this computer\'s files (
     // a staged run goes as the image's user, so the server's volumes must work for one that is not root.
     docker(['build', '-t', NON_ROOT_TAG, '-'], { input: `FROM ${STAND_IN_TAG}\nUSER 1000:1000\n` });
     await remote.engine.loadFromMainEngine(NON_ROOT_TAG);
+    // only the server needs it: this machine's image list stays as the other tests expect it
+    docker(['rmi', NON_ROOT_TAG]);
     // the server's host key as the user's own known_hosts lists it (trusting it is tested in remote-engine.test.ts)
     mkdirSync(path.join(home, '.ssh'), { recursive: true });
     copyFileSync(remote.ssh.knownHosts, path.join(home, '.ssh', 'known_hosts'));
@@ -109,7 +117,7 @@ describe.runIf(ready)('runs on a server that cannot see this computer\'s files (
     expect(refused.error.message).toContain('127.0.0.1');
     expect(refused.error.message).toContain(trainingSet);
     expect(refused.error.message).toMatch(/24 images/);
-    expect(refused.error.message).toMatch(/removed from the server/);
+    expect(refused.error.message).toMatch(/kept there for later runs on the same data until you remove them/);
     // nothing started, nothing sent
     expect(leftOnServer()).toEqual({ containers: '', volumes: '' });
     const settings = JSON.parse(readFileSync(path.join(dataDir, 'settings.json'), 'utf8')) as { uploadConsents: unknown[] };
@@ -131,9 +139,8 @@ describe.runIf(ready)('runs on a server that cannot see this computer\'s files (
     expect(existsSync(path.join(record.outputDir, 'meta.training.json'))).toBe(true);
     expect(record.classNames).toEqual(['benign', 'malignant']);
     expect(readFileSync(path.join(record.outputDir, 'run.log'), 'utf8')).toMatch(/Epoch 12\/12/);
-    // the upload was seen, then the verification on the server, then the download
-    expect(transfers.some((t) => t.phase === 'verifying')).toBe(true);
-    expect(transfers.filter((t) => t.phase === 'uploading' || t.phase === 'verifying').at(-1)?.files).toBe(24 + 1);
+    // the images went up and were checked on the server, then the run's own inputs (its list of links)
+    expect(transfers.filter((t) => t.phase === 'verifying').map((t) => t.files)).toEqual([24, 1]);
     const manifest = JSON.parse(readFileSync(path.join(record.outputDir, 'run.json'), 'utf8'));
     expect(manifest.placement).toMatchObject({ engine: 'gpu-tls', host: '127.0.0.1', data: 'staged' });
     expect(manifest.engine.version).toBe(remote.engine.docker(['version', '--format', '{{.Server.Version}}']).stdout);
@@ -144,6 +151,25 @@ describe.runIf(ready)('runs on a server that cannot see this computer\'s files (
     const settings = JSON.parse(readFileSync(path.join(dataDir, 'settings.json'), 'utf8')) as { uploadConsents: { engine: string; url: string }[] };
     expect(settings.uploadConsents).toEqual([expect.objectContaining({ engine: 'gpu-tls', url: remote.tlsUrl })]);
     trainingId = record.id;
+    // the images stay there, under the dataset's fingerprint
+    expect(keptOnServer()).toEqual([record.placement!.volumes!.dataset]);
+  }, 300_000);
+
+  it('a second run on the same data uses the images kept on the server; Setup lists them; removed, they are gone', async () => {
+    const transfers: StagingProgress[] = [];
+    const off = core.subscribe((event) => event.type === 'run:transfer' && transfers.push(event.progress));
+    const started = await ok(core.handlers['runs:start-training'](training('gpu-tls')));
+    const record = (await core.runs.waitForEnd(started.id)) as TrainingRecord;
+    off();
+    expect(record.state, record.error?.message).toBe('succeeded');
+    expect(record.placement).toMatchObject({ datasetReused: true, volumes: { datasetKept: true } });
+    // only the run's own inputs went up (its list of links), not the 24 images
+    expect(transfers.filter((t) => t.phase === 'verifying').map((t) => t.files)).toEqual([1]);
+    const kept = await ok(core.handlers['engines:kept-datasets']({ name: 'gpu-tls' }));
+    expect(kept).toEqual([expect.objectContaining({ volume: record.placement!.volumes!.dataset, folder: trainingSet })]);
+    expect(await ok(core.handlers['engines:remove-kept-dataset']({ name: 'gpu-tls', volume: kept[0]!.volume }))).toEqual([]);
+    expect(keptOnServer()).toEqual([]);
+    expect(leftOnServer()).toEqual({ containers: '', volumes: '' });
   }, 300_000);
 
   it('over SSH: predicts with that model, and evaluates it on a labelled set with an annotation file', async () => {
@@ -247,4 +273,22 @@ describe.runIf(ready)('runs on a server that cannot see this computer\'s files (
     expect(stopped.state).toBe('cancelled');
     expect(leftOnServer()).toEqual({ containers: '', volumes: '' });
   }, 120_000);
+
+  it('the server\'s disk full while the data goes up: the run fails with a sentence, and nothing of it stays there', async () => {
+    // fill the server's disk (its data root), as another user's data would
+    const filled = remote.engine.docker(['run', '--name', 'aucmedi-test-filler', '--user', '0', '-v', 'aucmedi-test-filler:/fill', '--entrypoint', 'dd', NON_ROOT_TAG, 'if=/dev/zero', 'of=/fill/x', 'bs=4M'], { allowFail: true, timeoutMs: 120_000 });
+    expect(filled.stderr).toMatch(/No space left on device/);
+    try {
+      const started = await ok(core.handlers['runs:start-training'](training('gpu-tls', 12, bigSet)));
+      const record = await core.runs.waitForEnd(started.id);
+      expect(record.state).toBe('failed');
+      expect(record.error).toMatchObject({ code: 'STAGING_NO_SPACE', message: expect.stringMatching(/server's disk filled up/), action: expect.stringMatching(/docker system df/) });
+      expect(leftOnServer()).toEqual({ containers: '', volumes: '' });
+      expect(keptOnServer().some((volume) => volume === record.placement?.volumes?.dataset)).toBe(false);
+    } finally {
+      remote.engine.docker(['rm', '-f', '-v', 'aucmedi-test-filler'], { allowFail: true });
+      remote.engine.docker(['volume', 'rm', '-f', 'aucmedi-test-filler'], { allowFail: true });
+    }
+    expect(leftOnServer()).toEqual({ containers: '', volumes: '' });
+  }, 180_000);
 });

@@ -130,6 +130,22 @@ describe.runIf(ready)('staging through the engine API to a server that cannot se
     expect(leftovers()).toEqual({ volumes: [], containers: [] });
   });
 
+  it('a cancel among many small files (read ahead on the worker thread) leaves nothing either, and no stray error', async () => {
+    // Each small file is one tar entry made from a buffer: a cancel destroys the entries waiting in the
+    // pack, whose errors must reach the upload, not the process (vitest fails the run on an uncaught one).
+    const small = path.join(dir, 'small');
+    mkdirSync(small);
+    for (let i = 0; i < 400; i++) writeFileSync(path.join(small, `img${i}.png`), randomBytes(64 * 1024));
+    // from outside, as a stop on the Run page comes: at any moment, an entry possibly waiting for the engine to read on
+    for (const afterMs of [0, 5, 30, 100, 300]) {
+      const controller = new AbortController();
+      const staged = stageIn(docker, [{ hostPath: small, at: '' }], { image: STAND_IN_TAG, volume: 'aucmedi-test-cancel-small', signal: controller.signal });
+      setTimeout(() => controller.abort(), afterMs);
+      await expect(staged).rejects.toBeInstanceOf(StagingCancelled);
+      expect(leftovers()).toEqual({ volumes: [], containers: [] });
+    }
+  });
+
   it('a full disk on the server is said in a sentence, and what was sent is removed', async () => {
     const many = path.join(dir, 'many');
     mkdirSync(many);

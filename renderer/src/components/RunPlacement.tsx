@@ -61,7 +61,7 @@ export function PlacementFacts({ record }: { record: RunRecord }) {
         <>
           <dt>{t('placement:details.data')}</dt>
           <dd data-testid="run-placement-data" data-placement={placement.data}>
-            {placement.data === 'staged' ? t('placement:details.staged') : t('placement:details.mounted')}
+            {placement.data === 'staged' ? t(placement.datasetReused ? 'placement:details.reused' : 'placement:details.staged') : t('placement:details.mounted')}
           </dd>
         </>
       )}

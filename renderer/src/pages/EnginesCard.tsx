@@ -1,12 +1,13 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Trans } from 'react-i18next';
 import type { EngineListItem, EngineStatus, PresentedHostKey } from '../../../src/api';
+import type { KeptDataset } from '../../../src/api/types';
 import { Problem } from '../components/Problem';
-import { useErrorText, useT } from '../i18n';
+import { useErrorText, useFormat, useT } from '../i18n';
 import { useAppStore } from '../store';
-import type { NamedEngineState } from '../store/engines';
+import { EMPTY_ENGINE_STATE, type NamedEngineState } from '../store/engines';
 
-const NOT_YET: NamedEngineState = { status: null, checking: false, error: null, trusting: false, trustError: null };
+const NOT_YET = EMPTY_ENGINE_STATE;
 
 /**
  * Every engine the app can run on: this computer's, and the servers the user added (issue 15).
@@ -97,6 +98,8 @@ function EngineRow({ item }: { item: EngineListItem }) {
       {status && !status.ok && !status.hostKey && <Problem error={status} testId="engine-row-problem" />}
       {status && !status.ok && status.hostKey && <HostKeyCheck name={item.name} status={status} hostKey={status.hostKey} state={own} />}
       {own.error && <Problem error={own.error} testId="engine-row-error" />}
+      {own.kept && <KeptDatasets name={item.name} kept={own.kept} />}
+      {own.keptError && <Problem error={own.keptError} testId="engine-kept-error" />}
       <div className="row-actions engine-row-actions">
         {confirmRemove ? (
           <div className="confirm engine-remove-confirm" role="alertdialog" aria-label={t('enginesCard:removeQuestion', { name: item.name })}>
@@ -309,5 +312,30 @@ function AddEngineForm() {
       </div>
       {error && <Problem error={error} testId="engine-add-error" />}
     </form>
+  );
+}
+
+/** The images kept on a server for later runs on the same data, each removable (they are sent again when needed). */
+function KeptDatasets({ name, kept }: { name: string; kept: KeptDataset[] }) {
+  const t = useT();
+  const format = useFormat();
+  const remove = useAppStore((s) => s.removeKeptDataset);
+  return (
+    <div className="engine-kept" data-testid="engine-kept">
+      <p className="small">{kept.length ? t('enginesCard:kept.intro', { count: kept.length }) : t('enginesCard:kept.none')}</p>
+      {kept.length > 0 && (
+        <ul className="plain-list">
+          {kept.map((entry) => (
+            <li key={entry.volume} data-testid="engine-kept-item" data-volume={entry.volume}>
+              <code>{entry.folder || entry.volume}</code>
+              {entry.createdAt && <span className="muted small"> · {t('enginesCard:kept.since', { when: format.dateTime(entry.createdAt) })}</span>}{' '}
+              <button type="button" className="secondary small" onClick={() => void remove(name, entry.volume)} data-testid="engine-kept-remove">
+                {t('enginesCard:kept.remove')}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }

@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { DockerContext, EngineEntry, EngineListItem, EngineStatus, UserError } from '../../../src/api';
+import type { KeptDataset } from '../../../src/api/types';
 import type { FilePurpose } from '../../../src/api/channels';
 import { invoke } from '../bridge';
 import type { AppState } from './index';
@@ -15,9 +16,13 @@ export interface NamedEngineState {
   error: UserError | null;
   trusting: boolean;
   trustError: UserError | null;
+  /** The images kept on this server for later runs on the same data; null until read (servers that have their own files only). */
+  kept: KeptDataset[] | null;
+  keptError: UserError | null;
 }
 
-const EMPTY: NamedEngineState = { status: null, checking: false, error: null, trusting: false, trustError: null };
+export const EMPTY_ENGINE_STATE: NamedEngineState = { status: null, checking: false, error: null, trusting: false, trustError: null, kept: null, keptError: null };
+const EMPTY = EMPTY_ENGINE_STATE;
 
 export interface EnginesSlice {
   /** Every engine from engines:list (`local` first); null until read. */
@@ -39,6 +44,9 @@ export interface EnginesSlice {
   trustEngineHostKey(name: string, fingerprint: string): Promise<boolean>;
   /** The file dialog for a certificate or key file: its path, or null when cancelled. */
   pickEngineFile(): Promise<string | null>;
+  loadKeptDatasets(name: string): Promise<void>;
+  /** Deletes kept images from the server (they are sent again by the next run on that data). */
+  removeKeptDataset(name: string, volume: string): Promise<void>;
 }
 
 export const createEnginesSlice: StateCreator<AppState, [], [], EnginesSlice> = (set, get) => {
@@ -72,6 +80,7 @@ export const createEnginesSlice: StateCreator<AppState, [], [], EnginesSlice> = 
       const response = await invoke('engines:diagnose', { name });
       if (response.ok) patch(name, { status: response.data, error: null, checking: false });
       else patch(name, { error: response.error, checking: false });
+      if (response.ok && response.data.ok && response.data.files === 'own-files') await get().loadKeptDatasets(name);
     },
 
     async addEngine(entry) {
@@ -104,6 +113,16 @@ export const createEnginesSlice: StateCreator<AppState, [], [], EnginesSlice> = 
       patch(name, { trusting: false, trustError: null });
       await get().diagnoseNamedEngine(name);
       return true;
+    },
+
+    async loadKeptDatasets(name) {
+      const response = await invoke('engines:kept-datasets', { name });
+      patch(name, response.ok ? { kept: response.data, keptError: null } : { keptError: response.error });
+    },
+
+    async removeKeptDataset(name, volume) {
+      const response = await invoke('engines:remove-kept-dataset', { name, volume });
+      patch(name, response.ok ? { kept: response.data, keptError: null } : { keptError: response.error });
     },
 
     async pickEngineFile() {

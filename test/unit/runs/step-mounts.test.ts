@@ -8,10 +8,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EvaluationRecord, PredictionRecord, TrainingRecord } from '../../../src/api/runs';
 import { CONTAINER_PATHS } from '../../../src/aucmedi/arguments';
-import { mountedStepMounts, PLACEMENT_ENV, stagedSources, stagedStepMounts, STAGED_INPUT_DIR, STAGED_OUTPUT_DIR } from '../../../src/runs/step-mounts';
+import { mountedStepMounts, PLACEMENT_ENV, stagedDataset, stagedRunSources, stagedStepMounts, STAGED_DATASET_DIR, STAGED_INPUT_DIR, STAGED_OUTPUT_DIR } from '../../../src/runs/step-mounts';
 import { tempDir } from '../../helpers/temp';
 
-const volumes = { input: 'aucmedi-desk-run-1-in', output: 'aucmedi-desk-run-1-out' };
+const volumes = { dataset: 'aucmedi-desk-data-abc', input: 'aucmedi-desk-run-1-in', output: 'aucmedi-desk-run-1-out', datasetKept: true };
 const common = { id: 'run-1', state: 'running', createdAt: '', startedAt: null, endedAt: null, imageRef: 'x', imageId: 'sha256:1', containerId: null, command: [], gpus: { kind: 'none' }, progress: null, exitCode: null, error: null } as const;
 const model = { dir: '/models/m', runId: null, classNames: ['a', 'b'], analysis: 'standard', architectures: ['Vanilla'], threeDim: false };
 
@@ -28,11 +28,12 @@ describe('staged step mounts', () => {
     const mounts = stagedStepMounts(training, volumes);
     expect(mounts.binds).toEqual([]);
     expect(mounts.volumes).toEqual([
+      { source: volumes.dataset, target: STAGED_DATASET_DIR, readOnly: true },
       { source: volumes.input, target: STAGED_INPUT_DIR, readOnly: true },
       { source: volumes.output, target: STAGED_OUTPUT_DIR, readOnly: false },
     ]);
     expect(Object.fromEntries(placementOf(mounts).links)).toEqual({
-      '/data/source': `${STAGED_INPUT_DIR}/source`,
+      '/data/source': STAGED_DATASET_DIR,
       [CONTAINER_PATHS.annotations]: `${STAGED_INPUT_DIR}/inputs/annotations.csv`,
       [CONTAINER_PATHS.model]: STAGED_OUTPUT_DIR,
       '/tmp/.keras/models': `${STAGED_INPUT_DIR}/weights`,
@@ -44,7 +45,7 @@ describe('staged step mounts', () => {
   it('prediction: the model read from the input volume, the prediction folder is the output volume', () => {
     const prediction = { ...common, mode: 'prediction', outputDir: path.join(dir, 'p'), model, images: { path: '/data/new', fingerprint: null, totalImages: 3 }, options: {}, results: null } as unknown as PredictionRecord;
     const links = Object.fromEntries(placementOf(stagedStepMounts(prediction, volumes)).links);
-    expect(links).toEqual({ '/data/source': `${STAGED_INPUT_DIR}/source`, [CONTAINER_PATHS.model]: `${STAGED_INPUT_DIR}/model`, [CONTAINER_PATHS.prediction]: STAGED_OUTPUT_DIR });
+    expect(links).toEqual({ '/data/source': STAGED_DATASET_DIR, [CONTAINER_PATHS.model]: `${STAGED_INPUT_DIR}/model`, [CONTAINER_PATHS.prediction]: STAGED_OUTPUT_DIR });
   });
 
   it('evaluation: both steps share the output volume in the run folder\'s layout (prediction/, evaluation/)', () => {
@@ -59,12 +60,21 @@ describe('staged step mounts', () => {
     expect(Object.fromEntries(second.links)[CONTAINER_PATHS.annotations]).toBeUndefined();
   });
 
-  it('uploads the accepted images (not the folder), the lists of links, and the weights the architectures need', () => {
+  it('uploads the accepted images (not the folder) under a key of the fingerprint and the list; the lists of links and the weights the architectures need for the run', () => {
     const images = [{ rel: 'a/x.png', name: 'x.png', sample: 'x' }, { rel: 'b/y y.png', name: 'y y.png', sample: 'y y' }] as never;
-    const sources = stagedSources(training, images, { dir: '/weights', files: ['densenet121.h5'] });
-    expect(sources).toEqual([
-      { hostPath: '/data/set/a/x.png', at: 'source/a/x.png' },
-      { hostPath: '/data/set/b/y y.png', at: 'source/b/y y.png' },
+    const fingerprinted = { ...training, dataset: { ...training.dataset, fingerprint: { fileCount: 2, totalBytes: 10, sha256: 'f'.repeat(64) } } } as TrainingRecord;
+    const dataset = stagedDataset(fingerprinted, images);
+    expect(dataset.sources).toEqual([
+      { hostPath: '/data/set/a/x.png', at: 'a/x.png' },
+      { hostPath: '/data/set/b/y y.png', at: 'b/y y.png' },
+    ]);
+    expect(dataset.key).toMatch(/^[0-9a-f]{32}$/);
+    // the same data, the same key; another fingerprint or another list of images, another key; no fingerprint, not kept
+    expect(stagedDataset(fingerprinted, images).key).toBe(dataset.key);
+    expect(stagedDataset({ ...fingerprinted, dataset: { ...fingerprinted.dataset, fingerprint: { fileCount: 2, totalBytes: 10, sha256: 'e'.repeat(64) } } } as TrainingRecord, images).key).not.toBe(dataset.key);
+    expect(stagedDataset(fingerprinted, [images[0]] as never).key).not.toBe(dataset.key);
+    expect(stagedDataset(training, images).key).toBeNull();
+    expect(stagedRunSources(training, { dir: '/weights', files: ['densenet121.h5'] })).toEqual([
       { hostPath: path.join(training.outputDir, 'inputs'), at: 'inputs' },
       { hostPath: '/weights/densenet121.h5', at: 'weights/densenet121.h5' },
     ]);
