@@ -372,6 +372,7 @@ export function createCore(deps: CoreDeps): Core {
     'engines:remove': ({ name }) => engines.remove(name),
     'engines:docker-contexts': async () => readDockerContexts(dockerConfigDir(env, homedir)),
     'engines:trust-host-key': ({ name, fingerprint }) => engines.trust(name, fingerprint),
+    'engines:shared-folders': ({ name, pathMappings }) => engines.setSharedFolders(name, pathMappings),
     'engines:kept-datasets': async ({ name }) => listKeptDatasets(await engines.client(name)),
     'engines:remove-kept-dataset': async ({ name, volume }) => {
       const docker = await engines.client(name);

@@ -199,6 +199,8 @@ try {
         fileVisibility: async () => 'sees-files',
         engineInfo: async () => null,
         resolveImageId: async (docker, reference) => (await docker.getImage(reference).inspect()).Id,
+        pathMappings: () => [],
+        platform: process.platform,
       }),
     uploadConsent: { given: async () => true, give: async () => undefined },
     emit: () => undefined,

@@ -6,7 +6,7 @@ import type { GpuReport } from './gpu';
 import type { EvaluationRecord, EvaluationRequest, ModelRef, PredictionRecord, PredictionRequest, QueueEntry, QueueItem, RunRecord, RunSummary, SetAsideRecord, TrainingRecord, TrainingRequest } from './runs';
 import type { EvaluationResults, PredictionTable } from './results';
 import type { OfflineBundle, WeightsDownloadResult, WeightsFileInfo, WeightsImportResult } from './weights';
-import type { AppInfo, DockerContext, EngineEntry, EngineListItem, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings, SettingsPatch, PresentedHostKey, KeptDataset } from './types';
+import type { AppInfo, DockerContext, EngineEntry, EngineListItem, EngineStatus, ImageList, ImageLoadResult, ImageSaveResult, PickedPath, Settings, SettingsPatch, PresentedHostKey, KeptDataset, PathMapping } from './types';
 
 type Empty = Record<string, never>;
 
@@ -32,6 +32,8 @@ export interface ChannelMap {
   'engines:trust-host-key': { request: { name: string; fingerprint: string }; response: PresentedHostKey };
   /** The images kept on an engine for later staged runs on the same data. */
   'engines:kept-datasets': { request: { name: string }; response: KeptDataset[] };
+  /** Replaces a server's shared folders (path mappings). */
+  'engines:shared-folders': { request: { name: string; pathMappings: PathMapping[] }; response: EngineListItem[] };
   'engines:remove-kept-dataset': { request: { name: string; volume: string }; response: KeptDataset[] };
   'settings:get': { request: Empty; response: Settings };
   'settings:update': { request: SettingsPatch; response: Settings };
@@ -134,6 +136,7 @@ export const CHANNELS = [
   'engines:docker-contexts',
   'engines:trust-host-key',
   'engines:kept-datasets',
+  'engines:shared-folders',
   'engines:remove-kept-dataset',
   'settings:get',
   'settings:update',

@@ -58,6 +58,8 @@ export type ErrorCode =
   | 'STAGING_NO_SPACE'
   /** A run on a server that cannot see this computer's files: the user has not yet said yes to uploading the images there. */
   | 'UPLOAD_CONSENT_NEEDED'
+  /** A folder shared with the server does not hold there what it holds here (or its mapping is gone). */
+  | 'PATH_MAPPING_MISMATCH'
   | 'RUN_INTERRUPTED'
   | 'RUN_NOT_ACTIVE'
   | 'RUN_FOLLOWED_ELSEWHERE'

@@ -105,7 +105,8 @@ export interface RunPlacement {
   engine: string;
   /** The server that ran it; null for this computer's engine. */
   host: string | null;
-  data: 'mounted' | 'staged';
+  /** `mapped`: the files are on a folder shared with the server (a path mapping of the engine), used in place. */
+  data: 'mounted' | 'staged' | 'mapped';
   /** The volumes on the server while a staged run lasts. */
   volumes?: StagedVolumes;
   /** The images were on the server already, kept from an earlier run on the same data: nothing was sent again. */

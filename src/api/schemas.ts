@@ -69,12 +69,17 @@ export const engineNameSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'a name of letters, digits, dots, dashes and underscores, starting with a letter or digit (at most 63)');
 
 /** An engine on another machine: TLS files for tcp://, an optional key file for ssh://. */
+const pathMappingsSchema = z
+  .array(z.object({ local: absolutePathSchema, remote: absolutePathSchema.refine((p) => p.startsWith('/'), 'the server\'s side of a shared folder is a Linux path (/...)') }).strict())
+  .max(16);
+
 export const engineEntrySchema = z
   .object({
     name: engineNameSchema,
     url: engineEndpointSchema.refine((s) => /^(tcp|ssh):\/\//.test(s), 'a remote engine is reached by ssh:// or tcp:// (with TLS)'),
     tls: z.object({ ca: absolutePathSchema, cert: absolutePathSchema, key: absolutePathSchema }).strict().nullable(),
     identityFile: absolutePathSchema.nullable(),
+    pathMappings: pathMappingsSchema.optional(),
   })
   .strict()
   .refine((entry) => !entry.url.startsWith('tcp://') || entry.tls !== null, 'a tcp:// engine needs its CA certificate, client certificate and key: the connection is always verified')
@@ -160,6 +165,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<RequestOf<C>> } = {
   'engines:trust-host-key': plainObject(z.object({ name: engineNameSchema, fingerprint: z.string().regex(/^(SHA256:)?[A-Za-z0-9+/]{43}=?$/, 'an SSH key fingerprint: SHA256: and 43 base64 characters, as ssh-keygen -l prints it') }).strict()) as z.ZodType<RequestOf<'engines:trust-host-key'>>,
   'engines:kept-datasets': plainObject(z.object({ name: engineNameSchema }).strict()) as z.ZodType<RequestOf<'engines:kept-datasets'>>,
   'engines:remove-kept-dataset': plainObject(z.object({ name: engineNameSchema, volume: z.string().regex(/^aucmedi-desk-data-[0-9a-f]{32}$/, 'a kept dataset as engines:kept-datasets names it') }).strict()) as z.ZodType<RequestOf<'engines:remove-kept-dataset'>>,
+  'engines:shared-folders': plainObject(z.object({ name: engineNameSchema, pathMappings: pathMappingsSchema }).strict()) as z.ZodType<RequestOf<'engines:shared-folders'>>,
   'settings:get': empty as z.ZodType<RequestOf<'settings:get'>>,
   'settings:update': settingsPatchSchema as z.ZodType<RequestOf<'settings:update'>>,
   'images:list': plainObject(z.object({ engine: engineNameSchema.optional() }).strict()) as z.ZodType<RequestOf<'images:list'>>,

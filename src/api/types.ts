@@ -29,6 +29,14 @@ export interface EngineEntry {
   tls: { ca: string; cert: string; key: string } | null;
   /** For ssh://: a private key file; null: the SSH agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa. */
   identityFile: string | null;
+  /** Folders shared with the server (IT mounts the same share on both): runs there use their files in place. */
+  pathMappings?: PathMapping[];
+}
+
+/** `local` on this computer is `remote` on the server. */
+export interface PathMapping {
+  local: string;
+  remote: string;
 }
 
 /** Images kept on a server for the next staged run on the same data (src/engine/kept-datasets.ts). */

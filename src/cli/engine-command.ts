@@ -43,7 +43,8 @@ export function formatEngineList(engines: EngineListItem[]): string {
     .map((engine) => {
       const how = engine.kind === 'local' ? t('remote:cli.kindLocal') : engine.kind === 'ssh' ? 'SSH' : 'TLS';
       const key = engine.entry?.identityFile ? `  ${t('remote:cli.keyFile', { file: engine.entry.identityFile })}` : '';
-      return `${engine.name.padEnd(width)}  ${how.padEnd(5)}  ${engine.url || t('remote:cli.notFound')}${key}`;
+      const shared = (engine.entry?.pathMappings ?? []).map((mapping) => `\n${' '.repeat(width + 2)}${t('remote:cli.shared', { local: mapping.local, remote: mapping.remote })}`).join('');
+      return `${engine.name.padEnd(width)}  ${how.padEnd(5)}  ${engine.url || t('remote:cli.notFound')}${key}${shared}`;
     })
     .join('\n');
 }
@@ -60,7 +61,7 @@ export function formatContexts(contexts: DockerContext[]): string {
 }
 
 /** `aucmedi-desk engine list|add|remove|trust|contexts|import|datasets`. */
-export async function enginesCommand(core: Core, action: 'list' | 'add' | 'remove' | 'trust' | 'contexts' | 'import' | 'datasets', args: string[], values: Record<string, string>, json: boolean, io: CliIo): Promise<number> {
+export async function enginesCommand(core: Core, action: 'list' | 'add' | 'remove' | 'trust' | 'contexts' | 'import' | 'datasets' | 'map', args: string[], values: Record<string, string>, json: boolean, io: CliIo, flags: string[] = []): Promise<number> {
   switch (action) {
     case 'contexts':
       return finish(await core.handlers['engines:docker-contexts']({}), json, io, formatContexts);
@@ -77,6 +78,15 @@ export async function enginesCommand(core: Core, action: 'list' | 'add' | 'remov
     }
     case 'list':
       return finish(await core.handlers['engines:list']({}), json, io, formatEngineList);
+    case 'map': {
+      // engine map NAME LOCAL REMOTE adds one (a LOCAL mapped already is replaced); --clear removes them all
+      const [name, local, remote] = args as [string, string | undefined, string | undefined];
+      const listed = await core.handlers['engines:list']({});
+      if (!listed.ok) return finish(listed, json, io, () => '');
+      const current = listed.data.find((item) => item.name === name)?.entry?.pathMappings ?? [];
+      const wanted = flags.includes('--clear') ? [] : [...current.filter((mapping) => mapping.local !== path.resolve(local ?? '')), { local: path.resolve(local ?? ''), remote: remote ?? '' }];
+      return finish(await core.handlers['engines:shared-folders']({ name, pathMappings: wanted }), json, io, formatEngineList);
+    }
     case 'datasets': {
       const name = args[0]!;
       const response = values['--remove'] ? await core.handlers['engines:remove-kept-dataset']({ name, volume: values['--remove'] }) : await core.handlers['engines:kept-datasets']({ name });

@@ -14,7 +14,11 @@ import { STAGED_OUTPUT_DIR } from '../runs/step-mounts';
 import { APP_LABEL, PURPOSE_LABEL, RUN_ID_LABEL, runOnce } from './containers';
 import { engineUnavailable } from './engine-errors';
 import type { FileVisibility } from './file-visibility';
-import { runContainerOptions, type RunContainerSpec } from './run-container';
+import { hostUser, runContainerOptions, type RunContainerSpec } from './run-container';
+import { mapAll } from './path-mapping';
+import { serverSharedDigest, type SharedDigest } from './shared-folder-check';
+import type { PathMapping } from '../api/types';
+import type { EnginePath } from '../runs/dataset-view';
 import { markComplete, readComplete, removeVolume, stageIn, stageOut, STAGE_LABEL, volumeExists, type StageSource } from './staging';
 
 export interface DockerRunBackendDeps {
@@ -25,6 +29,9 @@ export interface DockerRunBackendDeps {
   fileVisibility: () => Promise<FileVisibility | null>;
   engineInfo: () => Promise<EngineFacts | null>;
   resolveImageId: (docker: Docker, reference: string) => Promise<string | null>;
+  /** The engine's shared folders (settings); none for this computer's engine. */
+  pathMappings: () => readonly PathMapping[];
+  platform: NodeJS.Platform;
   /** Volume driver options for staged volumes (the tests play a full server disk with a small tmpfs). */
   volumeDriverOpts?: Record<string, string>;
 }
@@ -60,7 +67,16 @@ export class DockerRunBackend implements RunBackend {
     return this.deps.resolveImageId(await this.deps.client(), reference);
   }
 
-  async dataPlacement(): Promise<RunPlacement['data']> {
+  mapPaths(hostPaths: readonly string[]): EnginePath | null {
+    return mapAll(this.deps.pathMappings(), hostPaths, this.deps.platform);
+  }
+
+  async sharedDigest(image: string, sourceDir: string, specFile: string): Promise<SharedDigest> {
+    const user = hostUser(this.deps.platform);
+    return serverSharedDigest(await this.deps.client(), { image, sourceDir, specFile, ...(user ? { user } : {}) });
+  }
+
+  async dataPlacement(): Promise<Exclude<RunPlacement['data'], 'mapped'>> {
     // This computer's engine sees its files by definition of "local" until measured otherwise.
     const files = await this.deps.fileVisibility();
     if (files === null) return this.host === null ? 'mounted' : 'staged';

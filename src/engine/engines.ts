@@ -7,6 +7,7 @@
  */
 import type Docker from 'dockerode';
 import { localizedException } from '../api/errors';
+import type { PathMapping } from '../api/types';
 import type { EngineEntry, EngineListItem, EngineStatus, PresentedHostKey, Settings } from '../api/types';
 import { msg } from '../i18n';
 import type { SettingsStore } from '../settings/store';
@@ -125,6 +126,15 @@ export class EngineDirectory {
     return !name || name === LOCAL_ENGINE;
   }
 
+  get platform(): NodeJS.Platform {
+    return this.ctx.platform;
+  }
+
+  /** The engine's entry in the settings, as it is now (throws the sentence for an unknown name). */
+  entry(name: string): EngineEntry {
+    return findEntry(this.settings.read(), name);
+  }
+
   named(name: string): NamedEngine {
     return namedEngine(findEntry(this.settings.read(), name), this.ctx);
   }
@@ -180,6 +190,13 @@ export class EngineDirectory {
     this.catalogs.delete(name);
     const removed = settings.engines.find((entry) => entry.name === name);
     if (removed?.url.startsWith('ssh://')) closeSshConnections(endpointForEntry(removed, this.ctx).url);
+    return this.list();
+  }
+
+  setSharedFolders(name: string, pathMappings: PathMapping[]): Promise<EngineListItem[]> {
+    const settings = this.settings.read();
+    findEntry(settings, name);
+    this.settings.write({ ...settings, engines: settings.engines.map((entry) => (entry.name === name ? { ...entry, pathMappings } : entry)) });
     return this.list();
   }
 

@@ -24,6 +24,8 @@ export function runBackend(engines: EngineDirectory, local: EngineService, catal
       return { version: version.Version, apiVersion: version.ApiVersion, liveRestore: info.LiveRestoreEnabled === true };
     },
     resolveImageId: (docker, reference) => catalogOf(name).resolveId(docker, reference),
+    pathMappings: () => (isLocal ? [] : (engines.entry(name!).pathMappings ?? [])),
+    platform: engines.platform,
   });
 }
 

@@ -12,6 +12,8 @@ import type { RunPlacement, StagedVolumes, StagingProgress } from '../api/runs';
 import type { Message } from '../i18n/message';
 import type { RunContainerSpec } from '../engine/run-container';
 import type { StageSource } from '../engine/staging';
+import type { SharedDigest } from '../engine/shared-folder-check';
+import type { EnginePath } from './dataset-view';
 
 export type { StagedVolumes };
 
@@ -60,7 +62,11 @@ export interface RunBackend {
   connect(doing: Message): Promise<void>;
   resolveImageId(reference: string): Promise<string | null>;
   /** Whether the containers see this computer's files (mounted) or the data must be uploaded (staged). */
-  dataPlacement(): Promise<RunPlacement['data']>;
+  dataPlacement(): Promise<Exclude<RunPlacement['data'], 'mapped'>>;
+  /** Where the server sees these paths of this computer through its shared folders; null when one of them is not on one. */
+  mapPaths(hostPaths: readonly string[]): EnginePath | null;
+  /** What the server finds of a run's images in a shared folder (src/engine/shared-folder-check.ts), read as the run's containers read. */
+  sharedDigest(image: string, sourceDir: string, specFile: string): Promise<SharedDigest>;
   engineInfo(): Promise<EngineFacts | null>;
   /** The names of a staged run's volumes, known before anything is uploaded. */
   volumesFor(runId: string, datasetKey: string | null): StagedVolumes;

@@ -158,6 +158,10 @@ export interface ViewMounts {
   entrypoint: string[];
 }
 
+/** Where the engine finds a path of this computer: the path itself, or its place on a shared folder (src/engine/path-mapping.ts). */
+export type EnginePath = (hostPath: string) => string;
+const asIs: EnginePath = (hostPath) => hostPath;
+
 export function viewMounts(sourceHostDir: string, specHostFile: string, root: string): ViewMounts {
   return {
     binds: [bind(sourceHostDir, CONTAINER_SOURCE_DIR, true, 'dataset folder'), bind(specHostFile, CONTAINER_VIEW_SPEC_FILE, true, 'list of images')],
@@ -207,8 +211,8 @@ export function prepareInputs(outputDir: string, mode: 'training' | 'prediction'
 }
 
 /** The mounts of a step's view: the source read-only, the list of links, a tmpfs where AUCMEDI reads, and the annotation copy. */
-export function stepViewMounts(outputDir: string, step: ViewStep, sourceHostDir: string, withAnnotations: boolean): ViewMounts {
-  const mounts = viewMounts(sourceHostDir, viewSpecFile(outputDir, step), STEP_ROOT[step]);
-  if (withAnnotations && step !== 'prediction') mounts.binds.push(bind(path.join(outputDir, INPUTS_DIR, ANNOTATIONS_COPY_FILE), CONTAINER_ANNOTATIONS_FILE, true, 'annotation file'));
+export function stepViewMounts(outputDir: string, step: ViewStep, sourceHostDir: string, withAnnotations: boolean, where: EnginePath = asIs): ViewMounts {
+  const mounts = viewMounts(where(sourceHostDir), where(viewSpecFile(outputDir, step)), STEP_ROOT[step]);
+  if (withAnnotations && step !== 'prediction') mounts.binds.push(bind(where(path.join(outputDir, INPUTS_DIR, ANNOTATIONS_COPY_FILE)), CONTAINER_ANNOTATIONS_FILE, true, 'annotation file'));
   return mounts;
 }

@@ -44,11 +44,12 @@ import { claimOutputFolder, MIN_FREE_BYTES, requireGpus, requireValidDataset, re
 import type { RunStore } from './store';
 import { FollowerLocks, type LockHolder } from './follower-lock';
 import { requireModelClasses, requireMatchingDimensions, requireOutsideInputs, resolveModel } from './inputs';
-import { prepareInputs, scannedInputs } from './dataset-view';
+import { prepareInputs, scannedInputs, viewSpecFile, type EnginePath } from './dataset-view';
+import { localSharedDigest } from '../engine/shared-folder-check';
 import type { UsedImage } from '../dataset/validate';
 import type { ScannedDataset } from '../dataset/scan';
 import type { RunBackend, RunContainer, StagedVolumes } from './backend';
-import { EVALUATION_PREDICTION_DIR, EVALUATION_RESULTS_DIR, inputFolderOf, mountedStepMounts, stagedDataset, stagedRunSources, stagedStepMounts } from './step-mounts';
+import { EVALUATION_PREDICTION_DIR, EVALUATION_RESULTS_DIR, inputFolderOf, mountedHostPaths, mountedStepMounts, stepOf, stagedDataset, stagedRunSources, stagedStepMounts } from './step-mounts';
 
 export const RUN_LOG_FILE = 'run.log';
 /** An evaluation's first step (prediction) logs here; its second step writes run.log. */
@@ -233,11 +234,12 @@ export class RunService {
     const { report } = scanned;
     requireValidDataset(report);
     if (gpus.kind !== 'none') requireGpus(gpus, await this.deps.detectGpus(backend.engine));
-    const placement = await this.placement(backend, request.allowUpload, report.path, report.totalImages, report.fingerprint?.totalBytes ?? null);
 
     const id = newRunId();
     const outputDir = path.resolve(request.outputDir ?? path.join(this.deps.runsDir(), id));
     requireOutsideInputs(outputDir, [dataset.path]);
+    const mounted = [dataset.path, outputDir, ...(pretrained && this.deps.weightsDir() ? [this.deps.weightsDir()!] : [])];
+    const placement = await this.placement(backend, request.allowUpload, report, mounted);
     return this.inClaimedFolder(id, outputDir, async () => {
       const inputs = scannedInputs(scanned);
       prepareInputs(outputDir, 'training', inputs);
@@ -268,11 +270,11 @@ export class RunService {
     requireValidDataset(report);
     requireMatchingDimensions(model, report, 'imageFolder');
     if (request.gpus.kind !== 'none') requireGpus(request.gpus, await this.deps.detectGpus(backend.engine));
-    const placement = await this.placement(backend, request.allowUpload, report.path, report.totalImages, report.fingerprint?.totalBytes ?? null);
 
     const id = newRunId();
     const outputDir = path.resolve(request.outputDir ?? path.join(this.deps.runsDir(), id));
     requireOutsideInputs(outputDir, [report.path, model.dir]);
+    const placement = await this.placement(backend, request.allowUpload, report, [report.path, outputDir, model.dir]);
     return this.inClaimedFolder(id, outputDir, async () => {
       const inputs = scannedInputs(scanned);
       prepareInputs(outputDir, 'prediction', inputs);
@@ -305,11 +307,11 @@ export class RunService {
     requireMatchingDimensions(model, report, 'labelledSet');
     requireModelClasses(model, report);
     if (request.gpus.kind !== 'none') requireGpus(request.gpus, await this.deps.detectGpus(backend.engine));
-    const placement = await this.placement(backend, request.allowUpload, report.path, report.totalImages, report.fingerprint?.totalBytes ?? null);
 
     const id = newRunId();
     const outputDir = path.resolve(request.outputDir ?? path.join(this.deps.runsDir(), id));
     requireOutsideInputs(outputDir, [report.path, model.dir]);
+    const placement = await this.placement(backend, request.allowUpload, report, [report.path, outputDir, model.dir]);
     return this.inClaimedFolder(id, outputDir, async () => {
       mkdirSync(path.join(outputDir, EVALUATION_PREDICTION_DIR));
       const inputs = scannedInputs(scanned);
@@ -338,7 +340,7 @@ export class RunService {
     if (!request.engine || request.engine === LOCAL_ENGINE) return;
     const backend = this.deps.backend(request.engine);
     await backend.connect(msg('runs:doing.startTraining'));
-    await this.placement(backend, request.allowUpload, request.what, null, null);
+    await this.placement(backend, request.allowUpload, { path: request.what, totalImages: null, fingerprint: null }, null);
   }
 
   /**
@@ -346,8 +348,18 @@ export class RunService {
    * decision: the first run on an engine that cannot see this computer's files asks, in a plain
    * sentence, which server will hold which data for how long; the yes is kept per engine.
    */
-  private async placement(backend: RunBackend, allowUpload: boolean | undefined, folder: string, images: number | null, bytes: number | null): Promise<RunPlacement> {
+  private async placement(
+    backend: RunBackend,
+    allowUpload: boolean | undefined,
+    inputs: { path: string; totalImages: number | null; fingerprint: { totalBytes: number } | null },
+    mounted: readonly string[] | null,
+  ): Promise<RunPlacement> {
     const data = await backend.dataPlacement();
+    // on a folder shared with the server: used in place, nothing copied (checked before the run starts)
+    if (data === 'staged' && mounted && backend.mapPaths(mounted)) return { engine: backend.engine, host: backend.host, data: 'mapped' };
+    const folder = inputs.path;
+    const images = inputs.totalImages;
+    const bytes = inputs.fingerprint?.totalBytes ?? null;
     if (data === 'staged' && !(await this.deps.uploadConsent.given(backend.engine))) {
       if (!allowUpload) {
         const params = { engine: backend.engine, host: backend.host ?? backend.engine, folder, images: images ?? 0, bytes: bytes ?? 0 };
@@ -414,6 +426,7 @@ export class RunService {
    * nothing left on the server.
    */
   private async begin(backend: RunBackend, record: RunRecord, mode: RunRecord['mode'], images: readonly UsedImage[], weights: { dir: string; files: readonly string[] } | null): Promise<void> {
+    if (record.placement?.data === 'mapped') await this.checkShared(backend, record);
     if (record.placement?.data !== 'staged') {
       await this.launch(backend, record, mode);
       return;
@@ -455,10 +468,44 @@ export class RunService {
     this.staging.set(record.id, staging);
   }
 
+  /** Where the server sees the run's folders through its shared folders; a mapping gone since the run began is said. */
+  private sharedPaths(backend: RunBackend, record: RunRecord): EnginePath {
+    const where = backend.mapPaths(mountedHostPaths(record, this.deps.weightsDir()));
+    if (!where) throw localizedException('PATH_MAPPING_MISMATCH', msg('runs:service.sharedGone', { engine: backend.engine }), msg('runs:service.sharedGoneAction'));
+    return where;
+  }
+
+  /**
+   * Before a run uses a shared folder in place: the server must see the run's images there as this
+   * computer does (src/engine/shared-folder-check.ts); else the run ends failed before AUCMEDI starts.
+   */
+  private async checkShared(backend: RunBackend, record: RunRecord): Promise<void> {
+    const step = stepOf(record);
+    const where = this.sharedPaths(backend, record);
+    const spec = viewSpecFile(record.outputDir, step);
+    const source = inputFolderOf(record);
+    try {
+      const here = localSharedDigest(spec, source);
+      const there = await backend.sharedDigest(record.imageId!, where(source), where(spec));
+      if (there.digest !== here.digest) {
+        const params = { engine: backend.engine, host: backend.host ?? backend.engine, folder: source, remote: where(source), missing: there.missing, images: here.images };
+        throw localizedException('PATH_MAPPING_MISMATCH', msg('runs:service.sharedMismatch', params), msg('runs:service.sharedMismatchAction', params), `here ${here.images} images ${here.digest}; there ${there.images} images, ${there.missing} missing, ${there.digest}`);
+      }
+    } catch (error) {
+      record.state = 'failed';
+      record.endedAt = new Date().toISOString();
+      // the check container could not even mount them: the server has no such folder
+      const params = { engine: backend.engine, host: backend.host ?? backend.engine, folder: source, remote: where(source) };
+      record.error = error instanceof UserErrorException ? error.userError : localizedError('PATH_MAPPING_MISMATCH', msg('runs:service.sharedMissing', params), msg('runs:service.sharedMismatchAction', params), errorDetail(error));
+      this.save(record);
+      throw new UserErrorException(record.error);
+    }
+  }
+
   /** Creates and starts the container of the run's current step, then follows it. */
   private async launch(backend: RunBackend, record: RunRecord, mode: RunRecord['mode'], options: { lockHeld?: boolean } = {}): Promise<RunContainer> {
     const volumes = record.placement?.volumes;
-    const inputs = volumes ? stagedStepMounts(record, volumes) : mountedStepMounts(record, this.deps.weightsDir());
+    const inputs = volumes ? stagedStepMounts(record, volumes) : mountedStepMounts(record, this.deps.weightsDir(), record.placement?.data === 'mapped' ? this.sharedPaths(backend, record) : undefined);
     this.save(record);
     let container: RunContainer;
     let output: NodeJS.ReadableStream | undefined;

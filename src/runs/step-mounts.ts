@@ -41,7 +41,7 @@ import { PREDICTIONS_FILE } from '../aucmedi/outputs';
 import { CONTAINER_KERAS_MODELS_DIR, kerasMountSpec } from '../aucmedi/weights';
 import type { StageSource } from '../engine/staging';
 import type { DatasetToStage, StagedVolumes } from './backend';
-import { ANNOTATIONS_COPY_FILE, CONTAINER_SOURCE_DIR, INPUTS_DIR, stepViewMounts, VIEW_STEP_SCRIPT, AUCMEDI_ENTRYPOINT, viewSpecFile, STEP_ROOT, VIEW_TMPFS, type ViewStep } from './dataset-view';
+import { ANNOTATIONS_COPY_FILE, CONTAINER_SOURCE_DIR, INPUTS_DIR, stepViewMounts, VIEW_STEP_SCRIPT, AUCMEDI_ENTRYPOINT, viewSpecFile, STEP_ROOT, VIEW_TMPFS, type EnginePath, type ViewStep } from './dataset-view';
 import { LINKED_INPUTS_DIR } from './inputs';
 
 /** Inside an evaluation's output folder: the prediction step's and the evaluation step's outputs. */
@@ -69,7 +69,7 @@ export function inputFolderOf(record: RunRecord): string {
 
 /** Keras finds its weights, and writes its cache, under a HOME every uid may write (src/aucmedi/weights.ts). */
 function keras(record: RunRecord, weightsDir: string | null, staged: boolean): Pick<StepMounts, 'binds' | 'tmpfs' | 'env'> {
-  const spec = kerasMountSpec(staged ? null : weightsDir);
+  const spec = kerasMountSpec(staged || !needsWeights(record) ? null : weightsDir);
   return { binds: record.mode === 'training' ? spec.binds : [], tmpfs: spec.tmpfs, env: spec.env };
 }
 
@@ -77,26 +77,39 @@ function keras(record: RunRecord, weightsDir: string | null, staged: boolean): P
 // Mounted
 // ---------------------------------------------------------------------------------------------
 
-export function mountedStepMounts(record: RunRecord, weightsDir: string | null): StepMounts {
+/** A training whose architectures take pretrained weights (Vanilla starts from nothing). */
+export function needsWeights(record: RunRecord): boolean {
+  return record.mode === 'training' && record.options.architectures.some((key) => key !== 'Vanilla');
+}
+
+/**
+ * The folders a mounted run's containers bind: what must be visible to the engine, where it is (`where`:
+ * this computer's path, or its place on a shared folder the engine sees, src/engine/path-mapping.ts).
+ */
+export function mountedHostPaths(record: RunRecord, weightsDir: string | null): string[] {
+  return [inputFolderOf(record), record.outputDir, ...(record.mode === 'training' ? [] : [record.model.dir]), ...(needsWeights(record) && weightsDir ? [weightsDir] : [])];
+}
+
+export function mountedStepMounts(record: RunRecord, weightsDir: string | null, where: EnginePath = (hostPath) => hostPath): StepMounts {
   const step = stepOf(record);
-  const weights = keras(record, weightsDir, false);
+  const weights = keras(record, weightsDir === null || !needsWeights(record) ? null : where(weightsDir), false);
   if (!existsSync(viewSpecFile(record.outputDir, step))) {
     return { binds: [...unviewedBinds(record), ...weights.binds], volumes: [], tmpfs: weights.tmpfs, entrypoint: [], env: weights.env };
   }
-  const view = stepViewMounts(record.outputDir, step, inputFolderOf(record), record.mode !== 'prediction' && record.dataset.gtFile !== null);
-  return { binds: [...view.binds, ...ownFolderBinds(record), ...weights.binds], volumes: [], tmpfs: { ...weights.tmpfs, ...view.tmpfs }, entrypoint: view.entrypoint, env: weights.env };
+  const view = stepViewMounts(record.outputDir, step, inputFolderOf(record), record.mode !== 'prediction' && record.dataset.gtFile !== null, where);
+  return { binds: [...view.binds, ...ownFolderBinds(record, where), ...weights.binds], volumes: [], tmpfs: { ...weights.tmpfs, ...view.tmpfs }, entrypoint: view.entrypoint, env: weights.env };
 }
 
 /** The model folder (read-only) and the output folder of the step. */
-function ownFolderBinds(record: RunRecord): string[] {
-  if (record.mode === 'training') return [bind(record.outputDir, CONTAINER_MODEL_DIR, false, 'output folder')];
-  const model = bind(record.model.dir, CONTAINER_MODEL_DIR, true, 'model folder');
-  if (record.mode === 'prediction') return [model, bind(record.outputDir, CONTAINER_PREDICTION_DIR, false, 'output folder')];
+function ownFolderBinds(record: RunRecord, where: EnginePath): string[] {
+  if (record.mode === 'training') return [bind(where(record.outputDir), CONTAINER_MODEL_DIR, false, 'output folder')];
+  const model = bind(where(record.model.dir), CONTAINER_MODEL_DIR, true, 'model folder');
+  if (record.mode === 'prediction') return [model, bind(where(record.outputDir), CONTAINER_PREDICTION_DIR, false, 'output folder')];
   const predictions = path.join(record.outputDir, EVALUATION_PREDICTION_DIR);
-  if (record.step === 'prediction') return [model, bind(predictions, CONTAINER_PREDICTION_DIR, false, 'output folder')];
+  if (record.step === 'prediction') return [model, bind(where(predictions), CONTAINER_PREDICTION_DIR, false, 'output folder')];
   return [
-    bind(path.join(predictions, PREDICTIONS_FILE), CONTAINER_EVALUATION_PREDICTIONS_FILE, true, 'predictions file'),
-    bind(path.join(record.outputDir, EVALUATION_RESULTS_DIR), CONTAINER_EVALUATION_DIR, false, 'output folder'),
+    bind(where(path.join(predictions, PREDICTIONS_FILE)), CONTAINER_EVALUATION_PREDICTIONS_FILE, true, 'predictions file'),
+    bind(where(path.join(record.outputDir, EVALUATION_RESULTS_DIR)), CONTAINER_EVALUATION_DIR, false, 'output folder'),
   ];
 }
 

@@ -4,7 +4,7 @@
  * the data staged through the engine API, the outputs brought back, nothing left on the server.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreEvent } from '../../src/api/events';
@@ -273,6 +273,52 @@ describe.runIf(ready)('runs on a server that cannot see this computer\'s files (
     expect(stopped.state).toBe('cancelled');
     expect(leftOnServer()).toEqual({ containers: '', volumes: '' });
   }, 120_000);
+
+  it('a folder shared with the server (a path mapping): checked first, a wrong mapping refused; then used in place, nothing copied, nothing asked', async () => {
+    // The same share mounted at two paths: here under this test's folder (private to this machine: the
+    // server's /tmp is its own), there under /var/tmp (which the server's mount namespace shares).
+    const there = mkdtempSync('/var/tmp/aucmedi-share-');
+    const wrong = mkdtempSync('/var/tmp/aucmedi-share-wrong-');
+    const here = path.join(dir, 'share');
+    mkdirSync(here);
+    expect(spawnSync('mount', ['--bind', there, here]).status).toBe(0);
+    try {
+      makeClassDataset(path.join(here, 'set'), { classes: { benign: 6, malignant: 6 }, size: 16, seed: 13 });
+      expect(remote.serverSees(path.join(here, 'set'))).toBe(false);
+      expect(remote.serverSees(path.join(there, 'set'))).toBe(true);
+      const entry: EngineEntry = { name: 'gpu-share', url: remote.tlsUrl, tls: { ca: remote.certs.ca, cert: remote.certs.cert, key: remote.certs.key }, identityFile: null };
+      await ok(core.handlers['engines:add']({ ...entry, pathMappings: [{ local: here, remote: wrong }] }));
+      const request = { ...training('gpu-share', 12, path.join(here, 'set')) };
+      const refused = await core.handlers['runs:start-training']({ ...request, outputDir: path.join(here, 'run-wrong') });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'PATH_MAPPING_MISMATCH', message: expect.stringContaining('the server does not have it there') } });
+      // a stale copy on the server: the images are mapped there, one of them missing
+      cpSync(path.join(there, 'set'), path.join(wrong, 'set'), { recursive: true });
+      rmSync(path.join(wrong, 'set', 'benign', 'benign_000.png'));
+      await ok(core.handlers['engines:shared-folders']({ name: 'gpu-share', pathMappings: [{ local: path.join(here, 'set'), remote: path.join(wrong, 'set') }, { local: here, remote: there }] }));
+      const stale = await core.handlers['runs:start-training']({ ...request, outputDir: path.join(here, 'run-stale') });
+      expect(stale).toMatchObject({ ok: false, error: { code: 'PATH_MAPPING_MISMATCH', message: expect.stringContaining("of the run's 12 images, 1 are missing there or differ in size") } });
+      expect(leftOnServer()).toEqual({ containers: '', volumes: '' });
+
+      await ok(core.handlers['engines:shared-folders']({ name: 'gpu-share', pathMappings: [{ local: here, remote: there }] }));
+      const transfers = events.length;
+      // no question: nothing leaves this computer that is not on the share already
+      const started = await ok(core.handlers['runs:start-training']({ ...request, outputDir: path.join(here, 'run') }));
+      expect(started.placement).toMatchObject({ engine: 'gpu-share', data: 'mapped' });
+      const record = (await core.runs.waitForEnd(started.id)) as TrainingRecord;
+      expect(record.state, record.error?.message).toBe('succeeded');
+      expect(record.epochs).toHaveLength(12);
+      // written by the server into the share, read here
+      expect(existsSync(path.join(there, 'run', 'model.best_loss.keras'))).toBe(true);
+      expect(existsSync(path.join(here, 'run', 'model.best_loss.keras'))).toBe(true);
+      expect(events.slice(transfers).some((event) => event.type === 'run:transfer')).toBe(false);
+      expect(JSON.parse(readFileSync(path.join(here, 'run', 'run.json'), 'utf8')).placement).toMatchObject({ engine: 'gpu-share', data: 'mapped' });
+      expect(leftOnServer()).toEqual({ containers: '', volumes: '' });
+    } finally {
+      spawnSync('umount', [here]);
+      rmSync(there, { recursive: true, force: true });
+      rmSync(wrong, { recursive: true, force: true });
+    }
+  }, 240_000);
 
   it('the server\'s disk full while the data goes up: the run fails with a sentence, and nothing of it stays there', async () => {
     // fill the server's disk (its data root), as another user's data would
