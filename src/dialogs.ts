@@ -77,6 +77,7 @@ const FOLDER_MESSAGES: Record<FolderPurpose, Message> = {
   model: msg('core:dialogs.folders.model'),
   'prediction-images': msg('core:dialogs.folders.predictionImages'),
   'weights-folder': msg('core:dialogs.folders.weightsFolder'),
+  'shared-folder': msg('core:dialogs.folders.sharedFolder'),
 };
 
 /** A file dialog's titles and filters for `purpose`, in the core's language at the time of asking. */

@@ -114,7 +114,7 @@ export interface ChannelMap {
 }
 
 /** What a folder dialog is for. */
-export type FolderPurpose = 'dataset' | 'run-output' | 'model' | 'prediction-images' | 'weights-folder';
+export type FolderPurpose = 'dataset' | 'run-output' | 'model' | 'prediction-images' | 'weights-folder' | 'shared-folder';
 
 /** What a file dialog is for; the core turns it into a title and file filters. */
 export type FilePurpose = 'image-tarball' | 'annotation-csv' | 'run-log' | 'predictions-csv' | 'curves-csv' | 'report-html' | 'weights-archive' | 'diagnostics' | 'engine-credential';

@@ -40,7 +40,7 @@ const dicomClassesSchema = z.union([
   z.object({ from: z.literal('csv'), file: absolutePathSchema, attribute: z.enum(DICOM_CLASS_ATTRIBUTES) }).strict(),
 ]);
 const filePurposeSchema = z.enum(['image-tarball', 'annotation-csv', 'run-log', 'predictions-csv', 'report-html', 'weights-archive', 'diagnostics', 'engine-credential']);
-const folderPurposeSchema = z.enum(['dataset', 'run-output', 'model', 'prediction-images', 'weights-folder']);
+const folderPurposeSchema = z.enum(['dataset', 'run-output', 'model', 'prediction-images', 'weights-folder', 'shared-folder']);
 
 export const imageRefSchema = z
   .string()

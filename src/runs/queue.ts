@@ -23,6 +23,8 @@ export interface RunQueueDeps {
   activeRuns: () => RunRecord[];
   engineUp: () => Promise<boolean>;
   onChange: (queue: QueueEntry[]) => void;
+  /** How soon runs waiting for a server that did not answer are tried again (this computer's engine wakes the queue by its own events). */
+  retryMs?: number;
 }
 
 /** A run's processor on its engine: runs on different engines never compete (each engine its CPU and GPUs). */
@@ -64,6 +66,7 @@ export class RunQueue {
   private ticking = false;
   private again = false;
   private closed = false;
+  private retry: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: RunQueueDeps) {
     this.entries = readQueue(deps.file);
@@ -113,13 +116,14 @@ export class RunQueue {
       return;
     }
     this.ticking = true;
+    const down = new Set<string>();
     try {
       do {
         this.again = false;
         if (!this.entries.some((e) => e.error === null) || !(await this.deps.engineUp().catch(() => false))) return;
         const busy = this.deps.activeRuns().map((run) => seatOf(run.placement?.engine, run.gpus));
         const waiting: Seat[] = [];
-        const down = new Set<string>();
+        down.clear();
         for (const entry of [...this.entries]) {
           if (this.closed) return;
           if (entry.error) continue;
@@ -147,12 +151,20 @@ export class RunQueue {
       } while (this.again);
     } finally {
       this.ticking = false;
+      if (down.size > 0 && !this.retry && !this.closed) {
+        this.retry = setTimeout(() => {
+          this.retry = null;
+          void this.tick();
+        }, this.deps.retryMs ?? 30_000);
+        this.retry.unref();
+      }
     }
   }
 
   /** Starts nothing more (the core is going away; the queue stays on disk for the next start). */
   close(): void {
     this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
   }
 
   /**

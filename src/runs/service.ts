@@ -340,7 +340,8 @@ export class RunService {
     if (!request.engine || request.engine === LOCAL_ENGINE) return;
     const backend = this.deps.backend(request.engine);
     await backend.connect(msg('runs:doing.startTraining'));
-    await this.placement(backend, request.allowUpload, { path: request.what, totalImages: null, fingerprint: null }, null);
+    // images on a folder shared with the server need no yes; whether the whole run is on it is known at its start
+    await this.placement(backend, request.allowUpload, { path: request.what, totalImages: null, fingerprint: null }, [request.what]);
   }
 
   /**

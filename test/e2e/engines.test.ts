@@ -200,6 +200,29 @@ describe.runIf(ready)('Setup page: every engine, with servers added over SSH and
     await waitForState('gpu-ssh', 'Ready');
   });
 
+  it('keeps a folder shared with a server (chosen here, typed as the server mounts it), and removes it', async () => {
+    const shared = path.join(dir, 'share');
+    mkdirSync(shared, { recursive: true });
+    const mappings = () => (JSON.parse(readFileSync(path.join(dataDir, 'settings.json'), 'utf8')) as { engines: { name: string; pathMappings?: unknown[] }[] }).engines.find((entry) => entry.name === 'gpu-tls')?.pathMappings ?? [];
+    const form = row('gpu-tls').getByTestId('engine-shared');
+    expect(await form.getByTestId('engine-shared-add').isDisabled()).toBe(true);
+    dialogs.folderQueue.push(shared);
+    await form.getByTestId('engine-shared-choose').click();
+    await form.getByTestId('engine-shared-choose').filter({ hasText: shared }).waitFor({ timeout: 5_000 });
+    // the server's side must be a Linux path
+    await form.getByTestId('engine-shared-remote').fill('share');
+    expect(await form.getByTestId('engine-shared-add').isDisabled()).toBe(true);
+    await form.getByTestId('engine-shared-remote').fill('/mnt/radiology');
+    await form.getByTestId('engine-shared-add').click();
+    await form.locator(`[data-testid="engine-shared-item"][data-local="${shared}"]`).waitFor({ timeout: 10_000 });
+    expect(mappings()).toEqual([{ local: shared, remote: '/mnt/radiology' }]);
+    expect(await cutOff()).toEqual([]);
+    await session.app.screenshot('setup-engines-shared-folder');
+    await form.getByTestId('engine-shared-remove').click();
+    await form.getByTestId('engine-shared-item').waitFor({ state: 'detached', timeout: 10_000 });
+    expect(mappings()).toEqual([]);
+  });
+
   it('removes a server only once confirmed', async () => {
     await row('gpu-tls').getByTestId('engine-remove').click();
     await row('gpu-tls').getByTestId('engine-remove-keep').click();

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Trans } from 'react-i18next';
 import type { EngineListItem, EngineStatus, PresentedHostKey } from '../../../src/api';
-import type { KeptDataset } from '../../../src/api/types';
+import type { KeptDataset, PathMapping } from '../../../src/api/types';
 import { Problem } from '../components/Problem';
 import { useErrorText, useFormat, useT } from '../i18n';
 import { useAppStore } from '../store';
@@ -98,6 +98,7 @@ function EngineRow({ item }: { item: EngineListItem }) {
       {status && !status.ok && !status.hostKey && <Problem error={status} testId="engine-row-problem" />}
       {status && !status.ok && status.hostKey && <HostKeyCheck name={item.name} status={status} hostKey={status.hostKey} state={own} />}
       {own.error && <Problem error={own.error} testId="engine-row-error" />}
+      {item.kind !== 'local' && item.entry && <SharedFolders name={item.name} mappings={item.entry.pathMappings ?? []} />}
       {own.kept && <KeptDatasets name={item.name} kept={own.kept} />}
       {own.keptError && <Problem error={own.keptError} testId="engine-kept-error" />}
       <div className="row-actions engine-row-actions">
@@ -336,6 +337,48 @@ function KeptDatasets({ name, kept }: { name: string; kept: KeptDataset[] }) {
           ))}
         </ul>
       )}
+    </div>
+  );
+}
+
+/** Folders shared with the server (IT mounts the same share on both): runs on them use the files in place. */
+function SharedFolders({ name, mappings }: { name: string; mappings: PathMapping[] }) {
+  const t = useT();
+  const setShared = useAppStore((s) => s.setSharedFolders);
+  const pick = useAppStore((s) => s.pickSharedFolder);
+  const [local, setLocal] = useState('');
+  const [remote, setRemote] = useState('');
+  const add = async (event: FormEvent) => {
+    event.preventDefault();
+    if (await setShared(name, [...mappings.filter((mapping) => mapping.local !== local), { local, remote }])) {
+      setLocal('');
+      setRemote('');
+    }
+  };
+  return (
+    <div className="engine-shared" data-testid="engine-shared">
+      <p className="small muted">{t('enginesCard:shared.intro')}</p>
+      {mappings.length > 0 && (
+        <ul className="plain-list">
+          {mappings.map((mapping) => (
+            <li key={mapping.local} data-testid="engine-shared-item" data-local={mapping.local}>
+              {t('enginesCard:shared.item', { local: mapping.local, remote: mapping.remote })}{' '}
+              <button type="button" className="secondary small" onClick={() => void setShared(name, mappings.filter((other) => other.local !== mapping.local))} data-testid="engine-shared-remove">
+                {t('enginesCard:shared.remove')}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form className="row-actions" onSubmit={(event) => void add(event)}>
+        <button type="button" className="secondary" onClick={() => void pick().then((chosen) => chosen && setLocal(chosen))} data-testid="engine-shared-choose">
+          {local ? local : t('enginesCard:shared.choose')}
+        </button>
+        <input aria-label={t('enginesCard:shared.remoteLabel')} placeholder={t('enginesCard:shared.remotePlaceholder')} value={remote} onChange={(event) => setRemote(event.target.value)} data-testid="engine-shared-remote" />
+        <button type="submit" disabled={!local || !remote.startsWith('/')} data-testid="engine-shared-add">
+          {t('enginesCard:shared.add')}
+        </button>
+      </form>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { DockerContext, EngineEntry, EngineListItem, EngineStatus, UserError } from '../../../src/api';
-import type { KeptDataset } from '../../../src/api/types';
+import type { KeptDataset, PathMapping } from '../../../src/api/types';
 import type { FilePurpose } from '../../../src/api/channels';
 import { invoke } from '../bridge';
 import type { AppState } from './index';
@@ -45,6 +45,10 @@ export interface EnginesSlice {
   /** The file dialog for a certificate or key file: its path, or null when cancelled. */
   pickEngineFile(): Promise<string | null>;
   loadKeptDatasets(name: string): Promise<void>;
+  /** Replaces a server's shared folders; false (with the engine's error set) when refused. */
+  setSharedFolders(name: string, pathMappings: PathMapping[]): Promise<boolean>;
+  /** The folder dialog for a shared folder's side on this computer: its path, or null when cancelled. */
+  pickSharedFolder(): Promise<string | null>;
   /** Deletes kept images from the server (they are sent again by the next run on that data). */
   removeKeptDataset(name: string, volume: string): Promise<void>;
 }
@@ -113,6 +117,22 @@ export const createEnginesSlice: StateCreator<AppState, [], [], EnginesSlice> = 
       patch(name, { trusting: false, trustError: null });
       await get().diagnoseNamedEngine(name);
       return true;
+    },
+
+    async setSharedFolders(name, pathMappings) {
+      const response = await invoke('engines:shared-folders', { name, pathMappings });
+      if (!response.ok) {
+        patch(name, { error: response.error });
+        return false;
+      }
+      patch(name, { error: null });
+      keepListed(response.data);
+      return true;
+    },
+
+    async pickSharedFolder() {
+      const picked = await invoke('dialog:open-folder', { purpose: 'shared-folder' });
+      return picked.ok ? picked.data.path : null;
     },
 
     async loadKeptDatasets(name) {

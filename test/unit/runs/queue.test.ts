@@ -116,3 +116,35 @@ describe('the queue per engine', () => {
     }
   });
 });
+
+describe('a server that did not answer', () => {
+  it('is tried again by itself, and its queued run starts once it answers', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'queue-'));
+    try {
+      let up = false;
+      const started: string[] = [];
+      const queue = new RunQueue({
+        file: path.join(dir, 'queue.json'),
+        start: async (item) => {
+          if (!up) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+          started.push(item.request.engine ?? 'local');
+          return {} as never;
+        },
+        activeRuns: () => [],
+        engineUp: async () => true,
+        onChange: () => undefined,
+        retryMs: 30,
+      });
+      queue.add({ mode: 'training', request: { dataset: { path: dir, gtFile: null, ohe: false }, options: { analysis: 'minimal', architectures: ['Vanilla'], epochs: 12, batchSize: 8, workers: 1, threeDim: false }, gpus: { kind: 'none' }, engine: 'gpu-server' } });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(started).toEqual([]);
+      up = true;
+      for (let i = 0; i < 40 && started.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(started).toEqual(['gpu-server']);
+      expect(queue.list()).toEqual([]);
+      queue.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
