@@ -596,8 +596,13 @@ export class RunService {
     const engines = new Set([...(onlyId ? [] : [LOCAL_ENGINE]), ...records.filter((r) => !FINISHED_STATES.includes(r.state)).map(engineOf)]);
     const reattached: RunRecord[] = [];
     for (const engine of engines) {
-      const backend = this.deps.backend(engine);
+      let backend: RunBackend;
       let containers;
+      try {
+        backend = this.deps.backend(engine); // a server removed from the settings since: its runs stay as they are
+      } catch {
+        continue;
+      }
       try {
         if (engine === LOCAL_ENGINE) await backend.connect(msg('runs:doing.reattach'));
         containers = await backend.findRuns(onlyId);
