@@ -8,7 +8,11 @@
  *   volume (layout below, `stagedSources`), mounted read-only at /data/staged; the outputs go to a
  *   second volume. Docker 20.10 (API 1.41, Debian's) mounts a volume only whole (no sub-paths), so
  *   the view step (src/runs/dataset-view.ts) first links the paths the AUCMEDI command names to
- *   their places in the volumes; the command is the same as on this computer.
+ *   their places in the volumes; the command is the same as on this computer. AUCMEDI takes an
+ *   output folder that is a link to a folder as that folder (read in frankkramer-lab/aucmedi:
+ *   aucmedi/automl/block_train.py makes `path_modeldir` only when `os.path.exists` is false, which
+ *   follows links; aucmedi/ensemble/composite.py `dump` copies with `dirs_exist_ok=True`), as it
+ *   takes the existing, bind-mounted output folder on this computer.
  *
  *   dataset volume: <image rel path>          the images the scan accepted, nothing else of the folder;
  *                                             kept on the server under the dataset's fingerprint (and the
