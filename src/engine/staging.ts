@@ -15,8 +15,8 @@
  * name checked (no absolute paths, no `..`, no links), into the local output folder.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
@@ -25,16 +25,12 @@ import { errorDetail, localizedException, UserErrorException } from '../api/erro
 import type { StagingProgress } from '../api/runs';
 import { msg } from '../i18n';
 import { APP_LABEL, PURPOSE_LABEL, runOnce } from './containers';
-import { HashingReader } from './hashing-reader';
+import { ArchiveBody } from './archive-packer';
 import { TransferMeter } from './progress';
 
 /** Where a helper container sees the volume. */
 const STAGE_DIR = '/stage';
 export const STAGE_LABEL = 'org.aucmedi-desk.staged';
-/** Files up to this size are read whole; larger ones (volumes, models) are streamed. */
-const WHOLE_FILE_BYTES = 4 * 1024 * 1024;
-/** Small files read ahead of the one being packed. */
-const READ_AHEAD = 16;
 
 export interface StageSource {
   /** A folder (its files, recursively) or one file on this computer. */
@@ -78,32 +74,6 @@ export class StagingCancelled extends Error {
   constructor() {
     super('cancelled');
   }
-}
-
-interface LocalFile {
-  full: string;
-  /** In the volume, '/'-separated. */
-  rel: string;
-  size: number;
-}
-
-/** Every regular file under the sources (a link to a file counts as that file; other special files are left out). */
-async function listFiles(sources: readonly StageSource[]): Promise<{ files: LocalFile[]; dirs: string[] }> {
-  const files: LocalFile[] = [];
-  const dirs = new Set<string>();
-  // A folder's entries are looked at together (one stat after another costs a round trip each), then
-  // taken in name order, so the archive's order does not depend on which answer came first.
-  const walk = async (full: string, rel: string): Promise<LocalFile[]> => {
-    const info = await stat(full);
-    if (info.isFile()) return [{ full, rel, size: info.size }];
-    if (!info.isDirectory()) return [];
-    if (rel) dirs.add(rel);
-    const names = (await readdir(full)).sort();
-    const found = await Promise.all(names.map((name) => walk(path.join(full, name), rel ? `${rel}/${name}` : name)));
-    return found.flat();
-  };
-  for (const source of sources) files.push(...(await walk(source.hostPath, source.at.replace(/^\/+|\/+$/g, ''))));
-  return { files, dirs: [...dirs].sort() };
 }
 
 const byUtf8 = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
@@ -181,80 +151,39 @@ export async function removeVolume(docker: Docker, name: string): Promise<void> 
  */
 export async function stageIn(docker: Docker, sources: readonly StageSource[], options: StageOptions): Promise<StagedManifest> {
   if (await volumeExists(docker, options.volume)) throw new Error(`the volume ${options.volume} exists already`);
-  const { files, dirs } = await listFiles(sources);
-  const bytes = files.reduce((sum, file) => sum + file.size, 0);
+  const archive = await ArchiveBody.open(sources);
+  const { files, bytes } = archive;
   const meter = new TransferMeter(bytes);
   const report = (phase: StageProgress['phase'], done: number) =>
     options.onProgress?.({ phase, bytesDone: meter.bytesDone, bytesTotal: bytes, bytesPerSecond: meter.bytesPerSecond, secondsLeft: meter.secondsLeft, files: done });
-
-  await docker.createVolume({ Name: options.volume, Labels: { [APP_LABEL]: 'aucmedi-desk', [STAGE_LABEL]: 'input', ...options.labels }, ...(options.driverOpts ? { DriverOpts: options.driverOpts } : {}) });
+  archive.onProgress = (progress) => {
+    // the archive's headers and padding are not the files' bytes: the meter counts those only
+    meter.add(Math.max(0, Math.min(bytes, progress.bytes) - meter.bytesDone));
+    if (meter.due()) report('uploading', progress.files);
+  };
+  archive.on('error', () => undefined); // said by putArchive, or by the hashes
+  const onAbort = () => archive.destroy(new StagingCancelled());
   let helper: Docker.Container | null = null;
-  let reader: HashingReader | null = null;
-  const pack = tar.pack();
-  const onAbort = () => pack.destroy(new StagingCancelled());
-  pack.on('error', () => undefined); // a destroyed stream's error is the upload's, said by putArchive or the packing
+  await docker
+    .createVolume({ Name: options.volume, Labels: { [APP_LABEL]: 'aucmedi-desk', [STAGE_LABEL]: 'input', ...options.labels }, ...(options.driverOpts ? { DriverOpts: options.driverOpts } : {}) })
+    .catch(async (error: unknown) => {
+      await archive.close();
+      throw error;
+    });
   try {
     if (options.signal?.aborted) throw new StagingCancelled();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     helper = await helperContainer(docker, options, false);
-    const hashes: Array<[string, string]> = [];
-    reader = new HashingReader();
-    const packing = (async () => {
-      const mtime = new Date();
-      for (const dir of dirs) await entry(pack, { name: `${dir}/`, type: 'directory', mode: 0o755, mtime });
-      let done = 0;
-      // Small files (a dataset's images) are read and hashed on the reader thread, a few ahead of the
-      // one being packed; one entry from one buffer each (a stream per small file costs more than its bytes).
-      const small = (file: LocalFile) => file.size <= WHOLE_FILE_BYTES;
-      const ahead = new Map<number, Promise<{ data: Buffer; sha256: string }>>();
-      let requested = 0;
-      const requestAhead = (from: number) => {
-        requested = Math.max(requested, from);
-        while (requested < files.length && ahead.size < READ_AHEAD) {
-          const index = requested++;
-          if (!small(files[index]!)) continue;
-          const pending = reader!.read(files[index]!.full);
-          pending.catch(() => undefined); // awaited in its turn; a failure then is the upload's
-          ahead.set(index, pending);
-        }
-      };
-      for (const [index, file] of files.entries()) {
-        const hash = createHash('sha256');
-        requestAhead(index);
-        if (small(file)) {
-          const { data, sha256 } = await ahead.get(index)!;
-          ahead.delete(index);
-          if (data.length !== file.size) throw new Error(`${file.full} changed while it was sent`);
-          await entry(pack, { name: file.rel, type: 'file', size: data.length, mode: 0o644, mtime }, data);
-          meter.add(data.length);
-          if (meter.due()) report('uploading', done);
-          hashes.push([file.rel, sha256]);
-          done += 1;
-          continue;
-        }
-        const sink = pack.entry({ name: file.rel, type: 'file', size: file.size, mode: 0o644, mtime });
-        await pipeline(createReadStream(file.full), async function* (chunks: AsyncIterable<Buffer>) {
-          for await (const chunk of chunks) {
-            hash.update(chunk);
-            meter.add(chunk.length);
-            if (meter.due()) report('uploading', done);
-            yield chunk;
-          }
-        }, sink);
-        hashes.push([file.rel, hash.digest('hex')]);
-        done += 1;
-      }
-      pack.finalize();
-    })();
-    packing.catch((error: unknown) => pack.destroy(error as Error));
+    if (options.signal?.aborted) throw new StagingCancelled();
     // The engine answers when it has read the whole stream (or fails on the first bad byte).
-    await Promise.all([helper.putArchive(pack as unknown as NodeJS.ReadableStream, { path: STAGE_DIR }), packing]);
+    const [, hashes] = await Promise.all([helper.putArchive(archive as unknown as NodeJS.ReadableStream, { path: STAGE_DIR }), archive.hashes]);
     if (options.signal?.aborted) throw new StagingCancelled();
     report('verifying', files.length);
     const sent: StagedManifest = { files: files.length, bytes, digest: manifestDigest(hashes) };
     await verifyStaged(docker, sent, options);
     return sent;
   } catch (error) {
+    archive.destroy();
     await helper?.remove({ force: true, v: true }).catch(() => undefined);
     helper = null;
     await removeVolume(docker, options.volume).catch(() => undefined);
@@ -262,18 +191,9 @@ export async function stageIn(docker: Docker, sources: readonly StageSource[], o
     throw stagingError(error, 'upload', bytes);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    await reader?.close();
+    await archive.close();
     await helper?.remove({ force: true, v: true }).catch(() => undefined);
   }
-}
-
-function entry(pack: tar.Pack, header: Parameters<tar.Pack['entry']>[0], data?: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (error?: Error | null) => (error ? reject(error) : resolve());
-    const sink = data ? pack.entry(header, data, done) : pack.entry(header, done);
-    // A cancel destroys the pack, and with it this entry: its error comes through `done`, not as an event nobody hears.
-    sink.on('error', () => undefined);
-  });
 }
 
 /** Hashes what the volume holds, on the server, and compares it with what was sent. */
