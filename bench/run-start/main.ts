@@ -13,15 +13,13 @@
 //
 //   node bench/run.mjs run-start          (BENCH_ROUNDS=9, BENCH_DIR=/tmp, AUCMEDI_STANDIN_TAG=...)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Docker from 'dockerode';
 import Modem from 'docker-modem';
 import type { RunRecord, TrainingRequest } from '../../src/api/runs';
-import { trainingArgs, trainingBinds } from '../../src/aucmedi/arguments';
-import { kerasMountSpec } from '../../src/aucmedi/weights';
 import { createCore } from '../../src/core';
 import { PROBE_WORKER_SOURCE } from '../../src/dataset/probe-worker-source';
 import { scanDataset, scanDatasetForRun } from '../../src/dataset/scan';
@@ -33,6 +31,7 @@ import { DockerRunBackend } from '../../src/engine/docker-run-backend';
 import { claimOutputFolder } from '../../src/runs/preflight';
 import { RunService } from '../../src/runs/service';
 import { RunStore } from '../../src/runs/store';
+import { mountedStepMounts } from '../../src/runs/step-mounts';
 import { JsonFileSettingsStore } from '../../src/settings/store';
 import { makeClassDataset } from '../../test/helpers/images';
 
@@ -83,20 +82,27 @@ const request = (outputDir: string): TrainingRequest => ({
 });
 
 /** The options object the service builds for this request (see RunService.startTraining), for another run id. */
-function referenceOptions(imageId: string, runId: string, outputDir: string): Docker.ContainerCreateOptions {
-  const req = request(outputDir);
-  const options = { ...req.options, ohe: false, gt: false };
-  const keras = kerasMountSpec(weightsDir);
+/**
+ * The container the core made for `template` (its first run), made again without the core: the
+ * same mounts, read from a copy of its output folder (which holds the step's view list), as
+ * RunService.launch builds them.
+ */
+function referenceOptions(imageId: string, runId: string, template: RunRecord, outputDir: string): Docker.ContainerCreateOptions {
+  cpSync(template.outputDir, outputDir, { recursive: true });
+  const record: RunRecord = { ...template, outputDir };
+  const inputs = mountedStepMounts(record, weightsDir);
   const created = runContainerOptions({
     runId,
     mode: 'training',
     imageId,
-    args: trainingArgs(options),
-    binds: [...trainingBinds({ dataset, output: outputDir }), ...keras.binds],
-    env: [...keras.env],
-    tmpfs: keras.tmpfs,
-    gpus: { kind: 'none' },
+    args: record.command,
+    binds: inputs.binds,
+    volumes: inputs.volumes,
+    env: inputs.env,
+    tmpfs: inputs.tmpfs,
+    gpus: record.gpus,
     platform: process.platform,
+    ...(inputs.entrypoint.length > 0 ? { entrypoint: inputs.entrypoint } : {}),
   });
   created.Labels = { ...created.Labels, [BENCH_LABEL]: 'run-start' };
   return created;
@@ -118,7 +124,10 @@ function dockerRunArgs(options: Docker.ContainerCreateOptions): string[] {
   for (const env of options.Env ?? []) args.push('-e', env);
   for (const [key, value] of Object.entries(options.Labels ?? {})) args.push('--label', `${key}=${value}`);
   if (host.DeviceRequests?.length) throw new Error('GPU device requests are not reproduced as flags here (the bench runs on the CPU)');
-  args.push(options.Image!, ...(options.Cmd as string[]));
+  // the flag takes one program; the rest of the entrypoint goes before the command
+  const [program, ...entryArgs] = (options.Entrypoint as string[] | undefined) ?? [];
+  if (program) args.push('--entrypoint', program);
+  args.push(options.Image!, ...entryArgs, ...(options.Cmd as string[]));
   return args;
 }
 
@@ -133,7 +142,8 @@ function shape(id: string) {
     running: info.State.Running as boolean,
     shape: JSON.stringify({
       image: info.Image,
-      cmd: info.Config.Cmd,
+      // entrypoint and command as one: `docker run --entrypoint` splits them elsewhere
+      argv: [...(info.Config.Entrypoint ?? []), ...(info.Config.Cmd ?? [])],
       env: [...info.Config.Env].sort(),
       user: info.Config.User,
       labels,
@@ -143,7 +153,7 @@ function shape(id: string) {
       securityOpt: info.HostConfig.SecurityOpt,
       privileged: info.HostConfig.Privileged,
       shm: info.HostConfig.ShmSize,
-      binds: strip(info.HostConfig.Binds ?? []),
+      binds: strip(info.HostConfig.Binds ?? []).sort(), // the CLI gives them in its own order
       tmpfs: info.HostConfig.Tmpfs,
       deviceRequests: info.HostConfig.DeviceRequests,
       autoRemove: info.HostConfig.AutoRemove,
@@ -223,11 +233,11 @@ try {
     await noScan.waitForEnd(record.id);
     return elapsed;
   };
+  let template: RunRecord | null = null;
   /** (b) dockerode with the same options object. */
   const viaDockerode = async (): Promise<{ ms: number; id: string; create: number }> => {
     const dir = outDir();
-    mkdirSync(dir);
-    const options = referenceOptions(imageId, `bench-ref-${counter}`, dir);
+    const options = referenceOptions(imageId, `bench-ref-${counter}`, template!, dir);
     const started = performance.now();
     const docker = await client();
     const container = await docker.createContainer(options);
@@ -239,8 +249,7 @@ try {
   /** (c) docker run -d. */
   const viaCli = (): { ms: number; id: string } => {
     const dir = outDir();
-    mkdirSync(dir);
-    const args = dockerRunArgs(referenceOptions(imageId, `bench-cli-${counter}`, dir));
+    const args = dockerRunArgs(referenceOptions(imageId, `bench-cli-${counter}`, template!, dir));
     const started = performance.now();
     const id = sh('docker', args);
     const elapsed = performance.now() - started;
@@ -250,6 +259,7 @@ try {
 
   // Warm-up, and check that the three containers are the same container.
   const warmCore = await viaCore();
+  template = warmCore.record;
   const coreShape = shape(warmCore.record.containerId!);
   await cleanCore(warmCore.record);
   const warmRef = await viaDockerode();

@@ -46,6 +46,13 @@ export function hostUser(platform: NodeJS.Platform): string | undefined {
   return `${process.getuid()}:${process.getgid()}`;
 }
 
+/** `NAME=value` entries, each name once: the last value given wins, in the place of its first. */
+function oneEntryPerName(env: readonly string[]): string[] {
+  const byName = new Map<string, string>();
+  for (const entry of env) byName.set(entry.split('=', 1)[0]!, entry);
+  return [...byName.values()];
+}
+
 /** The hardened container of DESIGN.md for one run: labels to find it again, no auto-remove. */
 export function runContainerOptions(spec: RunContainerSpec): Docker.ContainerCreateOptions {
   const user = spec.imageUser ? undefined : hostUser(spec.platform);
@@ -55,8 +62,8 @@ export function runContainerOptions(spec: RunContainerSpec): Docker.ContainerCre
     ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
     Cmd: spec.args,
     // A writable HOME for any uid; Python and Keras write caches there. Keras 2 takes its weights from
-    // ~/.keras/models, so HOME=/tmp makes that the Keras home of src/aucmedi/weights.ts (training adds it again).
-    Env: ['HOME=/tmp', 'PYTHONUNBUFFERED=1', ...spec.env],
+    // ~/.keras/models, so HOME=/tmp makes that the Keras home of src/aucmedi/weights.ts (which sets it too).
+    Env: oneEntryPerName(['HOME=/tmp', 'PYTHONUNBUFFERED=1', ...spec.env]),
     ...(user ? { User: user } : {}),
     Labels: { [APP_LABEL]: 'aucmedi-desk', [PURPOSE_LABEL]: 'run', [RUN_ID_LABEL]: spec.runId, [MODE_LABEL]: spec.mode },
     // AUCMEDI is the container's PID 1, which ignores SIGTERM; SIGINT is Python's KeyboardInterrupt, so

@@ -32,7 +32,7 @@ describe('run containers', () => {
       imageId: 'sha256:abc',
       args: ['training', '--epochs', '3'],
       binds: ['/d:/data/training:ro'],
-      env: ['KERAS_HOME=/keras'],
+      env: ['HOME=/tmp', 'KERAS_HOME=/keras', 'PYTHONUNBUFFERED=0'],
       tmpfs: { '/keras': 'rw' },
       gpus: { kind: 'none' },
       platform: 'win32',
@@ -44,7 +44,8 @@ describe('run containers', () => {
       HostConfig: { NetworkMode: 'none', CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'], AutoRemove: false, Tmpfs: { '/keras': 'rw' }, Binds: ['/d:/data/training:ro'] },
     });
     expect(options.User).toBeUndefined(); // only Linux maps the host user
-    expect(options.Env).toEqual(expect.arrayContaining(['HOME=/tmp', 'KERAS_HOME=/keras']));
+    // each variable once, the run's own value over the default (docker run -e keeps the last; the API keeps both)
+    expect(options.Env).toEqual(['HOME=/tmp', 'PYTHONUNBUFFERED=0', 'KERAS_HOME=/keras']);
   });
 });
 
