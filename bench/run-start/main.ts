@@ -81,7 +81,6 @@ const request = (outputDir: string): TrainingRequest => ({
   imageRef: TAG,
 });
 
-/** The options object the service builds for this request (see RunService.startTraining), for another run id. */
 /**
  * The container the core made for `template` (its first run), made again without the core: the
  * same mounts, read from a copy of its output folder (which holds the step's view list), as
