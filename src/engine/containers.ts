@@ -69,11 +69,22 @@ export interface RunOnceResult {
   stderr: string;
 }
 
+/** A short-lived container started by startOnce. */
+export interface StartedOnce {
+  /** Its stdin, where it was started with `stdin: true` (attached before the start, so nothing written is lost). */
+  readonly stdin: NodeJS.WritableStream | null;
+  /** Waits for its end (it is killed after `timeoutMs` from now, or on the signal), reads its output and removes it. */
+  finish(): Promise<RunOnceResult>;
+  /** Kills and removes it, its output unread. */
+  discard(): Promise<void>;
+}
+
 /**
- * Runs a short, hardened container to completion and returns its exit code and output; the
- * container is always removed. Throws the engine's error when it cannot be created or started.
+ * Creates and starts a short, hardened container; `finish` gathers its result. A container that
+ * waits for its stdin can be started ahead of the work it checks: its start costs half a second.
+ * Throws the engine's error when it cannot be created or started (nothing is left then).
  */
-export async function runOnce(docker: Docker, options: RunOnceOptions): Promise<RunOnceResult> {
+export async function startOnce(docker: Docker, options: RunOnceOptions & { stdin?: boolean }): Promise<StartedOnce> {
   const container = await docker.createContainer({
     Image: options.image,
     Cmd: options.cmd,
@@ -83,36 +94,68 @@ export async function runOnce(docker: Docker, options: RunOnceOptions): Promise<
     Labels: { [APP_LABEL]: 'aucmedi-desk', [PURPOSE_LABEL]: options.purpose },
     AttachStdout: false,
     AttachStderr: false,
+    // StdinOnce: its stdin closes when the app goes away, so a waiting container ends then
+    ...(options.stdin ? { AttachStdin: true, OpenStdin: true, StdinOnce: true } : {}),
     Tty: false,
     HostConfig: hardenedHostConfig(options),
   });
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort = () => {};
+  // v: the image declares VOLUME /data; its anonymous volume goes with the container.
+  const remove = () => container.remove({ force: true, v: true }).catch(() => undefined);
+  let stdin: (NodeJS.WritableStream & { destroy(): void }) | null = null;
   try {
     if (options.signal?.aborted) throw new RunOnceCancelled();
+    if (options.stdin) {
+      stdin = (await container.attach({ stream: true, hijack: true, stdin: true, stdout: false, stderr: false })) as unknown as NodeJS.WritableStream & { destroy(): void };
+      stdin.on('error', () => undefined); // the container's end closes it
+    }
     await container.start();
-    const waited = container.wait() as Promise<{ StatusCode: number }>;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        container.kill().catch(() => undefined);
-        reject(new Error(`the container did not finish within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`));
-      }, options.timeoutMs ?? 60_000);
-      onAbort = () => {
-        container.kill().catch(() => undefined);
-        reject(new RunOnceCancelled());
-      };
-      if (options.signal?.aborted) onAbort();
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-    });
-    const { StatusCode } = await Promise.race([waited, timedOut]);
-    const logs = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-    return { exitCode: StatusCode, ...demultiplex(logs) };
-  } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
-    // v: the image declares VOLUME /data; its anonymous volume goes with the container.
-    await container.remove({ force: true, v: true }).catch(() => undefined);
+  } catch (error) {
+    stdin?.destroy();
+    await remove();
+    throw error;
   }
+  return {
+    stdin,
+    discard: async () => {
+      stdin?.destroy();
+      await remove();
+    },
+    finish: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      let onAbort = () => {};
+      try {
+        const waited = container.wait() as Promise<{ StatusCode: number }>;
+        const timedOut = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            container.kill().catch(() => undefined);
+            reject(new Error(`the container did not finish within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`));
+          }, options.timeoutMs ?? 60_000);
+          onAbort = () => {
+            container.kill().catch(() => undefined);
+            reject(new RunOnceCancelled());
+          };
+          if (options.signal?.aborted) onAbort();
+          options.signal?.addEventListener('abort', onAbort, { once: true });
+        });
+        const { StatusCode } = await Promise.race([waited, timedOut]);
+        const logs = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+        return { exitCode: StatusCode, ...demultiplex(logs) };
+      } finally {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        stdin?.destroy();
+        await remove();
+      }
+    },
+  };
+}
+
+/**
+ * Runs a short, hardened container to completion and returns its exit code and output; the
+ * container is always removed. Throws the engine's error when it cannot be created or started.
+ */
+export async function runOnce(docker: Docker, options: RunOnceOptions): Promise<RunOnceResult> {
+  return (await startOnce(docker, options)).finish();
 }
 
 /**

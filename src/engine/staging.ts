@@ -2,14 +2,16 @@
  * A run's data on an engine that cannot see this computer's files (src/engine/file-visibility.ts):
  * uploaded into a Docker volume through the engine API, and the outputs downloaded from one.
  *
- * In: the files are packed into one tar stream (tar-stream) and sent with `PUT /archive` into a
+ * In: the files are packed into one tar stream (src/engine/archive-packer.ts) and sent with `PUT /archive` into a
  * helper container that is created, never started, with the volume mounted: the engine writes
  * them into the volume. Each file's SHA-256 is taken while it is packed; then a throwaway
  * container on the server hashes what landed in the volume and both sides compare the file count
  * and one digest over all (path, SHA-256) pairs before anything uses the data. (The stream itself
- * cannot be hashed again on the server without storing it twice; the digest over every file's
- * content and name checks the same bytes.) A cancel or a failure removes the helper and the
- * volume: nothing is left on the server.
+ * cannot be hashed on the server without storing it twice or a slower way in: fed to a started
+ * container's stdin, or through `docker import`, it took longer than `docker cp` alone; see the
+ * README's Status. The digest over every file's content and name checks the same bytes.) The check's container is started with the upload and
+ * waits on its stdin, so its start is not added to the wait. A cancel or a failure removes the
+ * helpers and the volume: nothing is left on the server.
  *
  * Out: `GET /archive` of the volume's folder through a helper container, unpacked here with every
  * name checked (no absolute paths, no `..`, no links), into the local output folder.
@@ -24,7 +26,7 @@ import tar from 'tar-stream';
 import { errorDetail, localizedException, UserErrorException } from '../api/errors';
 import type { StagingProgress } from '../api/runs';
 import { msg } from '../i18n';
-import { APP_LABEL, PURPOSE_LABEL, runOnce } from './containers';
+import { APP_LABEL, PURPOSE_LABEL, startOnce, type StartedOnce } from './containers';
 import { ArchiveBody } from './archive-packer';
 import { TransferMeter } from './progress';
 
@@ -84,25 +86,61 @@ export function manifestDigest(entries: ReadonlyArray<[rel: string, sha256: stri
   return hash.digest('hex');
 }
 
-/** Run on the server: the same digest over what the volume holds. */
-const VERIFY_SCRIPT = [
-  'import hashlib, os, sys',
-  'root = sys.argv[1]',
-  'lines = []',
-  'for folder, dirs, files in os.walk(root):',
-  '    for name in files:',
-  '        full = os.path.join(folder, name)',
-  '        if not os.path.isfile(full) or os.path.islink(full): continue',
-  '        h = hashlib.sha256()',
-  '        with open(full, "rb") as f:',
-  '            for chunk in iter(lambda: f.read(1 << 20), b""): h.update(chunk)',
-  '        rel = os.path.relpath(full, root).replace(os.sep, "/")',
-  '        lines.append((rel.encode("utf-8", "surrogateescape"), h.hexdigest()))',
-  'lines.sort()',
-  'digest = hashlib.sha256()',
-  'for rel, sha in lines: digest.update(sha.encode() + b" " + rel + b"\\n")',
-  'print(len(lines), digest.hexdigest())',
-].join('\n');
+/**
+ * Run on the server: the same digest over what the volume holds. Started with the upload, it waits
+ * for one byte on its stdin ("g": the upload is complete); anything else (the app gone) ends it.
+ * The files are shared among one process per core (up to 8; the upload no longer needs the cores):
+ * on 2 cores 0.7 s for 977 MiB against 1.1 s in one. Each reads through one reused buffer (a file
+ * object's fresh bytes per read cost a third more). A link or anything but a regular file is not
+ * counted; names are sent back NUL-separated, as a name may hold a newline.
+ */
+const VERIFY_SCRIPT = String.raw`
+import errno, hashlib, os, stat, sys
+if sys.stdin.buffer.read(1) != b"g": sys.exit(3)
+root = sys.argv[1]
+paths = [os.path.join(folder, name) for folder, _, files in os.walk(root) for name in files]
+def hashes(part):
+    buffer = bytearray(1 << 20)
+    view = memoryview(buffer)
+    found = []
+    for full in part:
+        try: fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError as error:
+            if error.errno == errno.ELOOP: continue
+            raise
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode): continue
+            h = hashlib.sha256()
+            while n := os.readv(fd, [buffer]): h.update(view[:n])
+        finally: os.close(fd)
+        rel = os.path.relpath(full, root).replace(os.sep, "/").encode("utf-8", "surrogateescape")
+        found.append(h.hexdigest().encode() + b" " + rel)
+    return b"\0".join(found)
+workers = max(1, min(8, len(os.sched_getaffinity(0))))
+children = []
+for i in range(1, workers):
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        code = 0
+        try: found = hashes(paths[i::workers])
+        except BaseException as error:
+            sys.stderr.write(repr(error) + "\n")
+            found, code = b"", 1
+        with os.fdopen(w, "wb") as out: out.write(found)
+        os._exit(code)
+    os.close(w)
+    children.append((pid, r))
+parts = [hashes(paths[0::workers])]
+for pid, r in children:
+    with os.fdopen(r, "rb") as reader: parts.append(reader.read())
+    if os.waitpid(pid, 0)[1] != 0: sys.exit(1)
+lines = sorted((line for part in parts for line in part.split(b"\0") if line), key=lambda line: line[65:])
+digest = hashlib.sha256()
+for line in lines: digest.update(line + b"\n")
+print(len(lines), digest.hexdigest())
+`;
 
 /**
  * A container that is created and never started, with the volume at STAGE_DIR: the engine reads and
@@ -164,6 +202,7 @@ export async function stageIn(docker: Docker, sources: readonly StageSource[], o
   archive.on('error', () => undefined); // said by putArchive, or by the hashes
   const onAbort = () => archive.destroy(new StagingCancelled());
   let helper: Docker.Container | null = null;
+  let checker: Promise<StartedOnce> | null = null;
   await docker
     .createVolume({ Name: options.volume, Labels: { [APP_LABEL]: 'aucmedi-desk', [STAGE_LABEL]: 'input', ...options.labels }, ...(options.driverOpts ? { DriverOpts: options.driverOpts } : {}) })
     .catch(async (error: unknown) => {
@@ -175,15 +214,21 @@ export async function stageIn(docker: Docker, sources: readonly StageSource[], o
     options.signal?.addEventListener('abort', onAbort, { once: true });
     helper = await helperContainer(docker, options, false);
     if (options.signal?.aborted) throw new StagingCancelled();
+    // the check's container starts while the upload runs: its start takes as long as the hashing
+    checker = startChecker(docker, options);
+    checker.catch(() => undefined); // said when the check is due
     // The engine answers when it has read the whole stream (or fails on the first bad byte).
     const [, hashes] = await Promise.all([helper.putArchive(archive as unknown as NodeJS.ReadableStream, { path: STAGE_DIR }), archive.hashes]);
     if (options.signal?.aborted) throw new StagingCancelled();
     report('verifying', files.length);
     const sent: StagedManifest = { files: files.length, bytes, digest: manifestDigest(hashes) };
-    await verifyStaged(docker, sent, options);
+    const started = checker;
+    checker = null;
+    await check(await started, sent);
     return sent;
   } catch (error) {
     archive.destroy();
+    await checker?.then((started) => started.discard(), () => undefined);
     await helper?.remove({ force: true, v: true }).catch(() => undefined);
     helper = null;
     await removeVolume(docker, options.volume).catch(() => undefined);
@@ -196,20 +241,32 @@ export async function stageIn(docker: Docker, sources: readonly StageSource[], o
   }
 }
 
-/** Hashes what the volume holds, on the server, and compares it with what was sent. */
-export async function verifyStaged(docker: Docker, sent: StagedManifest, options: Pick<StageOptions, 'image' | 'volume' | 'signal'>): Promise<void> {
-  const result = await runOnce(docker, {
+/** The check's container, started and waiting for the upload to complete. */
+function startChecker(docker: Docker, options: Pick<StageOptions, 'image' | 'volume' | 'signal'>): Promise<StartedOnce> {
+  return startOnce(docker, {
     image: options.image,
     entrypoint: ['python3', '-c', VERIFY_SCRIPT],
     cmd: [STAGE_DIR],
     mounts: [{ Type: 'volume', Source: options.volume, Target: STAGE_DIR, ReadOnly: true }],
     purpose: 'staging-verify',
+    stdin: true,
     timeoutMs: 30 * 60_000,
     ...(options.signal ? { signal: options.signal } : {}),
   });
+}
+
+/** Lets the started check hash what the volume holds, and compares that with what was sent. */
+async function check(checker: StartedOnce, sent: StagedManifest): Promise<void> {
+  checker.stdin!.write('g');
+  const result = await checker.finish();
   const [count, digest] = result.stdout.trim().split(/\s+/);
   if (result.exitCode !== 0 || !digest) throw new Error(`the check on the server failed (exit ${result.exitCode}): ${result.stderr.trim().slice(0, 500)}`);
   if (Number(count) !== sent.files || digest !== sent.digest) throw new StagingVerifyFailed(sent, { files: Number(count), digest });
+}
+
+/** Hashes what the volume holds, on the server, and compares it with what was sent. */
+export async function verifyStaged(docker: Docker, sent: StagedManifest, options: Pick<StageOptions, 'image' | 'volume' | 'signal'>): Promise<void> {
+  await check(await startChecker(docker, options), sent);
 }
 
 /**

@@ -11,6 +11,7 @@ import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEntry } from '../../src/api/types';
 import { closeSshConnections, createDockerClient } from '../../src/engine/client';
+import { startOnce } from '../../src/engine/containers';
 import { endpointForEntry } from '../../src/engine/engines';
 import type { EndpointContext } from '../../src/engine/endpoint';
 import { removeVolume, safeRelativeName, stageIn, stageOut, StagingCancelled, StagingVerifyFailed, verifyStaged, type StagedManifest, type StageProgress } from '../../src/engine/staging';
@@ -93,8 +94,25 @@ describe.runIf(ready)('staging through the engine API to a server that cannot se
     const changed = verifyStaged(docker, sent, { image: STAND_IN_TAG, volume: 'aucmedi-test-in' });
     await expect(changed).rejects.toBeInstanceOf(StagingVerifyFailed);
     await expect(changed).rejects.toMatchObject({ found: { files: 302 } });
+    // a link and a FIFO are not counted (nor waited on); a name with a newline is one file
+    onServer('aucmedi-test-in', "ln -s /etc/passwd /v/link && mkfifo /v/fifo && printf y > '/v/new\nline'", true);
+    await expect(verifyStaged(docker, sent, { image: STAND_IN_TAG, volume: 'aucmedi-test-in' })).rejects.toMatchObject({ found: { files: 303 } });
     await removeVolume(docker, 'aucmedi-test-in');
     expect(leftovers()).toEqual({ volumes: [], containers: [] });
+  });
+
+  it('a check started ahead and left waiting ends when the app goes away (its stdin closes)', async () => {
+    const waiting = await startOnce(docker, {
+      image: STAND_IN_TAG,
+      entrypoint: ['python3', '-c', 'import sys; sys.exit(3 if sys.stdin.buffer.read(1) != b"g" else 0)'],
+      cmd: [],
+      purpose: 'staging-verify',
+      stdin: true,
+      timeoutMs: 60_000,
+    });
+    (waiting.stdin as unknown as { destroy(): void }).destroy();
+    expect((await waiting.finish()).exitCode).toBe(3);
+    expect(leftovers().containers).toEqual([]);
   });
 
   it('downloads what a run wrote into a volume: files and folders, never a link', async () => {
