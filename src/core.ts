@@ -374,11 +374,7 @@ export function createCore(deps: CoreDeps): Core {
     'engines:trust-host-key': ({ name, fingerprint }) => engines.trust(name, fingerprint),
     'engines:shared-folders': ({ name, pathMappings }) => engines.setSharedFolders(name, pathMappings),
     'engines:kept-datasets': async ({ name }) => listKeptDatasets(await engines.client(name)),
-    'engines:remove-kept-dataset': async ({ name, volume }) => {
-      const docker = await engines.client(name);
-      await removeKeptDataset(docker, volume);
-      return listKeptDatasets(docker);
-    },
+    'engines:remove-kept-dataset': async ({ name, volume }) => removeKeptDataset(await engines.client(name), volume),
     'settings:get': async () => deps.settings.read(),
     'settings:update': async (patch) => {
       const before = deps.settings.read();

@@ -31,7 +31,7 @@ import { DockerRunBackend } from '../../src/engine/docker-run-backend';
 import { claimOutputFolder } from '../../src/runs/preflight';
 import { RunService } from '../../src/runs/service';
 import { RunStore } from '../../src/runs/store';
-import { mountedStepMounts } from '../../src/runs/step-mounts';
+import { mountedStepMounts, stepContainerSpec } from '../../src/runs/step-mounts';
 import { JsonFileSettingsStore } from '../../src/settings/store';
 import { makeClassDataset } from '../../test/helpers/images';
 
@@ -90,19 +90,7 @@ function referenceOptions(imageId: string, runId: string, template: RunRecord, o
   cpSync(template.outputDir, outputDir, { recursive: true });
   const record: RunRecord = { ...template, outputDir };
   const inputs = mountedStepMounts(record, weightsDir);
-  const created = runContainerOptions({
-    runId,
-    mode: 'training',
-    imageId,
-    args: record.command,
-    binds: inputs.binds,
-    volumes: inputs.volumes,
-    env: inputs.env,
-    tmpfs: inputs.tmpfs,
-    gpus: record.gpus,
-    platform: process.platform,
-    ...(inputs.entrypoint.length > 0 ? { entrypoint: inputs.entrypoint } : {}),
-  });
+  const created = runContainerOptions(stepContainerSpec(record, 'training', inputs, { extraEnv: [], platform: process.platform }));
   created.Labels = { ...created.Labels, [BENCH_LABEL]: 'run-start' };
   return created;
 }

@@ -27,10 +27,14 @@ export async function listKeptDatasets(docker: Docker): Promise<KeptDataset[]> {
     .sort((a, b) => a.folder.localeCompare(b.folder));
 }
 
-/** Removes a kept dataset from the server; one a run uses now is refused with a sentence, one already gone is fine. */
-export async function removeKeptDataset(docker: Docker, volume: string): Promise<void> {
+/**
+ * Removes a kept dataset from the server and returns those left; one a run uses now is refused with
+ * a sentence, one already gone is fine.
+ */
+export async function removeKeptDataset(docker: Docker, volume: string): Promise<KeptDataset[]> {
   const kept = await listKeptDatasets(docker);
-  if (!kept.some((entry) => entry.volume === volume)) return;
+  const left = kept.filter((entry) => entry.volume !== volume);
+  if (left.length === kept.length) return kept;
   await docker
     .getVolume(volume)
     .remove()
@@ -39,4 +43,5 @@ export async function removeKeptDataset(docker: Docker, volume: string): Promise
       if (error.statusCode === 409) throw localizedException('RUN_ACTIVE', msg('remote:kept.inUse', { volume }), msg('remote:kept.inUseAction'), error.message);
       throw error;
     });
+  return left;
 }

@@ -49,7 +49,7 @@ import { localSharedDigest } from '../engine/shared-folder-check';
 import type { UsedImage } from '../dataset/validate';
 import type { ScannedDataset } from '../dataset/scan';
 import type { RunBackend, RunContainer, StagedVolumes } from './backend';
-import { EVALUATION_PREDICTION_DIR, EVALUATION_RESULTS_DIR, inputFolderOf, mountedHostPaths, mountedStepMounts, stepOf, stagedDataset, stagedRunSources, stagedStepMounts } from './step-mounts';
+import { EVALUATION_PREDICTION_DIR, EVALUATION_RESULTS_DIR, inputFolderOf, mountedHostPaths, mountedStepMounts, stepContainerSpec, stepOf, stagedDataset, stagedRunSources, stagedStepMounts } from './step-mounts';
 
 export const RUN_LOG_FILE = 'run.log';
 /** An evaluation's first step (prediction) logs here; its second step writes run.log. */
@@ -511,20 +511,7 @@ export class RunService {
     let container: RunContainer;
     let output: NodeJS.ReadableStream | undefined;
     try {
-      container = await backend.create({
-        runId: record.id,
-        mode,
-        imageId: record.imageId!,
-        args: record.command,
-        binds: inputs.binds,
-        volumes: inputs.volumes,
-        env: [...inputs.env, ...this.deps.extraEnv],
-        tmpfs: inputs.tmpfs,
-        gpus: record.gpus,
-        platform: this.deps.platform,
-        imageUser: Boolean(volumes),
-        ...(inputs.entrypoint.length > 0 ? { entrypoint: inputs.entrypoint } : {}),
-      });
+      container = await backend.create(stepContainerSpec(record, mode, inputs, { extraEnv: this.deps.extraEnv, platform: this.deps.platform }));
       record.containerId = container.id;
       // Attached before it starts, so every byte comes as written: the log endpoint goes through
       // Docker's log copier, which holds a line until its newline, and Keras redraws its bar with \r

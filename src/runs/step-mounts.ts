@@ -44,6 +44,7 @@ import {
 import { PREDICTIONS_FILE } from '../aucmedi/outputs';
 import { CONTAINER_KERAS_MODELS_DIR, kerasMountSpec } from '../aucmedi/weights';
 import type { StageSource } from '../engine/staging';
+import type { RunContainerSpec } from '../engine/run-container';
 import type { DatasetToStage, StagedVolumes } from './backend';
 import { ANNOTATIONS_COPY_FILE, CONTAINER_SOURCE_DIR, INPUTS_DIR, stepViewMounts, VIEW_STEP_SCRIPT, AUCMEDI_ENTRYPOINT, viewSpecFile, STEP_ROOT, VIEW_TMPFS, type EnginePath, type ViewStep } from './dataset-view';
 import { LINKED_INPUTS_DIR } from './inputs';
@@ -60,6 +61,24 @@ export interface StepMounts {
   /** Empty: the image's own entrypoint (a run started before the clean view). */
   entrypoint: string[];
   env: string[];
+}
+
+/** The container of the run's step as the run backend creates it (src/runs/backend.ts `create`). */
+export function stepContainerSpec(record: RunRecord, mode: RunRecord['mode'], inputs: StepMounts, host: { extraEnv: readonly string[]; platform: NodeJS.Platform }): RunContainerSpec {
+  return {
+    runId: record.id,
+    mode,
+    imageId: record.imageId!,
+    args: record.command,
+    binds: inputs.binds,
+    volumes: inputs.volumes,
+    env: [...inputs.env, ...host.extraEnv],
+    tmpfs: inputs.tmpfs,
+    gpus: record.gpus,
+    platform: host.platform,
+    imageUser: Boolean(record.placement?.volumes),
+    ...(inputs.entrypoint.length > 0 ? { entrypoint: inputs.entrypoint } : {}),
+  };
 }
 
 export function stepOf(record: RunRecord): ViewStep {
