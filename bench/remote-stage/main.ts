@@ -97,7 +97,8 @@ try {
     cli(['volume', 'rm', `bench-quarter-${round}`]);
     console.log(`round ${round + 1}: upload ours ${(result.uploadMs / 1000).toFixed(1)} s (+check ${((result.ms - result.uploadMs) / 1000).toFixed(1)} s), tar|docker cp ${(upload.reference.at(-1)! / 1000).toFixed(1)} s; download ours ${(download.ours.at(-1)! / 1000).toFixed(1)} s, docker cp ${(download.reference.at(-1)! / 1000).toFixed(1)} s`);
   }
-  const ratio = (a: number[], b: number[]) => (median(a) / median(b)).toFixed(2);
+  // the rounds alternate, and the machine's speed drifts between them: each round's ratio too
+  const ratio = (a: number[], b: number[]) => `${(median(a) / median(b)).toFixed(2)} (median of the rounds' ratios ${median(a.map((x, i) => x / b[i]!)).toFixed(2)})`;
   console.log(`upload of ${FILES} files (${((FILES * FILE_KIB) / 1024).toFixed(0)} MiB), median of ${ROUNDS}: ours ${(median(upload.ours) / 1000).toFixed(1)} s, tar | docker cp ${(median(upload.reference) / 1000).toFixed(1)} s: ratio ${ratio(upload.ours, upload.reference)}`);
   console.log(`  with the server-side check (every file hashed there): ${(median(upload.oursChecked) / 1000).toFixed(1)} s: ratio ${ratio(upload.oursChecked, upload.reference)}`);
   console.log(`download of ${OUTPUT_MIB} MiB: ours ${(median(download.ours) / 1000).toFixed(1)} s, docker cp ${(median(download.reference) / 1000).toFixed(1)} s: ratio ${ratio(download.ours, download.reference)}`);
