@@ -40,6 +40,7 @@ let finished = false;
 let pending = null; // header or padding bytes not yet in a buffer
 let current = null; // { item, fd, left, hash }
 const probe = Buffer.allocUnsafe(1);
+const ZEROS = Buffer.alloc(512); // padding, only ever copied from
 
 /** A buffer with room, or null while every buffer is out. */
 function room() {
@@ -89,12 +90,12 @@ function step() {
     files += 1;
     current = null;
     const rest = item.size % 512;
-    if (rest) pending = Buffer.alloc(512 - rest);
+    if (rest) pending = ZEROS.subarray(0, 512 - rest);
     return true;
   }
   const item = items.shift();
   if (item) {
-    pending = Buffer.from(item.header);
+    pending = item.header;
     if (item.full !== null) current = { item, fd: openSync(item.full, 'r'), left: item.size, hash: createHash('sha256') };
     return true;
   }
@@ -144,7 +145,13 @@ parentPort.on('message', (message) => {
     return;
   }
   if (message.kind === 'give') free.push(Buffer.from(message.buffer));
-  if (message.kind === 'batch') { items.push(...message.items); last = message.last; asked = false; }
+  if (message.kind === 'batch') {
+    // the batch's headers come in one buffer, each item names its end in it
+    const headers = Buffer.from(message.headers);
+    let start = 0;
+    for (const item of message.items) { item.header = headers.subarray(start, item.headerEnd); start = item.headerEnd; }
+    items.push(...message.items); last = message.last; asked = false;
+  }
   pump();
 });
 `;
@@ -245,16 +252,26 @@ export class ArchiveBody extends EventEmitter {
     const entries = this.dirs.length + this.files.length;
     const sendBatch = () => {
       const items = [];
+      const headers: Buffer[] = [];
+      let headerEnd = 0;
       for (let index = this.sent; index < Math.min(entries, this.sent + BATCH); index++) {
         const file = index < this.dirs.length ? null : this.files[index - this.dirs.length]!;
         const header = file
           ? tarHeader({ name: file.rel, type: 'file', size: file.size, mode: 0o644, mtime })
           : tarHeader({ name: this.dirs[index]!, type: 'directory', size: 0, mode: 0o755, mtime });
-        // its own memory: a view of Buffer's shared pool would be cloned whole
-        items.push({ index: index - this.dirs.length, full: file?.full ?? null, size: file?.size ?? 0, header: new Uint8Array(header) });
+        headers.push(header);
+        headerEnd += header.length;
+        items.push({ index: index - this.dirs.length, full: file?.full ?? null, size: file?.size ?? 0, headerEnd });
       }
       this.sent += items.length;
-      this.worker.postMessage({ kind: 'batch', items, last: this.sent >= entries });
+      // one buffer for the batch's headers, moved, not copied: a typed array per header cost a clone each
+      const joined = new Uint8Array(headerEnd);
+      let at = 0;
+      for (const header of headers) {
+        joined.set(header, at);
+        at += header.length;
+      }
+      this.worker.postMessage({ kind: 'batch', items, headers: joined.buffer, last: this.sent >= entries }, [joined.buffer]);
     };
     const keep = (hashes: Array<number | string>) => {
       for (let i = 0; i < hashes.length; i += 2) this.sha256s[hashes[i] as number] = hashes[i + 1] as string;
