@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 
 /** Labels on every container the app creates, so it can find (and clean up) its own. */
@@ -72,7 +73,7 @@ export interface RunOnceResult {
 /** A short-lived container started by startOnce. */
 export interface StartedOnce {
   /** Its stdin, where it was started with `stdin: true` (attached before the start, so nothing written is lost). */
-  readonly stdin: NodeJS.WritableStream | null;
+  readonly stdin: Duplex | null;
   /** Waits for its end (it is killed after `timeoutMs` from now, or on the signal), reads its output and removes it. */
   finish(): Promise<RunOnceResult>;
   /** Kills and removes it, its output unread. */
@@ -101,11 +102,11 @@ export async function startOnce(docker: Docker, options: RunOnceOptions & { stdi
   });
   // v: the image declares VOLUME /data; its anonymous volume goes with the container.
   const remove = () => container.remove({ force: true, v: true }).catch(() => undefined);
-  let stdin: (NodeJS.WritableStream & { destroy(): void }) | null = null;
+  let stdin: Duplex | null = null;
   try {
     if (options.signal?.aborted) throw new RunOnceCancelled();
     if (options.stdin) {
-      stdin = (await container.attach({ stream: true, hijack: true, stdin: true, stdout: false, stderr: false })) as unknown as NodeJS.WritableStream & { destroy(): void };
+      stdin = (await container.attach({ stream: true, hijack: true, stdin: true, stdout: false, stderr: false })) as unknown as Duplex;
       stdin.on('error', () => undefined); // the container's end closes it
     }
     await container.start();

@@ -222,9 +222,7 @@ export async function stageIn(docker: Docker, sources: readonly StageSource[], o
     if (options.signal?.aborted) throw new StagingCancelled();
     report('verifying', files.length);
     const sent: StagedManifest = { files: files.length, bytes, digest: manifestDigest(hashes) };
-    const started = checker;
-    checker = null;
-    await check(await started, sent);
+    await check(await checker, sent); // on a failure the catch's discard finds it removed already
     return sent;
   } catch (error) {
     archive.destroy();

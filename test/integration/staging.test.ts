@@ -110,7 +110,7 @@ describe.runIf(ready)('staging through the engine API to a server that cannot se
       stdin: true,
       timeoutMs: 60_000,
     });
-    (waiting.stdin as unknown as { destroy(): void }).destroy();
+    waiting.stdin!.destroy();
     expect((await waiting.finish()).exitCode).toBe(3);
     expect(leftovers().containers).toEqual([]);
   });
