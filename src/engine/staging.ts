@@ -276,7 +276,8 @@ export function stagingError(error: unknown, direction: 'upload' | 'download', b
   const detail = errorDetail(error);
   if (error instanceof StagingVerifyFailed) return localizedException('STAGING_VERIFY_FAILED', msg('remote:staging.verifyFailed.message'), msg('remote:staging.verifyFailed.action'), detail);
   if (/no space left on device|ENOSPC|disk quota exceeded/i.test(detail)) {
-    return localizedException('STAGING_NO_SPACE', msg('remote:staging.noSpace.message', { bytes: bytes ?? 0 }), msg('remote:staging.noSpace.action'), detail);
+    const message = bytes === null ? msg('remote:staging.noSpace.messageUnsized') : msg('remote:staging.noSpace.message', { bytes });
+    return localizedException('STAGING_NO_SPACE', message, msg('remote:staging.noSpace.action'), detail);
   }
   return localizedException('STAGING_FAILED', msg(`remote:staging.failed.${direction}`), msg('remote:staging.failed.action'), detail);
 }
