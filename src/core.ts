@@ -141,8 +141,6 @@ export function createCore(deps: CoreDeps): Core {
     return detectGpus(local ? gpuDeps : { ...gpuDeps, host: async () => ({ state: 'no-driver' }) });
   };
   const backendOf = (engineName: string | null | undefined) => runBackend(engines, engine, images.catalogOf, engineName);
-  /** The address an engine's yes is given for: a name re-used for another server asks again. */
-  const engineUrl = async (engineName: string) => (EngineDirectory.isLocal(engineName) ? (await engine.endpoint()).url : engines.named(engineName).url);
   const weightsDir = () => deps.settings.read().weightsDir ?? path.join(dataDir, 'weights');
   const runs = new RunService({
     store: new RunStore(path.join(dataDir, 'runs')),
@@ -153,18 +151,7 @@ export function createCore(deps: CoreDeps): Core {
     imageCheck: (imageId, engineName) => images.catalogOf(engineName).check(imageId),
     scanDataset: (request) => scanDatasetForRun(request),
     detectGpus: detect,
-    uploadConsent: {
-      given: async (engineName) => {
-        const url = await engineUrl(engineName);
-        return deps.settings.read().uploadConsents.some((consent) => consent.engine === engineName && consent.url === url);
-      },
-      give: async (engineName) => {
-        const url = await engineUrl(engineName);
-        const settings = deps.settings.read();
-        const others = settings.uploadConsents.filter((consent) => consent.engine !== engineName);
-        deps.settings.write({ ...settings, uploadConsents: [...others, { engine: engineName, url, at: new Date().toISOString() }].slice(-64) });
-      },
-    },
+    uploadConsent: { given: (engineName) => engines.uploadConsentGiven(engineName), give: (engineName) => engines.giveUploadConsent(engineName) },
     runsDir: () => deps.settings.read().runsDir ?? path.join(homedir, 'AUCMEDI Desk runs'),
     weightsDir,
     extraEnv: deps.runEnv ?? [],

@@ -204,6 +204,27 @@ export class EngineDirectory {
     return trustHostKey(findEntry(this.settings.read(), name), fingerprint, this.ctx);
   }
 
+  /**
+   * Whether the user said yes to staging data on the engine (the data-protection question, settings
+   * `uploadConsents`) for the address it has now: a name re-used for another server asks again.
+   */
+  async uploadConsentGiven(name: string): Promise<boolean> {
+    const url = await this.address(name);
+    return this.settings.read().uploadConsents.some((consent) => consent.engine === name && consent.url === url);
+  }
+
+  /** Keeps the yes for the engine's address now (the last 64 engines' are kept). */
+  async giveUploadConsent(name: string): Promise<void> {
+    const url = await this.address(name);
+    const settings = this.settings.read();
+    const others = settings.uploadConsents.filter((consent) => consent.engine !== name);
+    this.settings.write({ ...settings, uploadConsents: [...others, { engine: name, url, at: new Date().toISOString() }].slice(-64) });
+  }
+
+  private async address(name: string): Promise<string> {
+    return EngineDirectory.isLocal(name) ? (await this.local.endpoint()).url : this.entry(name).url;
+  }
+
   /** One value per engine name, made once (an image catalog, whose checks are cached per engine). */
   perEngine<T>(name: string | null | undefined, make: () => T): T {
     const key = EngineDirectory.isLocal(name) ? LOCAL_ENGINE : name!;
