@@ -5,7 +5,8 @@ export class TransferMeter {
   bytesDone = 0;
 
   constructor(
-    readonly bytesTotal: number | null,
+    /** Null while not known; it may become known on the way. */
+    public bytesTotal: number | null,
     private readonly now: () => number = Date.now,
     private readonly windowMs = 3000,
   ) {

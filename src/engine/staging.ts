@@ -26,7 +26,7 @@ import tar from 'tar-stream';
 import { errorDetail, localizedException, UserErrorException } from '../api/errors';
 import type { StagingProgress } from '../api/runs';
 import { msg } from '../i18n';
-import { APP_LABEL, PURPOSE_LABEL, startOnce, type StartedOnce } from './containers';
+import { APP_LABEL, PURPOSE_LABEL, runOnce, startOnce, type StartedOnce } from './containers';
 import { ArchiveBody } from './archive-packer';
 import { TransferMeter } from './progress';
 
@@ -289,6 +289,39 @@ export function safeRelativeName(name: string): string | null {
   return parts.join('/');
 }
 
+/** Run on the server: the bytes of the volume's regular files, what a download writes (no link, nothing else). */
+const SIZE_SCRIPT = String.raw`
+import os, stat, sys
+total = 0
+for folder, _, files in os.walk(sys.argv[1]):
+    for name in files:
+        info = os.lstat(os.path.join(folder, name))
+        if stat.S_ISREG(info.st_mode): total += info.st_size
+print(total)
+`;
+
+/**
+ * What the volume's files weigh, measured on the server by a throwaway container; null when it
+ * cannot say. An estimate for the time left: a folder that a container without capabilities may
+ * not enter (one that a run's user made private) is not counted.
+ */
+export async function volumeBytes(docker: Docker, options: Pick<StageOptions, 'image' | 'volume' | 'signal'>): Promise<number | null> {
+  const result = await runOnce(docker, {
+    image: options.image,
+    entrypoint: ['python3', '-c', SIZE_SCRIPT],
+    cmd: [STAGE_DIR],
+    mounts: [{ Type: 'volume', Source: options.volume, Target: STAGE_DIR, ReadOnly: true }],
+    purpose: 'staging-size',
+    timeoutMs: 5 * 60_000,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const total = Number(result.stdout.trim());
+  return result.exitCode === 0 && Number.isSafeInteger(total) ? total : null;
+}
+
+/** A download still going after this long gets its total measured on the server, for the time left (a container's start costs more than a short download). */
+const SIZE_AFTER_MS = 1000;
+
 /**
  * Downloads what the volume holds into `localDir` (made when missing); files of the same name are
  * replaced, nothing else there is touched. Returns the number of files and bytes written.
@@ -297,6 +330,16 @@ export async function stageOut(docker: Docker, localDir: string, options: StageO
   const helper = await helperContainer(docker, options, true);
   const meter = new TransferMeter(null);
   let files = 0;
+  const sizing = new AbortController();
+  const stopSizing = () => sizing.abort();
+  options.signal?.addEventListener('abort', stopSizing, { once: true });
+  let sized = Promise.resolve();
+  const sizeLater = setTimeout(() => {
+    sized = volumeBytes(docker, { ...options, signal: sizing.signal }).then(
+      (total) => void (meter.bytesTotal = total),
+      () => undefined, // no total: the progress goes on without one
+    );
+  }, SIZE_AFTER_MS);
   try {
     const archive = (await helper.getArchive({ path: `${STAGE_DIR}/.` })) as unknown as NodeJS.ReadableStream;
     const extract = tar.extract();
@@ -324,7 +367,7 @@ export async function stageOut(docker: Docker, localDir: string, options: StageO
             async function* (chunks: AsyncIterable<unknown>) {
               for await (const chunk of chunks as AsyncIterable<Buffer>) {
                 meter.add(chunk.length);
-                if (meter.due()) options.onProgress?.({ phase: 'downloading', bytesDone: meter.bytesDone, bytesTotal: null, bytesPerSecond: meter.bytesPerSecond, secondsLeft: null, files });
+                if (meter.due()) options.onProgress?.({ phase: 'downloading', bytesDone: meter.bytesDone, bytesTotal: meter.bytesTotal, bytesPerSecond: meter.bytesPerSecond, secondsLeft: meter.secondsLeft, files });
                 yield chunk;
               }
             },
@@ -348,6 +391,10 @@ export async function stageOut(docker: Docker, localDir: string, options: StageO
     if (options.signal?.aborted || error instanceof StagingCancelled) throw new StagingCancelled();
     throw stagingError(error, 'download', null);
   } finally {
+    clearTimeout(sizeLater);
+    sizing.abort(); // a measurement still going is stopped, and its container removed
+    await sized;
+    options.signal?.removeEventListener('abort', stopSizing);
     await helper.remove({ force: true, v: true }).catch(() => undefined);
   }
 }

@@ -14,7 +14,7 @@ import { closeSshConnections, createDockerClient } from '../../src/engine/client
 import { startOnce } from '../../src/engine/containers';
 import { endpointForEntry } from '../../src/engine/engines';
 import type { EndpointContext } from '../../src/engine/endpoint';
-import { removeVolume, safeRelativeName, stageIn, stageOut, StagingCancelled, StagingVerifyFailed, verifyStaged, type StagedManifest, type StageProgress } from '../../src/engine/staging';
+import { removeVolume, safeRelativeName, stageIn, stageOut, StagingCancelled, StagingVerifyFailed, verifyStaged, volumeBytes, type StagedManifest, type StageProgress } from '../../src/engine/staging';
 import { STAND_IN_TAG } from '../helpers/docker-cli';
 import { requireEngine, requireRoot } from '../helpers/requirements';
 import { requireRemoteEngineTools, startRemoteEngine, type RemoteEngine } from '../helpers/remote-engine';
@@ -127,9 +127,33 @@ describe.runIf(ready)('staging through the engine API to a server that cannot se
     expect(readFileSync(path.join(out, 'logs.csv'), 'utf8')).toBe('log\n');
     expect(readdirSync(path.join(out, 'model')).sort()).toEqual(['model.best_loss.keras', 'plots']);
     expect(readFileSync(path.join(out, 'run.json'), 'utf8')).toBe('{}');
+    // what the server says the download weighs: the files' bytes, not the link's
+    expect(await volumeBytes(docker, { image: STAND_IN_TAG, volume: 'aucmedi-test-out' })).toBe(result.bytes);
     await removeVolume(docker, 'aucmedi-test-out');
     expect(leftovers()).toEqual({ volumes: [], containers: [] });
   });
+
+  it('a longer download learns its total on the way (progress with a fraction and the time left), and a cancel leaves nothing', async () => {
+    remote.engine.docker(['volume', 'create', 'aucmedi-test-long']);
+    onServer('aucmedi-test-long', 'mkdir /v/model && for i in 1 2 3 4; do head -c 100000000 /dev/urandom > /v/model/fold$i.keras; done', true);
+    const out = path.join(dir, 'long');
+    // cancelled while the server measures it: nothing left there, not even the measuring container
+    const controller = new AbortController();
+    const started = Date.now();
+    const cancelled = stageOut(docker, out, { image: STAND_IN_TAG, volume: 'aucmedi-test-long', signal: controller.signal, onProgress: () => void (Date.now() - started > 1200 && controller.abort()) });
+    await expect(cancelled).rejects.toBeInstanceOf(StagingCancelled);
+    expect(leftovers().containers).toEqual([]);
+    const progress: StageProgress[] = [];
+    const result = await stageOut(docker, out, { image: STAND_IN_TAG, volume: 'aucmedi-test-long', onProgress: (p) => void progress.push({ ...p }) });
+    expect(result.bytes).toBe(400_000_000);
+    expect(progress[0]?.bytesTotal).toBeNull(); // not known at first: measuring costs a container's start
+    const known = progress.filter((p) => p.bytesTotal !== null);
+    expect(known.length).toBeGreaterThan(0);
+    expect(known.every((p) => p.bytesTotal === 400_000_000 && typeof p.secondsLeft === 'number')).toBe(true);
+    rmSync(out, { recursive: true, force: true });
+    await removeVolume(docker, 'aucmedi-test-long');
+    expect(leftovers()).toEqual({ volumes: [], containers: [] });
+  }, 120_000);
 
   it('a cancelled upload leaves no volume and no container on the server', async () => {
     const big = path.join(dir, 'big');
