@@ -4,6 +4,8 @@
 // `docker cp CONTAINER:/stage/. DIR` over the same transport, in the same run, alternating.
 // Prints the ratios (upload without and with the server-side check) and the core's peak memory
 // for the full and a quarter-size dataset (flat memory: the two peaks are alike).
+// With BENCH_LINK_MBIT=N both reach the engine through a link of N Mbit/s (bench/remote-stage/link.ts),
+// as across a hospital's LAN; without it over loopback, where the shared cores are the limit.
 // Needs root, dockerd, sshd, openssl (the test set-up's remote engine, test/helpers/remote-engine.ts).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,11 +13,13 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startRemoteEngine } from '../../test/helpers/remote-engine';
+import { startLink } from './link';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const FILES = Number(process.env.BENCH_FILES ?? 20_000);
 const FILE_KIB = Number(process.env.BENCH_FILE_KIB ?? 50);
 const OUTPUT_MIB = Number(process.env.BENCH_OUTPUT_MIB ?? 500);
+const LINK_MBIT = Number(process.env.BENCH_LINK_MBIT ?? 0);
 const IMAGE = process.env.AUCMEDI_STANDIN_TAG ?? 'aucmedi-desk/aucmedi-stand-in:test';
 const work = path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'aucmedi-bench-remote-stage');
 
@@ -38,11 +42,15 @@ rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 // room for the image, the 1 GB dataset twice over (ours, then the reference) and the output
 const remote = await startRemoteEngine({ dataRootBytes: 6 * 1024 ** 3 });
+let link: Awaited<ReturnType<typeof startLink>> | null = null;
 try {
   await remote.engine.loadFromMainEngine(IMAGE);
-  const tlsArgs = ['-H', remote.tlsUrl, '--tlsverify', `--tlscacert=${remote.certs.ca}`, `--tlscert=${remote.certs.cert}`, `--tlskey=${remote.certs.key}`];
+  // BENCH_LINK_MBIT: both sides reach the engine through a link of that speed (bench/remote-stage/link.ts)
+  link = LINK_MBIT > 0 ? await startLink(remote.tlsPort, LINK_MBIT) : null;
+  const url = link ? `tcp://127.0.0.1:${link.port}` : remote.tlsUrl;
+  const tlsArgs = ['-H', url, '--tlsverify', `--tlscacert=${remote.certs.ca}`, `--tlscert=${remote.certs.cert}`, `--tlskey=${remote.certs.key}`];
   const cli = (args: string[]) => sh('docker', [...tlsArgs, ...args]);
-  const entry = JSON.stringify({ name: 'bench', url: remote.tlsUrl, tls: { ca: remote.certs.ca, cert: remote.certs.cert, key: remote.certs.key }, identityFile: null });
+  const entry = JSON.stringify({ name: 'bench', url, tls: { ca: remote.certs.ca, cert: remote.certs.cert, key: remote.certs.key }, identityFile: null });
   const once = path.join(path.dirname(new URL(import.meta.url).pathname), 'stage-once.mjs');
   const ours = (mode: 'in' | 'out', volume: string, dir: string) => JSON.parse(sh(process.execPath, [once, mode, entry, IMAGE, volume, dir]).split('\n').pop()!);
 
@@ -99,11 +107,13 @@ try {
   }
   // the rounds alternate, and the machine's speed drifts between them: each round's ratio too
   const ratio = (a: number[], b: number[]) => `${(median(a) / median(b)).toFixed(2)} (median of the rounds' ratios ${median(a.map((x, i) => x / b[i]!)).toFixed(2)})`;
+  if (link) console.log(`both through a link of ${LINK_MBIT} Mbit/s each way (bench/remote-stage/link.ts)`);
   console.log(`upload of ${FILES} files (${((FILES * FILE_KIB) / 1024).toFixed(0)} MiB), median of ${ROUNDS}: ours ${(median(upload.ours) / 1000).toFixed(1)} s, tar | docker cp ${(median(upload.reference) / 1000).toFixed(1)} s: ratio ${ratio(upload.ours, upload.reference)}`);
   console.log(`  with the server-side check (every file hashed there): ${(median(upload.oursChecked) / 1000).toFixed(1)} s: ratio ${ratio(upload.oursChecked, upload.reference)}`);
   console.log(`download of ${OUTPUT_MIB} MiB: ours ${(median(download.ours) / 1000).toFixed(1)} s, docker cp ${(median(download.reference) / 1000).toFixed(1)} s: ratio ${ratio(download.ours, download.reference)}`);
   console.log(`core peak memory: ${peakBig.toFixed(0)} MiB for ${FILES} files, ${peakQuarter.toFixed(0)} MiB for ${Math.round(FILES / 4)}`);
 } finally {
+  await link?.close();
   await remote.cleanup();
   rmSync(work, { recursive: true, force: true });
 }
