@@ -26,7 +26,7 @@ import tar from 'tar-stream';
 import { errorDetail, localizedException, UserErrorException } from '../api/errors';
 import type { StagingProgress } from '../api/runs';
 import { msg } from '../i18n';
-import { APP_LABEL, PURPOSE_LABEL, runOnce, startOnce, type StartedOnce } from './containers';
+import { APP_LABEL, PURPOSE_LABEL, runOnce, startOnce, type RunOnceOptions, type StartedOnce } from './containers';
 import { ArchiveBody } from './archive-packer';
 import { TransferMeter } from './progress';
 
@@ -241,16 +241,20 @@ export async function stageIn(docker: Docker, sources: readonly StageSource[], o
 
 /** The check's container, started and waiting for the upload to complete. */
 function startChecker(docker: Docker, options: Pick<StageOptions, 'image' | 'volume' | 'signal'>): Promise<StartedOnce> {
-  return startOnce(docker, {
+  return startOnce(docker, { ...scriptOnVolume(options, VERIFY_SCRIPT, 'staging-verify', 30 * 60_000), stdin: true });
+}
+
+/** A throwaway container that runs a Python script over the volume, mounted read-only at STAGE_DIR. */
+function scriptOnVolume(options: Pick<StageOptions, 'image' | 'volume' | 'signal'>, script: string, purpose: string, timeoutMs: number): RunOnceOptions {
+  return {
     image: options.image,
-    entrypoint: ['python3', '-c', VERIFY_SCRIPT],
+    entrypoint: ['python3', '-c', script],
     cmd: [STAGE_DIR],
     mounts: [{ Type: 'volume', Source: options.volume, Target: STAGE_DIR, ReadOnly: true }],
-    purpose: 'staging-verify',
-    stdin: true,
-    timeoutMs: 30 * 60_000,
+    purpose,
+    timeoutMs,
     ...(options.signal ? { signal: options.signal } : {}),
-  });
+  };
 }
 
 /** Lets the started check hash what the volume holds, and compares that with what was sent. */
@@ -306,15 +310,7 @@ print(total)
  * not enter (one that a run's user made private) is not counted.
  */
 export async function volumeBytes(docker: Docker, options: Pick<StageOptions, 'image' | 'volume' | 'signal'>): Promise<number | null> {
-  const result = await runOnce(docker, {
-    image: options.image,
-    entrypoint: ['python3', '-c', SIZE_SCRIPT],
-    cmd: [STAGE_DIR],
-    mounts: [{ Type: 'volume', Source: options.volume, Target: STAGE_DIR, ReadOnly: true }],
-    purpose: 'staging-size',
-    timeoutMs: 5 * 60_000,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  const result = await runOnce(docker, scriptOnVolume(options, SIZE_SCRIPT, 'staging-size', 5 * 60_000));
   const total = Number(result.stdout.trim());
   return result.exitCode === 0 && Number.isSafeInteger(total) ? total : null;
 }
@@ -330,9 +326,8 @@ export async function stageOut(docker: Docker, localDir: string, options: StageO
   const helper = await helperContainer(docker, options, true);
   const meter = new TransferMeter(null);
   let files = 0;
+  // stopped in the finally below, which a cancel reaches too (the download fails first)
   const sizing = new AbortController();
-  const stopSizing = () => sizing.abort();
-  options.signal?.addEventListener('abort', stopSizing, { once: true });
   let sized = Promise.resolve();
   const sizeLater = setTimeout(() => {
     sized = volumeBytes(docker, { ...options, signal: sizing.signal }).then(
@@ -394,7 +389,6 @@ export async function stageOut(docker: Docker, localDir: string, options: StageO
     clearTimeout(sizeLater);
     sizing.abort(); // a measurement still going is stopped, and its container removed
     await sized;
-    options.signal?.removeEventListener('abort', stopSizing);
     await helper.remove({ force: true, v: true }).catch(() => undefined);
   }
 }
