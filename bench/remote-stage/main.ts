@@ -2,14 +2,15 @@
 // that cannot see this machine's files, and download a 500 MB output from one, through the core
 // (src/engine/staging.ts), against `tar -c DIR | docker -H ... cp - CONTAINER:/stage` and
 // `docker cp CONTAINER:/stage/. DIR` over the same transport, in the same run, alternating.
-// Prints the ratios (upload without and with the server-side check) and the core's peak memory
+// Prints the ratios (upload without and with the server-side check), the CPU seconds the machine spent
+// during each upload (client and server share its cores), and the core's peak memory
 // for the full and a quarter-size dataset (flat memory: the two peaks are alike).
 // With BENCH_LINK_MBIT=N both reach the engine through a link of N Mbit/s (bench/remote-stage/link.ts),
 // as across a hospital's LAN; without it over loopback, where the shared cores are the limit.
 // Needs root, dockerd, sshd, openssl (the test set-up's remote engine, test/helpers/remote-engine.ts).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startRemoteEngine } from '../../test/helpers/remote-engine';
@@ -29,6 +30,21 @@ function sh(command: string, args: string[], input?: string) {
   return result.stdout.trim();
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+/** The machine's CPU time so far, all cores together (/proc/stat, in clock ticks of 1/100 s): busy and all. */
+function cpuTicks(): { busy: number; all: number } {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  const ticks = fields.slice(0, 8).map(Number);
+  const idle = ticks[3]! + ticks[4]!; // idle and iowait
+  const all = ticks.reduce((sum, n) => sum + n, 0);
+  return { busy: all - idle, all };
+}
+/** Runs `work` and adds the CPU seconds the whole machine spent meanwhile to `into`. */
+function metered<T>(into: number[], work: () => T): T {
+  const before = cpuTicks();
+  const result = work();
+  into.push((cpuTicks().busy - before.busy) / 100);
+  return result;
+}
 
 function makeDataset(dir: string, files: number): void {
   for (let i = 0; i < files; i++) {
@@ -67,11 +83,13 @@ try {
 
   const upload = { ours: [] as number[], oursChecked: [] as number[], reference: [] as number[] };
   const download = { ours: [] as number[], reference: [] as number[] };
+  // the machine's CPU seconds during each upload: client and server share the cores here
+  const cpu = { ours: [] as number[], reference: [] as number[] };
   let peakBig = 0;
   let peakQuarter = 0;
   for (let round = 0; round < ROUNDS; round++) {
     sh('sync', []);
-    const result = ours('in', `bench-in-${round}`, big);
+    const result = metered(cpu.ours, () => ours('in', `bench-in-${round}`, big));
     upload.ours.push(result.uploadMs);
     upload.oursChecked.push(result.ms);
     peakBig = Math.max(peakBig, result.maxRssMiB);
@@ -81,7 +99,7 @@ try {
     cli(['volume', 'create', `bench-ref-${round}`]);
     const helper = cli(['create', '--network', 'none', '-v', `bench-ref-${round}:/stage`, '--entrypoint', 'true', IMAGE]);
     const started = performance.now();
-    sh('bash', ['-o', 'pipefail', '-c', `tar -C "$1" -c . | docker ${tlsArgs.map((a) => `'${a}'`).join(' ')} cp - "$2":/stage`, 'ref', big, helper]);
+    metered(cpu.reference, () => sh('bash', ['-o', 'pipefail', '-c', `tar -C "$1" -c . | docker ${tlsArgs.map((a) => `'${a}'`).join(' ')} cp - "$2":/stage`, 'ref', big, helper]));
     upload.reference.push(performance.now() - started);
     cli(['rm', '-v', helper]);
     cli(['volume', 'rm', `bench-ref-${round}`]);
@@ -110,6 +128,9 @@ try {
   if (link) console.log(`both through a link of ${LINK_MBIT} Mbit/s each way (bench/remote-stage/link.ts)`);
   console.log(`upload of ${FILES} files (${((FILES * FILE_KIB) / 1024).toFixed(0)} MiB), median of ${ROUNDS}: ours ${(median(upload.ours) / 1000).toFixed(1)} s, tar | docker cp ${(median(upload.reference) / 1000).toFixed(1)} s: ratio ${ratio(upload.ours, upload.reference)}`);
   console.log(`  with the server-side check (every file hashed there): ${(median(upload.oursChecked) / 1000).toFixed(1)} s: ratio ${ratio(upload.oursChecked, upload.reference)}`);
+  const cores = os.cpus().length;
+  const busy = (seconds: number[], ms: number[]) => `${median(seconds).toFixed(1)} CPU s (${median(seconds.map((s, i) => s / (ms[i]! / 1000))).toFixed(2)} of the ${cores} cores busy)`;
+  console.log(`  the machine meanwhile (workstation and server share its cores): ours with the check ${busy(cpu.ours, upload.oursChecked)}, tar | docker cp ${busy(cpu.reference, upload.reference)}`);
   console.log(`download of ${OUTPUT_MIB} MiB: ours ${(median(download.ours) / 1000).toFixed(1)} s, docker cp ${(median(download.reference) / 1000).toFixed(1)} s: ratio ${ratio(download.ours, download.reference)}`);
   console.log(`core peak memory: ${peakBig.toFixed(0)} MiB for ${FILES} files, ${peakQuarter.toFixed(0)} MiB for ${Math.round(FILES / 4)}`);
 } finally {

@@ -160,7 +160,8 @@ export class EngineDirectory {
     const image = this.settings.read().imageRef;
     const present = await docker.getImage(image).inspect().then(() => true, () => false);
     if (!present) return null;
-    const key = `${EngineDirectory.isLocal(name) ? LOCAL_ENGINE : name}\n${(EngineDirectory.isLocal(name) ? await this.local.endpoint() : this.named(name!).endpoint).url}`;
+    // keyed as the upload consent is: the name and the address it stands for now
+    const key = `${EngineDirectory.isLocal(name) ? LOCAL_ENGINE : name}\n${await this.address(name ?? LOCAL_ENGINE)}`;
     let measured = this.visibility.get(key);
     if (!measured) {
       measured = probeFileVisibility(docker, image, this.ctx.probeRoot, hostUser(this.ctx.platform));
