@@ -30,19 +30,17 @@ function sh(command: string, args: string[], input?: string) {
   return result.stdout.trim();
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-/** The machine's CPU time so far, all cores together (/proc/stat, in clock ticks of 1/100 s): busy and all. */
-function cpuTicks(): { busy: number; all: number } {
+/** The machine's busy CPU time so far, all cores together (/proc/stat, in clock ticks of 1/100 s; idle and iowait left out). */
+function busyTicks(): number {
   const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
   const ticks = fields.slice(0, 8).map(Number);
-  const idle = ticks[3]! + ticks[4]!; // idle and iowait
-  const all = ticks.reduce((sum, n) => sum + n, 0);
-  return { busy: all - idle, all };
+  return ticks.reduce((sum, n) => sum + n, 0) - ticks[3]! - ticks[4]!;
 }
-/** Runs `work` and adds the CPU seconds the whole machine spent meanwhile to `into`. */
-function metered<T>(into: number[], work: () => T): T {
-  const before = cpuTicks();
+/** Runs `work` and adds the CPU seconds the whole machine spent meanwhile, and the seconds it took, to `into`. */
+function metered<T>(into: Array<{ cpu: number; wall: number }>, work: () => T): T {
+  const before = { ticks: busyTicks(), at: performance.now() };
   const result = work();
-  into.push((cpuTicks().busy - before.busy) / 100);
+  into.push({ cpu: (busyTicks() - before.ticks) / 100, wall: (performance.now() - before.at) / 1000 });
   return result;
 }
 
@@ -84,7 +82,8 @@ try {
   const upload = { ours: [] as number[], oursChecked: [] as number[], reference: [] as number[] };
   const download = { ours: [] as number[], reference: [] as number[] };
   // the machine's CPU seconds during each upload: client and server share the cores here
-  const cpu = { ours: [] as number[], reference: [] as number[] };
+  // (ours: the whole process, its start included, as the machine's CPU seconds are)
+  const cpu = { ours: [] as Array<{ cpu: number; wall: number }>, reference: [] as Array<{ cpu: number; wall: number }> };
   let peakBig = 0;
   let peakQuarter = 0;
   for (let round = 0; round < ROUNDS; round++) {
@@ -129,8 +128,8 @@ try {
   console.log(`upload of ${FILES} files (${((FILES * FILE_KIB) / 1024).toFixed(0)} MiB), median of ${ROUNDS}: ours ${(median(upload.ours) / 1000).toFixed(1)} s, tar | docker cp ${(median(upload.reference) / 1000).toFixed(1)} s: ratio ${ratio(upload.ours, upload.reference)}`);
   console.log(`  with the server-side check (every file hashed there): ${(median(upload.oursChecked) / 1000).toFixed(1)} s: ratio ${ratio(upload.oursChecked, upload.reference)}`);
   const cores = os.cpus().length;
-  const busy = (seconds: number[], ms: number[]) => `${median(seconds).toFixed(1)} CPU s (${median(seconds.map((s, i) => s / (ms[i]! / 1000))).toFixed(2)} of the ${cores} cores busy)`;
-  console.log(`  the machine meanwhile (workstation and server share its cores): ours with the check ${busy(cpu.ours, upload.oursChecked)}, tar | docker cp ${busy(cpu.reference, upload.reference)}`);
+  const busy = (spent: Array<{ cpu: number; wall: number }>) => `${median(spent.map((s) => s.cpu)).toFixed(1)} CPU s (${median(spent.map((s) => s.cpu / s.wall)).toFixed(2)} of the ${cores} cores busy)`;
+  console.log(`  the machine meanwhile (workstation and server share its cores): ours with the check ${busy(cpu.ours)}, tar | docker cp ${busy(cpu.reference)}`);
   console.log(`download of ${OUTPUT_MIB} MiB: ours ${(median(download.ours) / 1000).toFixed(1)} s, docker cp ${(median(download.reference) / 1000).toFixed(1)} s: ratio ${ratio(download.ours, download.reference)}`);
   console.log(`core peak memory: ${peakBig.toFixed(0)} MiB for ${FILES} files, ${peakQuarter.toFixed(0)} MiB for ${Math.round(FILES / 4)}`);
 } finally {

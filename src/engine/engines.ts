@@ -126,6 +126,11 @@ export class EngineDirectory {
     return !name || name === LOCAL_ENGINE;
   }
 
+  /** The engine's name as kept: `local` for this computer's, however a request names it. */
+  private static nameOf(name: string | null | undefined): string {
+    return EngineDirectory.isLocal(name) ? LOCAL_ENGINE : name!;
+  }
+
   get platform(): NodeJS.Platform {
     return this.ctx.platform;
   }
@@ -161,7 +166,8 @@ export class EngineDirectory {
     const present = await docker.getImage(image).inspect().then(() => true, () => false);
     if (!present) return null;
     // keyed as the upload consent is: the name and the address it stands for now
-    const key = `${EngineDirectory.isLocal(name) ? LOCAL_ENGINE : name}\n${await this.address(name ?? LOCAL_ENGINE)}`;
+    const engineName = EngineDirectory.nameOf(name);
+    const key = `${engineName}\n${await this.address(engineName)}`;
     let measured = this.visibility.get(key);
     if (!measured) {
       measured = probeFileVisibility(docker, image, this.ctx.probeRoot, hostUser(this.ctx.platform));
@@ -228,7 +234,7 @@ export class EngineDirectory {
 
   /** One value per engine name, made once (an image catalog, whose checks are cached per engine). */
   perEngine<T>(name: string | null | undefined, make: () => T): T {
-    const key = EngineDirectory.isLocal(name) ? LOCAL_ENGINE : name!;
+    const key = EngineDirectory.nameOf(name);
     if (!this.catalogs.has(key)) this.catalogs.set(key, make());
     return this.catalogs.get(key) as T;
   }
